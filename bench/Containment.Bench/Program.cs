@@ -1,0 +1,2 @@
+Console.WriteLine("No benchmarks yet.");
+return 0;

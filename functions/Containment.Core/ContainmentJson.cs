@@ -1,0 +1,30 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Containment;
+
+/// <summary>
+/// The one JSON convention of the product's own documents (playbooks, the native alert, the API, stored
+/// state): camelCase names, enums as kebab-case strings, names matched without regard to case on read.
+/// </summary>
+public static class ContainmentJson
+{
+    public static JsonSerializerOptions Options { get; } = Create(writeIndented: false);
+
+    public static JsonSerializerOptions Indented { get; } = Create(writeIndented: true);
+
+    private static JsonSerializerOptions Create(bool writeIndented)
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            WriteIndented = writeIndented,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            AllowOutOfOrderMetadataProperties = true,
+            RespectNullableAnnotations = true,
+            RespectRequiredConstructorParameters = true,
+        };
+        options.Converters.Add(new KebabCaseEnumConverter());
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+}

@@ -1,0 +1,39 @@
+using System.CommandLine;
+
+namespace Containment.Local.Cli;
+
+/// <summary>The <c>./containment</c> verbs. Exit codes: 0 ok, 1 invalid input or a failed check, 2 usage.</summary>
+public static class ContainmentCli
+{
+    public const int Ok = 0;
+    public const int Failed = 1;
+    public const int Usage = 2;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        var root = BuildRootCommand();
+        var configuration = new InvocationConfiguration
+        {
+            Output = output ?? Console.Out,
+            Error = error ?? Console.Error,
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var parseError in parse.Errors)
+            {
+                await configuration.Error.WriteLineAsync(parseError.Message);
+            }
+
+            return Usage;
+        }
+
+        return await parse.InvokeAsync(configuration);
+    }
+
+    private static RootCommand BuildRootCommand()
+    {
+        var root = new RootCommand("Containment: container-incident response playbooks for AKS.");
+        return root;
+    }
+}

@@ -1,0 +1,3 @@
+using Containment.Local.Cli;
+
+return await ContainmentCli.RunAsync(args);
