@@ -1,6 +1,6 @@
 namespace Containment.Alerts;
 
-/// <summary>How serious an alert is, in rising order; detectors' own scales map onto it in <see cref="SeverityMap"/>.</summary>
+/// <summary>How serious an alert is, in rising order; each detector's own scale maps onto it in one table.</summary>
 public enum Severity
 {
     Informational,
