@@ -5,7 +5,7 @@ namespace Containment;
 
 /// <summary>
 /// The one JSON convention of the product's own documents (playbooks, the native alert, the API, stored
-/// state): camelCase names, enums as kebab-case strings, names matched without regard to case on read.
+/// state): camelCase names, enums as kebab-case strings, durations in ISO 8601, names matched without regard to case on read.
 /// </summary>
 public static class ContainmentJson
 {
@@ -24,6 +24,7 @@ public static class ContainmentJson
             RespectRequiredConstructorParameters = true,
         };
         options.Converters.Add(new KebabCaseEnumConverter());
+        options.Converters.Add(new Iso8601DurationConverter());
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }

@@ -33,7 +33,10 @@ public static class ContainmentCli
 
     private static RootCommand BuildRootCommand()
     {
-        var root = new RootCommand("Containment: container-incident response playbooks for AKS.");
+        var root = new RootCommand("Containment: container-incident response playbooks for AKS.")
+        {
+            PlaybooksCommand.Create(),
+        };
         return root;
     }
 }

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Containment.Playbooks.Validation;
+
+namespace Containment.Playbooks.Loading;
+
+/// <summary>
+/// Turns one playbook document into a <see cref="Playbook"/>: well-formed JSON first, then the schema,
+/// then the typed model, then the semantic checks. Every problem found at a stage is reported together.
+/// </summary>
+public static class PlaybookParser
+{
+    public static PlaybookParseResult Parse(string file, string json, PlaybookValidationContext context)
+    {
+        JsonNode? document;
+        try
+        {
+            document = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = false });
+        }
+        catch (JsonException exception)
+        {
+            var where = exception.LineNumber is { } line
+                ? $" at line {line + 1}, column {(exception.BytePositionInLine ?? 0) + 1}"
+                : string.Empty;
+            return PlaybookParseResult.Failed(new PlaybookProblem(file, PlaybookProblem.Root, $"not valid JSON{where}: {FirstSentence(exception.Message)}"));
+        }
+
+        var schemaProblems = PlaybookSchema.Instance.Validate(json, document);
+        if (schemaProblems.Count > 0)
+        {
+            return PlaybookParseResult.Failed(schemaProblems.Select(problem => new PlaybookProblem(file, problem.Pointer, problem.Message)).ToArray());
+        }
+
+        Playbook? playbook;
+        try
+        {
+            playbook = document.Deserialize<Playbook>(ContainmentJson.Options);
+        }
+        catch (JsonException exception)
+        {
+            // The schema admits it but the model cannot hold it (an out-of-range duration, say).
+            return PlaybookParseResult.Failed(new PlaybookProblem(file, ToPointer(exception.Path), FirstSentence(exception.Message)));
+        }
+
+        if (playbook is null)
+        {
+            return PlaybookParseResult.Failed(new PlaybookProblem(file, PlaybookProblem.Root, "expected a playbook object, got null"));
+        }
+
+        var problems = PlaybookValidator.Validate(playbook, context).Select(problem => new PlaybookProblem(file, problem.Pointer, problem.Message)).ToArray();
+        return new PlaybookParseResult(playbook, problems);
+    }
+
+    private static string FirstSentence(string message)
+    {
+        // System.Text.Json appends "Path: ..." and "LineNumber: ..." that the problem already says better.
+        foreach (var tail in new[] { " Path:", " LineNumber:" })
+        {
+            var cut = message.IndexOf(tail, StringComparison.Ordinal);
+            message = cut > 0 ? message[..cut] : message;
+        }
+
+        return message.TrimEnd('.', ' ');
+    }
+
+    /// <summary>System.Text.Json reports <c>$.steps[0].timeout</c>; problems use JSON pointers.</summary>
+    private static string ToPointer(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? PlaybookProblem.Root : JsonPointer.FromSchemaPath("#/" + path.TrimStart('$', '.'));
+}
