@@ -23,24 +23,21 @@ public sealed record ApprovalStep : Step
 
     public IReadOnlyList<Step>? OnTimeout { get; init; }
 
-    public override IEnumerable<(string Field, IReadOnlyList<Step> Steps)> Branches
+    protected override IEnumerable<(string Field, IReadOnlyList<Step> Steps)> GetBranches()
     {
-        get
+        if (OnApproved is not null)
         {
-            if (OnApproved is not null)
-            {
-                yield return ("onApproved", OnApproved);
-            }
+            yield return ("onApproved", OnApproved);
+        }
 
-            if (OnRejected is not null)
-            {
-                yield return ("onRejected", OnRejected);
-            }
+        if (OnRejected is not null)
+        {
+            yield return ("onRejected", OnRejected);
+        }
 
-            if (OnTimeout is not null)
-            {
-                yield return ("onTimeout", OnTimeout);
-            }
+        if (OnTimeout is not null)
+        {
+            yield return ("onTimeout", OnTimeout);
         }
     }
 }

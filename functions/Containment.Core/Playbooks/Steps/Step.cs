@@ -43,5 +43,8 @@ public abstract record Step
 
     /// <summary>The branches nested in this step, by their field name; empty for steps without branches.</summary>
     [JsonIgnore]
-    public virtual IEnumerable<(string Field, IReadOnlyList<Step> Steps)> Branches => [];
+    public IEnumerable<(string Field, IReadOnlyList<Step> Steps)> Branches => GetBranches();
+
+    /// <summary>A step with branches lists them here (a virtual method, so serialisation never sees it).</summary>
+    protected virtual IEnumerable<(string Field, IReadOnlyList<Step> Steps)> GetBranches() => [];
 }

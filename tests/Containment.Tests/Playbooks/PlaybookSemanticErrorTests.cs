@@ -1,0 +1,206 @@
+using Containment.Playbooks.Validation;
+
+namespace Containment.Tests.Playbooks;
+
+/// <summary>One test per semantic rule, each asserting the exact pointer and message.</summary>
+public sealed class PlaybookSemanticErrorTests
+{
+    private static readonly PlaybookValidationContext Settings = new()
+    {
+        Channels = new HashSet<string>(["soc-teams", "soc-email"], StringComparer.Ordinal),
+        Approvers = new HashSet<string>(["ana@contoso.com"], StringComparer.OrdinalIgnoreCase),
+    };
+
+    [Fact]
+    public void Validate_DuplicateStepIdInBranch_ReportsSecondWithFirst()
+    {
+        var json = PlaybookText.With("""
+            [{ "id": "isolate", "type": "isolate" },
+             { "id": "ask", "type": "approval", "message": "m", "channels": ["soc-teams"], "timeout": "PT1H",
+               "onRejected": [{ "id": "isolate", "type": "cordonNode" }] }]
+            """);
+
+        Assert.Equal(["/steps/1/onRejected/0/id: duplicate step id 'isolate' (first used at /steps/0)"], PlaybookText.Problems(json));
+    }
+
+    [Fact]
+    public void Validate_UnknownChannel_ReportsConfiguredChannels()
+    {
+        var json = PlaybookText.With("""[{ "id": "tell", "type": "notify", "channels": ["soc-teams", "soc-slack"], "template": "isolated" }]""");
+
+        Assert.Equal(["/steps/0/channels/1: unknown channel 'soc-slack'; configured: soc-email, soc-teams"], PlaybookText.Problems(json, Settings));
+    }
+
+    [Fact]
+    public void Validate_UnknownChannelWithoutSettings_IsNotChecked()
+    {
+        var json = PlaybookText.With("""[{ "id": "tell", "type": "notify", "channels": ["anything"], "template": "isolated" }]""");
+
+        Assert.Empty(PlaybookText.Problems(json));
+    }
+
+    [Fact]
+    public void Validate_UnknownApprover_ReportsIt()
+    {
+        var json = PlaybookText.With("""
+            [{ "id": "isolate", "type": "isolate" },
+             { "id": "ask", "type": "approval", "message": "m", "channels": ["soc-email"], "timeout": "PT1H", "approvers": ["ANA@contoso.com", "eve@contoso.com"] }]
+            """);
+
+        Assert.Equal(["/steps/1/approvers/1: unknown approver 'eve@contoso.com'; configured: ana@contoso.com"], PlaybookText.Problems(json, Settings));
+    }
+
+    [Theory]
+    [InlineData("onApproved")]
+    [InlineData("onRejected")]
+    [InlineData("onTimeout")]
+    public void Validate_EmptyBranch_ReportsBranch(string branch)
+    {
+        var json = PlaybookText.With($$"""
+            [{ "id": "isolate", "type": "isolate" },
+             { "id": "ask", "type": "approval", "message": "m", "channels": ["c"], "timeout": "PT1H", "{{branch}}": [] }]
+            """);
+
+        Assert.Equal([$"/steps/1/{branch}: empty branch: give '{branch}' steps, or leave it out to go on with the next step"], PlaybookText.Problems(json));
+    }
+
+    [Fact]
+    public void Validate_EmptyOnFailure_ReportsIt()
+    {
+        var json = PlaybookText.With("""[{ "id": "isolate", "type": "isolate" }]""", extra: """, "onFailure": [] """);
+
+        Assert.Equal(["/onFailure: empty branch: give 'onFailure' steps, or leave it out to go on with the next step"], PlaybookText.Problems(json));
+    }
+
+    [Fact]
+    public void Validate_CategoryConditionOutsideTrigger_ReportsUnreachable()
+    {
+        var json = PlaybookText.With("""[{ "id": "isolate", "type": "isolate", "when": { "category": { "in": ["malware", "crypto-mining"] } } }]""");
+
+        Assert.Equal(["/steps/0/when: unreachable: the trigger takes only reverse-shell alerts, so the category test never holds"], PlaybookText.Problems(json));
+    }
+
+    [Fact]
+    public void Validate_SeverityConditionBelowTrigger_ReportsUnreachable()
+    {
+        var json = PlaybookText.With(
+            """[{ "id": "isolate", "type": "isolate", "when": { "severity": { "atMost": "low" } } }]""",
+            trigger: """{ "categories": ["malware"], "minSeverity": "high" }""");
+
+        Assert.Equal(["/steps/0/when: unreachable: the trigger takes only alerts of severity high and above, so the severity test never holds"], PlaybookText.Problems(json));
+    }
+
+    [Fact]
+    public void Validate_ReachableCondition_IsAccepted()
+    {
+        var json = PlaybookText.With(
+            """[{ "id": "isolate", "type": "isolate", "when": { "severity": { "atLeast": "high" }, "namespace": { "notIn": ["dev"] } } }]""",
+            trigger: """{ "categories": ["malware"], "minSeverity": "medium" }""");
+
+        Assert.Empty(PlaybookText.Problems(json));
+    }
+
+    [Fact]
+    public void Validate_ReleaseBeforeIsolate_ReportsRelease()
+    {
+        var json = PlaybookText.With("""[{ "id": "free", "type": "release" }, { "id": "isolate", "type": "isolate" }]""");
+
+        Assert.Equal(
+            ["/steps/0: release 'free' can run before any isolate on some path: isolate first (without 'when' or 'continueOnError'), or move the release into a branch that follows one"],
+            PlaybookText.Problems(json));
+    }
+
+    [Fact]
+    public void Validate_ReleaseAfterConditionalIsolate_ReportsRelease()
+    {
+        var json = PlaybookText.With("""
+            [{ "id": "isolate", "type": "isolate", "when": { "namespace": { "is": "prod" } } },
+             { "id": "free", "type": "release" }]
+            """);
+
+        Assert.Equal(
+            ["/steps/1: release 'free' can run before any isolate on some path: isolate first (without 'when' or 'continueOnError'), or move the release into a branch that follows one"],
+            PlaybookText.Problems(json));
+    }
+
+    [Fact]
+    public void Validate_ReleaseAfterIsolateInApprovedBranchOnly_ReportsLaterRelease()
+    {
+        var json = PlaybookText.With("""
+            [{ "id": "ask", "type": "approval", "message": "m", "channels": ["c"], "timeout": "PT1H",
+               "onApproved": [{ "id": "isolate", "type": "isolate" }] },
+             { "id": "free", "type": "release" }]
+            """);
+
+        Assert.Equal(
+            ["/steps/1: release 'free' can run before any isolate on some path: isolate first (without 'when' or 'continueOnError'), or move the release into a branch that follows one"],
+            PlaybookText.Problems(json));
+    }
+
+    [Fact]
+    public void Validate_ReleaseInBranchAfterIsolate_IsAccepted()
+    {
+        var json = PlaybookText.With("""
+            [{ "id": "ask", "type": "approval", "message": "m", "channels": ["c"], "timeout": "PT1H",
+               "onApproved": [{ "id": "isolate", "type": "isolate" }, { "id": "free", "type": "release" }] }]
+            """);
+
+        Assert.Empty(PlaybookText.Problems(json));
+    }
+
+    [Fact]
+    public void Validate_ReleaseInManualPlaybook_IsAccepted()
+    {
+        var json = PlaybookText.With("""[{ "id": "free", "type": "release" }]""", trigger: """{ "manual": true }""");
+
+        Assert.Empty(PlaybookText.Problems(json));
+    }
+
+    [Fact]
+    public void Validate_ZeroDurations_ReportsEach()
+    {
+        var json = PlaybookText.With("""
+            [{ "id": "pause", "type": "wait", "duration": "PT0S" },
+             { "id": "ask", "type": "approval", "message": "m", "channels": ["c"], "timeout": "P0D" }]
+            """);
+
+        Assert.Equal(["/steps/0/duration: must be longer than zero", "/steps/1/timeout: must be longer than zero"], PlaybookText.Problems(json));
+    }
+
+    [Fact]
+    public void Validate_RetryMaxBelowFirst_ReportsMaxInterval()
+    {
+        var json = PlaybookText.With("""[{ "id": "isolate", "type": "isolate", "retry": { "firstInterval": "PT1M", "maxInterval": "PT10S" } }]""");
+
+        Assert.Equal(["/steps/0/retry/maxInterval: is shorter than firstInterval"], PlaybookText.Problems(json));
+    }
+
+    [Fact]
+    public void Validate_ManualTriggerWithCategories_ReportsCategories()
+    {
+        var json = PlaybookText.With("""[{ "id": "isolate", "type": "isolate" }]""", trigger: """{ "manual": true, "categories": ["malware"] }""");
+
+        Assert.Equal(["/trigger/categories: a manual trigger takes no alerts: remove 'categories' or 'manual'"], PlaybookText.Problems(json));
+    }
+
+    [Fact]
+    public void Validate_NamespaceIncludedAndExcluded_ReportsFilter()
+    {
+        var json = PlaybookText.With(
+            """[{ "id": "isolate", "type": "isolate" }]""",
+            trigger: """{ "namespaces": { "include": ["prod"], "exclude": ["PROD"] } }""");
+
+        Assert.Equal(["/trigger/namespaces: 'prod' is both included and excluded"], PlaybookText.Problems(json));
+    }
+
+    [Fact]
+    public void Validate_SemanticFaults_ReportsEveryOneAtOnce()
+    {
+        var json = PlaybookText.With("""
+            [{ "id": "a", "type": "release" },
+             { "id": "a", "type": "wait", "duration": "PT0S" }]
+            """);
+
+        Assert.Equal(3, PlaybookText.Problems(json).Length);
+    }
+}
