@@ -1,0 +1,46 @@
+using System.Text.Json;
+
+namespace Containment.Ledger;
+
+/// <summary>
+/// The isolation state of one pod: one record per pod, its current status and who changed it last. Every
+/// change is also in the audit trail under the same id.
+/// </summary>
+public sealed record IsolationRecord
+{
+    /// <summary>Derived from cluster, namespace and pod, so a pod has one record whatever alert named it.</summary>
+    public required string Id { get; init; }
+
+    public required string Cluster { get; init; }
+
+    public required string Namespace { get; init; }
+
+    public required string Pod { get; init; }
+
+    public string? Container { get; init; }
+
+    public string? Node { get; init; }
+
+    public required IsolationStatus Status { get; init; }
+
+    /// <summary>Why the last isolate or release failed, when <see cref="Status"/> is Failed.</summary>
+    public string? FailureReason { get; init; }
+
+    public string? RunInstanceId { get; init; }
+
+    /// <summary>The security events (alert ids) that led to this isolation.</summary>
+    public IReadOnlyList<string> AlertIds { get; init; } = [];
+
+    /// <summary>What the quarantine applied: policies, saved labels, warnings (the isolation outcome as JSON).</summary>
+    public JsonElement? Applied { get; init; }
+
+    public required string ChangedBy { get; init; }
+
+    public required DateTimeOffset ChangedAt { get; init; }
+
+    public string? Reason { get; init; }
+
+    public DateTimeOffset? IsolatedAt { get; init; }
+
+    public DateTimeOffset? ReleasedAt { get; init; }
+}
