@@ -36,6 +36,7 @@ public static class ContainmentCli
         var root = new RootCommand("Containment: container-incident response playbooks for AKS.")
         {
             PlaybooksCommand.Create(),
+            ServeCommand.Create(),
         };
         return root;
     }

@@ -22,7 +22,7 @@ public static class PlaybookParser
             var where = exception.LineNumber is { } line
                 ? $" at line {line + 1}, column {(exception.BytePositionInLine ?? 0) + 1}"
                 : string.Empty;
-            return PlaybookParseResult.Failed(new PlaybookProblem(file, PlaybookProblem.Root, $"not valid JSON{where}: {FirstSentence(exception.Message)}"));
+            return PlaybookParseResult.Failed(new PlaybookProblem(file, PlaybookProblem.Root, $"not valid JSON{where}: {JsonErrors.Describe(exception)}"));
         }
 
         var schemaProblems = PlaybookSchema.Instance.Validate(json, document);
@@ -39,7 +39,7 @@ public static class PlaybookParser
         catch (JsonException exception)
         {
             // The schema admits it but the model cannot hold it (an out-of-range duration, say).
-            return PlaybookParseResult.Failed(new PlaybookProblem(file, ToPointer(exception.Path), FirstSentence(exception.Message)));
+            return PlaybookParseResult.Failed(new PlaybookProblem(file, JsonErrors.PointerOf(exception), JsonErrors.Describe(exception)));
         }
 
         if (playbook is null)
@@ -50,20 +50,4 @@ public static class PlaybookParser
         var problems = PlaybookValidator.Validate(playbook, context).Select(problem => new PlaybookProblem(file, problem.Pointer, problem.Message)).ToArray();
         return new PlaybookParseResult(playbook, problems);
     }
-
-    private static string FirstSentence(string message)
-    {
-        // System.Text.Json appends "Path: ..." and "LineNumber: ..." that the problem already says better.
-        foreach (var tail in new[] { " Path:", " LineNumber:" })
-        {
-            var cut = message.IndexOf(tail, StringComparison.Ordinal);
-            message = cut > 0 ? message[..cut] : message;
-        }
-
-        return message.TrimEnd('.', ' ');
-    }
-
-    /// <summary>System.Text.Json reports <c>$.steps[0].timeout</c>; problems use JSON pointers.</summary>
-    private static string ToPointer(string? path) =>
-        string.IsNullOrEmpty(path) || path == "$" ? PlaybookProblem.Root : JsonPointer.FromSchemaPath("#/" + path.TrimStart('$', '.'));
 }

@@ -1,0 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Containment.Api;
+
+/// <summary>Settings under <c>Containment:Api</c>.</summary>
+public sealed class ApiOptions
+{
+    public const string Section = "Containment:Api";
+
+    /// <summary>The key every route but the approval pages requires, as <c>x-functions-key</c> or <c>?code=</c>.</summary>
+    [Required]
+    [MinLength(16, ErrorMessage = "Containment:Api:Key must be at least 16 characters")]
+    public string Key { get; set; } = string.Empty;
+
+    /// <summary>Alerts and Event Grid deliveries larger than this are refused with 413 (Event Grid's own limit is 1 MB).</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+}

@@ -1,0 +1,70 @@
+using Containment.Alerts;
+using Containment.Ledger;
+
+namespace Containment.Api;
+
+/// <summary><c>GET /api/events</c> and <c>POST /api/events/{id}/status</c>: security events and their processing status.</summary>
+public sealed class EventsApi(SecurityEventLedger events, AuditTrail audit, TimeProvider time)
+{
+    public async Task<ApiResponse> ListAsync(ApiRequest request, CancellationToken cancellationToken)
+    {
+        var (status, error) = ApiQuery.Enum<EventStatus>(request, "status");
+        if (error is not null)
+        {
+            return error;
+        }
+
+        return ApiResponse.Json(200, new { Events = await events.ListAsync(status, cancellationToken) });
+    }
+
+    public async Task<ApiResponse> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        var record = await events.GetAsync(id, cancellationToken);
+        return record is null
+            ? ApiResponse.Error(404, $"no security event '{id}'")
+            : ApiResponse.Json(200, new { Event = record, Audit = await audit.ListAsync(id, cancellationToken) });
+    }
+
+    public async Task<ApiResponse> SetStatusAsync(ApiRequest request, string id, CancellationToken cancellationToken)
+    {
+        var (change, error) = ApiBody.Read<EventStatusChange>(request);
+        if (change is null)
+        {
+            return error!;
+        }
+
+        if (string.IsNullOrWhiteSpace(change.Reason))
+        {
+            return ApiResponse.Error(400, "the body is not valid", new ApiErrorDetail("/reason", "say why the status changes"));
+        }
+
+        var actor = ApiActor.Of(request);
+        var now = time.GetUtcNow();
+        var previous = (EventStatus?)null;
+        var updated = await events.ChangeAsync(
+            id,
+            current =>
+            {
+                previous = current.Status;
+                return current with { Status = change.Status, StatusReason = change.Reason, ChangedAt = now, ChangedBy = actor };
+            },
+            cancellationToken);
+        if (updated is null)
+        {
+            return ApiResponse.Error(404, $"no security event '{id}'");
+        }
+
+        await audit.AppendAsync(
+            new AuditEntry
+            {
+                SubjectId = id,
+                Action = AuditAction.EventStatusChanged,
+                At = now,
+                Actor = actor,
+                Detail = $"{KebabCaseEnumConverter.ToWireName(previous!.Value)} → {KebabCaseEnumConverter.ToWireName(change.Status)}: {change.Reason}",
+                RunInstanceId = updated.RunInstanceId,
+            },
+            cancellationToken);
+        return ApiResponse.Json(200, updated);
+    }
+}

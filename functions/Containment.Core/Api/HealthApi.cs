@@ -1,0 +1,46 @@
+using Azure;
+using Containment.Ledger;
+using Containment.Playbooks;
+
+namespace Containment.Api;
+
+/// <summary><c>GET /api/health</c>: alive, and whether storage answers and the playbooks loaded cleanly.</summary>
+public sealed class HealthApi(LedgerTables tables, PlaybookRepository playbooks)
+{
+    public async Task<ApiResponse> CheckAsync(CancellationToken cancellationToken)
+    {
+        var checks = new List<HealthCheck>();
+        try
+        {
+            await tables.EnsureCreatedAsync(cancellationToken);
+            checks.Add(new HealthCheck("storage", HealthState.Healthy, null));
+        }
+        catch (RequestFailedException exception)
+        {
+            checks.Add(new HealthCheck("storage", HealthState.Unhealthy, $"table storage answered {exception.Status}: {exception.ErrorCode}"));
+        }
+        catch (HttpRequestException exception)
+        {
+            checks.Add(new HealthCheck("storage", HealthState.Unhealthy, $"table storage cannot be reached: {exception.Message}"));
+        }
+
+        var loaded = await playbooks.GetAsync(cancellationToken);
+        checks.Add(loaded.IsValid
+            ? new HealthCheck("playbooks", HealthState.Healthy, $"{loaded.Catalog.Playbooks.Count} loaded")
+            : new HealthCheck("playbooks", HealthState.Degraded, $"{loaded.Problems.Count} problem(s); see GET /api/playbooks"));
+
+        var overall = checks.Max(check => check.State);
+        return ApiResponse.Json(overall == HealthState.Unhealthy ? 503 : 200, new { Status = overall, Checks = checks });
+    }
+}
+
+/// <summary>One dependency's state in the health answer.</summary>
+public sealed record HealthCheck(string Name, HealthState State, string? Detail);
+
+/// <summary>Ordered from best to worst, so the overall state is the worst check.</summary>
+public enum HealthState
+{
+    Healthy,
+    Degraded,
+    Unhealthy,
+}

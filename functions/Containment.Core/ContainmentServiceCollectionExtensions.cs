@@ -1,0 +1,51 @@
+using Azure.Data.Tables;
+using Azure.Identity;
+using Containment.Api;
+using Containment.Ledger;
+using Containment.Playbooks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Containment;
+
+public static class ContainmentServiceCollectionExtensions
+{
+    /// <summary>Everything both hosts share: storage, ledger, playbooks and the API handlers. Options are validated at start.</summary>
+    public static IServiceCollection AddContainment(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<StorageOptions>()
+            .Configure(options =>
+            {
+                // Functions' convention: a plain connection string, or a section of identity settings.
+                var setting = configuration.GetSection(StorageOptions.SettingName);
+                options.ConnectionString = setting.Value;
+                options.TableServiceUri = setting["tableServiceUri"] is { Length: > 0 } uri ? new Uri(uri) : null;
+                options.ClientId = setting["clientId"];
+            })
+            .Validate(options => !options.Validate().Any(), StorageOptions.SettingName + " must be a storage connection string, or " + StorageOptions.SettingName + "__tableServiceUri must name the table endpoint")
+            .ValidateOnStart();
+        services.AddSingleton(provider =>
+        {
+            var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return string.IsNullOrWhiteSpace(storage.ConnectionString)
+                ? new TableServiceClient(storage.TableServiceUri, new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = storage.ClientId }))
+                : new TableServiceClient(storage.ConnectionString);
+        });
+
+        services.AddLedger();
+
+        services.AddOptions<PlaybookOptions>().BindConfiguration(PlaybookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PlaybookRepository>();
+
+        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ApiKeyCheck>();
+        services.AddSingleton<PlaybooksApi>();
+        services.AddSingleton<EventsApi>();
+        services.AddSingleton<IsolationsApi>();
+        services.AddSingleton<HealthApi>();
+        return services;
+    }
+}

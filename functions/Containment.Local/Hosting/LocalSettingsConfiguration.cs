@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+
+namespace Containment.Local.Hosting;
+
+/// <summary>
+/// Reads <c>local.settings.json</c> the way the Functions host does: the <c>Values</c> object, with <c>__</c>
+/// separating sections (<c>Containment__Api__Key</c> is <c>Containment:Api:Key</c>). Keys starting with
+/// <c>_</c> are comments.
+/// </summary>
+public static class LocalSettingsConfiguration
+{
+    public static IConfigurationBuilder AddLocalSettingsFile(this IConfigurationBuilder builder, string path, bool optional)
+    {
+        if (!File.Exists(path))
+        {
+            return optional ? builder : throw new FileNotFoundException($"settings file {path} does not exist; copy local.settings.sample.json to start one", path);
+        }
+
+        return builder.AddInMemoryCollection(Read(path));
+    }
+
+    public static IReadOnlyDictionary<string, string?> Read(string path)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        if (!document.RootElement.TryGetProperty("Values", out var values) || values.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidDataException($"{path}: expected an object \"Values\" holding the settings, as in local.settings.sample.json");
+        }
+
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var property in values.EnumerateObject().Where(property => !property.Name.StartsWith('_')))
+        {
+            settings[property.Name.Replace("__", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal)] = property.Value.ValueKind switch
+            {
+                JsonValueKind.String => property.Value.GetString(),
+                JsonValueKind.Null => null,
+                _ => property.Value.GetRawText(),
+            };
+        }
+
+        return settings;
+    }
+}
