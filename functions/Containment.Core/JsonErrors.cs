@@ -10,6 +10,15 @@ public static class JsonErrors
     public static string Describe(JsonException exception)
     {
         var message = exception.Message;
+
+        // "JSON deserialization for type 'X' was missing required properties including: 'a', 'b'." names our types.
+        var missing = message.IndexOf("missing required properties including: ", StringComparison.Ordinal);
+        if (missing >= 0)
+        {
+            var names = message[(missing + "missing required properties including: ".Length)..].TrimEnd('.', ' ');
+            return $"missing required field(s) {names}";
+        }
+
         foreach (var tail in new[] { " Path:", " LineNumber:" })
         {
             var cut = message.IndexOf(tail, StringComparison.Ordinal);

@@ -28,6 +28,7 @@ public static class LocalHost
         }
 
         builder.Logging.AddSimpleConsole(options => options.SingleLine = true);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, port));
         builder.Services.AddContainment(builder.Configuration);
 
