@@ -1,0 +1,60 @@
+// A custom Event Grid topic for alerts (CloudEvents 1.0 schema) and, once the function exists, its
+// subscription to the app's EventGridAlerts function with retries and a dead-letter container.
+
+@description('Region of the topic.')
+param location string
+
+@description('Name of the custom topic.')
+param topicName string
+
+@description('Resource id of the function app.')
+param functionAppId string
+
+@description('Create the subscription: the EventGridAlerts function must already be published.')
+param subscribe bool
+
+@description('Storage account for undeliverable events.')
+param deadLetterStorageId string
+
+@description('Blob container for undeliverable events.')
+param deadLetterContainerName string
+
+resource topic 'Microsoft.EventGrid/topics@2025-02-15' = {
+  name: topicName
+  location: location
+  properties: {
+    inputSchema: 'CloudEventSchemaV1_0'
+    disableLocalAuth: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource subscription 'Microsoft.EventGrid/topics/eventSubscriptions@2025-02-15' = if (subscribe) {
+  parent: topic
+  name: 'containment-alerts'
+  properties: {
+    eventDeliverySchema: 'CloudEventSchemaV1_0'
+    destination: {
+      endpointType: 'AzureFunction'
+      properties: {
+        resourceId: '${functionAppId}/functions/EventGridAlerts'
+        maxEventsPerBatch: 10
+        preferredBatchSizeInKilobytes: 64
+      }
+    }
+    retryPolicy: {
+      maxDeliveryAttempts: 30
+      eventTimeToLiveInMinutes: 1440
+    }
+    deadLetterDestination: {
+      endpointType: 'StorageBlob'
+      properties: {
+        resourceId: deadLetterStorageId
+        blobContainerName: deadLetterContainerName
+      }
+    }
+  }
+}
+
+output topicId string = topic.id
+output endpoint string = topic.properties.endpoint
