@@ -37,6 +37,8 @@ public static class ContainmentCli
         {
             PlaybooksCommand.Create(),
             ServeCommand.Create(),
+            AlertsCommand.Create(),
+            IsolationsCommand.Create(),
         };
         return root;
     }

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using System.Net.Http.Headers;
+using Containment.Api;
+using Containment.Local.Hosting;
+
+namespace Containment.Local.Cli;
+
+/// <summary>The <c>--url</c> and <c>--key</c> options of the verbs that talk to a running host, and the client they make.</summary>
+internal sealed class HostConnection
+{
+    public const string KeyVariable = "CONTAINMENT_API_KEY";
+
+    public Option<Uri> Url { get; } = new("--url")
+    {
+        Description = "The host's base address.",
+        DefaultValueFactory = _ => new Uri($"http://127.0.0.1:{LocalHost.DefaultPort}"),
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Single().Value;
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                return uri;
+            }
+
+            result.AddError($"--url '{text}' is not an http(s) address such as http://127.0.0.1:7071");
+            return null;
+        },
+    };
+
+    public Option<string?> Key { get; } = new("--key")
+    {
+        Description = $"The API key (default: ${KeyVariable}, else Containment__Api__Key in local.settings.json).",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Url);
+        command.Options.Add(Key);
+    }
+
+    public HttpClient CreateClient(ParseResult parse)
+    {
+        var client = new HttpClient { BaseAddress = parse.GetValue(Url), Timeout = TimeSpan.FromSeconds(100) };
+        if (ResolveKey(parse.GetValue(Key)) is { } key)
+        {
+            client.DefaultRequestHeaders.Add(ApiKeyCheck.HeaderName, key);
+        }
+
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return client;
+    }
+
+    private static string? ResolveKey(string? given)
+    {
+        if (!string.IsNullOrEmpty(given))
+        {
+            return given;
+        }
+
+        if (Environment.GetEnvironmentVariable(KeyVariable) is { Length: > 0 } fromEnvironment)
+        {
+            return fromEnvironment;
+        }
+
+        var settings = Path.Combine(RepositoryPaths.Root, "local.settings.json");
+        return File.Exists(settings) && LocalSettingsConfiguration.Read(settings).TryGetValue("Containment:Api:Key", out var fromFile)
+            ? fromFile
+            : null;
+    }
+}
