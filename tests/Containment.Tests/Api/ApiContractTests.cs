@@ -1,0 +1,177 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Containment.Alerts;
+using Containment.Ledger;
+using Containment.Tests.Support;
+
+namespace Containment.Tests.Api;
+
+[Collection(LocalHostCollection.Name)]
+public sealed class ApiContractTests(LocalHostFixture host)
+{
+    [Theory]
+    [InlineData("api/health")]
+    [InlineData("api/playbooks")]
+    [InlineData("api/events")]
+    [InlineData("api/isolations")]
+    public async Task Get_WithoutKey_Is401WithError(string route)
+    {
+        using var client = host.CreateAnonymousClient();
+
+        using var response = await client.GetAsync(new Uri(route, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.StartsWith("a valid key is required", (string?)body!["error"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Get_WrongKey_Is401()
+    {
+        using var client = host.CreateAnonymousClient();
+        client.DefaultRequestHeaders.Add("x-functions-key", LocalHostFixture.ApiKey + "x");
+
+        using var response = await client.GetAsync(new Uri("api/health", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Get_KeyInCodeQuery_IsAccepted()
+    {
+        using var client = host.CreateAnonymousClient();
+
+        using var response = await client.GetAsync(new Uri($"api/health?code={LocalHostFixture.ApiKey}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_StorageAndPlaybooks_AreHealthy()
+    {
+        using var client = host.CreateClient();
+
+        var body = await client.GetFromJsonAsync<JsonObject>(new Uri("api/health", UriKind.Relative));
+
+        Assert.Equal("healthy", (string?)body!["status"]);
+        Assert.Equal(["storage", "playbooks"], body["checks"]!.AsArray().Select(check => (string?)check!["name"]));
+    }
+
+    [Fact]
+    public async Task Playbooks_Shipped_AreListedValid()
+    {
+        using var client = host.CreateClient();
+
+        var body = await client.GetFromJsonAsync<JsonObject>(new Uri("api/playbooks", UriKind.Relative));
+
+        Assert.True((bool?)body!["valid"]);
+        Assert.Contains("isolate-escape-reverse-shell", body["playbooks"]!.AsArray().Select(playbook => (string?)playbook!["name"]));
+        Assert.Empty(body["problems"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Events_UnknownStatusFilter_Is400NamingTheValues()
+    {
+        using var client = host.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("api/events?status=done", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonObject>())!["details"]![0]!;
+        Assert.Equal("status", (string?)detail["pointer"]);
+        Assert.Equal("expected one of: unprocessed, processed, ignored", (string?)detail["message"]);
+    }
+
+    [Fact]
+    public async Task SetEventStatus_ExistingEvent_ChangesStatusAndAudits()
+    {
+        var id = await SeedEventAsync();
+        using var client = host.CreateClient();
+        client.DefaultRequestHeaders.Add("X-MS-CLIENT-PRINCIPAL-NAME", "ana@contoso.com");
+
+        using var response = await client.PostAsJsonAsync(
+            new Uri($"api/events/{Uri.EscapeDataString(id)}/status", UriKind.Relative),
+            new { status = "processed", reason = "malware removed, image rebuilt" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var stored = await host.Get<SecurityEventLedger>().GetAsync(id, CancellationToken.None);
+        Assert.Equal(EventStatus.Processed, stored!.Status);
+        Assert.Equal("ana@contoso.com", stored.ChangedBy);
+        var entry = Assert.Single(await host.Get<AuditTrail>().ListAsync(id, CancellationToken.None));
+        Assert.Equal(AuditAction.EventStatusChanged, entry.Action);
+        Assert.Equal("unprocessed → processed: malware removed, image rebuilt", entry.Detail);
+    }
+
+    [Fact]
+    public async Task SetEventStatus_WithoutReason_Is400AndChangesNothing()
+    {
+        var id = await SeedEventAsync();
+        using var client = host.CreateClient();
+
+        using var response = await client.PostAsJsonAsync(new Uri($"api/events/{Uri.EscapeDataString(id)}/status", UriKind.Relative), new { status = "ignored" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("/reason", (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["details"]![0]!["pointer"]);
+        Assert.Equal(EventStatus.Unprocessed, (await host.Get<SecurityEventLedger>().GetAsync(id, CancellationToken.None))!.Status);
+    }
+
+    [Fact]
+    public async Task SetEventStatus_WrongContentType_Is415()
+    {
+        var id = await SeedEventAsync();
+        using var client = host.CreateClient();
+
+        using var response = await client.PostAsync(
+            new Uri($"api/events/{Uri.EscapeDataString(id)}/status", UriKind.Relative),
+            new StringContent("status=processed", Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task SetEventStatus_UnknownEvent_Is404()
+    {
+        using var client = host.CreateClient();
+
+        using var response = await client.PostAsJsonAsync(new Uri("api/events/none/status", UriKind.Relative), new { status = "ignored", reason = "r" });
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Isolation_Unknown_Is404()
+    {
+        using var client = host.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("api/isolations/none", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("no isolation 'none'", (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]);
+    }
+
+    private async Task<string> SeedEventAsync()
+    {
+        var alert = new Alert
+        {
+            Id = Guid.NewGuid().ToString(),
+            Source = "defender",
+            Category = AlertCategory.Malware,
+            Severity = Severity.High,
+            Time = DateTimeOffset.UnixEpoch,
+            Target = new AlertTarget { Cluster = "c1", Namespace = "shop", Pod = "web-1" },
+        };
+        var record = new SecurityEventRecord
+        {
+            Id = SecurityEventLedger.IdOf(alert),
+            Alert = alert,
+            Status = EventStatus.Unprocessed,
+            ReceivedAt = alert.Time,
+            ChangedAt = alert.Time,
+            ChangedBy = "containment",
+        };
+        await host.Get<SecurityEventLedger>().AddAsync(record, CancellationToken.None);
+        return record.Id;
+    }
+}

@@ -1,0 +1,46 @@
+using Containment.Ledger;
+using Containment.Tests.Support;
+
+namespace Containment.Tests.Ledger;
+
+[Collection(LocalHostCollection.Name)]
+public sealed class AuditTrailTests(LocalHostFixture host)
+{
+    private readonly AuditTrail audit = host.Get<AuditTrail>();
+
+    [Fact]
+    public async Task ListAsync_Entries_ComeBackInTimeOrder()
+    {
+        var subject = "audit-" + Guid.NewGuid().ToString("N");
+        var start = new DateTimeOffset(2026, 11, 23, 3, 0, 0, TimeSpan.Zero);
+        var actions = new[] { AuditAction.IsolationStarted, AuditAction.Isolated, AuditAction.Approved, AuditAction.Released };
+
+        // Appended out of order, with two entries at the same instant.
+        await audit.AppendAsync(Entry(subject, actions[3], start.AddMinutes(3)), CancellationToken.None);
+        await audit.AppendAsync(Entry(subject, actions[0], start), CancellationToken.None);
+        await audit.AppendAsync(Entry(subject, actions[2], start.AddMinutes(2)), CancellationToken.None);
+        await audit.AppendAsync(Entry(subject, actions[1], start.AddMinutes(2)), CancellationToken.None);
+
+        var entries = await audit.ListAsync(subject, CancellationToken.None);
+
+        Assert.Equal(4, entries.Count);
+        Assert.Equal(actions[0], entries[0].Action);
+        Assert.Equal(actions[3], entries[3].Action);
+        Assert.Equal(entries.Select(entry => entry.At).Order(), entries.Select(entry => entry.At));
+    }
+
+    [Fact]
+    public async Task ListAsync_OtherSubject_IsNotIncluded()
+    {
+        var subject = "audit-" + Guid.NewGuid().ToString("N");
+        await audit.AppendAsync(Entry(subject, AuditAction.Isolated, DateTimeOffset.UnixEpoch), CancellationToken.None);
+        await audit.AppendAsync(Entry(subject + "-other", AuditAction.Released, DateTimeOffset.UnixEpoch), CancellationToken.None);
+
+        var entries = await audit.ListAsync(subject, CancellationToken.None);
+
+        Assert.Equal(AuditAction.Isolated, Assert.Single(entries).Action);
+    }
+
+    private static AuditEntry Entry(string subject, AuditAction action, DateTimeOffset at) =>
+        new() { SubjectId = subject, Action = action, At = at, Actor = "test" };
+}

@@ -1,0 +1,90 @@
+using Containment.Ledger;
+using Containment.Tests.Support;
+
+namespace Containment.Tests.Ledger;
+
+[Collection(LocalHostCollection.Name)]
+public sealed class IsolationLedgerTests(LocalHostFixture host)
+{
+    private readonly IsolationLedger ledger = host.Get<IsolationLedger>();
+
+    [Fact]
+    public async Task ChangeAsync_NewRecord_IsStoredAndReadBack()
+    {
+        var id = NewId();
+
+        await ledger.ChangeAsync(id, _ => Record(id, IsolationStatus.Isolating), CancellationToken.None);
+        var stored = await ledger.GetAsync(id, CancellationToken.None);
+
+        Assert.NotNull(stored);
+        Assert.Equal(IsolationStatus.Isolating, stored.Status);
+        Assert.Equal("payments", stored.Namespace);
+    }
+
+    [Fact]
+    public async Task ChangeAsync_ConcurrentWriters_LoseNoUpdate()
+    {
+        var id = NewId();
+        await ledger.ChangeAsync(id, _ => Record(id, IsolationStatus.Isolated), CancellationToken.None);
+
+        // Twenty writers each add their own alert id at once; every one must survive.
+        var writers = Enumerable.Range(0, 20).Select(index => Task.Run(() => ledger.ChangeAsync(
+            id,
+            current => current! with { AlertIds = [.. current.AlertIds, $"alert-{index}"] },
+            CancellationToken.None)));
+        await Task.WhenAll(writers);
+
+        var stored = await ledger.GetAsync(id, CancellationToken.None);
+        Assert.Equal(Enumerable.Range(0, 20).Select(index => $"alert-{index}").Order(), stored!.AlertIds.Order());
+    }
+
+    [Fact]
+    public async Task ChangeAsync_ChangeReturnsNull_WritesNothing()
+    {
+        var id = NewId();
+
+        var result = await ledger.ChangeAsync(id, _ => null, CancellationToken.None);
+
+        Assert.Null(result);
+        Assert.Null(await ledger.GetAsync(id, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ListAsync_Filters_ReturnOnlyMatches()
+    {
+        var cluster = "cluster-" + Guid.NewGuid().ToString("N")[..6];
+        var isolated = NewId();
+        var released = NewId();
+        await ledger.ChangeAsync(isolated, _ => Record(isolated, IsolationStatus.Isolated) with { Cluster = cluster }, CancellationToken.None);
+        await ledger.ChangeAsync(released, _ => Record(released, IsolationStatus.Released) with { Cluster = cluster, Namespace = "web" }, CancellationToken.None);
+
+        var byStatus = await ledger.ListAsync(new IsolationQuery(IsolationStatus.Isolated, cluster), CancellationToken.None);
+        var byNamespace = await ledger.ListAsync(new IsolationQuery(Cluster: cluster, Namespace: "web"), CancellationToken.None);
+
+        Assert.Equal([isolated], byStatus.Select(record => record.Id));
+        Assert.Equal([released], byNamespace.Select(record => record.Id));
+    }
+
+    [Fact]
+    public async Task ChangeAsync_IdWithReservedCharacters_IsStored()
+    {
+        var id = "/subscriptions/x/managedClusters/c#1?/ns\\pod%" + Guid.NewGuid().ToString("N")[..6];
+
+        await ledger.ChangeAsync(id, _ => Record(id, IsolationStatus.Isolated), CancellationToken.None);
+
+        Assert.Equal(id, (await ledger.GetAsync(id, CancellationToken.None))!.Id);
+    }
+
+    private static string NewId() => "c1~payments~api-" + Guid.NewGuid().ToString("N")[..8];
+
+    private static IsolationRecord Record(string id, IsolationStatus status) => new()
+    {
+        Id = id,
+        Cluster = "c1",
+        Namespace = "payments",
+        Pod = id.Split('~').Last(),
+        Status = status,
+        ChangedBy = "test",
+        ChangedAt = DateTimeOffset.UnixEpoch,
+    };
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace Containment.Tests.Support;
+
+/// <summary>Azurite's table service from the repository's node_modules, on a free loopback port, in memory.</summary>
+public sealed class AzuriteProcess : IAsyncDisposable
+{
+    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private readonly Process process;
+
+    private AzuriteProcess(Process process, int port)
+    {
+        this.process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
+
+    public static async Task<AzuriteProcess> StartAsync()
+    {
+        var executable = RepositoryRoot.Combine("node_modules", ".bin", "azurite-table");
+        if (!File.Exists(executable))
+        {
+            throw new InvalidOperationException($"{executable} is missing: run ./test.sh, which installs Azurite");
+        }
+
+        var port = FreePort.Next();
+        var start = new ProcessStartInfo(executable)
+        {
+            ArgumentList = { "--tableHost", "127.0.0.1", "--tablePort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var azurite = new AzuriteProcess(process, port);
+        await azurite.WaitUntilListeningAsync();
+        return azurite;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+    }
+
+    private async Task WaitUntilListeningAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"Azurite exited with code {process.ExitCode}");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        throw new TimeoutException($"Azurite did not listen on port {Port} within 30 seconds");
+    }
+}
