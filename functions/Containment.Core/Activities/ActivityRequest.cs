@@ -1,0 +1,36 @@
+using Containment.Alerts;
+using Containment.Approvals;
+using Containment.Playbooks;
+
+namespace Containment.Activities;
+
+/// <summary>Everything an activity needs for one call. <see cref="CallId"/> is stable across retries and crashes: the idempotency key.</summary>
+public sealed record ActivityRequest
+{
+    public required string InstanceId { get; init; }
+
+    public required string CallId { get; init; }
+
+    public required string Playbook { get; init; }
+
+    public required Step Step { get; init; }
+
+    public required Alert Alert { get; init; }
+
+    /// <summary>For a notify step: the one channel this call sends to.</summary>
+    public string? Channel { get; init; }
+
+    /// <summary>For an approval request: the event the decision will be raised as, and until when it is awaited.</summary>
+    public string? EventName { get; init; }
+
+    public DateTimeOffset? Deadline { get; init; }
+
+    /// <summary>The run's latest approval decision, for messages that say who decided.</summary>
+    public ApprovalDecision? LastDecision { get; init; }
+
+    /// <summary>Why the run is failing, for the messages of an onFailure branch.</summary>
+    public string? FailureReason { get; init; }
+
+    /// <summary>1 on the first try; the driver counts retries.</summary>
+    public int Attempt { get; init; } = 1;
+}

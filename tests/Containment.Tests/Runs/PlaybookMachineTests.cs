@@ -1,0 +1,332 @@
+using System.Text.Json;
+using Containment.Activities;
+using Containment.Alerts;
+using Containment.Approvals;
+using Containment.Runs.Machine;
+
+namespace Containment.Tests.Runs;
+
+public sealed class PlaybookMachineTests
+{
+    private const string Escape = "isolate-escape-reverse-shell";
+
+    [Fact]
+    public void Next_EscapePlaybookApproved_IsolatesNotifiesWaitsThenReleases()
+    {
+        var run = MachineDriver.ForShipped(Escape);
+
+        run.Begin();
+        var isolate = run.ExpectActivities(ActivityNames.IsolatePod);
+        Assert.Equal(5, isolate.Calls[0].Retry!.MaxAttempts);
+        run.CompleteAll(new { policy = "containment-quarantine-api-7d9f" });
+        var notify = run.ExpectActivities(ActivityNames.Notify, ActivityNames.Notify);
+        Assert.Equal(["soc-teams", "soc-email"], notify.Calls.Select(call => call.Request.Channel));
+        run.CompleteAll();
+        var request = run.ExpectActivities(ActivityNames.RequestApproval);
+        Assert.Equal("approval-approve-release-1", request.Calls[0].Request.EventName);
+        run.CompleteAll();
+        var wait = Assert.IsType<WaitFor>(run.Command);
+        Assert.Equal("approval-approve-release-1", wait.EventName);
+        Assert.Equal(MachineDriver.Start + TimeSpan.FromHours(8), wait.Deadline);
+        run.Decide(ApprovalVerdict.Approved, comment: "checked, clean");
+        run.ExpectActivities(ActivityNames.ReleasePod);
+        run.CompleteAll();
+        run.ExpectActivities(ActivityNames.Notify);
+        run.CompleteAll();
+
+        Assert.Equal(new RunOutcome(RunResult.Succeeded), run.ExpectFinished());
+        Assert.Equal(StepOutcome.Skipped, run.OutcomeOf("cordon-node"));
+        Assert.Equal(StepOutcome.Approved, run.OutcomeOf("approve-release"));
+        Assert.Equal("approved by ana@contoso.com: checked, clean", run.State!.History.Single(record => record.StepId == "approve-release").Detail);
+        Assert.Equal(
+            ["isolate", "cordon-node", "tell-soc", "approve-release", "release", "tell-released"],
+            run.State.History.Select(record => record.StepId));
+    }
+
+    [Fact]
+    public void Next_EscapePlaybookRejected_KeepsIsolatedAndSaysSo()
+    {
+        var run = MachineDriver.ForShipped(Escape);
+        run.Begin();
+        run.CompleteAll();
+        run.CompleteAll();
+        run.CompleteAll();
+
+        run.Decide(ApprovalVerdict.Rejected, by: "ben@contoso.com");
+        var tell = run.ExpectActivities(ActivityNames.Notify);
+        Assert.Equal("ben@contoso.com", tell.Calls[0].Request.LastDecision!.By);
+        run.CompleteAll();
+
+        run.ExpectFinished();
+        Assert.Equal(StepOutcome.Rejected, run.OutcomeOf("approve-release"));
+        Assert.DoesNotContain(run.State!.History, record => record.StepId == "release");
+    }
+
+    [Fact]
+    public void Next_EscapePlaybookTimedOut_EscalatesAndKeepsIsolated()
+    {
+        var run = MachineDriver.ForShipped(Escape);
+        run.Begin();
+        run.CompleteAll();
+        run.CompleteAll();
+        run.CompleteAll();
+
+        run.FireTimer();
+        var escalate = run.ExpectActivities(ActivityNames.Notify);
+        Assert.Equal("soc-oncall", escalate.Calls[0].Request.Channel);
+        run.CompleteAll();
+
+        run.ExpectFinished();
+        Assert.Equal(StepOutcome.TimedOut, run.OutcomeOf("approve-release"));
+        Assert.Equal("no decision within PT8H", run.State!.History.Single(record => record.StepId == "approve-release").Detail);
+    }
+
+    [Fact]
+    public void Next_ContainerEscape_CordonsTheNode()
+    {
+        var run = MachineDriver.ForShipped(Escape);
+        run.Begin(MachineDriver.Alert(AlertCategory.ContainerEscape));
+        run.CompleteAll();
+
+        run.ExpectActivities(ActivityNames.CordonNode);
+    }
+
+    [Fact]
+    public void Next_StepFailsWithOnFailure_RunsOnFailureThenFails()
+    {
+        var run = MachineDriver.ForShipped(Escape);
+        run.Begin();
+
+        run.FailAll("forbidden: may not patch pods in payments");
+        var tell = run.ExpectActivities(ActivityNames.Notify, ActivityNames.Notify);
+        Assert.Equal("step 'isolate' (isolate) failed: forbidden: may not patch pods in payments", tell.Calls[0].Request.FailureReason);
+        run.CompleteAll();
+
+        Assert.Equal(new RunOutcome(RunResult.Failed, "step 'isolate' (isolate) failed: forbidden: may not patch pods in payments"), run.ExpectFinished());
+        Assert.Equal(StepOutcome.Failed, run.OutcomeOf("isolate"));
+    }
+
+    [Fact]
+    public void Next_OnFailureStepAlsoFails_ReportsBothReasons()
+    {
+        var run = MachineDriver.ForShipped(Escape);
+        run.Begin();
+        run.FailAll("boom");
+
+        run.FailAll("webhook answered 500");
+
+        var outcome = run.ExpectFinished();
+        Assert.Equal(RunResult.Failed, outcome.Result);
+        Assert.Equal("step 'isolate' (isolate) failed: boom; then step 'tell-failed' (notify) failed: webhook answered 500; webhook answered 500", outcome.Reason);
+    }
+
+    [Fact]
+    public void Next_StepFailsWithoutOnFailure_FailsTheRun()
+    {
+        var run = new MachineDriver(MachineDriver.FromSteps("""[{ "id": "isolate", "type": "isolate" }, { "id": "mark", "type": "setEventStatus", "status": "processed" }]"""));
+        run.Begin();
+
+        run.FailAll("pod not found");
+
+        Assert.Equal(new RunOutcome(RunResult.Failed, "step 'isolate' (isolate) failed: pod not found"), run.ExpectFinished());
+    }
+
+    [Fact]
+    public void Next_ContinueOnErrorStepFails_GoesOn()
+    {
+        var run = MachineDriver.ForShipped(Escape);
+        run.Begin();
+        run.CompleteAll();
+
+        run.FailAll("teams webhook answered 403");
+
+        run.ExpectActivities(ActivityNames.RequestApproval);
+        Assert.Equal(StepOutcome.FailedContinued, run.OutcomeOf("tell-soc"));
+    }
+
+    [Fact]
+    public void Next_OneOfParallelCallsFails_StepFailsOnlyWhenAllReported()
+    {
+        var run = new MachineDriver(MachineDriver.FromSteps("""[{ "id": "tell", "type": "notify", "channels": ["a", "b"], "template": "isolated" }]"""));
+        run.Begin();
+        var calls = run.ExpectActivities(ActivityNames.Notify, ActivityNames.Notify).Calls;
+
+        Assert.IsType<NoCommand>(run.Feed(new ActivityFailed(run.Now, calls[0].CallId, "a is down")));
+        run.Feed(new ActivityCompleted(run.Now, calls[1].CallId));
+
+        Assert.Equal(new RunOutcome(RunResult.Failed, "step 'tell' (notify) failed: a is down"), run.ExpectFinished());
+    }
+
+    [Fact]
+    public void Next_WaitStep_SetsTimerThenGoesOn()
+    {
+        var run = new MachineDriver(MachineDriver.FromSteps("""[{ "id": "pause", "type": "wait", "duration": "PT15M" }, { "id": "kill", "type": "deletePod", "gracePeriod": "PT0S" }]"""));
+
+        var wait = Assert.IsType<WaitFor>(run.Begin());
+        Assert.Null(wait.EventName);
+        Assert.Equal(MachineDriver.Start + TimeSpan.FromMinutes(15), wait.Deadline);
+        run.FireTimer();
+
+        run.ExpectActivities(ActivityNames.DeletePod);
+    }
+
+    [Fact]
+    public void Next_MalwarePlaybook_IsolatesAndNeverMarksProcessed()
+    {
+        var run = MachineDriver.ForShipped("malware");
+        run.Begin(MachineDriver.Alert(AlertCategory.Malware));
+
+        var isolate = run.ExpectActivities(ActivityNames.IsolatePod);
+        Assert.False(((Containment.Playbooks.IsolateStep)isolate.Calls[0].Request.Step).MarkEventProcessed);
+        run.CompleteAll();
+        run.CompleteAll();
+        var handle = run.ExpectActivities(ActivityNames.Notify, ActivityNames.Notify);
+        Assert.Equal(Containment.Playbooks.NotificationTemplate.MalwareNeedsHandling, ((Containment.Playbooks.NotifyStep)handle.Calls[0].Request.Step).Template);
+        run.CompleteAll();
+        run.ExpectFinished();
+    }
+
+    [Fact]
+    public void Next_ConfirmPlaybookApprovedTwice_UsesOneEventNamePerWait()
+    {
+        var run = MachineDriver.ForShipped("confirm-suspicious-activity");
+        run.Begin(MachineDriver.Alert(AlertCategory.AbnormalProcess));
+        run.CompleteAll();
+        var first = Assert.IsType<WaitFor>(run.Command).EventName;
+        run.Decide(ApprovalVerdict.Approved);
+        run.ExpectActivities(ActivityNames.IsolatePod);
+        run.CompleteAll();
+        run.CompleteAll();
+        run.CompleteAll();
+
+        var second = Assert.IsType<WaitFor>(run.Command).EventName;
+        run.Decide(ApprovalVerdict.Approved);
+        run.ExpectActivities(ActivityNames.ReleasePod);
+
+        Assert.Equal("approval-approve-isolation-1", first);
+        Assert.Equal("approval-approve-release-1", second);
+    }
+
+    [Fact]
+    public void Next_ConfirmPlaybookRejected_MarksEventIgnored()
+    {
+        var run = MachineDriver.ForShipped("confirm-suspicious-activity");
+        run.Begin(MachineDriver.Alert(AlertCategory.FileTampering));
+        run.CompleteAll();
+
+        run.Decide(ApprovalVerdict.Rejected);
+
+        var mark = run.ExpectActivities(ActivityNames.SetEventStatus);
+        Assert.Equal(EventStatus.Ignored, ((Containment.Playbooks.SetEventStatusStep)mark.Calls[0].Request.Step).Status);
+    }
+
+    [Fact]
+    public void Next_EventBeforeTheWait_IsNotTaken()
+    {
+        var run = MachineDriver.ForShipped("confirm-suspicious-activity");
+        run.Begin(MachineDriver.Alert(AlertCategory.AbnormalProcess));
+        var request = run.ExpectActivities(ActivityNames.RequestApproval).Calls[0];
+        var decision = JsonSerializer.SerializeToElement(new ApprovalDecision(ApprovalVerdict.Approved, "ana", run.Now), ContainmentJson.Options);
+
+        // The approval request is still being sent: the run is not waiting yet, so the driver must keep the event.
+        Assert.IsType<NoCommand>(run.Feed(new EventReceived(run.Now, "approval-approve-isolation-1", decision)));
+        Assert.IsType<WaitFor>(run.Feed(new ActivityCompleted(run.Now, request.CallId)));
+        run.Feed(new EventReceived(run.Now, "approval-approve-isolation-1", decision));
+
+        run.ExpectActivities(ActivityNames.IsolatePod);
+    }
+
+    [Fact]
+    public void Next_EventOfAnotherName_IsIgnored()
+    {
+        var run = MachineDriver.ForShipped(Escape);
+        run.Begin();
+        run.CompleteAll();
+        run.CompleteAll();
+        run.CompleteAll();
+        var decision = JsonSerializer.SerializeToElement(new ApprovalDecision(ApprovalVerdict.Approved, "ana", run.Now), ContainmentJson.Options);
+
+        Assert.IsType<NoCommand>(run.Feed(new EventReceived(run.Now, "approval-approve-release-2", decision)));
+        Assert.Equal(RunPhase.Waiting, run.State!.Phase);
+    }
+
+    [Fact]
+    public void Next_ResultReportedTwice_IsTakenOnce()
+    {
+        var run = new MachineDriver(MachineDriver.FromSteps("""[{ "id": "isolate", "type": "isolate" }, { "id": "cordon", "type": "cordonNode" }]"""));
+        run.Begin();
+        var callId = run.ExpectActivities(ActivityNames.IsolatePod).Calls[0].CallId;
+        run.Feed(new ActivityCompleted(run.Now, callId));
+        var cordon = run.ExpectActivities(ActivityNames.CordonNode);
+
+        var again = run.Feed(new ActivityCompleted(run.Now, callId));
+
+        Assert.IsType<NoCommand>(again);
+        Assert.Equal(cordon.Calls[0].CallId, Assert.Single(run.State!.Pending).CallId);
+        Assert.Equal(StepOutcome.Succeeded, run.OutcomeOf("isolate"));
+    }
+
+    [Fact]
+    public void Next_Terminate_FinishesTerminated()
+    {
+        var run = MachineDriver.ForShipped(Escape);
+        run.Begin();
+
+        run.Feed(new TerminateRequested(run.Now, "released by hand"));
+
+        Assert.Equal(new RunOutcome(RunResult.Terminated, "released by hand"), run.ExpectFinished());
+    }
+
+    [Fact]
+    public void Next_InputAfterFinish_RepeatsTheOutcome()
+    {
+        var run = MachineDriver.ForShipped(Escape);
+        run.Begin();
+        run.Feed(new TerminateRequested(run.Now, "stop"));
+
+        var command = run.Feed(new TimerFired(run.Now, "anything"));
+
+        Assert.Equal(new FinishRun(new RunOutcome(RunResult.Terminated, "stop")), command);
+    }
+
+    [Fact]
+    public void Next_SameInputs_SameStatesAndCommands()
+    {
+        static string Play()
+        {
+            var run = MachineDriver.ForShipped(Escape);
+            run.Begin();
+            run.CompleteAll(new { applied = true });
+            run.CompleteAll();
+            run.CompleteAll();
+            run.Decide(ApprovalVerdict.Approved);
+            return JsonSerializer.Serialize(run.State, ContainmentJson.Options) + JsonSerializer.Serialize(run.Command, ContainmentJson.Options);
+        }
+
+        Assert.Equal(Play(), Play());
+    }
+
+    [Fact]
+    public void Next_CallIds_AreUniqueWithinARun()
+    {
+        var run = MachineDriver.ForShipped(Escape);
+        var ids = new List<string>();
+        run.Begin();
+        while (run.Command is RunActivities activities)
+        {
+            ids.AddRange(activities.Calls.Select(call => call.CallId));
+            run.CompleteAll();
+        }
+
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.StartsWith("prod~payments~api-7d9f:", id, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Next_BeforeStart_Throws()
+    {
+        var playbook = MachineDriver.Shipped(Escape);
+
+        Assert.Throws<InvalidOperationException>(() => PlaybookMachine.Next(playbook, null, new TimerFired(MachineDriver.Start, "t")));
+    }
+}
