@@ -1,3 +1,4 @@
+using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Containment.Api;
@@ -27,12 +28,15 @@ public static class ContainmentServiceCollectionExtensions
             })
             .Validate(options => !options.Validate().Any(), StorageOptions.SettingName + " must be a storage connection string, or " + StorageOptions.SettingName + "__tableServiceUri must name the table endpoint")
             .ValidateOnStart();
+        services.AddSingleton<StorageOperationCounter>();
         services.AddSingleton(provider =>
         {
             var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var clientOptions = new TableClientOptions();
+            clientOptions.AddPolicy(provider.GetRequiredService<StorageOperationCounter>(), HttpPipelinePosition.PerRetry);
             return string.IsNullOrWhiteSpace(storage.ConnectionString)
-                ? new TableServiceClient(storage.TableServiceUri, new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = storage.ClientId }))
-                : new TableServiceClient(storage.ConnectionString);
+                ? new TableServiceClient(storage.TableServiceUri, new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = storage.ClientId }), clientOptions)
+                : new TableServiceClient(storage.ConnectionString, clientOptions);
         });
 
         services.AddLedger();

@@ -35,7 +35,7 @@ public sealed class HealthApi(LedgerTables tables, PlaybookRepository playbooks)
 }
 
 /// <summary>One dependency's state in the health answer.</summary>
-public sealed record HealthCheck(string Name, HealthState State, string? Detail);
+public sealed record HealthCheck(string Name, HealthState State, string? Detail = null);
 
 /// <summary>Ordered from best to worst, so the overall state is the worst check.</summary>
 public enum HealthState

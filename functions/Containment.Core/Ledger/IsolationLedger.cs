@@ -94,16 +94,20 @@ public sealed class IsolationLedger(LedgerTables tables)
         return response.HasValue ? (FromEntity(response.Value!), response.Value!.ETag) : null;
     }
 
-    private static TableEntity ToEntity(IsolationRecord record) => new(TableKey.Encode(record.Id), RowKey)
+    private static TableEntity ToEntity(IsolationRecord record)
     {
+        var entity = new TableEntity(TableKey.Encode(record.Id), RowKey)
+        {
         // The record is stored whole as JSON; the columns beside it exist for filtering.
-        ["Record"] = JsonSerializer.Serialize(record, ContainmentJson.Options),
         ["Status"] = record.Status.ToString(),
         ["Cluster"] = record.Cluster,
         ["Namespace"] = record.Namespace,
-    };
+        };
+        TableJson.Write(entity, "Record", JsonSerializer.Serialize(record, ContainmentJson.Options));
+        return entity;
+    }
 
     private static IsolationRecord FromEntity(TableEntity entity) =>
-        JsonSerializer.Deserialize<IsolationRecord>(entity.GetString("Record"), ContainmentJson.Options)
+        JsonSerializer.Deserialize<IsolationRecord>(TableJson.Read(entity, "Record"), ContainmentJson.Options)
         ?? throw new InvalidDataException($"isolation row {entity.PartitionKey} holds no record");
 }

@@ -82,13 +82,17 @@ public sealed class SecurityEventLedger(LedgerTables tables)
         return response.HasValue ? (FromEntity(response.Value!), response.Value!.ETag) : null;
     }
 
-    private static TableEntity ToEntity(SecurityEventRecord record) => new(TableKey.Encode(record.Id), RowKey)
+    private static TableEntity ToEntity(SecurityEventRecord record)
     {
-        ["Record"] = JsonSerializer.Serialize(record, ContainmentJson.Options),
+        var entity = new TableEntity(TableKey.Encode(record.Id), RowKey)
+        {
         ["Status"] = record.Status.ToString(),
-    };
+        };
+        TableJson.Write(entity, "Record", JsonSerializer.Serialize(record, ContainmentJson.Options));
+        return entity;
+    }
 
     private static SecurityEventRecord FromEntity(TableEntity entity) =>
-        JsonSerializer.Deserialize<SecurityEventRecord>(entity.GetString("Record"), ContainmentJson.Options)
+        JsonSerializer.Deserialize<SecurityEventRecord>(TableJson.Read(entity, "Record"), ContainmentJson.Options)
         ?? throw new InvalidDataException($"event row {entity.PartitionKey} holds no record");
 }

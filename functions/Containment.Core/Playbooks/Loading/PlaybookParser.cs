@@ -48,6 +48,6 @@ public static class PlaybookParser
         }
 
         var problems = PlaybookValidator.Validate(playbook, context).Select(problem => new PlaybookProblem(file, problem.Pointer, problem.Message)).ToArray();
-        return new PlaybookParseResult(playbook, problems);
+        return new PlaybookParseResult(problems, playbook);
     }
 }

@@ -35,14 +35,15 @@ public static class PlaybookMachine
             return (state, Repeat(state));
         }
 
-        state = state with { UpdatedAt = input.At };
+        // An input the run does not take leaves the state as it was (the same instance), so drivers write nothing.
+        var updated = state with { UpdatedAt = input.At };
         return input switch
         {
-            TerminateRequested terminate => Finish(state, new RunOutcome(RunResult.Terminated, terminate.Reason)),
-            ActivityCompleted completed => OnCallReported(playbook, state, completed.CallId, failure: null, completed.Output, input.At),
-            ActivityFailed failed => OnCallReported(playbook, state, failed.CallId, failed.Reason, output: null, input.At),
-            EventReceived received when IsAwaited(state, received.Name) => OnDecision(playbook, state, received, input.At),
-            TimerFired fired when state.Phase == RunPhase.Waiting && state.Wait?.TimerId == fired.TimerId => OnTimer(playbook, state, input.At),
+            TerminateRequested terminate => Finish(updated, new RunOutcome(RunResult.Terminated, terminate.Reason)),
+            ActivityCompleted completed when IsPending(state, completed.CallId) => OnCallReported(playbook, updated, completed.CallId, failure: null, completed.Output, input.At),
+            ActivityFailed failed when IsPending(state, failed.CallId) => OnCallReported(playbook, updated, failed.CallId, failed.Reason, output: null, input.At),
+            EventReceived received when IsAwaited(state, received.Name) => OnDecision(playbook, updated, received, input.At),
+            TimerFired fired when state.Phase == RunPhase.Waiting && state.Wait?.TimerId == fired.TimerId => OnTimer(playbook, updated, input.At),
             _ => (state, RunCommand.None),
         };
     }
@@ -55,8 +56,12 @@ public static class PlaybookMachine
     {
         { Phase: RunPhase.Finished, Outcome: { } outcome } => new FinishRun(outcome),
         { Phase: RunPhase.Waiting, Wait: { } wait } => new WaitFor(wait.Deadline, wait.TimerId, wait.EventName),
+        { Pending: { Count: > 0 } pending } when pending.Any(call => !call.Done) =>
+            new RunActivities(pending.Where(call => !call.Done).Select(call => call.Call).ToList()),
         _ => RunCommand.None,
     };
+
+    private static bool IsPending(RunState state, string callId) => state.Pending.Any(call => call.CallId == callId && !call.Done);
 
     private static bool IsAwaited(RunState state, string name) =>
         string.Equals(AwaitedEvent(state), name, StringComparison.OrdinalIgnoreCase);
@@ -144,7 +149,7 @@ public static class PlaybookMachine
         state = state with
         {
             Sequence = state.Sequence + calls.Count,
-            Pending = calls.Select(call => new PendingCall(call.CallId)).ToList(),
+            Pending = calls.Select(call => new PendingCall(call)).ToList(),
             Phase = RunPhase.Running,
         };
         return (state, new RunActivities(calls));
@@ -175,14 +180,8 @@ public static class PlaybookMachine
 
     private static (RunState, RunCommand) OnCallReported(Playbook playbook, RunState state, string callId, string? failure, JsonElement? output, DateTimeOffset at)
     {
-        var index = state.Pending.ToList().FindIndex(call => call.CallId == callId && !call.Done);
-        if (index < 0)
-        {
-            // A result reported twice, or for a step already left behind.
-            return (state, RunCommand.None);
-        }
-
         var pending = state.Pending.ToList();
+        var index = pending.FindIndex(call => call.CallId == callId && !call.Done);
         pending[index] = pending[index] with { Done = true, Failure = failure, Output = output };
         state = state with { Pending = pending };
         if (pending.Any(call => !call.Done))

@@ -26,4 +26,4 @@ public sealed record WaitFor(DateTimeOffset Deadline, string TimerId, string? Ev
 public sealed record FinishRun(RunOutcome Outcome) : RunCommand;
 
 /// <summary>One activity call: which activity, for which step, with the retry policy the driver applies.</summary>
-public sealed record ActivityCall(string CallId, string ActivityName, ActivityRequest Request, StepRetryPolicy? Retry);
+public sealed record ActivityCall(string CallId, string ActivityName, ActivityRequest Request, StepRetryPolicy? Retry = null);

@@ -61,8 +61,12 @@ public enum RunPhase
 /// <summary>A position in one list of steps: <c>steps</c>, <c>onFailure</c>, or <c>&lt;stepId&gt;/onApproved</c> and the like.</summary>
 public sealed record CursorFrame(string List, int Index);
 
-/// <summary>An activity call not yet reported, and its result once it is.</summary>
-public sealed record PendingCall(string CallId, bool Done = false, string? Failure = null, System.Text.Json.JsonElement? Output = null);
+/// <summary>An activity call of the current step, and its result once reported. The call is kept whole so that a restarted driver can make it again.</summary>
+public sealed record PendingCall(ActivityCall Call, bool Done = false, string? Failure = null, System.Text.Json.JsonElement? Output = null)
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string CallId => Call.CallId;
+}
 
 /// <summary>A wait in progress: a timer alone (a wait step), or an approval event raced with its timeout.</summary>
 public sealed record PendingWait(string StepId, string TimerId, DateTimeOffset Deadline, string? EventName = null);

@@ -1,0 +1,56 @@
+using Containment.Activities;
+using Containment.Runs.Machine;
+using Microsoft.Extensions.Logging;
+
+namespace Containment.Runs.Embedded;
+
+/// <summary>
+/// Calls an activity by name, retrying with the step's backoff while the failure is retryable. An
+/// exception from an activity counts as a retryable failure: it says nothing about the world.
+/// </summary>
+public sealed partial class ActivityInvoker(IEnumerable<IRunActivity> activities, TimeProvider time, ILogger<ActivityInvoker> logger)
+{
+    private readonly Dictionary<string, IRunActivity> byName = activities.ToDictionary(activity => activity.Name, StringComparer.Ordinal);
+
+    public IReadOnlyCollection<string> Names => byName.Keys;
+
+    public async Task<ActivityResult> InvokeAsync(ActivityCall call, CancellationToken cancellationToken)
+    {
+        if (!byName.TryGetValue(call.ActivityName, out var activity))
+        {
+            return ActivityResult.Failure($"no activity named {call.ActivityName} is registered", retryable: false);
+        }
+
+        var maxAttempts = call.Retry?.MaxAttempts ?? 1;
+        for (var attempt = 1; ; attempt++)
+        {
+            ActivityResult result;
+            try
+            {
+                result = await activity.RunAsync(call.Request with { Attempt = attempt }, cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                LogActivityThrew(logger, exception, call.ActivityName, call.CallId, attempt);
+                result = ActivityResult.Failure($"{exception.GetType().Name}: {exception.Message}", retryable: true);
+            }
+
+            if (result.Succeeded || !result.Retryable || attempt >= maxAttempts)
+            {
+                return attempt > 1 && !result.Succeeded
+                    ? result with { Reason = $"{result.Reason} (after {attempt} attempts)" }
+                    : result;
+            }
+
+            var delay = call.Retry!.DelayAfter(attempt);
+            LogRetrying(logger, call.ActivityName, call.CallId, attempt, delay, result.Reason);
+            await Task.Delay(delay, time, cancellationToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Activity {Activity} call {CallId} threw on attempt {Attempt}")]
+    private static partial void LogActivityThrew(ILogger logger, Exception exception, string activity, string callId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Activity {Activity} call {CallId} failed on attempt {Attempt}; retrying in {Delay}: {Reason}")]
+    private static partial void LogRetrying(ILogger logger, string activity, string callId, int attempt, TimeSpan delay, string? reason);
+}

@@ -1,0 +1,298 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Containment.Alerts;
+using Containment.Playbooks;
+using Containment.Runs.Machine;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Containment.Runs.Embedded;
+
+/// <summary>
+/// Durable runs on one machine: <see cref="PlaybookMachine"/> driven over Table Storage. Every change of a
+/// run is written (ETag-checked) before the run acts on it, so a process killed at any point leaves a
+/// state from which a new process goes on: unfinished activity calls are made again with the same call id,
+/// buffered events wait in storage, and timers are rebuilt from the stored deadlines.
+/// </summary>
+public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
+{
+    private const int LockStripes = 256;
+
+    private readonly RunStore store;
+    private readonly ActivityInvoker invoker;
+    private readonly RunTimers timers;
+    private readonly TimeProvider time;
+    private readonly ILogger<EmbeddedRuntime> logger;
+    private readonly int maxConflictRetries;
+    private readonly SemaphoreSlim running;
+    private readonly SemaphoreSlim[] instanceLocks = Enumerable.Range(0, LockStripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+    private readonly ConcurrentDictionary<Task, byte> inFlight = new();
+    private readonly CancellationTokenSource stopping = new();
+    private int disposed;
+
+    public EmbeddedRuntime(RunStore store, ActivityInvoker invoker, TimeProvider time, IOptions<EmbeddedRuntimeOptions> options, ILogger<EmbeddedRuntime> logger)
+    {
+        this.store = store;
+        this.invoker = invoker;
+        this.time = time;
+        this.logger = logger;
+        timers = new RunTimers(time);
+        maxConflictRetries = options.Value.MaxConcurrencyRetries;
+        running = new SemaphoreSlim(options.Value.MaxConcurrentRuns, options.Value.MaxConcurrentRuns);
+    }
+
+    /// <summary>How many runs wait on an in-memory timer.</summary>
+    public int WaitingTimers => timers.Count;
+
+    public async Task<RunStartResult> StartAsync(string instanceId, Playbook playbook, Alert alert, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < maxConflictRetries; attempt++)
+        {
+            var existing = await store.ReadAsync(instanceId, cancellationToken);
+            if (existing is { State.Phase: not RunPhase.Finished })
+            {
+                return new RunStartResult(RunStartOutcome.Joined, instanceId, existing.State.Playbook);
+            }
+
+            // The raw payload stays with the security event; the run needs only the normalised alert.
+            var (state, _) = PlaybookMachine.Next(playbook, null, new RunStarted(time.GetUtcNow(), instanceId, alert with { Raw = null }));
+            var stored = existing is null
+                ? await store.AddAsync(state, playbook, cancellationToken)
+                : await store.ReplaceAsync(state, playbook, existing.ETag, cancellationToken) is not null;
+            if (stored)
+            {
+                LogStarted(logger, instanceId, playbook.Name);
+                Kick(instanceId, input: null);
+                return new RunStartResult(RunStartOutcome.Started, instanceId, playbook.Name);
+            }
+        }
+
+        throw new InvalidOperationException($"run {instanceId} kept changing while starting it");
+    }
+
+    public async Task<RaiseEventResult> RaiseEventAsync(string instanceId, string eventName, JsonElement payload, CancellationToken cancellationToken)
+    {
+        var existing = await store.ReadAsync(instanceId, cancellationToken);
+        if (existing is null)
+        {
+            return RaiseEventResult.NoSuchRun;
+        }
+
+        if (existing.State.Phase == RunPhase.Finished)
+        {
+            return RaiseEventResult.RunFinished;
+        }
+
+        await store.AddEventAsync(instanceId, eventName, payload, cancellationToken);
+        Kick(instanceId, input: null);
+        return RaiseEventResult.Accepted;
+    }
+
+    public async Task<RunStatusDocument?> GetStatusAsync(string instanceId, CancellationToken cancellationToken) =>
+        await store.ReadAsync(instanceId, cancellationToken) is { } stored ? RunStatusDocument.From(stored.State) : null;
+
+    public async Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellationToken)
+    {
+        var existing = await store.ReadAsync(instanceId, cancellationToken);
+        if (existing is null or { State.Phase: RunPhase.Finished })
+        {
+            return false;
+        }
+
+        await DriveAsync(instanceId, new TerminateRequested(time.GetUtcNow(), reason), cancellationToken);
+        return true;
+    }
+
+    /// <summary>Picks up every unfinished run: what a fresh process does first.</summary>
+    public async Task<int> RecoverAsync(CancellationToken cancellationToken)
+    {
+        var unfinished = await store.ListUnfinishedAsync(cancellationToken);
+        foreach (var instanceId in unfinished)
+        {
+            Kick(instanceId, input: null);
+        }
+
+        LogRecovered(logger, unfinished.Count);
+        return unfinished.Count;
+    }
+
+    /// <summary>Waits until no run is being driven (tests and orderly shutdown).</summary>
+    public async Task WhenIdleAsync(CancellationToken cancellationToken)
+    {
+        while (!inFlight.IsEmpty)
+        {
+            await Task.WhenAll(inFlight.Keys).WaitAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await stopping.CancelAsync();
+        timers.Dispose();
+        try
+        {
+            // Activities get the stop signal; one that ignores it is not waited for long.
+            await Task.WhenAll(inFlight.Keys).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or TimeoutException)
+        {
+            // Stopping: runs go on from their stored state in the next process.
+        }
+
+        stopping.Dispose();
+        running.Dispose();
+        foreach (var instanceLock in instanceLocks)
+        {
+            instanceLock.Dispose();
+        }
+    }
+
+    private void Kick(string instanceId, RunInput? input)
+    {
+        var task = Task.Run(() => DriveAsync(instanceId, input, stopping.Token));
+        inFlight.TryAdd(task, 0);
+        task.ContinueWith(done => inFlight.TryRemove(done, out _), TaskScheduler.Default);
+    }
+
+    /// <summary>Applies <paramref name="input"/> (if any) and carries out what the run says next, until it waits or ends.</summary>
+    private async Task DriveAsync(string instanceId, RunInput? input, CancellationToken cancellationToken)
+    {
+        var instanceLock = instanceLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(instanceId) % LockStripes)];
+        try
+        {
+            await instanceLock.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        try
+        {
+            await running.WaitAsync(cancellationToken);
+            try
+            {
+                await DriveLockedAsync(instanceId, input, cancellationToken);
+            }
+            finally
+            {
+                running.Release();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: the stored state is where the next process goes on from.
+        }
+        catch (Exception exception)
+        {
+            LogDriveFailed(logger, exception, instanceId);
+        }
+        finally
+        {
+            instanceLock.Release();
+        }
+    }
+
+    private async Task DriveLockedAsync(string instanceId, RunInput? input, CancellationToken cancellationToken)
+    {
+        for (var conflicts = 0; conflicts < maxConflictRetries; conflicts++)
+        {
+            var stored = await store.ReadAsync(instanceId, cancellationToken);
+            if (stored is null)
+            {
+                return;
+            }
+
+            var (playbook, state, etag) = (stored.Playbook, stored.State, stored.ETag);
+            var pendingInputs = new Queue<RunInput>(input is null ? [] : [input]);
+            string? consumedEvent = null;
+            while (true)
+            {
+                var before = state;
+                var command = PlaybookMachine.Repeat(state);
+                while (pendingInputs.TryDequeue(out var next))
+                {
+                    (state, command) = PlaybookMachine.Next(playbook, state, next);
+                }
+
+                if (!ReferenceEquals(before, state))
+                {
+                    var written = await store.ReplaceAsync(state, playbook, etag, cancellationToken);
+                    if (written is null)
+                    {
+                        // Another process changed the run: read its version and apply the same input to it.
+                        LogConflict(logger, instanceId);
+                        break;
+                    }
+
+                    etag = written.Value;
+                    timers.Cancel(instanceId);
+                    if (consumedEvent is not null)
+                    {
+                        await store.DeleteEventAsync(instanceId, consumedEvent, cancellationToken);
+                        consumedEvent = null;
+                    }
+
+                    input = null;
+                }
+
+                switch (command)
+                {
+                    case RunActivities activities:
+                        var results = await Task.WhenAll(activities.Calls.Select(call => invoker.InvokeAsync(call, cancellationToken)));
+                        var now = time.GetUtcNow();
+                        for (var index = 0; index < results.Length; index++)
+                        {
+                            pendingInputs.Enqueue(results[index].Succeeded
+                                ? new ActivityCompleted(now, activities.Calls[index].CallId, results[index].Output)
+                                : new ActivityFailed(now, activities.Calls[index].CallId, results[index].Reason ?? "failed"));
+                        }
+
+                        continue;
+
+                    case WaitFor wait:
+                        if (wait.EventName is { } name
+                            && (await store.ListEventsAsync(instanceId, cancellationToken)).FirstOrDefault(buffered => string.Equals(buffered.Name, name, StringComparison.OrdinalIgnoreCase)) is { } arrived)
+                        {
+                            consumedEvent = arrived.RowKey;
+                            pendingInputs.Enqueue(new EventReceived(time.GetUtcNow(), arrived.Name, arrived.Payload));
+                            continue;
+                        }
+
+                        timers.Set(instanceId, wait.Deadline, () => Kick(instanceId, new TimerFired(time.GetUtcNow(), wait.TimerId)));
+                        return;
+
+                    case FinishRun finish:
+                        timers.Cancel(instanceId);
+                        LogFinished(logger, instanceId, finish.Outcome.Result, finish.Outcome.Reason);
+                        return;
+
+                    default:
+                        return;
+                }
+            }
+        }
+
+        throw new InvalidOperationException($"run {instanceId} kept changing under {maxConflictRetries} attempts to advance it");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {InstanceId} started with playbook {Playbook}")]
+    private static partial void LogStarted(ILogger logger, string instanceId, string playbook);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {InstanceId} finished: {Result} {Reason}")]
+    private static partial void LogFinished(ILogger logger, string instanceId, RunResult result, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recovered {Count} unfinished runs")]
+    private static partial void LogRecovered(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Run {InstanceId} was changed by another writer; reading it again")]
+    private static partial void LogConflict(ILogger logger, string instanceId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Driving run {InstanceId} failed; it goes on from its stored state at the next start or event")]
+    private static partial void LogDriveFailed(ILogger logger, Exception exception, string instanceId);
+}

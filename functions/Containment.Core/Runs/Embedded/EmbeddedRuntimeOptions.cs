@@ -1,0 +1,22 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Containment.Runs.Embedded;
+
+/// <summary>Settings under <c>Containment:Runtime</c> for the embedded durable runtime.</summary>
+public sealed class EmbeddedRuntimeOptions
+{
+    public const string Section = "Containment:Runtime";
+
+    /// <summary>Prefix of the runtime's table name (letters and digits).</summary>
+    [Required]
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{0,39}$")]
+    public string TablePrefix { get; set; } = "Containment";
+
+    /// <summary>How many runs execute at once; the others wait their turn.</summary>
+    [Range(1, 1024)]
+    public int MaxConcurrentRuns { get; set; } = 32;
+
+    /// <summary>How often a state write that lost a race to another process is tried again.</summary>
+    [Range(1, 100)]
+    public int MaxConcurrencyRetries { get; set; } = 20;
+}

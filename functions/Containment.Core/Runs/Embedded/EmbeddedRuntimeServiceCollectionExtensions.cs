@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Containment.Runs.Embedded;
+
+public static class EmbeddedRuntimeServiceCollectionExtensions
+{
+    /// <summary>The embedded durable runtime as <see cref="IPlaybookRuntime"/>, recovering unfinished runs at start.</summary>
+    public static IServiceCollection AddEmbeddedPlaybookRuntime(this IServiceCollection services)
+    {
+        services.AddOptions<EmbeddedRuntimeOptions>().BindConfiguration(EmbeddedRuntimeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<RunStore>();
+        services.AddSingleton<ActivityInvoker>();
+        services.AddSingleton<EmbeddedRuntime>();
+        services.AddSingleton<IPlaybookRuntime>(provider => provider.GetRequiredService<EmbeddedRuntime>());
+        services.AddHostedService<RuntimeRecovery>();
+        return services;
+    }
+}

@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Containment.Ledger;
+using Containment.Playbooks;
+using Containment.Runs.Machine;
+using Microsoft.Extensions.Options;
+
+namespace Containment.Runs.Embedded;
+
+/// <summary>
+/// The runtime's table: per run (partition) one state row, with the playbook snapshot it started with,
+/// and one row per buffered external event. State writes are conditional on the row's ETag.
+/// </summary>
+public sealed class RunStore(TableServiceClient service, IOptions<EmbeddedRuntimeOptions> options, TimeProvider time) : IDisposable
+{
+    private const string StateRow = "state";
+    private const string EventPrefix = "event~";
+
+    private readonly TableClient table = service.GetTableClient(options.Value.TablePrefix + "Runs");
+    private readonly SemaphoreSlim creating = new(1, 1);
+    private volatile bool created;
+
+    public async Task<StoredRun?> ReadAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(TableKey.Encode(instanceId), StateRow, cancellationToken: cancellationToken);
+        return response.HasValue ? FromEntity(response.Value!) : null;
+    }
+
+    /// <summary>Stores a new run; false when a row for the instance already exists.</summary>
+    public async Task<bool> AddAsync(RunState state, Playbook playbook, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        try
+        {
+            await table.AddEntityAsync(ToEntity(state, playbook), cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException exception) when (exception.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Replaces the state if nobody changed it since it was read; the new ETag, or null when another writer won.</summary>
+    public async Task<ETag?> ReplaceAsync(RunState state, Playbook playbook, ETag etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await table.UpdateEntityAsync(ToEntity(state, playbook), etag, TableUpdateMode.Replace, cancellationToken);
+            return response.Headers.ETag;
+        }
+        catch (RequestFailedException exception) when (exception.Status is 412 or 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task AddEventAsync(string instanceId, string name, JsonElement payload, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        var rowKey = EventPrefix + time.GetUtcNow().UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "~" + Guid.NewGuid().ToString("N")[..12];
+        var entity = new TableEntity(TableKey.Encode(instanceId), rowKey) { ["Name"] = name };
+        TableJson.Write(entity, "Payload", payload.GetRawText());
+        await table.AddEntityAsync(entity, cancellationToken);
+    }
+
+    /// <summary>The buffered events of a run, oldest first.</summary>
+    public async Task<IReadOnlyList<BufferedEvent>> ListEventsAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKey.Encode(instanceId)} and RowKey ge {EventPrefix} and RowKey lt {"event\u007f"}");
+        var events = new List<BufferedEvent>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            events.Add(new BufferedEvent(entity.RowKey, entity.GetString("Name"), JsonDocument.Parse(TableJson.Read(entity, "Payload")).RootElement.Clone()));
+        }
+
+        return events;
+    }
+
+    public async Task DeleteEventAsync(string instanceId, string rowKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.DeleteEntityAsync(TableKey.Encode(instanceId), rowKey, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException exception) when (exception.Status == 404)
+        {
+            // Already consumed by another process.
+        }
+    }
+
+    /// <summary>Every run that has not finished, for recovery at start-up.</summary>
+    public async Task<IReadOnlyList<string>> ListUnfinishedAsync(CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {StateRow} and Phase ne {RunPhase.Finished.ToString()}");
+        var ids = new List<string>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, select: ["InstanceId"], cancellationToken: cancellationToken))
+        {
+            ids.Add(entity.GetString("InstanceId"));
+        }
+
+        return ids;
+    }
+
+    public void Dispose() => creating.Dispose();
+
+    private static TableEntity ToEntity(RunState state, Playbook playbook)
+    {
+        var entity = new TableEntity(TableKey.Encode(state.InstanceId), StateRow)
+        {
+            ["InstanceId"] = state.InstanceId,
+            ["Phase"] = state.Phase.ToString(),
+            ["PlaybookName"] = state.Playbook,
+        };
+        TableJson.Write(entity, "State", JsonSerializer.Serialize(state, ContainmentJson.Options));
+        TableJson.Write(entity, "Playbook", JsonSerializer.Serialize(playbook, ContainmentJson.Options));
+        return entity;
+    }
+
+    private static StoredRun FromEntity(TableEntity entity) => new(
+        JsonSerializer.Deserialize<RunState>(TableJson.Read(entity, "State"), ContainmentJson.Options)!,
+        JsonSerializer.Deserialize<Playbook>(TableJson.Read(entity, "Playbook"), ContainmentJson.Options)!,
+        entity.ETag);
+
+    private async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        if (created)
+        {
+            return;
+        }
+
+        await creating.WaitAsync(cancellationToken);
+        try
+        {
+            if (!created)
+            {
+                await table.CreateIfNotExistsAsync(cancellationToken);
+                created = true;
+            }
+        }
+        finally
+        {
+            creating.Release();
+        }
+    }
+}

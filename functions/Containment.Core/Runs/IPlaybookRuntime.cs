@@ -1,0 +1,39 @@
+using System.Text.Json;
+using Containment.Alerts;
+using Containment.Playbooks;
+
+namespace Containment.Runs;
+
+/// <summary>
+/// What the API sees of durable runs, whichever runtime drives them (Durable Functions in Azure, the
+/// embedded runtime on one machine).
+/// </summary>
+public interface IPlaybookRuntime
+{
+    /// <summary>Starts the run, or joins the unfinished run that already has this instance id. Returns once the start is durable.</summary>
+    Task<RunStartResult> StartAsync(string instanceId, Playbook playbook, Alert alert, CancellationToken cancellationToken);
+
+    /// <summary>Delivers an external event; it is kept until the run waits for it.</summary>
+    Task<RaiseEventResult> RaiseEventAsync(string instanceId, string eventName, JsonElement payload, CancellationToken cancellationToken);
+
+    Task<RunStatusDocument?> GetStatusAsync(string instanceId, CancellationToken cancellationToken);
+
+    /// <summary>Ends an unfinished run. False when there is no such run or it has already finished.</summary>
+    Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellationToken);
+}
+
+public enum RunStartOutcome
+{
+    Started,
+    Joined,
+}
+
+/// <summary>Whether the run was started or joined, and the playbook the run with that id executes.</summary>
+public sealed record RunStartResult(RunStartOutcome Outcome, string InstanceId, string Playbook);
+
+public enum RaiseEventResult
+{
+    Accepted,
+    NoSuchRun,
+    RunFinished,
+}

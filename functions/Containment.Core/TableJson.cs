@@ -1,0 +1,45 @@
+using Azure.Data.Tables;
+
+namespace Containment;
+
+/// <summary>
+/// JSON in table entities. A string property holds at most 32K characters, so longer documents are cut
+/// into numbered properties (<c>Record</c>, <c>Record1</c>, ...) within the entity's 1 MiB.
+/// </summary>
+public static class TableJson
+{
+    private const int ChunkCharacters = 30_000;
+
+    /// <summary>About what fits in one entity beside its keys and columns.</summary>
+    public const int MaxCharacters = 15 * ChunkCharacters;
+
+    public static void Write(TableEntity entity, string name, string json)
+    {
+        if (json.Length > MaxCharacters)
+        {
+            throw new ArgumentException($"{name} is {json.Length} characters; a table row holds at most {MaxCharacters}", nameof(json));
+        }
+
+        for (var (offset, index) = (0, 0); offset < json.Length || index == 0; offset += ChunkCharacters, index++)
+        {
+            entity[index == 0 ? name : name + index] = json.Substring(offset, Math.Min(ChunkCharacters, json.Length - offset));
+        }
+    }
+
+    public static string Read(TableEntity entity, string name)
+    {
+        var first = entity.GetString(name) ?? throw new InvalidDataException($"row {entity.PartitionKey}/{entity.RowKey} has no {name}");
+        if (first.Length < ChunkCharacters)
+        {
+            return first;
+        }
+
+        var parts = new List<string> { first };
+        for (var index = 1; entity.GetString(name + index) is { } part; index++)
+        {
+            parts.Add(part);
+        }
+
+        return string.Concat(parts);
+    }
+}

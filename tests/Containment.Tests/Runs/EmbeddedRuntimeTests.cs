@@ -1,0 +1,275 @@
+using System.Text.Json;
+using Containment.Activities;
+using Containment.Approvals;
+using Containment.Runs;
+using Containment.Runs.Machine;
+using Containment.Tests.Support;
+
+namespace Containment.Tests.Runs;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
+{
+    private const string Escape = "isolate-escape-reverse-shell";
+
+    [Fact]
+    public async Task Run_ApprovalNeverComes_TimesOutAndEscalates()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var id = RuntimeHarness.NewInstanceId();
+
+        await harness.StartAsync(id, Escape);
+        var waiting = await harness.IdleStatusAsync(id);
+        var done = await harness.PassDeadlineAsync(id);
+
+        Assert.Equal("approval-approve-release-1", waiting.AwaitedEvent);
+        Assert.Equal(MachineDriver.Start + TimeSpan.FromHours(8), waiting.WaitDeadline);
+        Assert.Equal(new RunOutcome(RunResult.Succeeded), done.Outcome);
+        Assert.Equal(StepOutcome.TimedOut, done.History.Single(step => step.StepId == "approve-release").Outcome);
+        Assert.Contains(harness.Log.Of(ActivityNames.Notify), call => call.StepId == "escalate" && call.Channel == "soc-oncall");
+        Assert.Empty(harness.Log.Of(ActivityNames.ReleasePod));
+    }
+
+    [Fact]
+    public async Task Run_Approved_ReleasesThePod()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, Escape);
+        var waiting = await harness.IdleStatusAsync(id);
+
+        var raised = await harness.Runtime.RaiseEventAsync(id, waiting.AwaitedEvent!, Decision(ApprovalVerdict.Approved), CancellationToken.None);
+        var done = await harness.IdleStatusAsync(id);
+
+        Assert.Equal(RaiseEventResult.Accepted, raised);
+        Assert.Equal(RunPhase.Finished, done.Phase);
+        Assert.Single(harness.Log.Of(ActivityNames.ReleasePod));
+        Assert.Equal("approved by ana@contoso.com", done.History.Single(step => step.StepId == "approve-release").Detail);
+        Assert.Equal(0, harness.Runtime.WaitingTimers);
+    }
+
+    [Fact]
+    public async Task Run_EventRaisedBeforeTheWait_IsKeptAndTaken()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var gate = new TaskCompletionSource();
+        harness.Log.Behaviours[ActivityNames.RequestApproval] = async (_, _) =>
+        {
+            await gate.Task;
+            return ActivityResult.Success();
+        };
+        var id = RuntimeHarness.NewInstanceId();
+
+        await harness.StartAsync(id, "confirm-suspicious-activity", Containment.Alerts.AlertCategory.AbnormalProcess);
+        await harness.Log.WaitForCallsAsync(1);
+        var raised = await harness.Runtime.RaiseEventAsync(id, "approval-approve-isolation-1", Decision(ApprovalVerdict.Rejected), CancellationToken.None);
+        gate.SetResult();
+        var done = await harness.IdleStatusAsync(id);
+
+        Assert.Equal(RaiseEventResult.Accepted, raised);
+        Assert.Equal(StepOutcome.Rejected, done.History.Single(step => step.StepId == "approve-isolation").Outcome);
+        Assert.Single(harness.Log.Of(ActivityNames.SetEventStatus));
+        Assert.Equal(RunPhase.Finished, done.Phase);
+    }
+
+    [Fact]
+    public async Task Run_ActivityFailsTwice_SucceedsOnTheThirdTryAfterBackoff()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var attempts = 0;
+        harness.Log.Behaviours[ActivityNames.IsolatePod] = (_, _) => Task.FromResult(Interlocked.Increment(ref attempts) < 3
+            ? ActivityResult.Failure("API server answered 503", retryable: true)
+            : ActivityResult.Success());
+        var id = RuntimeHarness.NewInstanceId();
+
+        await harness.StartAsync(id, Escape);
+        await harness.Log.WaitForCallsAsync(1);
+        harness.Time.Advance(TimeSpan.FromSeconds(2)); // first retry after firstInterval PT2S
+        await harness.Log.WaitForCallsAsync(1);
+        harness.Time.Advance(TimeSpan.FromSeconds(4)); // then backoff x2
+        var waiting = await harness.IdleStatusAsync(id);
+
+        Assert.Equal([1, 2, 3], harness.Log.Of(ActivityNames.IsolatePod).Select(call => call.Attempt));
+        Assert.Single(harness.Log.Of(ActivityNames.IsolatePod).Select(call => call.CallId).Distinct());
+        Assert.Equal(StepOutcome.Succeeded, waiting.History.Single(step => step.StepId == "isolate").Outcome);
+    }
+
+    [Fact]
+    public async Task Run_NonRetryableFailure_FailsAtOnceAndRunsOnFailure()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        harness.Log.Behaviours[ActivityNames.IsolatePod] = (_, _) => Task.FromResult(ActivityResult.Failure("forbidden: may not patch pods", retryable: false));
+        var id = RuntimeHarness.NewInstanceId();
+
+        await harness.StartAsync(id, Escape);
+        var done = await harness.IdleStatusAsync(id);
+
+        Assert.Single(harness.Log.Of(ActivityNames.IsolatePod));
+        Assert.Equal(new RunOutcome(RunResult.Failed, "step 'isolate' (isolate) failed: forbidden: may not patch pods"), done.Outcome);
+        Assert.Equal(2, harness.Log.Of(ActivityNames.Notify).Count(call => call.StepId == "tell-failed"));
+    }
+
+    [Fact]
+    public async Task Start_SameInstanceTwice_JoinsTheRunningRun()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var id = RuntimeHarness.NewInstanceId();
+
+        var first = await harness.StartAsync(id, Escape);
+        var second = await harness.StartAsync(id, "malware");
+        await harness.IdleStatusAsync(id);
+
+        Assert.Equal(RunStartOutcome.Started, first.Outcome);
+        Assert.Equal(new RunStartResult(RunStartOutcome.Joined, id, Escape), second);
+        Assert.Single(harness.Log.Of(ActivityNames.IsolatePod));
+    }
+
+    [Fact]
+    public async Task Start_ConcurrentDuplicates_StartOneRun()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var id = RuntimeHarness.NewInstanceId();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => harness.StartAsync(id, Escape))));
+        await harness.IdleStatusAsync(id);
+
+        Assert.Single(results, result => result.Outcome == RunStartOutcome.Started);
+        Assert.Single(harness.Log.Of(ActivityNames.IsolatePod));
+    }
+
+    [Fact]
+    public async Task Start_AfterTheRunFinished_StartsANewRun()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, "malware");
+        await harness.IdleStatusAsync(id);
+
+        var again = await harness.StartAsync(id, "malware");
+        await harness.IdleStatusAsync(id);
+
+        Assert.Equal(RunStartOutcome.Started, again.Outcome);
+        Assert.Equal(2, harness.Log.Of(ActivityNames.IsolatePod).Count());
+    }
+
+    [Fact]
+    public async Task RaiseEvent_NoRunOrFinishedRun_SaysSo()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, "malware");
+        await harness.IdleStatusAsync(id);
+
+        Assert.Equal(RaiseEventResult.NoSuchRun, await harness.Runtime.RaiseEventAsync("none~none~none", "x", Decision(ApprovalVerdict.Approved), CancellationToken.None));
+        Assert.Equal(RaiseEventResult.RunFinished, await harness.Runtime.RaiseEventAsync(id, "x", Decision(ApprovalVerdict.Approved), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Terminate_WaitingRun_EndsItTerminated()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, Escape);
+        await harness.IdleStatusAsync(id);
+
+        var terminated = await harness.Runtime.TerminateAsync(id, "released by hand", CancellationToken.None);
+        var done = await harness.IdleStatusAsync(id);
+
+        Assert.True(terminated);
+        Assert.Equal(new RunOutcome(RunResult.Terminated, "released by hand"), done.Outcome);
+        Assert.Equal(0, harness.Runtime.WaitingTimers);
+        Assert.False(await harness.Runtime.TerminateAsync(id, "again", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Recover_NewRuntimeOnSameTable_FinishesTheInterruptedRun()
+    {
+        var prefix = AzuriteFixture.NewTablePrefix();
+        var id = RuntimeHarness.NewInstanceId();
+        var log = new ActivityLog();
+        await using (var first = new RuntimeHarness(azurite.ConnectionString, prefix, log))
+        {
+            // The first process stops while its isolate call is in flight: the result is never saved.
+            log.Behaviours[ActivityNames.IsolatePod] = async (_, cancellationToken) =>
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                return ActivityResult.Success();
+            };
+            await first.StartAsync(id, "malware");
+            await log.WaitForCallsAsync(1);
+        }
+
+        log.Behaviours.Clear();
+        await using var second = new RuntimeHarness(azurite.ConnectionString, prefix, log);
+        var recovered = await second.Runtime.RecoverAsync(CancellationToken.None);
+        var done = await second.IdleStatusAsync(id);
+
+        Assert.Equal(1, recovered);
+        Assert.Equal(RunPhase.Finished, done.Phase);
+        var isolateCalls = log.Of(ActivityNames.IsolatePod).ToList();
+        Assert.Equal(2, isolateCalls.Count);
+        Assert.Single(isolateCalls.Select(call => call.CallId).Distinct());
+    }
+
+    [Fact]
+    public async Task Recover_TimerDueWhileDown_FiresAtStart()
+    {
+        var prefix = AzuriteFixture.NewTablePrefix();
+        var id = RuntimeHarness.NewInstanceId();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(MachineDriver.Start);
+        await using (var first = new RuntimeHarness(azurite.ConnectionString, prefix, time: time))
+        {
+            await first.StartAsync(id, Escape);
+            await first.IdleStatusAsync(id);
+        }
+
+        time.Advance(TimeSpan.FromHours(9));
+        await using var second = new RuntimeHarness(azurite.ConnectionString, prefix, time: time);
+        await second.Runtime.RecoverAsync(CancellationToken.None);
+        var done = await second.IdleStatusAsync(id);
+
+        Assert.Equal(StepOutcome.TimedOut, done.History.Single(step => step.StepId == "approve-release").Outcome);
+        Assert.Equal(RunPhase.Finished, done.Phase);
+    }
+
+    [Fact]
+    public async Task TwoRuntimes_DriveOneRun_NoStepTakenTwice()
+    {
+        var prefix = AzuriteFixture.NewTablePrefix();
+        var log = new ActivityLog();
+        await using var first = new RuntimeHarness(azurite.ConnectionString, prefix, log);
+        await using var second = new RuntimeHarness(azurite.ConnectionString, prefix, log);
+        var id = RuntimeHarness.NewInstanceId();
+
+        await first.StartAsync(id, "malware");
+        await second.Runtime.RecoverAsync(CancellationToken.None);
+        await first.IdleStatusAsync(id);
+        var done = await second.IdleStatusAsync(id);
+
+        Assert.Equal(RunPhase.Finished, done.Phase);
+        Assert.Equal(["isolate", "tell-isolated", "tell-handle-malware"], done.History.Select(step => step.StepId));
+        Assert.All(done.History, step => Assert.Equal(StepOutcome.Succeeded, step.Outcome));
+    }
+
+    [Fact]
+    public async Task Waiting_Runs_CostNoStorageWhileIdle()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        for (var index = 0; index < 5; index++)
+        {
+            var id = RuntimeHarness.NewInstanceId();
+            await harness.StartAsync(id, Escape);
+        }
+
+        await harness.Runtime.WhenIdleAsync(CancellationToken.None);
+        var before = harness.StorageOperations;
+        harness.Time.Advance(TimeSpan.FromHours(1));
+        await harness.Runtime.WhenIdleAsync(CancellationToken.None);
+
+        Assert.Equal(before, harness.StorageOperations);
+        Assert.Equal(5, harness.Runtime.WaitingTimers);
+    }
+
+    private static JsonElement Decision(ApprovalVerdict verdict) =>
+        JsonSerializer.SerializeToElement(new ApprovalDecision(verdict, "ana@contoso.com", MachineDriver.Start), ContainmentJson.Options);
+}

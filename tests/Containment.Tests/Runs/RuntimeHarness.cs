@@ -1,0 +1,79 @@
+using Azure.Data.Tables;
+using Containment.Activities;
+using Containment.Alerts;
+using Containment.Runs;
+using Containment.Runs.Embedded;
+using Containment.Runs.Machine;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Containment.Tests.Runs;
+
+/// <summary>An embedded runtime over Azurite with scripted activities and a fake clock.</summary>
+internal sealed class RuntimeHarness : IAsyncDisposable
+{
+    private readonly ServiceProvider services;
+
+    public RuntimeHarness(string connectionString, string tablePrefix, ActivityLog? log = null, FakeTimeProvider? time = null)
+    {
+        Log = log ?? new ActivityLog();
+        Time = time ?? new FakeTimeProvider(MachineDriver.Start);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Containment:Runtime:TablePrefix"] = tablePrefix,
+        }).Build();
+        var collection = new ServiceCollection();
+        collection.AddSingleton<IConfiguration>(configuration);
+        collection.AddLogging();
+        collection.AddSingleton<TimeProvider>(Time);
+        collection.AddSingleton<StorageOperationCounter>();
+        collection.AddSingleton(provider =>
+        {
+            var options = new TableClientOptions();
+            options.AddPolicy(provider.GetRequiredService<StorageOperationCounter>(), Azure.Core.HttpPipelinePosition.PerRetry);
+            return new TableServiceClient(connectionString, options);
+        });
+        foreach (var name in new[] { ActivityNames.IsolatePod, ActivityNames.ReleasePod, ActivityNames.RequestApproval, ActivityNames.Notify, ActivityNames.SetEventStatus, ActivityNames.DeletePod, ActivityNames.CordonNode })
+        {
+            collection.AddSingleton<IRunActivity>(new ScriptedActivity(name, Log));
+        }
+
+        collection.AddEmbeddedPlaybookRuntime();
+        services = collection.BuildServiceProvider();
+        Runtime = services.GetRequiredService<EmbeddedRuntime>();
+    }
+
+    public ActivityLog Log { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public EmbeddedRuntime Runtime { get; }
+
+    public long StorageOperations => services.GetRequiredService<StorageOperationCounter>().Count;
+
+    public static string NewInstanceId() => RunInstanceId.ForTarget("prod", "payments", "api-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public Task<RunStartResult> StartAsync(string instanceId, string playbook, AlertCategory category = AlertCategory.ReverseShell) =>
+        Runtime.StartAsync(instanceId, MachineDriver.Shipped(playbook), MachineDriver.Alert(category), CancellationToken.None);
+
+    public Task<RunStartResult> StartAsync(string instanceId, Containment.Playbooks.Playbook playbook) =>
+        Runtime.StartAsync(instanceId, playbook, MachineDriver.Alert(), CancellationToken.None);
+
+    public async Task<RunStatusDocument> IdleStatusAsync(string instanceId)
+    {
+        await Runtime.WhenIdleAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        return (await Runtime.GetStatusAsync(instanceId, CancellationToken.None))!;
+    }
+
+    /// <summary>Moves the fake clock to the run's wait deadline and lets the timer's work finish.</summary>
+    public async Task<RunStatusDocument> PassDeadlineAsync(string instanceId)
+    {
+        var status = await IdleStatusAsync(instanceId);
+        Assert.Equal(RunPhase.Waiting, status.Phase);
+        Time.SetUtcNow(status.WaitDeadline!.Value + TimeSpan.FromSeconds(1));
+        return await IdleStatusAsync(instanceId);
+    }
+
+    public ValueTask DisposeAsync() => services.DisposeAsync();
+}
