@@ -77,19 +77,26 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
     {
         await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
         var attempts = 0;
-        harness.Log.Behaviours[ActivityNames.IsolatePod] = (_, _) => Task.FromResult(Interlocked.Increment(ref attempts) < 3
-            ? ActivityResult.Failure("API server answered 503", retryable: true)
-            : ActivityResult.Success());
+        var calledAt = new List<DateTimeOffset>();
+        harness.Log.Behaviours[ActivityNames.IsolatePod] = (_, _) =>
+        {
+            calledAt.Add(harness.Time.GetUtcNow());
+            return Task.FromResult(Interlocked.Increment(ref attempts) < 3
+                ? ActivityResult.Failure("API server answered 503", retryable: true)
+                : ActivityResult.Success());
+        };
         var id = RuntimeHarness.NewInstanceId();
 
         await harness.StartAsync(id, Escape);
         await harness.Log.WaitForCallsAsync(1);
-        harness.Time.Advance(TimeSpan.FromSeconds(2)); // first retry after firstInterval PT2S
-        await harness.Log.WaitForCallsAsync(1);
-        harness.Time.Advance(TimeSpan.FromSeconds(4)); // then backoff x2
+        await harness.AdvanceUntilCallAsync(TimeSpan.FromMilliseconds(500));
+        await harness.AdvanceUntilCallAsync(TimeSpan.FromMilliseconds(500));
         var waiting = await harness.IdleStatusAsync(id);
 
+        // The shipped policy: first retry after PT2S, then twice as long.
         Assert.Equal([1, 2, 3], harness.Log.Of(ActivityNames.IsolatePod).Select(call => call.Attempt));
+        Assert.InRange(calledAt[1] - calledAt[0], TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2.5));
+        Assert.InRange(calledAt[2] - calledAt[1], TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(4.5));
         Assert.Single(harness.Log.Of(ActivityNames.IsolatePod).Select(call => call.CallId).Distinct());
         Assert.Equal(StepOutcome.Succeeded, waiting.History.Single(step => step.StepId == "isolate").Outcome);
     }

@@ -66,6 +66,25 @@ internal sealed class RuntimeHarness : IAsyncDisposable
         return (await Runtime.GetStatusAsync(instanceId, CancellationToken.None))!;
     }
 
+    /// <summary>
+    /// Moves the fake clock forward in small steps until the next activity call comes: the runtime sets its
+    /// backoff timer a moment after a failure, and a step taken before that would be missed.
+    /// </summary>
+    public async Task AdvanceUntilCallAsync(TimeSpan step)
+    {
+        for (var tries = 0; tries < 600; tries++)
+        {
+            if (await Log.Signal.WaitAsync(TimeSpan.FromMilliseconds(50)))
+            {
+                return;
+            }
+
+            Time.Advance(step);
+        }
+
+        Assert.Fail("no further activity call came");
+    }
+
     /// <summary>Moves the fake clock to the run's wait deadline and lets the timer's work finish.</summary>
     public async Task<RunStatusDocument> PassDeadlineAsync(string instanceId)
     {
