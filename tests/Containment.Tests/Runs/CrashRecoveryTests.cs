@@ -22,9 +22,9 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite) : IDisposable
         var prefix = AzuriteFixture.NewTablePrefix();
         using (var first = ChildProcess.Start("start", azurite.ConnectionString, prefix, folder.FullName))
         {
-            await first.WaitForLinesAsync(line => line.StartsWith("blocked crash~a~pod-a", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
-            await first.WaitForLinesAsync(line => line.StartsWith("waiting crash~b~pod-b", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
-            var timer = await first.WaitForLinesAsync(line => line.StartsWith("waiting crash~c~pod-c", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+            await first.WaitForLinesAsync(line => line.StartsWith("blocked crash~a~pod-a", StringComparison.Ordinal), TimeSpan.FromSeconds(120));
+            await first.WaitForLinesAsync(line => line.StartsWith("waiting crash~b~pod-b", StringComparison.Ordinal), TimeSpan.FromSeconds(120));
+            var timer = await first.WaitForLinesAsync(line => line.StartsWith("waiting crash~c~pod-c", StringComparison.Ordinal), TimeSpan.FromSeconds(120));
             first.Kill();
 
             // Let C's deadline pass while no process runs.
@@ -37,9 +37,9 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite) : IDisposable
         }
 
         using var second = ChildProcess.Start("recover", azurite.ConnectionString, prefix, folder.FullName);
-        var exit = await second.WaitForExitAsync(TimeSpan.FromSeconds(90));
+        var exit = await second.WaitForExitAsync(TimeSpan.FromSeconds(180));
 
-        Assert.Equal(0, exit);
+        Assert.True(exit == 0, $"the recovering process exited with {exit}: {second.Transcript}");
         var finished = second.Lines.Where(line => line.StartsWith("finished", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(
             [
@@ -71,6 +71,7 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite) : IDisposable
         private readonly Process process;
         private readonly ConcurrentQueue<string> lines = new();
         private readonly SemaphoreSlim lineArrived = new(0);
+        private readonly ConcurrentQueue<string> errors = new();
 
         private ChildProcess(Process process)
         {
@@ -83,12 +84,20 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite) : IDisposable
                     lineArrived.Release();
                 }
             };
-            process.ErrorDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, data) =>
+            {
+                if (data.Data is not null)
+                {
+                    errors.Enqueue(data.Data);
+                }
+            };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
         }
 
         public IReadOnlyCollection<string> Lines => lines;
+
+        public string Transcript => string.Join(" | ", lines.Concat(errors.TakeLast(20)));
 
         public static ChildProcess Start(params string[] arguments)
         {
@@ -105,6 +114,7 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite) : IDisposable
         public async Task<string> WaitForLinesAsync(Func<string, bool> wanted, TimeSpan timeout)
         {
             using var cancel = new CancellationTokenSource(timeout);
+            cancel.Token.Register(() => lineArrived.Release());
             while (true)
             {
                 if (lines.FirstOrDefault(wanted) is { } line)
@@ -114,10 +124,15 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite) : IDisposable
 
                 if (process.HasExited)
                 {
-                    throw new InvalidOperationException($"the runtime host exited with {process.ExitCode}; it said: {string.Join(" | ", lines)}");
+                    throw new InvalidOperationException($"the runtime host exited with {process.ExitCode}; it said: {Transcript}");
                 }
 
-                await lineArrived.WaitAsync(TimeSpan.FromMilliseconds(200), cancel.Token);
+                if (cancel.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"the runtime host did not say it within {timeout}; it said: {Transcript}");
+                }
+
+                await lineArrived.WaitAsync(TimeSpan.FromMilliseconds(200), CancellationToken.None);
             }
         }
 
