@@ -44,11 +44,15 @@ public sealed class KubeSimServer : IAsyncDisposable
         var server = new KubeSimServer(app, store, options);
         var api = new KubeApi(store, ResourceCatalog.Served(options.Cilium), () => server.BaseUrl.Authority);
 
-        app.Map(AdminPrefix + "/faults", server.HandleFaultsAsync);
-        app.MapGet(AdminPrefix + "/requests", (HttpContext c) => KubeApi.WriteAsync(c.Response, 200, JsonSerializer.SerializeToNode(server.Requests.Snapshot())!, c.RequestAborted));
         app.Run(async context =>
         {
             var path = context.Request.Path.Value ?? "/";
+            if (path.StartsWith(AdminPrefix, StringComparison.Ordinal))
+            {
+                await server.HandleAdminAsync(context, path[AdminPrefix.Length..]);
+                return;
+            }
+
             server.Requests.Record(context.Request.Method, path);
             if (server.Faults.Take(context.Request.Method, path) is { } fault)
             {
@@ -153,8 +157,28 @@ public sealed class KubeSimServer : IAsyncDisposable
         }
     }
 
-    private async Task HandleFaultsAsync(HttpContext context)
+    // Admin endpoints are not counted, so tests count only Kubernetes requests.
+    private async Task HandleAdminAsync(HttpContext context, string path)
     {
+        if (path == "/requests" && HttpMethods.IsGet(context.Request.Method))
+        {
+            await KubeApi.WriteAsync(context.Response, 200, JsonSerializer.SerializeToNode(Requests.Snapshot())!, context.RequestAborted);
+            return;
+        }
+
+        if (path == "/requests" && HttpMethods.IsDelete(context.Request.Method))
+        {
+            Requests.Reset();
+            context.Response.StatusCode = 204;
+            return;
+        }
+
+        if (path != "/faults")
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+
         if (HttpMethods.IsDelete(context.Request.Method))
         {
             Faults.Clear();
