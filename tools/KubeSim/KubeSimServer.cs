@@ -53,7 +53,7 @@ public sealed class KubeSimServer : IAsyncDisposable
                 return;
             }
 
-            server.Requests.Record(context.Request.Method, path);
+            server.Requests.Record(context.Request.Method, path, context.Request.Headers.Authorization.ToString());
             if (server.Faults.Take(context.Request.Method, path) is { } fault)
             {
                 if (fault.Delay > TimeSpan.Zero)
@@ -128,7 +128,7 @@ public sealed class KubeSimServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes a kubeconfig (plain http, no credentials) whose current context is this server.</summary>
+    /// <summary>Writes a kubeconfig (plain http, a fixed token KubeSim ignores) whose current context is this server.</summary>
     public async Task WriteKubeconfigAsync(string path, CancellationToken cancellationToken = default)
     {
         var kubeconfig = new JsonObject
@@ -136,7 +136,7 @@ public sealed class KubeSimServer : IAsyncDisposable
             ["apiVersion"] = "v1",
             ["kind"] = "Config",
             ["clusters"] = new JsonArray(new JsonObject { ["name"] = "kubesim", ["cluster"] = new JsonObject { ["server"] = BaseUrl.ToString().TrimEnd('/') } }),
-            ["users"] = new JsonArray(new JsonObject { ["name"] = "kubesim", ["user"] = new JsonObject() }),
+            ["users"] = new JsonArray(new JsonObject { ["name"] = "kubesim", ["user"] = new JsonObject { ["token"] = "kubesim" } }),
             ["contexts"] = new JsonArray(new JsonObject { ["name"] = "kubesim", ["context"] = new JsonObject { ["cluster"] = "kubesim", ["user"] = "kubesim", ["namespace"] = "default" } }),
             ["current-context"] = "kubesim",
         };

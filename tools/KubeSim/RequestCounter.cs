@@ -6,6 +6,10 @@ namespace KubeSim;
 public sealed class RequestCounter
 {
     private readonly ConcurrentDictionary<string, int> counts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> authorizations = new(StringComparer.Ordinal);
+
+    /// <summary>Distinct Authorization header values seen, so tests can check which token a client sent.</summary>
+    public IReadOnlyCollection<string> Authorizations => authorizations.Keys.ToList();
 
     public IReadOnlyDictionary<string, int> Snapshot() => new Dictionary<string, int>(counts, StringComparer.Ordinal);
 
@@ -17,5 +21,12 @@ public sealed class RequestCounter
 
     public void Reset() => counts.Clear();
 
-    internal void Record(string method, string path) => counts.AddOrUpdate($"{method.ToUpperInvariant()} {path}", 1, (_, n) => n + 1);
+    internal void Record(string method, string path, string? authorization)
+    {
+        counts.AddOrUpdate($"{method.ToUpperInvariant()} {path}", 1, (_, n) => n + 1);
+        if (!string.IsNullOrEmpty(authorization))
+        {
+            authorizations.TryAdd(authorization, 0);
+        }
+    }
 }

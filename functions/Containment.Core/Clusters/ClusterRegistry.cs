@@ -113,6 +113,8 @@ public sealed class ClusterRegistry(
             {
                 hasExec = true;
                 user.UserCredentials.ExternalExecution = null;
+                // KubernetesClient refuses a user without credentials; the token provider set below wins over it.
+                user.UserCredentials.Token = "replaced-by-token-provider";
             }
         }
 
