@@ -34,6 +34,7 @@ public static class ContainmentCli
     private static RootCommand BuildRootCommand()
     {
         var root = new RootCommand("Containment: container-incident response playbooks for AKS.");
+        root.Subcommands.Add(KubeSimCommand.Create());
         return root;
     }
 }
