@@ -29,7 +29,9 @@ public sealed class KubernetesCallPipeline
             UseJitter = true,
             Delay = settings.KubernetesRetryBaseDelay,
             MaxDelay = TimeSpan.FromSeconds(30),
-            ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+            // A cancellation the caller did not ask for is the client's request timeout.
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e
+                && (IsTransient(e) || (e is OperationCanceledException && !args.Context.CancellationToken.IsCancellationRequested))),
             DelayGenerator = static args => ValueTask.FromResult(RetryAfter(args.Outcome.Exception)),
             OnRetry = args =>
             {
@@ -49,7 +51,9 @@ public sealed class KubernetesCallPipeline
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var failure = Map(operation, e);
-            logger.LogWarning("Kubernetes call {Operation} failed: {Reason} {Message}", operation.ToString(), failure.Reason, failure.Message);
+            // A 404 is often the expected answer (idempotent deletes, existence checks).
+            logger.Log(failure.Reason == KubernetesFailureReason.NotFound ? LogLevel.Debug : LogLevel.Warning, e,
+                "Kubernetes call {Operation} failed: {Reason} {Message}", operation.ToString(), failure.Reason, failure.Message);
             throw new KubernetesOperationException(failure, e);
         }
     }
@@ -114,8 +118,6 @@ public sealed class KubernetesCallPipeline
     {
         HttpOperationException http => http.Response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)http.Response.StatusCode >= 500,
         HttpRequestException or TimeoutException => true,
-        // HttpClient reports its own timeout as a cancellation the caller did not ask for.
-        TaskCanceledException cancelled => cancelled.InnerException is TimeoutException,
         _ => false,
     };
 

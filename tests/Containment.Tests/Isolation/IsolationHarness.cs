@@ -41,7 +41,7 @@ internal sealed class IsolationHarness : IAsyncDisposable
 
     public CordonNode CordonNode => Services.GetRequiredService<CordonNode>();
 
-    public static async Task<IsolationHarness> StartAsync(bool cilium = false, string engine = nameof(NetworkPolicyEngine.Calico))
+    public static async Task<IsolationHarness> StartAsync(bool cilium = false, string engine = nameof(NetworkPolicyEngine.Calico), string requestTimeout = "00:00:30")
     {
         var sim = await KubeSimFixture.StartAsync(cilium);
         var kubeconfig = Path.Combine(Path.GetTempPath(), $"kubesim-{Guid.NewGuid():N}.kubeconfig");
@@ -53,6 +53,7 @@ internal sealed class IsolationHarness : IAsyncDisposable
             [$"Containment:Clusters:{Cluster}:NetworkPolicyEngine"] = engine,
             ["Containment:ProtectedNamespaces:0"] = "payments",
             ["Containment:KubernetesRetryBaseDelay"] = "00:00:00.200",
+            ["Containment:KubernetesRequestTimeout"] = requestTimeout,
         }).Build();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
         var services = new ServiceCollection()

@@ -36,6 +36,20 @@ public sealed class NodeAndPodActionTests
     }
 
     [Fact]
+    public async Task DeleteAsync_ProtectedNamespace_RefusedWithoutRequests()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+
+        var outcome = await harness.DeletePod.DeleteAsync(IsolationHarness.Pod("kube-system", "coredns-1"), gracePeriodSeconds: null, CancellationToken.None);
+
+        Assert.True(outcome.Refused);
+        Assert.False(outcome.Changed);
+        Assert.Equal(Containment.Isolation.PreflightFailureReason.NamespaceProtected, outcome.Refusal!.Reason);
+        Assert.Equal(0, harness.Sim.Requests.Writes);
+        Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "kube-system", "coredns-1", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Permissions_EveryAction_DeclaresVerbsAndResources()
     {
         await using var harness = await IsolationHarness.StartAsync();

@@ -168,6 +168,19 @@ public sealed class QuarantinePodTests
     }
 
     [Fact]
+    public async Task IsolateAsync_RequestTimesOut_RetriedAndCompletes()
+    {
+        await using var harness = await IsolationHarness.StartAsync(requestTimeout: "00:00:01");
+        harness.Sim.Faults.Add(new FaultRule { Method = "GET", PathPrefix = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies/", Delay = TimeSpan.FromSeconds(30), Count = 1 });
+
+        var outcome = await harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
+
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        Assert.True(outcome.Verified);
+        Assert.True(harness.Sim.Requests.Count("GET", "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies/") >= 3);
+    }
+
+    [Fact]
     public async Task IsolateAsync_Forbidden_ThrowsTypedForbiddenWithoutRetry()
     {
         await using var harness = await IsolationHarness.StartAsync();

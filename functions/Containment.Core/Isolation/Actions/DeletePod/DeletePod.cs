@@ -1,11 +1,16 @@
 using Containment.Clusters;
 using k8s;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Containment.Isolation.Actions.DeletePod;
 
 /// <summary>Deletes a pod (playbook step <c>deletePod</c>); a pod already gone is not an error.</summary>
-public sealed class DeletePod(ClusterRegistry clusters, KubernetesCallPipeline calls, ILogger<DeletePod> logger) : IContainmentAction
+public sealed class DeletePod(
+    ClusterRegistry clusters,
+    KubernetesCallPipeline calls,
+    IOptions<ClusterAccessOptions> options,
+    ILogger<DeletePod> logger) : IContainmentAction
 {
     public string Name => "deletePod";
 
@@ -23,6 +28,13 @@ public sealed class DeletePod(ClusterRegistry clusters, KubernetesCallPipeline c
 
     public async Task<ActionOutcome> DeleteAsync(PodReference target, int? gracePeriodSeconds, CancellationToken cancellationToken)
     {
+        if (options.Value.IsProtected(target.Namespace))
+        {
+            var refusal = new PreflightFailure(PreflightFailureReason.NamespaceProtected,
+                $"namespace {target.Namespace} is protected: Containment does not delete pods there");
+            return new ActionOutcome(Name, false, refusal.Message, target.Pod, refusal);
+        }
+
         var connection = await clusters.ConnectAsync(target.Cluster, cancellationToken);
         var deleted = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("delete", "pods", target.Namespace, target.Pod),
             ct => connection.Client.CoreV1.DeleteNamespacedPodAsync(target.Pod, target.Namespace, gracePeriodSeconds: gracePeriodSeconds, cancellationToken: ct),
