@@ -200,6 +200,47 @@ public sealed class KubeSimServerTests
     }
 
     [Fact]
+    public async Task SeedAsync_JsonList_ObjectsAndNamespaceCreated()
+    {
+        await using var sim = await KubeSimServer.StartAsync(new KubeSimOptions
+        {
+            Seed = """{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","namespace":"demo","resourceVersion":"999","uid":"old"},"spec":{"containers":[{"name":"c","image":"nginx"}]}}]}""",
+        }, CancellationToken.None);
+
+        var pod = await sim.Store.GetAsync(ResourceCatalog.Pods, "demo", "a", CancellationToken.None);
+        var ns = await sim.Store.GetAsync(ResourceCatalog.Namespaces, null, "demo", CancellationToken.None);
+
+        Assert.NotNull(ns);
+        Assert.Equal("Running", pod!["status"]!["phase"]!.GetValue<string>());
+        Assert.NotEqual("999", pod["metadata"]!["resourceVersion"]!.GetValue<string>());
+        Assert.NotEqual("old", pod["metadata"]!["uid"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Faults_Delay_HeldUntilFakeTimeAdvances()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        await using var sim = await KubeSimFixture.StartAsync(timeProvider: time);
+        sim.Faults.Add(new FaultRule { Method = "GET", PathPrefix = "/api/v1/nodes", Delay = TimeSpan.FromSeconds(5) });
+        using var http = new HttpClient { BaseAddress = sim.BaseUrl };
+
+        var start = time.GetUtcNow();
+        var pending = http.GetStringAsync(new Uri("/api/v1/nodes", UriKind.Relative));
+        var early = await Task.WhenAny(pending, Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System));
+        while (!pending.IsCompleted)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(pending, Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System));
+        }
+
+        var body = await pending;
+
+        Assert.NotSame(pending, early);
+        Assert.True(time.GetUtcNow() - start >= TimeSpan.FromSeconds(5));
+        Assert.Contains("aks-nodepool1-0", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Kubectl_GetAndLabel_WorkAgainstKubeSim()
     {
         Assert.True(File.Exists(Kubectl), $"{Kubectl} is missing: ./test.sh installs it (Debian package kubernetes-client)");
