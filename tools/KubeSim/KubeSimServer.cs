@@ -1,6 +1,204 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
 namespace KubeSim;
 
-/// <summary>A small Kubernetes API server for tests and the demo. Not an enforcement engine.</summary>
-public sealed class KubeSimServer
+/// <summary>A small Kubernetes API server for tests and the demo, on loopback. Not an enforcement engine.</summary>
+public sealed class KubeSimServer : IAsyncDisposable
 {
+    private const string AdminPrefix = "/_kubesim";
+    private readonly WebApplication app;
+
+    private KubeSimServer(WebApplication app, ObjectStore store, KubeSimOptions options)
+    {
+        this.app = app;
+        Store = store;
+        Options = options;
+    }
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public KubeSimOptions Options { get; }
+
+    public ObjectStore Store { get; }
+
+    public FaultInjector Faults { get; } = new();
+
+    public RequestCounter Requests { get; } = new();
+
+    public static async Task<KubeSimServer> StartAsync(KubeSimOptions options, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
+        var app = builder.Build();
+        var store = new ObjectStore(options.TimeProvider);
+        var server = new KubeSimServer(app, store, options);
+        var api = new KubeApi(store, ResourceCatalog.Served(options.Cilium), () => server.BaseUrl.Authority);
+
+        app.Run(async context =>
+        {
+            var path = context.Request.Path.Value ?? "/";
+            if (path.StartsWith(AdminPrefix, StringComparison.Ordinal))
+            {
+                await server.HandleAdminAsync(context, path[AdminPrefix.Length..]);
+                return;
+            }
+
+            server.Requests.Record(context.Request.Method, path, context.Request.Headers.Authorization.ToString());
+            if (server.Faults.Take(context.Request.Method, path) is { } fault)
+            {
+                if (fault.Delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(fault.Delay, options.TimeProvider, context.RequestAborted);
+                }
+
+                if (fault.StatusCode != 0)
+                {
+                    if (fault.RetryAfterSeconds is { } seconds)
+                    {
+                        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    }
+
+                    var reason = fault.StatusCode switch
+                    {
+                        403 => "Forbidden",
+                        429 => "TooManyRequests",
+                        504 => "Timeout",
+                        _ => "InternalError",
+                    };
+                    await KubeApi.WriteAsync(context.Response, fault.StatusCode, KubeStatus.Failure(fault.StatusCode, reason, $"injected fault: {reason}"), context.RequestAborted);
+                    return;
+                }
+            }
+
+            await api.HandleAsync(context);
+        });
+
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.BaseUrl = new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
+
+        var seed = options.SeedFile is { } file ? await File.ReadAllTextAsync(file, cancellationToken) : options.Seed;
+        if (seed is not null)
+        {
+            await server.SeedAsync(seed, cancellationToken);
+        }
+
+        return server;
+    }
+
+    /// <summary>Adds the objects of a Kubernetes <c>List</c> (JSON or YAML); namespaces they use are created.</summary>
+    public async Task SeedAsync(string listJsonOrYaml, CancellationToken cancellationToken)
+    {
+        var kinds = ResourceCatalog.Served(Options.Cilium);
+        foreach (var item in SeedLoader.Parse(listJsonOrYaml))
+        {
+            var apiVersion = item["apiVersion"]?.GetValue<string>() ?? "v1";
+            var kindName = item["kind"]?.GetValue<string>();
+            var kind = kinds.FirstOrDefault(k => k.GroupVersion == apiVersion && k.Kind == kindName)
+                ?? throw new InvalidOperationException($"KubeSim does not serve {apiVersion} {kindName}");
+            var ns = kind.Namespaced ? item["metadata"]?["namespace"]?.GetValue<string>() ?? "default" : null;
+            if (ns is not null)
+            {
+                await EnsureNamespaceAsync(ns, cancellationToken);
+            }
+
+            if (item["metadata"] is JsonObject metadata)
+            {
+                // A seed taken from a live cluster carries server fields the simulator assigns itself.
+                metadata.Remove("resourceVersion");
+                metadata.Remove("uid");
+            }
+
+            if (kind == ResourceCatalog.Namespaces && await Store.GetAsync(kind, null, item["metadata"]!["name"]!.GetValue<string>(), cancellationToken) is not null)
+            {
+                continue;
+            }
+
+            await Store.CreateAsync(kind, ns, item, cancellationToken);
+        }
+    }
+
+    /// <summary>Writes a kubeconfig (plain http, a fixed token KubeSim ignores) whose current context is this server.</summary>
+    public async Task WriteKubeconfigAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var kubeconfig = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Config",
+            ["clusters"] = new JsonArray(new JsonObject { ["name"] = "kubesim", ["cluster"] = new JsonObject { ["server"] = BaseUrl.ToString().TrimEnd('/') } }),
+            ["users"] = new JsonArray(new JsonObject { ["name"] = "kubesim", ["user"] = new JsonObject { ["token"] = "kubesim" } }),
+            ["contexts"] = new JsonArray(new JsonObject { ["name"] = "kubesim", ["context"] = new JsonObject { ["cluster"] = "kubesim", ["user"] = "kubesim", ["namespace"] = "default" } }),
+            ["current-context"] = "kubesim",
+        };
+        await File.WriteAllTextAsync(path, kubeconfig.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+
+    private async Task EnsureNamespaceAsync(string ns, CancellationToken cancellationToken)
+    {
+        if (await Store.GetAsync(ResourceCatalog.Namespaces, null, ns, cancellationToken) is null)
+        {
+            await Store.CreateAsync(ResourceCatalog.Namespaces, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } }, cancellationToken);
+        }
+    }
+
+    // Admin endpoints are not counted, so tests count only Kubernetes requests.
+    private async Task HandleAdminAsync(HttpContext context, string path)
+    {
+        if (path == "/requests" && HttpMethods.IsGet(context.Request.Method))
+        {
+            await KubeApi.WriteAsync(context.Response, 200, JsonSerializer.SerializeToNode(Requests.Snapshot())!, context.RequestAborted);
+            return;
+        }
+
+        if (path == "/requests" && HttpMethods.IsDelete(context.Request.Method))
+        {
+            Requests.Reset();
+            context.Response.StatusCode = 204;
+            return;
+        }
+
+        if (path != "/faults")
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+
+        if (HttpMethods.IsDelete(context.Request.Method))
+        {
+            Faults.Clear();
+            context.Response.StatusCode = 204;
+            return;
+        }
+
+        var request = await JsonSerializer.DeserializeAsync<FaultRequest>(context.Request.Body, JsonSerializerOptions.Web, context.RequestAborted)
+            ?? throw new InvalidOperationException("fault body missing");
+        Faults.Add(new FaultRule
+        {
+            Method = request.Method,
+            PathPrefix = request.PathPrefix,
+            StatusCode = request.StatusCode,
+            RetryAfterSeconds = request.RetryAfterSeconds,
+            Delay = TimeSpan.FromMilliseconds(request.DelayMilliseconds),
+            Count = request.Count,
+        });
+        context.Response.StatusCode = 204;
+    }
+
+    private sealed record FaultRequest(string Method, string PathPrefix, int StatusCode, int? RetryAfterSeconds, int DelayMilliseconds, int Count = 1);
 }

@@ -1,0 +1,138 @@
+using System.Net;
+using k8s.Autorest;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+
+namespace Containment.Clusters;
+
+/// <summary>
+/// Runs every Kubernetes call through one resilience pipeline: 429, 5xx, timeouts and connection
+/// failures are retried with exponential backoff and jitter (Retry-After wins when the server sends
+/// it); 401/403/404/409/422 are not retried and become typed <see cref="KubernetesFailure"/>s.
+/// </summary>
+public sealed class KubernetesCallPipeline
+{
+    private readonly ResiliencePipeline pipeline;
+    private readonly ILogger<KubernetesCallPipeline> logger;
+
+    public KubernetesCallPipeline(IOptions<ClusterAccessOptions> options, TimeProvider timeProvider, ILogger<KubernetesCallPipeline> logger)
+    {
+        this.logger = logger;
+        var settings = options.Value;
+        var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider };
+        builder.AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = Math.Max(1, settings.KubernetesMaxRetries),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = settings.KubernetesRetryBaseDelay,
+            MaxDelay = TimeSpan.FromSeconds(30),
+            // A cancellation the caller did not ask for is the client's request timeout.
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e
+                && (IsTransient(e) || (e is OperationCanceledException && !args.Context.CancellationToken.IsCancellationRequested))),
+            DelayGenerator = static args => ValueTask.FromResult(RetryAfter(args.Outcome.Exception)),
+            OnRetry = args =>
+            {
+                logger.LogWarning(args.Outcome.Exception, "Kubernetes call failed (attempt {Attempt}); retrying in {Delay}", args.AttemptNumber + 1, args.RetryDelay);
+                return ValueTask.CompletedTask;
+            },
+        });
+        pipeline = builder.Build();
+    }
+
+    public async Task<T> ExecuteAsync<T>(KubernetesOperation operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await pipeline.ExecuteAsync(async ct => await call(ct), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var failure = Map(operation, e);
+            // A 404 is often the expected answer (idempotent deletes, existence checks).
+            logger.Log(failure.Reason == KubernetesFailureReason.NotFound ? LogLevel.Debug : LogLevel.Warning, e,
+                "Kubernetes call {Operation} failed: {Reason} {Message}", operation.ToString(), failure.Reason, failure.Message);
+            throw new KubernetesOperationException(failure, e);
+        }
+    }
+
+    /// <summary>Like <see cref="ExecuteAsync{T}"/>, but a 404 gives <c>default</c>.</summary>
+    public async Task<T?> ExecuteOrDefaultAsync<T>(KubernetesOperation operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ExecuteAsync(operation, call, cancellationToken);
+        }
+        catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.NotFound)
+        {
+            return default;
+        }
+    }
+
+    internal static KubernetesFailure Map(KubernetesOperation operation, Exception exception)
+    {
+        if (exception is KubernetesOperationException known)
+        {
+            return known.Failure;
+        }
+
+        if (exception is HttpOperationException http)
+        {
+            var code = (int)http.Response.StatusCode;
+            var reason = code switch
+            {
+                401 => KubernetesFailureReason.Unauthorized,
+                403 => KubernetesFailureReason.Forbidden,
+                404 => KubernetesFailureReason.NotFound,
+                409 => KubernetesFailureReason.Conflict,
+                422 => KubernetesFailureReason.Invalid,
+                429 => KubernetesFailureReason.TooManyRequests,
+                >= 500 => KubernetesFailureReason.ServerError,
+                _ => KubernetesFailureReason.Unknown,
+            };
+            var message = reason switch
+            {
+                KubernetesFailureReason.Forbidden => $"forbidden: the identity may not {operation}",
+                KubernetesFailureReason.Unauthorized => $"unauthorized: the cluster rejected the credentials for {operation}",
+                KubernetesFailureReason.NotFound => $"not found: {operation}",
+                KubernetesFailureReason.Conflict => $"conflict: {operation} (the object changed or already exists)",
+                KubernetesFailureReason.Invalid => $"invalid: {operation} was rejected by validation",
+                KubernetesFailureReason.TooManyRequests => $"throttled: {operation} still answered 429 after retries",
+                KubernetesFailureReason.ServerError => $"server error {code}: {operation} failed after retries",
+                _ => $"HTTP {code}: {operation}",
+            };
+            return new KubernetesFailure(reason, message, code);
+        }
+
+        return exception switch
+        {
+            TimeoutException or TaskCanceledException => new KubernetesFailure(KubernetesFailureReason.Timeout, $"timed out: {operation}"),
+            HttpRequestException => new KubernetesFailure(KubernetesFailureReason.Unreachable, $"unreachable: {operation}: {exception.Message}"),
+            _ => new KubernetesFailure(KubernetesFailureReason.Unknown, $"{operation}: {exception.Message}"),
+        };
+    }
+
+    private static bool IsTransient(Exception exception) => exception switch
+    {
+        HttpOperationException http => http.Response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)http.Response.StatusCode >= 500,
+        HttpRequestException or TimeoutException => true,
+        _ => false,
+    };
+
+    // null lets Polly compute the exponential, jittered delay.
+    private static TimeSpan? RetryAfter(Exception? exception)
+    {
+        if (exception is not HttpOperationException http
+            || !http.Response.Headers.TryGetValue("Retry-After", out var values))
+        {
+            return null;
+        }
+
+        var value = values.FirstOrDefault();
+        return int.TryParse(value, out var seconds) && seconds >= 0
+            ? TimeSpan.FromSeconds(Math.Min(seconds, 120))
+            : null;
+    }
+}

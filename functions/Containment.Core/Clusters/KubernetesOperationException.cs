@@ -1,0 +1,8 @@
+namespace Containment.Clusters;
+
+/// <summary>Thrown when a Kubernetes or ARM call fails after the retries it deserves.</summary>
+public sealed class KubernetesOperationException(KubernetesFailure failure, Exception? inner = null)
+    : Exception(failure.Message, inner)
+{
+    public KubernetesFailure Failure { get; } = failure;
+}

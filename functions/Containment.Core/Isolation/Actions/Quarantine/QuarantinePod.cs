@@ -1,0 +1,351 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Containment.Clusters;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Containment.Isolation.Actions.Quarantine;
+
+/// <summary>
+/// Quarantines a pod: saves and replaces its labels with one quarantine label (it leaves every
+/// Service and every existing allow policy), applies a deny-all NetworkPolicy selecting that label,
+/// and a CiliumNetworkPolicy with deny rules where the cluster serves them; then reads back.
+/// Idempotent: when everything is in place it writes nothing.
+/// </summary>
+public sealed class QuarantinePod(
+    ClusterRegistry clusters,
+    KubernetesCallPipeline calls,
+    IOptions<ClusterAccessOptions> options,
+    ILogger<QuarantinePod> logger) : IContainmentAction
+{
+    internal const string CiliumGroup = "cilium.io";
+    internal const string CiliumVersion = "v2";
+    internal const string CiliumPlural = "ciliumnetworkpolicies";
+    private const int MaxConflictRetries = 3;
+
+    public string Name => "isolatePod";
+
+    public IReadOnlyList<ActionParameter> Parameters { get; } =
+    [
+        new(nameof(QuarantineRequest.Cluster), "cluster alias or AKS resource id"),
+        new(nameof(QuarantineRequest.Namespace), "the pod's namespace"),
+        new(nameof(QuarantineRequest.Pod), "the pod's name"),
+        new(nameof(QuarantineRequest.QuarantineId), "value of the quarantine label, e.g. the isolation record id"),
+    ];
+
+    public IReadOnlyList<string> Checks => QuarantinePreflight.Checks;
+
+    public IReadOnlyList<KubernetesPermission> Permissions { get; } =
+    [
+        new("", "pods", ["get", "patch"]),
+        new("networking.k8s.io", "networkpolicies", ["get", "list", "create", "update"]),
+        new(CiliumGroup, CiliumPlural, ["get", "create", "update"]),
+    ];
+
+    /// <summary>Runs the checks only; null when the pod may be quarantined.</summary>
+    public async Task<PreflightFailure?> PreflightAsync(PodReference target, CancellationToken cancellationToken)
+    {
+        var connection = await clusters.ConnectAsync(target.Cluster, cancellationToken);
+        var pod = await ReadPodAsync(connection.Client, target.Namespace, target.Pod, cancellationToken);
+        return QuarantinePreflight.Check(target.Namespace, target.Pod, pod, connection.Facts, options.Value);
+    }
+
+    public async Task<IsolationOutcome> IsolateAsync(QuarantineRequest request, CancellationToken cancellationToken)
+    {
+        var connection = await clusters.ConnectAsync(request.Cluster, cancellationToken);
+        var client = connection.Client;
+        var ns = request.Namespace;
+        var pod = options.Value.IsProtected(ns) ? null : await ReadPodAsync(client, ns, request.Pod, cancellationToken);
+        var refusal = QuarantinePreflight.Check(ns, request.Pod, pod, connection.Facts, options.Value);
+        if (refusal is not null)
+        {
+            logger.LogWarning("Quarantine of {Namespace}/{Pod} refused: {Reason} {Message}", ns, request.Pod, refusal.Reason, refusal.Message);
+            return new IsolationOutcome { Status = IsolationStatus.Refused, Cluster = connection.Facts.Alias, Namespace = ns, Pod = request.Pod, Refusal = refusal };
+        }
+
+        var wrote = false;
+        var (_, savedLabels, quarantineId, relabelled) = await RelabelAsync(client, pod!, request, cancellationToken);
+        wrote |= relabelled;
+
+        var policyName = QuarantineNames.PolicyName(request.Pod);
+        wrote |= await ApplyNetworkPolicyAsync(client, ns, policyName, request.Pod, quarantineId, cancellationToken);
+
+        string? ciliumName = null;
+        if (connection.Facts.ServesCiliumNetworkPolicies)
+        {
+            ciliumName = policyName;
+            wrote |= await ApplyCiliumPolicyAsync(client, ns, policyName, request.Pod, quarantineId, cancellationToken);
+        }
+
+        var warnings = new List<IsolationWarning>();
+        var verified = await VerifyAsync(client, ns, request.Pod, policyName, ciliumName, quarantineId, warnings, cancellationToken);
+        await ReportOtherPoliciesAsync(client, ns, policyName, quarantineId, warnings, cancellationToken);
+        AddEngineWarnings(connection.Facts, ciliumName is not null, warnings);
+
+        logger.LogInformation("Quarantined {Namespace}/{Pod} in {Cluster} with {Policy} (cilium {Cilium}, changed {Changed}, warnings {Warnings})",
+            ns, request.Pod, connection.Facts.Alias, policyName, ciliumName is not null, wrote, warnings.Count);
+        return new IsolationOutcome
+        {
+            Status = wrote ? IsolationStatus.Isolated : IsolationStatus.AlreadyIsolated,
+            Cluster = connection.Facts.Alias,
+            Namespace = ns,
+            Pod = request.Pod,
+            QuarantineId = quarantineId,
+            NetworkPolicyName = policyName,
+            CiliumNetworkPolicyName = ciliumName,
+            SavedLabels = savedLabels,
+            Warnings = warnings,
+            Verified = verified,
+        };
+    }
+
+    internal static IReadOnlyDictionary<string, string>? SavedLabels(V1Pod pod) =>
+        pod.Metadata?.Annotations?.TryGetValue(QuarantineNames.SavedLabelsAnnotation, out var json) == true
+            ? JsonSerializer.Deserialize<Dictionary<string, string>>(json)
+            : null;
+
+    private async Task<V1Pod?> ReadPodAsync(IKubernetes client, string ns, string name, CancellationToken cancellationToken) =>
+        await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "pods", ns, name),
+            ct => client.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: ct), cancellationToken);
+
+    // Saves the labels in an annotation and replaces them with the quarantine label in one merge
+    // patch carrying the resourceVersion read, so a concurrent label change is not lost.
+    private async Task<(V1Pod Pod, IReadOnlyDictionary<string, string> Saved, string QuarantineId, bool Changed)> RelabelAsync(
+        IKubernetes client, V1Pod pod, QuarantineRequest request, CancellationToken cancellationToken)
+    {
+        var ns = request.Namespace;
+        for (var attempt = 0; ; attempt++)
+        {
+            var labels = pod.Metadata.Labels ?? new Dictionary<string, string>();
+            if (SavedLabels(pod) is { } alreadySaved && labels.TryGetValue(QuarantineNames.QuarantineLabel, out var existingId) && labels.Count == 1)
+            {
+                return (pod, alreadySaved, existingId, false);
+            }
+
+            // A pod quarantined earlier keeps its first saved labels and id.
+            var saved = SavedLabels(pod) ?? labels.ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal);
+            var quarantineId = labels.TryGetValue(QuarantineNames.QuarantineLabel, out var previousId) ? previousId : QuarantineNames.LabelValue(request.QuarantineId);
+            var labelPatch = new JsonObject();
+            foreach (var key in labels.Keys.Where(k => k != QuarantineNames.QuarantineLabel))
+            {
+                labelPatch[key] = null;
+            }
+
+            labelPatch[QuarantineNames.QuarantineLabel] = quarantineId;
+            var patch = new JsonObject
+            {
+                ["metadata"] = new JsonObject
+                {
+                    ["resourceVersion"] = pod.Metadata.ResourceVersion,
+                    ["labels"] = labelPatch,
+                    ["annotations"] = new JsonObject { [QuarantineNames.SavedLabelsAnnotation] = JsonSerializer.Serialize(saved) },
+                },
+            };
+            try
+            {
+                var patched = await calls.ExecuteAsync(new KubernetesOperation("patch", "pods", ns, request.Pod),
+                    ct => client.CoreV1.PatchNamespacedPodAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), request.Pod, ns, cancellationToken: ct),
+                    cancellationToken);
+                return (patched, saved, quarantineId, true);
+            }
+            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < MaxConflictRetries)
+            {
+                var reread = await ReadPodAsync(client, ns, request.Pod, cancellationToken);
+                if (reread is null)
+                {
+                    throw;
+                }
+
+                pod = reread;
+            }
+        }
+    }
+
+    private async Task<bool> ApplyNetworkPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, CancellationToken cancellationToken)
+    {
+        var desired = new V1NetworkPolicy
+        {
+            ApiVersion = "networking.k8s.io/v1",
+            Kind = "NetworkPolicy",
+            Metadata = new V1ObjectMeta
+            {
+                Name = name,
+                NamespaceProperty = ns,
+                Labels = new Dictionary<string, string> { [QuarantineNames.ManagedByLabel] = QuarantineNames.ManagedByValue },
+                Annotations = new Dictionary<string, string> { [QuarantineNames.PodAnnotation] = pod },
+            },
+            Spec = new V1NetworkPolicySpec
+            {
+                PodSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [QuarantineNames.QuarantineLabel] = quarantineId } },
+                PolicyTypes = ["Ingress", "Egress"],
+            },
+        };
+        var existing = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "networkpolicies", ns, name),
+            ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
+        if (existing is null)
+        {
+            await calls.ExecuteAsync(new KubernetesOperation("create", "networkpolicies", ns, name),
+                ct => client.NetworkingV1.CreateNamespacedNetworkPolicyAsync(desired, ns, cancellationToken: ct), cancellationToken);
+            return true;
+        }
+
+        if (IsDenyAll(existing, quarantineId))
+        {
+            return false;
+        }
+
+        desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+        await calls.ExecuteAsync(new KubernetesOperation("update", "networkpolicies", ns, name),
+            ct => client.NetworkingV1.ReplaceNamespacedNetworkPolicyAsync(desired, name, ns, cancellationToken: ct), cancellationToken);
+        return true;
+    }
+
+    internal static bool IsDenyAll(V1NetworkPolicy policy, string quarantineId)
+    {
+        var spec = policy.Spec;
+        var selector = spec?.PodSelector;
+        return spec is not null
+            && selector?.MatchLabels is { Count: 1 } labels
+            && labels.TryGetValue(QuarantineNames.QuarantineLabel, out var value) && value == quarantineId
+            && (selector.MatchExpressions?.Count ?? 0) == 0
+            && spec.PolicyTypes?.Contains("Ingress") == true && spec.PolicyTypes.Contains("Egress")
+            && (spec.Ingress?.Count ?? 0) == 0 && (spec.Egress?.Count ?? 0) == 0
+            && policy.Metadata?.Labels?.TryGetValue(QuarantineNames.ManagedByLabel, out var managedBy) == true && managedBy == QuarantineNames.ManagedByValue;
+    }
+
+    internal static JsonObject CiliumSpec(string quarantineId) => new()
+    {
+        ["endpointSelector"] = new JsonObject { ["matchLabels"] = new JsonObject { [QuarantineNames.QuarantineLabel] = quarantineId } },
+        ["ingressDeny"] = new JsonArray(new JsonObject { ["fromEntities"] = new JsonArray("all") }),
+        ["egressDeny"] = new JsonArray(new JsonObject { ["toEntities"] = new JsonArray("all") }),
+    };
+
+    private async Task<bool> ApplyCiliumPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, CancellationToken cancellationToken)
+    {
+        var spec = CiliumSpec(quarantineId);
+        var existing = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "ciliumnetworkpolicies.cilium.io", ns, name),
+            ct => client.CustomObjects.GetNamespacedCustomObjectAsync(CiliumGroup, CiliumVersion, ns, CiliumPlural, name, ct), cancellationToken);
+        var existingNode = existing is null ? null : JsonSerializer.SerializeToNode(existing);
+        if (existingNode is not null && JsonNode.DeepEquals(existingNode["spec"], spec))
+        {
+            return false;
+        }
+
+        var body = new JsonObject
+        {
+            ["apiVersion"] = $"{CiliumGroup}/{CiliumVersion}",
+            ["kind"] = "CiliumNetworkPolicy",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = name,
+                ["namespace"] = ns,
+                ["labels"] = new JsonObject { [QuarantineNames.ManagedByLabel] = QuarantineNames.ManagedByValue },
+                ["annotations"] = new JsonObject { [QuarantineNames.PodAnnotation] = pod },
+            },
+            ["spec"] = spec,
+        };
+        if (existingNode is null)
+        {
+            await calls.ExecuteAsync(new KubernetesOperation("create", "ciliumnetworkpolicies.cilium.io", ns, name),
+                ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(body, CiliumGroup, CiliumVersion, ns, CiliumPlural, cancellationToken: ct), cancellationToken);
+        }
+        else
+        {
+            body["metadata"]!["resourceVersion"] = existingNode["metadata"]?["resourceVersion"]?.DeepClone();
+            await calls.ExecuteAsync(new KubernetesOperation("update", "ciliumnetworkpolicies.cilium.io", ns, name),
+                ct => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, CiliumGroup, CiliumVersion, ns, CiliumPlural, name, cancellationToken: ct), cancellationToken);
+        }
+
+        return true;
+    }
+
+    private async Task<bool> VerifyAsync(IKubernetes client, string ns, string podName, string policyName, string? ciliumName, string quarantineId,
+        List<IsolationWarning> warnings, CancellationToken cancellationToken)
+    {
+        var pod = await ReadPodAsync(client, ns, podName, cancellationToken);
+        var labels = pod?.Metadata?.Labels;
+        var podOk = labels is { Count: 1 } && labels.TryGetValue(QuarantineNames.QuarantineLabel, out var v) && v == quarantineId;
+        if (!podOk)
+        {
+            warnings.Add(new IsolationWarning(IsolationWarningKind.VerificationFailed,
+                $"pod {ns}/{podName} does not carry exactly the quarantine label after relabelling"));
+        }
+
+        var policy = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "networkpolicies", ns, policyName),
+            ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(policyName, ns, cancellationToken: ct), cancellationToken);
+        var policyOk = policy is not null && IsDenyAll(policy, quarantineId);
+        if (!policyOk)
+        {
+            warnings.Add(new IsolationWarning(IsolationWarningKind.VerificationFailed, $"NetworkPolicy {policyName} is missing or not deny-all after apply", policyName));
+        }
+
+        var ciliumOk = true;
+        if (ciliumName is not null)
+        {
+            var cilium = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "ciliumnetworkpolicies.cilium.io", ns, ciliumName),
+                ct => client.CustomObjects.GetNamespacedCustomObjectAsync(CiliumGroup, CiliumVersion, ns, CiliumPlural, ciliumName, ct), cancellationToken);
+            ciliumOk = cilium is not null && JsonNode.DeepEquals(JsonSerializer.SerializeToNode(cilium)?["spec"], CiliumSpec(quarantineId));
+            if (!ciliumOk)
+            {
+                warnings.Add(new IsolationWarning(IsolationWarningKind.VerificationFailed, $"CiliumNetworkPolicy {ciliumName} is missing or changed after apply", ciliumName));
+            }
+        }
+
+        return podOk && policyOk && ciliumOk;
+    }
+
+    // NetworkPolicies only add allows: any other policy selecting the quarantine label still applies.
+    private async Task ReportOtherPoliciesAsync(IKubernetes client, string ns, string policyName, string quarantineId,
+        List<IsolationWarning> warnings, CancellationToken cancellationToken)
+    {
+        var policies = await calls.ExecuteAsync(new KubernetesOperation("list", "networkpolicies", ns),
+            ct => client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, cancellationToken: ct), cancellationToken);
+        var quarantineLabels = new Dictionary<string, string> { [QuarantineNames.QuarantineLabel] = quarantineId };
+        foreach (var policy in policies.Items ?? [])
+        {
+            var name = policy.Metadata.Name;
+            if (name == policyName || !LabelSelectorMatcher.Matches(policy.Spec?.PodSelector, quarantineLabels))
+            {
+                continue;
+            }
+
+            var allows = (policy.Spec?.Ingress?.Count ?? 0) > 0 || (policy.Spec?.Egress?.Count ?? 0) > 0
+                || policy.Spec?.PolicyTypes?.Contains("Egress") != true; // Egress not listed: egress stays open under this policy alone.
+            var empty = policy.Spec?.PodSelector?.MatchLabels is not { Count: > 0 } && policy.Spec?.PodSelector?.MatchExpressions is not { Count: > 0 };
+            warnings.Add(new IsolationWarning(IsolationWarningKind.OtherPolicySelectsPod,
+                $"NetworkPolicy {name} {(empty ? "has an empty podSelector and selects every pod, including the quarantined one" : "selects the quarantined pod")}"
+                + (allows ? "; it allows traffic, which the deny-all policy does not override" : "; it allows no traffic"),
+                name));
+        }
+    }
+
+    private static void AddEngineWarnings(ClusterFacts facts, bool ciliumApplied, List<IsolationWarning> warnings)
+    {
+        switch (facts.Engine)
+        {
+            case NetworkPolicyEngine.Calico:
+                warnings.Add(new IsolationWarning(IsolationWarningKind.EstablishedConnectionsKept,
+                    "Calico keeps connections established before the policy; restart or delete the pod to cut them"));
+                break;
+            case NetworkPolicyEngine.Azure:
+                warnings.Add(new IsolationWarning(IsolationWarningKind.EstablishedConnectionsUnknown,
+                    "Azure Network Policy Manager: whether established connections survive is not documented; treat them as kept"));
+                break;
+            case NetworkPolicyEngine.Unknown:
+                warnings.Add(new IsolationWarning(IsolationWarningKind.EngineUnknown,
+                    "the network policy engine is not known (set Containment:Clusters:<alias>:NetworkPolicyEngine): enforcement and established connections are unconfirmed"));
+                break;
+            case NetworkPolicyEngine.Cilium:
+                // Cilium checks every packet against policy; nothing to warn about connections.
+                break;
+        }
+
+        if (ciliumApplied && facts.Engine != NetworkPolicyEngine.Cilium)
+        {
+            warnings.Add(new IsolationWarning(IsolationWarningKind.CiliumPolicyBestEffort,
+                "a CiliumNetworkPolicy was applied because the cluster serves the CRD; it is enforced only where Cilium runs the policy engine"));
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using global::KubeSim;
+
+namespace Containment.Tests.Isolation;
+
+public sealed class NodeAndPodActionTests
+{
+    [Fact]
+    public async Task CordonAsync_PodOnNode_NodeUnschedulableAndSecondCallUnchanged()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+
+        var first = await harness.CordonNode.CordonAsync(IsolationHarness.Pod(), CancellationToken.None);
+        harness.Sim.Requests.Reset();
+        var second = await harness.CordonNode.CordonAsync(IsolationHarness.Pod(), CancellationToken.None);
+        var node = (await harness.Sim.Store.GetAsync(ResourceCatalog.Nodes, null, "aks-nodepool1-0", CancellationToken.None))!;
+
+        Assert.True(first.Changed);
+        Assert.Equal("aks-nodepool1-0", first.Target);
+        Assert.False(second.Changed);
+        Assert.True(node["spec"]!["unschedulable"]!.GetValue<bool>());
+        Assert.Equal(0, harness.Sim.Requests.Writes);
+    }
+
+    [Fact]
+    public async Task DeleteAsync_ExistingPod_DeletedAndSecondCallAlreadyGone()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+
+        var first = await harness.DeletePod.DeleteAsync(IsolationHarness.Pod(), gracePeriodSeconds: 0, CancellationToken.None);
+        var second = await harness.DeletePod.DeleteAsync(IsolationHarness.Pod(), gracePeriodSeconds: 0, CancellationToken.None);
+
+        Assert.True(first.Changed);
+        Assert.False(second.Changed);
+        Assert.Contains("already gone", second.Message, StringComparison.Ordinal);
+        Assert.Null(await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DeleteAsync_ProtectedNamespace_RefusedWithoutRequests()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+
+        var outcome = await harness.DeletePod.DeleteAsync(IsolationHarness.Pod("kube-system", "coredns-1"), gracePeriodSeconds: null, CancellationToken.None);
+
+        Assert.True(outcome.Refused);
+        Assert.False(outcome.Changed);
+        Assert.Equal(Containment.Isolation.PreflightFailureReason.NamespaceProtected, outcome.Refusal!.Reason);
+        Assert.Equal(0, harness.Sim.Requests.Writes);
+        Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "kube-system", "coredns-1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Permissions_EveryAction_DeclaresVerbsAndResources()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        Containment.Isolation.IContainmentAction[] actions = [harness.Quarantine, harness.Release, harness.DeletePod, harness.CordonNode];
+
+        var declared = actions.ToDictionary(a => a.Name, a => a.Permissions);
+
+        Assert.Equal(new[] { "cordonNode", "deletePod", "isolatePod", "releasePod" }, declared.Keys.Order());
+        Assert.All(declared.Values, p => Assert.All(p, permission => Assert.NotEmpty(permission.Verbs)));
+        Assert.Contains(declared["cordonNode"], p => p.Resource == "nodes" && p.Verbs.Contains("patch"));
+        Assert.Contains(declared["isolatePod"], p => p.Group == "cilium.io" && p.Verbs.Contains("create"));
+    }
+}

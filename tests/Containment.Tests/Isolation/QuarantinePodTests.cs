@@ -1,0 +1,224 @@
+using System.Text.Json.Nodes;
+using Containment.Clusters;
+using Containment.Isolation;
+using global::KubeSim;
+
+namespace Containment.Tests.Isolation;
+
+public sealed class QuarantinePodTests
+{
+    [Theory]
+    [InlineData("shop", "nope", PreflightFailureReason.PodNotFound)]
+    [InlineData("kube-system", "coredns-1", PreflightFailureReason.NamespaceProtected)]
+    [InlineData("payments", "payments-0", PreflightFailureReason.NamespaceProtected)]
+    [InlineData("shop", "hostnet", PreflightFailureReason.HostNetwork)]
+    [InlineData("shop", "static-web-aks-nodepool1-0", PreflightFailureReason.MirrorPod)]
+    public async Task IsolateAsync_PreflightFails_RefusedWithReasonAndNoWrites(string ns, string pod, PreflightFailureReason expected)
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+
+        var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(ns, pod), CancellationToken.None);
+
+        Assert.Equal(IsolationStatus.Refused, outcome.Status);
+        Assert.Equal(expected, outcome.Refusal!.Reason);
+        Assert.Contains(ns, outcome.Refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(0, harness.Sim.Requests.Writes);
+    }
+
+    [Fact]
+    public async Task IsolateAsync_HostNetworkPod_MessageSaysNetworkPolicyCannotIsolate()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+
+        var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request("shop", "hostnet"), CancellationToken.None);
+
+        Assert.Contains("hostNetwork", outcome.Refusal!.Message, StringComparison.Ordinal);
+        Assert.Contains("NetworkPolicy cannot isolate", outcome.Refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IsolateAsync_EngineConfiguredNone_RefusedNotEnforced()
+    {
+        await using var harness = await IsolationHarness.StartAsync(engine: nameof(NetworkPolicyEngine.None));
+
+        var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+
+        Assert.Equal(PreflightFailureReason.NetworkPolicyNotEnforced, outcome.Refusal!.Reason);
+        Assert.Equal(0, harness.Sim.Requests.Writes);
+    }
+
+    [Fact]
+    public async Task IsolateAsync_RunningPod_RelabelsAndAppliesDenyAllPolicy()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+
+        var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        var pod = (await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None))!;
+        var policy = (await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None))!;
+        var replacements = await harness.Sim.Store.ListAsync(ResourceCatalog.Pods, "shop", LabelSelector.Parse("app=web"), new Dictionary<string, string>(), CancellationToken.None);
+
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        Assert.True(outcome.Verified);
+        Assert.Equal("iso-42", outcome.QuarantineId);
+        Assert.Equal("containment-quarantine-web-7d9f-abcde", outcome.NetworkPolicyName);
+        Assert.False(outcome.CiliumApplied);
+        Assert.Equal(new Dictionary<string, string> { ["app"] = "web", ["tier"] = "front", ["pod-template-hash"] = "7d9f" }, outcome.SavedLabels);
+        Assert.Equal("""{"containment.io/quarantine":"iso-42"}""", pod["metadata"]!["labels"]!.ToJsonString());
+        Assert.Equal("keep me", pod["metadata"]!["annotations"]!["note"]!.GetValue<string>());
+        Assert.Equal("restricted", pod["metadata"]!["annotations"]!["kubernetes.io/psp"]!.GetValue<string>());
+        Assert.Equal("""{"app":"web","tier":"front","pod-template-hash":"7d9f"}""", pod["metadata"]!["annotations"]!["containment.io/saved-labels"]!.GetValue<string>());
+        Assert.Equal("""{"containment.io/quarantine":"iso-42"}""", policy["spec"]!["podSelector"]!["matchLabels"]!.ToJsonString());
+        Assert.Equal("""["Ingress","Egress"]""", policy["spec"]!["policyTypes"]!.ToJsonString());
+        Assert.Null(policy["spec"]!["ingress"]);
+        Assert.Null(policy["spec"]!["egress"]);
+        Assert.Equal("containment", policy["metadata"]!["labels"]!["app.kubernetes.io/managed-by"]!.GetValue<string>());
+        Assert.Single(replacements.Items);
+        Assert.Contains(outcome.Warnings, w => w.Kind == IsolationWarningKind.EstablishedConnectionsKept);
+    }
+
+    [Fact]
+    public async Task IsolateAsync_SecondCall_AlreadyIsolatedWithZeroWrites()
+    {
+        await using var harness = await IsolationHarness.StartAsync(cilium: true);
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        harness.Sim.Requests.Reset();
+
+        var second = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+
+        Assert.Equal(IsolationStatus.AlreadyIsolated, second.Status);
+        Assert.True(second.Verified);
+        Assert.Equal("web", second.SavedLabels["app"]);
+        Assert.Equal(0, harness.Sim.Requests.Writes);
+        Assert.True(harness.Sim.Requests.Count("GET", "/api/v1/namespaces/shop/pods/web-7d9f-abcde") > 0);
+    }
+
+    [Fact]
+    public async Task IsolateAsync_CiliumServed_AppliesCiliumDenyPolicy()
+    {
+        await using var harness = await IsolationHarness.StartAsync(cilium: true, engine: nameof(NetworkPolicyEngine.Cilium));
+
+        var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        var cnp = (await harness.Sim.Store.GetAsync(ResourceCatalog.CiliumNetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None))!;
+
+        Assert.True(outcome.CiliumApplied);
+        Assert.True(outcome.Verified);
+        Assert.Equal("""{"containment.io/quarantine":"iso-42"}""", cnp["spec"]!["endpointSelector"]!["matchLabels"]!.ToJsonString());
+        Assert.Equal("""[{"fromEntities":["all"]}]""", cnp["spec"]!["ingressDeny"]!.ToJsonString());
+        Assert.Equal("""[{"toEntities":["all"]}]""", cnp["spec"]!["egressDeny"]!.ToJsonString());
+        Assert.DoesNotContain(outcome.Warnings, w => w.Kind is IsolationWarningKind.EstablishedConnectionsKept or IsolationWarningKind.CiliumPolicyBestEffort);
+    }
+
+    [Fact]
+    public async Task IsolateAsync_CiliumAbsent_NoCiliumPolicyRequested()
+    {
+        await using var harness = await IsolationHarness.StartAsync(cilium: false);
+
+        var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+
+        Assert.False(outcome.CiliumApplied);
+        Assert.Null(outcome.CiliumNetworkPolicyName);
+        Assert.Equal(0, harness.Sim.Requests.Count("POST", "/apis/cilium.io"));
+        Assert.Equal(0, harness.Sim.Requests.Count("GET", "/apis/cilium.io/v2/namespaces"));
+    }
+
+    [Fact]
+    public async Task IsolateAsync_AllowAllPolicyInNamespace_ReportedAsWarning()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.Sim.Store.CreateAsync(ResourceCatalog.NetworkPolicies, "shop", JsonNode.Parse("""
+            {"metadata":{"name":"allow-all-ingress"},"spec":{"podSelector":{},"ingress":[{}],"policyTypes":["Ingress"]}}
+            """)!.AsObject(), CancellationToken.None);
+        await harness.Sim.Store.CreateAsync(ResourceCatalog.NetworkPolicies, "shop", JsonNode.Parse("""
+            {"metadata":{"name":"web-only"},"spec":{"podSelector":{"matchLabels":{"app":"web"}},"ingress":[{}]}}
+            """)!.AsObject(), CancellationToken.None);
+
+        var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+
+        var warning = Assert.Single(outcome.Warnings, w => w.Kind == IsolationWarningKind.OtherPolicySelectsPod);
+        Assert.Equal("allow-all-ingress", warning.PolicyName);
+        Assert.Contains("empty podSelector", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("allows traffic", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IsolateAsync_Injected500s_RetriedAndCompletes()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        harness.Sim.Faults.Add(new FaultRule { Method = "PATCH", PathPrefix = "/api/v1/namespaces/shop/pods/web-7d9f-abcde", StatusCode = 500, Count = 2 });
+
+        var outcome = await harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
+
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        Assert.True(outcome.Verified);
+        Assert.Equal(3, harness.Sim.Requests.Count("PATCH", "/api/v1/namespaces/shop/pods/web-7d9f-abcde"));
+    }
+
+    [Fact]
+    public async Task IsolateAsync_Injected429WithRetryAfter_WaitsRetryAfterThenCompletes()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        harness.Sim.Faults.Add(new FaultRule { Method = "POST", PathPrefix = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies", StatusCode = 429, RetryAfterSeconds = 3, Count = 1 });
+        var start = harness.Time.GetUtcNow();
+
+        var outcome = await harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
+
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        Assert.Equal(2, harness.Sim.Requests.Count("POST", "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies"));
+        Assert.True(harness.Time.GetUtcNow() - start >= TimeSpan.FromSeconds(3), "the retry waited less than Retry-After");
+    }
+
+    [Fact]
+    public async Task IsolateAsync_RequestTimesOut_RetriedAndCompletes()
+    {
+        await using var harness = await IsolationHarness.StartAsync(requestTimeout: "00:00:01");
+        harness.Sim.Faults.Add(new FaultRule { Method = "GET", PathPrefix = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies/", Delay = TimeSpan.FromSeconds(30), Count = 1 });
+
+        var outcome = await harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
+
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        Assert.True(outcome.Verified);
+        Assert.True(harness.Sim.Requests.Count("GET", "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies/") >= 3);
+    }
+
+    [Fact]
+    public async Task IsolateAsync_Forbidden_ThrowsTypedForbiddenWithoutRetry()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        harness.Sim.Faults.Add(new FaultRule { Method = "PATCH", PathPrefix = "/api/v1/namespaces/shop/pods", StatusCode = 403, Count = 5 });
+
+        var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
+
+        Assert.Equal(KubernetesFailureReason.Forbidden, error.Failure.Reason);
+        Assert.Equal(403, error.Failure.StatusCode);
+        Assert.Equal("forbidden: the identity may not patch pods \"web-7d9f-abcde\" in namespace shop", error.Failure.Message);
+        Assert.Equal(1, harness.Sim.Requests.Count("PATCH", "/api/v1/namespaces/shop/pods"));
+    }
+
+    [Fact]
+    public async Task IsolateAsync_ChangedPolicy_RestoredToDenyAll()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        using var http = new HttpClient { BaseAddress = harness.Sim.BaseUrl };
+        using var content = new StringContent("""{"spec":{"ingress":[{}]}}""", System.Text.Encoding.UTF8);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/merge-patch+json");
+        (await http.PatchAsync(new Uri("/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies/containment-quarantine-web-7d9f-abcde", UriKind.Relative), content)).Dispose();
+
+        var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        var policy = (await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None))!;
+
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        Assert.Null(policy["spec"]!["ingress"]);
+    }
+
+    [Fact]
+    public async Task PreflightAsync_RunningPod_NoFailure()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+
+        var failure = await harness.Quarantine.PreflightAsync(IsolationHarness.Pod(), CancellationToken.None);
+
+        Assert.Null(failure);
+        Assert.Equal(0, harness.Sim.Requests.Writes);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json.Nodes;
+using Containment.Isolation;
+using global::KubeSim;
+
+namespace Containment.Tests.Isolation;
+
+public sealed class ReleasePodTests
+{
+    [Fact]
+    public async Task ReleaseAsync_IsolatedPod_RestoresLabelsAndAnnotationsByteForByte()
+    {
+        await using var harness = await IsolationHarness.StartAsync(cilium: true);
+        using var http = new HttpClient { BaseAddress = harness.Sim.BaseUrl };
+        var before = await MetadataJsonAsync(http);
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+
+        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None);
+        var after = await MetadataJsonAsync(http);
+
+        Assert.Equal(ReleaseStatus.Released, outcome.Status);
+        Assert.Equal(before.Labels, after.Labels);
+        Assert.Equal(before.Annotations, after.Annotations);
+        Assert.Equal(["NetworkPolicy/containment-quarantine-web-7d9f-abcde", "CiliumNetworkPolicy/containment-quarantine-web-7d9f-abcde"], outcome.DeletedPolicies);
+        Assert.Null(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
+        Assert.Null(await harness.Sim.Store.GetAsync(ResourceCatalog.CiliumNetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_SecondCall_NotIsolatedAndNoPodWrite()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        await harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None);
+        harness.Sim.Requests.Reset();
+
+        var second = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None);
+
+        Assert.Equal(ReleaseStatus.NotIsolated, second.Status);
+        Assert.Empty(second.DeletedPolicies);
+        Assert.Equal(0, harness.Sim.Requests.Count("PATCH", "/api/v1"));
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_PodVanished_PodGoneWithNoteAndPoliciesDeleted()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        await harness.Sim.Store.DeleteAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None);
+
+        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None);
+
+        Assert.Equal(ReleaseStatus.PodGone, outcome.Status);
+        Assert.Contains("no longer exists", Assert.Single(outcome.Notes), StringComparison.Ordinal);
+        Assert.Equal(["NetworkPolicy/containment-quarantine-web-7d9f-abcde"], outcome.DeletedPolicies);
+    }
+
+    private static async Task<(string Labels, string Annotations)> MetadataJsonAsync(HttpClient http)
+    {
+        var pod = JsonNode.Parse(await http.GetStringAsync("/api/v1/namespaces/shop/pods/web-7d9f-abcde"))!;
+        return (pod["metadata"]!["labels"]!.ToJsonString(), pod["metadata"]!["annotations"]!.ToJsonString());
+    }
+}

@@ -1,0 +1,311 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace KubeSim;
+
+/// <summary>
+/// Thread-safe in-memory objects. Every write takes the next value of one global resourceVersion
+/// counter, as etcd's revision does.
+/// </summary>
+public sealed partial class ObjectStore(TimeProvider timeProvider)
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<(string Resource, string Namespace, string Name), JsonObject> objects = [];
+    private long resourceVersion;
+    private int podIpCounter;
+
+    public Task<JsonObject?> GetAsync(ResourceKind kind, string? ns, string name, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            return Task.FromResult(objects.TryGetValue(Key(kind, ns, name), out var found) ? (JsonObject)found.DeepClone() : null);
+        }
+    }
+
+    public Task<(IReadOnlyList<JsonObject> Items, string ResourceVersion)> ListAsync(
+        ResourceKind kind, string? ns, LabelSelector labels, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            var items = objects
+                .Where(o => o.Key.Resource == ResourceKey(kind) && (ns is null || o.Key.Namespace == ns))
+                .OrderBy(o => o.Key.Namespace, StringComparer.Ordinal).ThenBy(o => o.Key.Name, StringComparer.Ordinal)
+                .Select(o => o.Value)
+                .Where(o => labels.Matches(Labels(o)) && MatchesFields(o, fields))
+                .Select(o => (JsonObject)o.DeepClone())
+                .ToList();
+            return Task.FromResult<(IReadOnlyList<JsonObject>, string)>((items, resourceVersion.ToString(CultureInfo.InvariantCulture)));
+        }
+    }
+
+    public Task<JsonObject> CreateAsync(ResourceKind kind, string? ns, JsonObject body, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            return Task.FromResult(CreateLocked(kind, ns, body));
+        }
+    }
+
+    public Task<JsonObject> ReplaceAsync(ResourceKind kind, string? ns, string name, JsonObject body, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            var key = Key(kind, ns, name);
+            if (!objects.TryGetValue(key, out var existing))
+            {
+                throw KubeApiException.NotFound(kind, name);
+            }
+
+            var expected = body["metadata"]?["resourceVersion"]?.GetValue<string>();
+            if (!string.IsNullOrEmpty(expected) && expected != existing["metadata"]!["resourceVersion"]!.GetValue<string>())
+            {
+                throw KubeApiException.Conflict(kind, name);
+            }
+
+            var bodyName = body["metadata"]?["name"]?.GetValue<string>();
+            if (bodyName is not null && bodyName != name)
+            {
+                throw KubeApiException.Invalid(kind, name, "metadata.name: the name of the object does not match the name on the URL");
+            }
+
+            return Task.FromResult(StoreUpdated(kind, key, existing, body));
+        }
+    }
+
+    public Task<JsonObject> PatchAsync(ResourceKind kind, string? ns, string name, string contentType, JsonNode patch, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            var key = Key(kind, ns, name);
+            if (!objects.TryGetValue(key, out var existing))
+            {
+                throw KubeApiException.NotFound(kind, name);
+            }
+
+            JsonNode patched;
+            try
+            {
+                patched = contentType.StartsWith("application/json-patch+json", StringComparison.OrdinalIgnoreCase)
+                    ? JsonPatching.JsonPatch(existing.DeepClone(), patch as JsonArray ?? throw new InvalidOperationException("a JSON patch is an array"))
+                    : JsonPatching.MergePatch(existing.DeepClone(), patch)!;
+            }
+            catch (InvalidOperationException e)
+            {
+                throw KubeApiException.Invalid(kind, name, e.Message);
+            }
+
+            if (patched is not JsonObject patchedObject)
+            {
+                throw KubeApiException.Invalid(kind, name, "the patch does not leave an object");
+            }
+
+            var expected = patch is JsonObject p ? p["metadata"]?["resourceVersion"]?.GetValue<string>() : null;
+            if (!string.IsNullOrEmpty(expected) && expected != existing["metadata"]!["resourceVersion"]!.GetValue<string>())
+            {
+                throw KubeApiException.Conflict(kind, name);
+            }
+
+            return Task.FromResult(StoreUpdated(kind, key, existing, patchedObject));
+        }
+    }
+
+    public Task<JsonObject> DeleteAsync(ResourceKind kind, string? ns, string name, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            if (!objects.Remove(Key(kind, ns, name), out var removed))
+            {
+                throw KubeApiException.NotFound(kind, name);
+            }
+
+            resourceVersion++;
+            return Task.FromResult(removed);
+        }
+    }
+
+    internal static IReadOnlyDictionary<string, string> Labels(JsonNode? obj) =>
+        obj?["metadata"]?["labels"] is JsonObject labels
+            ? labels.Where(l => l.Value is not null).ToDictionary(l => l.Key, l => l.Value!.ToString(), StringComparer.Ordinal)
+            : new Dictionary<string, string>(StringComparer.Ordinal);
+
+    private JsonObject StoreUpdated(ResourceKind kind, (string, string, string) key, JsonObject existing, JsonObject updated)
+    {
+        var metadata = updated["metadata"] as JsonObject ?? [];
+        updated["metadata"] = metadata;
+        // Identity fields are the server's, whatever the client sent.
+        foreach (var owned in new[] { "uid", "creationTimestamp", "name", "namespace" })
+        {
+            var value = existing["metadata"]?[owned]?.DeepClone();
+            metadata.Remove(owned);
+            if (value is not null)
+            {
+                metadata[owned] = value;
+            }
+        }
+
+        updated["apiVersion"] = kind.GroupVersion;
+        updated["kind"] = kind.Kind;
+        if (kind == ResourceCatalog.Pods && existing["status"] is JsonNode status && updated["status"] is null)
+        {
+            updated["status"] = status.DeepClone();
+        }
+
+        metadata["resourceVersion"] = NextVersion();
+        objects[key] = updated;
+        if (kind == ResourceCatalog.Pods)
+        {
+            ReconcileReplicaSetsLocked(updated);
+        }
+
+        return (JsonObject)updated.DeepClone();
+    }
+
+    private JsonObject CreateLocked(ResourceKind kind, string? ns, JsonObject body)
+    {
+        body = (JsonObject)body.DeepClone();
+        var metadata = body["metadata"] as JsonObject ?? [];
+        body["metadata"] = metadata;
+        var name = metadata["name"]?.GetValue<string>();
+        if (string.IsNullOrEmpty(name) && metadata["generateName"]?.GetValue<string>() is { Length: > 0 } prefix)
+        {
+            name = prefix + Guid.NewGuid().ToString("N")[..5];
+        }
+
+        if (string.IsNullOrEmpty(name))
+        {
+            throw KubeApiException.Invalid(kind, "", "metadata.name: Required value: name or generateName is required");
+        }
+
+        if (name.Length > 253 || !DnsSubdomain().IsMatch(name))
+        {
+            throw KubeApiException.Invalid(kind, name, "metadata.name: Invalid value: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'");
+        }
+
+        var key = Key(kind, ns, name);
+        if (objects.ContainsKey(key))
+        {
+            throw KubeApiException.AlreadyExists(kind, name);
+        }
+
+        metadata["name"] = name;
+        if (kind.Namespaced)
+        {
+            metadata["namespace"] = ns;
+        }
+
+        metadata["uid"] = Guid.NewGuid().ToString();
+        metadata["creationTimestamp"] = timeProvider.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        metadata["resourceVersion"] = NextVersion();
+        body["apiVersion"] = kind.GroupVersion;
+        body["kind"] = kind.Kind;
+        if (kind == ResourceCatalog.Pods)
+        {
+            MarkRunning(body);
+        }
+
+        objects[key] = body;
+        return (JsonObject)body.DeepClone();
+    }
+
+    // Pods come up at once: the simulator has no kubelet.
+    private void MarkRunning(JsonObject pod)
+    {
+        var status = pod["status"] as JsonObject ?? [];
+        pod["status"] = status;
+        status["phase"] = "Running";
+        if (status["podIP"] is null)
+        {
+            podIpCounter++;
+            var ip = pod["spec"]?["hostNetwork"]?.GetValue<bool>() == true
+                ? "10.224.0.4"
+                : $"10.244.{podIpCounter / 250}.{(podIpCounter % 250) + 2}";
+            status["podIP"] = ip;
+            status["podIPs"] = new JsonArray(new JsonObject { ["ip"] = ip });
+        }
+
+        status["hostIP"] ??= "10.224.0.4";
+        status["startTime"] ??= pod["metadata"]!["creationTimestamp"]!.DeepClone();
+    }
+
+    // A ReplicaSet releases a pod its selector no longer matches and starts a replacement, as the
+    // ReplicaSet controller does; the released pod stays.
+    private void ReconcileReplicaSetsLocked(JsonObject pod)
+    {
+        var ns = pod["metadata"]!["namespace"]?.GetValue<string>() ?? "";
+        if (pod["metadata"]?["ownerReferences"] is not JsonArray owners)
+        {
+            return;
+        }
+
+        foreach (var owner in owners.OfType<JsonObject>().ToList())
+        {
+            if (owner["kind"]?.GetValue<string>() != "ReplicaSet"
+                || owner["name"]?.GetValue<string>() is not { } rsName
+                || !objects.TryGetValue(Key(ResourceCatalog.ReplicaSets, ns, rsName), out var replicaSet))
+            {
+                continue;
+            }
+
+            var matchLabels = replicaSet["spec"]?["selector"]?["matchLabels"] as JsonObject;
+            var podLabels = Labels(pod);
+            var matches = matchLabels is null || matchLabels.All(m => podLabels.TryGetValue(m.Key, out var v) && v == m.Value?.ToString());
+            if (matches)
+            {
+                continue;
+            }
+
+            owners.Remove(owner);
+            var template = replicaSet["spec"]?["template"] as JsonObject ?? [];
+            var replacement = new JsonObject
+            {
+                ["metadata"] = new JsonObject
+                {
+                    ["generateName"] = rsName + "-",
+                    ["labels"] = template["metadata"]?["labels"]?.DeepClone() ?? matchLabels?.DeepClone(),
+                    ["ownerReferences"] = new JsonArray(owner.DeepClone()),
+                },
+                ["spec"] = template["spec"]?.DeepClone() ?? new JsonObject(),
+            };
+            CreateLocked(ResourceCatalog.Pods, ns, replacement);
+        }
+    }
+
+    private static bool MatchesFields(JsonObject obj, IReadOnlyDictionary<string, string> fields)
+    {
+        foreach (var (field, value) in fields)
+        {
+            var actual = field switch
+            {
+                "metadata.name" => obj["metadata"]?["name"]?.GetValue<string>(),
+                "metadata.namespace" => obj["metadata"]?["namespace"]?.GetValue<string>(),
+                "spec.nodeName" => obj["spec"]?["nodeName"]?.GetValue<string>(),
+                "status.phase" => obj["status"]?["phase"]?.GetValue<string>(),
+                _ => throw new KubeApiException(400, "BadRequest", $"field label not supported: {field}"),
+            };
+            var negate = value.StartsWith('!');
+            if ((actual == value.TrimStart('!')) == negate)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private string NextVersion() => (++resourceVersion).ToString(CultureInfo.InvariantCulture);
+
+    private static string ResourceKey(ResourceKind kind) => kind.Plural + "." + kind.Group;
+
+    private static (string, string, string) Key(ResourceKind kind, string? ns, string name) =>
+        (ResourceKey(kind), kind.Namespaced ? ns ?? "" : "", name);
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial Regex DnsSubdomain();
+}

@@ -1,0 +1,32 @@
+using System.Collections.Concurrent;
+
+namespace KubeSim;
+
+/// <summary>Counts requests per "METHOD path" so tests can assert how many writes a run made.</summary>
+public sealed class RequestCounter
+{
+    private readonly ConcurrentDictionary<string, int> counts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> authorizations = new(StringComparer.Ordinal);
+
+    /// <summary>Distinct Authorization header values seen, so tests can check which token a client sent.</summary>
+    public IReadOnlyCollection<string> Authorizations => authorizations.Keys.ToList();
+
+    public IReadOnlyDictionary<string, int> Snapshot() => new Dictionary<string, int>(counts, StringComparer.Ordinal);
+
+    /// <summary>Requests that change state (POST, PUT, PATCH, DELETE), admin endpoints excluded.</summary>
+    public int Writes => counts.Where(c => !c.Key.StartsWith("GET ", StringComparison.Ordinal)).Sum(c => c.Value);
+
+    public int Count(string method, string pathPrefix) =>
+        counts.Where(c => c.Key.StartsWith($"{method.ToUpperInvariant()} {pathPrefix}", StringComparison.Ordinal)).Sum(c => c.Value);
+
+    public void Reset() => counts.Clear();
+
+    internal void Record(string method, string path, string? authorization)
+    {
+        counts.AddOrUpdate($"{method.ToUpperInvariant()} {path}", 1, (_, n) => n + 1);
+        if (!string.IsNullOrEmpty(authorization))
+        {
+            authorizations.TryAdd(authorization, 0);
+        }
+    }
+}

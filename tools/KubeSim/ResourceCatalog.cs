@@ -1,0 +1,26 @@
+namespace KubeSim;
+
+/// <summary>The resource types served, and the Cilium ones when switched on.</summary>
+public static class ResourceCatalog
+{
+    public static readonly ResourceKind Pods = new("", "v1", "pods", "Pod", true, "po");
+    public static readonly ResourceKind Namespaces = new("", "v1", "namespaces", "Namespace", false, "ns");
+    public static readonly ResourceKind Services = new("", "v1", "services", "Service", true, "svc");
+    public static readonly ResourceKind Events = new("", "v1", "events", "Event", true, "ev");
+    public static readonly ResourceKind Nodes = new("", "v1", "nodes", "Node", false, "no");
+    public static readonly ResourceKind NetworkPolicies = new("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, "netpol");
+    public static readonly ResourceKind ReplicaSets = new("apps", "v1", "replicasets", "ReplicaSet", true, "rs");
+    public static readonly ResourceKind Deployments = new("apps", "v1", "deployments", "Deployment", true, "deploy");
+    public static readonly ResourceKind CiliumNetworkPolicies = new("cilium.io", "v2", "ciliumnetworkpolicies", "CiliumNetworkPolicy", true, "cnp");
+
+    public static IReadOnlyList<ResourceKind> Served(bool cilium)
+    {
+        var kinds = new List<ResourceKind> { Pods, Namespaces, Services, Events, Nodes, NetworkPolicies, ReplicaSets, Deployments };
+        if (cilium)
+        {
+            kinds.Add(CiliumNetworkPolicies);
+        }
+
+        return kinds;
+    }
+}
