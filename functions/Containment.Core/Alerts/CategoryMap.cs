@@ -1,0 +1,227 @@
+using System.Collections.Frozen;
+
+namespace Containment.Alerts;
+
+/// <summary>
+/// Every detector's rule names and alert types mapped onto <see cref="AlertCategory"/>, in one place, as data.
+/// Lookups go: exact rule / alert type, then (Defender) keywords in the alert type and name, then the MITRE
+/// tactic (Falco <c>mitre_*</c> tags, Defender <c>intent</c>), else <see cref="AlertCategory.Other"/>.
+/// </summary>
+public static class CategoryMap
+{
+    /// <summary>Falco rules (falcosecurity/rules: stable, incubating, sandbox) by exact name, case-insensitive.</summary>
+    public static FrozenDictionary<string, AlertCategory> FalcoRules { get; } = new Dictionary<string, AlertCategory>
+    {
+        // Remote control of the container.
+        ["Redirect STDOUT/STDIN to Network Connection in Container"] = AlertCategory.ReverseShell,
+        ["Netcat Remote Code Execution in Container"] = AlertCategory.ReverseShell,
+        ["Outbound Connection to C2 Servers"] = AlertCategory.ReverseShell,
+        ["Disallowed SSH Connection Non Standard Port"] = AlertCategory.ReverseShell,
+
+        // Reaching the host from the container.
+        ["Launch Privileged Container"] = AlertCategory.ContainerEscape,
+        ["Launch Sensitive Mount Container"] = AlertCategory.ContainerEscape,
+        ["Create Privileged Pod"] = AlertCategory.ContainerEscape,
+        ["Create Sensitive Mount Pod"] = AlertCategory.ContainerEscape,
+        ["Create HostNetwork Pod"] = AlertCategory.ContainerEscape,
+        ["Debugfs Launched in Privileged Container"] = AlertCategory.ContainerEscape,
+        ["Mount Launched in Privileged Container"] = AlertCategory.ContainerEscape,
+        ["Detect release_agent File Container Escapes"] = AlertCategory.ContainerEscape,
+        ["Change namespace privileges via unshare"] = AlertCategory.ContainerEscape,
+        ["Linux Kernel Module Injection Detected"] = AlertCategory.ContainerEscape,
+        ["Polkit Local Privilege Escalation Vulnerability (CVE-2021-4034)"] = AlertCategory.ContainerEscape,
+        ["Sudo Potential Privilege Escalation"] = AlertCategory.ContainerEscape,
+
+        // Processes the image did not ship or the workload should not run.
+        ["Terminal shell in container"] = AlertCategory.AbnormalProcess,
+        ["Run shell untrusted"] = AlertCategory.AbnormalProcess,
+        ["Drop and execute new binary in container"] = AlertCategory.AbnormalProcess,
+        ["Container Drift Detected (chmod)"] = AlertCategory.AbnormalProcess,
+        ["Container Drift Detected (open+create)"] = AlertCategory.AbnormalProcess,
+        ["Execution from /dev/shm"] = AlertCategory.AbnormalProcess,
+        ["Launch Package Management Process in Container"] = AlertCategory.AbnormalProcess,
+        ["System user interactive"] = AlertCategory.AbnormalProcess,
+        ["Non sudo setuid"] = AlertCategory.AbnormalProcess,
+        ["Java Process Class File Download"] = AlertCategory.AbnormalProcess,
+
+        // File integrity, including reads of credentials files (a file-integrity signal before it is anything else).
+        ["Read sensitive file untrusted"] = AlertCategory.FileTampering,
+        ["Read sensitive file trusted after startup"] = AlertCategory.FileTampering,
+        ["Directory traversal monitored file read"] = AlertCategory.FileTampering,
+        ["Write below etc"] = AlertCategory.FileTampering,
+        ["Write below root"] = AlertCategory.FileTampering,
+        ["Write below binary dir"] = AlertCategory.FileTampering,
+        ["Write below monitored dir"] = AlertCategory.FileTampering,
+        ["Modify binary dirs"] = AlertCategory.FileTampering,
+        ["Mkdir binary dirs"] = AlertCategory.FileTampering,
+        ["Clear Log Activities"] = AlertCategory.FileTampering,
+        ["Remove Bulk Data from Disk"] = AlertCategory.FileTampering,
+        ["Delete or rename shell history"] = AlertCategory.FileTampering,
+        ["Modify Shell Configuration File"] = AlertCategory.FileTampering,
+        ["Schedule Cron Jobs"] = AlertCategory.FileTampering,
+        ["Update Package Repository"] = AlertCategory.FileTampering,
+        ["Create Symlink Over Sensitive Files"] = AlertCategory.FileTampering,
+        ["Create Hardlink Over Sensitive Files"] = AlertCategory.FileTampering,
+        ["Set Setuid or Setgid bit"] = AlertCategory.FileTampering,
+
+        // Syscalls that are themselves the danger.
+        ["Packet socket created in container"] = AlertCategory.HighRiskSyscall,
+        ["PTRACE attached to process"] = AlertCategory.HighRiskSyscall,
+        ["PTRACE anti-debug attempt"] = AlertCategory.HighRiskSyscall,
+        ["Fileless execution via memfd_create"] = AlertCategory.HighRiskSyscall,
+        ["Change thread namespace"] = AlertCategory.HighRiskSyscall,
+        ["BPF Program Not Profiled"] = AlertCategory.HighRiskSyscall,
+
+        // Mining.
+        ["Detect crypto miners using the Stratum protocol"] = AlertCategory.CryptoMining,
+        ["Detect outbound connections to common miner pool ports"] = AlertCategory.CryptoMining,
+
+        // Discovery, credential access and movement inside the cluster or cloud.
+        ["Contact K8S API Server From Container"] = AlertCategory.LateralMovement,
+        ["Contact cloud metadata service from container"] = AlertCategory.LateralMovement,
+        ["Launch Suspicious Network Tool in Container"] = AlertCategory.LateralMovement,
+        ["Launch Remote File Copy Tools in Container"] = AlertCategory.LateralMovement,
+        ["Launch Ingress Remote File Copy Tools in Container"] = AlertCategory.LateralMovement,
+        ["Network Connection outside Local Subnet"] = AlertCategory.LateralMovement,
+        ["Unexpected K8s NodePort Connection"] = AlertCategory.LateralMovement,
+        ["Basic Interactive Reconnaissance"] = AlertCategory.LateralMovement,
+        ["Search Private Keys or Passwords"] = AlertCategory.LateralMovement,
+        ["Find AWS Credentials"] = AlertCategory.LateralMovement,
+    }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Falco <c>mitre_*</c> tags, used only when the rule name is not in <see cref="FalcoRules"/>; the first tag
+    /// in this order that the event carries wins. Privilege escalation in a container is the step towards the
+    /// host, so it counts as container-escape; command and control is remote control (reverse-shell), while
+    /// exfiltration and impact imply no live channel into the pod and stay other (notified, recorded).
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, AlertCategory>> MitreTactics { get; } =
+    [
+        new("privilege_escalation", AlertCategory.ContainerEscape),
+        new("command_and_control", AlertCategory.ReverseShell),
+        new("credential_access", AlertCategory.LateralMovement),
+        new("lateral_movement", AlertCategory.LateralMovement),
+        new("discovery", AlertCategory.LateralMovement),
+        new("execution", AlertCategory.AbnormalProcess),
+        new("persistence", AlertCategory.FileTampering),
+        new("defense_evasion", AlertCategory.FileTampering),
+        new("exfiltration", AlertCategory.Other),
+        new("impact", AlertCategory.Other),
+    ];
+
+    /// <summary>Defender for Containers alert types (K8S_ control plane, K8S.NODE_ runtime) by exact type.</summary>
+    public static FrozenDictionary<string, AlertCategory> DefenderAlertTypes { get; } = new Dictionary<string, AlertCategory>
+    {
+        ["K8S.NODE_ReverseShell"] = AlertCategory.ReverseShell,
+        ["K8S.NODE_PrivilegedContainerArtifacts"] = AlertCategory.ContainerEscape,
+        ["K8S.NODE_PrivilegedExecutionInContainer"] = AlertCategory.ContainerEscape,
+        ["K8S.NODE_ContainerBreakout"] = AlertCategory.ContainerEscape,
+        ["K8S.NODE_KernelModuleLoad"] = AlertCategory.ContainerEscape,
+        ["K8S_PrivilegedContainer"] = AlertCategory.ContainerEscape,
+        ["K8S_SensitiveMount"] = AlertCategory.ContainerEscape,
+        ["K8S.NODE_DigitalCurrencyMining"] = AlertCategory.CryptoMining,
+        ["K8S.NODE_CryptoCoinMinerArtifacts"] = AlertCategory.CryptoMining,
+        ["K8S.NODE_CryptoCoinMinerExecution"] = AlertCategory.CryptoMining,
+        ["K8S.NODE_SuspectedCryptoMining"] = AlertCategory.CryptoMining,
+        ["K8S_MaliciousContainerImage"] = AlertCategory.Malware,
+        ["K8S.NODE_MalwareDetected"] = AlertCategory.Malware,
+        ["K8S.NODE_WebShellActivity"] = AlertCategory.Malware,
+        ["K8S.NODE_SuspectProcess"] = AlertCategory.AbnormalProcess,
+        ["K8S.NODE_DriftBlocked"] = AlertCategory.AbnormalProcess,
+        ["K8S.NODE_DriftDetected"] = AlertCategory.AbnormalProcess,
+        ["K8S.NODE_ImageBuildOnNode"] = AlertCategory.AbnormalProcess,
+        ["K8S.NODE_HistoryFileCleared"] = AlertCategory.FileTampering,
+        ["K8S.NODE_TimestampTampering"] = AlertCategory.FileTampering,
+        ["K8S.NODE_SystemLogRemoval"] = AlertCategory.FileTampering,
+        ["K8S.NODE_KubernetesAPI"] = AlertCategory.LateralMovement,
+        ["K8S.NODE_ImdsCall"] = AlertCategory.LateralMovement,
+        ["K8S.NODE_NetworkScanning"] = AlertCategory.LateralMovement,
+    }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Keywords looked for (case-insensitive) in a Defender alert type and display name when the type is not in
+    /// <see cref="DefenderAlertTypes"/>; the first match in this order wins.
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, AlertCategory>> DefenderKeywords { get; } =
+    [
+        new("ReverseShell", AlertCategory.ReverseShell),
+        new("reverse shell", AlertCategory.ReverseShell),
+        new("Breakout", AlertCategory.ContainerEscape),
+        new("Escape", AlertCategory.ContainerEscape),
+        new("Privileged", AlertCategory.ContainerEscape),
+        new("SensitiveMount", AlertCategory.ContainerEscape),
+        new("Mining", AlertCategory.CryptoMining),
+        new("Miner", AlertCategory.CryptoMining),
+        new("Malware", AlertCategory.Malware),
+        new("Malicious", AlertCategory.Malware),
+        new("WebShell", AlertCategory.Malware),
+        new("Drift", AlertCategory.AbnormalProcess),
+        new("Process", AlertCategory.AbnormalProcess),
+        new("Tampering", AlertCategory.FileTampering),
+        new("FileModification", AlertCategory.FileTampering),
+        new("Scan", AlertCategory.LateralMovement),
+        new("Imds", AlertCategory.LateralMovement),
+        new("metadata service", AlertCategory.LateralMovement),
+    ];
+
+    /// <summary>Defender / Sentinel <c>intent</c> (MITRE tactic names), the last fallback; reasoning as for <see cref="MitreTactics"/>.</summary>
+    public static FrozenDictionary<string, AlertCategory> DefenderIntents { get; } = new Dictionary<string, AlertCategory>
+    {
+        ["PrivilegeEscalation"] = AlertCategory.ContainerEscape,
+        ["CommandAndControl"] = AlertCategory.ReverseShell,
+        ["CredentialAccess"] = AlertCategory.LateralMovement,
+        ["LateralMovement"] = AlertCategory.LateralMovement,
+        ["Discovery"] = AlertCategory.LateralMovement,
+        ["Execution"] = AlertCategory.AbnormalProcess,
+        ["Persistence"] = AlertCategory.FileTampering,
+        ["DefenseEvasion"] = AlertCategory.FileTampering,
+    }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Category of a Falco event: rule name, else the first mapped <c>mitre_*</c> tag, else other.</summary>
+    public static AlertCategory ForFalco(string? rule, IReadOnlyCollection<string> tags)
+    {
+        if (rule is not null && FalcoRules.TryGetValue(rule.Trim(), out var category))
+        {
+            return category;
+        }
+
+        foreach (var (tactic, mapped) in MitreTactics)
+        {
+            if (tags.Any(tag => string.Equals(tag, "mitre_" + tactic, StringComparison.OrdinalIgnoreCase)))
+            {
+                return mapped;
+            }
+        }
+
+        return AlertCategory.Other;
+    }
+
+    /// <summary>Category of a Defender alert: exact type, else keywords in type and name, else intent, else other.</summary>
+    public static AlertCategory ForDefender(string? alertType, string? displayName, string? intent)
+    {
+        if (alertType is not null && DefenderAlertTypes.TryGetValue(alertType.Trim(), out var category))
+        {
+            return category;
+        }
+
+        var text = $"{alertType} {displayName}";
+        foreach (var (keyword, mapped) in DefenderKeywords)
+        {
+            if (text.Contains(keyword, StringComparison.OrdinalIgnoreCase))
+            {
+                return mapped;
+            }
+        }
+
+        // Intent may list several tactics ("Execution, PrivilegeEscalation"); the first mapped one wins.
+        foreach (var tactic in (intent ?? string.Empty).Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (DefenderIntents.TryGetValue(tactic, out var mapped))
+            {
+                return mapped;
+            }
+        }
+
+        return AlertCategory.Other;
+    }
+}
