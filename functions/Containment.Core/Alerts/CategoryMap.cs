@@ -177,6 +177,24 @@ public static class CategoryMap
         ["DefenseEvasion"] = AlertCategory.FileTampering,
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Which category an incident with several alerts takes, most urgent first: the ones playbooks isolate at
+    /// any severity, then malware (its event must stay open), then the rest. Severity alone would let a High
+    /// file-tampering alert hide a Medium reverse shell.
+    /// </summary>
+    public static IReadOnlyList<AlertCategory> IncidentPrecedence { get; } =
+    [
+        AlertCategory.ContainerEscape,
+        AlertCategory.ReverseShell,
+        AlertCategory.Malware,
+        AlertCategory.CryptoMining,
+        AlertCategory.LateralMovement,
+        AlertCategory.HighRiskSyscall,
+        AlertCategory.AbnormalProcess,
+        AlertCategory.FileTampering,
+        AlertCategory.Other,
+    ];
+
     /// <summary>Category of a Falco event: rule name, else the first mapped <c>mitre_*</c> tag, else other.</summary>
     public static AlertCategory ForFalco(string? rule, IReadOnlyCollection<string> tags)
     {

@@ -25,7 +25,9 @@ internal static class CloudEventEnvelope
         CloudEvent[] events;
         try
         {
-            events = CloudEvent.ParseMany(body, skipValidation: false);
+            // Relaxed: Falcosidekick sets an `event_source` extension, which strict parsing refuses for its '_'.
+            // The required attributes are checked below instead.
+            events = CloudEvent.ParseMany(body, skipValidation: true);
         }
         catch (Exception exception) when (exception is ArgumentException or JsonException or FormatException or InvalidOperationException)
         {
@@ -40,6 +42,12 @@ internal static class CloudEventEnvelope
             var cloudEvent = events[i];
             var at = isArray ? JsonPointer.Append(string.Empty, i) : string.Empty;
             var dataAt = JsonPointer.Append(at, "data");
+            if (MissingAttribute(cloudEvent) is { } missing)
+            {
+                sink.Problem(at, $"the CloudEvent lacks its required attribute '{missing}'");
+                continue;
+            }
+
             if (cloudEvent.Data is null)
             {
                 sink.Problem(at, $"CloudEvent '{cloudEvent.Id}' carries no data");
@@ -78,6 +86,12 @@ internal static class CloudEventEnvelope
             return false;
         }
     }
+
+    private static string? MissingAttribute(CloudEvent cloudEvent) =>
+        string.IsNullOrEmpty(cloudEvent.Id) ? "id"
+        : string.IsNullOrEmpty(cloudEvent.Source) ? "source"
+        : string.IsNullOrEmpty(cloudEvent.Type) ? "type"
+        : null;
 
     private static bool HasSpecVersion(JsonElement element) =>
         element.ValueKind == JsonValueKind.Object && Json.Has(element, "specversion");

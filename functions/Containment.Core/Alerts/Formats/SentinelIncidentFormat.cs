@@ -5,8 +5,9 @@ namespace Containment.Alerts.Formats;
 /// <summary>
 /// A Microsoft Sentinel incident as the Logic App incident trigger delivers it (<c>object.properties</c> with
 /// <c>alerts</c> and <c>relatedEntities</c>), or the incident resource itself. One alert per pod it names;
-/// each takes the incident's title and id, the highest severity of incident and alerts, and the category of
-/// the most severe alert whose type maps to one (entities are not linked to single alerts in an incident).
+/// each takes the incident's title and id, the highest severity of incident and alerts, and the most urgent
+/// category of its alerts (<see cref="CategoryMap.IncidentPrecedence"/>): an incident does not link its
+/// entities to single alerts.
 /// </summary>
 public sealed class SentinelIncidentFormat : IAlertFormat
 {
@@ -39,8 +40,7 @@ public sealed class SentinelIncidentFormat : IAlertFormat
 
         var alerts = Alerts(incident).ToList();
         var severity = alerts.Select(a => a.Severity).Append(Severity(incident)).Max();
-        var category = alerts.OrderByDescending(a => a.Severity).Select(a => a.Category)
-            .FirstOrDefault(c => c != AlertCategory.Other, AlertCategory.Other);
+        var lead = alerts.OrderBy(a => Precedence(a.Category)).ThenByDescending(a => a.Severity).FirstOrDefault();
         var time = Json.Time(incident, "firstActivityTimeUtc", "createdTimeUtc", "lastActivityTimeUtc");
         if (time is null)
         {
@@ -63,12 +63,12 @@ public sealed class SentinelIncidentFormat : IAlertFormat
             {
                 Id = $"{incidentId}/{target.Namespace}/{target.Pod}",
                 Source = "sentinel",
-                Category = category,
+                Category = lead.AlertType is null ? AlertCategory.Other : lead.Category,
                 Severity = severity,
                 Time = time.Value,
                 Title = title,
                 Description = Json.String(incident, "description"),
-                Rule = alerts.OrderByDescending(a => a.Severity).Select(a => a.AlertType).FirstOrDefault(t => t is not null),
+                Rule = lead.AlertType,
                 Target = target,
                 Raw = payload.Clone(),
             });
@@ -89,6 +89,12 @@ public sealed class SentinelIncidentFormat : IAlertFormat
             yield return (alertType, Severity(fields),
                 CategoryMap.ForDefender(alertType, Json.String(fields, "alertDisplayName", "friendlyName"), Tactics(fields)));
         }
+    }
+
+    private static int Precedence(AlertCategory category)
+    {
+        var index = CategoryMap.IncidentPrecedence.ToList().IndexOf(category);
+        return index < 0 ? int.MaxValue : index;
     }
 
     private static string? Tactics(JsonElement fields) =>
