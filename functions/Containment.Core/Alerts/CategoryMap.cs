@@ -109,33 +109,79 @@ public static class CategoryMap
         new("impact", AlertCategory.Other),
     ];
 
-    /// <summary>Defender for Containers alert types (K8S_ control plane, K8S.NODE_ runtime) by exact type.</summary>
+    /// <summary>
+    /// Defender for Containers alert types (<c>K8S_</c> control plane, <c>K8S.NODE_</c> runtime) by exact type, as
+    /// listed in Defender for Cloud's "Alerts for containers - Kubernetes clusters" reference. Cluster-level
+    /// findings that name no workload (exposed services, role bindings) stay other.
+    /// </summary>
     public static FrozenDictionary<string, AlertCategory> DefenderAlertTypes { get; } = new Dictionary<string, AlertCategory>
     {
         ["K8S.NODE_ReverseShell"] = AlertCategory.ReverseShell,
-        ["K8S.NODE_PrivilegedContainerArtifacts"] = AlertCategory.ContainerEscape,
+
+        ["K8S.NODE_NamespaceCreation"] = AlertCategory.ContainerEscape,
         ["K8S.NODE_PrivilegedExecutionInContainer"] = AlertCategory.ContainerEscape,
-        ["K8S.NODE_ContainerBreakout"] = AlertCategory.ContainerEscape,
-        ["K8S.NODE_KernelModuleLoad"] = AlertCategory.ContainerEscape,
+        ["K8S.NODE_PrivilegedContainerArtifacts"] = AlertCategory.ContainerEscape,
         ["K8S_PrivilegedContainer"] = AlertCategory.ContainerEscape,
         ["K8S_SensitiveMount"] = AlertCategory.ContainerEscape,
+
         ["K8S.NODE_DigitalCurrencyMining"] = AlertCategory.CryptoMining,
         ["K8S.NODE_CryptoCoinMinerArtifacts"] = AlertCategory.CryptoMining,
         ["K8S.NODE_CryptoCoinMinerExecution"] = AlertCategory.CryptoMining,
-        ["K8S.NODE_SuspectedCryptoMining"] = AlertCategory.CryptoMining,
-        ["K8S_MaliciousContainerImage"] = AlertCategory.Malware,
-        ["K8S.NODE_MalwareDetected"] = AlertCategory.Malware,
-        ["K8S.NODE_WebShellActivity"] = AlertCategory.Malware,
-        ["K8S.NODE_SuspectProcess"] = AlertCategory.AbnormalProcess,
-        ["K8S.NODE_DriftBlocked"] = AlertCategory.AbnormalProcess,
-        ["K8S.NODE_DriftDetected"] = AlertCategory.AbnormalProcess,
+        ["K8S.NODE_CryptoCoinMinerDownload"] = AlertCategory.CryptoMining,
+        ["K8S_MaliciousContainerImage"] = AlertCategory.CryptoMining,
+
+        ["K8S.NODE_Webshell"] = AlertCategory.Malware,
+        ["K8S.NODE_CommonBot"] = AlertCategory.Malware,
+        ["K8S.NODE_KnownLinuxDDoSToolkit"] = AlertCategory.Malware,
+        ["K8S.NODE_LinuxBackdoorArtifact"] = AlertCategory.Malware,
+        ["K8S.NODE_SuspectDownload"] = AlertCategory.Malware,
+        ["K8S.NODE_MitreCalderaTools"] = AlertCategory.Malware,
+        // Defender's test alert: it exercises the malware path end to end.
+        ["K8S.NODE_EICAR"] = AlertCategory.Malware,
+
+        ["K8S.NODE_SuspectDownloadArtifacts"] = AlertCategory.AbnormalProcess,
+        ["K8S.NODE_DownloadAndRunCombo"] = AlertCategory.AbnormalProcess,
+        ["K8S.NODE_SuspectNohup"] = AlertCategory.AbnormalProcess,
+        ["K8S.NODE_KnownLinuxAttackTool"] = AlertCategory.AbnormalProcess,
+        ["K8S.NODE_ExploitAttempt"] = AlertCategory.AbnormalProcess,
+        ["K8S.NODE_SuspectProcessTermination"] = AlertCategory.AbnormalProcess,
+        ["K8S.NODE_ContainerSSH"] = AlertCategory.AbnormalProcess,
         ["K8S.NODE_ImageBuildOnNode"] = AlertCategory.AbnormalProcess,
+
         ["K8S.NODE_HistoryFileCleared"] = AlertCategory.FileTampering,
-        ["K8S.NODE_TimestampTampering"] = AlertCategory.FileTampering,
         ["K8S.NODE_SystemLogRemoval"] = AlertCategory.FileTampering,
+        ["K8S.NODE_TimestampTampering"] = AlertCategory.FileTampering,
+        ["K8S.NODE_TimerServiceDisabled"] = AlertCategory.FileTampering,
+        ["K8S.NODE_SuspectUserAddition"] = AlertCategory.FileTampering,
+        ["K8S.NODE_SuspectPasswordChange"] = AlertCategory.FileTampering,
+        ["K8S.NODE_SuspectPasswordFileAccess"] = AlertCategory.FileTampering,
+        ["K8S.NODE_SshKeyAccess"] = AlertCategory.FileTampering,
+
         ["K8S.NODE_KubernetesAPI"] = AlertCategory.LateralMovement,
+        ["K8S.NODE_KubernetesDashboard"] = AlertCategory.LateralMovement,
+        ["K8S.NODE_KubeConfigAccess"] = AlertCategory.LateralMovement,
         ["K8S.NODE_ImdsCall"] = AlertCategory.LateralMovement,
-        ["K8S.NODE_NetworkScanning"] = AlertCategory.LateralMovement,
+        ["K8S.NODE_KnownLinuxCredentialAccessTool"] = AlertCategory.LateralMovement,
+        ["K8S.NODE_SuspectPortForwarding"] = AlertCategory.LateralMovement,
+        ["K8S.NODE_SuspectConnection"] = AlertCategory.LateralMovement,
+        ["K8S.NODE_ReconnaissanceArtifactsBurst"] = AlertCategory.LateralMovement,
+        ["K8S_PenTestToolsKubeHunter"] = AlertCategory.LateralMovement,
+        ["K8S_ServiceAccountRareOperation"] = AlertCategory.LateralMovement,
+        ["K8S_AbnormalMiActivity"] = AlertCategory.LateralMovement,
+        ["K8S_CoreDnsModification"] = AlertCategory.LateralMovement,
+
+        ["K8S_ExposedDashboard"] = AlertCategory.Other,
+        ["K8S_ExposedKubeflow"] = AlertCategory.Other,
+        ["K8S_ExposedService"] = AlertCategory.Other,
+        ["K8S_ExposedRedis"] = AlertCategory.Other,
+        ["K8S_ExposedPostgresTrustAuth"] = AlertCategory.Other,
+        ["K8S_ExposedPostgresBroadIPRange"] = AlertCategory.Other,
+        ["K8S_TI_Proxy"] = AlertCategory.Other,
+        ["K8S_DeleteEvents"] = AlertCategory.Other,
+        ["K8S_AdmissionController"] = AlertCategory.Other,
+        ["K8S_KubeSystemContainer"] = AlertCategory.Other,
+        ["K8S_HighPrivilegesRole"] = AlertCategory.Other,
+        ["K8S_ClusterAdminBinding"] = AlertCategory.Other,
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
@@ -231,10 +277,11 @@ public static class CategoryMap
             }
         }
 
-        // Intent may list several tactics ("Execution, PrivilegeEscalation"); the first mapped one wins.
-        foreach (var tactic in (intent ?? string.Empty).Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries))
+        // Intent may list several tactics, spelled either way ("Execution, Command And Control"); the first
+        // mapped one wins.
+        foreach (var tactic in (intent ?? string.Empty).Split([',', ';'], StringSplitOptions.RemoveEmptyEntries))
         {
-            if (DefenderIntents.TryGetValue(tactic, out var mapped))
+            if (DefenderIntents.TryGetValue(tactic.Replace(" ", string.Empty, StringComparison.Ordinal), out var mapped))
             {
                 return mapped;
             }

@@ -9,7 +9,7 @@ public sealed class CategoryMapTests
     [InlineData("K8S.NODE_SomethingNew", "Container escape attempt detected", null, AlertCategory.ContainerEscape)]
     [InlineData("K8S.NODE_NewMinerVariant", null, null, AlertCategory.CryptoMining)]
     [InlineData("K8S_Unmapped", "Unmapped", "Persistence", AlertCategory.FileTampering)]
-    [InlineData("K8S_Unmapped", "Unmapped", "LateralMovement", AlertCategory.LateralMovement)]
+    [InlineData("K8S_Unmapped", "Unmapped", "Initial Access, Lateral Movement", AlertCategory.LateralMovement)]
     [InlineData("K8S_ExposedDashboard", "Exposed Kubernetes dashboard detected", "InitialAccess", AlertCategory.Other)]
     public void ForDefender_TypeKeywordOrIntent_MapsCategory(string alertType, string? name, string? intent, AlertCategory expected)
     {

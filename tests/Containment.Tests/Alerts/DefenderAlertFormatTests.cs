@@ -77,8 +77,8 @@ public sealed class DefenderAlertFormatTests
                 Severity = Severity.Medium,
                 Time = DateTimeOffset.Parse("2026-11-22T17:01:10Z"),
                 Title = "Access to kubelet kubeconfig file detected",
-                Description = "Analysis of processes running within a container detected access to the kubeconfig file of the kubelet on the node.",
-                Rule = "K8S.NODE_KubernetesAPI",
+                Description = "Analysis of processes running on a Kubernetes cluster node detected access to kubeconfig file on the host.",
+                Rule = "K8S.NODE_KubeConfigAccess",
                 Target = new AlertTarget
                 {
                     Cluster = "aks-web-01",

