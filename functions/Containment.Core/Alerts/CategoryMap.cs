@@ -9,18 +9,29 @@ namespace Containment.Alerts;
 /// </summary>
 public static class CategoryMap
 {
-    /// <summary>Falco rules (falcosecurity/rules: stable, incubating, sandbox) by exact name, case-insensitive.</summary>
+    /// <summary>
+    /// Falco rules (falcosecurity/rules: stable, incubating, sandbox; plus older and k8saudit names) by exact name,
+    /// case-insensitive. "Potential Local Privilege Escalation via Environment Variables Misuse" is left to the
+    /// tag fallback on purpose (mitre_privilege_escalation gives container-escape), as custom rules are.
+    /// </summary>
     public static FrozenDictionary<string, AlertCategory> FalcoRules { get; } = new Dictionary<string, AlertCategory>
     {
         // Remote control of the container.
+        ["Netcat/Socat Remote Code Execution on Host"] = AlertCategory.ReverseShell,
+        ["Reverse Shell from Web Server"] = AlertCategory.ReverseShell,
         ["Redirect STDOUT/STDIN to Network Connection in Container"] = AlertCategory.ReverseShell,
         ["Netcat Remote Code Execution in Container"] = AlertCategory.ReverseShell,
         ["Outbound Connection to C2 Servers"] = AlertCategory.ReverseShell,
         ["Disallowed SSH Connection Non Standard Port"] = AlertCategory.ReverseShell,
 
         // Reaching the host from the container.
+        ["Launch Excessively Capable Container"] = AlertCategory.ContainerEscape,
+        ["Privileged Container Device Access"] = AlertCategory.ContainerEscape,
+        ["Container Access to Host Sensitive Paths"] = AlertCategory.ContainerEscape,
+        ["Modify Container Entrypoint"] = AlertCategory.ContainerEscape,
         ["Launch Privileged Container"] = AlertCategory.ContainerEscape,
         ["Launch Sensitive Mount Container"] = AlertCategory.ContainerEscape,
+        // k8saudit plugin rules: they name the pod being created.
         ["Create Privileged Pod"] = AlertCategory.ContainerEscape,
         ["Create Sensitive Mount Pod"] = AlertCategory.ContainerEscape,
         ["Create HostNetwork Pod"] = AlertCategory.ContainerEscape,
@@ -33,6 +44,14 @@ public static class CategoryMap
         ["Sudo Potential Privilege Escalation"] = AlertCategory.ContainerEscape,
 
         // Processes the image did not ship or the workload should not run.
+        ["Web Server Spawned Shell"] = AlertCategory.AbnormalProcess,
+        ["Web Server Spawned Suspicious Child Process"] = AlertCategory.AbnormalProcess,
+        ["DB program spawned process"] = AlertCategory.AbnormalProcess,
+        ["System procs network activity"] = AlertCategory.AbnormalProcess,
+        ["Interpreted procs inbound network activity"] = AlertCategory.AbnormalProcess,
+        ["Interpreted procs outbound network activity"] = AlertCategory.AbnormalProcess,
+        ["Program run with disallowed http proxy env"] = AlertCategory.AbnormalProcess,
+        ["Decoding Payload in Container"] = AlertCategory.AbnormalProcess,
         ["Terminal shell in container"] = AlertCategory.AbnormalProcess,
         ["Run shell untrusted"] = AlertCategory.AbnormalProcess,
         ["Drop and execute new binary in container"] = AlertCategory.AbnormalProcess,
@@ -45,6 +64,13 @@ public static class CategoryMap
         ["Java Process Class File Download"] = AlertCategory.AbnormalProcess,
 
         // File integrity, including reads of credentials files (a file-integrity signal before it is anything else).
+        ["Read ssh information"] = AlertCategory.FileTampering,
+        ["Read Shell Configuration File"] = AlertCategory.FileTampering,
+        ["Adding ssh keys to authorized_keys"] = AlertCategory.FileTampering,
+        ["User mgmt binaries"] = AlertCategory.FileTampering,
+        ["Create files below dev"] = AlertCategory.FileTampering,
+        ["Create Hidden Files or Directories"] = AlertCategory.FileTampering,
+        ["Write below rpm database"] = AlertCategory.FileTampering,
         ["Read sensitive file untrusted"] = AlertCategory.FileTampering,
         ["Read sensitive file trusted after startup"] = AlertCategory.FileTampering,
         ["Directory traversal monitored file read"] = AlertCategory.FileTampering,
@@ -65,6 +91,7 @@ public static class CategoryMap
         ["Set Setuid or Setgid bit"] = AlertCategory.FileTampering,
 
         // Syscalls that are themselves the danger.
+        ["Unprivileged Delegation of Page Faults Handling to a Userspace Process"] = AlertCategory.HighRiskSyscall,
         ["Packet socket created in container"] = AlertCategory.HighRiskSyscall,
         ["PTRACE attached to process"] = AlertCategory.HighRiskSyscall,
         ["PTRACE anti-debug attempt"] = AlertCategory.HighRiskSyscall,
@@ -72,11 +99,27 @@ public static class CategoryMap
         ["Change thread namespace"] = AlertCategory.HighRiskSyscall,
         ["BPF Program Not Profiled"] = AlertCategory.HighRiskSyscall,
 
+        // Malicious code.
+        ["Backdoored library loaded into SSHD (CVE-2024-3094)"] = AlertCategory.Malware,
+        ["Network Tool Executed During NPM Package Install"] = AlertCategory.Malware,
+
+        // Policy findings and data loss with no live channel into the pod: notified and recorded.
+        ["Exfiltrating Artifacts via Kubernetes Control Plane"] = AlertCategory.Other,
+        ["Launch Disallowed Container"] = AlertCategory.Other,
+        ["Container Run as Root User"] = AlertCategory.Other,
+
         // Mining.
+        ["Known Cryptominer Process Executed"] = AlertCategory.CryptoMining,
         ["Detect crypto miners using the Stratum protocol"] = AlertCategory.CryptoMining,
         ["Detect outbound connections to common miner pool ports"] = AlertCategory.CryptoMining,
 
         // Discovery, credential access and movement inside the cluster or cloud.
+        ["Contact EC2 Instance Metadata Service From Container"] = AlertCategory.LateralMovement,
+        ["Launch Suspicious Network Tool on Host"] = AlertCategory.LateralMovement,
+        ["Read environment variable from /proc files"] = AlertCategory.LateralMovement,
+        ["Kubernetes Client Tool Launched in Container"] = AlertCategory.LateralMovement,
+        ["Unexpected UDP Traffic"] = AlertCategory.LateralMovement,
+        ["Unexpected inbound connection source"] = AlertCategory.LateralMovement,
         ["Contact K8S API Server From Container"] = AlertCategory.LateralMovement,
         ["Contact cloud metadata service from container"] = AlertCategory.LateralMovement,
         ["Launch Suspicious Network Tool in Container"] = AlertCategory.LateralMovement,
