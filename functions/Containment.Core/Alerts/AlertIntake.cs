@@ -41,30 +41,48 @@ public sealed class AlertIntake
         if (CloudEventEnvelope.IsBinaryMode(headers))
         {
             // Binary mode: the attributes are headers and the body is the event's data.
-            Dispatch(root, string.Empty, sink);
+            DispatchMany(root, string.Empty, sink);
         }
         else if (CloudEventEnvelope.IsStructured(contentType, root))
         {
-            validation = CloudEventEnvelope.Read(body, root, sink, Dispatch);
+            validation = CloudEventEnvelope.Read(body, root, sink, DispatchMany);
         }
         else if (EventGridEnvelope.IsEventGrid(root))
         {
-            validation = EventGridEnvelope.Read(body, root, sink, Dispatch);
-        }
-        else if (root.ValueKind == JsonValueKind.Array)
-        {
-            var index = 0;
-            foreach (var item in root.EnumerateArray())
-            {
-                Dispatch(item, JsonPointer.Append(string.Empty, index++), sink);
-            }
+            validation = EventGridEnvelope.Read(body, root, sink, DispatchMany);
         }
         else
         {
-            Dispatch(root, string.Empty, sink);
+            DispatchMany(root, string.Empty, sink);
         }
 
         return Result(sink, validation);
+    }
+
+    /// <summary>
+    /// Reads a payload that may hold several alerts: an array, or an ARM list (<c>{"value": [...]}</c>, as the
+    /// Defender alerts API returns), each item with the first format that recognises it.
+    /// </summary>
+    internal void DispatchMany(JsonElement payload, string pointer, AlertSink sink)
+    {
+        if (payload.ValueKind == JsonValueKind.Object && payload.GetPropertyCount() == 1
+            && Json.TryGet(payload, "value", out var list) && list.ValueKind == JsonValueKind.Array)
+        {
+            DispatchMany(list, JsonPointer.Append(pointer, payload.EnumerateObject().First().Name), sink);
+            return;
+        }
+
+        if (payload.ValueKind != JsonValueKind.Array)
+        {
+            Dispatch(payload, pointer, sink);
+            return;
+        }
+
+        var index = 0;
+        foreach (var item in payload.EnumerateArray())
+        {
+            Dispatch(item, JsonPointer.Append(pointer, index++), sink);
+        }
     }
 
     /// <summary>Reads one payload with the first format that recognises it.</summary>

@@ -123,4 +123,19 @@ public sealed class DefenderAlertFormatTests
             [new AlertProblem("/properties", "no pod named in the alert (looked in entities, extendedProperties)")],
             result.Problems);
     }
+
+    [Fact]
+    public void Read_ArmListResponse_ReadsEveryAlert()
+    {
+        // Arrange
+        var alert = Payloads.Load("defender-arm-reverse-shell.json").ToString();
+        var body = BinaryData.FromString($$"""{"value": [{{alert}}, {"hello": 1}]}""");
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+
+        // Assert
+        Assert.Equal(Expected.DefenderReverseShell, Expected.WithoutRaw(Assert.Single(result.Alerts)));
+        Assert.Equal("/value/1", Assert.Single(result.Problems).Pointer);
+    }
 }

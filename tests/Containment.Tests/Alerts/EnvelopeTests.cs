@@ -116,4 +116,36 @@ public sealed class EnvelopeTests
         Assert.Empty(result.Alerts);
         Assert.Equal([new AlertProblem(string.Empty, "the CloudEvent lacks its required attribute 'id'")], result.Problems);
     }
+
+    [Fact]
+    public void Read_SingleStructuredCloudEvent_ReadsData()
+    {
+        // Arrange
+        using var batch = System.Text.Json.JsonDocument.Parse(Payloads.Load("cloudevents-batch-falco.json"));
+        var body = BinaryData.FromString(batch.RootElement[0].GetRawText());
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/cloudevents+json");
+
+        // Assert
+        Assert.Empty(result.Problems);
+        Assert.Equal("5b4a3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d", Assert.Single(result.Alerts).Id);
+    }
+
+    [Fact]
+    public void Read_EventGridEventWithUnknownData_PointsAtTheData()
+    {
+        // Arrange
+        var body = BinaryData.FromString(
+            """[{"id":"1","subject":"s","eventType":"Custom.Thing","eventTime":"2026-11-20T09:00:00Z","dataVersion":"1","data":{"hello":"world"}}]""");
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+
+        // Assert
+        Assert.Empty(result.Alerts);
+        Assert.Equal(
+            [new AlertProblem("/0/data", "unrecognised alert format (tried: event-grid, cloud-events, native, sentinel-incident, defender, falco)")],
+            result.Problems);
+    }
 }
