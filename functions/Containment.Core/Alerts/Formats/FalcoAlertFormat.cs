@@ -20,14 +20,14 @@ public sealed class FalcoAlertFormat : IAlertFormat
         var fields = Json.TryGet(payload, Fields, out var value) && value.ValueKind == JsonValueKind.Object ? value : default;
         var fieldsPointer = JsonPointer.Append(pointer, Fields);
 
-        var pod = Json.String(fields, "k8s.pod.name");
+        var pod = Field(fields, "k8s.pod.name");
         if (pod is null)
         {
             sink.Problem(fieldsPointer, "no pod named in the alert (looked in output_fields k8s.pod.name)");
             return;
         }
 
-        var ns = Json.String(fields, "k8s.ns.name");
+        var ns = Field(fields, "k8s.ns.name");
         if (ns is null)
         {
             sink.Problem(fieldsPointer, $"no namespace for pod '{pod}' (looked in output_fields k8s.ns.name)");
@@ -65,23 +65,30 @@ public sealed class FalcoAlertFormat : IAlertFormat
             Rule = rule,
             Target = new AlertTarget
             {
-                Cluster = Json.String(fields, "k8smeta.cluster.name", "k8s.cluster.name", "cluster"),
+                Cluster = Field(fields, "k8smeta.cluster.name", "k8s.cluster.name", "cluster"),
                 Namespace = ns,
                 Pod = pod,
-                Container = Json.String(fields, "container.name"),
+                Container = Field(fields, "container.name"),
                 Image = Image(fields),
                 // Falco runs as a DaemonSet, so the reporting host is the pod's node.
-                Node = Json.String(payload, "hostname") ?? Json.String(fields, "k8s.node.name"),
+                Node = Json.String(payload, "hostname") ?? Field(fields, "k8s.node.name"),
             },
             Raw = payload.Clone(),
         });
     }
 
+    /// <summary>A field of <c>output_fields</c>; Falco writes <c>&lt;NA&gt;</c> (older) or null (newer) for "not available".</summary>
+    private static string? Field(JsonElement fields, params ReadOnlySpan<string> names)
+    {
+        var value = Json.String(fields, names);
+        return value is "<NA>" or "N/A" ? null : value;
+    }
+
     private static string? Image(JsonElement fields)
     {
-        var repository = Json.String(fields, "container.image.repository");
-        var tag = Json.String(fields, "container.image.tag");
-        return repository is null ? Json.String(fields, "container.image")
+        var repository = Field(fields, "container.image.repository");
+        var tag = Field(fields, "container.image.tag");
+        return repository is null ? Field(fields, "container.image")
             : tag is null ? repository
             : $"{repository}:{tag}";
     }
