@@ -1,0 +1,11 @@
+namespace Containment.Alerts;
+
+/// <summary>Why part of a payload gave no alert: where (a JSON pointer into the body) and what, in plain words.</summary>
+/// <remarks>
+/// For values that senders embed as JSON strings (the SecurityAlert table's <c>Entities</c>), the pointer
+/// continues into the embedded document, e.g. <c>/Entities/3/$ref</c>.
+/// </remarks>
+public sealed record AlertProblem(string Pointer, string Message)
+{
+    public override string ToString() => $"{(Pointer.Length == 0 ? "/" : Pointer)}: {Message}";
+}

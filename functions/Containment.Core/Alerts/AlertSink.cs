@@ -1,0 +1,18 @@
+namespace Containment.Alerts;
+
+/// <summary>Collects what formats read, so a batch can yield alerts and problems side by side.</summary>
+public sealed class AlertSink
+{
+    private readonly List<Alert> alerts = [];
+    private readonly List<AlertProblem> problems = [];
+
+    public IReadOnlyList<Alert> Alerts => alerts;
+
+    public IReadOnlyList<AlertProblem> Problems => problems;
+
+    public void Add(Alert alert) => alerts.Add(alert);
+
+    public void Problem(string pointer, string message) => problems.Add(new AlertProblem(pointer, message));
+
+    public void AddProblems(IEnumerable<AlertProblem> more) => problems.AddRange(more);
+}

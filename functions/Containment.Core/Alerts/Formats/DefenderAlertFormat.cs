@@ -1,0 +1,172 @@
+using System.Text.Json;
+
+namespace Containment.Alerts.Formats;
+
+/// <summary>
+/// Defender for Cloud security alerts: the ARM API (<c>properties</c> wrapper, camelCase), continuous export
+/// and workflow automation (flat, PascalCase), and rows of Sentinel's SecurityAlert table (PascalCase columns,
+/// <c>Entities</c> and <c>ExtendedProperties</c> as JSON strings). Names are matched case-insensitively.
+/// </summary>
+public sealed class DefenderAlertFormat : IAlertFormat
+{
+    private static readonly string[] PodKeys = ["pod name", "podName", "pod", "Pod Name"];
+    private static readonly string[] NamespaceKeys = ["namespace", "namespace name", "namespaceName"];
+    private static readonly string[] ContainerKeys = ["container name", "containerName", "container"];
+    private static readonly string[] ImageKeys = ["image name", "imageName", "container image", "image"];
+    private static readonly string[] NodeKeys = ["node name", "nodeName", "node"];
+
+    public string Name => "defender";
+
+    public bool CanRead(JsonElement payload)
+    {
+        var alert = Properties(payload, out _);
+        return Json.Has(alert, "alertType") && (Json.Has(alert, "systemAlertId") || Json.Has(alert, "compromisedEntity"));
+    }
+
+    public void Read(JsonElement payload, string pointer, AlertSink sink)
+    {
+        var alert = Properties(payload, out var wrapped);
+        var at = wrapped ? JsonPointer.Append(pointer, "properties") : pointer;
+
+        var entities = Json.Structured(alert, "entities", out var entitiesError);
+        var extended = Json.Structured(alert, "extendedProperties", out var extendedError);
+        if ((entitiesError ?? extendedError) is { } error)
+        {
+            sink.Problem(at, error);
+            return;
+        }
+
+        var graph = EntityGraph.Build(entities, JsonPointer.Append(at, FoundName(alert, "entities")));
+        if (graph.Problems.Count > 0)
+        {
+            sink.AddProblems(graph.Problems);
+            return;
+        }
+
+        var targets = Targets(alert, graph, extended ?? default, at, sink);
+        if (targets.Count == 0)
+        {
+            return;
+        }
+
+        var alertType = Json.String(alert, "alertType");
+        var title = Json.String(alert, "alertDisplayName", "displayName", "alertName");
+        var severityName = Json.String(alert, "severity", "alertSeverity", "reportedSeverity");
+        if (!SeverityMap.TryMicrosoft(severityName, out var severity))
+        {
+            sink.Problem(JsonPointer.Append(at, "severity"), $"'{severityName}' is not a Defender severity (Informational, Low, Medium, High)");
+            return;
+        }
+
+        var time = Json.Time(alert, "startTimeUtc", "startTime", "timeGeneratedUtc", "timeGenerated", "processingEndTime");
+        if (time is null)
+        {
+            sink.Problem(at, "no readable time in the alert (looked in startTimeUtc, StartTime, timeGeneratedUtc, TimeGenerated)");
+            return;
+        }
+
+        var id = Json.String(alert, "systemAlertId") ?? Json.String(payload, "name") ?? ContentId.Of("defender", payload);
+        var clusterResourceId = ClusterResourceId(alert);
+        foreach (var target in targets)
+        {
+            sink.Add(new Alert
+            {
+                // Several pods in one alert share its id; the pod keeps them apart.
+                Id = targets.Count == 1 ? id : $"{id}/{target.Namespace}/{target.Pod}",
+                Source = "defender",
+                Category = CategoryMap.ForDefender(alertType, title, Json.String(alert, "intent", "tactics")),
+                Severity = severity,
+                Time = time.Value,
+                Title = title ?? alertType ?? string.Empty,
+                Description = Json.String(alert, "description"),
+                Rule = alertType,
+                Target = target with
+                {
+                    ClusterResourceId = target.ClusterResourceId ?? clusterResourceId,
+                    // For Kubernetes alerts Defender names the cluster as the compromised entity.
+                    Cluster = target.Cluster ?? Json.String(alert, "compromisedEntity"),
+                },
+                Raw = payload.Clone(),
+            });
+        }
+    }
+
+    private static List<AlertTarget> Targets(JsonElement alert, EntityGraph graph, JsonElement extended, string at, AlertSink sink)
+    {
+        var targets = new List<AlertTarget>();
+        foreach (var pod in graph.OfKind(EntityKind.Pod))
+        {
+            var target = EntityTargets.For(graph, pod, out var problem);
+            if (target is null)
+            {
+                sink.Problem(pod.Pointer, problem!);
+                return [];
+            }
+
+            targets.Add(target with
+            {
+                Node = target.Node ?? Json.String(extended, NodeKeys),
+                Container = target.Container ?? Json.String(extended, ContainerKeys),
+            });
+        }
+
+        if (targets.Count > 0)
+        {
+            return targets;
+        }
+
+        var podName = Json.String(extended, PodKeys);
+        var ns = Json.String(extended, NamespaceKeys);
+        if (podName is null || ns is null)
+        {
+            sink.Problem(at, podName is null
+                ? "no pod named in the alert (looked in entities, extendedProperties)"
+                : $"no namespace for pod '{podName}' (looked in entities, extendedProperties)");
+            return [];
+        }
+
+        return
+        [
+            new AlertTarget
+            {
+                Cluster = graph.OfKind(EntityKind.Cluster).Select(c => c.Name).FirstOrDefault(),
+                Namespace = ns,
+                Pod = podName,
+                Container = Json.String(extended, ContainerKeys),
+                Image = Json.String(extended, ImageKeys),
+                Node = Json.String(extended, NodeKeys),
+            },
+        ];
+    }
+
+    /// <summary>The AKS resource id from <c>resourceIdentifiers</c> or the table's resource id columns.</summary>
+    private static string? ClusterResourceId(JsonElement alert)
+    {
+        var identifiers = Json.Structured(alert, "resourceIdentifiers", out _);
+        if (identifiers is { ValueKind: JsonValueKind.Array } list)
+        {
+            foreach (var identifier in list.EnumerateArray())
+            {
+                if (string.Equals(Json.String(identifier, "type"), "AzureResource", StringComparison.OrdinalIgnoreCase)
+                    && Json.String(identifier, "azureResourceId", "id") is { } resourceId)
+                {
+                    return resourceId;
+                }
+            }
+        }
+
+        return Json.String(alert, "azureResourceId", "resourceId");
+    }
+
+    private static JsonElement Properties(JsonElement payload, out bool wrapped)
+    {
+        wrapped = Json.TryGet(payload, "properties", out var properties) && properties.ValueKind == JsonValueKind.Object;
+        return wrapped ? properties : payload;
+    }
+
+    /// <summary>The property name as the sender spelled it, so pointers match the body.</summary>
+    internal static string FoundName(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object
+            ? element.EnumerateObject().FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)).Name ?? name
+            : name;
+}

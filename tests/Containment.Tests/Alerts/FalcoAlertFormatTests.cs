@@ -1,0 +1,112 @@
+using System.Text.Json;
+using Containment.Alerts;
+
+namespace Containment.Tests.Alerts;
+
+public sealed class FalcoAlertFormatTests
+{
+    [Fact]
+    public void Read_TerminalShellRule_MapsRuleNameAndPriority()
+    {
+        // Arrange
+        var body = Payloads.Load("falco-terminal-shell.json");
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+
+        // Assert
+        Assert.Empty(result.Problems);
+        var alert = Expected.WithoutRaw(Assert.Single(result.Alerts));
+        Assert.Equal("f7628198-3822-4c98-ac3f-71770e272a16", alert.Id);
+        Assert.Equal("falco", alert.Source);
+        Assert.Equal(AlertCategory.AbnormalProcess, alert.Category);
+        Assert.Equal(Severity.Low, alert.Severity);
+        Assert.Equal(new DateTimeOffset(2026, 11, 20, 10, 5, 19, TimeSpan.Zero).AddTicks(8_230_276), alert.Time);
+        Assert.Equal("Terminal shell in container", alert.Title);
+        Assert.Equal("Terminal shell in container", alert.Rule);
+        Assert.StartsWith("10:05:19.823027590: Notice A shell was spawned", alert.Description, StringComparison.Ordinal);
+        Assert.Equal(
+            new AlertTarget
+            {
+                Namespace = "data",
+                Pod = "mysql-0",
+                Container = "mysql",
+                Image = "docker.io/library/mysql:8.4",
+                Node = "aks-nodepool1-31718369-vmss000002",
+            },
+            alert.Target);
+    }
+
+    [Fact]
+    public void Read_RedirectToNetworkRule_IsReverseShellAtLowSeverity()
+    {
+        // Arrange
+        var body = Payloads.Load("falco-reverse-shell.json");
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+
+        // Assert
+        Assert.Empty(result.Problems);
+        var alert = Assert.Single(result.Alerts);
+        Assert.Equal("2c9b3f1e-7a45-4d1b-9e0f-8a6c5b4d3e2f", alert.Id);
+        Assert.Equal(AlertCategory.ReverseShell, alert.Category);
+        Assert.Equal(Severity.Low, alert.Severity);
+        Assert.Equal(
+            new AlertTarget
+            {
+                Namespace = "payments",
+                Pod = "api-6b7c8d9f5-h2jkl",
+                Container = "api",
+                Image = "acrshop.azurecr.io/payments-api:3.2.1",
+                Node = "aks-nodepool1-31718369-vmss000001",
+            },
+            alert.Target);
+    }
+
+    [Fact]
+    public void Read_RuleNotInMap_FallsBackOnMitreTagAndDerivesStableId()
+    {
+        // Arrange: Falco's own json_output (no uuid, no hostname), re-indented for the second read.
+        var body = Payloads.Load("falco-mitre-fallback.json");
+        var compact = BinaryData.FromString(JsonSerializer.Serialize(JsonDocument.Parse(body).RootElement));
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+        var again = AlertIntake.Default.Read(compact, "application/json");
+
+        // Assert
+        Assert.Empty(result.Problems);
+        var alert = Assert.Single(result.Alerts);
+        Assert.Equal(AlertCategory.ContainerEscape, alert.Category);
+        Assert.Equal(Severity.Medium, alert.Severity);
+        Assert.Equal("Potential Local Privilege Escalation via Environment Variables Misuse", alert.Rule);
+        Assert.Matches("^falco-[0-9a-f]{32}$", alert.Id);
+        Assert.Equal(alert.Id, Assert.Single(again.Alerts).Id);
+        Assert.Equal(
+            new AlertTarget
+            {
+                Namespace = "blog",
+                Pod = "wordpress-7f8d9c6b5-p9qrs",
+                Container = "php",
+                Image = "docker.io/library/wordpress:6.6-php8.3-apache",
+            },
+            alert.Target);
+    }
+
+    [Fact]
+    public void Read_EventOutsideKubernetes_ReportsMissingPod()
+    {
+        // Arrange
+        var body = Payloads.Load("falco-no-pod.json");
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+
+        // Assert
+        Assert.Empty(result.Alerts);
+        Assert.Equal(
+            [new AlertProblem("/output_fields", "no pod named in the alert (looked in output_fields k8s.pod.name)")],
+            result.Problems);
+    }
+}
