@@ -1,0 +1,33 @@
+using System.Security.Cryptography;
+using System.Text;
+using Containment.Alerts;
+using Containment.Clusters;
+using Containment.Isolation;
+using Containment.Ledger;
+using Containment.Runs;
+
+namespace Containment.Activities;
+
+/// <summary>The ids and references the activities derive from a run's alert, in one place.</summary>
+public static class ActivityTargets
+{
+    /// <summary>The pod's isolation record: one per pod, with the same key as its runs.</summary>
+    public static string IsolationId(AlertTarget target) => RunInstanceId.ForTarget(target);
+
+    public static string EventId(Alert alert) => SecurityEventLedger.IdOf(alert);
+
+    public static PodReference Pod(AlertTarget target) => new(target.ClusterName, target.Namespace, target.Pod);
+
+    /// <summary>The quarantine label's value: label values allow 63 characters of [A-Za-z0-9-_.], so a hash of the pod's id.</summary>
+    public static string QuarantineId(AlertTarget target) =>
+        "q-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(IsolationId(target))))[..20];
+
+    /// <summary>Who acts: the approver when a person decided, else the product itself.</summary>
+    public static string Actor(ActivityRequest request) => request.LastDecision?.By ?? "containment";
+
+    /// <summary>A Kubernetes failure as an activity failure: throttling and outages are worth another try, the rest is not.</summary>
+    public static ActivityResult Failure(KubernetesOperationException exception) => ActivityResult.Failure(
+        exception.Failure.Message,
+        retryable: exception.Failure.Reason is KubernetesFailureReason.TooManyRequests or KubernetesFailureReason.ServerError
+            or KubernetesFailureReason.Timeout or KubernetesFailureReason.Unreachable or KubernetesFailureReason.Conflict);
+}

@@ -1,0 +1,32 @@
+using Containment.Clusters;
+using Containment.Ledger;
+using CordonAction = Containment.Isolation.Actions.CordonNode.CordonNode;
+
+namespace Containment.Activities;
+
+/// <summary>The <c>cordonNode</c> step: keeps new pods off the pod's node.</summary>
+public sealed class CordonNode(CordonAction cordon, AuditTrail audit, TimeProvider time) : IRunActivity
+{
+    public string Name => nameof(CordonNode);
+
+    public async Task<ActivityResult> RunAsync(ActivityRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var outcome = await cordon.CordonAsync(ActivityTargets.Pod(request.Alert.Target), cancellationToken);
+            if (outcome.Refusal is { } refusal)
+            {
+                return ActivityResult.Failure(refusal.Message, retryable: false);
+            }
+
+            await audit.AppendAsync(
+                new AuditEntry { SubjectId = ActivityTargets.IsolationId(request.Alert.Target), Action = AuditAction.NodeCordoned, At = time.GetUtcNow(), Actor = ActivityTargets.Actor(request), RunInstanceId = request.InstanceId, Detail = outcome.Message },
+                cancellationToken);
+            return ActivityResult.Success(outcome);
+        }
+        catch (KubernetesOperationException exception)
+        {
+            return ActivityTargets.Failure(exception);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using Containment.Alerts;
+using Containment.Clusters;
+using Containment.Isolation;
+using Containment.Isolation.Actions.Quarantine;
+using Containment.Ledger;
+using Containment.Playbooks;
+using LedgerStatus = Containment.Ledger.IsolationStatus;
+
+namespace Containment.Activities;
+
+/// <summary>
+/// The <c>isolate</c> step: quarantines the pod, keeps the isolation record and the audit trail, and marks
+/// the security event Processed (never for malware: isolation does not remove it).
+/// </summary>
+public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolations, SecurityEventLedger events, AuditTrail audit, TimeProvider time) : IRunActivity
+{
+    public string Name => nameof(IsolatePod);
+
+    public async Task<ActivityResult> RunAsync(ActivityRequest request, CancellationToken cancellationToken)
+    {
+        var step = (IsolateStep)request.Step;
+        var target = request.Alert.Target;
+        var id = ActivityTargets.IsolationId(target);
+        var actor = ActivityTargets.Actor(request);
+        await RecordAsync(request, id, LedgerStatus.Isolating, actor, change: null, cancellationToken);
+
+        IsolationOutcome outcome;
+        try
+        {
+            outcome = await quarantine.IsolateAsync(
+                new QuarantineRequest(target.ClusterName, target.Namespace, target.Pod, ActivityTargets.QuarantineId(target)),
+                cancellationToken);
+        }
+        catch (KubernetesOperationException exception)
+        {
+            await FailAsync(request, id, actor, exception.Failure.Message, cancellationToken);
+            return ActivityTargets.Failure(exception);
+        }
+
+        if (outcome.Refusal is { } refusal)
+        {
+            await FailAsync(request, id, actor, refusal.Message, cancellationToken);
+            return ActivityResult.Failure(refusal.Message, retryable: false);
+        }
+
+        var applied = JsonSerializer.SerializeToElement(outcome, ContainmentJson.Options);
+        var now = time.GetUtcNow();
+        await RecordAsync(request, id, LedgerStatus.Isolated, actor, record => record with { Applied = applied, IsolatedAt = record.IsolatedAt ?? now, FailureReason = null }, cancellationToken);
+        await audit.AppendAsync(
+            new AuditEntry
+            {
+                SubjectId = id,
+                Action = AuditAction.Isolated,
+                At = now,
+                Actor = actor,
+                RunInstanceId = request.InstanceId,
+                Detail = Describe(outcome),
+                Data = applied,
+            },
+            cancellationToken);
+
+        if (step.MarkEventProcessed && request.Alert.Category != AlertCategory.Malware)
+        {
+            await MarkProcessedAsync(request, actor, now, cancellationToken);
+        }
+
+        var partial = outcome.Warnings.Where(warning => warning.Kind is IsolationWarningKind.OtherPolicySelectsPod or IsolationWarningKind.VerificationFailed).ToList();
+        return partial.Count > 0 && !step.AllowPartial
+            ? ActivityResult.Failure($"isolation is partial: {string.Join("; ", partial.Select(warning => warning.Message))}", retryable: false)
+            : ActivityResult.Success(outcome);
+    }
+
+    private static string Describe(IsolationOutcome outcome)
+    {
+        var what = outcome.Status == Containment.Isolation.IsolationStatus.AlreadyIsolated
+            ? "already isolated; nothing changed"
+            : $"relabelled and fenced by {outcome.NetworkPolicyName}{(outcome.CiliumApplied ? " and " + outcome.CiliumNetworkPolicyName : string.Empty)}";
+        return outcome.Warnings.Count == 0 ? what : $"{what}; warnings: {string.Join("; ", outcome.Warnings.Select(warning => warning.Message))}";
+    }
+
+    private async Task RecordAsync(ActivityRequest request, string id, LedgerStatus status, string actor, Func<IsolationRecord, IsolationRecord>? change, CancellationToken cancellationToken)
+    {
+        var target = request.Alert.Target;
+        var now = time.GetUtcNow();
+        await isolations.ChangeAsync(
+            id,
+            current =>
+            {
+                var record = (current ?? new IsolationRecord
+                {
+                    Id = id,
+                    Cluster = target.ClusterName,
+                    Namespace = target.Namespace,
+                    Pod = target.Pod,
+                    Status = status,
+                    ChangedBy = actor,
+                    ChangedAt = now,
+                }) with
+                {
+                    Container = target.Container,
+                    Node = target.Node,
+                    Status = status,
+                    RunInstanceId = request.InstanceId,
+                    AlertIds = (current?.AlertIds ?? []).Contains(ActivityTargets.EventId(request.Alert))
+                        ? current!.AlertIds
+                        : [.. current?.AlertIds ?? [], ActivityTargets.EventId(request.Alert)],
+                    ChangedBy = actor,
+                    ChangedAt = now,
+                    Reason = $"{request.Alert.Rule ?? request.Alert.Title} ({KebabCaseEnumConverter.ToWireName(request.Alert.Category)})",
+                };
+                return change is null ? record : change(record);
+            },
+            cancellationToken);
+    }
+
+    private async Task FailAsync(ActivityRequest request, string id, string actor, string reason, CancellationToken cancellationToken)
+    {
+        await RecordAsync(request, id, LedgerStatus.Failed, actor, record => record with { FailureReason = reason }, cancellationToken);
+        await audit.AppendAsync(
+            new AuditEntry { SubjectId = id, Action = AuditAction.IsolationFailed, At = time.GetUtcNow(), Actor = actor, RunInstanceId = request.InstanceId, Detail = reason },
+            cancellationToken);
+    }
+
+    private async Task MarkProcessedAsync(ActivityRequest request, string actor, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var eventId = ActivityTargets.EventId(request.Alert);
+        var changed = false;
+        await events.ChangeAsync(
+            eventId,
+            record =>
+            {
+                changed = record.Status != EventStatus.Processed;
+                return changed ? record with { Status = EventStatus.Processed, StatusReason = "the pod was isolated", ChangedAt = now, ChangedBy = actor } : record;
+            },
+            cancellationToken);
+        if (changed)
+        {
+            await audit.AppendAsync(
+                new AuditEntry { SubjectId = eventId, Action = AuditAction.EventStatusChanged, At = now, Actor = actor, RunInstanceId = request.InstanceId, Detail = "processed: the pod was isolated" },
+                cancellationToken);
+        }
+    }
+}

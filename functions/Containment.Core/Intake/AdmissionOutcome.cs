@@ -1,0 +1,14 @@
+namespace Containment.Intake;
+
+/// <summary>What happened to one alert on arrival.</summary>
+public enum AdmissionOutcome
+{
+    /// <summary>A run started for its pod.</summary>
+    Started,
+
+    /// <summary>Its pod is already being handled: the alert joined that run.</summary>
+    Joined,
+
+    /// <summary>Stored as a security event with status Ignored (no playbook takes it, or its cluster is unknown).</summary>
+    Ignored,
+}

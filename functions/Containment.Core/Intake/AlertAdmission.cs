@@ -1,0 +1,103 @@
+using Containment.Alerts;
+using Containment.Clusters;
+using Containment.Ledger;
+using Containment.Playbooks;
+using Containment.Runs;
+
+namespace Containment.Intake;
+
+/// <summary>
+/// Takes one parsed alert in: names its cluster by alias, picks the playbook, stores the security event,
+/// then starts or joins the pod's run. Each write is durable before the next, and each is idempotent,
+/// so a sender that retries after a crash gets the same result and nothing acts twice.
+/// </summary>
+public sealed class AlertAdmission(
+    ClusterRegistry clusters,
+    PlaybookRepository playbooks,
+    SecurityEventLedger events,
+    AuditTrail audit,
+    IPlaybookRuntime runtime,
+    TimeProvider time)
+{
+    public const string Actor = "containment";
+
+    /// <param name="playbook">A playbook to run whatever the triggers say (isolate by hand); null to choose by trigger.</param>
+    public async Task<AdmissionEntry> AdmitAsync(Alert alert, Playbook? playbook, Uri baseUri, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var eventId = SecurityEventLedger.IdOf(alert);
+        string alias;
+        try
+        {
+            alias = clusters.Resolve(alert.Target.ClusterName).Alias;
+        }
+        catch (KubernetesOperationException exception) when (exception.Failure.Reason == KubernetesFailureReason.UnknownCluster)
+        {
+            return await IgnoreAsync(alert, eventId, exception.Failure.Message, now, cancellationToken);
+        }
+
+        alert = alert with { Target = alert.Target with { Cluster = alias } };
+        playbook ??= (await playbooks.GetCatalogAsync(cancellationToken)).Select(alert);
+        if (playbook is null)
+        {
+            var reason = $"no playbook takes {KebabCaseEnumConverter.ToWireName(alert.Category)} alerts of severity {KebabCaseEnumConverter.ToWireName(alert.Severity)} in {alias}/{alert.Target.Namespace}";
+            return await IgnoreAsync(alert, eventId, reason, now, cancellationToken);
+        }
+
+        var instanceId = RunInstanceId.ForTarget(alert.Target);
+        var (stored, created) = await events.AddAsync(
+            new SecurityEventRecord
+            {
+                Id = eventId,
+                Alert = alert,
+                Playbook = playbook.Name,
+                RunInstanceId = instanceId,
+                Status = EventStatus.Unprocessed,
+                ReceivedAt = now,
+                ChangedAt = now,
+                ChangedBy = Actor,
+            },
+            cancellationToken);
+
+        // Started even when the event was stored before: the earlier delivery may have stopped right here.
+        var start = await runtime.StartAsync(instanceId, playbook, alert, cancellationToken);
+        if (created)
+        {
+            await audit.AppendAsync(
+                new AuditEntry
+                {
+                    SubjectId = eventId,
+                    Action = start.Outcome == RunStartOutcome.Started ? AuditAction.RunStarted : AuditAction.RunJoined,
+                    At = now,
+                    Actor = Actor,
+                    RunInstanceId = instanceId,
+                    Detail = $"{start.Outcome} run of {start.Playbook} for {alias}/{alert.Target.Namespace}/{alert.Target.Pod}",
+                },
+                cancellationToken);
+        }
+
+        return new AdmissionEntry
+        {
+            AlertId = alert.Id,
+            EventId = eventId,
+            Outcome = start.Outcome == RunStartOutcome.Started && created ? AdmissionOutcome.Started : AdmissionOutcome.Joined,
+            Playbook = start.Playbook,
+            InstanceId = instanceId,
+            StatusUrl = new Uri(baseUri, $"/api/runs/{Uri.EscapeDataString(instanceId)}"),
+            Reason = stored.Playbook != start.Playbook ? $"the pod is already handled by a run of {start.Playbook}" : null,
+        };
+    }
+
+    private async Task<AdmissionEntry> IgnoreAsync(Alert alert, string eventId, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (_, created) = await events.AddAsync(
+            new SecurityEventRecord { Id = eventId, Alert = alert, Status = EventStatus.Ignored, StatusReason = reason, ReceivedAt = now, ChangedAt = now, ChangedBy = Actor },
+            cancellationToken);
+        if (created)
+        {
+            await audit.AppendAsync(new AuditEntry { SubjectId = eventId, Action = AuditAction.AlertIgnored, At = now, Actor = Actor, Detail = reason }, cancellationToken);
+        }
+
+        return new AdmissionEntry { AlertId = alert.Id, EventId = eventId, Outcome = AdmissionOutcome.Ignored, Reason = reason };
+    }
+}
