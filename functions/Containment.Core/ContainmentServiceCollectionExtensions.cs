@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Azure.Identity;
 using Containment.Api;
 using Containment.Ledger;
+using Containment.Notifications;
 using Containment.Playbooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,6 +47,7 @@ public static class ContainmentServiceCollectionExtensions
         services.AddSingleton<EventsApi>();
         services.AddSingleton<IsolationsApi>();
         services.AddSingleton<HealthApi>();
+        services.AddNotifications(configuration);
         return services;
     }
 }
