@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using Azure.Identity;
 using Containment.Api;
+using Containment.Approvals;
 using Containment.Ledger;
 using Containment.Notifications;
 using Containment.Playbooks;
@@ -48,6 +49,7 @@ public static class ContainmentServiceCollectionExtensions
         services.AddSingleton<IsolationsApi>();
         services.AddSingleton<HealthApi>();
         services.AddNotifications(configuration);
+        services.AddApprovals(configuration);
         return services;
     }
 }
