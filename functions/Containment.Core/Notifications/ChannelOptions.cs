@@ -10,7 +10,7 @@ public abstract class ChannelOptions
     /// <summary>Problems that stop the host from starting, each naming the channel and the field.</summary>
     public abstract IEnumerable<string> Validate();
 
-    protected string Missing(string field) => $"{NotificationOptions.Section}:Channels:{Name}:{field} is required for a {KebabCaseEnumConverter.ToWireName(Type)} channel";
+    protected string Missing(string field) => $"{NotificationOptions.Section}:Channels:{Name}:{field} is required for {KebabCaseEnumConverter.ToWireName(Type)} channels";
 
     protected IEnumerable<string> ValidateUrl(Uri? url, string field)
     {
