@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Containment.Approvals;
 
@@ -11,8 +12,8 @@ public static class ApprovalServiceCollectionExtensions
     {
         services.AddOptions<ApprovalOptions>()
             .Bind(configuration.GetSection(ApprovalOptions.Section))
-            .Validate(options => !options.Validate().Any(), "invalid approval settings")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApprovalOptions>, ApprovalOptionsValidator>());
         services.TryAddSingleton<ApprovalTokens>();
         return services;
     }
