@@ -4,26 +4,28 @@ namespace Containment.Notifications.Channels;
 
 /// <summary>
 /// Block Kit for a Slack incoming webhook: <c>text</c> as the notification fallback, then a header, sections with
-/// fields (at most ten a section), and an actions block of URL buttons. Values are escaped for mrkdwn.
+/// fields (at most ten a section, 2,000 characters each), and an actions block of URL buttons. Values are escaped for mrkdwn.
 /// </summary>
 public static class SlackBlocks
 {
     private const int HeaderLimit = 150;
     private const int FieldsPerSection = 10;
+    private const int FieldLimit = 2000;
+    private const int SectionTextLimit = 3000;
 
     public static JsonObject Render(NotificationMessage message)
     {
         var blocks = new JsonArray
         {
             new JsonObject { ["type"] = "header", ["text"] = PlainText(Truncate(message.Title, HeaderLimit)) },
-            new JsonObject { ["type"] = "section", ["text"] = Markdown(Escape(message.Summary)) },
+            new JsonObject { ["type"] = "section", ["text"] = Markdown(Truncate(Escape(message.Summary), SectionTextLimit)) },
         };
         foreach (var chunk in message.Facts.Chunk(FieldsPerSection))
         {
             blocks.Add(new JsonObject
             {
                 ["type"] = "section",
-                ["fields"] = new JsonArray([.. chunk.Select(fact => (JsonNode)Markdown($"*{Escape(fact.Label)}*\n{Escape(fact.Value)}"))]),
+                ["fields"] = new JsonArray([.. chunk.Select(fact => (JsonNode)Markdown(Truncate($"*{Escape(fact.Label)}*\n{Escape(fact.Value)}", FieldLimit)))]),
             });
         }
 
