@@ -6,7 +6,7 @@ using Containment.Api;
 namespace Containment.Approvals;
 
 /// <summary>
-/// The server-rendered approval pages: no scripts, no external assets, inline CSS only, every value HTML-encoded.
+/// The server-rendered approval pages: no scripts, no external assets, one inline stylesheet allowed by its hash, every value HTML-encoded.
 /// The request page decides nothing; its form POSTs to the same URL (<c>decision</c> = approve | reject,
 /// <c>comment</c>, and <c>name</c> when nobody is signed in).
 /// </summary>
@@ -133,18 +133,8 @@ public static class ApprovalPage
             .Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             .Append("<meta name=\"referrer\" content=\"no-referrer\">")
-            .Append("<title>").Append(E(title)).Append(" · Containment</title><style>").Append(Style).Append("</style></head>")
+            .Append("<title>").Append(E(title)).Append(" · Containment</title><style>").Append(ApprovalPageStyle.Css).Append("</style></head>")
             .Append("<body><main>").Append(content).Append("</main></body></html>");
         return ApiResponse.Html(status, html.ToString()) with { Headers = ApprovalPageHeaders.All };
     }
-
-    private const string Style =
-        "body{font-family:system-ui,Segoe UI,Helvetica,Arial,sans-serif;background:#f5f5f5;color:#1b1b1b;margin:0}" +
-        "main{max-width:40rem;margin:2rem auto;background:#fff;padding:1.5rem 2rem;border-radius:8px;box-shadow:0 1px 4px #0002}" +
-        "h1{font-size:1.4rem;margin-top:0}table{border-collapse:collapse;margin:1rem 0}" +
-        "th{text-align:left;padding:.2rem 1rem .2rem 0;vertical-align:top;color:#555}td{padding:.2rem 0;word-break:break-all}" +
-        "label{display:block;margin-top:1rem;font-weight:600}input,textarea{width:100%;box-sizing:border-box;padding:.5rem;font:inherit}" +
-        ".hint{color:#666;font-size:.85rem}.notice{background:#fde7e9;padding:.75rem;border-radius:4px}" +
-        ".buttons{margin-top:1rem;display:flex;gap:.75rem}button{padding:.6rem 1.4rem;border:0;border-radius:4px;color:#fff;font:inherit;cursor:pointer}" +
-        ".approve{background:#107c10}.reject{background:#a4262c}";
 }

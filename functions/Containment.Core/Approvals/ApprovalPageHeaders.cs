@@ -3,7 +3,9 @@ namespace Containment.Approvals;
 /// <summary>Headers on every approval page: never cached, never framed, no referrer, nothing loaded from anywhere.</summary>
 public static class ApprovalPageHeaders
 {
-    public const string ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    /// <summary>Nothing may load or run; the one inline stylesheet is allowed by its hash; forms post only to this origin.</summary>
+    public static string ContentSecurityPolicy { get; } =
+        $"default-src 'none'; style-src {ApprovalPageStyle.CspSource}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     public static IReadOnlyDictionary<string, string> All { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {

@@ -100,7 +100,11 @@ public sealed class ApprovalPageTests
         Assert.Equal("no-referrer", page.Headers["Referrer-Policy"]);
         var csp = page.Headers["Content-Security-Policy"];
         Assert.Contains("default-src 'none'", csp, StringComparison.Ordinal);
-        Assert.Contains("style-src 'unsafe-inline'", csp, StringComparison.Ordinal);
+        var text = page.Text!;
+        var style = text[(text.IndexOf("<style>", StringComparison.Ordinal) + 7)..text.IndexOf("</style>", StringComparison.Ordinal)];
+        var hash = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(style)));
+        Assert.Contains($"style-src 'sha256-{hash}'", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe", csp, StringComparison.Ordinal);
         Assert.Contains("form-action 'self'", csp, StringComparison.Ordinal);
         Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
     }
