@@ -40,6 +40,7 @@ public sealed class ApprovalPageTests
         Assert.Contains("name=\"comment\"", html, StringComparison.Ordinal);
         Assert.Contains("name=\"name\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("style=", html, StringComparison.Ordinal);
         Assert.DoesNotContain("http", html.Replace("registry.example.com", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
