@@ -25,6 +25,9 @@ public sealed class NotificationRetry
         Smtp = BuildSmtp(settings, timeProvider);
     }
 
+    /// <summary>The longest wait between two attempts, a Retry-After answer included.</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromMinutes(2);
+
     public int MaxAttempts { get; }
 
     /// <summary>The caller's token is in <see cref="ResilienceContext.CancellationToken"/>; anything else that cancels is an attempt timeout.</summary>
@@ -49,11 +52,11 @@ public sealed class NotificationRetry
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
         if (settings.MaxAttempts > 1)
         {
-            builder.AddRetry(new HttpRetryStrategyOptions
+            var retry = new HttpRetryStrategyOptions
             {
                 MaxRetryAttempts = settings.MaxAttempts - 1,
                 Delay = settings.RetryDelay,
-                MaxDelay = TimeSpan.FromMinutes(2),
+                MaxDelay = MaxDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 ShouldRetryAfterHeader = true,
@@ -63,7 +66,20 @@ public sealed class NotificationRetry
                     { Result: { } response } => IsTransient(response.StatusCode),
                     _ => false,
                 }),
-            });
+            };
+
+            // A Retry-After longer than MaxDelay is shortened: a notification that waits an hour is no longer news.
+            var retryAfter = retry.DelayGenerator;
+            if (retryAfter is not null)
+            {
+                retry.DelayGenerator = async arguments =>
+                {
+                    var delay = await retryAfter(arguments);
+                    return delay > MaxDelay ? MaxDelay : delay;
+                };
+            }
+
+            builder.AddRetry(retry);
         }
 
         return builder.Build();
@@ -78,7 +94,7 @@ public sealed class NotificationRetry
             {
                 MaxRetryAttempts = settings.MaxAttempts - 1,
                 Delay = settings.RetryDelay,
-                MaxDelay = TimeSpan.FromMinutes(2),
+                MaxDelay = MaxDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 ShouldHandle = arguments => ValueTask.FromResult(

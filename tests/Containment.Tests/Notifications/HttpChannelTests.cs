@@ -122,9 +122,24 @@ public sealed class HttpChannelTests : IDisposable
         var channel = Assert.Single(result.Channels);
         Assert.Equal(ChannelSendStatus.Sent, channel.Status);
         Assert.Equal(3, channel.Attempts);
-        var times = receiver.Requests.Select(request => request.At).ToList();
-        Assert.Equal(3, times.Count);
-        Assert.True(times[2] - times[1] >= TimeSpan.FromSeconds(30), $"Retry-After 30 was not honoured: {times[2] - times[1]}");
+        Assert.Equal(3, receiver.Requests.Count);
+        var delays = harness.Time.Delays.ToList();
+        Assert.Equal(2, delays.Count);
+        Assert.InRange(delays[0], TimeSpan.Zero, TimeSpan.FromSeconds(10));
+        Assert.Equal(TimeSpan.FromSeconds(30), delays[1]);
+    }
+
+    [Fact]
+    public async Task Send_RetryAfterOfAnHour_WaitsAtMostTheMaximumDelay()
+    {
+        using var harness = Harness("soc-teams", "teams");
+        receiver.Answer(429, retryAfter: "3600");
+
+        var result = await harness.SendAsync(Request("soc-teams", NotificationTemplate.Failed));
+
+        Assert.True(result.AllSent);
+        Assert.Equal(2, receiver.Requests.Count);
+        Assert.Equal([TimeSpan.FromMinutes(2)], harness.Time.Delays);
     }
 
     [Fact]

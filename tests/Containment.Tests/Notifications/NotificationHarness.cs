@@ -2,7 +2,6 @@ using Containment.Notifications;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Containment.Tests.Notifications;
 
@@ -24,7 +23,7 @@ internal sealed class NotificationHarness : IDisposable
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
+    public RecordingTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
 
     public RecordingLoggerProvider Logs { get; } = new();
 
