@@ -1,8 +1,14 @@
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
+using Containment.Activities;
+using Containment.Alerts;
 using Containment.Api;
+using Containment.Approvals;
+using Containment.Intake;
+using Containment.Isolation;
 using Containment.Ledger;
+using Containment.Notifications;
 using Containment.Playbooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,7 +19,11 @@ namespace Containment;
 
 public static class ContainmentServiceCollectionExtensions
 {
-    /// <summary>Everything both hosts share: storage, ledger, playbooks and the API handlers. Options are validated at start.</summary>
+    /// <summary>
+    /// Everything both hosts share: storage, ledger, playbooks, clusters, activities, notifications,
+    /// approvals, intake and the API handlers. Options are validated at start. The host adds the runtime
+    /// (<c>IPlaybookRuntime</c>): embedded on one machine, Durable Functions in Azure.
+    /// </summary>
     public static IServiceCollection AddContainment(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
@@ -50,6 +60,24 @@ public static class ContainmentServiceCollectionExtensions
         services.AddSingleton<EventsApi>();
         services.AddSingleton<IsolationsApi>();
         services.AddSingleton<HealthApi>();
+        services.AddSingleton<AlertsApi>();
+        services.AddSingleton<EventGridApi>();
+        services.AddSingleton<RunsApi>();
+        services.AddSingleton<ApprovalsApi>();
+        services.AddNotifications(configuration);
+        services.AddApprovals(configuration);
+        services.AddSingleton<ApprovalStore>();
+        services.AddContainmentIsolation();
+
+        services.AddSingleton(AlertIntake.Default);
+        services.AddSingleton<AlertAdmission>();
+        services.AddSingleton<IRunActivity, IsolatePod>();
+        services.AddSingleton<IRunActivity, ReleasePod>();
+        services.AddSingleton<IRunActivity, RequestApproval>();
+        services.AddSingleton<IRunActivity, Notify>();
+        services.AddSingleton<IRunActivity, SetEventStatus>();
+        services.AddSingleton<IRunActivity, DeletePod>();
+        services.AddSingleton<IRunActivity, CordonNode>();
         return services;
     }
 }

@@ -5,8 +5,8 @@ public static class ActivityNames
 {
     public const string IsolatePod = nameof(Activities.IsolatePod);
     public const string ReleasePod = nameof(Activities.ReleasePod);
-    public const string RequestApproval = "RequestApproval";
-    public const string Notify = "Notify";
+    public const string RequestApproval = nameof(Activities.RequestApproval);
+    public const string Notify = nameof(Activities.Notify);
     public const string SetEventStatus = nameof(Activities.SetEventStatus);
     public const string DeletePod = nameof(Activities.DeletePod);
     public const string CordonNode = nameof(Activities.CordonNode);

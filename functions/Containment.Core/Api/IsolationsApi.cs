@@ -1,10 +1,30 @@
+using System.Text.RegularExpressions;
+using Containment.Alerts;
+using Containment.Clusters;
+using Containment.Intake;
 using Containment.Ledger;
+using Containment.Playbooks;
+using Containment.Runs;
 
 namespace Containment.Api;
 
-/// <summary><c>GET /api/isolations</c> and <c>GET /api/isolations/{id}</c>: the isolation ledger.</summary>
-public sealed class IsolationsApi(IsolationLedger isolations, AuditTrail audit)
+/// <summary>
+/// The isolation ledger (<c>GET /api/isolations</c>, <c>GET /api/isolations/{id}</c>) and isolation by hand:
+/// <c>POST /api/isolations</c> runs the <c>manual-isolate</c> playbook, <c>POST .../release</c> ends any run
+/// still holding the pod and runs <c>manual-release</c>.
+/// </summary>
+public sealed partial class IsolationsApi(
+    IsolationLedger isolations,
+    AuditTrail audit,
+    ClusterRegistry clusters,
+    PlaybookRepository playbooks,
+    AlertAdmission admission,
+    IPlaybookRuntime runtime,
+    TimeProvider time)
 {
+    public const string ManualIsolate = "manual-isolate";
+    public const string ManualRelease = "manual-release";
+
     public async Task<ApiResponse> ListAsync(ApiRequest request, CancellationToken cancellationToken)
     {
         var (status, error) = ApiQuery.Enum<IsolationStatus>(request, "status");
@@ -24,4 +44,110 @@ public sealed class IsolationsApi(IsolationLedger isolations, AuditTrail audit)
             ? ApiResponse.Error(404, $"no isolation '{id}'")
             : ApiResponse.Json(200, new { Isolation = record, Audit = await audit.ListAsync(id, cancellationToken) });
     }
+
+    public async Task<ApiResponse> IsolateAsync(ApiRequest request, CancellationToken cancellationToken)
+    {
+        var (body, error) = ApiBody.Read<IsolationRequest>(request);
+        if (body is null)
+        {
+            return error!;
+        }
+
+        var problems = new List<ApiErrorDetail>();
+        CheckName(body.Namespace, "/namespace", problems);
+        CheckName(body.Pod, "/pod", problems);
+        if (string.IsNullOrWhiteSpace(body.Reason))
+        {
+            problems.Add(new ApiErrorDetail("/reason", "say why the pod is isolated"));
+        }
+
+        string? alias = null;
+        try
+        {
+            alias = clusters.Resolve(body.Cluster).Alias;
+        }
+        catch (KubernetesOperationException exception)
+        {
+            problems.Add(new ApiErrorDetail("/cluster", exception.Failure.Message));
+        }
+
+        if (problems.Count > 0)
+        {
+            return ApiResponse.Error(400, "the isolation request is not valid", [.. problems]);
+        }
+
+        var now = time.GetUtcNow();
+        var alert = ManualAlert($"manual-isolate-{now.UtcTicks}", $"isolated by hand: {body.Reason}", new AlertTarget { Cluster = alias, Namespace = body.Namespace, Pod = body.Pod }, now, ApiActor.Of(request));
+        return await RunManualAsync(request, ManualIsolate, alert, cancellationToken);
+    }
+
+    public async Task<ApiResponse> ReleaseAsync(ApiRequest request, string id, CancellationToken cancellationToken)
+    {
+        var (body, error) = ApiBody.Read<ReleaseRequest>(request);
+        if (body is null)
+        {
+            return error!;
+        }
+
+        if (string.IsNullOrWhiteSpace(body.Reason))
+        {
+            return ApiResponse.Error(400, "the release request is not valid", new ApiErrorDetail("/reason", "say why the pod is released"));
+        }
+
+        var record = await isolations.GetAsync(id, cancellationToken);
+        if (record is null)
+        {
+            return ApiResponse.Error(404, $"no isolation '{id}'");
+        }
+
+        if (record.Status == IsolationStatus.Released)
+        {
+            return ApiResponse.Error(409, $"isolation '{id}' is already released");
+        }
+
+        var actor = ApiActor.Of(request);
+        var now = time.GetUtcNow();
+        await audit.AppendAsync(new AuditEntry { SubjectId = id, Action = AuditAction.ReleaseStarted, At = now, Actor = actor, RunInstanceId = record.RunInstanceId, Detail = $"released by hand: {body.Reason}" }, cancellationToken);
+
+        // A run still holding the pod (waiting for a release approval, say) ends first, so that the release run takes its place.
+        var target = new AlertTarget { Cluster = record.Cluster, Namespace = record.Namespace, Pod = record.Pod, Container = record.Container, Node = record.Node };
+        await runtime.TerminateAsync(RunInstanceId.ForTarget(target), $"released by hand by {actor}: {body.Reason}", cancellationToken);
+        return await RunManualAsync(request, ManualRelease, ManualAlert($"manual-release-{now.UtcTicks}", $"released by hand: {body.Reason}", target, now, actor), cancellationToken);
+    }
+
+    private async Task<ApiResponse> RunManualAsync(ApiRequest request, string playbookName, Alert alert, CancellationToken cancellationToken)
+    {
+        var playbook = (await playbooks.GetCatalogAsync(cancellationToken)).Find(playbookName);
+        if (playbook is null)
+        {
+            return ApiResponse.Error(503, $"the playbook {playbookName} is not loaded; see GET /api/playbooks");
+        }
+
+        var entry = await admission.AdmitAsync(alert, playbook, request.BaseUri, cancellationToken);
+        return ApiResponse.Json(202, new { IsolationId = RunInstanceId.ForTarget(alert.Target), Run = entry });
+    }
+
+    private static Alert ManualAlert(string id, string title, AlertTarget target, DateTimeOffset now, string actor) => new()
+    {
+        Id = id,
+        Source = "manual",
+        Category = AlertCategory.Other,
+        Severity = Severity.High,
+        Time = now,
+        Title = title,
+        Description = $"requested by {actor}",
+        Rule = "by hand",
+        Target = target,
+    };
+
+    private static void CheckName(string? name, string pointer, List<ApiErrorDetail> problems)
+    {
+        if (string.IsNullOrEmpty(name) || name.Length > 253 || !KubernetesName().IsMatch(name))
+        {
+            problems.Add(new ApiErrorDetail(pointer, $"'{name}' is not a Kubernetes name (lowercase letters, digits, '-' and '.')"));
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")]
+    private static partial Regex KubernetesName();
 }

@@ -6,7 +6,7 @@ namespace Containment.Ledger;
 /// <summary>The ledger's tables, created on first use (and tried again on the next use if creating failed).</summary>
 public sealed class LedgerTables(TableServiceClient service, IOptions<LedgerOptions> options) : IDisposable
 {
-    private static readonly string[] Names = ["Isolations", "Events", "Audit", "Poison"];
+    private static readonly string[] Names = ["Isolations", "Events", "Audit", "Poison", "Approvals"];
 
     private readonly string prefix = options.Value.TablePrefix;
     private readonly SemaphoreSlim creating = new(1, 1);
@@ -19,6 +19,8 @@ public sealed class LedgerTables(TableServiceClient service, IOptions<LedgerOpti
     public TableClient Audit => service.GetTableClient(prefix + "Audit");
 
     public TableClient Poison => service.GetTableClient(prefix + "Poison");
+
+    public TableClient Approvals => service.GetTableClient(prefix + "Approvals");
 
     public int MaxConcurrencyRetries { get; } = options.Value.MaxConcurrencyRetries;
 

@@ -22,6 +22,17 @@ internal static class ApiRoutes
 
         api.MapGet("/isolations", Keyed((request, services, ct) => services.GetRequiredService<IsolationsApi>().ListAsync(request, ct)));
         api.MapGet("/isolations/{id}", Keyed((request, services, ct) => services.GetRequiredService<IsolationsApi>().GetAsync(request.Route("id"), ct)));
+        api.MapPost("/isolations", Keyed((request, services, ct) => services.GetRequiredService<IsolationsApi>().IsolateAsync(request, ct)));
+        api.MapPost("/isolations/{id}/release", Keyed((request, services, ct) => services.GetRequiredService<IsolationsApi>().ReleaseAsync(request, request.Route("id"), ct)));
+
+        api.MapPost("/alerts", Keyed((request, services, ct) => services.GetRequiredService<AlertsApi>().PostAsync(request, ct)));
+        api.MapPost("/eventgrid", Keyed((request, services, ct) => services.GetRequiredService<EventGridApi>().PostAsync(request, ct)));
+        api.MapMethods("/eventgrid", ["OPTIONS"], Keyed((request, _, _) => Task.FromResult(EventGridApi.Options(request))));
+        api.MapGet("/runs/{instanceId}", Keyed((request, services, ct) => services.GetRequiredService<RunsApi>().GetAsync(request.Route("instanceId"), ct)));
+
+        // Approval links carry their own signed token: no key, as AuthorizationLevel.Anonymous in Azure.
+        api.MapGet("/approvals/{token}", Anonymous((request, services, ct) => services.GetRequiredService<ApprovalsApi>().ShowAsync(request, request.Route("token"), ct)));
+        api.MapPost("/approvals/{token}", Anonymous((request, services, ct) => services.GetRequiredService<ApprovalsApi>().DecideAsync(request, request.Route("token"), ct)));
     }
 
     private delegate Task<ApiResponse> Handler(ApiRequest request, IServiceProvider services, CancellationToken cancellationToken);
@@ -29,11 +40,13 @@ internal static class ApiRoutes
     /// <summary>A route that requires the API key, like an <c>AuthorizationLevel.Function</c> trigger.</summary>
     private static RequestDelegate Keyed(Handler handler) => Handle(handler, requireKey: true);
 
+    private static RequestDelegate Anonymous(Handler handler) => Handle(handler, requireKey: false);
+
     private static RequestDelegate Handle(Handler handler, bool requireKey) => async context =>
     {
         var services = context.RequestServices;
-        var maxBodyBytes = services.GetRequiredService<IOptions<ApiOptions>>().Value.MaxBodyBytes;
-        var request = await HttpApiAdapter.ToApiRequestAsync(context, maxBodyBytes);
+        var options = services.GetRequiredService<IOptions<ApiOptions>>().Value;
+        var request = await HttpApiAdapter.ToApiRequestAsync(context, options.MaxBodyBytes, options.TrustPrincipalHeaders);
         var response = requireKey && !services.GetRequiredService<ApiKeyCheck>().IsAuthorized(request)
             ? ApiKeyCheck.Unauthorized
             : await handler(request, services, context.RequestAborted);

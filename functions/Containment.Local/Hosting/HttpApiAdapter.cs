@@ -7,7 +7,9 @@ namespace Containment.Local.Hosting;
 /// <summary>Turns an ASP.NET Core request into the host-neutral <see cref="ApiRequest"/>, and an <see cref="ApiResponse"/> back into HTTP.</summary>
 internal static class HttpApiAdapter
 {
-    public static async Task<ApiRequest> ToApiRequestAsync(HttpContext context, int maxBodyBytes)
+    private const string PrincipalHeaderPrefix = "X-MS-CLIENT-PRINCIPAL";
+
+    public static async Task<ApiRequest> ToApiRequestAsync(HttpContext context, int maxBodyBytes, bool trustPrincipalHeaders)
     {
         var request = context.Request;
         var (body, tooLarge) = await ReadBodyAsync(request, maxBodyBytes, context.RequestAborted);
@@ -17,7 +19,9 @@ internal static class HttpApiAdapter
             BaseUri = new Uri($"{request.Scheme}://{request.Host}{request.PathBase}"),
             RouteValues = request.RouteValues.ToDictionary(pair => pair.Key, pair => pair.Value?.ToString() ?? string.Empty, StringComparer.OrdinalIgnoreCase),
             Query = request.Query.ToDictionary(pair => pair.Key, pair => pair.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-            Headers = request.Headers.ToDictionary(pair => pair.Key, pair => pair.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            Headers = request.Headers
+                .Where(pair => trustPrincipalHeaders || !pair.Key.StartsWith(PrincipalHeaderPrefix, StringComparison.OrdinalIgnoreCase))
+                .ToDictionary(pair => pair.Key, pair => pair.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             ContentType = request.ContentType,
             Body = body,
             BodyTooLarge = tooLarge,

@@ -1,3 +1,4 @@
+using Containment.Runs.Embedded;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -31,6 +32,7 @@ public static class LocalHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, port));
         builder.Services.AddContainment(builder.Configuration);
+        builder.Services.AddEmbeddedPlaybookRuntime();
 
         var app = builder.Build();
         ApiRoutes.Map(app);

@@ -1,22 +1,40 @@
+using System.Globalization;
 using System.Net.Http.Headers;
+using System.Text;
 using Azure.Data.Tables;
 using Containment.Api;
 using Containment.Local.Hosting;
+using Containment.Tests.Notifications;
+using KubeSim;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Containment.Tests.Support;
 
 /// <summary>
-/// The local host on a free loopback port over a real Azurite, with the shipped playbooks: what a user
-/// runs, reached over real HTTP.
+/// The whole product on loopback: the local host over a real Azurite, KubeSim seeded with the demo
+/// cluster plus test pods, the shipped playbooks, and one webhook receiver standing in for every channel.
 /// </summary>
 public sealed class LocalHostFixture : IAsyncLifetime
 {
     public const string ApiKey = "test-api-key-0123456789";
+    public const string Cluster = "aks-prod";
+    public const string Namespace = "shop";
 
+    /// <summary>Pods seeded for tests to isolate, one per test: <c>victim-00</c> ...</summary>
+    public const int TestPods = 40;
+
+    private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("host-");
     private AzuriteProcess? azurite;
     private WebApplication? host;
+    private int nextPod;
+
+    public KubeSimServer KubeSim { get; private set; } = null!;
+
+    internal LoopbackReceiver Channels { get; } = new();
+
+    /// <summary>A seeded pod no other test has taken.</summary>
+    public string TakePod() => $"victim-{Interlocked.Increment(ref nextPod) - 1:D2}";
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -30,10 +48,13 @@ public sealed class LocalHostFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         azurite = await AzuriteProcess.StartAsync();
+        KubeSim = await KubeSimServer.StartAsync(new KubeSimOptions { SeedFile = RepositoryRoot.Combine("tools", "KubeSim", "seeds", "demo.yaml") }, CancellationToken.None);
+        await KubeSim.SeedAsync(VictimPods(), CancellationToken.None);
+        await KubeSim.WriteKubeconfigAsync(Path.Combine(folder.FullName, "kubeconfig"));
         var port = FreePort.Next();
+        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
         host = LocalHost.Create(port, settingsFile: null, Settings());
         await host.StartAsync();
-        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
     }
 
     public async Task DisposeAsync()
@@ -48,6 +69,10 @@ public sealed class LocalHostFixture : IAsyncLifetime
         {
             await azurite.DisposeAsync();
         }
+
+        await KubeSim.DisposeAsync();
+        Channels.Dispose();
+        folder.Delete(recursive: true);
     }
 
     /// <summary>A client that sends the API key.</summary>
@@ -76,10 +101,45 @@ public sealed class LocalHostFixture : IAsyncLifetime
         ["Containment:Api:Key"] = ApiKey,
         ["Containment:PlaybooksPath"] = RepositoryRoot.Combine("playbooks"),
         ["Containment:Ledger:TablePrefix"] = TablePrefix,
+        ["Containment:Runtime:TablePrefix"] = TablePrefix,
+        ["Containment:Api:TrustPrincipalHeaders"] = "true",
+        ["Containment:Approvals:SigningKey"] = "test-signing-key-of-at-least-32-bytes!!",
+        ["Containment:Approvals:BaseUrl"] = BaseAddress.ToString(),
+        ["Containment:Clusters:" + Cluster + ":Kubeconfig"] = Path.Combine(folder.FullName, "kubeconfig"),
+        ["Containment:Clusters:" + Cluster + ":ResourceId"] = null,
+        ["Containment:Clusters:" + Cluster + ":NetworkPolicyEngine"] = "Calico",
+        ["Containment:Clusters:" + Cluster + ":Context"] = null,
         ["Containment:Notifications:Channels:soc-teams:Type"] = "teams",
-        ["Containment:Notifications:Channels:soc-email:Type"] = "email",
+        ["Containment:Notifications:Channels:soc-teams:Url"] = Channels.Url.ToString(),
+        ["Containment:Notifications:Channels:soc-email:Type"] = "slack",
+        ["Containment:Notifications:Channels:soc-email:Url"] = Channels.Url.ToString(),
         ["Containment:Notifications:Channels:soc-oncall:Type"] = "webhook",
+        ["Containment:Notifications:Channels:soc-oncall:Url"] = Channels.Url.ToString(),
     };
+
+    private static string VictimPods()
+    {
+        var list = new StringBuilder("apiVersion: v1\nkind: List\nitems:\n");
+        for (var index = 0; index < TestPods; index++)
+        {
+            list.Append(CultureInfo.InvariantCulture, $$"""
+                - apiVersion: v1
+                  kind: Pod
+                  metadata:
+                    name: victim-{{index:D2}}
+                    namespace: shop
+                    labels: {app: victim, index: "{{index}}"}
+                    annotations: {"team": "payments"}
+                  spec:
+                    nodeName: aks-nodepool1-0
+                    containers:
+                    - {name: app, image: "contoso.azurecr.io/victim:1.0"}
+
+                """);
+        }
+
+        return list.ToString();
+    }
 }
 
 [CollectionDefinition(Name)]

@@ -1,0 +1,48 @@
+using Containment.Ledger;
+using Containment.Notifications;
+using Containment.Playbooks;
+
+namespace Containment.Activities;
+
+/// <summary>The <c>notify</c> step, one channel per call: sends the template's message and records that it did.</summary>
+public sealed class Notify(INotificationSender sender, AuditTrail audit, TimeProvider time) : IRunActivity
+{
+    public string Name => nameof(Notify);
+
+    public async Task<ActivityResult> RunAsync(ActivityRequest request, CancellationToken cancellationToken)
+    {
+        var step = (NotifyStep)request.Step;
+        var channel = request.Channel ?? throw new ArgumentException("a notify call names its channel", nameof(request));
+        var extra = new[]
+        {
+            step.Message,
+            request.LastDecision is { } decision ? $"{KebabCaseEnumConverter.ToWireName(decision.Verdict)} by {decision.By}{(decision.Comment is null ? string.Empty : ": " + decision.Comment)}" : null,
+            request.FailureReason,
+        };
+        var result = await sender.SendAsync(
+            new NotificationRequest
+            {
+                Template = step.Template,
+                Alert = request.Alert,
+                Channels = [channel],
+                RunId = request.InstanceId,
+                Message = string.Join(" ", extra.Where(text => !string.IsNullOrWhiteSpace(text))) is { Length: > 0 } text ? text : null,
+            },
+            cancellationToken);
+        var failure = result.Failures.FirstOrDefault();
+        await audit.AppendAsync(
+            new AuditEntry
+            {
+                SubjectId = ActivityTargets.IsolationId(request.Alert.Target),
+                Action = failure is null ? AuditAction.Notified : AuditAction.NotificationFailed,
+                At = time.GetUtcNow(),
+                Actor = "containment",
+                RunInstanceId = request.InstanceId,
+                Detail = failure?.Reason ?? $"{KebabCaseEnumConverter.ToWireName(step.Template)} sent to {channel}",
+            },
+            cancellationToken);
+
+        // The sender has already retried; a failure here is final for this call.
+        return failure is null ? ActivityResult.Success() : ActivityResult.Failure(failure.Reason ?? $"channel {channel} failed", retryable: false);
+    }
+}

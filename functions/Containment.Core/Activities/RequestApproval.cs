@@ -1,0 +1,68 @@
+using Containment.Approvals;
+using Containment.Ledger;
+using Containment.Notifications;
+using Containment.Playbooks;
+using Microsoft.Extensions.Options;
+
+namespace Containment.Activities;
+
+/// <summary>
+/// The <c>approval</c> step's request: issues a signed link bound to the run, the step and this wait,
+/// stores the request under the link's hash, and sends the link to the step's channels.
+/// </summary>
+public sealed class RequestApproval(ApprovalTokens tokens, ApprovalStore approvals, INotificationSender sender, AuditTrail audit, IOptions<ApprovalOptions> options, TimeProvider time) : IRunActivity
+{
+    public string Name => nameof(RequestApproval);
+
+    public async Task<ActivityResult> RunAsync(ActivityRequest request, CancellationToken cancellationToken)
+    {
+        var step = (ApprovalStep)request.Step;
+        var eventName = request.EventName ?? throw new ArgumentException("an approval request names its event", nameof(request));
+        var expiresAt = request.Deadline ?? throw new ArgumentException("an approval request has a deadline", nameof(request));
+        var round = int.Parse(eventName[(eventName.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        var token = tokens.Issue(request.InstanceId, step.Id, round, expiresAt);
+        await approvals.AddAsync(
+            new ApprovalRecord
+            {
+                TokenHash = ApprovalTokens.Hash(token),
+                InstanceId = request.InstanceId,
+                StepId = step.Id,
+                EventName = eventName,
+                ExpiresAt = expiresAt,
+                Alert = request.Alert,
+                Message = step.Message,
+                Approvers = step.Approvers,
+            },
+            cancellationToken);
+
+        var link = new Uri(options.Value.BaseUrl ?? new Uri("http://127.0.0.1:7071"), $"/api/approvals/{token}");
+        var result = await sender.SendAsync(
+            new NotificationRequest
+            {
+                Template = NotificationTemplate.ApprovalRequested,
+                Alert = request.Alert,
+                Channels = step.Channels,
+                RunId = request.InstanceId,
+                Message = step.Message,
+                ApproveUrl = link,
+                RejectUrl = link,
+            },
+            cancellationToken);
+        await audit.AppendAsync(
+            new AuditEntry
+            {
+                SubjectId = ActivityTargets.IsolationId(request.Alert.Target),
+                Action = AuditAction.ApprovalRequested,
+                At = time.GetUtcNow(),
+                Actor = "containment",
+                RunInstanceId = request.InstanceId,
+                Detail = $"{step.Id}: link sent to {string.Join(", ", result.Channels.Where(channel => channel.Status == ChannelSendStatus.Sent).Select(channel => channel.Channel))}; expires {expiresAt:u}",
+            },
+            cancellationToken);
+
+        // One channel that reached a person is enough for the request to stand.
+        return result.Channels.Any(channel => channel.Status == ChannelSendStatus.Sent)
+            ? ActivityResult.Success()
+            : ActivityResult.Failure($"the approval request reached no channel: {string.Join("; ", result.Failures.Select(failure => failure.Reason))}", retryable: false);
+    }
+}

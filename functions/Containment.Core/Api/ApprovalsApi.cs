@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Containment.Approvals;
+using Containment.Ledger;
+using Containment.Runs;
+
+namespace Containment.Api;
+
+/// <summary>
+/// <c>GET /api/approvals/{token}</c> shows what is asked and decides nothing (mail and chat scanners open
+/// links); <c>POST</c> decides, once. The token is checked first (signature, expiry), then the stored
+/// request it hashes to, then the approver rule, then that the run still waits for this very decision.
+/// </summary>
+public sealed class ApprovalsApi(ApprovalTokens tokens, ApprovalStore approvals, IPlaybookRuntime runtime, AuditTrail audit, TimeProvider time)
+{
+    public async Task<ApiResponse> ShowAsync(ApiRequest request, string token, CancellationToken cancellationToken)
+    {
+        var (record, _, refusal) = await FindAsync(token, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var identity = ApproverRule.Identity(request.Headers);
+        return ApprovalPage.Request(new ApprovalRequestView
+        {
+            Alert = record!.Alert,
+            Message = record.Message,
+            OnApprove = "Approving runs the playbook's next steps for this pod (for a release: the pod gets its labels and network back).",
+            OnReject = "Rejecting keeps things as they are and runs the playbook's rejection steps.",
+            ExpiresAt = record.ExpiresAt,
+            SignedInIdentity = identity,
+            Verdict = ApproverRule.Check(record.Approvers, identity),
+        });
+    }
+
+    public async Task<ApiResponse> DecideAsync(ApiRequest request, string token, CancellationToken cancellationToken)
+    {
+        var (record, etag, refusal) = await FindAsync(token, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var form = ApprovalForm.Parse(request.Body);
+        if (form.Decision is not { } verdict)
+        {
+            return ApiResponse.Error(400, "the form must say decision=approve or decision=reject");
+        }
+
+        var identity = ApproverRule.Identity(request.Headers);
+        var rule = ApproverRule.Check(record!.Approvers, identity);
+        if (rule != ApproverVerdict.Allowed)
+        {
+            return ApprovalPage.NotAllowed(rule, identity);
+        }
+
+        var status = await runtime.GetStatusAsync(record.InstanceId, cancellationToken);
+        if (!string.Equals(status?.AwaitedEvent, record.EventName, StringComparison.OrdinalIgnoreCase))
+        {
+            // The run timed out on this request, or has moved on: the link has nothing left to decide.
+            return ApprovalPage.Expired();
+        }
+
+        var decision = new ApprovalDecision(verdict, ApproverRule.DecidedBy(identity, form.Name), time.GetUtcNow(), string.IsNullOrWhiteSpace(form.Comment) ? null : form.Comment.Trim());
+        if (!await approvals.DecideAsync(record, etag, decision, cancellationToken))
+        {
+            return ApprovalPage.AlreadyUsed((await approvals.GetAsync(record.TokenHash, cancellationToken))?.Record.Decision);
+        }
+
+        await audit.AppendAsync(
+            new AuditEntry
+            {
+                SubjectId = RunInstanceId.ForTarget(record.Alert.Target),
+                Action = verdict == ApprovalVerdict.Approved ? AuditAction.Approved : AuditAction.Rejected,
+                At = decision.At,
+                Actor = decision.By,
+                RunInstanceId = record.InstanceId,
+                Detail = $"{record.StepId}{(decision.Comment is null ? string.Empty : ": " + decision.Comment)}",
+            },
+            cancellationToken);
+        await runtime.RaiseEventAsync(record.InstanceId, record.EventName, JsonSerializer.SerializeToElement(decision, ContainmentJson.Options), cancellationToken);
+        return ApprovalPage.Decided(decision);
+    }
+
+    private async Task<(ApprovalRecord? Record, Azure.ETag ETag, ApiResponse? Refusal)> FindAsync(string token, CancellationToken cancellationToken)
+    {
+        var check = tokens.Verify(token, time.GetUtcNow());
+        if (check.Status == ApprovalTokenStatus.Expired)
+        {
+            return (null, default, ApprovalPage.Expired());
+        }
+
+        if (!check.IsValid)
+        {
+            return (null, default, ApprovalPage.Invalid());
+        }
+
+        var stored = await approvals.GetAsync(ApprovalTokens.Hash(token), cancellationToken);
+        if (stored is not { } found || found.Record.InstanceId != check.Claims!.InstanceId || found.Record.StepId != check.Claims.StepId)
+        {
+            return (null, default, ApprovalPage.Invalid());
+        }
+
+        return found.Record.Decision is { } earlier
+            ? (null, default, ApprovalPage.AlreadyUsed(earlier))
+            : (found.Record, found.ETag, null);
+    }
+}

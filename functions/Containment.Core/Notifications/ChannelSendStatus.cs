@@ -1,0 +1,7 @@
+namespace Containment.Notifications;
+
+public enum ChannelSendStatus
+{
+    Sent,
+    Failed,
+}

@@ -1,0 +1,8 @@
+namespace Containment.Notifications;
+
+public enum NotificationLinkStyle
+{
+    Default,
+    Positive,
+    Destructive,
+}

@@ -1,0 +1,46 @@
+namespace Containment.Notifications;
+
+/// <summary>Settings under <c>Containment:Notifications</c>: the channels by name and how sends are retried.</summary>
+public sealed class NotificationOptions
+{
+    public const string Section = "Containment:Notifications";
+
+    /// <summary>Channels by name, compared without case.</summary>
+    public Dictionary<string, ChannelOptions> Channels { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Tries per channel, the first included.</summary>
+    public int MaxAttempts { get; set; } = 4;
+
+    /// <summary>The first retry delay; later ones grow exponentially, with jitter. A Retry-After answer wins.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest a single attempt may take.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Problems found while reading the settings (an unknown or missing channel type).</summary>
+    public List<string> ReadProblems { get; } = [];
+
+    /// <summary>Configuration problems that stop the host from starting.</summary>
+    public IEnumerable<string> Validate()
+    {
+        foreach (var problem in ReadProblems)
+        {
+            yield return problem;
+        }
+
+        if (MaxAttempts is < 1 or > 10)
+        {
+            yield return $"{Section}:{nameof(MaxAttempts)} must be between 1 and 10";
+        }
+
+        if (RetryDelay < TimeSpan.Zero || AttemptTimeout <= TimeSpan.Zero)
+        {
+            yield return $"{Section}:{nameof(RetryDelay)} and {nameof(AttemptTimeout)} must be positive";
+        }
+
+        foreach (var problem in Channels.Values.SelectMany(channel => channel.Validate()))
+        {
+            yield return problem;
+        }
+    }
+}

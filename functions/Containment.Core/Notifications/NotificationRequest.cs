@@ -1,0 +1,29 @@
+using Containment.Alerts;
+using Containment.Playbooks;
+
+namespace Containment.Notifications;
+
+/// <summary>One message to send: which template, about which alert, to which named channels.</summary>
+public sealed record NotificationRequest
+{
+    public required NotificationTemplate Template { get; init; }
+
+    public required Alert Alert { get; init; }
+
+    /// <summary>Channel names as configured under <c>Containment:Notifications:Channels</c>.</summary>
+    public required IReadOnlyList<string> Channels { get; init; }
+
+    /// <summary>The run (orchestration instance) this message belongs to.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>Extra text from the playbook step or the activity (a failure reason, who released, ...).</summary>
+    public string? Message { get; init; }
+
+    /// <summary>The approval page, for approval requests; opening it decides nothing.</summary>
+    public Uri? ApproveUrl { get; init; }
+
+    public Uri? RejectUrl { get; init; }
+
+    /// <summary>Where a reader can see the run or the isolation record.</summary>
+    public Uri? DetailsUrl { get; init; }
+}

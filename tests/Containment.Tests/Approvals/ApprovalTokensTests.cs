@@ -1,0 +1,151 @@
+using System.Buffers.Text;
+using Containment.Approvals;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Containment.Tests.Approvals;
+
+public sealed class ApprovalTokensTests
+{
+    private const string KeyA = "key-a-0123456789-0123456789-0123456789";
+    private static readonly string KeyB = Convert.ToBase64String(Enumerable.Range(0, 32).Select(i => (byte)(i * 7)).ToArray());
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Verify_IssuedToken_RoundTripsTheBoundFields()
+    {
+        var tokens = Tokens(KeyA);
+
+        var token = tokens.Issue("payments/api-7d9f8", "approve-release", 2, Now.AddHours(1));
+        var check = tokens.Verify(token, Now);
+
+        Assert.Equal(ApprovalTokenStatus.Valid, check.Status);
+        Assert.Equal("payments/api-7d9f8", check.Claims!.InstanceId);
+        Assert.Equal("approve-release", check.Claims.StepId);
+        Assert.Equal(2, check.Claims.Round);
+        Assert.Equal(Now.AddHours(1), check.Claims.ExpiresAt);
+        Assert.Matches("^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$", token);
+    }
+
+    [Fact]
+    public void Issue_Twice_GivesDifferentTokensAndNonces()
+    {
+        var tokens = Tokens(KeyA);
+
+        var first = tokens.Issue("run", "step", 0, Now.AddHours(1));
+        var second = tokens.Issue("run", "step", 0, Now.AddHours(1));
+
+        Assert.NotEqual(first, second);
+        Assert.NotEqual(tokens.Verify(first, Now).Claims!.Nonce, tokens.Verify(second, Now).Claims!.Nonce);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("no-dot-at-all")]
+    [InlineData("a.b.c")]
+    [InlineData("!!!.???")]
+    [InlineData(".abc")]
+    [InlineData("AQID.AQID")]
+    public void Verify_Garbage_IsMalformed(string token)
+    {
+        Assert.Equal(ApprovalTokenStatus.Malformed, Tokens(KeyA).Verify(token, Now).Status);
+    }
+
+    [Fact]
+    public void Verify_TooLong_IsMalformed()
+    {
+        Assert.Equal(ApprovalTokenStatus.Malformed, Tokens(KeyA).Verify(new string('A', 5000) + ".AA", Now).Status);
+    }
+
+    [Fact]
+    public void Verify_SignedWithAnotherKey_IsBadSignature()
+    {
+        var forged = Tokens(KeyB).Issue("run", "step", 0, Now.AddHours(1));
+
+        var check = Tokens(KeyA).Verify(forged, Now);
+
+        Assert.Equal(ApprovalTokenStatus.BadSignature, check.Status);
+        Assert.Null(check.Claims);
+    }
+
+    [Fact]
+    public void Verify_TamperedPayload_IsBadSignature()
+    {
+        var tokens = Tokens(KeyA);
+        var token = tokens.Issue("run", "step", 0, Now.AddHours(1));
+        var parts = token.Split('.');
+        var payload = Base64Url.DecodeFromChars(parts[0]);
+        payload[^1] ^= 0x01;
+
+        var check = tokens.Verify(Base64Url.EncodeToString(payload) + "." + parts[1], Now);
+
+        Assert.Equal(ApprovalTokenStatus.BadSignature, check.Status);
+    }
+
+    [Fact]
+    public void Verify_TamperedSignature_IsBadSignature()
+    {
+        var tokens = Tokens(KeyA);
+        var token = tokens.Issue("run", "step", 0, Now.AddHours(1));
+        var parts = token.Split('.');
+        var mac = Base64Url.DecodeFromChars(parts[1]);
+        mac[0] ^= 0x80;
+
+        Assert.Equal(ApprovalTokenStatus.BadSignature, tokens.Verify(parts[0] + "." + Base64Url.EncodeToString(mac), Now).Status);
+    }
+
+    [Fact]
+    public void Verify_PastExpiry_IsExpiredWithClaims()
+    {
+        var tokens = Tokens(KeyA);
+        var token = tokens.Issue("run", "step", 1, Now.AddMinutes(30));
+
+        var check = tokens.Verify(token, Now.AddMinutes(30));
+
+        Assert.Equal(ApprovalTokenStatus.Expired, check.Status);
+        Assert.Equal("run", check.Claims!.InstanceId);
+    }
+
+    [Fact]
+    public void Verify_AfterRotation_PreviousKeyTokensStillVerify()
+    {
+        var old = Tokens(KeyA).Issue("run", "step", 0, Now.AddHours(1));
+        var rotated = Tokens(KeyB, previous: KeyA);
+
+        Assert.Equal(ApprovalTokenStatus.Valid, rotated.Verify(old, Now).Status);
+        Assert.Equal(ApprovalTokenStatus.Valid, rotated.Verify(rotated.Issue("run", "step", 0, Now.AddHours(1)), Now).Status);
+        Assert.Equal(ApprovalTokenStatus.BadSignature, Tokens(KeyB).Verify(old, Now).Status);
+    }
+
+    [Fact]
+    public void Hash_IsSha256HexAndStable()
+    {
+        var hash = ApprovalTokens.Hash("abc");
+
+        Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", hash);
+    }
+
+    [Theory]
+    [InlineData("too-short")]
+    [InlineData("")]
+    public void Start_ShortOrMissingKey_Fails(string key)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Containment:Approvals:SigningKey"] = key }).Build();
+        using var provider = new ServiceCollection().AddApprovals(configuration).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ApprovalOptions>>().Value);
+
+        Assert.Contains("SigningKey", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void KeyBytes_Base64Of32Bytes_IsDecoded()
+    {
+        Assert.Equal(32, ApprovalOptions.KeyBytes(KeyB).Length);
+        Assert.Equal(KeyA.Length, ApprovalOptions.KeyBytes(KeyA).Length);
+    }
+
+    internal static ApprovalTokens Tokens(string key, string? previous = null) =>
+        new(Options.Create(new ApprovalOptions { SigningKey = key, PreviousSigningKey = previous }));
+}

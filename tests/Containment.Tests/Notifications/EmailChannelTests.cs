@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Containment.Notifications;
+using Containment.Playbooks;
+
+namespace Containment.Tests.Notifications;
+
+public sealed class EmailChannelTests(MaildevFixture maildev) : IClassFixture<MaildevFixture>
+{
+    [Fact]
+    public async Task Send_ApprovalRequest_ArrivesWithSubjectRecipientsAndBothParts()
+    {
+        var recipient = $"soc-{Guid.NewGuid():N}@example.com";
+        using var harness = Harness(recipient + ", lead@example.com");
+
+        var result = await harness.SendAsync(HttpChannelTests.Request("soc-email", NotificationTemplate.ApprovalRequested));
+
+        Assert.True(result.AllSent, result.Channels[0].Reason);
+        var email = await FindAsync(recipient);
+        Assert.Equal("[Containment] Approval needed: payments/api-7d9f8-abcde", email.GetProperty("subject").GetString());
+        var to = email.GetProperty("to").EnumerateArray().Select(address => address.GetProperty("address").GetString()).ToList();
+        Assert.Equal([recipient, "lead@example.com"], to);
+        var text = email.GetProperty("text").GetString()!;
+        Assert.Contains("Pod: api-7d9f8-abcde", text, StringComparison.Ordinal);
+        Assert.Contains("https://containment.example.com/api/approvals/tok?d=approve", text, StringComparison.Ordinal);
+        var html = email.GetProperty("html").GetString()!;
+        Assert.Contains("<td style=\"padding:2px 0\">registry.example.com/payments/api:1.4.2</td>", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"https://containment.example.com/api/approvals/tok?d=approve\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_HostilePodName_IsHtmlEncodedInTheHtmlPart()
+    {
+        var recipient = $"soc-{Guid.NewGuid():N}@example.com";
+        using var harness = Harness(recipient);
+
+        var result = await harness.SendAsync(HttpChannelTests.Request("soc-email", NotificationTemplate.Isolated, TestAlerts.ReverseShell(TestAlerts.HostilePod)));
+
+        Assert.True(result.AllSent, result.Channels[0].Reason);
+        var html = (await FindAsync(recipient)).GetProperty("html").GetString()!;
+        Assert.DoesNotContain("<script>", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("api-&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;x&quot;", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_NoServer_FailsAfterRetriesNamingTheChannel()
+    {
+        var port = LoopbackReceiver.FreePort();
+        using var harness = new NotificationHarness(new Dictionary<string, string?>
+        {
+            ["Containment:Notifications:Channels:soc-email:Type"] = "email",
+            ["Containment:Notifications:Channels:soc-email:SmtpHost"] = "127.0.0.1",
+            ["Containment:Notifications:Channels:soc-email:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Containment:Notifications:Channels:soc-email:Security"] = "none",
+            ["Containment:Notifications:Channels:soc-email:To"] = "soc@example.com",
+            ["Containment:Notifications:MaxAttempts"] = "3",
+        });
+
+        var result = await harness.SendAsync(HttpChannelTests.Request("soc-email", NotificationTemplate.Failed));
+
+        var channel = Assert.Single(result.Channels);
+        Assert.Equal(ChannelSendStatus.Failed, channel.Status);
+        Assert.Equal(3, channel.Attempts);
+        Assert.StartsWith($"channel soc-email: the SMTP server 127.0.0.1:{port} could not be reached", channel.Reason, StringComparison.Ordinal);
+        Assert.EndsWith("after 3 attempts", channel.Reason, StringComparison.Ordinal);
+    }
+
+    private NotificationHarness Harness(string to) => new(new Dictionary<string, string?>
+    {
+        ["Containment:Notifications:Channels:soc-email:Type"] = "email",
+        ["Containment:Notifications:Channels:soc-email:SmtpHost"] = "127.0.0.1",
+        ["Containment:Notifications:Channels:soc-email:Port"] = maildev.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Containment:Notifications:Channels:soc-email:Security"] = "none",
+        ["Containment:Notifications:Channels:soc-email:From"] = "Containment <containment@example.com>",
+        ["Containment:Notifications:Channels:soc-email:To"] = to,
+    });
+
+    private async Task<JsonElement> FindAsync(string recipient)
+    {
+        var emails = await maildev.EmailsAsync();
+        return Assert.Single(emails, email => email.GetProperty("to").EnumerateArray().Any(address => address.GetProperty("address").GetString() == recipient));
+    }
+}

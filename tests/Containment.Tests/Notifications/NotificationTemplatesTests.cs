@@ -1,0 +1,60 @@
+using Containment.Notifications;
+using Containment.Notifications.Channels;
+using Containment.Playbooks;
+
+namespace Containment.Tests.Notifications;
+
+public sealed class NotificationTemplatesTests
+{
+    public static TheoryData<NotificationTemplate> Templates() => [.. Enum.GetValues<NotificationTemplate>()];
+
+    [Theory]
+    [MemberData(nameof(Templates))]
+    public void Render_EveryTemplate_CarriesThePodDetails(NotificationTemplate template)
+    {
+        var message = NotificationTemplates.Render(HttpChannelTests.Request("c", template) with { Message = "Extra words." });
+
+        Assert.Equal(template, message.Template);
+        Assert.Contains("payments/api-7d9f8-abcde", message.Title, StringComparison.Ordinal);
+        Assert.EndsWith("Extra words.", message.Summary, StringComparison.Ordinal);
+        var facts = message.Facts.ToDictionary(fact => fact.Label, fact => fact.Value);
+        Assert.Equal("reverse-shell", facts["Category"]);
+        Assert.Equal("High", facts["Severity"]);
+        Assert.Equal("Redirect STDOUT/STDIN to Network Connection in Container", facts["Rule"]);
+        Assert.Equal("aks-prod", facts["Cluster"]);
+        Assert.Equal("payments", facts["Namespace"]);
+        Assert.Equal("api-7d9f8-abcde", facts["Pod"]);
+        Assert.Equal("api", facts["Container"]);
+        Assert.Equal("registry.example.com/payments/api:1.4.2", facts["Image"]);
+        Assert.Equal("aks-nodepool1-12345-vmss000001", facts["Node"]);
+        Assert.Equal("2026-11-23 07:30:00 UTC", facts["Time"]);
+        Assert.Equal("run-1", facts["Run"]);
+        Assert.Equal(["Review and approve", "Review and reject"], message.Links.Select(link => link.Label));
+
+        // Every channel renders every template.
+        Assert.NotNull(TeamsCard.Render(message));
+        Assert.NotNull(SlackBlocks.Render(message));
+        Assert.Contains("api-7d9f8-abcde", EmailContent.Html(message), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_NoLinksNoOptionalFields_OmitsThem()
+    {
+        var alert = TestAlerts.ReverseShell() with { Rule = null, Target = TestAlerts.ReverseShell().Target with { Container = null, Image = null, Node = null } };
+        var request = new NotificationRequest { Template = NotificationTemplate.Released, Alert = alert, Channels = ["c"] };
+
+        var message = NotificationTemplates.Render(request);
+
+        Assert.Empty(message.Links);
+        Assert.DoesNotContain(message.Facts, fact => fact.Label is "Rule" or "Container" or "Image" or "Node" or "Run");
+    }
+
+    [Fact]
+    public void Render_MalwareNeedsHandling_SaysTheEventStaysUnprocessed()
+    {
+        var message = NotificationTemplates.Render(HttpChannelTests.Request("c", NotificationTemplate.MalwareNeedsHandling));
+
+        Assert.Contains("Unprocessed", message.Summary, StringComparison.Ordinal);
+        Assert.True(message.Urgent);
+    }
+}
