@@ -43,10 +43,11 @@ public sealed class ClusterAccessOptions : IValidatableObject
         {
             var hasKubeconfig = !string.IsNullOrWhiteSpace(cluster.Kubeconfig);
             var hasResourceId = !string.IsNullOrWhiteSpace(cluster.ResourceId);
-            if (hasKubeconfig == hasResourceId)
+            // With a kubeconfig, access goes through it and a ResourceId only names the cluster in alerts.
+            if (!hasKubeconfig && !hasResourceId)
             {
                 yield return new ValidationResult(
-                    $"Containment:Clusters:{alias} needs either Kubeconfig (+ Context) or ResourceId, not both or neither",
+                    $"Containment:Clusters:{alias} needs Kubeconfig (+ Context) or ResourceId",
                     [nameof(Clusters)]);
             }
 

@@ -58,6 +58,13 @@ public sealed class ClusterRegistry(
     public (string Alias, ClusterSettings Settings) Resolve(string cluster)
     {
         var clusters = options.Value.Clusters;
+
+        // A detector that names no cluster (Falco without a cluster field) can only mean the one there is.
+        if (string.IsNullOrWhiteSpace(cluster) && clusters.Count == 1)
+        {
+            return (clusters.Keys.Single(), clusters.Values.Single());
+        }
+
         if (clusters.TryGetValue(cluster, out var byAlias))
         {
             return (clusters.Keys.First(k => string.Equals(k, cluster, StringComparison.OrdinalIgnoreCase)), byAlias);
@@ -80,7 +87,7 @@ public sealed class ClusterRegistry(
     {
         KubernetesClientConfiguration configuration;
         NetworkPolicyEngine engine;
-        if (settings.ResourceId is { } resourceId)
+        if (string.IsNullOrWhiteSpace(settings.Kubeconfig) && settings.ResourceId is { } resourceId)
         {
             var info = await arm.GetManagedClusterAsync(resourceId, cancellationToken);
             var kubeconfigText = await arm.GetUserKubeconfigAsync(resourceId, cancellationToken);

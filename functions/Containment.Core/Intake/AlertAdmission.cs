@@ -26,14 +26,10 @@ public sealed class AlertAdmission(
     {
         var now = time.GetUtcNow();
         var eventId = SecurityEventLedger.IdOf(alert);
-        string alias;
-        try
+        if (ResolveCluster(alert.Target) is not { } alias)
         {
-            alias = clusters.Resolve(alert.Target.ClusterName).Alias;
-        }
-        catch (KubernetesOperationException exception) when (exception.Failure.Reason == KubernetesFailureReason.UnknownCluster)
-        {
-            return await IgnoreAsync(alert, eventId, exception.Failure.Message, now, cancellationToken);
+            var named = alert.Target.ClusterResourceId ?? alert.Target.Cluster ?? "(none)";
+            return await IgnoreAsync(alert, eventId, $"cluster {named} is not configured (Containment:Clusters:<alias> with Kubeconfig or ResourceId)", now, cancellationToken);
         }
 
         alert = alert with { Target = alert.Target with { Cluster = alias } };
@@ -86,6 +82,29 @@ public sealed class AlertAdmission(
             StatusUrl = new Uri(baseUri, $"/api/runs/{Uri.EscapeDataString(instanceId)}"),
             Reason = stored.Playbook != start.Playbook ? $"the pod is already handled by a run of {start.Playbook}" : null,
         };
+    }
+
+    /// <summary>The alias of the alert's cluster: by AKS resource id first (exact), then by the name the detector gave.</summary>
+    private string? ResolveCluster(AlertTarget target)
+    {
+        foreach (var name in new[] { target.ClusterResourceId, target.Cluster, string.Empty }.Distinct())
+        {
+            if (name is null || (name.Length == 0 && (target.ClusterResourceId is not null || target.Cluster is not null)))
+            {
+                continue;
+            }
+
+            try
+            {
+                return clusters.Resolve(name).Alias;
+            }
+            catch (KubernetesOperationException exception) when (exception.Failure.Reason == KubernetesFailureReason.UnknownCluster)
+            {
+                // Try the next name the alert gives.
+            }
+        }
+
+        return null;
     }
 
     private async Task<AdmissionEntry> IgnoreAsync(Alert alert, string eventId, string reason, DateTimeOffset now, CancellationToken cancellationToken)

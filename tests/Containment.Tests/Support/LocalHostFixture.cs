@@ -21,6 +21,9 @@ public sealed class LocalHostFixture : IAsyncLifetime
     public const string Cluster = "aks-prod";
     public const string Namespace = "shop";
 
+    /// <summary>The AKS resource id the recorded Defender and Sentinel payloads name.</summary>
+    public const string ResourceId = "/subscriptions/4f6b2d1e-8c3a-4b7e-9d21-5a0c7e3f9b10/resourceGroups/rg-shop-prod/providers/Microsoft.ContainerService/managedClusters/aks-shop-prod";
+
     /// <summary>Pods seeded for tests to isolate, one per test: <c>victim-00</c> ...</summary>
     public const int TestPods = 40;
 
@@ -106,7 +109,7 @@ public sealed class LocalHostFixture : IAsyncLifetime
         ["Containment:Approvals:SigningKey"] = "test-signing-key-of-at-least-32-bytes!!",
         ["Containment:Approvals:BaseUrl"] = BaseAddress.ToString(),
         ["Containment:Clusters:" + Cluster + ":Kubeconfig"] = Path.Combine(folder.FullName, "kubeconfig"),
-        ["Containment:Clusters:" + Cluster + ":ResourceId"] = null,
+        ["Containment:Clusters:" + Cluster + ":ResourceId"] = ResourceId,
         ["Containment:Clusters:" + Cluster + ":NetworkPolicyEngine"] = "Calico",
         ["Containment:Clusters:" + Cluster + ":Context"] = null,
         ["Containment:Notifications:Channels:soc-teams:Type"] = "teams",

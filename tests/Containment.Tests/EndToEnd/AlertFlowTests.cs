@@ -1,0 +1,210 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Containment.Tests.Support;
+
+namespace Containment.Tests.EndToEnd;
+
+/// <summary>
+/// The product end to end over real HTTP: an alert in any format → playbook → durable run → the pod
+/// quarantined on the cluster (KubeSim) → ledger → approval link → release that restores the pod.
+/// </summary>
+[Collection(LocalHostCollection.Name)]
+public sealed partial class AlertFlowTests(LocalHostFixture host)
+{
+    [Fact]
+    public async Task DefenderReverseShell_IsolatedThenReleasedByApproval_PodRestoredExactly()
+    {
+        using var flow = new FlowClient(host);
+        var pod = host.TakePod();
+        var before = await flow.PodAsync(pod);
+
+        var (status, body) = await flow.PostAsync("api/alerts", FlowClient.Payload("defender-arm-reverse-shell.json", pod));
+        var entry = body["alerts"]![0]!;
+        var instanceId = (string)entry["instanceId"]!;
+        var waiting = await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
+
+        Assert.Equal(202, status);
+        Assert.Equal("started", (string?)entry["outcome"]);
+        Assert.Equal("isolate-escape-reverse-shell", (string?)entry["playbook"]);
+        Assert.Equal("approval-approve-release-1", (string?)waiting["awaitedEvent"]);
+        var isolatedPod = (await flow.PodAsync(pod))!;
+        Assert.Equal(["containment.io/quarantine"], isolatedPod["metadata"]!["labels"]!.AsObject().Select(label => label.Key));
+        Assert.Contains($"containment-quarantine-{pod}", await flow.PolicyNamesAsync());
+        var record = await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}");
+        Assert.Equal("isolated", (string?)record["isolation"]!["status"]);
+        Assert.Contains(record["audit"]!.AsArray(), item => (string?)item!["action"] == "isolated");
+        var events = await flow.GetAsync("api/events?status=processed");
+        Assert.Contains(events["events"]!.AsArray(), item => (string?)item!["runInstanceId"] == instanceId);
+
+        // The approval link arrives by chat; opening it decides nothing, posting the form does.
+        var link = ApprovalLink(host, pod);
+        using var anonymous = host.CreateAnonymousClient();
+        using var page = await anonymous.GetAsync(link);
+        Assert.Equal(200, (int)page.StatusCode);
+        Assert.Contains(pod, await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.True(FlowClient.Waiting(await flow.RunUntilAsync(instanceId, _ => true)));
+        using var decision = await anonymous.PostAsync(link, new FormUrlEncodedContent([new("decision", "approve"), new("comment", "checked, clean")]));
+        Assert.Equal(200, (int)decision.StatusCode);
+        var done = await flow.RunUntilAsync(instanceId, FlowClient.Finished);
+
+        Assert.Equal("succeeded", (string?)done["outcome"]!["result"]);
+        var restored = (await flow.PodAsync(pod))!;
+        Assert.Equal(before!["metadata"]!["labels"]!.ToJsonString(), restored["metadata"]!["labels"]!.ToJsonString());
+        Assert.Equal(before["metadata"]!["annotations"]!.ToJsonString(), restored["metadata"]!["annotations"]!.ToJsonString());
+        Assert.DoesNotContain($"containment-quarantine-{pod}", await flow.PolicyNamesAsync());
+        var released = await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}");
+        Assert.Equal("released", (string?)released["isolation"]!["status"]);
+
+        // The link is single use.
+        using var again = await anonymous.PostAsync(link, new FormUrlEncodedContent([new("decision", "reject")]));
+        Assert.Equal(409, (int)again.StatusCode);
+    }
+
+    [Fact]
+    public async Task FalcoCloudEventBinary_DeliveredTwice_IsolatesOnce()
+    {
+        using var flow = new FlowClient(host);
+        var pod = host.TakePod();
+        var falco = FlowClient.Payload("falco-reverse-shell.json", pod, ("\"payments\"", "\"shop\""));
+        var eventId = Guid.NewGuid().ToString();
+        (string, string)[] headers = [("ce-specversion", "1.0"), ("ce-id", eventId), ("ce-source", "https://falcosidekick.example/"), ("ce-type", "falco.rule.output.v1")];
+        var writesBefore = host.KubeSim.Requests.Writes;
+
+        var first = await flow.PostAsync("api/alerts", falco, "application/json", headers);
+        var second = await flow.PostAsync("api/alerts", falco, "application/json", headers);
+        var instanceId = (string)first.Body["alerts"]![0]!["instanceId"]!;
+        await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
+
+        Assert.Equal("started", (string?)first.Body["alerts"]![0]!["outcome"]);
+        Assert.Equal("joined", (string?)second.Body["alerts"]![0]!["outcome"]);
+        var isolatedPod = (await flow.PodAsync(pod))!;
+        Assert.True(isolatedPod["metadata"]!["labels"]!.AsObject().ContainsKey("containment.io/quarantine"));
+        Assert.True(host.KubeSim.Requests.Writes - writesBefore <= 3, $"{host.KubeSim.Requests.Writes - writesBefore} Kubernetes writes for one isolation");
+    }
+
+    [Fact]
+    public async Task EventGridDelivery_ValidationHandshakesAndEvents_AreAnswered()
+    {
+        using var flow = new FlowClient(host);
+        var pod = host.TakePod();
+
+        var validation = await flow.PostAsync("api/eventgrid", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Alerts", "Payloads", "eventgrid-validation.json")), "application/json", ("aeg-event-type", "SubscriptionValidation"));
+        using var options = new HttpRequestMessage(HttpMethod.Options, new Uri("api/eventgrid", UriKind.Relative));
+        options.Headers.Add("WebHook-Request-Origin", "eventgrid.azure.net");
+        using var handshake = await flow.Http.SendAsync(options);
+        var delivery = await flow.PostAsync("api/eventgrid", FlowClient.Payload("eventgrid-defender.json", pod), "application/json", ("aeg-event-type", "Notification"));
+
+        Assert.Equal(200, validation.Status);
+        Assert.False(string.IsNullOrEmpty((string?)validation.Body["validationResponse"]));
+        Assert.Equal(200, (int)handshake.StatusCode);
+        Assert.Equal("eventgrid.azure.net", handshake.Headers.GetValues("WebHook-Allowed-Origin").Single());
+        Assert.Equal(200, delivery.Status);
+        Assert.Equal("started", (string?)delivery.Body["alerts"]![0]!["outcome"]);
+        await flow.RunUntilAsync((string)delivery.Body["alerts"]![0]!["instanceId"]!, FlowClient.Waiting);
+    }
+
+    [Fact]
+    public async Task NativeMalwareAlert_IsolatesAndLeavesEventUnprocessed()
+    {
+        using var flow = new FlowClient(host);
+        var pod = host.TakePod();
+        var alertId = "native-" + Guid.NewGuid();
+        var native = $$"""
+            { "id": "{{alertId}}", "source": "scanner", "category": "malware", "severity": "high", "time": "2026-11-23T03:00:00Z",
+              "title": "Cryptojacking binary in image layer",
+              "target": { "cluster": "aks-prod", "namespace": "shop", "pod": "{{pod}}", "container": "app" } }
+            """;
+
+        var (status, body) = await flow.PostAsync("api/alerts", native);
+        var done = await flow.RunUntilAsync((string)body["alerts"]![0]!["instanceId"]!, FlowClient.Finished);
+
+        Assert.Equal(202, status);
+        Assert.Equal("succeeded", (string?)done["outcome"]!["result"]);
+        var stored = await flow.GetAsync($"api/events/{Uri.EscapeDataString("scanner:" + alertId)}");
+        Assert.Equal("unprocessed", (string?)stored["event"]!["status"]);
+        Assert.True((await flow.PodAsync(pod))!["metadata"]!["labels"]!.AsObject().ContainsKey("containment.io/quarantine"));
+    }
+
+    [Fact]
+    public async Task IsolateAndReleaseByHand_RestoresThePod()
+    {
+        using var flow = new FlowClient(host);
+        var pod = host.TakePod();
+        var before = await flow.PodAsync(pod);
+
+        var isolate = await flow.PostAsync("api/isolations", $$"""{ "cluster": "aks-prod", "namespace": "shop", "pod": "{{pod}}", "reason": "suspicious outbound traffic" }""");
+        var id = (string)isolate.Body["isolationId"]!;
+        await flow.RunUntilAsync(id, FlowClient.Finished);
+        var isolated = await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(id)}");
+        var release = await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(id)}/release", """{ "reason": "traffic explained: backup job" }""");
+        var released = await flow.RunUntilAsync(id, status => FlowClient.Finished(status) && (string?)status["playbook"] == "manual-release");
+
+        Assert.Equal(202, isolate.Status);
+        Assert.Equal("isolated", (string?)isolated["isolation"]!["status"]);
+        Assert.Equal(202, release.Status);
+        Assert.Equal("succeeded", (string?)released["outcome"]!["result"]);
+        Assert.Equal(before!["metadata"]!["labels"]!.ToJsonString(), (await flow.PodAsync(pod))!["metadata"]!["labels"]!.ToJsonString());
+        var again = await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(id)}/release", """{ "reason": "twice" }""");
+        Assert.Equal(409, again.Status);
+    }
+
+    [Theory]
+    [InlineData("{ not json", "application/json", 400)]
+    [InlineData("""{ "hello": "world" }""", "application/json", 400)]
+    [InlineData("""{ "rule": "Terminal shell in container", "priority": "Notice", "output": "x", "output_fields": {} }""", "application/json", 400)]
+    [InlineData("""{ "id": "x" }""", "text/plain", 415)]
+    public async Task BadInput_IsRefusedKeptAsPoisonAndChangesNothing(string body, string contentType, int expected)
+    {
+        using var flow = new FlowClient(host);
+        var eventsBefore = (await flow.GetAsync("api/events"))["events"]!.AsArray().Count;
+
+        var (status, answer) = await flow.PostAsync("api/alerts", body, contentType);
+
+        Assert.Equal(expected, status);
+        Assert.False(string.IsNullOrEmpty((string?)answer["error"]));
+        Assert.Equal(eventsBefore, (await flow.GetAsync("api/events"))["events"]!.AsArray().Count);
+        Assert.Equal(200, (int)(await flow.Http.GetAsync(new Uri("api/health", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task OversizedBody_Is413()
+    {
+        using var flow = new FlowClient(host);
+
+        var (status, _) = await flow.PostAsync("api/alerts", "[" + new string(' ', 1_100_000) + "]");
+
+        Assert.Equal(413, status);
+    }
+
+    [Fact]
+    public async Task ForgedApprovalToken_GetsClearPageAnd404()
+    {
+        using var anonymous = host.CreateAnonymousClient();
+
+        using var page = await anonymous.GetAsync(new Uri("api/approvals/forged.token", UriKind.Relative));
+
+        Assert.Equal(404, (int)page.StatusCode);
+        Assert.Contains("text/html", page.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
+    }
+
+    private static Uri ApprovalLink(LocalHostFixture host, string pod)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var card = host.Channels.Requests.Select(request => System.Text.Encoding.UTF8.GetString(request.Body))
+                .FirstOrDefault(text => text.Contains(pod, StringComparison.Ordinal) && text.Contains("/api/approvals/", StringComparison.Ordinal));
+            if (card is not null)
+            {
+                return new Uri(ApprovalUrl().Match(card).Value);
+            }
+
+            Thread.Yield();
+        }
+
+        throw new TimeoutException($"no approval link for {pod} reached a channel");
+    }
+
+    [GeneratedRegex(@"http://127\.0\.0\.1:\d+/api/approvals/[A-Za-z0-9_\-\.]+")]
+    private static partial Regex ApprovalUrl();
+}
