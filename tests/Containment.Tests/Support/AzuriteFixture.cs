@@ -1,15 +1,16 @@
+using Containment.Local.Hosting;
 namespace Containment.Tests.Support;
 
 /// <summary>One Azurite for a test collection; tests keep apart by table prefix.</summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
-    private AzuriteProcess? azurite;
+    private AzuriteServer? azurite;
 
     public string ConnectionString => azurite!.ConnectionString;
 
     public static string NewTablePrefix() => "T" + Guid.NewGuid().ToString("N")[..12];
 
-    public async Task InitializeAsync() => azurite = await AzuriteProcess.StartAsync();
+    public async Task InitializeAsync() => azurite = await AzuriteServer.StartAsync(RepositoryRoot.Path);
 
     public async Task DisposeAsync()
     {

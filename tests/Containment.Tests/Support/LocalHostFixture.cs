@@ -28,7 +28,7 @@ public sealed class LocalHostFixture : IAsyncLifetime
     public const int TestPods = 40;
 
     private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("host-");
-    private AzuriteProcess? azurite;
+    private AzuriteServer? azurite;
     private WebApplication? host;
     private int nextPod;
 
@@ -50,7 +50,7 @@ public sealed class LocalHostFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        azurite = await AzuriteProcess.StartAsync();
+        azurite = await AzuriteServer.StartAsync(RepositoryRoot.Path);
         KubeSim = await KubeSimServer.StartAsync(new KubeSimOptions { SeedFile = RepositoryRoot.Combine("tools", "KubeSim", "seeds", "demo.yaml") }, CancellationToken.None);
         await KubeSim.SeedAsync(VictimPods(), CancellationToken.None);
         await KubeSim.WriteKubeconfigAsync(Path.Combine(folder.FullName, "kubeconfig"));

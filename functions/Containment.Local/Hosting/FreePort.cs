@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Containment.Tests.Support;
+namespace Containment.Local.Hosting;
 
 /// <summary>A loopback port nothing listens on right now.</summary>
 public static class FreePort

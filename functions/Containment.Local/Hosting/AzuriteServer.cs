@@ -1,16 +1,16 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 
-namespace Containment.Tests.Support;
+namespace Containment.Local.Hosting;
 
-/// <summary>Azurite's table service from the repository's node_modules, on a free loopback port, in memory.</summary>
-public sealed class AzuriteProcess : IAsyncDisposable
+/// <summary>Azurite's table service from the repository's node_modules, on a free loopback port, in memory (tests and the demo).</summary>
+public sealed class AzuriteServer : IAsyncDisposable
 {
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private readonly Process process;
 
-    private AzuriteProcess(Process process, int port)
+    private AzuriteServer(Process process, int port)
     {
         this.process = process;
         Port = port;
@@ -21,9 +21,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
 
-    public static async Task<AzuriteProcess> StartAsync()
+    public static async Task<AzuriteServer> StartAsync(string repositoryRoot)
     {
-        var executable = RepositoryRoot.Combine("node_modules", ".bin", "azurite-table");
+        var executable = Path.Combine(repositoryRoot, "node_modules", ".bin", "azurite-table");
         if (!File.Exists(executable))
         {
             throw new InvalidOperationException($"{executable} is missing: run ./test.sh, which installs Azurite");
@@ -42,7 +42,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var azurite = new AzuriteProcess(process, port);
+        var azurite = new AzuriteServer(process, port);
         await azurite.WaitUntilListeningAsync();
         return azurite;
     }
