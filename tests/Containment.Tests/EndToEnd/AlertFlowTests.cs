@@ -65,6 +65,7 @@ public sealed partial class AlertFlowTests(LocalHostFixture host)
     {
         using var flow = new FlowClient(host);
         var pod = host.TakePod();
+        var before = await flow.PodAsync(pod);
         var falco = FlowClient.Payload("falco-reverse-shell.json", pod, ("\"payments\"", "\"shop\""));
         var eventId = Guid.NewGuid().ToString();
         (string, string)[] headers = [("ce-specversion", "1.0"), ("ce-id", eventId), ("ce-source", "https://falcosidekick.example/"), ("ce-type", "falco.rule.output.v1")];
@@ -80,6 +81,7 @@ public sealed partial class AlertFlowTests(LocalHostFixture host)
         var isolatedPod = (await flow.PodAsync(pod))!;
         Assert.True(isolatedPod["metadata"]!["labels"]!.AsObject().ContainsKey("containment.io/quarantine"));
         Assert.True(host.KubeSim.Requests.Writes - writesBefore <= 3, $"{host.KubeSim.Requests.Writes - writesBefore} Kubernetes writes for one isolation");
+        await ReleaseAndCheckAsync(flow, instanceId, pod, before!);
     }
 
     [Fact]
@@ -87,6 +89,7 @@ public sealed partial class AlertFlowTests(LocalHostFixture host)
     {
         using var flow = new FlowClient(host);
         var pod = host.TakePod();
+        var before = await flow.PodAsync(pod);
 
         var validation = await flow.PostAsync("api/eventgrid", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Alerts", "Payloads", "eventgrid-validation.json")), "application/json", ("aeg-event-type", "SubscriptionValidation"));
         using var options = new HttpRequestMessage(HttpMethod.Options, new Uri("api/eventgrid", UriKind.Relative));
@@ -100,7 +103,30 @@ public sealed partial class AlertFlowTests(LocalHostFixture host)
         Assert.Equal("eventgrid.azure.net", handshake.Headers.GetValues("WebHook-Allowed-Origin").Single());
         Assert.Equal(200, delivery.Status);
         Assert.Equal("started", (string?)delivery.Body["alerts"]![0]!["outcome"]);
-        await flow.RunUntilAsync((string)delivery.Body["alerts"]![0]!["instanceId"]!, FlowClient.Waiting);
+        var instanceId = (string)delivery.Body["alerts"]![0]!["instanceId"]!;
+        await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
+        await ReleaseAndCheckAsync(flow, instanceId, pod, before!);
+    }
+
+    [Fact]
+    public async Task SentinelIncident_EachPodIsolatedThenReleased()
+    {
+        using var flow = new FlowClient(host);
+        var (first, second) = (host.TakePod(), host.TakePod());
+        var before = await flow.PodAsync(first);
+        var incident = FlowClient.Payload("sentinel-incident.json", first, ("cart-7c5b9d4f8-r8tvw", second));
+        incident = incident.Replace("c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f", Guid.NewGuid().ToString(), StringComparison.Ordinal);
+
+        var (status, body) = await flow.PostAsync("api/alerts", incident);
+
+        Assert.True(status == 202, body.ToJsonString());
+        var entries = body["alerts"]!.AsArray();
+        Assert.Equal(2, entries.Count);
+        Assert.All(entries, entry => Assert.NotEqual("ignored", (string?)entry!["outcome"]));
+        var instanceId = entries.Select(entry => (string)entry!["instanceId"]!).SingleOrDefault(id => id.EndsWith(first, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException(body.ToJsonString());
+        await flow.RunUntilAsync(instanceId, status => (string?)status["phase"] != "running");
+        await ReleaseAndCheckAsync(flow, instanceId, first, before!);
     }
 
     [Fact]
@@ -109,6 +135,7 @@ public sealed partial class AlertFlowTests(LocalHostFixture host)
         using var flow = new FlowClient(host);
         var pod = host.TakePod();
         var alertId = "native-" + Guid.NewGuid();
+        var before = await flow.PodAsync(pod);
         var native = $$"""
             { "id": "{{alertId}}", "source": "scanner", "category": "malware", "severity": "high", "time": "2026-11-23T03:00:00Z",
               "title": "Cryptojacking binary in image layer",
@@ -123,6 +150,7 @@ public sealed partial class AlertFlowTests(LocalHostFixture host)
         var stored = await flow.GetAsync($"api/events/{Uri.EscapeDataString("scanner:" + alertId)}");
         Assert.Equal("unprocessed", (string?)stored["event"]!["status"]);
         Assert.True((await flow.PodAsync(pod))!["metadata"]!["labels"]!.AsObject().ContainsKey("containment.io/quarantine"));
+        await ReleaseAndCheckAsync(flow, (string)body["alerts"]![0]!["instanceId"]!, pod, before!);
     }
 
     [Fact]
@@ -185,6 +213,18 @@ public sealed partial class AlertFlowTests(LocalHostFixture host)
 
         Assert.Equal(404, (int)page.StatusCode);
         Assert.Contains("text/html", page.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Releases by hand (ending any run still holding the pod) and checks the pod is as it was.</summary>
+    private static async Task ReleaseAndCheckAsync(FlowClient flow, string isolationId, string pod, JsonObject before)
+    {
+        var release = await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(isolationId)}/release", """{ "reason": "investigated" }""");
+        Assert.Equal(202, release.Status);
+        await flow.RunUntilAsync(isolationId, status => FlowClient.Finished(status) && (string?)status["playbook"] == "manual-release");
+        var after = (await flow.PodAsync(pod))!;
+        Assert.Equal(before["metadata"]!["labels"]!.ToJsonString(), after["metadata"]!["labels"]!.ToJsonString());
+        Assert.Equal(before["metadata"]!["annotations"]!.ToJsonString(), after["metadata"]!["annotations"]!.ToJsonString());
+        Assert.Equal("released", (string?)(await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(isolationId)}"))["isolation"]!["status"]);
     }
 
     private static Uri ApprovalLink(LocalHostFixture host, string pod)

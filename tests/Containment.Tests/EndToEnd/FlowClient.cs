@@ -12,22 +12,21 @@ internal sealed class FlowClient(LocalHostFixture host) : IDisposable
 
     public HttpClient Http => client;
 
-    /// <summary>A recorded payload with its pod, namespace and alert ids made this test's own.</summary>
+    /// <summary>A recorded payload made this test's own: the given replacements first, then every recorded pod becomes <paramref name="pod"/>, and the alert id is new.</summary>
     public static string Payload(string file, string pod, params (string From, string To)[] more)
     {
         var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Alerts", "Payloads", file));
-        foreach (var recorded in new[] { "checkout-6f9c7d8b54-q2xkz", "api-6b7c8d9f5-h2jkl", "cart-7c5b9d4f8-r8tvw" })
-        {
-            text = text.Replace(recorded, pod, StringComparison.Ordinal);
-        }
-
-        text = text.Replace("2517538088322968242_6c1f0e2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b", "2517538088322968242_" + Guid.NewGuid(), StringComparison.Ordinal);
         foreach (var (from, to) in more)
         {
             text = text.Replace(from, to, StringComparison.Ordinal);
         }
 
-        return text;
+        foreach (var recorded in new[] { "checkout-6f9c7d8b54-q2xkz", "api-6b7c8d9f5-h2jkl", "cart-7c5b9d4f8-r8tvw" })
+        {
+            text = text.Replace(recorded, pod, StringComparison.Ordinal);
+        }
+
+        return text.Replace("2517538088322968242_6c1f0e2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b", "2517538088322968242_" + Guid.NewGuid(), StringComparison.Ordinal);
     }
 
     public async Task<(int Status, JsonObject Body)> PostAsync(string route, string json, string contentType = "application/json", params (string Name, string Value)[] headers)
