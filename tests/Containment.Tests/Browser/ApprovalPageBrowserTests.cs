@@ -1,0 +1,73 @@
+using System.Text.RegularExpressions;
+using Containment.Tests.EndToEnd;
+using Containment.Tests.Support;
+using Microsoft.Playwright;
+
+namespace Containment.Tests.Browser;
+
+/// <summary>
+/// A person's path, in a real browser (Debian's Chromium driven by Playwright): open the approval link
+/// from the chat message, read the page, click Approve, and see the run release the pod.
+/// </summary>
+[Collection(LocalHostCollection.Name)]
+public sealed partial class ApprovalPageBrowserTests(LocalHostFixture host)
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    [Fact]
+    public async Task ApprovalLinkFromChat_ClickApprove_ReleasesThePod()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: ./test.sh installs Debian's chromium");
+        using var flow = new FlowClient(host);
+        var pod = host.TakePod();
+        var before = await flow.PodAsync(pod);
+        var (_, body) = await flow.PostAsync("api/alerts", FlowClient.Payload("defender-arm-reverse-shell.json", pod));
+        var instanceId = (string)body["alerts"]![0]!["instanceId"]!;
+        await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
+        var link = LinkFromChat(host, pod);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync();
+        var opened = await page.GotoAsync(link);
+
+        Assert.Equal(200, opened!.Status);
+        Assert.Contains(pod, await page.ContentAsync(), StringComparison.Ordinal);
+        Assert.True(FlowClient.Waiting(await flow.RunUntilAsync(instanceId, _ => true)), "opening the page must decide nothing");
+        await page.FillAsync("textarea[name=comment]", "looked at it in the browser");
+        await page.FillAsync("input[name=name]", "Ana (SOC)");
+        await page.ClickAsync("button[value=approve]");
+        await page.WaitForLoadStateAsync();
+
+        Assert.Contains("Approved", await page.InnerTextAsync("body"), StringComparison.Ordinal);
+        var done = await flow.RunUntilAsync(instanceId, FlowClient.Finished);
+        Assert.Equal("succeeded", (string?)done["outcome"]!["result"]);
+        Assert.Equal(before!["metadata"]!["labels"]!.ToJsonString(), (await flow.PodAsync(pod))!["metadata"]!["labels"]!.ToJsonString());
+    }
+
+    private static string LinkFromChat(LocalHostFixture host, string pod)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var message = host.Channels.Requests.Select(request => System.Text.Encoding.UTF8.GetString(request.Body))
+                .FirstOrDefault(text => text.Contains(pod, StringComparison.Ordinal) && text.Contains("/api/approvals/", StringComparison.Ordinal));
+            if (message is not null)
+            {
+                return ApprovalUrl().Match(message).Value;
+            }
+
+            Thread.Yield();
+        }
+
+        throw new TimeoutException($"no approval link for {pod} reached a channel");
+    }
+
+    [GeneratedRegex(@"http://127\.0\.0\.1:\d+/api/approvals/[A-Za-z0-9_\-\.]+")]
+    private static partial Regex ApprovalUrl();
+}

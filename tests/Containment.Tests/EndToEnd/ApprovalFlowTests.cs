@@ -1,0 +1,165 @@
+using Containment.Alerts;
+using Containment.Approvals;
+using Containment.Tests.Support;
+using Microsoft.Extensions.Options;
+
+namespace Containment.Tests.EndToEnd;
+
+/// <summary>Approval links over HTTP: the reject path, every kind of bad token, the approver rule, and a request that is no longer awaited.</summary>
+[Collection(LocalHostCollection.Name)]
+public sealed class ApprovalFlowTests(LocalHostFixture host)
+{
+    [Fact]
+    public async Task Reject_KeepsThePodIsolatedAndSaysSo()
+    {
+        using var flow = new FlowClient(host);
+        var pod = host.TakePod();
+        var (_, body) = await flow.PostAsync("api/alerts", FlowClient.Payload("defender-arm-reverse-shell.json", pod));
+        var instanceId = (string)body["alerts"]![0]!["instanceId"]!;
+        await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
+        var link = await LinkAsync(pod);
+
+        using var anonymous = host.CreateAnonymousClient();
+        using var decided = await anonymous.PostAsync(link, Form("reject", "still investigating"));
+        var done = await flow.RunUntilAsync(instanceId, FlowClient.Finished);
+
+        Assert.Equal(200, (int)decided.StatusCode);
+        Assert.Contains(done["history"]!.AsArray(), step => (string?)step!["stepId"] == "approve-release" && (string?)step["outcome"] == "rejected");
+        Assert.True((await flow.PodAsync(pod))!["metadata"]!["labels"]!.AsObject().ContainsKey("containment.io/quarantine"));
+        Assert.Equal("isolated", (string?)(await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}"))["isolation"]!["status"]);
+    }
+
+    [Fact]
+    public async Task ExpiredToken_Is410()
+    {
+        var token = host.Get<ApprovalTokens>().Issue("c~n~p", "ask", 1, DateTimeOffset.UtcNow.AddMinutes(-1));
+
+        using var page = await host.CreateAnonymousClient().GetAsync(Link(token));
+
+        Assert.Equal(410, (int)page.StatusCode);
+    }
+
+    [Fact]
+    public async Task TamperedToken_Is404AndDecidesNothing()
+    {
+        var (token, record) = await StoreAsync(approvers: []);
+        var tampered = token[..^3] + (token[^3] == 'A' ? 'B' : 'A') + token[^2..];
+
+        using var page = await host.CreateAnonymousClient().PostAsync(Link(tampered), Form("approve"));
+
+        Assert.Equal(404, (int)page.StatusCode);
+        Assert.Null((await host.Get<ApprovalStore>().GetAsync(record.TokenHash, CancellationToken.None))!.Value.Record.Decision);
+    }
+
+    [Fact]
+    public async Task TokenSignedWithAnotherKey_Is404()
+    {
+        var other = new ApprovalTokens(Options.Create(new ApprovalOptions { SigningKey = "another-signing-key-of-32-bytes-or-more" }));
+        var token = other.Issue("c~n~p", "ask", 1, DateTimeOffset.UtcNow.AddHours(1));
+
+        using var page = await host.CreateAnonymousClient().GetAsync(Link(token));
+
+        Assert.Equal(404, (int)page.StatusCode);
+    }
+
+    [Fact]
+    public async Task WrongRoundToken_IsNotStored_Is404()
+    {
+        var (_, record) = await StoreAsync(approvers: []);
+        var otherRound = host.Get<ApprovalTokens>().Issue(record.InstanceId, record.StepId, 2, record.ExpiresAt);
+
+        using var page = await host.CreateAnonymousClient().PostAsync(Link(otherRound), Form("approve"));
+
+        Assert.Equal(404, (int)page.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("eve@contoso.com")]
+    [InlineData(null)]
+    public async Task NamedApprovers_AnyoneElse_Is403AndDecidesNothing(string? identity)
+    {
+        var (token, record) = await StoreAsync(approvers: ["ana@contoso.com"]);
+        using var client = host.CreateAnonymousClient();
+        if (identity is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-MS-CLIENT-PRINCIPAL-NAME", identity);
+        }
+
+        using var page = await client.PostAsync(Link(token), Form("approve"));
+
+        Assert.Equal(403, (int)page.StatusCode);
+        Assert.Null((await host.Get<ApprovalStore>().GetAsync(record.TokenHash, CancellationToken.None))!.Value.Record.Decision);
+    }
+
+    [Fact]
+    public async Task RequestNoLongerAwaited_SaysExpiredAndDecidesNothing()
+    {
+        // The run behind this request is not waiting for it (it timed out, or never existed).
+        var (token, record) = await StoreAsync(approvers: []);
+
+        using var page = await host.CreateAnonymousClient().PostAsync(Link(token), Form("approve"));
+
+        Assert.Equal(410, (int)page.StatusCode);
+        Assert.Null((await host.Get<ApprovalStore>().GetAsync(record.TokenHash, CancellationToken.None))!.Value.Record.Decision);
+    }
+
+    [Fact]
+    public async Task FormWithoutDecision_Is400()
+    {
+        var (token, _) = await StoreAsync(approvers: []);
+
+        using var page = await host.CreateAnonymousClient().PostAsync(Link(token), Form("maybe"));
+
+        Assert.Equal(400, (int)page.StatusCode);
+    }
+
+    private async Task<(string Token, ApprovalRecord Record)> StoreAsync(IReadOnlyList<string> approvers)
+    {
+        var instanceId = "aks-prod~shop~nobody-" + Guid.NewGuid().ToString("N")[..6];
+        var expires = DateTimeOffset.UtcNow.AddHours(1);
+        var token = host.Get<ApprovalTokens>().Issue(instanceId, "ask", 1, expires);
+        var record = new ApprovalRecord
+        {
+            TokenHash = ApprovalTokens.Hash(token),
+            InstanceId = instanceId,
+            StepId = "ask",
+            EventName = "approval-ask-1",
+            ExpiresAt = expires,
+            Message = "release?",
+            Approvers = approvers,
+            Alert = new Alert { Id = "a", Source = "test", Category = AlertCategory.ReverseShell, Severity = Severity.High, Time = DateTimeOffset.UtcNow, Target = new AlertTarget { Cluster = "aks-prod", Namespace = "shop", Pod = "nobody" } },
+        };
+        await host.Get<ApprovalStore>().AddAsync(record, CancellationToken.None);
+        return (token, record);
+    }
+
+    private Uri Link(string token) => new(host.BaseAddress, $"api/approvals/{token}");
+
+    private async Task<Uri> LinkAsync(string pod)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var message = host.Channels.Requests.Select(request => System.Text.Encoding.UTF8.GetString(request.Body))
+                .FirstOrDefault(text => text.Contains(pod, StringComparison.Ordinal) && text.Contains("/api/approvals/", StringComparison.Ordinal));
+            if (message is not null)
+            {
+                var start = message.IndexOf("/api/approvals/", StringComparison.Ordinal) + "/api/approvals/".Length;
+                var end = start;
+                while (end < message.Length && (char.IsAsciiLetterOrDigit(message[end]) || message[end] is '-' or '_' or '.'))
+                {
+                    end++;
+                }
+
+                return Link(message[start..end]);
+            }
+
+            await Task.Yield();
+        }
+
+        throw new TimeoutException($"no approval link for {pod} reached a channel");
+    }
+
+    private static FormUrlEncodedContent Form(string decision, string? comment = null) =>
+        new([new("decision", decision), new("comment", comment ?? string.Empty)]);
+}
