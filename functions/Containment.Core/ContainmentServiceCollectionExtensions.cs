@@ -24,7 +24,8 @@ public static class ContainmentServiceCollectionExtensions
     /// approvals, intake and the API handlers. Options are validated at start. The host adds the runtime
     /// (<c>IPlaybookRuntime</c>): embedded on one machine, Durable Functions in Azure.
     /// </summary>
-    public static IServiceCollection AddContainment(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="requireApiKey">True where this code checks the API key (the local host); false under Azure Functions, whose host checks its own keys.</param>
+    public static IServiceCollection AddContainment(this IServiceCollection services, IConfiguration configuration, bool requireApiKey = true)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<StorageOptions>()
@@ -54,7 +55,9 @@ public static class ContainmentServiceCollectionExtensions
         services.AddOptions<PlaybookOptions>().BindConfiguration(PlaybookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PlaybookRepository>();
 
-        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations()
+            .Validate(options => !requireApiKey || options.Key.Length >= 16, "Containment:Api:Key must be at least 16 characters")
+            .ValidateOnStart();
         services.AddSingleton<ApiKeyCheck>();
         services.AddSingleton<PlaybooksApi>();
         services.AddSingleton<EventsApi>();

@@ -38,8 +38,8 @@ resource subscription 'Microsoft.EventGrid/topics/eventSubscriptions@2025-02-15'
       endpointType: 'AzureFunction'
       properties: {
         resourceId: '${functionAppId}/functions/EventGridAlerts'
-        maxEventsPerBatch: 10
-        preferredBatchSizeInKilobytes: 64
+        // The EventGridAlerts function takes one event per call.
+        maxEventsPerBatch: 1
       }
     }
     retryPolicy: {

@@ -8,8 +8,7 @@ public sealed class ApiOptions
     public const string Section = "Containment:Api";
 
     /// <summary>The key every route but the approval pages requires, as <c>x-functions-key</c> or <c>?code=</c>.</summary>
-    [Required]
-    [MinLength(16, ErrorMessage = "Containment:Api:Key must be at least 16 characters")]
+    /// <remarks>Required by the local host; in Azure the Functions host checks its own keys.</remarks>
     public string Key { get; set; } = string.Empty;
 
     /// <summary>Alerts and Event Grid deliveries larger than this are refused with 413 (Event Grid's own limit is 1 MB).</summary>

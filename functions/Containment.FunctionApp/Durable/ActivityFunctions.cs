@@ -1,0 +1,42 @@
+using Containment.Activities;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Containment.FunctionApp.Durable;
+
+/// <summary>
+/// One activity function per Core activity, each named as the activity. A retryable failure is thrown (Durable
+/// retries it with the step's policy); a final one is returned, and the run records its reason.
+/// </summary>
+public sealed class ActivityFunctions(IEnumerable<IRunActivity> activities)
+{
+    private readonly Dictionary<string, IRunActivity> byName = activities.ToDictionary(activity => activity.Name, StringComparer.Ordinal);
+
+    [Function(ActivityNames.IsolatePod)]
+    public Task<ActivityResult> IsolatePod([ActivityTrigger] ActivityRequest request, FunctionContext context) => RunAsync(ActivityNames.IsolatePod, request, context);
+
+    [Function(ActivityNames.ReleasePod)]
+    public Task<ActivityResult> ReleasePod([ActivityTrigger] ActivityRequest request, FunctionContext context) => RunAsync(ActivityNames.ReleasePod, request, context);
+
+    [Function(ActivityNames.RequestApproval)]
+    public Task<ActivityResult> RequestApproval([ActivityTrigger] ActivityRequest request, FunctionContext context) => RunAsync(ActivityNames.RequestApproval, request, context);
+
+    [Function(ActivityNames.Notify)]
+    public Task<ActivityResult> Notify([ActivityTrigger] ActivityRequest request, FunctionContext context) => RunAsync(ActivityNames.Notify, request, context);
+
+    [Function(ActivityNames.SetEventStatus)]
+    public Task<ActivityResult> SetEventStatus([ActivityTrigger] ActivityRequest request, FunctionContext context) => RunAsync(ActivityNames.SetEventStatus, request, context);
+
+    [Function(ActivityNames.DeletePod)]
+    public Task<ActivityResult> DeletePod([ActivityTrigger] ActivityRequest request, FunctionContext context) => RunAsync(ActivityNames.DeletePod, request, context);
+
+    [Function(ActivityNames.CordonNode)]
+    public Task<ActivityResult> CordonNode([ActivityTrigger] ActivityRequest request, FunctionContext context) => RunAsync(ActivityNames.CordonNode, request, context);
+
+    private async Task<ActivityResult> RunAsync(string name, ActivityRequest request, FunctionContext context)
+    {
+        var result = await byName[name].RunAsync(request, context.CancellationToken);
+        return !result.Succeeded && result.Retryable
+            ? throw new RetryableActivityException(result.Reason ?? $"{name} failed")
+            : result;
+    }
+}

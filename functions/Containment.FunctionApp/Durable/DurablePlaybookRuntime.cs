@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Containment.Alerts;
+using Containment.Playbooks;
+using Containment.Runs;
+using Containment.Runs.Machine;
+using Microsoft.DurableTask.Client;
+
+namespace Containment.FunctionApp.Durable;
+
+/// <summary><see cref="IPlaybookRuntime"/> over Durable Functions: one orchestration instance per pod's run.</summary>
+public sealed class DurablePlaybookRuntime(DurableClientAccessor accessor) : IPlaybookRuntime
+{
+    public async Task<RunStartResult> StartAsync(string instanceId, Playbook playbook, Alert alert, CancellationToken cancellationToken)
+    {
+        var client = accessor.Client;
+        if (await JoinableAsync(client, instanceId, cancellationToken) is { } running)
+        {
+            return running;
+        }
+
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(
+                nameof(PlaybookOrchestrator),
+                new RunStart(playbook, alert with { Raw = null }),
+                new StartOrchestrationOptions { InstanceId = instanceId },
+                cancellationToken);
+            return new RunStartResult(RunStartOutcome.Started, instanceId, playbook.Name);
+        }
+        catch (Exception) when (await JoinableAsync(client, instanceId, cancellationToken) is not null)
+        {
+            // Another delivery started it between the check and the schedule: join it.
+            return (await JoinableAsync(client, instanceId, cancellationToken))!;
+        }
+    }
+
+    public async Task<RaiseEventResult> RaiseEventAsync(string instanceId, string eventName, JsonElement payload, CancellationToken cancellationToken)
+    {
+        var client = accessor.Client;
+        var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken);
+        if (instance is null)
+        {
+            return RaiseEventResult.NoSuchRun;
+        }
+
+        if (!instance.IsRunning)
+        {
+            return RaiseEventResult.RunFinished;
+        }
+
+        // Durable keeps an event until the orchestration waits for it.
+        await client.RaiseEventAsync(instanceId, eventName, payload, cancellationToken);
+        return RaiseEventResult.Accepted;
+    }
+
+    public async Task<RunStatusDocument?> GetStatusAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        var instance = await accessor.Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
+        var document = instance?.ReadCustomStatusAs<RunStatusDocument>();
+        if (instance is null || document is null)
+        {
+            return null;
+        }
+
+        return instance.RuntimeStatus switch
+        {
+            OrchestrationRuntimeStatus.Terminated => document with { Phase = RunPhase.Finished, Outcome = new RunOutcome(RunResult.Terminated, instance.ReadOutputAs<string>()) },
+            OrchestrationRuntimeStatus.Completed => document with { Phase = RunPhase.Finished, Outcome = instance.ReadOutputAs<RunOutcome>() },
+            OrchestrationRuntimeStatus.Failed => document with { Phase = RunPhase.Finished, Outcome = new RunOutcome(RunResult.Failed, instance.FailureDetails?.ErrorMessage) },
+            _ => document,
+        };
+    }
+
+    public async Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellationToken)
+    {
+        var client = accessor.Client;
+        var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken);
+        if (instance is not { IsRunning: true })
+        {
+            return false;
+        }
+
+        await client.TerminateInstanceAsync(instanceId, new TerminateInstanceOptions { Output = reason }, cancellationToken);
+        await client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: false, cancellationToken);
+        return true;
+    }
+
+    private static async Task<RunStartResult?> JoinableAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
+    {
+        var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
+        if (instance is null || !(instance.IsRunning || instance.RuntimeStatus == OrchestrationRuntimeStatus.Pending))
+        {
+            return null;
+        }
+
+        var playbook = instance.ReadCustomStatusAs<RunStatusDocument>()?.Playbook ?? instance.ReadInputAs<RunStart>()?.Playbook.Name ?? "unknown";
+        return new RunStartResult(RunStartOutcome.Joined, instanceId, playbook);
+    }
+}

@@ -1,0 +1,98 @@
+using Containment.Activities;
+using Containment.Playbooks;
+using Containment.Runs;
+using Containment.Runs.Machine;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+
+#pragma warning disable CA1849 // CancellationTokenSource.Cancel is deliberate here, see WaitAsync
+
+namespace Containment.FunctionApp.Durable;
+
+/// <summary>
+/// Drives <see cref="PlaybookMachine"/> with Durable Functions: activities through CallActivityAsync (the
+/// step's retry policy as TaskOptions), waits as an event raced against a durable timer with the loser
+/// cancelled. It holds no playbook logic; the machine is deterministic, so replays are safe.
+/// </summary>
+public static class PlaybookOrchestrator
+{
+    [Function(nameof(PlaybookOrchestrator))]
+    public static async Task<RunOutcome> RunAsync([OrchestrationTrigger] TaskOrchestrationContext context)
+    {
+        var start = context.GetInput<RunStart>() ?? throw new InvalidOperationException("a run starts with a playbook and an alert");
+        var playbook = start.Playbook;
+        var (state, command) = PlaybookMachine.Next(playbook, null, new RunStarted(Now(context), context.InstanceId, start.Alert));
+        while (true)
+        {
+            // Outputs stay out of the custom status, which holds at most 16 KB.
+            context.SetCustomStatus(RunStatusDocument.From(state) with { History = state.History.Select(step => step with { Outputs = null }).ToList() });
+            switch (command)
+            {
+                case RunActivities activities:
+                    var inputs = await Task.WhenAll(activities.Calls.Select(call => CallAsync(context, call)));
+                    foreach (var input in inputs)
+                    {
+                        (state, command) = PlaybookMachine.Next(playbook, state, input);
+                    }
+
+                    break;
+
+                case WaitFor wait:
+                    (state, command) = PlaybookMachine.Next(playbook, state, await WaitAsync(context, wait));
+                    break;
+
+                case FinishRun finish:
+                    return finish.Outcome;
+
+                default:
+                    throw new InvalidOperationException($"run {context.InstanceId} stopped without a command in phase {state.Phase}");
+            }
+        }
+    }
+
+    private static async Task<RunInput> CallAsync(TaskOrchestrationContext context, ActivityCall call)
+    {
+        try
+        {
+            var result = await context.CallActivityAsync<ActivityResult>(call.ActivityName, call.Request, Options(call.Retry));
+            return result.Succeeded
+                ? new ActivityCompleted(Now(context), call.CallId, result.Output)
+                : new ActivityFailed(Now(context), call.CallId, result.Reason ?? "failed");
+        }
+        catch (TaskFailedException exception)
+        {
+            // Retryable failures are thrown by the activity function, retried by Durable, and end here when retries run out.
+            return new ActivityFailed(Now(context), call.CallId, exception.FailureDetails.ErrorMessage);
+        }
+    }
+
+    private static async Task<RunInput> WaitAsync(TaskOrchestrationContext context, WaitFor wait)
+    {
+        using var timerCancellation = new CancellationTokenSource();
+        var timer = context.CreateTimer(wait.Deadline.UtcDateTime, timerCancellation.Token);
+        if (wait.EventName is null)
+        {
+            await timer;
+            return new TimerFired(Now(context), wait.TimerId);
+        }
+
+        // One event name per wait: a cancelled wait can still take a later event of its name. Cancel() rather
+        // than CancelAsync(): orchestrator code must stay on the orchestration's own thread.
+        using var eventCancellation = new CancellationTokenSource();
+        var decision = context.WaitForExternalEvent<System.Text.Json.JsonElement>(wait.EventName, eventCancellation.Token);
+        if (await Task.WhenAny(decision, timer) == decision)
+        {
+            timerCancellation.Cancel();
+            return new EventReceived(Now(context), wait.EventName, await decision);
+        }
+
+        eventCancellation.Cancel();
+        return new TimerFired(Now(context), wait.TimerId);
+    }
+
+    private static TaskOptions? Options(StepRetryPolicy? retry) => retry is null
+        ? null
+        : TaskOptions.FromRetryPolicy(new RetryPolicy(retry.MaxAttempts, retry.FirstInterval, retry.BackoffCoefficient, retry.MaxInterval));
+
+    private static DateTimeOffset Now(TaskOrchestrationContext context) => new(context.CurrentUtcDateTime, TimeSpan.Zero);
+}
