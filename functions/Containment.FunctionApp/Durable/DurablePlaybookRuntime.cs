@@ -80,7 +80,7 @@ public sealed class DurablePlaybookRuntime(DurableClientAccessor accessor) : IPl
             return false;
         }
 
-        await client.TerminateInstanceAsync(instanceId, new TerminateInstanceOptions { Output = reason }, cancellationToken);
+        await client.TerminateInstanceAsync(instanceId, output: reason, cancellation: cancellationToken);
         await client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: false, cancellationToken);
         return true;
     }
