@@ -87,6 +87,6 @@ public sealed class ApiFunctions(
             .Where(pair => pair.Value is string)
             .ToDictionary(pair => pair.Key, pair => (string)pair.Value!, StringComparer.OrdinalIgnoreCase);
         var api = await HttpDataAdapter.ToApiRequestAsync(request, route, options.Value.MaxBodyBytes, context.CancellationToken);
-        return await HttpDataAdapter.ToResponseAsync(request, await handler(api, context.CancellationToken), context.CancellationToken);
+        return await HttpDataAdapter.ToResponseAsync(request, await handler(api, context.CancellationToken));
     }
 }

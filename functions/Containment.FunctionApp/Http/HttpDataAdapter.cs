@@ -38,7 +38,7 @@ internal static class HttpDataAdapter
         };
     }
 
-    public static async Task<HttpResponseData> ToResponseAsync(HttpRequestData request, ApiResponse response, CancellationToken cancellationToken)
+    public static async Task<HttpResponseData> ToResponseAsync(HttpRequestData request, ApiResponse response)
     {
         var http = request.CreateResponse((HttpStatusCode)response.Status);
         foreach (var (name, value) in response.Headers)
@@ -50,7 +50,7 @@ internal static class HttpDataAdapter
         {
             http.Headers.Add("Content-Type", response.ContentType);
             var text = response.Text ?? JsonSerializer.Serialize(response.Body, response.Body!.GetType(), ContainmentJson.Options);
-            await http.WriteStringAsync(text, cancellationToken);
+            await http.WriteStringAsync(text, System.Text.Encoding.UTF8);
         }
 
         return http;
