@@ -31,9 +31,14 @@ public sealed partial class ApprovalPageBrowserTests(LocalHostFixture host)
         {
             ExecutablePath = Chromium,
             Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            // /dev/shm is small in containers: without this flag Chromium can stall under load.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
         var page = await browser.NewPageAsync();
+
+        // Two cores shared with the rest of the suite: give each browser step room before calling it stuck.
+        page.SetDefaultTimeout(90_000);
+        page.SetDefaultNavigationTimeout(90_000);
         var opened = await page.GotoAsync(link);
 
         Assert.Equal(200, opened!.Status);
@@ -42,7 +47,6 @@ public sealed partial class ApprovalPageBrowserTests(LocalHostFixture host)
         await page.FillAsync("textarea[name=comment]", "looked at it in the browser");
         await page.FillAsync("input[name=name]", "Ana (SOC)");
         await page.ClickAsync("button[value=approve]");
-        await page.WaitForLoadStateAsync();
 
         Assert.Contains("Approved", await page.InnerTextAsync("body"), StringComparison.Ordinal);
         var done = await flow.RunUntilAsync(instanceId, FlowClient.Finished);

@@ -46,23 +46,27 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
     public async Task<RunStartResult> StartAsync(string instanceId, Playbook playbook, Alert alert, CancellationToken cancellationToken)
     {
+        // The raw payload stays with the security event; the run needs only the normalised alert.
+        var (state, _) = PlaybookMachine.Next(playbook, null, new RunStarted(time.GetUtcNow(), instanceId, alert with { Raw = null }));
         for (var attempt = 0; attempt < maxConflictRetries; attempt++)
         {
-            var existing = await store.ReadAsync(instanceId, cancellationToken);
-            if (existing is { State.Phase: not RunPhase.Finished })
+            // Insert first: a new pod (the common case) costs one write and no read.
+            var etag = await store.AddAsync(state, playbook, cancellationToken);
+            if (etag is null)
             {
-                return new RunStartResult(RunStartOutcome.Joined, instanceId, existing.State.Playbook);
+                var existing = await store.ReadAsync(instanceId, cancellationToken);
+                if (existing is { State.Phase: not RunPhase.Finished })
+                {
+                    return new RunStartResult(RunStartOutcome.Joined, instanceId, existing.State.Playbook);
+                }
+
+                etag = existing is null ? null : await store.ReplaceAsync(state, playbook, existing.ETag, cancellationToken);
             }
 
-            // The raw payload stays with the security event; the run needs only the normalised alert.
-            var (state, _) = PlaybookMachine.Next(playbook, null, new RunStarted(time.GetUtcNow(), instanceId, alert with { Raw = null }));
-            var stored = existing is null
-                ? await store.AddAsync(state, playbook, cancellationToken)
-                : await store.ReplaceAsync(state, playbook, existing.ETag, cancellationToken) is not null;
-            if (stored)
+            if (etag is { } stored)
             {
                 LogStarted(logger, instanceId, playbook.Name);
-                Kick(instanceId, input: null);
+                Kick(instanceId, input: null, new StoredRun(state, playbook, stored));
                 return new RunStartResult(RunStartOutcome.Started, instanceId, playbook.Name);
             }
         }
@@ -84,7 +88,9 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         }
 
         await store.AddEventAsync(instanceId, eventName, payload, cancellationToken);
-        Kick(instanceId, input: null);
+
+        // The event is a row of its own: the state just read is still current for the drive.
+        Kick(instanceId, input: null, existing);
         return RaiseEventResult.Accepted;
     }
 
@@ -152,15 +158,16 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         }
     }
 
-    private void Kick(string instanceId, RunInput? input)
+    /// <param name="known">The run as just written, when the caller has it: saves the first read.</param>
+    private void Kick(string instanceId, RunInput? input, StoredRun? known = null)
     {
-        var task = Task.Run(() => DriveAsync(instanceId, input, stopping.Token));
+        var task = Task.Run(() => DriveAsync(instanceId, input, stopping.Token, known));
         inFlight.TryAdd(task, 0);
         task.ContinueWith(done => inFlight.TryRemove(done, out _), TaskScheduler.Default);
     }
 
     /// <summary>Applies <paramref name="input"/> (if any) and carries out what the run says next, until it waits or ends.</summary>
-    private async Task DriveAsync(string instanceId, RunInput? input, CancellationToken cancellationToken)
+    private async Task DriveAsync(string instanceId, RunInput? input, CancellationToken cancellationToken, StoredRun? known = null)
     {
         var instanceLock = instanceLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(instanceId) % LockStripes)];
         try
@@ -177,7 +184,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
             await running.WaitAsync(cancellationToken);
             try
             {
-                await DriveLockedAsync(instanceId, input, cancellationToken);
+                await DriveLockedAsync(instanceId, input, known, cancellationToken);
             }
             finally
             {
@@ -198,11 +205,12 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         }
     }
 
-    private async Task DriveLockedAsync(string instanceId, RunInput? input, CancellationToken cancellationToken)
+    private async Task DriveLockedAsync(string instanceId, RunInput? input, StoredRun? known, CancellationToken cancellationToken)
     {
         for (var conflicts = 0; conflicts < maxConflictRetries; conflicts++)
         {
-            var stored = await store.ReadAsync(instanceId, cancellationToken);
+            // A stale "known" copy only costs a lost ETag race, after which the loop reads the row.
+            var stored = conflicts == 0 && known is not null ? known : await store.ReadAsync(instanceId, cancellationToken);
             if (stored is null)
             {
                 return;

@@ -29,18 +29,18 @@ public sealed class RunStore(TableServiceClient service, IOptions<EmbeddedRuntim
         return response.HasValue ? FromEntity(response.Value!) : null;
     }
 
-    /// <summary>Stores a new run; false when a row for the instance already exists.</summary>
-    public async Task<bool> AddAsync(RunState state, Playbook playbook, CancellationToken cancellationToken)
+    /// <summary>Stores a new run; its row's ETag, or null when a row for the instance already exists.</summary>
+    public async Task<ETag?> AddAsync(RunState state, Playbook playbook, CancellationToken cancellationToken)
     {
         await EnsureCreatedAsync(cancellationToken);
         try
         {
-            await table.AddEntityAsync(ToEntity(state, playbook), cancellationToken);
-            return true;
+            var response = await table.AddEntityAsync(ToEntity(state, playbook), cancellationToken);
+            return response.Headers.ETag;
         }
         catch (RequestFailedException exception) when (exception.Status == 409)
         {
-            return false;
+            return null;
         }
     }
 
