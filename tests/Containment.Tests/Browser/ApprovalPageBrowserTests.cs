@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Containment.Tests.EndToEnd;
 using Containment.Tests.Support;
 using Microsoft.Playwright;
@@ -10,7 +9,7 @@ namespace Containment.Tests.Browser;
 /// from the chat message, read the page, click Approve, and see the run release the pod.
 /// </summary>
 [Collection(LocalHostCollection.Name)]
-public sealed partial class ApprovalPageBrowserTests(LocalHostFixture host)
+public sealed class ApprovalPageBrowserTests(LocalHostFixture host)
 {
     private const string Chromium = "/usr/bin/chromium";
 
@@ -24,7 +23,7 @@ public sealed partial class ApprovalPageBrowserTests(LocalHostFixture host)
         var (_, body) = await flow.PostAsync("api/alerts", FlowClient.Payload("defender-arm-reverse-shell.json", pod));
         var instanceId = (string)body["alerts"]![0]!["instanceId"]!;
         await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
-        var link = LinkFromChat(host, pod);
+        var link = (await flow.ApprovalLinkAsync(pod)).ToString();
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -53,25 +52,4 @@ public sealed partial class ApprovalPageBrowserTests(LocalHostFixture host)
         Assert.Equal("succeeded", (string?)done["outcome"]!["result"]);
         Assert.Equal(before!["metadata"]!["labels"]!.ToJsonString(), (await flow.PodAsync(pod))!["metadata"]!["labels"]!.ToJsonString());
     }
-
-    private static string LinkFromChat(LocalHostFixture host, string pod)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            var message = host.Channels.Requests.Select(request => System.Text.Encoding.UTF8.GetString(request.Body))
-                .FirstOrDefault(text => text.Contains(pod, StringComparison.Ordinal) && text.Contains("/api/approvals/", StringComparison.Ordinal));
-            if (message is not null)
-            {
-                return ApprovalUrl().Match(message).Value;
-            }
-
-            Thread.Yield();
-        }
-
-        throw new TimeoutException($"no approval link for {pod} reached a channel");
-    }
-
-    [GeneratedRegex(@"http://127\.0\.0\.1:\d+/api/approvals/[A-Za-z0-9_\-\.]+")]
-    private static partial Regex ApprovalUrl();
 }

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Containment.Tests.Support;
 
 namespace Containment.Tests.EndToEnd;
@@ -9,7 +8,7 @@ namespace Containment.Tests.EndToEnd;
 /// quarantined on the cluster (KubeSim) → ledger → approval link → release that restores the pod.
 /// </summary>
 [Collection(LocalHostCollection.Name)]
-public sealed partial class AlertFlowTests(LocalHostFixture host)
+public sealed class AlertFlowTests(LocalHostFixture host)
 {
     [Fact]
     public async Task DefenderReverseShell_IsolatedThenReleasedByApproval_PodRestoredExactly()
@@ -37,7 +36,7 @@ public sealed partial class AlertFlowTests(LocalHostFixture host)
         Assert.Contains(events["events"]!.AsArray(), item => (string?)item!["runInstanceId"] == instanceId);
 
         // The approval link arrives by chat; opening it decides nothing, posting the form does.
-        var link = ApprovalLink(host, pod);
+        var link = await flow.ApprovalLinkAsync(pod);
         using var anonymous = host.CreateAnonymousClient();
         using var page = await anonymous.GetAsync(link);
         Assert.Equal(200, (int)page.StatusCode);
@@ -226,25 +225,4 @@ public sealed partial class AlertFlowTests(LocalHostFixture host)
         Assert.Equal(before["metadata"]!["annotations"]!.ToJsonString(), after["metadata"]!["annotations"]!.ToJsonString());
         Assert.Equal("released", (string?)(await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(isolationId)}"))["isolation"]!["status"]);
     }
-
-    private static Uri ApprovalLink(LocalHostFixture host, string pod)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            var card = host.Channels.Requests.Select(request => System.Text.Encoding.UTF8.GetString(request.Body))
-                .FirstOrDefault(text => text.Contains(pod, StringComparison.Ordinal) && text.Contains("/api/approvals/", StringComparison.Ordinal));
-            if (card is not null)
-            {
-                return new Uri(ApprovalUrl().Match(card).Value);
-            }
-
-            Thread.Yield();
-        }
-
-        throw new TimeoutException($"no approval link for {pod} reached a channel");
-    }
-
-    [GeneratedRegex(@"http://127\.0\.0\.1:\d+/api/approvals/[A-Za-z0-9_\-\.]+")]
-    private static partial Regex ApprovalUrl();
 }

@@ -17,7 +17,7 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
         var (_, body) = await flow.PostAsync("api/alerts", FlowClient.Payload("defender-arm-reverse-shell.json", pod));
         var instanceId = (string)body["alerts"]![0]!["instanceId"]!;
         await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
-        var link = await LinkAsync(pod);
+        var link = await flow.ApprovalLinkAsync(pod);
 
         using var anonymous = host.CreateAnonymousClient();
         using var decided = await anonymous.PostAsync(link, Form("reject", "still investigating"));
@@ -134,31 +134,6 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
     }
 
     private Uri Link(string token) => new(host.BaseAddress, $"api/approvals/{token}");
-
-    private async Task<Uri> LinkAsync(string pod)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            var message = host.Channels.Requests.Select(request => System.Text.Encoding.UTF8.GetString(request.Body))
-                .FirstOrDefault(text => text.Contains(pod, StringComparison.Ordinal) && text.Contains("/api/approvals/", StringComparison.Ordinal));
-            if (message is not null)
-            {
-                var start = message.IndexOf("/api/approvals/", StringComparison.Ordinal) + "/api/approvals/".Length;
-                var end = start;
-                while (end < message.Length && (char.IsAsciiLetterOrDigit(message[end]) || message[end] is '-' or '_' or '.'))
-                {
-                    end++;
-                }
-
-                return Link(message[start..end]);
-            }
-
-            await Task.Yield();
-        }
-
-        throw new TimeoutException($"no approval link for {pod} reached a channel");
-    }
 
     private static FormUrlEncodedContent Form(string decision, string? comment = null) =>
         new([new("decision", decision), new("comment", comment ?? string.Empty)]);

@@ -5,8 +5,8 @@ using Containment.Tests.Support;
 
 namespace Containment.Tests.EndToEnd;
 
-/// <summary>What an end-to-end test does over HTTP: send alerts, follow runs, read the cluster.</summary>
-internal sealed class FlowClient(LocalHostFixture host) : IDisposable
+/// <summary>What an end-to-end test does over HTTP: send alerts, follow runs, read the cluster and the chat.</summary>
+internal sealed partial class FlowClient(LocalHostFixture host) : IDisposable
 {
     private readonly HttpClient client = host.CreateClient();
 
@@ -86,5 +86,30 @@ internal sealed class FlowClient(LocalHostFixture host) : IDisposable
         return list["items"]!.AsArray().Select(item => (string)item!["metadata"]!["name"]!).ToList();
     }
 
+    /// <summary>The approval link sent to chat for <paramref name="pod"/>, as a person would find it.</summary>
+    public async Task<Uri> ApprovalLinkAsync(string pod)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var link = host.Channels.Requests
+                .Select(request => Encoding.UTF8.GetString(request.Body))
+                .Where(text => text.Contains(pod, StringComparison.Ordinal))
+                .Select(text => ApprovalUrl().Match(text))
+                .FirstOrDefault(match => match.Success);
+            if (link is not null)
+            {
+                return new Uri(link.Value);
+            }
+
+            await Task.Yield();
+        }
+
+        throw new TimeoutException($"no approval link for {pod} reached a channel");
+    }
+
     public void Dispose() => client.Dispose();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"http://127\.0\.0\.1:\d+/api/approvals/[A-Za-z0-9_\-\.]+")]
+    private static partial System.Text.RegularExpressions.Regex ApprovalUrl();
 }
