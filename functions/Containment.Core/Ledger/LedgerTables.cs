@@ -4,48 +4,35 @@ using Microsoft.Extensions.Options;
 namespace Containment.Ledger;
 
 /// <summary>The ledger's tables, created on first use (and tried again on the next use if creating failed).</summary>
-public sealed class LedgerTables(TableServiceClient service, IOptions<LedgerOptions> options) : IDisposable
+public sealed class LedgerTables : IDisposable
 {
-    private static readonly string[] Names = ["Isolations", "Events", "Audit", "Poison", "Approvals"];
+    private readonly TableCreation creation;
 
-    private readonly string prefix = options.Value.TablePrefix;
-    private readonly SemaphoreSlim creating = new(1, 1);
-    private volatile bool created;
-
-    public TableClient Isolations => service.GetTableClient(prefix + "Isolations");
-
-    public TableClient Events => service.GetTableClient(prefix + "Events");
-
-    public TableClient Audit => service.GetTableClient(prefix + "Audit");
-
-    public TableClient Poison => service.GetTableClient(prefix + "Poison");
-
-    public TableClient Approvals => service.GetTableClient(prefix + "Approvals");
-
-    public int MaxConcurrencyRetries { get; } = options.Value.MaxConcurrencyRetries;
-
-    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    public LedgerTables(TableServiceClient service, IOptions<LedgerOptions> options)
     {
-        if (created)
-        {
-            return;
-        }
-
-        await creating.WaitAsync(cancellationToken);
-        try
-        {
-            foreach (var name in Names.Where(_ => !created))
-            {
-                await service.GetTableClient(prefix + name).CreateIfNotExistsAsync(cancellationToken);
-            }
-
-            created = true;
-        }
-        finally
-        {
-            creating.Release();
-        }
+        var prefix = options.Value.TablePrefix;
+        Isolations = service.GetTableClient(prefix + "Isolations");
+        Events = service.GetTableClient(prefix + "Events");
+        Audit = service.GetTableClient(prefix + "Audit");
+        Poison = service.GetTableClient(prefix + "Poison");
+        Approvals = service.GetTableClient(prefix + "Approvals");
+        MaxConcurrencyRetries = options.Value.MaxConcurrencyRetries;
+        creation = new TableCreation(Isolations, Events, Audit, Poison, Approvals);
     }
 
-    public void Dispose() => creating.Dispose();
+    public TableClient Isolations { get; }
+
+    public TableClient Events { get; }
+
+    public TableClient Audit { get; }
+
+    public TableClient Poison { get; }
+
+    public TableClient Approvals { get; }
+
+    public int MaxConcurrencyRetries { get; }
+
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken) => creation.EnsureAsync(cancellationToken);
+
+    public void Dispose() => creation.Dispose();
 }

@@ -13,14 +13,21 @@ namespace Containment.Runs.Embedded;
 /// The runtime's table: per run (partition) one state row, with the playbook snapshot it started with,
 /// and one row per buffered external event. State writes are conditional on the row's ETag.
 /// </summary>
-public sealed class RunStore(TableServiceClient service, IOptions<EmbeddedRuntimeOptions> options, TimeProvider time) : IDisposable
+public sealed class RunStore : IDisposable
 {
     private const string StateRow = "state";
     private const string EventPrefix = "event~";
 
-    private readonly TableClient table = service.GetTableClient(options.Value.TablePrefix + "Runs");
-    private readonly SemaphoreSlim creating = new(1, 1);
-    private volatile bool created;
+    private readonly TableClient table;
+    private readonly TableCreation creation;
+    private readonly TimeProvider time;
+
+    public RunStore(TableServiceClient service, IOptions<EmbeddedRuntimeOptions> options, TimeProvider time)
+    {
+        table = service.GetTableClient(options.Value.TablePrefix + "Runs");
+        creation = new TableCreation(table);
+        this.time = time;
+    }
 
     public async Task<StoredRun?> ReadAsync(string instanceId, CancellationToken cancellationToken)
     {
@@ -106,7 +113,7 @@ public sealed class RunStore(TableServiceClient service, IOptions<EmbeddedRuntim
         return ids;
     }
 
-    public void Dispose() => creating.Dispose();
+    public void Dispose() => creation.Dispose();
 
     private static TableEntity ToEntity(RunState state, Playbook playbook)
     {
@@ -126,25 +133,5 @@ public sealed class RunStore(TableServiceClient service, IOptions<EmbeddedRuntim
         JsonSerializer.Deserialize<Playbook>(TableJson.Read(entity, "Playbook"), ContainmentJson.Options)!,
         entity.ETag);
 
-    private async Task EnsureCreatedAsync(CancellationToken cancellationToken)
-    {
-        if (created)
-        {
-            return;
-        }
-
-        await creating.WaitAsync(cancellationToken);
-        try
-        {
-            if (!created)
-            {
-                await table.CreateIfNotExistsAsync(cancellationToken);
-                created = true;
-            }
-        }
-        finally
-        {
-            creating.Release();
-        }
-    }
+    private Task EnsureCreatedAsync(CancellationToken cancellationToken) => creation.EnsureAsync(cancellationToken);
 }
