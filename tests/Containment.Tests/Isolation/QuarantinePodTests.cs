@@ -180,6 +180,22 @@ public sealed class QuarantinePodTests
         Assert.True(harness.Sim.Requests.Count("GET", "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies/") >= 3);
     }
 
+    [Theory]
+    [InlineData(false, "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies")]
+    [InlineData(true, "/apis/cilium.io/v2/namespaces/shop/ciliumnetworkpolicies")]
+    public async Task IsolateAsync_PolicyCreatedButAnswerLost_RetriedCreateFindsItAndCompletes(bool cilium, string collection)
+    {
+        await using var harness = await IsolationHarness.StartAsync(cilium, requestTimeout: "00:00:01");
+        // The server creates the policy and its answer comes after the client has given up.
+        harness.Sim.Faults.Add(new FaultRule { Method = "POST", PathPrefix = collection, Delay = TimeSpan.FromSeconds(3), DelayResponse = true, Count = 1 });
+
+        var outcome = await harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
+
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        Assert.True(outcome.Verified);
+        Assert.Equal(2, harness.Sim.Requests.Count("POST", collection));
+    }
+
     [Fact]
     public async Task IsolateAsync_Forbidden_ThrowsTypedForbiddenWithoutRetry()
     {

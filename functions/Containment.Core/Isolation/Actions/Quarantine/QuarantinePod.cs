@@ -182,18 +182,30 @@ public sealed class QuarantinePod(
                 PolicyTypes = ["Ingress", "Egress"],
             },
         };
-        var existing = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "networkpolicies", ns, name),
+        var read = new KubernetesOperation("get", "networkpolicies", ns, name);
+        var existing = await calls.ExecuteOrDefaultAsync(read,
             ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
+        var created = false;
         if (existing is null)
         {
-            await calls.ExecuteAsync(new KubernetesOperation("create", "networkpolicies", ns, name),
-                ct => client.NetworkingV1.CreateNamespacedNetworkPolicyAsync(desired, ns, cancellationToken: ct), cancellationToken);
-            return true;
+            try
+            {
+                await calls.ExecuteAsync(new KubernetesOperation("create", "networkpolicies", ns, name),
+                    ct => client.NetworkingV1.CreateNamespacedNetworkPolicyAsync(desired, ns, cancellationToken: ct), cancellationToken);
+                return true;
+            }
+            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
+            {
+                // AlreadyExists: most often this very create, retried after its answer was lost. Go on with what is there.
+                existing = await calls.ExecuteAsync(read,
+                    ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
+                created = true;
+            }
         }
 
         if (IsDenyAll(existing, quarantineId))
         {
-            return false;
+            return created;
         }
 
         desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
@@ -225,10 +237,8 @@ public sealed class QuarantinePod(
     private async Task<bool> ApplyCiliumPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, CancellationToken cancellationToken)
     {
         var spec = CiliumSpec(quarantineId);
-        var existing = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "ciliumnetworkpolicies.cilium.io", ns, name),
-            ct => client.CustomObjects.GetNamespacedCustomObjectAsync(CiliumGroup, CiliumVersion, ns, CiliumPlural, name, ct), cancellationToken);
-        var existingNode = existing is null ? null : JsonSerializer.SerializeToNode(existing);
-        if (existingNode is not null && JsonNode.DeepEquals(existingNode["spec"], spec))
+        var existing = await ReadCiliumPolicyAsync(client, ns, name, cancellationToken);
+        if (existing is not null && JsonNode.DeepEquals(existing["spec"], spec))
         {
             return false;
         }
@@ -246,19 +256,42 @@ public sealed class QuarantinePod(
             },
             ["spec"] = spec,
         };
-        if (existingNode is null)
+        if (existing is null)
         {
-            await calls.ExecuteAsync(new KubernetesOperation("create", "ciliumnetworkpolicies.cilium.io", ns, name),
-                ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(body, CiliumGroup, CiliumVersion, ns, CiliumPlural, cancellationToken: ct), cancellationToken);
-        }
-        else
-        {
-            body["metadata"]!["resourceVersion"] = existingNode["metadata"]?["resourceVersion"]?.DeepClone();
-            await calls.ExecuteAsync(new KubernetesOperation("update", "ciliumnetworkpolicies.cilium.io", ns, name),
-                ct => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, CiliumGroup, CiliumVersion, ns, CiliumPlural, name, cancellationToken: ct), cancellationToken);
+            try
+            {
+                await calls.ExecuteAsync(new KubernetesOperation("create", "ciliumnetworkpolicies.cilium.io", ns, name),
+                    ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(body, CiliumGroup, CiliumVersion, ns, CiliumPlural, cancellationToken: ct), cancellationToken);
+                return true;
+            }
+            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
+            {
+                // AlreadyExists, as for the NetworkPolicy: a retried create whose first answer was lost.
+                var found = await ReadCiliumPolicyAsync(client, ns, name, cancellationToken);
+                if (found is null)
+                {
+                    throw;
+                }
+
+                existing = found;
+                if (JsonNode.DeepEquals(existing["spec"], spec))
+                {
+                    return true;
+                }
+            }
         }
 
+        body["metadata"]!["resourceVersion"] = existing["metadata"]?["resourceVersion"]?.DeepClone();
+        await calls.ExecuteAsync(new KubernetesOperation("update", "ciliumnetworkpolicies.cilium.io", ns, name),
+            ct => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, CiliumGroup, CiliumVersion, ns, CiliumPlural, name, cancellationToken: ct), cancellationToken);
         return true;
+    }
+
+    private async Task<JsonNode?> ReadCiliumPolicyAsync(IKubernetes client, string ns, string name, CancellationToken cancellationToken)
+    {
+        var found = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "ciliumnetworkpolicies.cilium.io", ns, name),
+            ct => client.CustomObjects.GetNamespacedCustomObjectAsync(CiliumGroup, CiliumVersion, ns, CiliumPlural, name, ct), cancellationToken);
+        return found is null ? null : JsonSerializer.SerializeToNode(found);
     }
 
     private async Task<bool> VerifyAsync(IKubernetes client, string ns, string podName, string policyName, string? ciliumName, string quarantineId,
@@ -284,9 +317,8 @@ public sealed class QuarantinePod(
         var ciliumOk = true;
         if (ciliumName is not null)
         {
-            var cilium = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "ciliumnetworkpolicies.cilium.io", ns, ciliumName),
-                ct => client.CustomObjects.GetNamespacedCustomObjectAsync(CiliumGroup, CiliumVersion, ns, CiliumPlural, ciliumName, ct), cancellationToken);
-            ciliumOk = cilium is not null && JsonNode.DeepEquals(JsonSerializer.SerializeToNode(cilium)?["spec"], CiliumSpec(quarantineId));
+            var cilium = await ReadCiliumPolicyAsync(client, ns, ciliumName, cancellationToken);
+            ciliumOk = cilium is not null && JsonNode.DeepEquals(cilium["spec"], CiliumSpec(quarantineId));
             if (!ciliumOk)
             {
                 warnings.Add(new IsolationWarning(IsolationWarningKind.VerificationFailed, $"CiliumNetworkPolicy {ciliumName} is missing or changed after apply", ciliumName));
