@@ -211,6 +211,20 @@ public sealed class QuarantinePodTests
     }
 
     [Fact]
+    public async Task IsolateAsync_PolicyCreateForbidden_FailureSaysThePodIsRelabelledButNotFenced()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        harness.Sim.Faults.Add(new FaultRule { Method = "POST", PathPrefix = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies", StatusCode = 403, Count = 5 });
+
+        var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
+
+        Assert.Equal(KubernetesFailureReason.Forbidden, error.Failure.Reason);
+        Assert.Equal("forbidden: the identity may not create networkpolicies \"containment-quarantine-web-7d9f-abcde\" in namespace shop" + Containment.Isolation.Actions.Quarantine.QuarantinePod.RelabelledNotFenced, error.Failure.Message);
+        var pod = await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None);
+        Assert.Equal([QuarantineNames.QuarantineLabel], pod!["metadata"]!["labels"]!.AsObject().Select(label => label.Key));
+    }
+
+    [Fact]
     public async Task IsolateAsync_ChangedPolicy_RestoredToDenyAll()
     {
         await using var harness = await IsolationHarness.StartAsync();

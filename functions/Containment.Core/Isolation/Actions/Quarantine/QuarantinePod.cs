@@ -25,6 +25,10 @@ public sealed class QuarantinePod(
     internal const string CiliumPlural = "ciliumnetworkpolicies";
     private const int MaxConflictRetries = 3;
 
+    internal const string RelabelledNotFenced =
+        "; the pod was relabelled out of its Services and allow policies (its labels are saved on it) but no deny-all policy fences it,"
+        + " so it is not isolated: isolate it again once the cause is fixed, or release it to restore its labels";
+
     public string Name => "isolatePod";
 
     public IReadOnlyList<ActionParameter> Parameters { get; } =
@@ -70,13 +74,19 @@ public sealed class QuarantinePod(
         wrote |= relabelled;
 
         var policyName = QuarantineNames.PolicyName(request.Pod);
-        wrote |= await ApplyNetworkPolicyAsync(client, ns, policyName, request.Pod, quarantineId, cancellationToken);
-
-        string? ciliumName = null;
-        if (connection.Facts.ServesCiliumNetworkPolicies)
+        string? ciliumName = connection.Facts.ServesCiliumNetworkPolicies ? policyName : null;
+        try
         {
-            ciliumName = policyName;
-            wrote |= await ApplyCiliumPolicyAsync(client, ns, policyName, request.Pod, quarantineId, cancellationToken);
+            wrote |= await ApplyNetworkPolicyAsync(client, ns, policyName, request.Pod, quarantineId, cancellationToken);
+            if (ciliumName is not null)
+            {
+                wrote |= await ApplyCiliumPolicyAsync(client, ns, ciliumName, request.Pod, quarantineId, cancellationToken);
+            }
+        }
+        catch (KubernetesOperationException e)
+        {
+            // The pod is relabelled but not fenced: say so, lest "failed" be read as "nothing changed".
+            throw new KubernetesOperationException(e.Failure with { Message = e.Failure.Message + RelabelledNotFenced }, e);
         }
 
         var warnings = new List<IsolationWarning>();
