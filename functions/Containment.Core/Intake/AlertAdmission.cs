@@ -3,6 +3,7 @@ using Containment.Clusters;
 using Containment.Ledger;
 using Containment.Playbooks;
 using Containment.Runs;
+using Containment.Runs.Machine;
 
 namespace Containment.Intake;
 
@@ -55,9 +56,20 @@ public sealed class AlertAdmission(
             },
             cancellationToken);
 
+        // A redelivery after the pod's run has ended must not start it again (it would isolate a released pod anew),
+        // unless that run had already ended when the event was first stored: then the first delivery stopped before its start.
+        if (!created && await runtime.GetStatusAsync(instanceId, cancellationToken) is { Phase: RunPhase.Finished } ended && ended.UpdatedAt >= stored.ReceivedAt)
+        {
+            return Entry(alert, eventId, AdmissionOutcome.Duplicate, instanceId, ended.Playbook, baseUri, $"delivered before ({stored.ReceivedAt:u}); the pod's run has ended since");
+        }
+
         // Started even when the event was stored before: the earlier delivery may have stopped right here.
         var start = await runtime.StartAsync(instanceId, playbook, alert, cancellationToken);
-        if (created)
+
+        // Deliveries of one alert at the same moment: the one whose start won says "started", whichever stored
+        // the event; the audit says it once.
+        var joinedOwnRun = start.Outcome == RunStartOutcome.Joined && created && await IsRunOfAsync(instanceId, alert, cancellationToken);
+        if (start.Outcome == RunStartOutcome.Started || (created && !joinedOwnRun))
         {
             await audit.AppendAsync(
                 new AuditEntry
@@ -72,17 +84,30 @@ public sealed class AlertAdmission(
                 cancellationToken);
         }
 
-        return new AdmissionEntry
-        {
-            AlertId = alert.Id,
-            EventId = eventId,
-            Outcome = start.Outcome == RunStartOutcome.Started && created ? AdmissionOutcome.Started : AdmissionOutcome.Joined,
-            Playbook = start.Playbook,
-            InstanceId = instanceId,
-            StatusUrl = new Uri(baseUri, $"/api/runs/{Uri.EscapeDataString(instanceId)}"),
-            Reason = stored.Playbook != start.Playbook ? $"the pod is already handled by a run of {start.Playbook}" : null,
-        };
+        return Entry(
+            alert,
+            eventId,
+            start.Outcome == RunStartOutcome.Started ? AdmissionOutcome.Started : AdmissionOutcome.Joined,
+            instanceId,
+            start.Playbook,
+            baseUri,
+            stored.Playbook != start.Playbook ? $"the pod is already handled by a run of {start.Playbook}" : null);
     }
+
+    private static AdmissionEntry Entry(Alert alert, string eventId, AdmissionOutcome outcome, string instanceId, string? playbook, Uri baseUri, string? reason) => new()
+    {
+        AlertId = alert.Id,
+        EventId = eventId,
+        Outcome = outcome,
+        Playbook = playbook,
+        InstanceId = instanceId,
+        StatusUrl = new Uri(baseUri, $"/api/runs/{Uri.EscapeDataString(instanceId)}"),
+        Reason = reason,
+    };
+
+    /// <summary>The pod's run is this alert's own (started by a concurrent delivery of it).</summary>
+    private async Task<bool> IsRunOfAsync(string instanceId, Alert alert, CancellationToken cancellationToken) =>
+        await runtime.GetStatusAsync(instanceId, cancellationToken) is { } status && status.AlertId == alert.Id;
 
     /// <summary>The alias of the alert's cluster: by AKS resource id first (exact), then by the name the detector gave.</summary>
     private string? ResolveCluster(AlertTarget target)
