@@ -25,8 +25,28 @@ public static class JsonErrors
             message = cut > 0 ? message[..cut] : message;
         }
 
+        // "The JSON value could not be converted to System.DateTimeOffset" names a .NET type; say what JSON was expected.
+        const string NotConverted = "The JSON value could not be converted to ";
+        if (message.StartsWith(NotConverted, StringComparison.Ordinal))
+        {
+            return $"expected {Expected(message[NotConverted.Length..].TrimEnd('.', ' '))}";
+        }
+
         return message.TrimEnd('.', ' ');
     }
+
+    private static string Expected(string typeName) => typeName switch
+    {
+        _ when typeName.StartsWith("System.Nullable`1[[", StringComparison.Ordinal) => Expected(typeName["System.Nullable`1[[".Length..].Split(',')[0]),
+        "System.String" => "a string",
+        "System.DateTimeOffset" or "System.DateTime" => "a date and time as an ISO 8601 string (2026-11-23T03:00:00Z)",
+        "System.Boolean" => "true or false",
+        "System.TimeSpan" => "a duration as an ISO 8601 string (PT30M)",
+        "System.Guid" => "a GUID string",
+        "System.Int32" or "System.Int64" or "System.Double" or "System.Decimal" => "a number",
+        _ when typeName.Contains("List`", StringComparison.Ordinal) || typeName.EndsWith("[]", StringComparison.Ordinal) => "an array",
+        _ => "an object",
+    };
 
     /// <summary>System.Text.Json reports <c>$.steps[0].timeout</c>; problems use JSON pointers (<c>/steps/0/timeout</c>).</summary>
     public static string PointerOf(JsonException exception) =>

@@ -10,7 +10,18 @@ public sealed class AlertSink
 
     public IReadOnlyList<AlertProblem> Problems => problems;
 
-    public void Add(Alert alert) => alerts.Add(alert);
+    /// <summary>Takes the alert when it passes <see cref="AlertChecks"/>; otherwise records why not, at the fields to fix.</summary>
+    public void Add(Alert alert, AlertPointers where)
+    {
+        var found = AlertChecks.Check(alert, where);
+        if (found.Count > 0)
+        {
+            problems.AddRange(found);
+            return;
+        }
+
+        alerts.Add(alert);
+    }
 
     public void Problem(string pointer, string message) => problems.Add(new AlertProblem(pointer, message));
 

@@ -17,16 +17,27 @@ public static class ApiBody
             || (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
     }
 
-    public static ApiResponse UnsupportedMediaType(string? contentType) =>
-        ApiResponse.Error(415, $"expected a JSON body (Content-Type application/json), got {(string.IsNullOrWhiteSpace(contentType) ? "no Content-Type" : contentType)}");
+    public const string ContentTypeHeader = "Content-Type";
 
-    public static ApiResponse TooLarge(int maxBytes) =>
-        ApiResponse.Error(413, $"the body is larger than {maxBytes} bytes");
+    public static ApiResponse UnsupportedMediaType(string? contentType) => ApiResponse.Error(
+        415,
+        $"expected a JSON body (Content-Type application/json), got {(string.IsNullOrWhiteSpace(contentType) ? "no Content-Type" : contentType)}",
+        new ApiErrorDetail(ContentTypeHeader, "send application/json (or application/*+json)"));
+
+    public static ApiResponse TooLarge(int maxBytes) => ApiResponse.Error(
+        413,
+        $"the body is larger than {maxBytes} bytes",
+        new ApiErrorDetail("/", $"at most {maxBytes} bytes are read; nothing was read or kept"));
 
     /// <summary>The body as <typeparamref name="T"/>, or the error response to send instead.</summary>
     public static (T? Value, ApiResponse? Error) Read<T>(ApiRequest request)
         where T : class
     {
+        if (request.BodyTooLarge)
+        {
+            return (null, TooLarge(request.MaxBodyBytes));
+        }
+
         if (!IsJson(request.ContentType))
         {
             return (null, UnsupportedMediaType(request.ContentType));

@@ -23,6 +23,9 @@ public sealed record ApiRequest
     /// <summary>True when the body was longer than the host reads; it was not read in full.</summary>
     public bool BodyTooLarge { get; init; }
 
+    /// <summary>The most bytes of a body the host reads (<see cref="ApiOptions.MaxBodyBytes"/>), for the 413 to say.</summary>
+    public int MaxBodyBytes { get; init; } = new ApiOptions().MaxBodyBytes;
+
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 
     public string? QueryValue(string name) => Query.TryGetValue(name, out var value) && value.Length > 0 ? value : null;

@@ -41,6 +41,11 @@ public sealed class ApprovalsApi(ApprovalTokens tokens, ApprovalStore approvals,
             return refusal;
         }
 
+        if (request.BodyTooLarge)
+        {
+            return ApiBody.TooLarge(request.MaxBodyBytes);
+        }
+
         var form = ApprovalForm.Parse(request.Body);
         if (form.Decision is not { } verdict)
         {

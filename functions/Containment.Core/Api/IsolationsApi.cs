@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Containment.Alerts;
 using Containment.Clusters;
 using Containment.Intake;
@@ -13,7 +12,7 @@ namespace Containment.Api;
 /// <c>POST /api/isolations</c> runs the <c>manual-isolate</c> playbook, <c>POST .../release</c> ends any run
 /// still holding the pod and runs <c>manual-release</c>.
 /// </summary>
-public sealed partial class IsolationsApi(
+public sealed class IsolationsApi(
     IsolationLedger isolations,
     AuditTrail audit,
     ClusterRegistry clusters,
@@ -54,8 +53,8 @@ public sealed partial class IsolationsApi(
         }
 
         var problems = new List<ApiErrorDetail>();
-        CheckName(body.Namespace, "/namespace", problems);
-        CheckName(body.Pod, "/pod", problems);
+        CheckName(KubernetesNameKind.Namespace, body.Namespace, "/namespace", problems);
+        CheckName(KubernetesNameKind.Pod, body.Pod, "/pod", problems);
         if (string.IsNullOrWhiteSpace(body.Reason))
         {
             problems.Add(new ApiErrorDetail("/reason", "say why the pod is isolated"));
@@ -140,14 +139,11 @@ public sealed partial class IsolationsApi(
         Target = target,
     };
 
-    private static void CheckName(string? name, string pointer, List<ApiErrorDetail> problems)
+    private static void CheckName(KubernetesNameKind kind, string? name, string pointer, List<ApiErrorDetail> problems)
     {
-        if (string.IsNullOrEmpty(name) || name.Length > 253 || !KubernetesName().IsMatch(name))
+        if (KubernetesNames.Problem(kind, name) is { } problem)
         {
-            problems.Add(new ApiErrorDetail(pointer, $"'{name}' is not a Kubernetes name (lowercase letters, digits, '-' and '.')"));
+            problems.Add(new ApiErrorDetail(pointer, problem));
         }
     }
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")]
-    private static partial Regex KubernetesName();
 }

@@ -35,6 +35,7 @@ internal static class HttpDataAdapter
             ContentType = headers.GetValueOrDefault("Content-Type"),
             Body = tooLarge ? BinaryData.Empty : new BinaryData(buffer.ToArray()),
             BodyTooLarge = tooLarge,
+            MaxBodyBytes = maxBodyBytes,
         };
     }
 

@@ -25,6 +25,7 @@ internal static class HttpApiAdapter
             ContentType = request.ContentType,
             Body = body,
             BodyTooLarge = tooLarge,
+            MaxBodyBytes = maxBodyBytes,
         };
     }
 

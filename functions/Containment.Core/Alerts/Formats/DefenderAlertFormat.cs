@@ -67,7 +67,7 @@ public sealed class DefenderAlertFormat : IAlertFormat
 
         var id = Json.String(alert, "systemAlertId") ?? Json.String(payload, "name") ?? ContentId.Of("defender", payload);
         var clusterResourceId = ClusterResourceId(alert);
-        foreach (var target in targets)
+        foreach (var (target, namesAt) in targets)
         {
             sink.Add(new Alert
             {
@@ -87,13 +87,15 @@ public sealed class DefenderAlertFormat : IAlertFormat
                     Cluster = target.Cluster ?? Json.String(alert, "compromisedEntity"),
                 },
                 Raw = payload.Clone(),
-            });
+            },
+            AlertPointers.At(pointer, namesAt));
         }
     }
 
-    private static List<AlertTarget> Targets(JsonElement alert, EntityGraph graph, JsonElement extended, string at, AlertSink sink)
+    /// <summary>Each pod the alert names, with where its names were read (its entity, or the extended properties).</summary>
+    private static List<(AlertTarget Target, string NamesAt)> Targets(JsonElement alert, EntityGraph graph, JsonElement extended, string at, AlertSink sink)
     {
-        var targets = new List<AlertTarget>();
+        var targets = new List<(AlertTarget, string)>();
         foreach (var pod in graph.OfKind(EntityKind.Pod))
         {
             var target = EntityTargets.For(graph, pod, out var problem);
@@ -103,11 +105,11 @@ public sealed class DefenderAlertFormat : IAlertFormat
                 return [];
             }
 
-            targets.Add(target with
+            targets.Add((target with
             {
                 Node = target.Node ?? Json.String(extended, NodeKeys),
                 Container = target.Container ?? Json.String(extended, ContainerKeys),
-            });
+            }, pod.Pointer));
         }
 
         if (targets.Count > 0)
@@ -127,7 +129,7 @@ public sealed class DefenderAlertFormat : IAlertFormat
 
         return
         [
-            new AlertTarget
+            (new AlertTarget
             {
                 Cluster = graph.OfKind(EntityKind.Cluster).Select(c => c.Name).FirstOrDefault(),
                 Namespace = ns,
@@ -135,7 +137,7 @@ public sealed class DefenderAlertFormat : IAlertFormat
                 Container = Json.String(extended, ContainerKeys),
                 Image = Json.String(extended, ImageKeys),
                 Node = Json.String(extended, NodeKeys),
-            },
+            }, JsonPointer.Append(at, FoundName(alert, "extendedProperties"))),
         ];
     }
 

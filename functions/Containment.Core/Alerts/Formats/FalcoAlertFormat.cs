@@ -74,7 +74,13 @@ public sealed class FalcoAlertFormat : IAlertFormat
                 Node = Json.String(payload, "hostname") ?? Field(fields, "k8s.node.name"),
             },
             Raw = payload.Clone(),
-        });
+        },
+        new AlertPointers(
+            pointer,
+            JsonPointer.Append(fieldsPointer, "k8s.ns.name"),
+            JsonPointer.Append(fieldsPointer, "k8s.pod.name"),
+            JsonPointer.Append(fieldsPointer, "container.name"),
+            Json.Has(payload, "hostname") ? JsonPointer.Append(pointer, "hostname") : JsonPointer.Append(fieldsPointer, "k8s.node.name")));
     }
 
     /// <summary>A field of <c>output_fields</c>; Falco writes <c>&lt;NA&gt;</c> (older) or null (newer) for "not available".</summary>

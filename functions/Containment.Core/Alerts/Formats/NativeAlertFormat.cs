@@ -21,11 +21,16 @@ public sealed class NativeAlertFormat : IAlertFormat
                 return;
             }
 
-            sink.Add(alert with { Raw = alert.Raw ?? payload.Clone() });
+            var target = JsonPointer.Append(pointer, "target");
+            sink.Add(
+                alert with { Raw = alert.Raw ?? payload.Clone() },
+                new AlertPointers(pointer, JsonPointer.Append(target, "namespace"), JsonPointer.Append(target, "pod"), JsonPointer.Append(target, "container"), JsonPointer.Append(target, "node")));
         }
         catch (JsonException exception)
         {
-            sink.Problem(JsonPointer.FromJsonPath(pointer, exception.Path), $"not a valid alert: {exception.Message}");
+            // The inner exception says why a value could not be read (invalid UTF-8, a number out of range).
+            var why = exception.InnerException is { } inner ? $" ({inner.Message.TrimEnd('.')})" : string.Empty;
+            sink.Problem(JsonPointer.FromJsonPath(pointer, exception.Path), $"not a valid alert: {JsonErrors.Describe(exception)}{why}");
         }
     }
 }

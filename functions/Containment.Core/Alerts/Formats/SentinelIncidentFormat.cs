@@ -71,7 +71,8 @@ public sealed class SentinelIncidentFormat : IAlertFormat
                 Rule = lead.AlertType,
                 Target = target,
                 Raw = payload.Clone(),
-            });
+            },
+            AlertPointers.At(pointer, pod.Pointer));
         }
     }
 

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using Containment.Clusters;
+
+namespace Containment.Alerts;
+
+/// <summary>
+/// What every alert must satisfy whatever its format, before anything is stored or started: names that can exist
+/// in a cluster (they become run ids, table keys and Kubernetes API paths), and a size the ledger can keep.
+/// </summary>
+public static class AlertChecks
+{
+    /// <summary>The stored security event holds the alert and its raw payload in one table row; keep room for the rest of the row.</summary>
+    public const int MaxStoredCharacters = TableJson.MaxCharacters - 50_000;
+
+    public static IReadOnlyList<AlertProblem> Check(Alert alert, AlertPointers where)
+    {
+        var problems = new List<AlertProblem>();
+        var target = alert.Target;
+        Name(KubernetesNameKind.Namespace, target.Namespace, where.Namespace, problems);
+        Name(KubernetesNameKind.Pod, target.Pod, where.Pod, problems);
+        if (target.Container is not null)
+        {
+            Name(KubernetesNameKind.Container, target.Container, where.Container, problems);
+        }
+
+        if (target.Node is not null)
+        {
+            Name(KubernetesNameKind.Node, target.Node, where.Node, problems);
+        }
+
+        var stored = JsonSerializer.Serialize(alert, ContainmentJson.Options).Length;
+        if (stored > MaxStoredCharacters)
+        {
+            var (pointer, length) = alert.Raw is { } raw ? LongestString(raw, string.Empty) : (string.Empty, 0);
+            problems.Add(new AlertProblem(
+                where.Payload + pointer,
+                $"the alert is {stored} characters as stored, at most {MaxStoredCharacters} can be kept{(length > 0 ? $"; its longest field here is {length} characters" : string.Empty)}"));
+        }
+
+        return problems;
+    }
+
+    private static void Name(KubernetesNameKind kind, string? name, string pointer, List<AlertProblem> problems)
+    {
+        if (KubernetesNames.Problem(kind, name) is { } problem)
+        {
+            problems.Add(new AlertProblem(pointer, problem));
+        }
+    }
+
+    /// <summary>The pointer (below <paramref name="at"/>) and length of the longest string in the payload: where an oversized alert is to be cut.</summary>
+    private static (string Pointer, int Length) LongestString(JsonElement element, string at)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return (at, element.GetRawText().Length - 2); // the text as sent, escapes included
+            case JsonValueKind.Object:
+                return element.EnumerateObject().Select(property => LongestString(property.Value, JsonPointer.Append(at, property.Name)))
+                    .DefaultIfEmpty((at, 0)).MaxBy(found => found.Item2);
+            case JsonValueKind.Array:
+                return element.EnumerateArray().Select((item, index) => LongestString(item, JsonPointer.Append(at, index)))
+                    .DefaultIfEmpty((at, 0)).MaxBy(found => found.Item2);
+            default:
+                return (at, 0);
+        }
+    }
+}
