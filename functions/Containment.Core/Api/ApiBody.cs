@@ -52,7 +52,8 @@ public static class ApiBody
         }
         catch (JsonException exception)
         {
-            return (null, ApiResponse.Error(400, "the body is not valid", new ApiErrorDetail(JsonErrors.PointerOf(exception), JsonErrors.Describe(exception))));
+            var where = exception.LineNumber is { } line ? $" (line {line + 1}, byte {exception.BytePositionInLine + 1})" : string.Empty;
+            return (null, ApiResponse.Error(400, "the body is not valid", new ApiErrorDetail(JsonErrors.PointerOf(exception), JsonErrors.Describe(exception) + where)));
         }
     }
 }

@@ -17,13 +17,15 @@ public sealed class BadInputTests(ReliabilityHostFixture host)
     public static TheoryData<string> Cases() => [.. BadInputCase.All.Select(c => c.Name)];
 
     [Fact]
-    public void Corpus_EveryFileIsUsedAndEveryNameIsUnique()
+    public void Corpus_EveryFileUsedEveryNameUniqueEveryCaseSaysSomething()
     {
         var files = Directory.GetFiles(BadInputCase.PathOf(string.Empty)).Select(Path.GetFileName).Where(name => name != "cases.json");
         var used = BadInputCase.All.Select(c => c.File ?? c.Generate?.Template).OfType<string>().ToHashSet(StringComparer.Ordinal);
 
         Assert.All(files, file => Assert.Contains(file!, used));
         Assert.Equal(BadInputCase.All.Count, BadInputCase.All.Select(c => c.Name).Distinct(StringComparer.Ordinal).Count());
+        Assert.All(BadInputCase.All, c => Assert.False(string.IsNullOrWhiteSpace(c.Says), $"{c.Name} expects no text"));
+        Assert.All(BadInputCase.All, c => Assert.InRange(c.Status, 400, 499));
     }
 
     [Theory]
