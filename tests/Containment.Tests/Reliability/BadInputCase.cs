@@ -55,20 +55,3 @@ public sealed record BadInputCase
 
     public override string ToString() => Name;
 }
-
-/// <summary>A body made from a template file: <see cref="Times"/> copies of <see cref="Repeat"/> in place of <c>@@TEXT@@</c>.</summary>
-public sealed record BadInputTemplate(string Template, char Repeat, int Times);
-
-/// <summary>Hostile approval tokens, made against the host's own signing key where they need one.</summary>
-public enum ApprovalTokenKind
-{
-    /// <summary>A stored, undecided request's token: the form is what is wrong.</summary>
-    Valid,
-    Truncated,
-    ForgedSignature,
-    WrongRun,
-    Replayed,
-    Expired,
-    Huge,
-    NonBase64,
-}
