@@ -41,7 +41,7 @@ public sealed class AlertAdmission(
         }
 
         var instanceId = RunInstanceId.ForTarget(alert.Target);
-        var (stored, created) = await events.AddAsync(
+        var (storedPlaybook, created) = await events.AddAsync(
             new SecurityEventRecord
             {
                 Id = eventId,
@@ -57,13 +57,15 @@ public sealed class AlertAdmission(
 
         // Started even when the event was stored before: the earlier delivery may have stopped right here.
         var start = await runtime.StartAsync(instanceId, playbook, alert, cancellationToken);
-        if (created)
+
+        // A joined event needs no row of its own: its record already names the run it joined.
+        if (created && start.Outcome == RunStartOutcome.Started)
         {
             await audit.AppendAsync(
                 new AuditEntry
                 {
                     SubjectId = eventId,
-                    Action = start.Outcome == RunStartOutcome.Started ? AuditAction.RunStarted : AuditAction.RunJoined,
+                    Action = AuditAction.RunStarted,
                     At = now,
                     Actor = Actor,
                     RunInstanceId = instanceId,
@@ -80,7 +82,7 @@ public sealed class AlertAdmission(
             Playbook = start.Playbook,
             InstanceId = instanceId,
             StatusUrl = new Uri(baseUri, $"/api/runs/{Uri.EscapeDataString(instanceId)}"),
-            Reason = stored.Playbook != start.Playbook ? $"the pod is already handled by a run of {start.Playbook}" : null,
+            Reason = storedPlaybook != start.Playbook ? $"the pod is already handled by a run of {start.Playbook}" : null,
         };
     }
 

@@ -27,6 +27,11 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     private readonly SemaphoreSlim running;
     private readonly SemaphoreSlim[] instanceLocks = Enumerable.Range(0, LockStripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
     private readonly ConcurrentDictionary<Task, byte> inFlight = new();
+
+    // Unfinished runs this process started or saw, with their playbook: a repeated alert for a pod joins
+    // its run without a storage round trip. One process owns the runs, so the map only lags a finish by
+    // the moment a finishing run takes, the same window a storage read would have.
+    private readonly ConcurrentDictionary<string, string> unfinished = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
     private int disposed;
 
@@ -46,6 +51,11 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
     public async Task<RunStartResult> StartAsync(string instanceId, Playbook playbook, Alert alert, CancellationToken cancellationToken)
     {
+        if (unfinished.TryGetValue(instanceId, out var running))
+        {
+            return new RunStartResult(RunStartOutcome.Joined, instanceId, running);
+        }
+
         // The raw payload stays with the security event; the run needs only the normalised alert.
         var (state, _) = PlaybookMachine.Next(playbook, null, new RunStarted(time.GetUtcNow(), instanceId, alert with { Raw = null }));
         for (var attempt = 0; attempt < maxConflictRetries; attempt++)
@@ -57,6 +67,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                 var existing = await store.ReadAsync(instanceId, cancellationToken);
                 if (existing is { State.Phase: not RunPhase.Finished })
                 {
+                    unfinished.TryAdd(instanceId, existing.State.Playbook);
                     return new RunStartResult(RunStartOutcome.Joined, instanceId, existing.State.Playbook);
                 }
 
@@ -66,6 +77,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
             if (etag is { } stored)
             {
                 LogStarted(logger, instanceId, playbook.Name);
+                unfinished[instanceId] = playbook.Name;
                 Kick(instanceId, input: null, new StoredRun(state, playbook, stored));
                 return new RunStartResult(RunStartOutcome.Started, instanceId, playbook.Name);
             }
@@ -277,6 +289,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
                     case FinishRun finish:
                         timers.Cancel(instanceId);
+                        unfinished.TryRemove(instanceId, out _);
                         LogFinished(logger, instanceId, finish.Outcome.Result, finish.Outcome.Reason);
                         return;
 
