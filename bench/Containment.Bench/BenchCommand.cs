@@ -7,7 +7,7 @@ namespace Containment.Bench;
 internal static class BenchCommand
 {
     private static readonly string[] Defaults = ["latency", "storm", "waiting", "economy"];
-    private static readonly string[] Known = [.. Defaults, "runtime"];
+    private static readonly string[] Known = [.. Defaults, "runtime", "soak"];
 
     public static RootCommand Create(string repositoryRoot)
     {
@@ -20,9 +20,12 @@ internal static class BenchCommand
         var waitingRuns = new Option<int>("--waiting-runs") { Description = "Waiting: runs left waiting on approval.", DefaultValueFactory = _ => 10_000 };
         var idle = new Option<TimeSpan>("--idle") { Description = "Waiting: how long to count idle storage operations.", DefaultValueFactory = _ => TimeSpan.FromMinutes(1) };
         var runs = new Option<int>("--runs") { Description = "Economy and runtime: runs to average over.", DefaultValueFactory = _ => 50 };
+        var soakRuns = new Option<int>("--soak-runs") { Description = "Soak: isolate → approve → release runs.", DefaultValueFactory = _ => 100 };
+        var kills = new Option<int>("--kills") { Description = "Soak: how many times the host is killed.", DefaultValueFactory = _ => 12 };
+        var seed = new Option<int>("--seed") { Description = "Soak: seed for the kill times.", DefaultValueFactory = _ => 8 };
         var command = new RootCommand("Benchmarks against the local host, Azurite and KubeSim on this machine.")
         {
-            names, json, alerts, stormAlerts, stormPods, waitingRuns, idle, runs,
+            names, json, alerts, stormAlerts, stormPods, waitingRuns, idle, runs, soakRuns, kills, seed,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -38,6 +41,7 @@ internal static class BenchCommand
                     "storm" => summary with { Storm = await WithHostAsync(parse.GetValue(stormPods), host => StormBenchmark.RunAsync(host, parse.GetValue(stormAlerts), parse.GetValue(stormPods), output, cancellationToken)) },
                     "waiting" => summary with { Waiting = await WaitingBenchmark.RunAsync(repositoryRoot, parse.GetValue(waitingRuns), parse.GetValue(idle), output, cancellationToken) },
                     "economy" => summary with { Economy = await WithHostAsync(parse.GetValue(runs), host => EconomyBenchmark.RunAsync(host, 0, parse.GetValue(runs), output, cancellationToken)) },
+                    "soak" => summary with { Crash = await CrashSoak.RunAsync(repositoryRoot, parse.GetValue(soakRuns), parse.GetValue(kills), parse.GetValue(seed), output, cancellationToken) },
                     _ => summary with { Runtime = await RuntimeBenchmark.RunAsync(repositoryRoot, parse.GetValue(runs), output) },
                 };
             }
@@ -48,7 +52,7 @@ internal static class BenchCommand
                 output.WriteLine($"summary written to {file.FullName}");
             }
 
-            return 0;
+            return summary.Crash is { Held: false } ? 1 : 0;
 
             async Task<T> WithHostAsync<T>(int pods, Func<BenchHost, Task<T>> benchmark)
             {

@@ -8,7 +8,8 @@ internal sealed record BenchSummary(
     [property: JsonPropertyName("storm")] StormFigures? Storm = null,
     [property: JsonPropertyName("waiting")] WaitingFigures? Waiting = null,
     [property: JsonPropertyName("economy")] EconomyFigures? Economy = null,
-    [property: JsonPropertyName("runtime")] RuntimeFigures? Runtime = null);
+    [property: JsonPropertyName("runtime")] RuntimeFigures? Runtime = null,
+    [property: JsonPropertyName("crash")] CrashFigures? Crash = null);
 
 internal sealed record LatencyFigures(
     [property: JsonPropertyName("alerts")] int Alerts,
@@ -47,3 +48,12 @@ internal sealed record RuntimeFigures(
     [property: JsonPropertyName("three_steps_ops_per_run")] double ThreeStepsOpsPerRun,
     [property: JsonPropertyName("approval_runs_per_second")] double ApprovalRunsPerSecond,
     [property: JsonPropertyName("approval_ops_per_run")] double ApprovalOpsPerRun);
+
+internal sealed record CrashFigures(
+    [property: JsonPropertyName("runs")] int Runs,
+    [property: JsonPropertyName("kills")] int Kills,
+    [property: JsonPropertyName("succeeded")] int Succeeded,
+    [property: JsonPropertyName("pods_restored")] int PodsRestored,
+    [property: JsonPropertyName("policy_creates")] int PolicyCreates,
+    [property: JsonPropertyName("max_patches_per_pod")] int MaxPatchesPerPod,
+    [property: JsonPropertyName("held")] bool Held);

@@ -124,7 +124,8 @@ internal sealed partial class BenchHost : IAsyncDisposable
         folder.Delete(recursive: true);
     }
 
-    private static string Seed(int pods)
+    /// <summary>A KubeSim seed with the bench pods, each with two labels and one annotation.</summary>
+    public static string Seed(int pods)
     {
         var list = new StringBuilder("{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[");
         for (var index = 0; index < pods; index++)
