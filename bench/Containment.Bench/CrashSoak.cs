@@ -48,7 +48,7 @@ internal static class CrashSoak
             {
                 while (killed < kills && !done.IsCancellationRequested)
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 2500)), done.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                    await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 1800)), done.Token).ContinueWith(_ => { }, TaskScheduler.Default);
                     if (done.IsCancellationRequested)
                     {
                         break;
@@ -61,8 +61,13 @@ internal static class CrashSoak
             }, cancellationToken);
 
             var outcomes = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-            await Parallel.ForEachAsync(Enumerable.Range(0, runs), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (index, token) =>
-                outcomes[BenchHost.Pod(index)] = await OneRunAsync(client, chat, index, token));
+            // Alerts arrive spread over the soak, so kills land in every phase of some run.
+            var spread = TimeSpan.FromMilliseconds(200);
+            await Task.WhenAll(Enumerable.Range(0, runs).Select(async index =>
+            {
+                await Task.Delay(spread * index, cancellationToken);
+                outcomes[BenchHost.Pod(index)] = await OneRunAsync(client, chat, index, cancellationToken);
+            }));
             await done.CancelAsync();
             await killer;
             var elapsed = clock.Elapsed;
