@@ -69,6 +69,7 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
         Assert.Equal(RaiseEventResult.Accepted, raised);
         Assert.Equal(StepOutcome.Rejected, done.History.Single(step => step.StepId == "approve-isolation").Outcome);
         Assert.Single(harness.Log.Of(ActivityNames.SetEventStatus));
+        Assert.Single(harness.Log.Of(ActivityNames.RequestApproval));
         Assert.Equal(RunPhase.Finished, done.Phase);
     }
 

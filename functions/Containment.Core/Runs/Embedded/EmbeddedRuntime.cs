@@ -16,8 +16,6 @@ namespace Containment.Runs.Embedded;
 /// </summary>
 public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 {
-    private const int LockStripes = 256;
-
     private readonly RunStore store;
     private readonly ActivityInvoker invoker;
     private readonly RunTimers timers;
@@ -25,7 +23,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     private readonly ILogger<EmbeddedRuntime> logger;
     private readonly int maxConflictRetries;
     private readonly SemaphoreSlim running;
-    private readonly SemaphoreSlim[] instanceLocks = Enumerable.Range(0, LockStripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+    private readonly RunLocks locks = new();
     private readonly ConcurrentDictionary<Task, byte> inFlight = new();
     private readonly CancellationTokenSource stopping = new();
     private int disposed;
@@ -48,27 +46,40 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     {
         // The raw payload stays with the security event; the run needs only the normalised alert.
         var (state, _) = PlaybookMachine.Next(playbook, null, new RunStarted(time.GetUtcNow(), instanceId, alert with { Raw = null }));
-        for (var attempt = 0; attempt < maxConflictRetries; attempt++)
+
+        // Held from before the insert until its drive ends, so nothing else in this process changes the run in
+        // between and the drive can trust the state written here. Busy (an earlier run with this id is still
+        // being driven): the drive reads the row instead.
+        var held = locks.TryEnter(instanceId);
+        try
         {
-            // Insert first: a new pod (the common case) costs one write and no read.
-            var etag = await store.AddAsync(state, playbook, cancellationToken);
-            if (etag is null)
+            for (var attempt = 0; attempt < maxConflictRetries; attempt++)
             {
-                var existing = await store.ReadAsync(instanceId, cancellationToken);
-                if (existing is { State.Phase: not RunPhase.Finished })
+                // Insert first: a new pod (the common case) costs one write and no read.
+                var etag = await store.AddAsync(state, playbook, cancellationToken);
+                if (etag is null)
                 {
-                    return new RunStartResult(RunStartOutcome.Joined, instanceId, existing.State.Playbook);
+                    var existing = await store.ReadAsync(instanceId, cancellationToken);
+                    if (existing is { State.Phase: not RunPhase.Finished })
+                    {
+                        return new RunStartResult(RunStartOutcome.Joined, instanceId, existing.State.Playbook);
+                    }
+
+                    etag = existing is null ? null : await store.ReplaceAsync(state, playbook, existing.ETag, cancellationToken);
                 }
 
-                etag = existing is null ? null : await store.ReplaceAsync(state, playbook, existing.ETag, cancellationToken);
+                if (etag is { } stored)
+                {
+                    LogStarted(logger, instanceId, playbook.Name);
+                    Kick(instanceId, input: null, held is null ? null : new Handoff(held, new StoredRun(state, playbook, stored)));
+                    held = null;
+                    return new RunStartResult(RunStartOutcome.Started, instanceId, playbook.Name);
+                }
             }
-
-            if (etag is { } stored)
-            {
-                LogStarted(logger, instanceId, playbook.Name);
-                Kick(instanceId, input: null, new StoredRun(state, playbook, stored));
-                return new RunStartResult(RunStartOutcome.Started, instanceId, playbook.Name);
-            }
+        }
+        finally
+        {
+            held?.Dispose();
         }
 
         throw new InvalidOperationException($"run {instanceId} kept changing while starting it");
@@ -89,8 +100,8 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
         await store.AddEventAsync(instanceId, eventName, payload, cancellationToken);
 
-        // The event is a row of its own: the state just read is still current for the drive.
-        Kick(instanceId, input: null, existing);
+        // The state just read may be overtaken by a drive running now: the drive started here reads the row.
+        Kick(instanceId, input: null);
         return RaiseEventResult.Accepted;
     }
 
@@ -105,7 +116,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
             return false;
         }
 
-        await DriveAsync(instanceId, new TerminateRequested(time.GetUtcNow(), reason), cancellationToken);
+        await DriveAsync(instanceId, new TerminateRequested(time.GetUtcNow(), reason), handoff: null, cancellationToken);
         return true;
     }
 
@@ -152,27 +163,23 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
         stopping.Dispose();
         running.Dispose();
-        foreach (var instanceLock in instanceLocks)
-        {
-            instanceLock.Dispose();
-        }
     }
 
-    /// <param name="known">The run as just written, when the caller has it: saves the first read.</param>
-    private void Kick(string instanceId, RunInput? input, StoredRun? known = null)
+    /// <param name="handoff">The run's lock and its state as just written by the caller, who took the lock: saves the first read.</param>
+    private void Kick(string instanceId, RunInput? input, Handoff? handoff = null)
     {
-        var task = Task.Run(() => DriveAsync(instanceId, input, stopping.Token, known));
+        var task = Task.Run(() => DriveAsync(instanceId, input, handoff, stopping.Token));
         inFlight.TryAdd(task, 0);
         task.ContinueWith(done => inFlight.TryRemove(done, out _), TaskScheduler.Default);
     }
 
     /// <summary>Applies <paramref name="input"/> (if any) and carries out what the run says next, until it waits or ends.</summary>
-    private async Task DriveAsync(string instanceId, RunInput? input, CancellationToken cancellationToken, StoredRun? known = null)
+    private async Task DriveAsync(string instanceId, RunInput? input, Handoff? handoff, CancellationToken cancellationToken)
     {
-        var instanceLock = instanceLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(instanceId) % LockStripes)];
+        RunLock runLock;
         try
         {
-            await instanceLock.WaitAsync(cancellationToken);
+            runLock = handoff?.Lock ?? await locks.EnterAsync(instanceId, cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -184,7 +191,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
             await running.WaitAsync(cancellationToken);
             try
             {
-                await DriveLockedAsync(instanceId, input, known, cancellationToken);
+                await DriveLockedAsync(instanceId, input, handoff?.Run, cancellationToken);
             }
             finally
             {
@@ -201,7 +208,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         }
         finally
         {
-            instanceLock.Release();
+            runLock.Dispose();
         }
     }
 
@@ -209,7 +216,8 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     {
         for (var conflicts = 0; conflicts < maxConflictRetries; conflicts++)
         {
-            // A stale "known" copy only costs a lost ETag race, after which the loop reads the row.
+            // The handed-over copy is current here (the lock was held since it was written) unless another
+            // process wrote since, which the ETag-checked write finds out.
             var stored = conflicts == 0 && known is not null ? known : await store.ReadAsync(instanceId, cancellationToken);
             if (stored is null)
             {
@@ -288,6 +296,9 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
         throw new InvalidOperationException($"run {instanceId} kept changing under {maxConflictRetries} attempts to advance it");
     }
+
+    /// <summary>A run's lock, taken by the caller, with the state it wrote while holding it.</summary>
+    private sealed record Handoff(RunLock Lock, StoredRun Run);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {InstanceId} started with playbook {Playbook}")]
     private static partial void LogStarted(ILogger logger, string instanceId, string playbook);
