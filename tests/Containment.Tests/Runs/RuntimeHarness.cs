@@ -52,6 +52,15 @@ internal sealed class RuntimeHarness : IAsyncDisposable
 
     public long StorageOperations => services.GetRequiredService<StorageOperationCounter>().Count;
 
+    public IReadOnlyDictionary<string, long> StorageOperationsByKind => services.GetRequiredService<StorageOperationCounter>().ByKind;
+
+    /// <summary>The operations by kind since <paramref name="before"/>, kinds that did not occur left out.</summary>
+    public Dictionary<string, long> StorageOperationsSince(IReadOnlyDictionary<string, long> before) =>
+        StorageOperationsByKind
+            .Select(kind => (kind.Key, Count: kind.Value - before.GetValueOrDefault(kind.Key)))
+            .Where(kind => kind.Count > 0)
+            .ToDictionary(kind => kind.Key, kind => kind.Count, StringComparer.Ordinal);
+
     public static string NewInstanceId() => RunInstanceId.ForTarget("prod", "payments", "api-" + Guid.NewGuid().ToString("N")[..8]);
 
     public Task<RunStartResult> StartAsync(string instanceId, string playbook, AlertCategory category = AlertCategory.ReverseShell) =>

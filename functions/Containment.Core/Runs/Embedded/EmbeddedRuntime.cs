@@ -87,6 +87,90 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
     public async Task<RaiseEventResult> RaiseEventAsync(string instanceId, string eventName, JsonElement payload, CancellationToken cancellationToken)
     {
+        // When no drive holds the run, the event is applied to the state here (a read and a write) and the
+        // drive goes on in the background; a run being driven gets it as a buffered row, never waited for.
+        if (locks.TryEnter(instanceId) is { } held)
+        {
+            (RaiseEventResult? Answer, StoredRun? Applied) outcome;
+            try
+            {
+                outcome = await TryApplyAsync(instanceId, eventName, payload, cancellationToken);
+            }
+            catch (Exception)
+            {
+                // A write whose answer was lost may have landed: a drive goes on from whatever the row holds.
+                held.Dispose();
+                Kick(instanceId, input: null);
+                throw;
+            }
+
+            if (outcome.Applied is { } applied)
+            {
+                Kick(instanceId, input: null, new Handoff(held, applied));
+            }
+            else
+            {
+                held.Dispose();
+            }
+
+            if (outcome.Answer is { } answer)
+            {
+                return answer;
+            }
+        }
+
+        return await BufferAsync(instanceId, eventName, payload, cancellationToken);
+    }
+
+    /// <summary>
+    /// With the run's lock held: applies the event when the run waits for it. The answer, and the state
+    /// written when applied; no answer when the event must be buffered (the run does not wait for it yet).
+    /// </summary>
+    private async Task<(RaiseEventResult? Answer, StoredRun? Applied)> TryApplyAsync(string instanceId, string eventName, JsonElement payload, CancellationToken cancellationToken)
+    {
+        for (var conflicts = 0; conflicts < maxConflictRetries; conflicts++)
+        {
+            var stored = await store.ReadAsync(instanceId, cancellationToken);
+            if (stored is null)
+            {
+                return (RaiseEventResult.NoSuchRun, null);
+            }
+
+            if (stored.State.Phase == RunPhase.Finished)
+            {
+                return (RaiseEventResult.RunFinished, null);
+            }
+
+            if (!string.Equals(PlaybookMachine.AwaitedEvent(stored.State), eventName, StringComparison.OrdinalIgnoreCase))
+            {
+                return (null, null);
+            }
+
+            var (state, _) = PlaybookMachine.Next(stored.Playbook, stored.State, new EventReceived(time.GetUtcNow(), eventName, payload));
+            if (ReferenceEquals(state, stored.State))
+            {
+                // Not a decision the machine takes (the API checks decisions before raising them): the run keeps waiting.
+                LogEventIgnored(logger, instanceId, eventName);
+                return (RaiseEventResult.Accepted, null);
+            }
+
+            if (await store.ReplaceAsync(state, stored.Playbook, stored.ETag, cancellationToken) is { } etag)
+            {
+                timers.Cancel(instanceId);
+                LogEventApplied(logger, instanceId, eventName);
+                return (RaiseEventResult.Accepted, new StoredRun(state, stored.Playbook, etag));
+            }
+
+            // Another process changed the run: read its version and decide again.
+            LogConflict(logger, instanceId);
+        }
+
+        throw new InvalidOperationException($"run {instanceId} kept changing under {maxConflictRetries} attempts to deliver {eventName}");
+    }
+
+    /// <summary>Keeps the event as a row until the run waits for it, and starts a drive that looks for it.</summary>
+    private async Task<RaiseEventResult> BufferAsync(string instanceId, string eventName, JsonElement payload, CancellationToken cancellationToken)
+    {
         var existing = await store.ReadAsync(instanceId, cancellationToken);
         if (existing is null)
         {
@@ -305,6 +389,12 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {InstanceId} finished: {Result} {Reason}")]
     private static partial void LogFinished(ILogger logger, string instanceId, RunResult result, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Run {InstanceId} took event {EventName} at once")]
+    private static partial void LogEventApplied(ILogger logger, string instanceId, string eventName);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {InstanceId} ignored event {EventName}: not a decision it takes")]
+    private static partial void LogEventIgnored(ILogger logger, string instanceId, string eventName);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recovered {Count} unfinished runs")]
     private static partial void LogRecovered(ILogger logger, int count);
