@@ -143,6 +143,39 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task RaiseEvent_RowLandsAfterTheWaitBegan_IsStillTaken()
+    {
+        var inserts = new HeldRequests(Azure.Core.RequestMethod.Post);
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix(), storagePolicy: inserts);
+        var approvalMayGo = new TaskCompletionSource();
+        harness.Log.Behaviours[ActivityNames.RequestApproval] = async (_, cancellationToken) =>
+        {
+            await approvalMayGo.Task.WaitAsync(cancellationToken);
+            return ActivityResult.Success();
+        };
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, Escape);
+        await harness.Log.WaitForCallAsync(ActivityNames.RequestApproval);
+
+        // The decision comes while the drive holds the run, so it is buffered; its row is held back until the
+        // drive has entered the wait (finding nothing to list) and let the run go.
+        inserts.Arm();
+        var raising = Task.Run(() => harness.Runtime.RaiseEventAsync(id, "approval-approve-release-1", Decision(ApprovalVerdict.Approved), CancellationToken.None));
+        await inserts.Holding.WaitAsync(TimeSpan.FromSeconds(30));
+        approvalMayGo.SetResult();
+        var waiting = await harness.IdleStatusAsync(id);
+        inserts.Release();
+        var raised = await raising.WaitAsync(TimeSpan.FromSeconds(30));
+        var done = await harness.IdleStatusAsync(id);
+
+        Assert.Equal(RunPhase.Waiting, waiting.Phase);
+        Assert.Equal(RaiseEventResult.Accepted, raised);
+        Assert.Equal(StepOutcome.Approved, done.History.Single(step => step.StepId == "approve-release").Outcome);
+        Assert.Single(harness.Log.Of(ActivityNames.ReleasePod));
+        Assert.Equal(RunPhase.Finished, done.Phase);
+    }
+
+    [Fact]
     public async Task RaiseEvent_ForALaterWait_IsKeptUntilThatWaitBegins()
     {
         await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());

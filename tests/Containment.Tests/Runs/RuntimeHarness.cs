@@ -15,7 +15,7 @@ internal sealed class RuntimeHarness : IAsyncDisposable
 {
     private readonly ServiceProvider services;
 
-    public RuntimeHarness(string connectionString, string tablePrefix, ActivityLog? log = null, FakeTimeProvider? time = null)
+    public RuntimeHarness(string connectionString, string tablePrefix, ActivityLog? log = null, FakeTimeProvider? time = null, Azure.Core.Pipeline.HttpPipelinePolicy? storagePolicy = null)
     {
         Log = log ?? new ActivityLog();
         Time = time ?? new FakeTimeProvider(MachineDriver.Start);
@@ -32,6 +32,11 @@ internal sealed class RuntimeHarness : IAsyncDisposable
         {
             var options = new TableClientOptions();
             options.AddPolicy(provider.GetRequiredService<StorageOperationCounter>(), Azure.Core.HttpPipelinePosition.PerRetry);
+            if (storagePolicy is not null)
+            {
+                options.AddPolicy(storagePolicy, Azure.Core.HttpPipelinePosition.PerRetry);
+            }
+
             return new TableServiceClient(connectionString, options);
         });
         foreach (var name in new[] { ActivityNames.IsolatePod, ActivityNames.ReleasePod, ActivityNames.RequestApproval, ActivityNames.Notify, ActivityNames.SetEventStatus, ActivityNames.DeletePod, ActivityNames.CordonNode })

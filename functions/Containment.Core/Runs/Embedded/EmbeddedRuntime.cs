@@ -24,6 +24,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     private readonly int maxConflictRetries;
     private readonly SemaphoreSlim running;
     private readonly RunLocks locks = new();
+    private readonly BufferedEventMarks buffered = new();
     private readonly ConcurrentDictionary<Task, byte> inFlight = new();
     private readonly CancellationTokenSource stopping = new();
     private int disposed;
@@ -183,6 +184,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         }
 
         await store.AddEventAsync(instanceId, eventName, payload, cancellationToken);
+        buffered.Mark(instanceId);
 
         // The state just read may be overtaken by a drive running now: the drive started here reads the row.
         Kick(instanceId, input: null);
@@ -210,6 +212,8 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         var unfinished = await store.ListUnfinishedAsync(cancellationToken);
         foreach (var instanceId in unfinished)
         {
+            // An earlier process may have buffered events for it.
+            buffered.Mark(instanceId);
             Kick(instanceId, input: null);
         }
 
@@ -288,6 +292,8 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         }
         catch (Exception exception)
         {
+            // A row it took may not have been applied.
+            buffered.Mark(instanceId);
             LogDriveFailed(logger, exception, instanceId);
         }
         finally
@@ -325,8 +331,14 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                     var written = await store.ReplaceAsync(state, playbook, etag, cancellationToken);
                     if (written is null)
                     {
-                        // Another process changed the run: read its version and apply the same input to it.
+                        // Another process changed the run: read its version and apply the same input to it. The
+                        // event taken from its row was not applied: the next wait must list it again.
                         LogConflict(logger, instanceId);
+                        if (consumedEvent is not null)
+                        {
+                            buffered.Mark(instanceId);
+                        }
+
                         break;
                     }
 
@@ -356,8 +368,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                         continue;
 
                     case WaitFor wait:
-                        if (wait.EventName is { } name
-                            && (await store.ListEventsAsync(instanceId, cancellationToken)).FirstOrDefault(buffered => string.Equals(buffered.Name, name, StringComparison.OrdinalIgnoreCase)) is { } arrived)
+                        if (wait.EventName is { } name && await TakeBufferedAsync(instanceId, name, cancellationToken) is { } arrived)
                         {
                             consumedEvent = arrived.RowKey;
                             pendingInputs.Enqueue(new EventReceived(time.GetUtcNow(), arrived.Name, arrived.Payload));
@@ -369,6 +380,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
                     case FinishRun finish:
                         timers.Cancel(instanceId);
+                        buffered.Take(instanceId);
                         LogFinished(logger, instanceId, finish.Outcome.Result, finish.Outcome.Reason);
                         return;
 
@@ -379,6 +391,35 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         }
 
         throw new InvalidOperationException($"run {instanceId} kept changing under {maxConflictRetries} attempts to advance it");
+    }
+
+    /// <summary>The buffered event the run waits for, when the run may have buffered events (see <see cref="BufferedEventMarks"/>).</summary>
+    private async Task<BufferedEvent?> TakeBufferedAsync(string instanceId, string eventName, CancellationToken cancellationToken)
+    {
+        if (!buffered.Take(instanceId))
+        {
+            return null;
+        }
+
+        IReadOnlyList<BufferedEvent> rows;
+        try
+        {
+            rows = await store.ListEventsAsync(instanceId, cancellationToken);
+        }
+        catch (Exception)
+        {
+            buffered.Mark(instanceId);
+            throw;
+        }
+
+        var arrived = rows.FirstOrDefault(row => string.Equals(row.Name, eventName, StringComparison.OrdinalIgnoreCase));
+        if (rows.Count > (arrived is null ? 0 : 1))
+        {
+            // Rows for a later wait (or left over): that wait lists them again.
+            buffered.Mark(instanceId);
+        }
+
+        return arrived;
     }
 
     /// <summary>A run's lock, taken by the caller, with the state it wrote while holding it.</summary>
