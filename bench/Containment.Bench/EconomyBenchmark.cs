@@ -13,7 +13,7 @@ internal static class EconomyBenchmark
     {
         var runtime = host.Services<EmbeddedRuntime>();
         var storage = host.StorageCounter;
-        var storageBefore = storage.Snapshot();
+        var storageBefore = storage.ByTable;
         var tableBefore = storage.Count;
         host.Kube.Requests.Reset();
 
@@ -35,7 +35,7 @@ internal static class EconomyBenchmark
         var kubeRequests = host.Kube.Requests.Snapshot().Sum(entry => entry.Value) / (double)runs;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"economy: {runs} isolate → approve → release runs (shipped playbook isolate-escape-reverse-shell, alert and approval over HTTP)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  table operations per run: {tableOps:F1} (target ≤ 15); Kubernetes requests per run: {kubeRequests:F1} (target ≤ 8)"));
-        foreach (var (kind, count) in storage.Snapshot().OrderBy(entry => entry.Key, StringComparer.Ordinal))
+        foreach (var (kind, count) in storage.ByTable.OrderBy(entry => entry.Key, StringComparer.Ordinal))
         {
             var delta = count - storageBefore.GetValueOrDefault(kind);
             if (delta > 0)

@@ -16,8 +16,6 @@ namespace Containment.Runs.Embedded;
 /// </summary>
 public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 {
-    private const int LockStripes = 256;
-
     private readonly RunStore store;
     private readonly ActivityInvoker invoker;
     private readonly RunTimers timers;
@@ -25,13 +23,14 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     private readonly ILogger<EmbeddedRuntime> logger;
     private readonly int maxConflictRetries;
     private readonly SemaphoreSlim running;
-    private readonly SemaphoreSlim[] instanceLocks = Enumerable.Range(0, LockStripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+    private readonly RunLocks locks = new();
+    private readonly BufferedEventMarks buffered = new();
     private readonly ConcurrentDictionary<Task, byte> inFlight = new();
 
     // Unfinished runs this process started or saw, with their playbook: a repeated alert for a pod joins
     // its run without a storage round trip. One process owns the runs, so the map only lags a finish by
     // the moment a finishing run takes, the same window a storage read would have.
-    private readonly ConcurrentDictionary<string, string> unfinished = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> unfinishedRuns = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
     private int disposed;
 
@@ -51,42 +50,139 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
     public async Task<RunStartResult> StartAsync(string instanceId, Playbook playbook, Alert alert, CancellationToken cancellationToken)
     {
-        if (unfinished.TryGetValue(instanceId, out var running))
+        if (unfinishedRuns.TryGetValue(instanceId, out var running))
         {
             return new RunStartResult(RunStartOutcome.Joined, instanceId, running);
         }
 
         // The raw payload stays with the security event; the run needs only the normalised alert.
         var (state, _) = PlaybookMachine.Next(playbook, null, new RunStarted(time.GetUtcNow(), instanceId, alert with { Raw = null }));
-        for (var attempt = 0; attempt < maxConflictRetries; attempt++)
+
+        // Held from before the insert until its drive ends, so nothing else in this process changes the run in
+        // between and the drive can trust the state written here. Busy (an earlier run with this id is still
+        // being driven): the drive reads the row instead.
+        var held = locks.TryEnter(instanceId);
+        try
         {
-            // Insert first: a new pod (the common case) costs one write and no read.
-            var etag = await store.AddAsync(state, playbook, cancellationToken);
-            if (etag is null)
+            for (var attempt = 0; attempt < maxConflictRetries; attempt++)
             {
-                var existing = await store.ReadAsync(instanceId, cancellationToken);
-                if (existing is { State.Phase: not RunPhase.Finished })
+                // Insert first: a new pod (the common case) costs one write and no read.
+                var etag = await store.AddAsync(state, playbook, cancellationToken);
+                if (etag is null)
                 {
-                    unfinished.TryAdd(instanceId, existing.State.Playbook);
-                    return new RunStartResult(RunStartOutcome.Joined, instanceId, existing.State.Playbook);
+                    var existing = await store.ReadAsync(instanceId, cancellationToken);
+                    if (existing is { State.Phase: not RunPhase.Finished })
+                    {
+                        unfinishedRuns.TryAdd(instanceId, existing.State.Playbook);
+                        return new RunStartResult(RunStartOutcome.Joined, instanceId, existing.State.Playbook);
+                    }
+
+                    etag = existing is null ? null : await store.ReplaceAsync(state, playbook, existing.ETag, cancellationToken);
                 }
 
-                etag = existing is null ? null : await store.ReplaceAsync(state, playbook, existing.ETag, cancellationToken);
+                if (etag is { } stored)
+                {
+                    LogStarted(logger, instanceId, playbook.Name);
+                    unfinishedRuns[instanceId] = playbook.Name;
+                    Kick(instanceId, input: null, held is null ? null : new Handoff(held, new StoredRun(state, playbook, stored)));
+                    held = null;
+                    return new RunStartResult(RunStartOutcome.Started, instanceId, playbook.Name);
+                }
             }
-
-            if (etag is { } stored)
-            {
-                LogStarted(logger, instanceId, playbook.Name);
-                unfinished[instanceId] = playbook.Name;
-                Kick(instanceId, input: null, new StoredRun(state, playbook, stored));
-                return new RunStartResult(RunStartOutcome.Started, instanceId, playbook.Name);
-            }
+        }
+        finally
+        {
+            held?.Dispose();
         }
 
         throw new InvalidOperationException($"run {instanceId} kept changing while starting it");
     }
 
     public async Task<RaiseEventResult> RaiseEventAsync(string instanceId, string eventName, JsonElement payload, CancellationToken cancellationToken)
+    {
+        // When no drive holds the run, the event is applied to the state here (a read and a write) and the
+        // drive goes on in the background; a run being driven gets it as a buffered row, never waited for.
+        if (locks.TryEnter(instanceId) is { } held)
+        {
+            (RaiseEventResult? Answer, StoredRun? Applied) outcome;
+            try
+            {
+                outcome = await TryApplyAsync(instanceId, eventName, payload, cancellationToken);
+            }
+            catch (Exception)
+            {
+                // A write whose answer was lost may have landed: a drive goes on from whatever the row holds.
+                held.Dispose();
+                Kick(instanceId, input: null);
+                throw;
+            }
+
+            if (outcome.Applied is { } applied)
+            {
+                Kick(instanceId, input: null, new Handoff(held, applied));
+            }
+            else
+            {
+                held.Dispose();
+            }
+
+            if (outcome.Answer is { } answer)
+            {
+                return answer;
+            }
+        }
+
+        return await BufferAsync(instanceId, eventName, payload, cancellationToken);
+    }
+
+    /// <summary>
+    /// With the run's lock held: applies the event when the run waits for it. The answer, and the state
+    /// written when applied; no answer when the event must be buffered (the run does not wait for it yet).
+    /// </summary>
+    private async Task<(RaiseEventResult? Answer, StoredRun? Applied)> TryApplyAsync(string instanceId, string eventName, JsonElement payload, CancellationToken cancellationToken)
+    {
+        for (var conflicts = 0; conflicts < maxConflictRetries; conflicts++)
+        {
+            var stored = await store.ReadAsync(instanceId, cancellationToken);
+            if (stored is null)
+            {
+                return (RaiseEventResult.NoSuchRun, null);
+            }
+
+            if (stored.State.Phase == RunPhase.Finished)
+            {
+                return (RaiseEventResult.RunFinished, null);
+            }
+
+            if (!string.Equals(PlaybookMachine.AwaitedEvent(stored.State), eventName, StringComparison.OrdinalIgnoreCase))
+            {
+                return (null, null);
+            }
+
+            var (state, _) = PlaybookMachine.Next(stored.Playbook, stored.State, new EventReceived(time.GetUtcNow(), eventName, payload));
+            if (ReferenceEquals(state, stored.State))
+            {
+                // Not a decision the machine takes (the API checks decisions before raising them): the run keeps waiting.
+                LogEventIgnored(logger, instanceId, eventName);
+                return (RaiseEventResult.Accepted, null);
+            }
+
+            if (await store.ReplaceAsync(state, stored.Playbook, stored.ETag, cancellationToken) is { } etag)
+            {
+                timers.Cancel(instanceId);
+                LogEventApplied(logger, instanceId, eventName);
+                return (RaiseEventResult.Accepted, new StoredRun(state, stored.Playbook, etag));
+            }
+
+            // Another process changed the run: read its version and decide again.
+            LogConflict(logger, instanceId);
+        }
+
+        throw new InvalidOperationException($"run {instanceId} kept changing under {maxConflictRetries} attempts to deliver {eventName}");
+    }
+
+    /// <summary>Keeps the event as a row until the run waits for it, and starts a drive that looks for it.</summary>
+    private async Task<RaiseEventResult> BufferAsync(string instanceId, string eventName, JsonElement payload, CancellationToken cancellationToken)
     {
         var existing = await store.ReadAsync(instanceId, cancellationToken);
         if (existing is null)
@@ -100,9 +196,10 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         }
 
         await store.AddEventAsync(instanceId, eventName, payload, cancellationToken);
+        buffered.Mark(instanceId);
 
-        // The event is a row of its own: the state just read is still current for the drive.
-        Kick(instanceId, input: null, existing);
+        // The state just read may be overtaken by a drive running now: the drive started here reads the row.
+        Kick(instanceId, input: null);
         return RaiseEventResult.Accepted;
     }
 
@@ -117,7 +214,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
             return false;
         }
 
-        await DriveAsync(instanceId, new TerminateRequested(time.GetUtcNow(), reason), cancellationToken);
+        await DriveAsync(instanceId, new TerminateRequested(time.GetUtcNow(), reason), handoff: null, cancellationToken);
         return true;
     }
 
@@ -127,6 +224,8 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         var unfinished = await store.ListUnfinishedAsync(cancellationToken);
         foreach (var instanceId in unfinished)
         {
+            // An earlier process may have buffered events for it.
+            buffered.Mark(instanceId);
             Kick(instanceId, input: null);
         }
 
@@ -164,27 +263,23 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
         stopping.Dispose();
         running.Dispose();
-        foreach (var instanceLock in instanceLocks)
-        {
-            instanceLock.Dispose();
-        }
     }
 
-    /// <param name="known">The run as just written, when the caller has it: saves the first read.</param>
-    private void Kick(string instanceId, RunInput? input, StoredRun? known = null)
+    /// <param name="handoff">The run's lock and its state as just written by the caller, who took the lock: saves the first read.</param>
+    private void Kick(string instanceId, RunInput? input, Handoff? handoff = null)
     {
-        var task = Task.Run(() => DriveAsync(instanceId, input, stopping.Token, known));
+        var task = Task.Run(() => DriveAsync(instanceId, input, handoff, stopping.Token));
         inFlight.TryAdd(task, 0);
         task.ContinueWith(done => inFlight.TryRemove(done, out _), TaskScheduler.Default);
     }
 
     /// <summary>Applies <paramref name="input"/> (if any) and carries out what the run says next, until it waits or ends.</summary>
-    private async Task DriveAsync(string instanceId, RunInput? input, CancellationToken cancellationToken, StoredRun? known = null)
+    private async Task DriveAsync(string instanceId, RunInput? input, Handoff? handoff, CancellationToken cancellationToken)
     {
-        var instanceLock = instanceLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(instanceId) % LockStripes)];
+        RunLock runLock;
         try
         {
-            await instanceLock.WaitAsync(cancellationToken);
+            runLock = handoff?.Lock ?? await locks.EnterAsync(instanceId, cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -196,7 +291,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
             await running.WaitAsync(cancellationToken);
             try
             {
-                await DriveLockedAsync(instanceId, input, known, cancellationToken);
+                await DriveLockedAsync(instanceId, input, handoff?.Run, cancellationToken);
             }
             finally
             {
@@ -209,11 +304,13 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         }
         catch (Exception exception)
         {
+            // A row it took may not have been applied.
+            buffered.Mark(instanceId);
             LogDriveFailed(logger, exception, instanceId);
         }
         finally
         {
-            instanceLock.Release();
+            runLock.Dispose();
         }
     }
 
@@ -221,7 +318,8 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     {
         for (var conflicts = 0; conflicts < maxConflictRetries; conflicts++)
         {
-            // A stale "known" copy only costs a lost ETag race, after which the loop reads the row.
+            // The handed-over copy is current here (the lock was held since it was written) unless another
+            // process wrote since, which the ETag-checked write finds out.
             var stored = conflicts == 0 && known is not null ? known : await store.ReadAsync(instanceId, cancellationToken);
             if (stored is null)
             {
@@ -245,8 +343,14 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                     var written = await store.ReplaceAsync(state, playbook, etag, cancellationToken);
                     if (written is null)
                     {
-                        // Another process changed the run: read its version and apply the same input to it.
+                        // Another process changed the run: read its version and apply the same input to it. The
+                        // event taken from its row was not applied: the next wait must list it again.
                         LogConflict(logger, instanceId);
+                        if (consumedEvent is not null)
+                        {
+                            buffered.Mark(instanceId);
+                        }
+
                         break;
                     }
 
@@ -276,8 +380,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                         continue;
 
                     case WaitFor wait:
-                        if (wait.EventName is { } name
-                            && (await store.ListEventsAsync(instanceId, cancellationToken)).FirstOrDefault(buffered => string.Equals(buffered.Name, name, StringComparison.OrdinalIgnoreCase)) is { } arrived)
+                        if (wait.EventName is { } name && await TakeBufferedAsync(instanceId, name, cancellationToken) is { } arrived)
                         {
                             consumedEvent = arrived.RowKey;
                             pendingInputs.Enqueue(new EventReceived(time.GetUtcNow(), arrived.Name, arrived.Payload));
@@ -289,7 +392,8 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
                     case FinishRun finish:
                         timers.Cancel(instanceId);
-                        unfinished.TryRemove(instanceId, out _);
+                        unfinishedRuns.TryRemove(instanceId, out _);
+                        buffered.Take(instanceId);
                         LogFinished(logger, instanceId, finish.Outcome.Result, finish.Outcome.Reason);
                         return;
 
@@ -302,11 +406,49 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         throw new InvalidOperationException($"run {instanceId} kept changing under {maxConflictRetries} attempts to advance it");
     }
 
+    /// <summary>The buffered event the run waits for, when the run may have buffered events (see <see cref="BufferedEventMarks"/>).</summary>
+    private async Task<BufferedEvent?> TakeBufferedAsync(string instanceId, string eventName, CancellationToken cancellationToken)
+    {
+        if (!buffered.Take(instanceId))
+        {
+            return null;
+        }
+
+        IReadOnlyList<BufferedEvent> rows;
+        try
+        {
+            rows = await store.ListEventsAsync(instanceId, cancellationToken);
+        }
+        catch (Exception)
+        {
+            buffered.Mark(instanceId);
+            throw;
+        }
+
+        var arrived = rows.FirstOrDefault(row => string.Equals(row.Name, eventName, StringComparison.OrdinalIgnoreCase));
+        if (rows.Count > (arrived is null ? 0 : 1))
+        {
+            // Rows for a later wait (or left over): that wait lists them again.
+            buffered.Mark(instanceId);
+        }
+
+        return arrived;
+    }
+
+    /// <summary>A run's lock, taken by the caller, with the state it wrote while holding it.</summary>
+    private sealed record Handoff(RunLock Lock, StoredRun Run);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {InstanceId} started with playbook {Playbook}")]
     private static partial void LogStarted(ILogger logger, string instanceId, string playbook);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {InstanceId} finished: {Result} {Reason}")]
     private static partial void LogFinished(ILogger logger, string instanceId, RunResult result, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Run {InstanceId} took event {EventName} at once")]
+    private static partial void LogEventApplied(ILogger logger, string instanceId, string eventName);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {InstanceId} ignored event {EventName}: not a decision it takes")]
+    private static partial void LogEventIgnored(ILogger logger, string instanceId, string eventName);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recovered {Count} unfinished runs")]
     private static partial void LogRecovered(ILogger logger, int count);
