@@ -24,20 +24,21 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
     /// <summary>The event id of an alert: its source and its detector id.</summary>
     public static string IdOf(Alert alert) => $"{alert.Source}:{alert.Id}";
 
-    /// <summary>Stores the event unless it is already stored; either way the stored event's playbook, and whether it was new.</summary>
-    public async Task<(string? Playbook, bool Created)> AddAsync(SecurityEventRecord record, CancellationToken cancellationToken)
+    /// <summary>Stores the event unless it is already stored; either way the stored event's playbook and arrival, and whether it was new.</summary>
+    public async Task<(KnownEvent Stored, bool Created)> AddAsync(SecurityEventRecord record, CancellationToken cancellationToken)
     {
         if (recent.TryGetValue(record.Id, out KnownEvent? known))
         {
-            return (known!.Playbook, false);
+            return (known!, false);
         }
 
         var created = await records.AddAsync(record.Id, record, cancellationToken);
 
         // Delivered before: the first delivery's record stands.
-        var playbook = created ? record.Playbook : (await records.ReadAsync(record.Id, cancellationToken))!.Value.Record.Playbook;
-        recent.Set(record.Id, new KnownEvent(playbook), new MemoryCacheEntryOptions { Size = 1 });
-        return (playbook, created);
+        var stored = created ? record : (await records.ReadAsync(record.Id, cancellationToken))!.Value.Record;
+        known = new KnownEvent(stored.Playbook, stored.ReceivedAt);
+        recent.Set(record.Id, known, new MemoryCacheEntryOptions { Size = 1 });
+        return (known, created);
     }
 
     public async Task<SecurityEventRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
@@ -55,6 +56,7 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
         records.ChangeAsync(id, current => current is null ? null : change(current), likelyNew: false, cancellationToken);
 
     public void Dispose() => recent.Dispose();
-
-    private sealed record KnownEvent(string? Playbook);
 }
+
+/// <summary>What admission needs of a stored event: its playbook and when it first arrived.</summary>
+public sealed record KnownEvent(string? Playbook, DateTimeOffset ReceivedAt);

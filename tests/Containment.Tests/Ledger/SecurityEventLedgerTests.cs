@@ -16,11 +16,11 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
         var second = first with { StatusReason = "second" };
 
         var (_, created) = await events.AddAsync(first, CancellationToken.None);
-        var (playbook, createdAgain) = await events.AddAsync(second with { Playbook = "another" }, CancellationToken.None);
+        var (stored, createdAgain) = await events.AddAsync(second with { Playbook = "another" }, CancellationToken.None);
 
         Assert.True(created);
         Assert.False(createdAgain);
-        Assert.Equal(first.Playbook, playbook);
+        Assert.Equal(first.Playbook, stored.Playbook);
         Assert.Equal("first", (await events.GetAsync(first.Id, CancellationToken.None))!.StatusReason);
     }
 

@@ -25,6 +25,10 @@ public sealed class QuarantinePod(
     internal const string CiliumPlural = "ciliumnetworkpolicies";
     private const int MaxConflictRetries = 3;
 
+    internal const string RelabelledNotFenced =
+        "; the pod was relabelled out of its Services and allow policies (its labels are saved on it) but no deny-all policy fences it,"
+        + " so it is not isolated: isolate it again once the cause is fixed, or release it to restore its labels";
+
     public string Name => "isolatePod";
 
     public IReadOnlyList<ActionParameter> Parameters { get; } =
@@ -70,13 +74,19 @@ public sealed class QuarantinePod(
         wrote |= relabelled;
 
         var policyName = QuarantineNames.PolicyName(request.Pod);
-        wrote |= await ApplyNetworkPolicyAsync(client, ns, policyName, request.Pod, quarantineId, likelyExists: !relabelled, cancellationToken);
-
-        string? ciliumName = null;
-        if (connection.Facts.ServesCiliumNetworkPolicies)
+        string? ciliumName = connection.Facts.ServesCiliumNetworkPolicies ? policyName : null;
+        try
         {
-            ciliumName = policyName;
-            wrote |= await ApplyCiliumPolicyAsync(client, ns, policyName, request.Pod, quarantineId, cancellationToken);
+            wrote |= await ApplyNetworkPolicyAsync(client, ns, policyName, request.Pod, quarantineId, likelyExists: !relabelled, cancellationToken);
+            if (ciliumName is not null)
+            {
+                wrote |= await ApplyCiliumPolicyAsync(client, ns, ciliumName, request.Pod, quarantineId, cancellationToken);
+            }
+        }
+        catch (KubernetesOperationException e)
+        {
+            // The pod is relabelled but not fenced: say so, lest "failed" be read as "nothing changed".
+            throw new KubernetesOperationException(e.Failure with { Message = e.Failure.Message + RelabelledNotFenced }, e);
         }
 
         var warnings = new List<IsolationWarning>();
@@ -183,10 +193,11 @@ public sealed class QuarantinePod(
             },
         };
         // A new quarantine (the common case) creates without reading: one request; an existing policy answers 409.
+        var read = new KubernetesOperation("get", "networkpolicies", ns, name);
         var existing = likelyExists
-            ? await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "networkpolicies", ns, name),
-                ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken)
+            ? await calls.ExecuteOrDefaultAsync(read, ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken)
             : null;
+        var created = false;
         if (existing is null)
         {
             try
@@ -195,17 +206,21 @@ public sealed class QuarantinePod(
                     ct => client.NetworkingV1.CreateNamespacedNetworkPolicyAsync(desired, ns, cancellationToken: ct), cancellationToken);
                 return true;
             }
-            catch (KubernetesOperationException exception) when (exception.Failure.Reason == KubernetesFailureReason.Conflict)
+            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
             {
-                // Left by an earlier try, or made by someone else: read it and make it deny-all again.
+                // AlreadyExists: most often this very create, retried after its answer was lost, else left by an
+                // earlier try or made by someone else. Go on with what is there.
+                existing = await calls.ExecuteAsync(read,
+                    ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
+                created = true;
             }
         }
 
-        existing ??= await calls.ExecuteAsync(new KubernetesOperation("get", "networkpolicies", ns, name),
+        existing ??= await calls.ExecuteAsync(read,
             ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
         if (IsDenyAll(existing, quarantineId))
         {
-            return false;
+            return created;
         }
 
         desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
@@ -237,10 +252,8 @@ public sealed class QuarantinePod(
     private async Task<bool> ApplyCiliumPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, CancellationToken cancellationToken)
     {
         var spec = CiliumSpec(quarantineId);
-        var existing = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "ciliumnetworkpolicies.cilium.io", ns, name),
-            ct => client.CustomObjects.GetNamespacedCustomObjectAsync(CiliumGroup, CiliumVersion, ns, CiliumPlural, name, ct), cancellationToken);
-        var existingNode = existing is null ? null : JsonSerializer.SerializeToNode(existing);
-        if (existingNode is not null && JsonNode.DeepEquals(existingNode["spec"], spec))
+        var existing = await ReadCiliumPolicyAsync(client, ns, name, cancellationToken);
+        if (existing is not null && JsonNode.DeepEquals(existing["spec"], spec))
         {
             return false;
         }
@@ -258,19 +271,42 @@ public sealed class QuarantinePod(
             },
             ["spec"] = spec,
         };
-        if (existingNode is null)
+        if (existing is null)
         {
-            await calls.ExecuteAsync(new KubernetesOperation("create", "ciliumnetworkpolicies.cilium.io", ns, name),
-                ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(body, CiliumGroup, CiliumVersion, ns, CiliumPlural, cancellationToken: ct), cancellationToken);
-        }
-        else
-        {
-            body["metadata"]!["resourceVersion"] = existingNode["metadata"]?["resourceVersion"]?.DeepClone();
-            await calls.ExecuteAsync(new KubernetesOperation("update", "ciliumnetworkpolicies.cilium.io", ns, name),
-                ct => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, CiliumGroup, CiliumVersion, ns, CiliumPlural, name, cancellationToken: ct), cancellationToken);
+            try
+            {
+                await calls.ExecuteAsync(new KubernetesOperation("create", "ciliumnetworkpolicies.cilium.io", ns, name),
+                    ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(body, CiliumGroup, CiliumVersion, ns, CiliumPlural, cancellationToken: ct), cancellationToken);
+                return true;
+            }
+            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
+            {
+                // AlreadyExists, as for the NetworkPolicy: a retried create whose first answer was lost.
+                var found = await ReadCiliumPolicyAsync(client, ns, name, cancellationToken);
+                if (found is null)
+                {
+                    throw;
+                }
+
+                existing = found;
+                if (JsonNode.DeepEquals(existing["spec"], spec))
+                {
+                    return true;
+                }
+            }
         }
 
+        body["metadata"]!["resourceVersion"] = existing["metadata"]?["resourceVersion"]?.DeepClone();
+        await calls.ExecuteAsync(new KubernetesOperation("update", "ciliumnetworkpolicies.cilium.io", ns, name),
+            ct => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, CiliumGroup, CiliumVersion, ns, CiliumPlural, name, cancellationToken: ct), cancellationToken);
         return true;
+    }
+
+    private async Task<JsonNode?> ReadCiliumPolicyAsync(IKubernetes client, string ns, string name, CancellationToken cancellationToken)
+    {
+        var found = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "ciliumnetworkpolicies.cilium.io", ns, name),
+            ct => client.CustomObjects.GetNamespacedCustomObjectAsync(CiliumGroup, CiliumVersion, ns, CiliumPlural, name, ct), cancellationToken);
+        return found is null ? null : JsonSerializer.SerializeToNode(found);
     }
 
     // The pod is checked in the API server's answer to the patch; the policies in one list read after
@@ -301,9 +337,8 @@ public sealed class QuarantinePod(
         var ciliumOk = true;
         if (ciliumName is not null)
         {
-            var cilium = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "ciliumnetworkpolicies.cilium.io", ns, ciliumName),
-                ct => client.CustomObjects.GetNamespacedCustomObjectAsync(CiliumGroup, CiliumVersion, ns, CiliumPlural, ciliumName, ct), cancellationToken);
-            ciliumOk = cilium is not null && JsonNode.DeepEquals(JsonSerializer.SerializeToNode(cilium)?["spec"], CiliumSpec(quarantineId));
+            var cilium = await ReadCiliumPolicyAsync(client, ns, ciliumName, cancellationToken);
+            ciliumOk = cilium is not null && JsonNode.DeepEquals(cilium["spec"], CiliumSpec(quarantineId));
             if (!ciliumOk)
             {
                 warnings.Add(new IsolationWarning(IsolationWarningKind.VerificationFailed, $"CiliumNetworkPolicy {ciliumName} is missing or changed after apply", ciliumName));
