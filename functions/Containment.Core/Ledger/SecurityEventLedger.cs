@@ -36,7 +36,7 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
 
         // Delivered before: the first delivery's record stands.
         var stored = created ? record : (await records.ReadAsync(record.Id, cancellationToken))!.Value.Record;
-        known = new KnownEvent(stored.Playbook, stored.ReceivedAt);
+        known = new KnownEvent(stored.ReceivedAt, stored.Playbook);
         recent.Set(record.Id, known, new MemoryCacheEntryOptions { Size = 1 });
         return (known, created);
     }
@@ -59,4 +59,4 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
 }
 
 /// <summary>What admission needs of a stored event: its playbook and when it first arrived.</summary>
-public sealed record KnownEvent(string? Playbook, DateTimeOffset ReceivedAt);
+public sealed record KnownEvent(DateTimeOffset ReceivedAt, string? Playbook = null);
