@@ -374,6 +374,44 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Recover_EventLeftByAnEarlierRunOfThePod_IsNotTakenByTheNextRun()
+    {
+        var prefix = AzuriteFixture.NewTablePrefix();
+        var id = RuntimeHarness.NewInstanceId();
+        var log = new ActivityLog();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(MachineDriver.Start);
+        await using (var first = new RuntimeHarness(azurite.ConnectionString, prefix, log, time))
+        {
+            // The first run, which asks nothing, gets a decision while it is busy: the row stays, never taken.
+            var isolateMayGo = new TaskCompletionSource();
+            log.Behaviours[ActivityNames.IsolatePod] = async (_, cancellationToken) =>
+            {
+                await isolateMayGo.Task.WaitAsync(cancellationToken);
+                return ActivityResult.Success();
+            };
+            await first.StartAsync(id, "malware");
+            await log.WaitForCallAsync(ActivityNames.IsolatePod);
+            Assert.Equal(RaiseEventResult.Accepted, await first.Runtime.RaiseEventAsync(id, "approval-approve-release-1", Decision(ApprovalVerdict.Approved), CancellationToken.None));
+            isolateMayGo.SetResult();
+            Assert.Equal(RunPhase.Finished, (await first.IdleStatusAsync(id)).Phase);
+
+            // The pod is caught again: the next run waits for an approval of the same name.
+            log.Behaviours.Clear();
+            time.Advance(TimeSpan.FromMinutes(5));
+            await first.StartAsync(id, Escape);
+            Assert.Equal("approval-approve-release-1", (await first.IdleStatusAsync(id)).AwaitedEvent);
+        }
+
+        await using var second = new RuntimeHarness(azurite.ConnectionString, prefix, log, time);
+        await second.Runtime.RecoverAsync(CancellationToken.None);
+        var after = await second.IdleStatusAsync(id);
+
+        Assert.Equal(RunPhase.Waiting, after.Phase);
+        Assert.Equal("approval-approve-release-1", after.AwaitedEvent);
+        Assert.Empty(log.Of(ActivityNames.ReleasePod));
+    }
+
+    [Fact]
     public async Task Recover_TimerDueWhileDown_FiresAtStart()
     {
         var prefix = AzuriteFixture.NewTablePrefix();

@@ -109,7 +109,7 @@ public sealed partial class EmbeddedRuntime
             return RaiseEventResult.RunFinished;
         }
 
-        await store.AddEventAsync(instanceId, eventName, payload, cancellationToken);
+        await store.AddEventAsync(instanceId, existing.State.StartedAt, eventName, payload, cancellationToken);
         buffered.Mark(instanceId);
 
         // The drive started here reads the row: this process may not have seen the latest state (another
@@ -119,8 +119,9 @@ public sealed partial class EmbeddedRuntime
     }
 
     /// <summary>The buffered event the run waits for, when the run may have buffered events (see <see cref="BufferedEventMarks"/>).</summary>
-    private async Task<BufferedEvent?> TakeBufferedAsync(string instanceId, string eventName, CancellationToken cancellationToken)
+    private async Task<BufferedEvent?> TakeBufferedAsync(RunState state, string eventName, CancellationToken cancellationToken)
     {
+        var instanceId = state.InstanceId;
         if (!buffered.Take(instanceId))
         {
             return null;
@@ -137,8 +138,10 @@ public sealed partial class EmbeddedRuntime
             throw;
         }
 
-        var arrived = rows.FirstOrDefault(row => string.Equals(row.Name, eventName, StringComparison.OrdinalIgnoreCase));
-        if (rows.Count > (arrived is null ? 0 : 1))
+        // Rows of an earlier run with this id are never taken.
+        var ofThisRun = rows.Where(row => row.IsOfRun(state.StartedAt)).ToList();
+        var arrived = ofThisRun.FirstOrDefault(row => string.Equals(row.Name, eventName, StringComparison.OrdinalIgnoreCase));
+        if (ofThisRun.Count > (arrived is null ? 0 : 1))
         {
             // Rows for a later wait (or left over): that wait lists them again.
             buffered.Mark(instanceId);

@@ -278,7 +278,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                         continue;
 
                     case WaitFor wait:
-                        if (wait.EventName is { } name && await TakeBufferedAsync(instanceId, name, cancellationToken) is { } arrived)
+                        if (wait.EventName is { } name && await TakeBufferedAsync(state, name, cancellationToken) is { } arrived)
                         {
                             consumedEvent = arrived.RowKey;
                             pendingInputs.Enqueue(new EventReceived(time.GetUtcNow(), arrived.Name, arrived.Payload));
