@@ -36,7 +36,7 @@ internal static class RuntimeBenchmark
            "onApproved": [{ "id": "release", "type": "release" }] }]
         """;
 
-    public static async Task<int> RunAsync(string repositoryRoot, int runs, TextWriter output)
+    public static async Task<RuntimeFigures> RunAsync(string repositoryRoot, int runs, TextWriter output)
     {
         await using var azurite = await AzuriteServer.StartAsync(repositoryRoot);
         output.WriteLine($"runtime benchmark: {runs} runs per playbook, Azurite in memory, activities that do nothing, {Environment.ProcessorCount} cores");
@@ -44,7 +44,7 @@ internal static class RuntimeBenchmark
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"three steps (notify, setEventStatus, cordonNode): {three.RunsPerSecond:F1} runs/s, {three.OperationsPerRun:F1} storage operations per run ({three.ByKind})"));
         var approval = await MeasureAsync(azurite.ConnectionString, Parse(IsolateApproveRelease), runs, approve: true);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"isolate → approve → release: {approval.RunsPerSecond:F1} runs/s, {approval.OperationsPerRun:F1} storage operations per run (runtime only; {approval.ByKind})"));
-        return 0;
+        return new RuntimeFigures(runs, Math.Round(three.RunsPerSecond, 1), three.OperationsPerRun, Math.Round(approval.RunsPerSecond, 1), approval.OperationsPerRun);
     }
 
     private static async Task<(double RunsPerSecond, double OperationsPerRun, string ByKind)> MeasureAsync(string connection, Playbook playbook, int runs, bool approve)

@@ -11,12 +11,16 @@ namespace Containment;
 public sealed class StorageOperationCounter : HttpPipelinePolicy
 {
     private readonly ConcurrentDictionary<string, long> byKind = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> byTable = new(StringComparer.Ordinal);
     private long count;
 
     public long Count => Interlocked.Read(ref count);
 
     /// <summary>A copy of the counts by kind: the HTTP method, and <c>GET query</c> for table queries.</summary>
     public IReadOnlyDictionary<string, long> ByKind => new Dictionary<string, long>(byKind, StringComparer.Ordinal);
+
+    /// <summary>A copy of the counts by kind and table, e.g. <c>PUT ContainmentRuns</c>, for profiles.</summary>
+    public IReadOnlyDictionary<string, long> ByTable => new Dictionary<string, long>(byTable, StringComparer.Ordinal);
 
     /// <summary>The kind of request: its method, and a query apart from a read of one row.</summary>
     public static string KindOf(Request request) =>
@@ -39,6 +43,11 @@ public sealed class StorageOperationCounter : HttpPipelinePolicy
     private void Record(HttpMessage message)
     {
         Interlocked.Increment(ref count);
-        byKind.AddOrUpdate(KindOf(message.Request), 1, (_, counted) => counted + 1);
+        var kind = KindOf(message.Request);
+        byKind.AddOrUpdate(kind, 1, (_, counted) => counted + 1);
+        var path = message.Request.Uri.Path;
+        var table = path[(path.LastIndexOf('/') + 1)..];
+        var end = table.IndexOf('(', StringComparison.Ordinal);
+        byTable.AddOrUpdate($"{kind} {(end < 0 ? table : table[..end])}", 1, (_, counted) => counted + 1);
     }
 }

@@ -56,6 +56,12 @@ public sealed class KubeSimServer : IAsyncDisposable
             server.Requests.Record(context.Request.Method, path, context.Request.Headers.Authorization.ToString());
             if (server.Faults.Take(context.Request.Method, path) is { } fault)
             {
+                if (fault.DelayResponse)
+                {
+                    await HandleThenDelayAsync(api, context, fault.Delay, options.TimeProvider);
+                    return;
+                }
+
                 if (fault.Delay > TimeSpan.Zero)
                 {
                     await Task.Delay(fault.Delay, options.TimeProvider, context.RequestAborted);
@@ -63,19 +69,7 @@ public sealed class KubeSimServer : IAsyncDisposable
 
                 if (fault.StatusCode != 0)
                 {
-                    if (fault.RetryAfterSeconds is { } seconds)
-                    {
-                        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    }
-
-                    var reason = fault.StatusCode switch
-                    {
-                        403 => "Forbidden",
-                        429 => "TooManyRequests",
-                        504 => "Timeout",
-                        _ => "InternalError",
-                    };
-                    await KubeApi.WriteAsync(context.Response, fault.StatusCode, KubeStatus.Failure(fault.StatusCode, reason, $"injected fault: {reason}"), context.RequestAborted);
+                    await WriteFaultAsync(context, fault);
                     return;
                 }
             }
@@ -157,6 +151,43 @@ public sealed class KubeSimServer : IAsyncDisposable
         }
     }
 
+    // The change is applied and its answer held back: a client that gives up meanwhile never learns it succeeded.
+    private static async Task HandleThenDelayAsync(KubeApi api, HttpContext context, TimeSpan delay, TimeProvider time)
+    {
+        var body = context.Response.Body;
+        using var held = new MemoryStream();
+        context.Response.Body = held;
+        try
+        {
+            await api.HandleAsync(context);
+        }
+        finally
+        {
+            context.Response.Body = body;
+        }
+
+        await Task.Delay(delay, time, context.RequestAborted);
+        held.Position = 0;
+        await held.CopyToAsync(body, context.RequestAborted);
+    }
+
+    private static async Task WriteFaultAsync(HttpContext context, FaultRule fault)
+    {
+        if (fault.RetryAfterSeconds is { } seconds)
+        {
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var reason = fault.StatusCode switch
+        {
+            403 => "Forbidden",
+            429 => "TooManyRequests",
+            504 => "Timeout",
+            _ => "InternalError",
+        };
+        await KubeApi.WriteAsync(context.Response, fault.StatusCode, KubeStatus.Failure(fault.StatusCode, reason, $"injected fault: {reason}"), context.RequestAborted);
+    }
+
     // Admin endpoints are not counted, so tests count only Kubernetes requests.
     private async Task HandleAdminAsync(HttpContext context, string path)
     {
@@ -186,19 +217,43 @@ public sealed class KubeSimServer : IAsyncDisposable
             return;
         }
 
-        var request = await JsonSerializer.DeserializeAsync<FaultRequest>(context.Request.Body, JsonSerializerOptions.Web, context.RequestAborted)
-            ?? throw new InvalidOperationException("fault body missing");
-        Faults.Add(new FaultRule
+        if (HttpMethods.IsGet(context.Request.Method))
         {
-            Method = request.Method,
-            PathPrefix = request.PathPrefix,
-            StatusCode = request.StatusCode,
-            RetryAfterSeconds = request.RetryAfterSeconds,
-            Delay = TimeSpan.FromMilliseconds(request.DelayMilliseconds),
-            Count = request.Count,
-        });
+            var rules = new JsonArray(Faults.Snapshot().Select(pair => (JsonNode)new JsonObject
+            {
+                ["rule"] = JsonSerializer.SerializeToNode(pair.Rule, JsonSerializerOptions.Web),
+                ["fired"] = pair.Fired,
+            }).ToArray());
+            await KubeApi.WriteAsync(context.Response, 200, rules, context.RequestAborted);
+            return;
+        }
+
+        try
+        {
+            var request = await JsonSerializer.DeserializeAsync<FaultRequest>(context.Request.Body, JsonSerializerOptions.Web, context.RequestAborted)
+                ?? throw new JsonException("the fault body is null");
+            Faults.Add(new FaultRule
+            {
+                Method = request.Method,
+                PathPrefix = request.PathPrefix,
+                StatusCode = request.StatusCode,
+                RetryAfterSeconds = request.RetryAfterSeconds,
+                Delay = TimeSpan.FromMilliseconds(request.DelayMilliseconds),
+                DelayResponse = request.DelayResponse,
+                Count = request.Count,
+                Probability = request.Probability,
+                Seed = request.Seed,
+            });
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException)
+        {
+            await KubeApi.WriteAsync(context.Response, 400, KubeStatus.Failure(400, "BadRequest", e.Message), context.RequestAborted);
+            return;
+        }
+
         context.Response.StatusCode = 204;
     }
 
-    private sealed record FaultRequest(string Method, string PathPrefix, int StatusCode, int? RetryAfterSeconds, int DelayMilliseconds, int Count = 1);
+    private sealed record FaultRequest(
+        string Method, string PathPrefix, int StatusCode, int? RetryAfterSeconds, int DelayMilliseconds, bool DelayResponse = false, int Count = 1, double? Probability = null, int Seed = 0);
 }

@@ -3,6 +3,7 @@ using Containment.Clusters;
 using Containment.Ledger;
 using Containment.Playbooks;
 using Containment.Runs;
+using Containment.Runs.Machine;
 
 namespace Containment.Intake;
 
@@ -55,15 +56,25 @@ public sealed class AlertAdmission(
             },
             cancellationToken);
 
+        // A redelivery after the pod's run has ended must not start it again (it would isolate a released pod anew),
+        // unless that run had already ended when the event was first stored: then the first delivery stopped before its start.
+        if (!created && await runtime.GetStatusAsync(instanceId, cancellationToken) is { Phase: RunPhase.Finished } ended && ended.UpdatedAt >= stored.ReceivedAt)
+        {
+            return Entry(alert, eventId, AdmissionOutcome.Duplicate, instanceId, ended.Playbook, baseUri, $"delivered before ({stored.ReceivedAt:u}); the pod's run has ended since");
+        }
+
         // Started even when the event was stored before: the earlier delivery may have stopped right here.
         var start = await runtime.StartAsync(instanceId, playbook, alert, cancellationToken);
-        if (created)
+
+        // Of deliveries of one alert at the same moment, the one whose start won says "started" and writes the
+        // audit row, whichever stored the event; a joined event needs no row: its record names the run.
+        if (start.Outcome == RunStartOutcome.Started)
         {
             await audit.AppendAsync(
                 new AuditEntry
                 {
                     SubjectId = eventId,
-                    Action = start.Outcome == RunStartOutcome.Started ? AuditAction.RunStarted : AuditAction.RunJoined,
+                    Action = AuditAction.RunStarted,
                     At = now,
                     Actor = Actor,
                     RunInstanceId = instanceId,
@@ -72,17 +83,26 @@ public sealed class AlertAdmission(
                 cancellationToken);
         }
 
-        return new AdmissionEntry
-        {
-            AlertId = alert.Id,
-            EventId = eventId,
-            Outcome = start.Outcome == RunStartOutcome.Started && created ? AdmissionOutcome.Started : AdmissionOutcome.Joined,
-            Playbook = start.Playbook,
-            InstanceId = instanceId,
-            StatusUrl = new Uri(baseUri, $"/api/runs/{Uri.EscapeDataString(instanceId)}"),
-            Reason = stored.Playbook != start.Playbook ? $"the pod is already handled by a run of {start.Playbook}" : null,
-        };
+        return Entry(
+            alert,
+            eventId,
+            start.Outcome == RunStartOutcome.Started ? AdmissionOutcome.Started : AdmissionOutcome.Joined,
+            instanceId,
+            start.Playbook,
+            baseUri,
+            stored.Playbook != start.Playbook ? $"the pod is already handled by a run of {start.Playbook}" : null);
     }
+
+    private static AdmissionEntry Entry(Alert alert, string eventId, AdmissionOutcome outcome, string instanceId, string? playbook, Uri baseUri, string? reason) => new()
+    {
+        AlertId = alert.Id,
+        EventId = eventId,
+        Outcome = outcome,
+        Playbook = playbook,
+        InstanceId = instanceId,
+        StatusUrl = new Uri(baseUri, $"/api/runs/{Uri.EscapeDataString(instanceId)}"),
+        Reason = reason,
+    };
 
     /// <summary>The alias of the alert's cluster: by AKS resource id first (exact), then by the name the detector gave.</summary>
     private string? ResolveCluster(AlertTarget target)

@@ -26,6 +26,28 @@ public sealed class QuarantinePodTests
     }
 
     [Fact]
+    public async Task IsolateAsync_FreshPod_ReadPatchCreateAndOneVerifyingList()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.Quarantine.PreflightAsync(new PodReference(IsolationHarness.Request().Cluster, "shop", "web-7d9f-abcde"), CancellationToken.None);
+        harness.Sim.Requests.Reset();
+
+        var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        Assert.True(outcome.Verified);
+        Assert.Equal(
+            new Dictionary<string, int>
+            {
+                ["GET /api/v1/namespaces/shop/pods/web-7d9f-abcde"] = 1,
+                ["PATCH /api/v1/namespaces/shop/pods/web-7d9f-abcde"] = 1,
+                ["POST /apis/networking.k8s.io/v1/namespaces/shop/networkpolicies"] = 1,
+                ["GET /apis/networking.k8s.io/v1/namespaces/shop/networkpolicies"] = 1,
+            },
+            harness.Sim.Requests.Snapshot());
+    }
+
+    [Fact]
     public async Task IsolateAsync_HostNetworkPod_MessageSaysNetworkPolicyCannotIsolate()
     {
         await using var harness = await IsolationHarness.StartAsync();
@@ -171,13 +193,29 @@ public sealed class QuarantinePodTests
     public async Task IsolateAsync_RequestTimesOut_RetriedAndCompletes()
     {
         await using var harness = await IsolationHarness.StartAsync(requestTimeout: "00:00:01");
-        harness.Sim.Faults.Add(new FaultRule { Method = "GET", PathPrefix = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies/", Delay = TimeSpan.FromSeconds(30), Count = 1 });
+        harness.Sim.Faults.Add(new FaultRule { Method = "GET", PathPrefix = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies", Delay = TimeSpan.FromSeconds(30), Count = 1 });
 
         var outcome = await harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
 
         Assert.Equal(IsolationStatus.Isolated, outcome.Status);
         Assert.True(outcome.Verified);
-        Assert.True(harness.Sim.Requests.Count("GET", "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies/") >= 3);
+        Assert.Equal(2, harness.Sim.Requests.Count("GET", "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies"));
+    }
+
+    [Theory]
+    [InlineData(false, "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies")]
+    [InlineData(true, "/apis/cilium.io/v2/namespaces/shop/ciliumnetworkpolicies")]
+    public async Task IsolateAsync_PolicyCreatedButAnswerLost_RetriedCreateFindsItAndCompletes(bool cilium, string collection)
+    {
+        await using var harness = await IsolationHarness.StartAsync(cilium, requestTimeout: "00:00:01");
+        // The server creates the policy and its answer comes after the client has given up.
+        harness.Sim.Faults.Add(new FaultRule { Method = "POST", PathPrefix = collection, Delay = TimeSpan.FromSeconds(3), DelayResponse = true, Count = 1 });
+
+        var outcome = await harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
+
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        Assert.True(outcome.Verified);
+        Assert.Equal(2, harness.Sim.Requests.Count("POST", collection));
     }
 
     [Fact]
@@ -192,6 +230,20 @@ public sealed class QuarantinePodTests
         Assert.Equal(403, error.Failure.StatusCode);
         Assert.Equal("forbidden: the identity may not patch pods \"web-7d9f-abcde\" in namespace shop", error.Failure.Message);
         Assert.Equal(1, harness.Sim.Requests.Count("PATCH", "/api/v1/namespaces/shop/pods"));
+    }
+
+    [Fact]
+    public async Task IsolateAsync_PolicyCreateForbidden_FailureSaysThePodIsRelabelledButNotFenced()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        harness.Sim.Faults.Add(new FaultRule { Method = "POST", PathPrefix = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies", StatusCode = 403, Count = 5 });
+
+        var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
+
+        Assert.Equal(KubernetesFailureReason.Forbidden, error.Failure.Reason);
+        Assert.Equal("forbidden: the identity may not create networkpolicies \"containment-quarantine-web-7d9f-abcde\" in namespace shop" + Containment.Isolation.Actions.Quarantine.QuarantinePod.RelabelledNotFenced, error.Failure.Message);
+        var pod = await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None);
+        Assert.Equal([QuarantineNames.QuarantineLabel], pod!["metadata"]!["labels"]!.AsObject().Select(label => label.Key));
     }
 
     [Fact]

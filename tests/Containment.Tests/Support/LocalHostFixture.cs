@@ -15,7 +15,7 @@ namespace Containment.Tests.Support;
 /// The whole product on loopback: the local host over a real Azurite, KubeSim seeded with the demo
 /// cluster plus test pods, the shipped playbooks, and one webhook receiver standing in for every channel.
 /// </summary>
-public sealed class LocalHostFixture : IAsyncLifetime
+public class LocalHostFixture : IAsyncLifetime
 {
     public const string ApiKey = "test-api-key-0123456789";
     public const string Cluster = "aks-prod";
@@ -98,7 +98,19 @@ public sealed class LocalHostFixture : IAsyncLifetime
 
     public TableServiceClient Tables => Get<TableServiceClient>();
 
-    private Dictionary<string, string?> Settings() => new()
+    /// <summary>Settings a differently configured host adds to (or changes in) the defaults.</summary>
+    protected virtual void Configure(IDictionary<string, string?> settings)
+    {
+    }
+
+    private Dictionary<string, string?> Settings()
+    {
+        var settings = DefaultSettings();
+        Configure(settings);
+        return settings;
+    }
+
+    private Dictionary<string, string?> DefaultSettings() => new()
     {
         ["AzureWebJobsStorage"] = azurite!.ConnectionString,
         ["Containment:Api:Key"] = ApiKey,

@@ -26,6 +26,11 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     private readonly BufferedEventMarks buffered = new();
     private readonly RunCache cache;
     private readonly ConcurrentDictionary<Task, byte> inFlight = new();
+
+    // Unfinished runs this process started or saw, with their playbook: a repeated alert for a pod joins
+    // its run without a storage round trip. One process owns the runs, so the map only lags a finish by
+    // the moment a finishing run takes, the same window a storage read would have.
+    private readonly ConcurrentDictionary<string, string> unfinishedRuns = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
     private int disposed;
 
@@ -46,6 +51,11 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
     public async Task<RunStartResult> StartAsync(string instanceId, Playbook playbook, Alert alert, CancellationToken cancellationToken)
     {
+        if (unfinishedRuns.TryGetValue(instanceId, out var running))
+        {
+            return new RunStartResult(RunStartOutcome.Joined, instanceId, running);
+        }
+
         // The raw payload stays with the security event; the run needs only the normalised alert.
         var (state, _) = PlaybookMachine.Next(playbook, null, new RunStarted(time.GetUtcNow(), instanceId, alert with { Raw = null }));
 
@@ -64,6 +74,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                     var existing = await store.ReadAsync(instanceId, cancellationToken);
                     if (existing is { State.Phase: not RunPhase.Finished })
                     {
+                        unfinishedRuns.TryAdd(instanceId, existing.State.Playbook);
                         return new RunStartResult(RunStartOutcome.Joined, instanceId, existing.State.Playbook);
                     }
 
@@ -73,6 +84,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                 if (etag is { } stored)
                 {
                     LogStarted(logger, instanceId, playbook.Name);
+                    unfinishedRuns[instanceId] = playbook.Name;
                     if (held is null)
                     {
                         Kick(instanceId, input: null, readRow: true);
@@ -290,6 +302,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
                     case FinishRun finish:
                         timers.Cancel(instanceId);
+                        unfinishedRuns.TryRemove(instanceId, out _);
                         buffered.Take(instanceId);
                         LogFinished(logger, instanceId, finish.Outcome.Result, finish.Outcome.Reason);
                         return;

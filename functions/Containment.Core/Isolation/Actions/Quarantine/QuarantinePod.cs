@@ -25,6 +25,10 @@ public sealed class QuarantinePod(
     internal const string CiliumPlural = "ciliumnetworkpolicies";
     private const int MaxConflictRetries = 3;
 
+    internal const string RelabelledNotFenced =
+        "; the pod was relabelled out of its Services and allow policies (its labels are saved on it) but no deny-all policy fences it,"
+        + " so it is not isolated: isolate it again once the cause is fixed, or release it to restore its labels";
+
     public string Name => "isolatePod";
 
     public IReadOnlyList<ActionParameter> Parameters { get; } =
@@ -66,22 +70,27 @@ public sealed class QuarantinePod(
         }
 
         var wrote = false;
-        var (_, savedLabels, quarantineId, relabelled) = await RelabelAsync(client, pod!, request, cancellationToken);
+        var (relabelledPod, savedLabels, quarantineId, relabelled) = await RelabelAsync(client, pod!, request, cancellationToken);
         wrote |= relabelled;
 
         var policyName = QuarantineNames.PolicyName(request.Pod);
-        wrote |= await ApplyNetworkPolicyAsync(client, ns, policyName, request.Pod, quarantineId, cancellationToken);
-
-        string? ciliumName = null;
-        if (connection.Facts.ServesCiliumNetworkPolicies)
+        string? ciliumName = connection.Facts.ServesCiliumNetworkPolicies ? policyName : null;
+        try
         {
-            ciliumName = policyName;
-            wrote |= await ApplyCiliumPolicyAsync(client, ns, policyName, request.Pod, quarantineId, cancellationToken);
+            wrote |= await ApplyNetworkPolicyAsync(client, ns, policyName, request.Pod, quarantineId, likelyExists: !relabelled, cancellationToken);
+            if (ciliumName is not null)
+            {
+                wrote |= await ApplyCiliumPolicyAsync(client, ns, ciliumName, request.Pod, quarantineId, cancellationToken);
+            }
+        }
+        catch (KubernetesOperationException e)
+        {
+            // The pod is relabelled but not fenced: say so, lest "failed" be read as "nothing changed".
+            throw new KubernetesOperationException(e.Failure with { Message = e.Failure.Message + RelabelledNotFenced }, e);
         }
 
         var warnings = new List<IsolationWarning>();
-        var verified = await VerifyAsync(client, ns, request.Pod, policyName, ciliumName, quarantineId, warnings, cancellationToken);
-        await ReportOtherPoliciesAsync(client, ns, policyName, quarantineId, warnings, cancellationToken);
+        var verified = await VerifyAsync(client, relabelledPod, policyName, ciliumName, quarantineId, warnings, cancellationToken);
         AddEngineWarnings(connection.Facts, ciliumName is not null, warnings);
 
         logger.LogInformation("Quarantined {Namespace}/{Pod} in {Cluster} with {Policy} (cilium {Cilium}, changed {Changed}, warnings {Warnings})",
@@ -163,7 +172,8 @@ public sealed class QuarantinePod(
         }
     }
 
-    private async Task<bool> ApplyNetworkPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, CancellationToken cancellationToken)
+    /// <param name="likelyExists">The pod was quarantined already, so the policy is probably there: read before writing, so a repeat writes nothing.</param>
+    private async Task<bool> ApplyNetworkPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
     {
         var desired = new V1NetworkPolicy
         {
@@ -182,18 +192,35 @@ public sealed class QuarantinePod(
                 PolicyTypes = ["Ingress", "Egress"],
             },
         };
-        var existing = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "networkpolicies", ns, name),
-            ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
+        // A new quarantine (the common case) creates without reading: one request; an existing policy answers 409.
+        var read = new KubernetesOperation("get", "networkpolicies", ns, name);
+        var existing = likelyExists
+            ? await calls.ExecuteOrDefaultAsync(read, ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken)
+            : null;
+        var created = false;
         if (existing is null)
         {
-            await calls.ExecuteAsync(new KubernetesOperation("create", "networkpolicies", ns, name),
-                ct => client.NetworkingV1.CreateNamespacedNetworkPolicyAsync(desired, ns, cancellationToken: ct), cancellationToken);
-            return true;
+            try
+            {
+                await calls.ExecuteAsync(new KubernetesOperation("create", "networkpolicies", ns, name),
+                    ct => client.NetworkingV1.CreateNamespacedNetworkPolicyAsync(desired, ns, cancellationToken: ct), cancellationToken);
+                return true;
+            }
+            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
+            {
+                // AlreadyExists: most often this very create, retried after its answer was lost, else left by an
+                // earlier try or made by someone else. Go on with what is there.
+                existing = await calls.ExecuteAsync(read,
+                    ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
+                created = true;
+            }
         }
 
+        existing ??= await calls.ExecuteAsync(read,
+            ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
         if (IsDenyAll(existing, quarantineId))
         {
-            return false;
+            return created;
         }
 
         desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
@@ -225,10 +252,8 @@ public sealed class QuarantinePod(
     private async Task<bool> ApplyCiliumPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, CancellationToken cancellationToken)
     {
         var spec = CiliumSpec(quarantineId);
-        var existing = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "ciliumnetworkpolicies.cilium.io", ns, name),
-            ct => client.CustomObjects.GetNamespacedCustomObjectAsync(CiliumGroup, CiliumVersion, ns, CiliumPlural, name, ct), cancellationToken);
-        var existingNode = existing is null ? null : JsonSerializer.SerializeToNode(existing);
-        if (existingNode is not null && JsonNode.DeepEquals(existingNode["spec"], spec))
+        var existing = await ReadCiliumPolicyAsync(client, ns, name, cancellationToken);
+        if (existing is not null && JsonNode.DeepEquals(existing["spec"], spec))
         {
             return false;
         }
@@ -246,47 +271,74 @@ public sealed class QuarantinePod(
             },
             ["spec"] = spec,
         };
-        if (existingNode is null)
+        if (existing is null)
         {
-            await calls.ExecuteAsync(new KubernetesOperation("create", "ciliumnetworkpolicies.cilium.io", ns, name),
-                ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(body, CiliumGroup, CiliumVersion, ns, CiliumPlural, cancellationToken: ct), cancellationToken);
-        }
-        else
-        {
-            body["metadata"]!["resourceVersion"] = existingNode["metadata"]?["resourceVersion"]?.DeepClone();
-            await calls.ExecuteAsync(new KubernetesOperation("update", "ciliumnetworkpolicies.cilium.io", ns, name),
-                ct => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, CiliumGroup, CiliumVersion, ns, CiliumPlural, name, cancellationToken: ct), cancellationToken);
+            try
+            {
+                await calls.ExecuteAsync(new KubernetesOperation("create", "ciliumnetworkpolicies.cilium.io", ns, name),
+                    ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(body, CiliumGroup, CiliumVersion, ns, CiliumPlural, cancellationToken: ct), cancellationToken);
+                return true;
+            }
+            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
+            {
+                // AlreadyExists, as for the NetworkPolicy: a retried create whose first answer was lost.
+                var found = await ReadCiliumPolicyAsync(client, ns, name, cancellationToken);
+                if (found is null)
+                {
+                    throw;
+                }
+
+                existing = found;
+                if (JsonNode.DeepEquals(existing["spec"], spec))
+                {
+                    return true;
+                }
+            }
         }
 
+        body["metadata"]!["resourceVersion"] = existing["metadata"]?["resourceVersion"]?.DeepClone();
+        await calls.ExecuteAsync(new KubernetesOperation("update", "ciliumnetworkpolicies.cilium.io", ns, name),
+            ct => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, CiliumGroup, CiliumVersion, ns, CiliumPlural, name, cancellationToken: ct), cancellationToken);
         return true;
     }
 
-    private async Task<bool> VerifyAsync(IKubernetes client, string ns, string podName, string policyName, string? ciliumName, string quarantineId,
+    private async Task<JsonNode?> ReadCiliumPolicyAsync(IKubernetes client, string ns, string name, CancellationToken cancellationToken)
+    {
+        var found = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "ciliumnetworkpolicies.cilium.io", ns, name),
+            ct => client.CustomObjects.GetNamespacedCustomObjectAsync(CiliumGroup, CiliumVersion, ns, CiliumPlural, name, ct), cancellationToken);
+        return found is null ? null : JsonSerializer.SerializeToNode(found);
+    }
+
+    // The pod is checked in the API server's answer to the patch; the policies in one list read after
+    // the writes, which also shows any other policy that selects the quarantined pod.
+    private async Task<bool> VerifyAsync(IKubernetes client, V1Pod pod, string policyName, string? ciliumName, string quarantineId,
         List<IsolationWarning> warnings, CancellationToken cancellationToken)
     {
-        var pod = await ReadPodAsync(client, ns, podName, cancellationToken);
-        var labels = pod?.Metadata?.Labels;
+        var ns = pod.Metadata.NamespaceProperty;
+        var labels = pod.Metadata?.Labels;
         var podOk = labels is { Count: 1 } && labels.TryGetValue(QuarantineNames.QuarantineLabel, out var v) && v == quarantineId;
         if (!podOk)
         {
             warnings.Add(new IsolationWarning(IsolationWarningKind.VerificationFailed,
-                $"pod {ns}/{podName} does not carry exactly the quarantine label after relabelling"));
+                $"pod {ns}/{pod.Metadata?.Name} does not carry exactly the quarantine label after relabelling"));
         }
 
-        var policy = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "networkpolicies", ns, policyName),
-            ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(policyName, ns, cancellationToken: ct), cancellationToken);
+        var policies = await calls.ExecuteAsync(new KubernetesOperation("list", "networkpolicies", ns),
+            ct => client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, cancellationToken: ct), cancellationToken);
+        var policy = policies.Items?.FirstOrDefault(item => item.Metadata?.Name == policyName);
         var policyOk = policy is not null && IsDenyAll(policy, quarantineId);
         if (!policyOk)
         {
             warnings.Add(new IsolationWarning(IsolationWarningKind.VerificationFailed, $"NetworkPolicy {policyName} is missing or not deny-all after apply", policyName));
         }
 
+        ReportOtherPolicies(policies.Items ?? [], policyName, quarantineId, warnings);
+
         var ciliumOk = true;
         if (ciliumName is not null)
         {
-            var cilium = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "ciliumnetworkpolicies.cilium.io", ns, ciliumName),
-                ct => client.CustomObjects.GetNamespacedCustomObjectAsync(CiliumGroup, CiliumVersion, ns, CiliumPlural, ciliumName, ct), cancellationToken);
-            ciliumOk = cilium is not null && JsonNode.DeepEquals(JsonSerializer.SerializeToNode(cilium)?["spec"], CiliumSpec(quarantineId));
+            var cilium = await ReadCiliumPolicyAsync(client, ns, ciliumName, cancellationToken);
+            ciliumOk = cilium is not null && JsonNode.DeepEquals(cilium["spec"], CiliumSpec(quarantineId));
             if (!ciliumOk)
             {
                 warnings.Add(new IsolationWarning(IsolationWarningKind.VerificationFailed, $"CiliumNetworkPolicy {ciliumName} is missing or changed after apply", ciliumName));
@@ -297,13 +349,10 @@ public sealed class QuarantinePod(
     }
 
     // NetworkPolicies only add allows: any other policy selecting the quarantine label still applies.
-    private async Task ReportOtherPoliciesAsync(IKubernetes client, string ns, string policyName, string quarantineId,
-        List<IsolationWarning> warnings, CancellationToken cancellationToken)
+    private static void ReportOtherPolicies(IEnumerable<V1NetworkPolicy> policies, string policyName, string quarantineId, List<IsolationWarning> warnings)
     {
-        var policies = await calls.ExecuteAsync(new KubernetesOperation("list", "networkpolicies", ns),
-            ct => client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, cancellationToken: ct), cancellationToken);
         var quarantineLabels = new Dictionary<string, string> { [QuarantineNames.QuarantineLabel] = quarantineId };
-        foreach (var policy in policies.Items ?? [])
+        foreach (var policy in policies)
         {
             var name = policy.Metadata.Name;
             if (name == policyName || !LabelSelectorMatcher.Matches(policy.Spec?.PodSelector, quarantineLabels))

@@ -1,0 +1,105 @@
+using System.Text;
+using Containment.Tests.EndToEnd;
+using KubeSim;
+
+namespace Containment.Tests.Reliability;
+
+/// <summary>
+/// A cluster that refuses the product's identity (403) on one of the isolation's writes: the run fails and
+/// says why, the ledger keeps the failure with that reason, and the channel is told.
+/// </summary>
+[Collection(ReliabilityHostCollection.Name)]
+public sealed class ForbiddenTests(ReliabilityHostFixture host)
+{
+    [Fact]
+    public async Task Forbidden_PodPatch_RunFailedLedgerFailedChannelToldPodUntouched()
+    {
+        using var flow = new FlowClient(host);
+        var cluster = new ClusterView(host);
+        var pod = host.TakePod();
+        var before = await cluster.MetadataAsync(pod);
+
+        var (instanceId, reason) = await IsolateRefusedAsync(flow, pod, "PATCH", $"/api/v1/namespaces/shop/pods/{pod}", "patch pods");
+
+        Assert.DoesNotContain("relabelled", reason, StringComparison.Ordinal);
+        Assert.Equal(before, await cluster.MetadataAsync(pod));
+        Assert.Empty(await cluster.PoliciesForAsync(pod, quarantineId: null));
+        Assert.Equal("failed", (string?)(await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}"))["isolation"]!["status"]);
+    }
+
+    [Fact]
+    public async Task Forbidden_PolicyCreate_FailureSaysPodRelabelledNotFenced_ReleaseRestoresIt()
+    {
+        using var flow = new FlowClient(host);
+        var cluster = new ClusterView(host);
+        var pod = host.TakePod();
+        var before = await cluster.MetadataAsync(pod);
+
+        var (instanceId, reason) = await IsolateRefusedAsync(flow, pod, "POST", "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies", "create networkpolicies");
+
+        // Relabelled (out of its Services) but not fenced: the record says exactly that.
+        Assert.Contains("relabelled", reason, StringComparison.Ordinal);
+        Assert.Contains("not isolated", reason, StringComparison.Ordinal);
+        Assert.NotNull(await cluster.QuarantineIdAsync(pod));
+        Assert.Empty(await cluster.PoliciesForAsync(pod, await cluster.QuarantineIdAsync(pod)));
+
+        var release = await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}/release", """{ "reason": "policy rights missing; give it back" }""");
+        var released = await flow.RunUntilAsync(instanceId, status => FlowClient.Finished(status) && (string?)status["playbook"] == "manual-release");
+
+        Assert.Equal(202, release.Status);
+        Assert.Equal("succeeded", (string?)released["outcome"]!["result"]);
+        Assert.Equal(before, await cluster.MetadataAsync(pod));
+        Assert.Equal("released", (string?)(await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}"))["isolation"]!["status"]);
+    }
+
+    /// <summary>Sends an alert for the pod while the cluster answers 403 to one write; checks run, ledger and channel; returns the ledger's reason.</summary>
+    private async Task<(string InstanceId, string Reason)> IsolateRefusedAsync(FlowClient flow, string pod, string method, string path, string operation)
+    {
+        var forbidden = new FaultRule { Method = method, PathPrefix = path, StatusCode = 403, Probability = 1 };
+        host.KubeSim.Faults.Add(forbidden);
+        try
+        {
+            var (_, body) = await flow.PostAsync("api/alerts", FlowClient.Payload("defender-arm-reverse-shell.json", pod));
+            var instanceId = (string)body["alerts"]![0]!["instanceId"]!;
+            var done = await flow.RunUntilAsync(instanceId, FlowClient.Finished);
+            var record = await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}");
+            var told = await ChannelMessageAsync(pod, "forbidden");
+
+            var says = $"forbidden: the identity may not {operation}";
+            Assert.Equal(1, host.KubeSim.Faults.Fired(forbidden)); // a 403 is not worth another try
+            Assert.Equal("failed", (string?)done["outcome"]!["result"]);
+            Assert.Contains(says, (string?)done["outcome"]!["reason"], StringComparison.Ordinal);
+            Assert.Equal("failed", (string?)record["isolation"]!["status"]);
+            var reason = (string)record["isolation"]!["failureReason"]!;
+            Assert.StartsWith(says, reason, StringComparison.Ordinal);
+            Assert.Contains(record["audit"]!.AsArray(), entry => (string?)entry!["action"] == "isolation-failed" && (string?)entry["detail"] == reason);
+            Assert.Contains($"Failed: shop/{pod}", told, StringComparison.Ordinal);
+            Assert.Contains(says, told, StringComparison.Ordinal);
+            return (instanceId, reason);
+        }
+        finally
+        {
+            host.KubeSim.Faults.Remove(forbidden);
+        }
+    }
+
+    /// <summary>The first chat or webhook message that names the pod and contains <paramref name="text"/>; the host sends on its own time, so this looks again, bounded.</summary>
+    private async Task<string> ChannelMessageAsync(string pod, string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var found = host.Channels.Requests
+                .Select(request => Encoding.UTF8.GetString(request.Body))
+                .FirstOrDefault(body => body.Contains(pod, StringComparison.Ordinal) && body.Contains(text, StringComparison.OrdinalIgnoreCase));
+            if (found is not null)
+            {
+                return found;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+        }
+
+        throw new TimeoutException($"no message about {pod} saying '{text}' reached a channel");
+    }
+}
