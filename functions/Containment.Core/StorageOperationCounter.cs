@@ -19,10 +19,10 @@ public sealed class StorageOperationCounter : HttpPipelinePolicy
     /// <summary>A copy of the counts by kind: the HTTP method, and <c>GET query</c> for table queries.</summary>
     public IReadOnlyDictionary<string, long> ByKind => new Dictionary<string, long>(byKind, StringComparer.Ordinal);
 
-    /// <summary>The kind of request: its method, and a query apart from a read of one row.</summary>
     /// <summary>A copy of the counts by kind and table, e.g. <c>PUT ContainmentRuns</c>, for profiles.</summary>
     public IReadOnlyDictionary<string, long> ByTable => new Dictionary<string, long>(byTable, StringComparer.Ordinal);
 
+    /// <summary>The kind of request: its method, and a query apart from a read of one row.</summary>
     public static string KindOf(Request request) =>
         request.Method == RequestMethod.Get && request.Uri.Path.EndsWith("()", StringComparison.Ordinal)
             ? "GET query"

@@ -12,8 +12,8 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
 {
     private const string Escape = "isolate-escape-reverse-shell";
 
-    /// <summary>A raise to a waiting run: read the state, write it with the decision applied.</summary>
-    private static readonly Dictionary<string, long> ExpectedRaiseOperations = new() { ["GET"] = 1, ["PUT"] = 1 };
+    /// <summary>A raise to a run waiting in this process: the state is in memory, so one write with the decision applied.</summary>
+    private static readonly Dictionary<string, long> ExpectedRaiseOperations = new() { ["PUT"] = 1 };
 
     [Fact]
     public async Task Run_ApprovalNeverComes_TimesOutAndEscalates()
@@ -374,6 +374,44 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Recover_EventLeftByAnEarlierRunOfThePod_IsNotTakenByTheNextRun()
+    {
+        var prefix = AzuriteFixture.NewTablePrefix();
+        var id = RuntimeHarness.NewInstanceId();
+        var log = new ActivityLog();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(MachineDriver.Start);
+        await using (var first = new RuntimeHarness(azurite.ConnectionString, prefix, log, time))
+        {
+            // The first run, which asks nothing, gets a decision while it is busy: the row stays, never taken.
+            var isolateMayGo = new TaskCompletionSource();
+            log.Behaviours[ActivityNames.IsolatePod] = async (_, cancellationToken) =>
+            {
+                await isolateMayGo.Task.WaitAsync(cancellationToken);
+                return ActivityResult.Success();
+            };
+            await first.StartAsync(id, "malware");
+            await log.WaitForCallAsync(ActivityNames.IsolatePod);
+            Assert.Equal(RaiseEventResult.Accepted, await first.Runtime.RaiseEventAsync(id, "approval-approve-release-1", Decision(ApprovalVerdict.Approved), CancellationToken.None));
+            isolateMayGo.SetResult();
+            Assert.Equal(RunPhase.Finished, (await first.IdleStatusAsync(id)).Phase);
+
+            // The pod is caught again: the next run waits for an approval of the same name.
+            log.Behaviours.Clear();
+            time.Advance(TimeSpan.FromMinutes(5));
+            await first.StartAsync(id, Escape);
+            Assert.Equal("approval-approve-release-1", (await first.IdleStatusAsync(id)).AwaitedEvent);
+        }
+
+        await using var second = new RuntimeHarness(azurite.ConnectionString, prefix, log, time);
+        await second.Runtime.RecoverAsync(CancellationToken.None);
+        var after = await second.IdleStatusAsync(id);
+
+        Assert.Equal(RunPhase.Waiting, after.Phase);
+        Assert.Equal("approval-approve-release-1", after.AwaitedEvent);
+        Assert.Empty(log.Of(ActivityNames.ReleasePod));
+    }
+
+    [Fact]
     public async Task Recover_TimerDueWhileDown_FiresAtStart()
     {
         var prefix = AzuriteFixture.NewTablePrefix();
@@ -411,6 +449,43 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
         Assert.Equal(RunPhase.Finished, done.Phase);
         Assert.Equal(["isolate", "tell-isolated", "tell-handle-malware"], done.History.Select(step => step.StepId));
         Assert.All(done.History, step => Assert.Equal(StepOutcome.Succeeded, step.Outcome));
+    }
+
+    [Fact]
+    public async Task TwoRuntimes_DecisionThroughTheOther_StateHeldByTheFirstIsNotTrusted()
+    {
+        var prefix = AzuriteFixture.NewTablePrefix();
+        var log = new ActivityLog();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(MachineDriver.Start);
+        await using var first = new RuntimeHarness(azurite.ConnectionString, prefix, log, time);
+        await using var second = new RuntimeHarness(azurite.ConnectionString, prefix, log, time);
+        var (raisedAgain, timedOut) = (RuntimeHarness.NewInstanceId(), RuntimeHarness.NewInstanceId());
+        await first.StartAsync(raisedAgain, Escape);
+        await first.StartAsync(timedOut, Escape);
+        var waiting = await first.IdleStatusAsync(raisedAgain);
+
+        // The first runtime keeps both waiting states and their timers; the decisions come through the second.
+        foreach (var id in new[] { raisedAgain, timedOut })
+        {
+            Assert.Equal(RaiseEventResult.Accepted, await second.Runtime.RaiseEventAsync(id, waiting.AwaitedEvent!, Decision(ApprovalVerdict.Approved), CancellationToken.None));
+        }
+
+        await second.Runtime.WhenIdleAsync(CancellationToken.None);
+        var again = await first.Runtime.RaiseEventAsync(raisedAgain, waiting.AwaitedEvent!, Decision(ApprovalVerdict.Rejected), CancellationToken.None);
+        time.Advance(TimeSpan.FromHours(9));
+        await first.Runtime.WhenIdleAsync(CancellationToken.None);
+
+        Assert.Equal(RaiseEventResult.RunFinished, again);
+        foreach (var id in new[] { raisedAgain, timedOut })
+        {
+            var done = (await first.Runtime.GetStatusAsync(id, CancellationToken.None))!;
+            Assert.Equal(RunPhase.Finished, done.Phase);
+            Assert.Equal(StepOutcome.Approved, done.History.Single(step => step.StepId == "approve-release").Outcome);
+        }
+
+        Assert.Equal(2, log.Of(ActivityNames.ReleasePod).Count());
+        Assert.DoesNotContain(log.Calls, call => call.StepId is "escalate" or "tell-kept");
+        Assert.Equal(0, first.Runtime.WaitingTimers);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Containment.Alerts;
 using Containment.Playbooks;
 using Containment.Runs.Machine;
@@ -25,6 +24,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     private readonly SemaphoreSlim running;
     private readonly RunLocks locks = new();
     private readonly BufferedEventMarks buffered = new();
+    private readonly RunCache cache;
     private readonly ConcurrentDictionary<Task, byte> inFlight = new();
 
     // Unfinished runs this process started or saw, with their playbook: a repeated alert for a pod joins
@@ -42,6 +42,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         this.logger = logger;
         timers = new RunTimers(time);
         maxConflictRetries = options.Value.MaxConcurrencyRetries;
+        cache = new RunCache(options.Value.CachedRuns);
         running = new SemaphoreSlim(options.Value.MaxConcurrentRuns, options.Value.MaxConcurrentRuns);
     }
 
@@ -84,8 +85,18 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                 {
                     LogStarted(logger, instanceId, playbook.Name);
                     unfinishedRuns[instanceId] = playbook.Name;
-                    Kick(instanceId, input: null, held is null ? null : new Handoff(held, new StoredRun(state, playbook, stored)));
-                    held = null;
+                    if (held is null)
+                    {
+                        Kick(instanceId, input: null, readRow: true);
+                    }
+                    else
+                    {
+                        var started = new StoredRun(state, playbook, stored);
+                        cache.Put(started);
+                        Kick(instanceId, input: null, new Handoff(held, started));
+                        held = null;
+                    }
+
                     return new RunStartResult(RunStartOutcome.Started, instanceId, playbook.Name);
                 }
             }
@@ -96,111 +107,6 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         }
 
         throw new InvalidOperationException($"run {instanceId} kept changing while starting it");
-    }
-
-    public async Task<RaiseEventResult> RaiseEventAsync(string instanceId, string eventName, JsonElement payload, CancellationToken cancellationToken)
-    {
-        // When no drive holds the run, the event is applied to the state here (a read and a write) and the
-        // drive goes on in the background; a run being driven gets it as a buffered row, never waited for.
-        if (locks.TryEnter(instanceId) is { } held)
-        {
-            (RaiseEventResult? Answer, StoredRun? Applied) outcome;
-            try
-            {
-                outcome = await TryApplyAsync(instanceId, eventName, payload, cancellationToken);
-            }
-            catch (Exception)
-            {
-                // A write whose answer was lost may have landed: a drive goes on from whatever the row holds.
-                held.Dispose();
-                Kick(instanceId, input: null);
-                throw;
-            }
-
-            if (outcome.Applied is { } applied)
-            {
-                Kick(instanceId, input: null, new Handoff(held, applied));
-            }
-            else
-            {
-                held.Dispose();
-            }
-
-            if (outcome.Answer is { } answer)
-            {
-                return answer;
-            }
-        }
-
-        return await BufferAsync(instanceId, eventName, payload, cancellationToken);
-    }
-
-    /// <summary>
-    /// With the run's lock held: applies the event when the run waits for it. The answer, and the state
-    /// written when applied; no answer when the event must be buffered (the run does not wait for it yet).
-    /// </summary>
-    private async Task<(RaiseEventResult? Answer, StoredRun? Applied)> TryApplyAsync(string instanceId, string eventName, JsonElement payload, CancellationToken cancellationToken)
-    {
-        for (var conflicts = 0; conflicts < maxConflictRetries; conflicts++)
-        {
-            var stored = await store.ReadAsync(instanceId, cancellationToken);
-            if (stored is null)
-            {
-                return (RaiseEventResult.NoSuchRun, null);
-            }
-
-            if (stored.State.Phase == RunPhase.Finished)
-            {
-                return (RaiseEventResult.RunFinished, null);
-            }
-
-            if (!string.Equals(PlaybookMachine.AwaitedEvent(stored.State), eventName, StringComparison.OrdinalIgnoreCase))
-            {
-                return (null, null);
-            }
-
-            var (state, _) = PlaybookMachine.Next(stored.Playbook, stored.State, new EventReceived(time.GetUtcNow(), eventName, payload));
-            if (ReferenceEquals(state, stored.State))
-            {
-                // Not a decision the machine takes (the API checks decisions before raising them): the run keeps waiting.
-                LogEventIgnored(logger, instanceId, eventName);
-                return (RaiseEventResult.Accepted, null);
-            }
-
-            if (await store.ReplaceAsync(state, stored.Playbook, stored.ETag, cancellationToken) is { } etag)
-            {
-                timers.Cancel(instanceId);
-                LogEventApplied(logger, instanceId, eventName);
-                return (RaiseEventResult.Accepted, new StoredRun(state, stored.Playbook, etag));
-            }
-
-            // Another process changed the run: read its version and decide again.
-            LogConflict(logger, instanceId);
-        }
-
-        throw new InvalidOperationException($"run {instanceId} kept changing under {maxConflictRetries} attempts to deliver {eventName}");
-    }
-
-    /// <summary>Keeps the event as a row until the run waits for it, and starts a drive that looks for it.</summary>
-    private async Task<RaiseEventResult> BufferAsync(string instanceId, string eventName, JsonElement payload, CancellationToken cancellationToken)
-    {
-        var existing = await store.ReadAsync(instanceId, cancellationToken);
-        if (existing is null)
-        {
-            return RaiseEventResult.NoSuchRun;
-        }
-
-        if (existing.State.Phase == RunPhase.Finished)
-        {
-            return RaiseEventResult.RunFinished;
-        }
-
-        await store.AddEventAsync(instanceId, eventName, payload, cancellationToken);
-        buffered.Mark(instanceId);
-
-        // The state just read may be overtaken by a drive running now: the drive started here reads the row.
-        Kick(instanceId, input: null);
-        return RaiseEventResult.Accepted;
     }
 
     public async Task<RunStatusDocument?> GetStatusAsync(string instanceId, CancellationToken cancellationToken) =>
@@ -214,7 +120,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
             return false;
         }
 
-        await DriveAsync(instanceId, new TerminateRequested(time.GetUtcNow(), reason), handoff: null, cancellationToken);
+        await DriveAsync(instanceId, new TerminateRequested(time.GetUtcNow(), reason), handoff: null, readRow: false, cancellationToken);
         return true;
     }
 
@@ -226,7 +132,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         {
             // An earlier process may have buffered events for it.
             buffered.Mark(instanceId);
-            Kick(instanceId, input: null);
+            Kick(instanceId, input: null, readRow: true);
         }
 
         LogRecovered(logger, unfinished.Count);
@@ -266,15 +172,16 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     }
 
     /// <param name="handoff">The run's lock and its state as just written by the caller, who took the lock: saves the first read.</param>
-    private void Kick(string instanceId, RunInput? input, Handoff? handoff = null)
+    /// <param name="readRow">Read the row rather than trust the cached state: storage may have changed outside the run's lock.</param>
+    private void Kick(string instanceId, RunInput? input, Handoff? handoff = null, bool readRow = false)
     {
-        var task = Task.Run(() => DriveAsync(instanceId, input, handoff, stopping.Token));
+        var task = Task.Run(() => DriveAsync(instanceId, input, handoff, readRow, stopping.Token));
         inFlight.TryAdd(task, 0);
         task.ContinueWith(done => inFlight.TryRemove(done, out _), TaskScheduler.Default);
     }
 
     /// <summary>Applies <paramref name="input"/> (if any) and carries out what the run says next, until it waits or ends.</summary>
-    private async Task DriveAsync(string instanceId, RunInput? input, Handoff? handoff, CancellationToken cancellationToken)
+    private async Task DriveAsync(string instanceId, RunInput? input, Handoff? handoff, bool readRow, CancellationToken cancellationToken)
     {
         RunLock runLock;
         try
@@ -291,7 +198,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
             await running.WaitAsync(cancellationToken);
             try
             {
-                await DriveLockedAsync(instanceId, input, handoff?.Run, cancellationToken);
+                await DriveLockedAsync(instanceId, input, handoff?.Run ?? (readRow ? null : cache.Get(instanceId)), cancellationToken);
             }
             finally
             {
@@ -304,8 +211,9 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         }
         catch (Exception exception)
         {
-            // A row it took may not have been applied.
+            // A row it took may not have been applied, and a write whose answer was lost may have landed.
             buffered.Mark(instanceId);
+            cache.Remove(instanceId);
             LogDriveFailed(logger, exception, instanceId);
         }
         finally
@@ -318,11 +226,12 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     {
         for (var conflicts = 0; conflicts < maxConflictRetries; conflicts++)
         {
-            // The handed-over copy is current here (the lock was held since it was written) unless another
-            // process wrote since, which the ETag-checked write finds out.
-            var stored = conflicts == 0 && known is not null ? known : await store.ReadAsync(instanceId, cancellationToken);
+            // The handed-over or cached copy is current here (see RunCache) unless another process wrote
+            // since, which the ETag-checked write finds out.
+            var stored = (conflicts == 0 ? known : null) ?? await ReadAsync(instanceId, cancellationToken);
             if (stored is null)
             {
+                buffered.Take(instanceId);
                 return;
             }
 
@@ -355,6 +264,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                     }
 
                     etag = written.Value;
+                    cache.Put(new StoredRun(state, playbook, etag));
                     timers.Cancel(instanceId);
                     if (consumedEvent is not null)
                     {
@@ -380,7 +290,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                         continue;
 
                     case WaitFor wait:
-                        if (wait.EventName is { } name && await TakeBufferedAsync(instanceId, name, cancellationToken) is { } arrived)
+                        if (wait.EventName is { } name && await TakeBufferedAsync(state, name, cancellationToken) is { } arrived)
                         {
                             consumedEvent = arrived.RowKey;
                             pendingInputs.Enqueue(new EventReceived(time.GetUtcNow(), arrived.Name, arrived.Payload));
@@ -406,33 +316,20 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         throw new InvalidOperationException($"run {instanceId} kept changing under {maxConflictRetries} attempts to advance it");
     }
 
-    /// <summary>The buffered event the run waits for, when the run may have buffered events (see <see cref="BufferedEventMarks"/>).</summary>
-    private async Task<BufferedEvent?> TakeBufferedAsync(string instanceId, string eventName, CancellationToken cancellationToken)
+    /// <summary>Reads the run from the table (holding its lock), keeping what it read.</summary>
+    private async Task<StoredRun?> ReadAsync(string instanceId, CancellationToken cancellationToken)
     {
-        if (!buffered.Take(instanceId))
+        var stored = await store.ReadAsync(instanceId, cancellationToken);
+        if (stored is null)
         {
-            return null;
+            cache.Remove(instanceId);
+        }
+        else
+        {
+            cache.Put(stored);
         }
 
-        IReadOnlyList<BufferedEvent> rows;
-        try
-        {
-            rows = await store.ListEventsAsync(instanceId, cancellationToken);
-        }
-        catch (Exception)
-        {
-            buffered.Mark(instanceId);
-            throw;
-        }
-
-        var arrived = rows.FirstOrDefault(row => string.Equals(row.Name, eventName, StringComparison.OrdinalIgnoreCase));
-        if (rows.Count > (arrived is null ? 0 : 1))
-        {
-            // Rows for a later wait (or left over): that wait lists them again.
-            buffered.Mark(instanceId);
-        }
-
-        return arrived;
+        return stored;
     }
 
     /// <summary>A run's lock, taken by the caller, with the state it wrote while holding it.</summary>
@@ -443,12 +340,6 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {InstanceId} finished: {Result} {Reason}")]
     private static partial void LogFinished(ILogger logger, string instanceId, RunResult result, string? reason);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Run {InstanceId} took event {EventName} at once")]
-    private static partial void LogEventApplied(ILogger logger, string instanceId, string eventName);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {InstanceId} ignored event {EventName}: not a decision it takes")]
-    private static partial void LogEventIgnored(ILogger logger, string instanceId, string eventName);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recovered {Count} unfinished runs")]
     private static partial void LogRecovered(ILogger logger, int count);
