@@ -36,18 +36,18 @@ internal static class RuntimeBenchmark
            "onApproved": [{ "id": "release", "type": "release" }] }]
         """;
 
-    public static async Task<int> RunAsync(string repositoryRoot, int runs, TextWriter output)
+    public static async Task<RuntimeFigures> RunAsync(string repositoryRoot, int runs, TextWriter output)
     {
         await using var azurite = await AzuriteServer.StartAsync(repositoryRoot);
         output.WriteLine($"runtime benchmark: {runs} runs per playbook, Azurite in memory, activities that do nothing, {Environment.ProcessorCount} cores");
         var three = await MeasureAsync(azurite.ConnectionString, Parse(ThreeSteps), runs, approve: false);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"three steps (notify, setEventStatus, cordonNode): {three.RunsPerSecond:F1} runs/s, {three.OperationsPerRun:F1} storage operations per run"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"three steps (notify, setEventStatus, cordonNode): {three.RunsPerSecond:F1} runs/s, {three.OperationsPerRun:F1} storage operations per run ({three.ByKind})"));
         var approval = await MeasureAsync(azurite.ConnectionString, Parse(IsolateApproveRelease), runs, approve: true);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"isolate → approve → release: {approval.RunsPerSecond:F1} runs/s, {approval.OperationsPerRun:F1} storage operations per run (runtime only)"));
-        return 0;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"isolate → approve → release: {approval.RunsPerSecond:F1} runs/s, {approval.OperationsPerRun:F1} storage operations per run (runtime only; {approval.ByKind})"));
+        return new RuntimeFigures(runs, Math.Round(three.RunsPerSecond, 1), three.OperationsPerRun, Math.Round(approval.RunsPerSecond, 1), approval.OperationsPerRun);
     }
 
-    private static async Task<(double RunsPerSecond, double OperationsPerRun)> MeasureAsync(string connection, Playbook playbook, int runs, bool approve)
+    private static async Task<(double RunsPerSecond, double OperationsPerRun, string ByKind)> MeasureAsync(string connection, Playbook playbook, int runs, bool approve)
     {
         var counter = new StorageOperationCounter();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -76,6 +76,7 @@ internal static class RuntimeBenchmark
         // Warm the table and the code paths, then count from zero.
         await runtime.GetStatusAsync("warm~up~run", CancellationToken.None);
         var before = counter.Count;
+        var beforeByKind = counter.ByKind;
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (id, cancellationToken) =>
             await runtime.StartAsync(id, playbook, Alert(id), cancellationToken));
@@ -90,6 +91,11 @@ internal static class RuntimeBenchmark
 
         clock.Stop();
         var operations = counter.Count - before;
+        var byKind = string.Join(", ", counter.ByKind
+            .Select(kind => (kind.Key, PerRun: (kind.Value - beforeByKind.GetValueOrDefault(kind.Key)) / (double)runs))
+            .Where(kind => kind.PerRun > 0)
+            .OrderByDescending(kind => kind.PerRun)
+            .Select(kind => string.Create(CultureInfo.InvariantCulture, $"{kind.Key} {kind.PerRun:F1}")));
         foreach (var id in ids)
         {
             if ((await runtime.GetStatusAsync(id, CancellationToken.None))?.Phase != RunPhase.Finished)
@@ -98,7 +104,7 @@ internal static class RuntimeBenchmark
             }
         }
 
-        return (runs / clock.Elapsed.TotalSeconds, operations / (double)runs);
+        return (runs / clock.Elapsed.TotalSeconds, operations / (double)runs, byKind);
     }
 
     private static Playbook Parse(string steps) =>

@@ -1,27 +1,53 @@
+using System.Collections.Concurrent;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
 namespace Containment;
 
 /// <summary>
-/// Counts the requests the storage clients send (each is one billable storage operation), for the
-/// benchmarks' "operations per run" and the idle-cost figures.
+/// Counts the requests the storage clients send (each is one billable storage operation), in all and by
+/// kind, for the benchmarks' "operations per run", the idle-cost figures and tests that pin a path's cost.
 /// </summary>
 public sealed class StorageOperationCounter : HttpPipelinePolicy
 {
+    private readonly ConcurrentDictionary<string, long> byKind = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> byTable = new(StringComparer.Ordinal);
     private long count;
 
     public long Count => Interlocked.Read(ref count);
 
+    /// <summary>A copy of the counts by kind: the HTTP method, and <c>GET query</c> for table queries.</summary>
+    public IReadOnlyDictionary<string, long> ByKind => new Dictionary<string, long>(byKind, StringComparer.Ordinal);
+
+    /// <summary>A copy of the counts by kind and table, e.g. <c>PUT ContainmentRuns</c>, for profiles.</summary>
+    public IReadOnlyDictionary<string, long> ByTable => new Dictionary<string, long>(byTable, StringComparer.Ordinal);
+
+    /// <summary>The kind of request: its method, and a query apart from a read of one row.</summary>
+    public static string KindOf(Request request) =>
+        request.Method == RequestMethod.Get && request.Uri.Path.EndsWith("()", StringComparison.Ordinal)
+            ? "GET query"
+            : request.Method.Method;
+
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        Interlocked.Increment(ref count);
+        Record(message);
         ProcessNext(message, pipeline);
     }
 
     public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        Interlocked.Increment(ref count);
+        Record(message);
         return ProcessNextAsync(message, pipeline);
+    }
+
+    private void Record(HttpMessage message)
+    {
+        Interlocked.Increment(ref count);
+        var kind = KindOf(message.Request);
+        byKind.AddOrUpdate(kind, 1, (_, counted) => counted + 1);
+        var path = message.Request.Uri.Path;
+        var table = path[(path.LastIndexOf('/') + 1)..];
+        var end = table.IndexOf('(', StringComparison.Ordinal);
+        byTable.AddOrUpdate($"{kind} {(end < 0 ? table : table[..end])}", 1, (_, counted) => counted + 1);
     }
 }

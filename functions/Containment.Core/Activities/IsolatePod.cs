@@ -23,7 +23,6 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
         var target = request.Alert.Target;
         var id = ActivityTargets.IsolationId(target);
         var actor = ActivityTargets.Actor(request);
-        await RecordAsync(request, id, LedgerStatus.Isolating, actor, change: null, cancellationToken);
 
         IsolationOutcome outcome;
         try
@@ -79,7 +78,7 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
         return outcome.Warnings.Count == 0 ? what : $"{what}; warnings: {string.Join("; ", outcome.Warnings.Select(warning => warning.Message))}";
     }
 
-    private async Task RecordAsync(ActivityRequest request, string id, LedgerStatus status, string actor, Func<IsolationRecord, IsolationRecord>? change, CancellationToken cancellationToken)
+    private async Task RecordAsync(ActivityRequest request, string id, LedgerStatus status, string actor, Func<IsolationRecord, IsolationRecord> change, CancellationToken cancellationToken)
     {
         var target = request.Alert.Target;
         var now = time.GetUtcNow();
@@ -109,9 +108,10 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
                     ChangedAt = now,
                     Reason = $"{request.Alert.Rule ?? request.Alert.Title} ({KebabCaseEnumConverter.ToWireName(request.Alert.Category)})",
                 };
-                return change is null ? record : change(record);
+                return change(record);
             },
-            cancellationToken);
+            cancellationToken,
+            likelyNew: true);
     }
 
     private async Task FailAsync(ActivityRequest request, string id, string actor, string reason, CancellationToken cancellationToken)

@@ -18,7 +18,6 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
         var id = ActivityTargets.IsolationId(target);
         var actor = ActivityTargets.Actor(request);
         var reason = request.Step is Playbooks.ReleaseStep { Reason: { } given } ? given : "release";
-        await SetAsync(id, LedgerStatus.Releasing, actor, reason, failure: null, cancellationToken);
 
         ReleaseOutcome outcome;
         try

@@ -38,6 +38,11 @@ public sealed class ApprovalsApi(ApprovalTokens tokens, ApprovalStore approvals,
         var (record, etag, refusal) = await FindAsync(token, cancellationToken);
         if (refusal is not null)
         {
+            if (record?.Decision is { } earlier)
+            {
+                await ResumeAsync(record, earlier, cancellationToken);
+            }
+
             return refusal;
         }
 
@@ -107,7 +112,18 @@ public sealed class ApprovalsApi(ApprovalTokens tokens, ApprovalStore approvals,
         }
 
         return found.Record.Decision is { } earlier
-            ? (null, default, ApprovalPage.AlreadyUsed(earlier))
+            ? (found.Record, found.ETag, ApprovalPage.AlreadyUsed(earlier))
             : (found.Record, found.ETag, null);
+    }
+
+    // A decision is stored before it is raised; a process stopped between the two left the run waiting.
+    // The approver's retry raises the stored decision again, and the run takes it once.
+    private async Task ResumeAsync(ApprovalRecord record, ApprovalDecision decision, CancellationToken cancellationToken)
+    {
+        var status = await runtime.GetStatusAsync(record.InstanceId, cancellationToken);
+        if (string.Equals(status?.AwaitedEvent, record.EventName, StringComparison.OrdinalIgnoreCase))
+        {
+            await runtime.RaiseEventAsync(record.InstanceId, record.EventName, JsonSerializer.SerializeToElement(decision, ContainmentJson.Options), cancellationToken);
+        }
     }
 }

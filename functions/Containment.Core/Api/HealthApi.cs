@@ -4,8 +4,11 @@ using Containment.Playbooks;
 
 namespace Containment.Api;
 
-/// <summary><c>GET /api/health</c>: alive, and whether storage answers and the playbooks loaded cleanly.</summary>
-public sealed class HealthApi(LedgerTables tables, PlaybookRepository playbooks)
+/// <summary>
+/// <c>GET /api/health</c>: alive, and whether storage answers and the playbooks loaded cleanly; also how
+/// many storage operations this process has made, so idle cost can be watched from outside.
+/// </summary>
+public sealed class HealthApi(LedgerTables tables, PlaybookRepository playbooks, StorageOperationCounter storageOperations)
 {
     public async Task<ApiResponse> CheckAsync(CancellationToken cancellationToken)
     {
@@ -30,7 +33,7 @@ public sealed class HealthApi(LedgerTables tables, PlaybookRepository playbooks)
             : new HealthCheck("playbooks", HealthState.Degraded, $"{loaded.Problems.Count} problem(s); see GET /api/playbooks"));
 
         var overall = checks.Max(check => check.State);
-        return ApiResponse.Json(overall == HealthState.Unhealthy ? 503 : 200, new { Status = overall, Checks = checks });
+        return ApiResponse.Json(overall == HealthState.Unhealthy ? 503 : 200, new { Status = overall, Checks = checks, StorageOperations = storageOperations.Count });
     }
 }
 

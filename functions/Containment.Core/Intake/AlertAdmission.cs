@@ -66,16 +66,15 @@ public sealed class AlertAdmission(
         // Started even when the event was stored before: the earlier delivery may have stopped right here.
         var start = await runtime.StartAsync(instanceId, playbook, alert, cancellationToken);
 
-        // Deliveries of one alert at the same moment: the one whose start won says "started", whichever stored
-        // the event; the audit says it once.
-        var joinedOwnRun = start.Outcome == RunStartOutcome.Joined && created && await IsRunOfAsync(instanceId, alert, cancellationToken);
-        if (start.Outcome == RunStartOutcome.Started || (created && !joinedOwnRun))
+        // Of deliveries of one alert at the same moment, the one whose start won says "started" and writes the
+        // audit row, whichever stored the event; a joined event needs no row: its record names the run.
+        if (start.Outcome == RunStartOutcome.Started)
         {
             await audit.AppendAsync(
                 new AuditEntry
                 {
                     SubjectId = eventId,
-                    Action = start.Outcome == RunStartOutcome.Started ? AuditAction.RunStarted : AuditAction.RunJoined,
+                    Action = AuditAction.RunStarted,
                     At = now,
                     Actor = Actor,
                     RunInstanceId = instanceId,
@@ -104,10 +103,6 @@ public sealed class AlertAdmission(
         StatusUrl = new Uri(baseUri, $"/api/runs/{Uri.EscapeDataString(instanceId)}"),
         Reason = reason,
     };
-
-    /// <summary>The pod's run is this alert's own (started by a concurrent delivery of it).</summary>
-    private async Task<bool> IsRunOfAsync(string instanceId, Alert alert, CancellationToken cancellationToken) =>
-        await runtime.GetStatusAsync(instanceId, cancellationToken) is { } status && status.AlertId == alert.Id;
 
     /// <summary>The alias of the alert's cluster: by AKS resource id first (exact), then by the name the detector gave.</summary>
     private string? ResolveCluster(AlertTarget target)

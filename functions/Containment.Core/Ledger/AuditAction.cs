@@ -6,7 +6,6 @@ public enum AuditAction
     AlertReceived,
     AlertIgnored,
     RunStarted,
-    RunJoined,
     IsolationStarted,
     Isolated,
     IsolationFailed,

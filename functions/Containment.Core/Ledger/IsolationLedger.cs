@@ -47,7 +47,8 @@ public sealed class IsolationLedger(LedgerTables tables)
     /// Applies <paramref name="change"/> to the current record (null when there is none) and stores the
     /// result. A change that returns null, or the same record, writes nothing.
     /// </summary>
-    public Task<IsolationRecord?> ChangeAsync(string id, Func<IsolationRecord?, IsolationRecord?> change, CancellationToken cancellationToken) =>
+    /// <param name="likelyNew">The caller expects no record yet (a first isolation): insert before reading.</param>
+    public Task<IsolationRecord?> ChangeAsync(string id, Func<IsolationRecord?, IsolationRecord?> change, CancellationToken cancellationToken, bool likelyNew = false) =>
         records.ChangeAsync(
             id,
             current =>
@@ -57,5 +58,6 @@ public sealed class IsolationLedger(LedgerTables tables)
                     ? throw new ArgumentException($"the change turned record '{id}' into '{next.Id}'", nameof(change))
                     : next;
             },
+            likelyNew,
             cancellationToken);
 }

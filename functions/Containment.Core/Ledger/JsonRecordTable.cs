@@ -38,8 +38,17 @@ internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table,
     /// Applies <paramref name="change"/> to the stored record (null when there is none) and stores the result.
     /// A change that returns null, or the same record, writes nothing; the stored record is returned.
     /// </summary>
-    public async Task<T?> ChangeAsync(string id, Func<T?, T?> change, CancellationToken cancellationToken)
+    /// <param name="likelyNew">Try an insert before reading: one operation when there is no record yet, one more when there is.</param>
+    public async Task<T?> ChangeAsync(string id, Func<T?, T?> change, bool likelyNew, CancellationToken cancellationToken)
     {
+        if (likelyNew && change(null) is { } created)
+        {
+            if (await AddAsync(id, created, cancellationToken))
+            {
+                return created;
+            }
+        }
+
         for (var attempt = 1; attempt <= tables.MaxConcurrencyRetries; attempt++)
         {
             var current = await ReadAsync(id, cancellationToken);

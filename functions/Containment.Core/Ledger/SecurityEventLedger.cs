@@ -1,11 +1,19 @@
 using Azure.Data.Tables;
 using Containment.Alerts;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Containment.Ledger;
 
 /// <summary>Security events: each alert stored once, with its playbook, its run and its processing status.</summary>
-public sealed class SecurityEventLedger(LedgerTables tables)
+public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
 {
+    /// <summary>How many recently stored event ids are kept in memory.</summary>
+    public const int RecentEvents = 200_000;
+
+    // Redeliveries (Event Grid retries, SIEM resends, alert storms) are answered from memory: the
+    // stored record never changes its playbook, so the answer is the one storage would give.
+    private readonly MemoryCache recent = new(new MemoryCacheOptions { SizeLimit = RecentEvents });
+
     private readonly JsonRecordTable<SecurityEventRecord> records = new(
         tables,
         tables.Events,
@@ -16,16 +24,21 @@ public sealed class SecurityEventLedger(LedgerTables tables)
     /// <summary>The event id of an alert: its source and its detector id.</summary>
     public static string IdOf(Alert alert) => $"{alert.Source}:{alert.Id}";
 
-    /// <summary>Stores the event unless it is already stored; either way returns the stored one, and whether it was new.</summary>
-    public async Task<(SecurityEventRecord Record, bool Created)> AddAsync(SecurityEventRecord record, CancellationToken cancellationToken)
+    /// <summary>Stores the event unless it is already stored; either way the stored event's playbook and arrival, and whether it was new.</summary>
+    public async Task<(KnownEvent Stored, bool Created)> AddAsync(SecurityEventRecord record, CancellationToken cancellationToken)
     {
-        if (await records.AddAsync(record.Id, record, cancellationToken))
+        if (recent.TryGetValue(record.Id, out KnownEvent? known))
         {
-            return (record, true);
+            return (known!, false);
         }
 
+        var created = await records.AddAsync(record.Id, record, cancellationToken);
+
         // Delivered before: the first delivery's record stands.
-        return ((await records.ReadAsync(record.Id, cancellationToken))!.Value.Record, false);
+        var stored = created ? record : (await records.ReadAsync(record.Id, cancellationToken))!.Value.Record;
+        known = new KnownEvent(stored.ReceivedAt, stored.Playbook);
+        recent.Set(record.Id, known, new MemoryCacheEntryOptions { Size = 1 });
+        return (known, created);
     }
 
     public async Task<SecurityEventRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
@@ -40,5 +53,10 @@ public sealed class SecurityEventLedger(LedgerTables tables)
 
     /// <summary>ETag-checked read-modify-write of an existing event; null when there is no such event.</summary>
     public Task<SecurityEventRecord?> ChangeAsync(string id, Func<SecurityEventRecord, SecurityEventRecord> change, CancellationToken cancellationToken) =>
-        records.ChangeAsync(id, current => current is null ? null : change(current), cancellationToken);
+        records.ChangeAsync(id, current => current is null ? null : change(current), likelyNew: false, cancellationToken);
+
+    public void Dispose() => recent.Dispose();
 }
+
+/// <summary>What admission needs of a stored event: its playbook and when it first arrived.</summary>
+public sealed record KnownEvent(DateTimeOffset ReceivedAt, string? Playbook = null);

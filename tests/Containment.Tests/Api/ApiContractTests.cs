@@ -60,6 +60,22 @@ public sealed class ApiContractTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task Health_ReportsThisProcessStorageOperationCount()
+    {
+        using var client = host.CreateClient();
+        await client.GetFromJsonAsync<JsonObject>(new Uri("api/health", UriKind.Relative));
+        var counter = host.Get<StorageOperationCounter>();
+
+        var before = counter.Count;
+        var body = await client.GetFromJsonAsync<JsonObject>(new Uri("api/health", UriKind.Relative));
+
+        var reported = (long)body!["storageOperations"]!;
+
+        Assert.InRange(reported, before, counter.Count);
+        Assert.True(before > 0, "the host has used storage by now");
+    }
+
+    [Fact]
     public async Task Playbooks_Shipped_AreListedValid()
     {
         using var client = host.CreateClient();

@@ -30,6 +30,29 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task DecisionStoredButNeverRaised_RetryIs409AndTheRunGoesOn()
+    {
+        using var flow = new FlowClient(host);
+        var pod = host.TakePod();
+        var (_, body) = await flow.PostAsync("api/alerts", FlowClient.Payload("defender-arm-reverse-shell.json", pod));
+        var instanceId = (string)body["alerts"]![0]!["instanceId"]!;
+        await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
+        var link = await flow.ApprovalLinkAsync(pod);
+        var store = host.Get<ApprovalStore>();
+        var (record, etag) = (await store.GetAsync(ApprovalTokens.Hash(link.Segments[^1]), CancellationToken.None))!.Value;
+
+        // What a host killed between storing the decision and raising it leaves behind.
+        Assert.True(await store.DecideAsync(record, etag, new ApprovalDecision(ApprovalVerdict.Approved, "alice@contoso.com", DateTimeOffset.UtcNow), CancellationToken.None));
+        using var retry = await host.CreateAnonymousClient().PostAsync(link, Form("approve"));
+        var done = await flow.RunUntilAsync(instanceId, FlowClient.Finished);
+
+        Assert.Equal(409, (int)retry.StatusCode);
+        Assert.Equal("succeeded", (string?)done["outcome"]!["result"]);
+        Assert.Contains(done["history"]!.AsArray(), step => (string?)step!["stepId"] == "approve-release" && (string?)step["outcome"] == "approved");
+        Assert.False((await flow.PodAsync(pod))!["metadata"]!["labels"]!.AsObject().ContainsKey("containment.io/quarantine"));
+    }
+
+    [Fact]
     public async Task ExpiredToken_Is410()
     {
         var token = host.Get<ApprovalTokens>().Issue("c~n~p", "ask", 1, DateTimeOffset.UtcNow.AddMinutes(-1));

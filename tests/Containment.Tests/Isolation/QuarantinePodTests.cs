@@ -26,6 +26,28 @@ public sealed class QuarantinePodTests
     }
 
     [Fact]
+    public async Task IsolateAsync_FreshPod_ReadPatchCreateAndOneVerifyingList()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.Quarantine.PreflightAsync(new PodReference(IsolationHarness.Request().Cluster, "shop", "web-7d9f-abcde"), CancellationToken.None);
+        harness.Sim.Requests.Reset();
+
+        var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        Assert.True(outcome.Verified);
+        Assert.Equal(
+            new Dictionary<string, int>
+            {
+                ["GET /api/v1/namespaces/shop/pods/web-7d9f-abcde"] = 1,
+                ["PATCH /api/v1/namespaces/shop/pods/web-7d9f-abcde"] = 1,
+                ["POST /apis/networking.k8s.io/v1/namespaces/shop/networkpolicies"] = 1,
+                ["GET /apis/networking.k8s.io/v1/namespaces/shop/networkpolicies"] = 1,
+            },
+            harness.Sim.Requests.Snapshot());
+    }
+
+    [Fact]
     public async Task IsolateAsync_HostNetworkPod_MessageSaysNetworkPolicyCannotIsolate()
     {
         await using var harness = await IsolationHarness.StartAsync();
@@ -171,13 +193,13 @@ public sealed class QuarantinePodTests
     public async Task IsolateAsync_RequestTimesOut_RetriedAndCompletes()
     {
         await using var harness = await IsolationHarness.StartAsync(requestTimeout: "00:00:01");
-        harness.Sim.Faults.Add(new FaultRule { Method = "GET", PathPrefix = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies/", Delay = TimeSpan.FromSeconds(30), Count = 1 });
+        harness.Sim.Faults.Add(new FaultRule { Method = "GET", PathPrefix = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies", Delay = TimeSpan.FromSeconds(30), Count = 1 });
 
         var outcome = await harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
 
         Assert.Equal(IsolationStatus.Isolated, outcome.Status);
         Assert.True(outcome.Verified);
-        Assert.True(harness.Sim.Requests.Count("GET", "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies/") >= 3);
+        Assert.Equal(2, harness.Sim.Requests.Count("GET", "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies"));
     }
 
     [Theory]

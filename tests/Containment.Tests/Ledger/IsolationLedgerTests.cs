@@ -13,12 +13,25 @@ public sealed class IsolationLedgerTests(LocalHostFixture host)
     {
         var id = NewId();
 
-        await ledger.ChangeAsync(id, _ => Record(id, IsolationStatus.Isolating), CancellationToken.None);
+        await ledger.ChangeAsync(id, _ => Record(id, IsolationStatus.Failed), CancellationToken.None);
         var stored = await ledger.GetAsync(id, CancellationToken.None);
 
         Assert.NotNull(stored);
-        Assert.Equal(IsolationStatus.Isolating, stored.Status);
+        Assert.Equal(IsolationStatus.Failed, stored.Status);
         Assert.Equal("payments", stored.Namespace);
+    }
+
+    [Fact]
+    public async Task ChangeAsync_LikelyNewButRecordExists_ChangesTheStoredRecord()
+    {
+        var id = NewId();
+        await ledger.ChangeAsync(id, _ => Record(id, IsolationStatus.Released) with { AlertIds = ["a"] }, CancellationToken.None);
+
+        await ledger.ChangeAsync(id, current => (current ?? Record(id, IsolationStatus.Isolated)) with { Status = IsolationStatus.Isolated, AlertIds = [.. current?.AlertIds ?? [], "b"] }, CancellationToken.None, likelyNew: true);
+        var stored = await ledger.GetAsync(id, CancellationToken.None);
+
+        Assert.Equal(IsolationStatus.Isolated, stored!.Status);
+        Assert.Equal(["a", "b"], stored.AlertIds);
     }
 
     [Fact]

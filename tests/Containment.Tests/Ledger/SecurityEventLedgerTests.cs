@@ -16,11 +16,12 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
         var second = first with { StatusReason = "second" };
 
         var (_, created) = await events.AddAsync(first, CancellationToken.None);
-        var (stored, createdAgain) = await events.AddAsync(second, CancellationToken.None);
+        var (stored, createdAgain) = await events.AddAsync(second with { Playbook = "another" }, CancellationToken.None);
 
         Assert.True(created);
         Assert.False(createdAgain);
-        Assert.Equal("first", stored.StatusReason);
+        Assert.Equal(first.Playbook, stored.Playbook);
+        Assert.Equal("first", (await events.GetAsync(first.Id, CancellationToken.None))!.StatusReason);
     }
 
     [Fact]

@@ -12,6 +12,9 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
 {
     private const string Escape = "isolate-escape-reverse-shell";
 
+    /// <summary>A raise to a run waiting in this process: the state is in memory, so one write with the decision applied.</summary>
+    private static readonly Dictionary<string, long> ExpectedRaiseOperations = new() { ["PUT"] = 1 };
+
     [Fact]
     public async Task Run_ApprovalNeverComes_TimesOutAndEscalates()
     {
@@ -69,7 +72,159 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
         Assert.Equal(RaiseEventResult.Accepted, raised);
         Assert.Equal(StepOutcome.Rejected, done.History.Single(step => step.StepId == "approve-isolation").Outcome);
         Assert.Single(harness.Log.Of(ActivityNames.SetEventStatus));
+        Assert.Single(harness.Log.Of(ActivityNames.RequestApproval));
         Assert.Equal(RunPhase.Finished, done.Phase);
+    }
+
+    [Fact]
+    public async Task RaiseEvent_RunWaitsForIt_AppliedAtOnceWithoutAnEventRow()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var releaseMayGo = new TaskCompletionSource();
+        harness.Log.Behaviours[ActivityNames.ReleasePod] = async (_, cancellationToken) =>
+        {
+            await releaseMayGo.Task.WaitAsync(cancellationToken);
+            return ActivityResult.Success();
+        };
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, Escape);
+        var waiting = await harness.IdleStatusAsync(id);
+        var before = harness.StorageOperationsByKind;
+
+        var raised = await harness.Runtime.RaiseEventAsync(id, waiting.AwaitedEvent!, Decision(ApprovalVerdict.Approved), CancellationToken.None);
+        var raiseOperations = harness.StorageOperationsSince(before);
+        await harness.Log.WaitForCallAsync(ActivityNames.ReleasePod);
+        var applied = await harness.Runtime.GetStatusAsync(id, CancellationToken.None);
+        var afterRead = harness.StorageOperationsByKind;
+        releaseMayGo.SetResult();
+        await harness.Runtime.WhenIdleAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var driveOperations = harness.StorageOperationsSince(afterRead);
+        var done = await harness.IdleStatusAsync(id);
+
+        // The caller had its answer while the release was still running: the decision was written, not queued.
+        Assert.Equal(RaiseEventResult.Accepted, raised);
+        Assert.Equal(ExpectedRaiseOperations, raiseOperations);
+
+        // Then one write per finished step (release, tell-released): no event row was written, listed or deleted.
+        Assert.Equal(new Dictionary<string, long> { ["PUT"] = 2 }, driveOperations);
+        Assert.Equal(RunPhase.Running, applied!.Phase);
+        Assert.Equal(StepOutcome.Approved, applied.History.Single(step => step.StepId == "approve-release").Outcome);
+        Assert.Single(harness.Log.Of(ActivityNames.ReleasePod));
+        Assert.Single(harness.Log.Of(ActivityNames.Notify), call => call.StepId == "tell-released");
+        Assert.Equal(RunPhase.Finished, done.Phase);
+        Assert.Equal(0, harness.Runtime.WaitingTimers);
+    }
+
+    [Fact]
+    public async Task RaiseEvent_ConcurrentSameDecision_AppliedOnce()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var releaseMayGo = new TaskCompletionSource();
+        harness.Log.Behaviours[ActivityNames.ReleasePod] = async (_, cancellationToken) =>
+        {
+            await releaseMayGo.Task.WaitAsync(cancellationToken);
+            return ActivityResult.Success();
+        };
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, Escape);
+        var waiting = await harness.IdleStatusAsync(id);
+
+        var raised = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+            harness.Runtime.RaiseEventAsync(id, waiting.AwaitedEvent!, Decision(ApprovalVerdict.Approved), CancellationToken.None))));
+        releaseMayGo.SetResult();
+        var done = await harness.IdleStatusAsync(id);
+
+        Assert.All(raised, result => Assert.Equal(RaiseEventResult.Accepted, result));
+        Assert.Single(harness.Log.Of(ActivityNames.ReleasePod));
+        Assert.Single(harness.Log.Of(ActivityNames.Notify), call => call.StepId == "tell-released");
+        Assert.Single(harness.Log.Of(ActivityNames.RequestApproval).Select(call => call.CallId).Distinct());
+        Assert.Single(done.History, step => step.StepId == "approve-release");
+        Assert.Equal(RunPhase.Finished, done.Phase);
+    }
+
+    [Fact]
+    public async Task RaiseEvent_RowLandsAfterTheWaitBegan_IsStillTaken()
+    {
+        var inserts = new HeldRequests(Azure.Core.RequestMethod.Post);
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix(), storagePolicy: inserts);
+        var approvalMayGo = new TaskCompletionSource();
+        harness.Log.Behaviours[ActivityNames.RequestApproval] = async (_, cancellationToken) =>
+        {
+            await approvalMayGo.Task.WaitAsync(cancellationToken);
+            return ActivityResult.Success();
+        };
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, Escape);
+        await harness.Log.WaitForCallAsync(ActivityNames.RequestApproval);
+
+        // The decision comes while the drive holds the run, so it is buffered; its row is held back until the
+        // drive has entered the wait (finding nothing to list) and let the run go.
+        inserts.Arm();
+        var raising = Task.Run(() => harness.Runtime.RaiseEventAsync(id, "approval-approve-release-1", Decision(ApprovalVerdict.Approved), CancellationToken.None));
+        await inserts.Holding.WaitAsync(TimeSpan.FromSeconds(30));
+        approvalMayGo.SetResult();
+        var waiting = await harness.IdleStatusAsync(id);
+        inserts.Release();
+        var raised = await raising.WaitAsync(TimeSpan.FromSeconds(30));
+        var done = await harness.IdleStatusAsync(id);
+
+        Assert.Equal(RunPhase.Waiting, waiting.Phase);
+        Assert.Equal(RaiseEventResult.Accepted, raised);
+        Assert.Equal(StepOutcome.Approved, done.History.Single(step => step.StepId == "approve-release").Outcome);
+        Assert.Single(harness.Log.Of(ActivityNames.ReleasePod));
+        Assert.Equal(RunPhase.Finished, done.Phase);
+    }
+
+    [Fact]
+    public async Task RaiseEvent_ForALaterWait_IsKeptUntilThatWaitBegins()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, "confirm-suspicious-activity", Containment.Alerts.AlertCategory.AbnormalProcess);
+        var first = await harness.IdleStatusAsync(id);
+
+        // The release decision comes while the run still waits for the isolation decision.
+        var early = await harness.Runtime.RaiseEventAsync(id, "approval-approve-release-1", Decision(ApprovalVerdict.Approved), CancellationToken.None);
+        var stillFirst = await harness.IdleStatusAsync(id);
+        await harness.Runtime.RaiseEventAsync(id, first.AwaitedEvent!, Decision(ApprovalVerdict.Approved), CancellationToken.None);
+        var done = await harness.IdleStatusAsync(id);
+
+        Assert.Equal(RaiseEventResult.Accepted, early);
+        Assert.Equal("approval-approve-isolation-1", stillFirst.AwaitedEvent);
+        Assert.Equal(StepOutcome.Approved, done.History.Single(step => step.StepId == "approve-release").Outcome);
+        Assert.Single(harness.Log.Of(ActivityNames.IsolatePod));
+        Assert.Single(harness.Log.Of(ActivityNames.ReleasePod));
+        Assert.Equal(RunPhase.Finished, done.Phase);
+    }
+
+    [Fact]
+    public async Task Recover_EventBufferedBeforeTheCrash_IsDeliveredAfterRecovery()
+    {
+        var prefix = AzuriteFixture.NewTablePrefix();
+        var id = RuntimeHarness.NewInstanceId();
+        var log = new ActivityLog();
+        await using (var first = new RuntimeHarness(azurite.ConnectionString, prefix, log))
+        {
+            // The link went out and was clicked, but the process stops before the wait is written.
+            log.Behaviours[ActivityNames.RequestApproval] = async (_, cancellationToken) =>
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                return ActivityResult.Success();
+            };
+            await first.StartAsync(id, Escape);
+            await log.WaitForCallAsync(ActivityNames.RequestApproval);
+            var raised = await first.Runtime.RaiseEventAsync(id, "approval-approve-release-1", Decision(ApprovalVerdict.Approved), CancellationToken.None);
+            Assert.Equal(RaiseEventResult.Accepted, raised);
+        }
+
+        log.Behaviours.Clear();
+        await using var second = new RuntimeHarness(azurite.ConnectionString, prefix, log);
+        await second.Runtime.RecoverAsync(CancellationToken.None);
+        var done = await second.IdleStatusAsync(id);
+
+        Assert.Equal(RunPhase.Finished, done.Phase);
+        Assert.Equal(StepOutcome.Approved, done.History.Single(step => step.StepId == "approve-release").Outcome);
+        Assert.Single(log.Of(ActivityNames.ReleasePod));
     }
 
     [Fact]
@@ -219,6 +374,44 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Recover_EventLeftByAnEarlierRunOfThePod_IsNotTakenByTheNextRun()
+    {
+        var prefix = AzuriteFixture.NewTablePrefix();
+        var id = RuntimeHarness.NewInstanceId();
+        var log = new ActivityLog();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(MachineDriver.Start);
+        await using (var first = new RuntimeHarness(azurite.ConnectionString, prefix, log, time))
+        {
+            // The first run, which asks nothing, gets a decision while it is busy: the row stays, never taken.
+            var isolateMayGo = new TaskCompletionSource();
+            log.Behaviours[ActivityNames.IsolatePod] = async (_, cancellationToken) =>
+            {
+                await isolateMayGo.Task.WaitAsync(cancellationToken);
+                return ActivityResult.Success();
+            };
+            await first.StartAsync(id, "malware");
+            await log.WaitForCallAsync(ActivityNames.IsolatePod);
+            Assert.Equal(RaiseEventResult.Accepted, await first.Runtime.RaiseEventAsync(id, "approval-approve-release-1", Decision(ApprovalVerdict.Approved), CancellationToken.None));
+            isolateMayGo.SetResult();
+            Assert.Equal(RunPhase.Finished, (await first.IdleStatusAsync(id)).Phase);
+
+            // The pod is caught again: the next run waits for an approval of the same name.
+            log.Behaviours.Clear();
+            time.Advance(TimeSpan.FromMinutes(5));
+            await first.StartAsync(id, Escape);
+            Assert.Equal("approval-approve-release-1", (await first.IdleStatusAsync(id)).AwaitedEvent);
+        }
+
+        await using var second = new RuntimeHarness(azurite.ConnectionString, prefix, log, time);
+        await second.Runtime.RecoverAsync(CancellationToken.None);
+        var after = await second.IdleStatusAsync(id);
+
+        Assert.Equal(RunPhase.Waiting, after.Phase);
+        Assert.Equal("approval-approve-release-1", after.AwaitedEvent);
+        Assert.Empty(log.Of(ActivityNames.ReleasePod));
+    }
+
+    [Fact]
     public async Task Recover_TimerDueWhileDown_FiresAtStart()
     {
         var prefix = AzuriteFixture.NewTablePrefix();
@@ -256,6 +449,43 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
         Assert.Equal(RunPhase.Finished, done.Phase);
         Assert.Equal(["isolate", "tell-isolated", "tell-handle-malware"], done.History.Select(step => step.StepId));
         Assert.All(done.History, step => Assert.Equal(StepOutcome.Succeeded, step.Outcome));
+    }
+
+    [Fact]
+    public async Task TwoRuntimes_DecisionThroughTheOther_StateHeldByTheFirstIsNotTrusted()
+    {
+        var prefix = AzuriteFixture.NewTablePrefix();
+        var log = new ActivityLog();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(MachineDriver.Start);
+        await using var first = new RuntimeHarness(azurite.ConnectionString, prefix, log, time);
+        await using var second = new RuntimeHarness(azurite.ConnectionString, prefix, log, time);
+        var (raisedAgain, timedOut) = (RuntimeHarness.NewInstanceId(), RuntimeHarness.NewInstanceId());
+        await first.StartAsync(raisedAgain, Escape);
+        await first.StartAsync(timedOut, Escape);
+        var waiting = await first.IdleStatusAsync(raisedAgain);
+
+        // The first runtime keeps both waiting states and their timers; the decisions come through the second.
+        foreach (var id in new[] { raisedAgain, timedOut })
+        {
+            Assert.Equal(RaiseEventResult.Accepted, await second.Runtime.RaiseEventAsync(id, waiting.AwaitedEvent!, Decision(ApprovalVerdict.Approved), CancellationToken.None));
+        }
+
+        await second.Runtime.WhenIdleAsync(CancellationToken.None);
+        var again = await first.Runtime.RaiseEventAsync(raisedAgain, waiting.AwaitedEvent!, Decision(ApprovalVerdict.Rejected), CancellationToken.None);
+        time.Advance(TimeSpan.FromHours(9));
+        await first.Runtime.WhenIdleAsync(CancellationToken.None);
+
+        Assert.Equal(RaiseEventResult.RunFinished, again);
+        foreach (var id in new[] { raisedAgain, timedOut })
+        {
+            var done = (await first.Runtime.GetStatusAsync(id, CancellationToken.None))!;
+            Assert.Equal(RunPhase.Finished, done.Phase);
+            Assert.Equal(StepOutcome.Approved, done.History.Single(step => step.StepId == "approve-release").Outcome);
+        }
+
+        Assert.Equal(2, log.Of(ActivityNames.ReleasePod).Count());
+        Assert.DoesNotContain(log.Calls, call => call.StepId is "escalate" or "tell-kept");
+        Assert.Equal(0, first.Runtime.WaitingTimers);
     }
 
     [Fact]

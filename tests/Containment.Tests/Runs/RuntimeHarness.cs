@@ -15,7 +15,7 @@ internal sealed class RuntimeHarness : IAsyncDisposable
 {
     private readonly ServiceProvider services;
 
-    public RuntimeHarness(string connectionString, string tablePrefix, ActivityLog? log = null, FakeTimeProvider? time = null)
+    public RuntimeHarness(string connectionString, string tablePrefix, ActivityLog? log = null, FakeTimeProvider? time = null, Azure.Core.Pipeline.HttpPipelinePolicy? storagePolicy = null)
     {
         Log = log ?? new ActivityLog();
         Time = time ?? new FakeTimeProvider(MachineDriver.Start);
@@ -32,6 +32,11 @@ internal sealed class RuntimeHarness : IAsyncDisposable
         {
             var options = new TableClientOptions();
             options.AddPolicy(provider.GetRequiredService<StorageOperationCounter>(), Azure.Core.HttpPipelinePosition.PerRetry);
+            if (storagePolicy is not null)
+            {
+                options.AddPolicy(storagePolicy, Azure.Core.HttpPipelinePosition.PerRetry);
+            }
+
             return new TableServiceClient(connectionString, options);
         });
         foreach (var name in new[] { ActivityNames.IsolatePod, ActivityNames.ReleasePod, ActivityNames.RequestApproval, ActivityNames.Notify, ActivityNames.SetEventStatus, ActivityNames.DeletePod, ActivityNames.CordonNode })
@@ -51,6 +56,15 @@ internal sealed class RuntimeHarness : IAsyncDisposable
     public EmbeddedRuntime Runtime { get; }
 
     public long StorageOperations => services.GetRequiredService<StorageOperationCounter>().Count;
+
+    public IReadOnlyDictionary<string, long> StorageOperationsByKind => services.GetRequiredService<StorageOperationCounter>().ByKind;
+
+    /// <summary>The operations by kind since <paramref name="before"/>, kinds that did not occur left out.</summary>
+    public Dictionary<string, long> StorageOperationsSince(IReadOnlyDictionary<string, long> before) =>
+        StorageOperationsByKind
+            .Select(kind => (kind.Key, Count: kind.Value - before.GetValueOrDefault(kind.Key)))
+            .Where(kind => kind.Count > 0)
+            .ToDictionary(kind => kind.Key, kind => kind.Count, StringComparer.Ordinal);
 
     public static string NewInstanceId() => RunInstanceId.ForTarget("prod", "payments", "api-" + Guid.NewGuid().ToString("N")[..8]);
 

@@ -32,6 +32,15 @@ internal sealed class ActivityLog
 
     public IEnumerable<LoggedCall> Of(string activity) => Calls.Where(call => call.Activity == activity);
 
+    /// <summary>Waits until <paramref name="activity"/> has been called.</summary>
+    public async Task WaitForCallAsync(string activity)
+    {
+        while (!Of(activity).Any())
+        {
+            Assert.True(await Signal.WaitAsync(TimeSpan.FromSeconds(30)), $"{activity} was not called");
+        }
+    }
+
     public async Task WaitForCallsAsync(int count)
     {
         for (var index = 0; index < count; index++)

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Containment.Alerts;
 using Containment.Playbooks;
 using Containment.Runs.Machine;
@@ -16,8 +15,6 @@ namespace Containment.Runs.Embedded;
 /// </summary>
 public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 {
-    private const int LockStripes = 256;
-
     private readonly RunStore store;
     private readonly ActivityInvoker invoker;
     private readonly RunTimers timers;
@@ -25,8 +22,15 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     private readonly ILogger<EmbeddedRuntime> logger;
     private readonly int maxConflictRetries;
     private readonly SemaphoreSlim running;
-    private readonly SemaphoreSlim[] instanceLocks = Enumerable.Range(0, LockStripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+    private readonly RunLocks locks = new();
+    private readonly BufferedEventMarks buffered = new();
+    private readonly RunCache cache;
     private readonly ConcurrentDictionary<Task, byte> inFlight = new();
+
+    // Unfinished runs this process started or saw, with their playbook: a repeated alert for a pod joins
+    // its run without a storage round trip. One process owns the runs, so the map only lags a finish by
+    // the moment a finishing run takes, the same window a storage read would have.
+    private readonly ConcurrentDictionary<string, string> unfinishedRuns = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
     private int disposed;
 
@@ -38,6 +42,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         this.logger = logger;
         timers = new RunTimers(time);
         maxConflictRetries = options.Value.MaxConcurrencyRetries;
+        cache = new RunCache(options.Value.CachedRuns);
         running = new SemaphoreSlim(options.Value.MaxConcurrentRuns, options.Value.MaxConcurrentRuns);
     }
 
@@ -46,52 +51,62 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
     public async Task<RunStartResult> StartAsync(string instanceId, Playbook playbook, Alert alert, CancellationToken cancellationToken)
     {
+        if (unfinishedRuns.TryGetValue(instanceId, out var running))
+        {
+            return new RunStartResult(RunStartOutcome.Joined, instanceId, running);
+        }
+
         // The raw payload stays with the security event; the run needs only the normalised alert.
         var (state, _) = PlaybookMachine.Next(playbook, null, new RunStarted(time.GetUtcNow(), instanceId, alert with { Raw = null }));
-        for (var attempt = 0; attempt < maxConflictRetries; attempt++)
+
+        // Held from before the insert until its drive ends, so nothing else in this process changes the run in
+        // between and the drive can trust the state written here. Busy (an earlier run with this id is still
+        // being driven): the drive reads the row instead.
+        var held = locks.TryEnter(instanceId);
+        try
         {
-            // Insert first: a new pod (the common case) costs one write and no read.
-            var etag = await store.AddAsync(state, playbook, cancellationToken);
-            if (etag is null)
+            for (var attempt = 0; attempt < maxConflictRetries; attempt++)
             {
-                var existing = await store.ReadAsync(instanceId, cancellationToken);
-                if (existing is { State.Phase: not RunPhase.Finished })
+                // Insert first: a new pod (the common case) costs one write and no read.
+                var etag = await store.AddAsync(state, playbook, cancellationToken);
+                if (etag is null)
                 {
-                    return new RunStartResult(RunStartOutcome.Joined, instanceId, existing.State.Playbook);
+                    var existing = await store.ReadAsync(instanceId, cancellationToken);
+                    if (existing is { State.Phase: not RunPhase.Finished })
+                    {
+                        unfinishedRuns.TryAdd(instanceId, existing.State.Playbook);
+                        return new RunStartResult(RunStartOutcome.Joined, instanceId, existing.State.Playbook);
+                    }
+
+                    etag = existing is null ? null : await store.ReplaceAsync(state, playbook, existing.ETag, cancellationToken);
                 }
 
-                etag = existing is null ? null : await store.ReplaceAsync(state, playbook, existing.ETag, cancellationToken);
-            }
+                if (etag is { } stored)
+                {
+                    LogStarted(logger, instanceId, playbook.Name);
+                    unfinishedRuns[instanceId] = playbook.Name;
+                    if (held is null)
+                    {
+                        Kick(instanceId, input: null, readRow: true);
+                    }
+                    else
+                    {
+                        var started = new StoredRun(state, playbook, stored);
+                        cache.Put(started);
+                        Kick(instanceId, input: null, new Handoff(held, started));
+                        held = null;
+                    }
 
-            if (etag is { } stored)
-            {
-                LogStarted(logger, instanceId, playbook.Name);
-                Kick(instanceId, input: null, new StoredRun(state, playbook, stored));
-                return new RunStartResult(RunStartOutcome.Started, instanceId, playbook.Name);
+                    return new RunStartResult(RunStartOutcome.Started, instanceId, playbook.Name);
+                }
             }
+        }
+        finally
+        {
+            held?.Dispose();
         }
 
         throw new InvalidOperationException($"run {instanceId} kept changing while starting it");
-    }
-
-    public async Task<RaiseEventResult> RaiseEventAsync(string instanceId, string eventName, JsonElement payload, CancellationToken cancellationToken)
-    {
-        var existing = await store.ReadAsync(instanceId, cancellationToken);
-        if (existing is null)
-        {
-            return RaiseEventResult.NoSuchRun;
-        }
-
-        if (existing.State.Phase == RunPhase.Finished)
-        {
-            return RaiseEventResult.RunFinished;
-        }
-
-        await store.AddEventAsync(instanceId, eventName, payload, cancellationToken);
-
-        // The event is a row of its own: the state just read is still current for the drive.
-        Kick(instanceId, input: null, existing);
-        return RaiseEventResult.Accepted;
     }
 
     public async Task<RunStatusDocument?> GetStatusAsync(string instanceId, CancellationToken cancellationToken) =>
@@ -105,7 +120,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
             return false;
         }
 
-        await DriveAsync(instanceId, new TerminateRequested(time.GetUtcNow(), reason), cancellationToken);
+        await DriveAsync(instanceId, new TerminateRequested(time.GetUtcNow(), reason), handoff: null, readRow: false, cancellationToken);
         return true;
     }
 
@@ -115,7 +130,9 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         var unfinished = await store.ListUnfinishedAsync(cancellationToken);
         foreach (var instanceId in unfinished)
         {
-            Kick(instanceId, input: null);
+            // An earlier process may have buffered events for it.
+            buffered.Mark(instanceId);
+            Kick(instanceId, input: null, readRow: true);
         }
 
         LogRecovered(logger, unfinished.Count);
@@ -152,27 +169,24 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
         stopping.Dispose();
         running.Dispose();
-        foreach (var instanceLock in instanceLocks)
-        {
-            instanceLock.Dispose();
-        }
     }
 
-    /// <param name="known">The run as just written, when the caller has it: saves the first read.</param>
-    private void Kick(string instanceId, RunInput? input, StoredRun? known = null)
+    /// <param name="handoff">The run's lock and its state as just written by the caller, who took the lock: saves the first read.</param>
+    /// <param name="readRow">Read the row rather than trust the cached state: storage may have changed outside the run's lock.</param>
+    private void Kick(string instanceId, RunInput? input, Handoff? handoff = null, bool readRow = false)
     {
-        var task = Task.Run(() => DriveAsync(instanceId, input, stopping.Token, known));
+        var task = Task.Run(() => DriveAsync(instanceId, input, handoff, readRow, stopping.Token));
         inFlight.TryAdd(task, 0);
         task.ContinueWith(done => inFlight.TryRemove(done, out _), TaskScheduler.Default);
     }
 
     /// <summary>Applies <paramref name="input"/> (if any) and carries out what the run says next, until it waits or ends.</summary>
-    private async Task DriveAsync(string instanceId, RunInput? input, CancellationToken cancellationToken, StoredRun? known = null)
+    private async Task DriveAsync(string instanceId, RunInput? input, Handoff? handoff, bool readRow, CancellationToken cancellationToken)
     {
-        var instanceLock = instanceLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(instanceId) % LockStripes)];
+        RunLock runLock;
         try
         {
-            await instanceLock.WaitAsync(cancellationToken);
+            runLock = handoff?.Lock ?? await locks.EnterAsync(instanceId, cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -184,7 +198,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
             await running.WaitAsync(cancellationToken);
             try
             {
-                await DriveLockedAsync(instanceId, input, known, cancellationToken);
+                await DriveLockedAsync(instanceId, input, handoff?.Run ?? (readRow ? null : cache.Get(instanceId)), cancellationToken);
             }
             finally
             {
@@ -197,11 +211,14 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         }
         catch (Exception exception)
         {
+            // A row it took may not have been applied, and a write whose answer was lost may have landed.
+            buffered.Mark(instanceId);
+            cache.Remove(instanceId);
             LogDriveFailed(logger, exception, instanceId);
         }
         finally
         {
-            instanceLock.Release();
+            runLock.Dispose();
         }
     }
 
@@ -209,10 +226,12 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     {
         for (var conflicts = 0; conflicts < maxConflictRetries; conflicts++)
         {
-            // A stale "known" copy only costs a lost ETag race, after which the loop reads the row.
-            var stored = conflicts == 0 && known is not null ? known : await store.ReadAsync(instanceId, cancellationToken);
+            // The handed-over or cached copy is current here (see RunCache) unless another process wrote
+            // since, which the ETag-checked write finds out.
+            var stored = (conflicts == 0 ? known : null) ?? await ReadAsync(instanceId, cancellationToken);
             if (stored is null)
             {
+                buffered.Take(instanceId);
                 return;
             }
 
@@ -233,12 +252,19 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                     var written = await store.ReplaceAsync(state, playbook, etag, cancellationToken);
                     if (written is null)
                     {
-                        // Another process changed the run: read its version and apply the same input to it.
+                        // Another process changed the run: read its version and apply the same input to it. The
+                        // event taken from its row was not applied: the next wait must list it again.
                         LogConflict(logger, instanceId);
+                        if (consumedEvent is not null)
+                        {
+                            buffered.Mark(instanceId);
+                        }
+
                         break;
                     }
 
                     etag = written.Value;
+                    cache.Put(new StoredRun(state, playbook, etag));
                     timers.Cancel(instanceId);
                     if (consumedEvent is not null)
                     {
@@ -264,8 +290,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                         continue;
 
                     case WaitFor wait:
-                        if (wait.EventName is { } name
-                            && (await store.ListEventsAsync(instanceId, cancellationToken)).FirstOrDefault(buffered => string.Equals(buffered.Name, name, StringComparison.OrdinalIgnoreCase)) is { } arrived)
+                        if (wait.EventName is { } name && await TakeBufferedAsync(state, name, cancellationToken) is { } arrived)
                         {
                             consumedEvent = arrived.RowKey;
                             pendingInputs.Enqueue(new EventReceived(time.GetUtcNow(), arrived.Name, arrived.Payload));
@@ -277,6 +302,8 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
                     case FinishRun finish:
                         timers.Cancel(instanceId);
+                        unfinishedRuns.TryRemove(instanceId, out _);
+                        buffered.Take(instanceId);
                         LogFinished(logger, instanceId, finish.Outcome.Result, finish.Outcome.Reason);
                         return;
 
@@ -288,6 +315,25 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
         throw new InvalidOperationException($"run {instanceId} kept changing under {maxConflictRetries} attempts to advance it");
     }
+
+    /// <summary>Reads the run from the table (holding its lock), keeping what it read.</summary>
+    private async Task<StoredRun?> ReadAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        var stored = await store.ReadAsync(instanceId, cancellationToken);
+        if (stored is null)
+        {
+            cache.Remove(instanceId);
+        }
+        else
+        {
+            cache.Put(stored);
+        }
+
+        return stored;
+    }
+
+    /// <summary>A run's lock, taken by the caller, with the state it wrote while holding it.</summary>
+    private sealed record Handoff(RunLock Lock, StoredRun Run);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {InstanceId} started with playbook {Playbook}")]
     private static partial void LogStarted(ILogger logger, string instanceId, string playbook);

@@ -16,6 +16,13 @@ public sealed class EmbeddedRuntimeOptions
     [Range(1, 1024)]
     public int MaxConcurrentRuns { get; set; } = 32;
 
+    /// <summary>
+    /// How many unfinished runs keep their latest state (a few kilobytes each) in memory, which saves the
+    /// read when their event or timer comes; runs past it are read from the table.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int CachedRuns { get; set; } = 10_000;
+
     /// <summary>How often a state write that lost a race to another process is tried again.</summary>
     [Range(1, 100)]
     public int MaxConcurrencyRetries { get; set; } = 20;

@@ -65,11 +65,12 @@ public sealed class RunStore : IDisposable
         }
     }
 
-    public async Task AddEventAsync(string instanceId, string name, JsonElement payload, CancellationToken cancellationToken)
+    /// <param name="runStartedAt">When the run the event is for started: a later run with the same id does not take it.</param>
+    public async Task AddEventAsync(string instanceId, DateTimeOffset runStartedAt, string name, JsonElement payload, CancellationToken cancellationToken)
     {
         await EnsureCreatedAsync(cancellationToken);
         var rowKey = EventPrefix + time.GetUtcNow().UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "~" + Guid.NewGuid().ToString("N")[..12];
-        var entity = new TableEntity(TableKey.Encode(instanceId), rowKey) { ["Name"] = name };
+        var entity = new TableEntity(TableKey.Encode(instanceId), rowKey) { ["Name"] = name, ["RunStartedAt"] = runStartedAt.UtcTicks };
         TableJson.Write(entity, "Payload", payload.GetRawText());
         await table.AddEntityAsync(entity, cancellationToken);
     }
@@ -81,7 +82,11 @@ public sealed class RunStore : IDisposable
         var events = new List<BufferedEvent>();
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
-            events.Add(new BufferedEvent(entity.RowKey, entity.GetString("Name"), JsonDocument.Parse(TableJson.Read(entity, "Payload")).RootElement.Clone()));
+            events.Add(new BufferedEvent(
+                entity.RowKey,
+                entity.GetString("Name"),
+                JsonDocument.Parse(TableJson.Read(entity, "Payload")).RootElement.Clone(),
+                entity.GetInt64("RunStartedAt") is { } ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null));
         }
 
         return events;

@@ -70,14 +70,14 @@ public sealed class QuarantinePod(
         }
 
         var wrote = false;
-        var (_, savedLabels, quarantineId, relabelled) = await RelabelAsync(client, pod!, request, cancellationToken);
+        var (relabelledPod, savedLabels, quarantineId, relabelled) = await RelabelAsync(client, pod!, request, cancellationToken);
         wrote |= relabelled;
 
         var policyName = QuarantineNames.PolicyName(request.Pod);
         string? ciliumName = connection.Facts.ServesCiliumNetworkPolicies ? policyName : null;
         try
         {
-            wrote |= await ApplyNetworkPolicyAsync(client, ns, policyName, request.Pod, quarantineId, cancellationToken);
+            wrote |= await ApplyNetworkPolicyAsync(client, ns, policyName, request.Pod, quarantineId, likelyExists: !relabelled, cancellationToken);
             if (ciliumName is not null)
             {
                 wrote |= await ApplyCiliumPolicyAsync(client, ns, ciliumName, request.Pod, quarantineId, cancellationToken);
@@ -90,8 +90,7 @@ public sealed class QuarantinePod(
         }
 
         var warnings = new List<IsolationWarning>();
-        var verified = await VerifyAsync(client, ns, request.Pod, policyName, ciliumName, quarantineId, warnings, cancellationToken);
-        await ReportOtherPoliciesAsync(client, ns, policyName, quarantineId, warnings, cancellationToken);
+        var verified = await VerifyAsync(client, relabelledPod, policyName, ciliumName, quarantineId, warnings, cancellationToken);
         AddEngineWarnings(connection.Facts, ciliumName is not null, warnings);
 
         logger.LogInformation("Quarantined {Namespace}/{Pod} in {Cluster} with {Policy} (cilium {Cilium}, changed {Changed}, warnings {Warnings})",
@@ -173,7 +172,8 @@ public sealed class QuarantinePod(
         }
     }
 
-    private async Task<bool> ApplyNetworkPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, CancellationToken cancellationToken)
+    /// <param name="likelyExists">The pod was quarantined already, so the policy is probably there: read before writing, so a repeat writes nothing.</param>
+    private async Task<bool> ApplyNetworkPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
     {
         var desired = new V1NetworkPolicy
         {
@@ -192,9 +192,11 @@ public sealed class QuarantinePod(
                 PolicyTypes = ["Ingress", "Egress"],
             },
         };
+        // A new quarantine (the common case) creates without reading: one request; an existing policy answers 409.
         var read = new KubernetesOperation("get", "networkpolicies", ns, name);
-        var existing = await calls.ExecuteOrDefaultAsync(read,
-            ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
+        var existing = likelyExists
+            ? await calls.ExecuteOrDefaultAsync(read, ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken)
+            : null;
         var created = false;
         if (existing is null)
         {
@@ -206,13 +208,16 @@ public sealed class QuarantinePod(
             }
             catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
             {
-                // AlreadyExists: most often this very create, retried after its answer was lost. Go on with what is there.
+                // AlreadyExists: most often this very create, retried after its answer was lost, else left by an
+                // earlier try or made by someone else. Go on with what is there.
                 existing = await calls.ExecuteAsync(read,
                     ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
                 created = true;
             }
         }
 
+        existing ??= await calls.ExecuteAsync(read,
+            ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
         if (IsDenyAll(existing, quarantineId))
         {
             return created;
@@ -304,25 +309,30 @@ public sealed class QuarantinePod(
         return found is null ? null : JsonSerializer.SerializeToNode(found);
     }
 
-    private async Task<bool> VerifyAsync(IKubernetes client, string ns, string podName, string policyName, string? ciliumName, string quarantineId,
+    // The pod is checked in the API server's answer to the patch; the policies in one list read after
+    // the writes, which also shows any other policy that selects the quarantined pod.
+    private async Task<bool> VerifyAsync(IKubernetes client, V1Pod pod, string policyName, string? ciliumName, string quarantineId,
         List<IsolationWarning> warnings, CancellationToken cancellationToken)
     {
-        var pod = await ReadPodAsync(client, ns, podName, cancellationToken);
-        var labels = pod?.Metadata?.Labels;
+        var ns = pod.Metadata.NamespaceProperty;
+        var labels = pod.Metadata?.Labels;
         var podOk = labels is { Count: 1 } && labels.TryGetValue(QuarantineNames.QuarantineLabel, out var v) && v == quarantineId;
         if (!podOk)
         {
             warnings.Add(new IsolationWarning(IsolationWarningKind.VerificationFailed,
-                $"pod {ns}/{podName} does not carry exactly the quarantine label after relabelling"));
+                $"pod {ns}/{pod.Metadata?.Name} does not carry exactly the quarantine label after relabelling"));
         }
 
-        var policy = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "networkpolicies", ns, policyName),
-            ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(policyName, ns, cancellationToken: ct), cancellationToken);
+        var policies = await calls.ExecuteAsync(new KubernetesOperation("list", "networkpolicies", ns),
+            ct => client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, cancellationToken: ct), cancellationToken);
+        var policy = policies.Items?.FirstOrDefault(item => item.Metadata?.Name == policyName);
         var policyOk = policy is not null && IsDenyAll(policy, quarantineId);
         if (!policyOk)
         {
             warnings.Add(new IsolationWarning(IsolationWarningKind.VerificationFailed, $"NetworkPolicy {policyName} is missing or not deny-all after apply", policyName));
         }
+
+        ReportOtherPolicies(policies.Items ?? [], policyName, quarantineId, warnings);
 
         var ciliumOk = true;
         if (ciliumName is not null)
@@ -339,13 +349,10 @@ public sealed class QuarantinePod(
     }
 
     // NetworkPolicies only add allows: any other policy selecting the quarantine label still applies.
-    private async Task ReportOtherPoliciesAsync(IKubernetes client, string ns, string policyName, string quarantineId,
-        List<IsolationWarning> warnings, CancellationToken cancellationToken)
+    private static void ReportOtherPolicies(IEnumerable<V1NetworkPolicy> policies, string policyName, string quarantineId, List<IsolationWarning> warnings)
     {
-        var policies = await calls.ExecuteAsync(new KubernetesOperation("list", "networkpolicies", ns),
-            ct => client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, cancellationToken: ct), cancellationToken);
         var quarantineLabels = new Dictionary<string, string> { [QuarantineNames.QuarantineLabel] = quarantineId };
-        foreach (var policy in policies.Items ?? [])
+        foreach (var policy in policies)
         {
             var name = policy.Metadata.Name;
             if (name == policyName || !LabelSelectorMatcher.Matches(policy.Spec?.PodSelector, quarantineLabels))

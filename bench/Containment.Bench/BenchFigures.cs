@@ -1,0 +1,59 @@
+using System.Text.Json.Serialization;
+
+namespace Containment.Bench;
+
+/// <summary>The JSON summary <c>--json FILE</c> writes; a benchmark not run is left out.</summary>
+internal sealed record BenchSummary(
+    [property: JsonPropertyName("latency")] LatencyFigures? Latency = null,
+    [property: JsonPropertyName("storm")] StormFigures? Storm = null,
+    [property: JsonPropertyName("waiting")] WaitingFigures? Waiting = null,
+    [property: JsonPropertyName("economy")] EconomyFigures? Economy = null,
+    [property: JsonPropertyName("runtime")] RuntimeFigures? Runtime = null,
+    [property: JsonPropertyName("crash")] CrashFigures? Crash = null);
+
+internal sealed record LatencyFigures(
+    [property: JsonPropertyName("alerts")] int Alerts,
+    [property: JsonPropertyName("p50_ms")] double P50Ms,
+    [property: JsonPropertyName("p95_ms")] double P95Ms,
+    [property: JsonPropertyName("p99_ms")] double P99Ms,
+    [property: JsonPropertyName("floor_p50_ms")] double FloorP50Ms,
+    [property: JsonPropertyName("floor_p95_ms")] double FloorP95Ms,
+    [property: JsonPropertyName("floor_p99_ms")] double FloorP99Ms,
+    [property: JsonPropertyName("ratio_p50")] double RatioP50);
+
+internal sealed record StormFigures(
+    [property: JsonPropertyName("alerts")] int Alerts,
+    [property: JsonPropertyName("deliveries")] int Deliveries,
+    [property: JsonPropertyName("pods")] int Pods,
+    [property: JsonPropertyName("alerts_per_second")] double AlertsPerSecond,
+    [property: JsonPropertyName("runs")] int Runs,
+    [property: JsonPropertyName("isolations")] int Isolations,
+    [property: JsonPropertyName("kubernetes_writes_per_pod")] double KubernetesWritesPerPod,
+    [property: JsonPropertyName("seconds_to_all_isolated")] double SecondsToAllIsolated);
+
+internal sealed record WaitingFigures(
+    [property: JsonPropertyName("runs")] int Runs,
+    [property: JsonPropertyName("rss_mb")] double RssMb,
+    [property: JsonPropertyName("idle_table_ops_per_minute")] double IdleTableOpsPerMinute,
+    [property: JsonPropertyName("idle_table_ops_per_minute_empty")] double IdleTableOpsPerMinuteEmpty);
+
+internal sealed record EconomyFigures(
+    [property: JsonPropertyName("runs")] int Runs,
+    [property: JsonPropertyName("table_ops_per_run")] double TableOpsPerRun,
+    [property: JsonPropertyName("kubernetes_requests_per_run")] double KubernetesRequestsPerRun);
+
+internal sealed record RuntimeFigures(
+    [property: JsonPropertyName("runs")] int Runs,
+    [property: JsonPropertyName("three_steps_runs_per_second")] double ThreeStepsRunsPerSecond,
+    [property: JsonPropertyName("three_steps_ops_per_run")] double ThreeStepsOpsPerRun,
+    [property: JsonPropertyName("approval_runs_per_second")] double ApprovalRunsPerSecond,
+    [property: JsonPropertyName("approval_ops_per_run")] double ApprovalOpsPerRun);
+
+internal sealed record CrashFigures(
+    [property: JsonPropertyName("runs")] int Runs,
+    [property: JsonPropertyName("kills")] int Kills,
+    [property: JsonPropertyName("succeeded")] int Succeeded,
+    [property: JsonPropertyName("pods_restored")] int PodsRestored,
+    [property: JsonPropertyName("policy_creates")] int PolicyCreates,
+    [property: JsonPropertyName("max_patches_per_pod")] int MaxPatchesPerPod,
+    [property: JsonPropertyName("held")] bool Held);

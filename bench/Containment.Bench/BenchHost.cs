@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using Containment.Api;
+using Containment.Local.Hosting;
+using KubeSim;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Containment.Bench;
+
+/// <summary>
+/// The product as the benchmarks drive it: the local host in this process over real HTTP, Azurite,
+/// KubeSim seeded with <c>bench-0000</c>… pods, the shipped playbooks, and a loopback chat.
+/// </summary>
+internal sealed partial class BenchHost : IAsyncDisposable
+{
+    public const string ApiKey = "bench-api-key-0123456789";
+    public const string Cluster = "aks-bench";
+    public const string Namespace = "bench";
+
+    private readonly DirectoryInfo folder;
+    private readonly WebApplication host;
+
+    private BenchHost(DirectoryInfo folder, AzuriteServer azurite, KubeSimServer kube, ChatSink chat, WebApplication host, Uri baseAddress)
+    {
+        this.folder = folder;
+        this.host = host;
+        Azurite = azurite;
+        Kube = kube;
+        Chat = chat;
+        BaseAddress = baseAddress;
+        Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = baseAddress };
+        Http.DefaultRequestHeaders.Add(ApiKeyCheck.HeaderName, ApiKey);
+        Http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+    }
+
+    public AzuriteServer Azurite { get; }
+
+    public KubeSimServer Kube { get; }
+
+    public ChatSink Chat { get; }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Http { get; }
+
+    public string KubeconfigPath => Path.Combine(folder.FullName, "kubeconfig");
+
+    /// <summary>Storage requests the host has sent since it started.</summary>
+    public StorageOperationCounter StorageCounter => Services<StorageOperationCounter>();
+
+    public T Services<T>()
+        where T : notnull => host.Services.GetRequiredService<T>();
+
+    /// <summary>A Kubernetes request path with the pod's own name and the policy's taken out, so requests group by shape.</summary>
+    public static string Shape(string request) => PodInPath().Replace(request, "{pod}");
+
+    /// <summary>Waits until the pod has its own labels back and its quarantine policy is gone.</summary>
+    public async Task ExpectReleasedAsync(string pod, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await Kube.Store.GetAsync(ResourceCatalog.NetworkPolicies, Namespace, $"containment-quarantine-{pod}", cancellationToken) is not null
+            || (await Kube.Store.GetAsync(ResourceCatalog.Pods, Namespace, pod, cancellationToken))?["metadata"]?["labels"]?["app"] is null)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{pod} was not released");
+            }
+
+            await Task.Delay(5, cancellationToken);
+        }
+    }
+
+    public static string Pod(int index) => string.Create(CultureInfo.InvariantCulture, $"bench-{index:D5}");
+
+    public static async Task<BenchHost> StartAsync(string repositoryRoot, int pods, CancellationToken cancellationToken)
+    {
+        var folder = Directory.CreateTempSubdirectory("bench-");
+        var azurite = await AzuriteServer.StartAsync(repositoryRoot);
+        var kube = await KubeSimServer.StartAsync(new KubeSimOptions { Seed = Seed(pods) }, cancellationToken);
+        await kube.WriteKubeconfigAsync(Path.Combine(folder.FullName, "kubeconfig"), cancellationToken);
+        var chat = await ChatSink.StartAsync(cancellationToken);
+        var port = FreePort.Next();
+        var baseAddress = new Uri($"http://127.0.0.1:{port}/");
+        var host = LocalHost.Create(port, settingsFile: null, Settings(repositoryRoot, azurite.ConnectionString, Path.Combine(folder.FullName, "kubeconfig"), chat.Url, baseAddress));
+        await host.StartAsync(cancellationToken);
+        return new BenchHost(folder, azurite, kube, chat, host, baseAddress);
+    }
+
+    /// <summary>The settings a host over this Azurite, KubeSim and chat reads; also written to a file for a host in its own process.</summary>
+    public static Dictionary<string, string?> Settings(string repositoryRoot, string storage, string kubeconfig, Uri chat, Uri baseAddress) => new()
+    {
+        ["AzureWebJobsStorage"] = storage,
+        ["Containment:Api:Key"] = ApiKey,
+        ["Containment:PlaybooksPath"] = Path.Combine(repositoryRoot, "playbooks"),
+        ["Containment:Approvals:SigningKey"] = "bench-signing-key-of-at-least-32-bytes!",
+        ["Containment:Approvals:BaseUrl"] = baseAddress.ToString(),
+        ["Containment:Clusters:" + Cluster + ":Kubeconfig"] = kubeconfig,
+        ["Containment:Clusters:" + Cluster + ":NetworkPolicyEngine"] = "Calico",
+        ["Containment:Notifications:Channels:soc-teams:Type"] = "webhook",
+        ["Containment:Notifications:Channels:soc-teams:Url"] = chat.ToString(),
+        ["Containment:Notifications:Channels:soc-email:Type"] = "webhook",
+        ["Containment:Notifications:Channels:soc-email:Url"] = chat.ToString(),
+        ["Containment:Notifications:Channels:soc-oncall:Type"] = "webhook",
+        ["Containment:Notifications:Channels:soc-oncall:Url"] = chat.ToString(),
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+
+    /// <summary>A native alert for one bench pod.</summary>
+    public static string Alert(string id, int pod, string category = "reverse-shell") => $$"""
+        {"id":"{{id}}","source":"bench","category":"{{category}}","severity":"high","time":"2026-11-23T03:00:00Z",
+         "target":{"namespace":"{{Namespace}}","pod":"{{Pod(pod)}}","container":"app"},"title":"bench alert"}
+        """;
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await host.StopAsync();
+        await host.DisposeAsync();
+        await Chat.DisposeAsync();
+        await Kube.DisposeAsync();
+        await Azurite.DisposeAsync();
+        folder.Delete(recursive: true);
+    }
+
+    /// <summary>A KubeSim seed with the bench pods, each with two labels and one annotation.</summary>
+    public static string Seed(int pods)
+    {
+        var list = new StringBuilder("{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[");
+        for (var index = 0; index < pods; index++)
+        {
+            var pod = Pod(index);
+            list.Append(index == 0 ? string.Empty : ",")
+                .Append("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"").Append(pod)
+                .Append("\",\"namespace\":\"").Append(Namespace)
+                .Append("\",\"labels\":{\"app\":\"bench\",\"tier\":\"web\"},\"annotations\":{\"team\":\"bench\"}},\"spec\":{\"nodeName\":\"node-")
+                .Append(index % 8).Append("\",\"containers\":[{\"name\":\"app\",\"image\":\"contoso.azurecr.io/bench:1.0\"}]}}");
+        }
+
+        return list.Append("]}").ToString();
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"bench-\d{5}")]
+    private static partial System.Text.RegularExpressions.Regex PodInPath();
+}

@@ -1,0 +1,196 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Containment.Local.Hosting;
+using Containment.Runs;
+using KubeSim;
+
+namespace Containment.Bench;
+
+/// <summary>
+/// <c>containment soak</c>: isolate → approve → release runs while the host (<c>containment serve</c>) is
+/// killed with SIGKILL at random moments and started again. Every run must end as it should, no pod may
+/// be quarantined twice, and every pod must get its labels and network back exactly.
+/// </summary>
+internal static class CrashSoak
+{
+    public static async Task<CrashFigures> RunAsync(string repositoryRoot, int runs, int kills, int seed, TextWriter output, CancellationToken cancellationToken)
+    {
+        var folder = Directory.CreateTempSubdirectory("soak-");
+        var random = new Random(seed);
+        try
+        {
+            await using var azurite = await AzuriteServer.StartAsync(repositoryRoot);
+            await using var kube = await KubeSimServer.StartAsync(new KubeSimOptions { Seed = BenchHost.Seed(runs) }, cancellationToken);
+            var kubeconfig = Path.Combine(folder.FullName, "kubeconfig");
+            await kube.WriteKubeconfigAsync(kubeconfig, cancellationToken);
+            await using var chat = await ChatSink.StartAsync(cancellationToken);
+            var port = FreePort.Next();
+            var baseAddress = new Uri($"http://127.0.0.1:{port}/");
+            var settings = BenchHost.Settings(repositoryRoot, azurite.ConnectionString, kubeconfig, chat.Url, baseAddress);
+            var cli = Path.Combine(repositoryRoot, ".artifacts", "cli", "containment.dll");
+            var host = await HostProcess.StartAsync(cli, settings, port, folder.FullName, cancellationToken);
+            using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
+            client.DefaultRequestHeaders.Add(Api.ApiKeyCheck.HeaderName, BenchHost.ApiKey);
+            var before = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var index = 0; index < runs; index++)
+            {
+                before[BenchHost.Pod(index)] = Labels(await kube.Store.GetAsync(ResourceCatalog.Pods, BenchHost.Namespace, BenchHost.Pod(index), cancellationToken));
+            }
+
+            var clock = Stopwatch.StartNew();
+            using var done = new CancellationTokenSource();
+            var killed = 0;
+            var killer = Task.Run(async () =>
+            {
+                while (killed < kills && !done.IsCancellationRequested)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 1800)), done.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                    if (done.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    await host.DisposeAsync();
+                    killed++;
+                    host = await HostProcess.StartAsync(cli, settings, port, folder.FullName, cancellationToken);
+                }
+            }, cancellationToken);
+
+            var outcomes = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+            // Alerts arrive spread over the soak, so kills land in every phase of some run.
+            var spread = TimeSpan.FromMilliseconds(200);
+            await Task.WhenAll(Enumerable.Range(0, runs).Select(async index =>
+            {
+                await Task.Delay(spread * index, cancellationToken);
+                outcomes[BenchHost.Pod(index)] = await OneRunAsync(client, chat, index, cancellationToken);
+            }));
+            await done.CancelAsync();
+            await killer;
+            var elapsed = clock.Elapsed;
+
+            var restored = 0;
+            var problems = new List<string>();
+            foreach (var (pod, labels) in before)
+            {
+                var now = await kube.Store.GetAsync(ResourceCatalog.Pods, BenchHost.Namespace, pod, cancellationToken);
+                var policy = await kube.Store.GetAsync(ResourceCatalog.NetworkPolicies, BenchHost.Namespace, $"containment-quarantine-{pod}", cancellationToken);
+                if (Labels(now) == labels && now?["metadata"]?["annotations"]?.ToJsonString() == """{"team":"bench"}""" && policy is null)
+                {
+                    restored++;
+                }
+                else
+                {
+                    problems.Add($"{pod} not restored: labels {Labels(now)}, annotations {now?["metadata"]?["annotations"]?.ToJsonString()}, policy left {policy is not null}");
+                }
+            }
+
+            var policyCreates = kube.Requests.Count("POST", $"/apis/networking.k8s.io/v1/namespaces/{BenchHost.Namespace}/networkpolicies");
+            var patches = before.Keys.Select(pod => kube.Requests.Count("PATCH", $"/api/v1/namespaces/{BenchHost.Namespace}/pods/{pod}")).ToList();
+            var succeeded = outcomes.Count(outcome => outcome.Value == "succeeded");
+            foreach (var failed in outcomes.Where(outcome => outcome.Value != "succeeded"))
+            {
+                problems.Add($"{failed.Key}: run ended {failed.Value}");
+            }
+
+            if (policyCreates != runs)
+            {
+                problems.Add($"{policyCreates} NetworkPolicy creates for {runs} pods");
+            }
+
+            if (patches.Any(count => count > 2))
+            {
+                problems.Add($"{patches.Count(count => count > 2)} pods were patched more than twice (quarantine once, release once)");
+            }
+
+            await host.DisposeAsync();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"crash soak: {runs} isolate → approve → release runs, host killed with SIGKILL {killed} times at random moments (seed {seed}), {elapsed.TotalSeconds:F1} s"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  runs succeeded: {succeeded}/{runs}; pods restored exactly (labels, annotations, no policy): {restored}/{runs}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  NetworkPolicy creates: {policyCreates} (one per pod); pod patches per pod: max {patches.Max()} (quarantine + release = 2)"));
+            foreach (var problem in problems)
+            {
+                output.WriteLine($"  PROBLEM: {problem}");
+            }
+
+            return new CrashFigures(runs, killed, succeeded, restored, policyCreates, patches.Max(), problems.Count == 0);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    // Each step is retried while the host is down; an answer that the step was already done counts as done.
+    private static async Task<string> OneRunAsync(HttpClient client, ChatSink chat, int index, CancellationToken cancellationToken)
+    {
+        var pod = BenchHost.Pod(index);
+        var id = RunInstanceId.ForTarget(BenchHost.Cluster, BenchHost.Namespace, pod);
+        await RetryAsync(async () =>
+        {
+            using var response = await client.PostAsync(new Uri("api/alerts", UriKind.Relative), new StringContent(BenchHost.Alert($"soak-{index}", index), Encoding.UTF8, "application/json"), cancellationToken);
+            return (int)response.StatusCode == 202;
+        }, cancellationToken);
+
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while (DateTime.UtcNow < deadline)
+        {
+            var status = await StatusAsync(client, id, cancellationToken);
+            switch ((string?)status?["phase"])
+            {
+                case "finished":
+                    return (string?)status!["outcome"]?["result"] ?? "unknown";
+                case "waiting" when chat.ApprovalLinks.TryGetValue(pod, out var link):
+                    await RetryAsync(async () =>
+                    {
+                        using var decided = await client.PostAsync(link, new FormUrlEncodedContent([new("decision", "approve")]), cancellationToken);
+                        return (int)decided.StatusCode is 200 or 409 or 410 or 404;
+                    }, cancellationToken);
+                    break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
+
+        return "timed out";
+    }
+
+    private static async Task<JsonObject?> StatusAsync(HttpClient client, string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await client.GetAsync(new Uri($"api/runs/{Uri.EscapeDataString(id)}", UriKind.Relative), cancellationToken);
+            return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken) : null;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task RetryAsync(Func<Task<bool>> attempt, CancellationToken cancellationToken)
+    {
+        for (var tries = 0; tries < 300; tries++)
+        {
+            try
+            {
+                if (await attempt())
+                {
+                    return;
+                }
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+            {
+                // The host is down or restarting.
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+        }
+
+        throw new TimeoutException("the host did not take the request in a minute");
+    }
+
+    private static string Labels(JsonObject? pod) => pod?["metadata"]?["labels"]?.ToJsonString() ?? "(no pod)";
+}
