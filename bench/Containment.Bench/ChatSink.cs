@@ -21,10 +21,6 @@ internal sealed partial class ChatSink : IAsyncDisposable
 
     public Uri Url { get; }
 
-    public long Messages => Interlocked.Read(ref messages);
-
-    private long messages;
-
     /// <summary>The newest approval link per bench pod.</summary>
     public ConcurrentDictionary<string, Uri> ApprovalLinks { get; } = new(StringComparer.Ordinal);
 
@@ -72,7 +68,6 @@ internal sealed partial class ChatSink : IAsyncDisposable
 
     private void Record(string message)
     {
-        Interlocked.Increment(ref messages);
         if (ApprovalLink().Match(message) is { Success: true } link && PodName().Match(message) is { Success: true } pod)
         {
             ApprovalLinks[pod.Value] = new Uri(link.Value);

@@ -10,17 +10,18 @@ namespace Containment;
 /// </summary>
 public sealed class StorageOperationCounter : HttpPipelinePolicy
 {
-    private readonly ConcurrentDictionary<string, long> byKind = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> byTable = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Kind, string Table), long> counts = new();
     private long count;
 
     public long Count => Interlocked.Read(ref count);
 
     /// <summary>A copy of the counts by kind: the HTTP method, and <c>GET query</c> for table queries.</summary>
-    public IReadOnlyDictionary<string, long> ByKind => new Dictionary<string, long>(byKind, StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, long> ByKind =>
+        counts.GroupBy(entry => entry.Key.Kind, StringComparer.Ordinal).ToDictionary(group => group.Key, group => group.Sum(entry => entry.Value), StringComparer.Ordinal);
 
     /// <summary>A copy of the counts by kind and table, e.g. <c>PUT ContainmentRuns</c>, for profiles.</summary>
-    public IReadOnlyDictionary<string, long> ByTable => new Dictionary<string, long>(byTable, StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, long> ByTable =>
+        counts.ToDictionary(entry => $"{entry.Key.Kind} {entry.Key.Table}", entry => entry.Value, StringComparer.Ordinal);
 
     /// <summary>The kind of request: its method, and a query apart from a read of one row.</summary>
     public static string KindOf(Request request) =>
@@ -43,11 +44,9 @@ public sealed class StorageOperationCounter : HttpPipelinePolicy
     private void Record(HttpMessage message)
     {
         Interlocked.Increment(ref count);
-        var kind = KindOf(message.Request);
-        byKind.AddOrUpdate(kind, 1, (_, counted) => counted + 1);
         var path = message.Request.Uri.Path;
         var table = path[(path.LastIndexOf('/') + 1)..];
         var end = table.IndexOf('(', StringComparison.Ordinal);
-        byTable.AddOrUpdate($"{kind} {(end < 0 ? table : table[..end])}", 1, (_, counted) => counted + 1);
+        counts.AddOrUpdate((KindOf(message.Request), end < 0 ? table : table[..end]), 1, (_, counted) => counted + 1);
     }
 }
