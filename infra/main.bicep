@@ -145,13 +145,13 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     }
   }
 
-  // The ledger's tables; the embedded runtime and Durable Functions create their own.
+  // The ledger's tables (audit rows and approval requests live in their subject's partition); the embedded
+  // runtime and Durable Functions create their own.
   resource tableServices 'tableServices' = {
     name: 'default'
 
     resource isolations 'tables' = { name: 'ContainmentIsolations' }
     resource events 'tables' = { name: 'ContainmentEvents' }
-    resource audit 'tables' = { name: 'ContainmentAudit' }
     resource poison 'tables' = { name: 'ContainmentPoison' }
   }
 }

@@ -13,7 +13,7 @@ namespace Containment.Activities;
 /// The <c>isolate</c> step: quarantines the pod, keeps the isolation record and the audit trail, and marks
 /// the security event Processed (never for malware: isolation does not remove it).
 /// </summary>
-public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolations, SecurityEventLedger events, AuditTrail audit, TimeProvider time) : IRunActivity
+public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolations, SecurityEventLedger events, TimeProvider time) : IRunActivity
 {
     public string Name => nameof(IsolatePod);
 
@@ -45,18 +45,13 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
 
         var applied = JsonSerializer.SerializeToElement(outcome, ContainmentJson.Options);
         var now = time.GetUtcNow();
-        await RecordAsync(request, id, LedgerStatus.Isolated, actor, record => record with { Applied = applied, IsolatedAt = record.IsolatedAt ?? now, FailureReason = null }, cancellationToken);
-        await audit.AppendAsync(
-            new AuditEntry
-            {
-                SubjectId = id,
-                Action = AuditAction.Isolated,
-                At = now,
-                Actor = actor,
-                RunInstanceId = request.InstanceId,
-                Detail = Describe(outcome),
-                Data = applied,
-            },
+        await RecordAsync(
+            request,
+            id,
+            LedgerStatus.Isolated,
+            actor,
+            record => record with { Applied = applied, IsolatedAt = record.IsolatedAt ?? now, FailureReason = null },
+            new AuditEntry { SubjectId = id, Action = AuditAction.Isolated, At = now, Actor = actor, RunInstanceId = request.InstanceId, Detail = Describe(outcome), Data = applied },
             cancellationToken);
 
         if (step.MarkEventProcessed && request.Alert.Category != AlertCategory.Malware)
@@ -78,7 +73,8 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
         return outcome.Warnings.Count == 0 ? what : $"{what}; warnings: {string.Join("; ", outcome.Warnings.Select(warning => warning.Message))}";
     }
 
-    private async Task RecordAsync(ActivityRequest request, string id, LedgerStatus status, string actor, Func<IsolationRecord, IsolationRecord> change, CancellationToken cancellationToken)
+    /// <summary>Sets the pod's isolation record, with the audit entry that tells of it in the same transaction.</summary>
+    private async Task RecordAsync(ActivityRequest request, string id, LedgerStatus status, string actor, Func<IsolationRecord, IsolationRecord> change, AuditEntry entry, CancellationToken cancellationToken)
     {
         var target = request.Alert.Target;
         var now = time.GetUtcNow();
@@ -111,34 +107,31 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
                 return change(record);
             },
             cancellationToken,
-            likelyNew: true);
+            likelyNew: true,
+            audit: (_, _) => [entry]);
     }
 
     private async Task FailAsync(ActivityRequest request, string id, string actor, string reason, CancellationToken cancellationToken)
     {
-        await RecordAsync(request, id, LedgerStatus.Failed, actor, record => record with { FailureReason = reason }, cancellationToken);
-        await audit.AppendAsync(
+        await RecordAsync(
+            request,
+            id,
+            LedgerStatus.Failed,
+            actor,
+            record => record with { FailureReason = reason },
             new AuditEntry { SubjectId = id, Action = AuditAction.IsolationFailed, At = time.GetUtcNow(), Actor = actor, RunInstanceId = request.InstanceId, Detail = reason },
             cancellationToken);
     }
 
+    private const string ProcessedReason = "the pod was isolated";
+
     private async Task MarkProcessedAsync(ActivityRequest request, string actor, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var eventId = ActivityTargets.EventId(request.Alert);
-        var changed = false;
         await events.ChangeAsync(
             eventId,
-            record =>
-            {
-                changed = record.Status != EventStatus.Processed;
-                return changed ? record with { Status = EventStatus.Processed, StatusReason = "the pod was isolated", ChangedAt = now, ChangedBy = actor } : record;
-            },
+            record => record.Status == EventStatus.Processed ? record : record with { Status = EventStatus.Processed, StatusReason = ProcessedReason, ChangedAt = now, ChangedBy = actor },
+            (before, _) => [AuditEntry.EventStatusChanged(eventId, before.Status, EventStatus.Processed, ProcessedReason, actor, now, request.InstanceId)],
             cancellationToken);
-        if (changed)
-        {
-            await audit.AppendAsync(
-                new AuditEntry { SubjectId = eventId, Action = AuditAction.EventStatusChanged, At = now, Actor = actor, RunInstanceId = request.InstanceId, Detail = "processed: the pod was isolated" },
-                cancellationToken);
-        }
     }
 }

@@ -4,7 +4,7 @@ using Containment.Playbooks;
 
 namespace Containment.Activities;
 
-/// <summary>The <c>notify</c> step, one channel per call: sends the template's message and records that it did.</summary>
+/// <summary>The <c>notify</c> step, one channel per call: sends the template's message; a failed send goes in the audit trail.</summary>
 public sealed class Notify(INotificationSender sender, AuditTrail audit, TimeProvider time) : IRunActivity
 {
     public string Name => nameof(Notify);
@@ -30,19 +30,26 @@ public sealed class Notify(INotificationSender sender, AuditTrail audit, TimePro
             },
             cancellationToken);
         var failure = result.Failures.FirstOrDefault();
+        if (failure is null)
+        {
+            // A sent message is part of the run's history (the step's output); the audit trail keeps what needs a person's eye.
+            return ActivityResult.Success(new NotificationSent(channel, step.Template, time.GetUtcNow()));
+        }
+
         await audit.AppendAsync(
+            AuditSubject.Isolation,
             new AuditEntry
             {
                 SubjectId = ActivityTargets.IsolationId(request.Alert.Target),
-                Action = failure is null ? AuditAction.Notified : AuditAction.NotificationFailed,
+                Action = AuditAction.NotificationFailed,
                 At = time.GetUtcNow(),
                 Actor = "containment",
                 RunInstanceId = request.InstanceId,
-                Detail = failure?.Reason ?? $"{KebabCaseEnumConverter.ToWireName(step.Template)} sent to {channel}",
+                Detail = failure.Reason ?? $"{KebabCaseEnumConverter.ToWireName(step.Template)} to {channel} failed",
             },
             cancellationToken);
 
         // The sender has already retried; a failure here is final for this call.
-        return failure is null ? ActivityResult.Success() : ActivityResult.Failure(failure.Reason ?? $"channel {channel} failed", retryable: false);
+        return ActivityResult.Failure(failure.Reason ?? $"channel {channel} failed", retryable: false);
     }
 }

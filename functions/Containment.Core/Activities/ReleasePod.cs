@@ -26,20 +26,25 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
         }
         catch (KubernetesOperationException exception)
         {
-            await SetAsync(id, LedgerStatus.Failed, actor, reason, exception.Failure.Message, cancellationToken);
-            await audit.AppendAsync(new AuditEntry { SubjectId = id, Action = AuditAction.ReleaseFailed, At = time.GetUtcNow(), Actor = actor, RunInstanceId = request.InstanceId, Detail = exception.Failure.Message }, cancellationToken);
+            var failedAt = time.GetUtcNow();
+            await SetAsync(
+                id,
+                current => current with { Status = LedgerStatus.Failed, ChangedBy = actor, ChangedAt = failedAt, Reason = reason, FailureReason = exception.Failure.Message },
+                new AuditEntry { SubjectId = id, Action = AuditAction.ReleaseFailed, At = failedAt, Actor = actor, RunInstanceId = request.InstanceId, Detail = exception.Failure.Message },
+                cancellationToken);
             return ActivityTargets.Failure(exception);
         }
 
         var now = time.GetUtcNow();
-        await SetAsync(id, LedgerStatus.Released, actor, reason, failure: null, cancellationToken, releasedAt: now);
         var detail = outcome.Status switch
         {
             ReleaseStatus.PodGone => "the pod no longer exists; its quarantine policies were removed",
             ReleaseStatus.NotIsolated => "the pod was not isolated; nothing changed",
             _ => $"labels restored ({outcome.RestoredLabels.Count}), policies deleted: {string.Join(", ", outcome.DeletedPolicies)}",
         };
-        await audit.AppendAsync(
+        await SetAsync(
+            id,
+            current => current with { Status = LedgerStatus.Released, ChangedBy = actor, ChangedAt = now, Reason = reason, FailureReason = null, ReleasedAt = now },
             new AuditEntry
             {
                 SubjectId = id,
@@ -54,11 +59,15 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
         return ActivityResult.Success(outcome);
     }
 
-    private Task<IsolationRecord?> SetAsync(string id, LedgerStatus status, string actor, string reason, string? failure, CancellationToken cancellationToken, DateTimeOffset? releasedAt = null) =>
-        isolations.ChangeAsync(
-            id,
-            current => current is null
-                ? null // Nothing was ever recorded for this pod: the release still runs, the ledger has nothing to change.
-                : current with { Status = status, ChangedBy = actor, ChangedAt = time.GetUtcNow(), Reason = reason, FailureReason = failure, ReleasedAt = releasedAt ?? current.ReleasedAt },
-            cancellationToken);
+    /// <summary>
+    /// Changes the pod's isolation record, with the audit entry in the same transaction. Nothing was ever recorded
+    /// for the pod: the release still runs, and the entry is kept on its own.
+    /// </summary>
+    private async Task SetAsync(string id, Func<IsolationRecord, IsolationRecord> change, AuditEntry entry, CancellationToken cancellationToken)
+    {
+        if (await isolations.ChangeAsync(id, current => current is null ? null : change(current), cancellationToken, audit: (_, _) => [entry]) is null)
+        {
+            await audit.AppendAsync(AuditSubject.Isolation, entry, cancellationToken);
+        }
+    }
 }

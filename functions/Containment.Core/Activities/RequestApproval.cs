@@ -21,6 +21,17 @@ public sealed class RequestApproval(ApprovalTokens tokens, ApprovalStore approva
         var expiresAt = request.Deadline ?? throw new ArgumentException("an approval request has a deadline", nameof(request));
         var round = int.Parse(eventName[(eventName.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         var token = tokens.Issue(request.InstanceId, step.Id, round, expiresAt);
+        AuditEntry Entry(AuditAction action, string detail) => new()
+        {
+            SubjectId = ActivityTargets.IsolationId(request.Alert.Target),
+            Action = action,
+            At = time.GetUtcNow(),
+            Actor = "containment",
+            RunInstanceId = request.InstanceId,
+            Detail = detail,
+        };
+
+        // Stored before the link goes out, so that the link works the moment it arrives.
         await approvals.AddAsync(
             new ApprovalRecord
             {
@@ -33,6 +44,7 @@ public sealed class RequestApproval(ApprovalTokens tokens, ApprovalStore approva
                 Message = step.Message,
                 Approvers = step.Approvers,
             },
+            Entry(AuditAction.ApprovalRequested, $"{step.Id}: link for {string.Join(", ", step.Channels)}; expires {expiresAt:u}"),
             cancellationToken);
 
         var link = new Uri(options.Value.BaseUrl ?? new Uri("http://127.0.0.1:7071"), $"/api/approvals/{token}");
@@ -48,21 +60,16 @@ public sealed class RequestApproval(ApprovalTokens tokens, ApprovalStore approva
                 RejectUrl = link,
             },
             cancellationToken);
-        await audit.AppendAsync(
-            new AuditEntry
-            {
-                SubjectId = ActivityTargets.IsolationId(request.Alert.Target),
-                Action = AuditAction.ApprovalRequested,
-                At = time.GetUtcNow(),
-                Actor = "containment",
-                RunInstanceId = request.InstanceId,
-                Detail = $"{step.Id}: link sent to {string.Join(", ", result.Channels.Where(channel => channel.Status == ChannelSendStatus.Sent).Select(channel => channel.Channel))}; expires {expiresAt:u}",
-            },
-            cancellationToken);
+        var sent = result.Channels.Where(channel => channel.Status == ChannelSendStatus.Sent).Select(channel => channel.Channel).ToList();
+        if (result.Failures.Any())
+        {
+            var reasons = string.Join("; ", result.Failures.Select(failure => failure.Reason));
+            await audit.AppendAsync(AuditSubject.Isolation, Entry(AuditAction.NotificationFailed, $"{step.Id}: the approval link did not reach {reasons}"), cancellationToken);
+        }
 
         // One channel that reached a person is enough for the request to stand.
-        return result.Channels.Any(channel => channel.Status == ChannelSendStatus.Sent)
-            ? ActivityResult.Success()
+        return sent.Count > 0
+            ? ActivityResult.Success(new ApprovalLinkSent(sent, expiresAt))
             : ActivityResult.Failure($"the approval request reached no channel: {string.Join("; ", result.Failures.Select(failure => failure.Reason))}", retryable: false);
     }
 }

@@ -5,7 +5,7 @@ using Containment.Playbooks;
 namespace Containment.Activities;
 
 /// <summary>The <c>setEventStatus</c> step: sets the processing status of the run's security event.</summary>
-public sealed class SetEventStatus(SecurityEventLedger events, AuditTrail audit, TimeProvider time) : IRunActivity
+public sealed class SetEventStatus(SecurityEventLedger events, TimeProvider time) : IRunActivity
 {
     public string Name => nameof(SetEventStatus);
 
@@ -15,33 +15,14 @@ public sealed class SetEventStatus(SecurityEventLedger events, AuditTrail audit,
         var id = ActivityTargets.EventId(request.Alert);
         var actor = ActivityTargets.Actor(request);
         var now = time.GetUtcNow();
-        var previous = (EventStatus?)null;
         var record = await events.ChangeAsync(
             id,
-            current =>
-            {
-                previous = current.Status;
-                return current.Status == step.Status ? current : current with { Status = step.Status, StatusReason = step.Reason, ChangedAt = now, ChangedBy = actor };
-            },
+            current => current.Status == step.Status ? current : current with { Status = step.Status, StatusReason = step.Reason, ChangedAt = now, ChangedBy = actor },
+            (before, _) => [AuditEntry.EventStatusChanged(id, before.Status, step.Status, step.Reason, actor, now, request.InstanceId)],
             cancellationToken);
         if (record is null)
         {
             return ActivityResult.Failure($"security event {id} is not in the ledger", retryable: false);
-        }
-
-        if (previous != step.Status)
-        {
-            await audit.AppendAsync(
-                new AuditEntry
-                {
-                    SubjectId = id,
-                    Action = AuditAction.EventStatusChanged,
-                    At = now,
-                    Actor = actor,
-                    RunInstanceId = request.InstanceId,
-                    Detail = $"{KebabCaseEnumConverter.ToWireName(previous!.Value)} → {KebabCaseEnumConverter.ToWireName(step.Status)}{(step.Reason is null ? string.Empty : ": " + step.Reason)}",
-                },
-                cancellationToken);
         }
 
         return ActivityResult.Success();

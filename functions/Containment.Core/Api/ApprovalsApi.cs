@@ -10,7 +10,7 @@ namespace Containment.Api;
 /// links); <c>POST</c> decides, once. The token is checked first (signature, expiry), then the stored
 /// request it hashes to, then the approver rule, then that the run still waits for this very decision.
 /// </summary>
-public sealed class ApprovalsApi(ApprovalTokens tokens, ApprovalStore approvals, IPlaybookRuntime runtime, AuditTrail audit, TimeProvider time)
+public sealed class ApprovalsApi(ApprovalTokens tokens, ApprovalStore approvals, IPlaybookRuntime runtime, TimeProvider time)
 {
     public async Task<ApiResponse> ShowAsync(ApiRequest request, string token, CancellationToken cancellationToken)
     {
@@ -72,22 +72,20 @@ public sealed class ApprovalsApi(ApprovalTokens tokens, ApprovalStore approvals,
         }
 
         var decision = new ApprovalDecision(verdict, ApproverRule.DecidedBy(identity, form.Name), time.GetUtcNow(), string.IsNullOrWhiteSpace(form.Comment) ? null : form.Comment.Trim());
-        if (!await approvals.DecideAsync(record, etag, decision, cancellationToken))
+        var decided = new AuditEntry
         {
-            return ApprovalPage.AlreadyUsed((await approvals.GetAsync(record.TokenHash, cancellationToken))?.Record.Decision);
+            SubjectId = record.InstanceId,
+            Action = verdict == ApprovalVerdict.Approved ? AuditAction.Approved : AuditAction.Rejected,
+            At = decision.At,
+            Actor = decision.By,
+            RunInstanceId = record.InstanceId,
+            Detail = $"{record.StepId}{(decision.Comment is null ? string.Empty : ": " + decision.Comment)}",
+        };
+        if (!await approvals.DecideAsync(record, etag, decision, decided, cancellationToken))
+        {
+            return ApprovalPage.AlreadyUsed((await approvals.GetAsync(record.InstanceId, record.TokenHash, cancellationToken))?.Record.Decision);
         }
 
-        await audit.AppendAsync(
-            new AuditEntry
-            {
-                SubjectId = RunInstanceId.ForTarget(record.Alert.Target),
-                Action = verdict == ApprovalVerdict.Approved ? AuditAction.Approved : AuditAction.Rejected,
-                At = decision.At,
-                Actor = decision.By,
-                RunInstanceId = record.InstanceId,
-                Detail = $"{record.StepId}{(decision.Comment is null ? string.Empty : ": " + decision.Comment)}",
-            },
-            cancellationToken);
         await runtime.RaiseEventAsync(record.InstanceId, record.EventName, JsonSerializer.SerializeToElement(decision, ContainmentJson.Options), cancellationToken);
         return ApprovalPage.Decided(decision);
     }
@@ -105,8 +103,8 @@ public sealed class ApprovalsApi(ApprovalTokens tokens, ApprovalStore approvals,
             return (null, default, ApprovalPage.Invalid());
         }
 
-        var stored = await approvals.GetAsync(ApprovalTokens.Hash(token), cancellationToken);
-        if (stored is not { } found || found.Record.InstanceId != check.Claims!.InstanceId || found.Record.StepId != check.Claims.StepId)
+        var stored = await approvals.GetAsync(check.Claims!.InstanceId, ApprovalTokens.Hash(token), cancellationToken);
+        if (stored is not { } found || found.Record.InstanceId != check.Claims.InstanceId || found.Record.StepId != check.Claims.StepId)
         {
             return (null, default, ApprovalPage.Invalid());
         }

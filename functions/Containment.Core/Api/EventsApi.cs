@@ -22,7 +22,7 @@ public sealed class EventsApi(SecurityEventLedger events, AuditTrail audit, Time
         var record = await events.GetAsync(id, cancellationToken);
         return record is null
             ? ApiResponse.Error(404, $"no security event '{id}'")
-            : ApiResponse.Json(200, new { Event = record, Audit = await audit.ListAsync(id, cancellationToken) });
+            : ApiResponse.Json(200, new { Event = record, Audit = await audit.ListAsync(AuditSubject.SecurityEvent, id, cancellationToken) });
     }
 
     public async Task<ApiResponse> SetStatusAsync(ApiRequest request, string id, CancellationToken cancellationToken)
@@ -40,31 +40,16 @@ public sealed class EventsApi(SecurityEventLedger events, AuditTrail audit, Time
 
         var actor = ApiActor.Of(request);
         var now = time.GetUtcNow();
-        var previous = (EventStatus?)null;
         var updated = await events.ChangeAsync(
             id,
-            current =>
-            {
-                previous = current.Status;
-                return current with { Status = change.Status, StatusReason = change.Reason, ChangedAt = now, ChangedBy = actor };
-            },
+            current => current with { Status = change.Status, StatusReason = change.Reason, ChangedAt = now, ChangedBy = actor },
+            (before, after) => [AuditEntry.EventStatusChanged(id, before.Status, change.Status, change.Reason, actor, now, after.RunInstanceId)],
             cancellationToken);
         if (updated is null)
         {
             return ApiResponse.Error(404, $"no security event '{id}'");
         }
 
-        await audit.AppendAsync(
-            new AuditEntry
-            {
-                SubjectId = id,
-                Action = AuditAction.EventStatusChanged,
-                At = now,
-                Actor = actor,
-                Detail = $"{KebabCaseEnumConverter.ToWireName(previous!.Value)} → {KebabCaseEnumConverter.ToWireName(change.Status)}: {change.Reason}",
-                RunInstanceId = updated.RunInstanceId,
-            },
-            cancellationToken);
         return ApiResponse.Json(200, updated);
     }
 }

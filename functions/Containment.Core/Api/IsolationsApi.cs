@@ -41,7 +41,7 @@ public sealed class IsolationsApi(
         var record = await isolations.GetAsync(id, cancellationToken);
         return record is null
             ? ApiResponse.Error(404, $"no isolation '{id}'")
-            : ApiResponse.Json(200, new { Isolation = record, Audit = await audit.ListAsync(id, cancellationToken) });
+            : ApiResponse.Json(200, new { Isolation = record, Audit = await audit.ListAsync(AuditSubject.Isolation, id, cancellationToken) });
     }
 
     public async Task<ApiResponse> IsolateAsync(ApiRequest request, CancellationToken cancellationToken)
@@ -106,7 +106,7 @@ public sealed class IsolationsApi(
 
         var actor = ApiActor.Of(request);
         var now = time.GetUtcNow();
-        await audit.AppendAsync(new AuditEntry { SubjectId = id, Action = AuditAction.ReleaseStarted, At = now, Actor = actor, RunInstanceId = record.RunInstanceId, Detail = $"released by hand: {body.Reason}" }, cancellationToken);
+        await audit.AppendAsync(AuditSubject.Isolation, new AuditEntry { SubjectId = id, Action = AuditAction.ReleaseStarted, At = now, Actor = actor, RunInstanceId = record.RunInstanceId, Detail = $"released by hand: {body.Reason}" }, cancellationToken);
 
         // A run still holding the pod (waiting for a release approval, say) ends first, so that the release run takes its place.
         var target = new AlertTarget { Cluster = record.Cluster, Namespace = record.Namespace, Pod = record.Pod, Container = record.Container, Node = record.Node };

@@ -5,32 +5,42 @@ using Containment.Ledger;
 
 namespace Containment.Approvals;
 
-/// <summary>Approval requests by token hash. A decision is written once: the write is conditional on the row's ETag.</summary>
+/// <summary>
+/// Approval requests, in their pod's partition of the isolations table under the hash of their token (never the
+/// token itself), each written with its audit entry in one transaction. A decision is written once: the write
+/// is conditional on the row's ETag.
+/// </summary>
 public sealed class ApprovalStore(LedgerTables tables)
 {
-    private const string RowKey = "approval";
+    private const string RowPrefix = "approval~";
 
-    public async Task AddAsync(ApprovalRecord record, CancellationToken cancellationToken)
+    /// <summary>Stores the request (again, when an activity is repeated) with the audit entry that it was sent.</summary>
+    public async Task AddAsync(ApprovalRecord record, AuditEntry requested, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        await tables.Approvals.UpsertEntityAsync(ToEntity(record), TableUpdateMode.Replace, cancellationToken);
+        await tables.Isolations.SubmitTransactionAsync(
+            [new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(record)), AuditRows.Add(requested, record.InstanceId)],
+            cancellationToken);
     }
 
-    public async Task<(ApprovalRecord Record, ETag ETag)?> GetAsync(string tokenHash, CancellationToken cancellationToken)
+    /// <param name="instanceId">The run the token names: the request lives in its pod's partition.</param>
+    public async Task<(ApprovalRecord Record, ETag ETag)?> GetAsync(string instanceId, string tokenHash, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        var response = await tables.Approvals.GetEntityIfExistsAsync<TableEntity>(tokenHash, RowKey, cancellationToken: cancellationToken);
+        var response = await tables.Isolations.GetEntityIfExistsAsync<TableEntity>(TableKey.Encode(instanceId), RowPrefix + tokenHash, cancellationToken: cancellationToken);
         return response.HasValue
             ? (JsonSerializer.Deserialize<ApprovalRecord>(TableJson.Read(response.Value!, "Record"), ContainmentJson.Options)!, response.Value!.ETag)
             : null;
     }
 
-    /// <summary>Records the decision unless someone decided first; false when they did.</summary>
-    public async Task<bool> DecideAsync(ApprovalRecord record, ETag etag, ApprovalDecision decision, CancellationToken cancellationToken)
+    /// <summary>Records the decision, with its audit entry, unless someone decided first; false when they did.</summary>
+    public async Task<bool> DecideAsync(ApprovalRecord record, ETag etag, ApprovalDecision decision, AuditEntry decided, CancellationToken cancellationToken)
     {
         try
         {
-            await tables.Approvals.UpdateEntityAsync(ToEntity(record with { Decision = decision }), etag, TableUpdateMode.Replace, cancellationToken);
+            await tables.Isolations.SubmitTransactionAsync(
+                [new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(record with { Decision = decision }), etag), AuditRows.Add(decided, record.InstanceId)],
+                cancellationToken);
             return true;
         }
         catch (RequestFailedException exception) when (exception.Status == 412)
@@ -41,7 +51,7 @@ public sealed class ApprovalStore(LedgerTables tables)
 
     private static TableEntity ToEntity(ApprovalRecord record)
     {
-        var entity = new TableEntity(record.TokenHash, RowKey) { ["InstanceId"] = record.InstanceId, ["Decided"] = record.Decision is not null };
+        var entity = new TableEntity(TableKey.Encode(record.InstanceId), RowPrefix + record.TokenHash) { ["Decided"] = record.Decision is not null };
         TableJson.Write(entity, "Record", JsonSerializer.Serialize(record, ContainmentJson.Options));
         return entity;
     }

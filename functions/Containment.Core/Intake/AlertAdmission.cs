@@ -8,15 +8,15 @@ using Containment.Runs.Machine;
 namespace Containment.Intake;
 
 /// <summary>
-/// Takes one parsed alert in: names its cluster by alias, picks the playbook, stores the security event,
-/// then starts or joins the pod's run. Each write is durable before the next, and each is idempotent,
-/// so a sender that retries after a crash gets the same result and nothing acts twice.
+/// Takes one parsed alert in: names its cluster by alias, picks the playbook, stores the security event
+/// (with the audit entry of its arrival, in one transaction), then starts or joins the pod's run. Each write
+/// is durable before the next, and each is idempotent, so a sender that retries after a crash gets the same
+/// result and nothing acts twice.
 /// </summary>
 public sealed class AlertAdmission(
     ClusterRegistry clusters,
     PlaybookRepository playbooks,
     SecurityEventLedger events,
-    AuditTrail audit,
     IPlaybookRuntime runtime,
     TimeProvider time)
 {
@@ -54,6 +54,15 @@ public sealed class AlertAdmission(
                 ChangedAt = now,
                 ChangedBy = Actor,
             },
+            new AuditEntry
+            {
+                SubjectId = eventId,
+                Action = AuditAction.AlertReceived,
+                At = now,
+                Actor = Actor,
+                RunInstanceId = instanceId,
+                Detail = $"{playbook.Name} runs for {alias}/{alert.Target.Namespace}/{alert.Target.Pod}",
+            },
             cancellationToken);
 
         // A redelivery after the pod's run has ended must not start it again (it would isolate a released pod anew),
@@ -65,24 +74,6 @@ public sealed class AlertAdmission(
 
         // Started even when the event was stored before: the earlier delivery may have stopped right here.
         var start = await runtime.StartAsync(instanceId, playbook, alert, cancellationToken);
-
-        // Of deliveries of one alert at the same moment, the one whose start won says "started" and writes the
-        // audit row, whichever stored the event; a joined event needs no row: its record names the run.
-        if (start.Outcome == RunStartOutcome.Started)
-        {
-            await audit.AppendAsync(
-                new AuditEntry
-                {
-                    SubjectId = eventId,
-                    Action = AuditAction.RunStarted,
-                    At = now,
-                    Actor = Actor,
-                    RunInstanceId = instanceId,
-                    Detail = $"{start.Outcome} run of {start.Playbook} for {alias}/{alert.Target.Namespace}/{alert.Target.Pod}",
-                },
-                cancellationToken);
-        }
-
         return Entry(
             alert,
             eventId,
@@ -129,14 +120,10 @@ public sealed class AlertAdmission(
 
     private async Task<AdmissionEntry> IgnoreAsync(Alert alert, string eventId, string reason, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var (_, created) = await events.AddAsync(
+        await events.AddAsync(
             new SecurityEventRecord { Id = eventId, Alert = alert, Status = EventStatus.Ignored, StatusReason = reason, ReceivedAt = now, ChangedAt = now, ChangedBy = Actor },
+            new AuditEntry { SubjectId = eventId, Action = AuditAction.AlertIgnored, At = now, Actor = Actor, Detail = reason },
             cancellationToken);
-        if (created)
-        {
-            await audit.AppendAsync(new AuditEntry { SubjectId = eventId, Action = AuditAction.AlertIgnored, At = now, Actor = Actor, Detail = reason }, cancellationToken);
-        }
-
         return new AdmissionEntry { AlertId = alert.Id, EventId = eventId, Outcome = AdmissionOutcome.Ignored, Reason = reason };
     }
 }

@@ -5,8 +5,6 @@ public enum AuditAction
 {
     AlertReceived,
     AlertIgnored,
-    RunStarted,
-    IsolationStarted,
     Isolated,
     IsolationFailed,
     ReleaseStarted,
@@ -15,9 +13,7 @@ public enum AuditAction
     ApprovalRequested,
     Approved,
     Rejected,
-    ApprovalTimedOut,
     EventStatusChanged,
-    Notified,
     NotificationFailed,
     PodDeleted,
     NodeCordoned,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Containment.Alerts;
 
 namespace Containment.Ledger;
 
@@ -20,4 +21,15 @@ public sealed record AuditEntry
     public string? RunInstanceId { get; init; }
 
     public JsonElement? Data { get; init; }
+
+    /// <summary>The entry for a security event's status change, by a run or by hand.</summary>
+    public static AuditEntry EventStatusChanged(string eventId, EventStatus before, EventStatus after, string? reason, string actor, DateTimeOffset at, string? runInstanceId) => new()
+    {
+        SubjectId = eventId,
+        Action = AuditAction.EventStatusChanged,
+        At = at,
+        Actor = actor,
+        RunInstanceId = runInstanceId,
+        Detail = $"{KebabCaseEnumConverter.ToWireName(before)} → {KebabCaseEnumConverter.ToWireName(after)}{(reason is null ? string.Empty : ": " + reason)}",
+    };
 }

@@ -1,35 +1,27 @@
-using System.Globalization;
-using System.Text.Json;
 using Azure.Data.Tables;
 
 namespace Containment.Ledger;
 
-/// <summary>The append-only audit trail: rows are added, never updated or deleted, and read back in time order.</summary>
+/// <summary>
+/// The append-only audit trail: rows are added, never updated or deleted, and read back in time order. Entries
+/// that go with a change of a record are written by the record's ledger in the change's own transaction; this
+/// class appends the ones that change no record, and reads a subject's entries.
+/// </summary>
 public sealed class AuditTrail(LedgerTables tables)
 {
-    public async Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+    public async Task AppendAsync(AuditSubject subject, AuditEntry entry, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-
-        // Time first so that rows sort by time; the suffix keeps two entries of one instant apart.
-        var rowKey = entry.At.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..12];
-        var entity = new TableEntity(TableKey.Encode(entry.SubjectId), rowKey)
-        {
-            ["Entry"] = JsonSerializer.Serialize(entry, ContainmentJson.Options),
-            ["Action"] = entry.Action.ToString(),
-        };
-        await tables.Audit.AddEntityAsync(entity, cancellationToken);
+        await tables.Of(subject).AddEntityAsync(AuditRows.ToEntity(entry), cancellationToken);
     }
 
-    public async Task<IReadOnlyList<AuditEntry>> ListAsync(string subjectId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AuditEntry>> ListAsync(AuditSubject subject, string subjectId, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         var entries = new List<AuditEntry>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKey.Encode(subjectId)}");
-        await foreach (var entity in tables.Audit.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        await foreach (var entity in tables.Of(subject).QueryAsync<TableEntity>(AuditRows.Filter(subjectId), cancellationToken: cancellationToken))
         {
-            entries.Add(JsonSerializer.Deserialize<AuditEntry>(entity.GetString("Entry"), ContainmentJson.Options)
-                ?? throw new InvalidDataException($"audit row {entity.RowKey} holds no entry"));
+            entries.Add(AuditRows.FromEntity(entity));
         }
 
         return entries;

@@ -3,7 +3,7 @@ using Azure.Data.Tables;
 namespace Containment.Ledger;
 
 /// <summary>Isolation records, one per pod, changed only by ETag-checked read-modify-write.</summary>
-public sealed class IsolationLedger(LedgerTables tables)
+public sealed class IsolationLedger(LedgerTables tables) : IDisposable
 {
     private readonly JsonRecordTable<IsolationRecord> records = new(
         tables,
@@ -48,7 +48,13 @@ public sealed class IsolationLedger(LedgerTables tables)
     /// result. A change that returns null, or the same record, writes nothing.
     /// </summary>
     /// <param name="likelyNew">The caller expects no record yet (a first isolation): insert before reading.</param>
-    public Task<IsolationRecord?> ChangeAsync(string id, Func<IsolationRecord?, IsolationRecord?> change, CancellationToken cancellationToken, bool likelyNew = false) =>
+    /// <param name="audit">The audit entries that tell of a change from the first record (null: none) to the second, written with it.</param>
+    public Task<IsolationRecord?> ChangeAsync(
+        string id,
+        Func<IsolationRecord?, IsolationRecord?> change,
+        CancellationToken cancellationToken,
+        bool likelyNew = false,
+        Func<IsolationRecord?, IsolationRecord, IReadOnlyList<AuditEntry>>? audit = null) =>
         records.ChangeAsync(
             id,
             current =>
@@ -59,5 +65,8 @@ public sealed class IsolationLedger(LedgerTables tables)
                     : next;
             },
             likelyNew,
+            audit,
             cancellationToken);
+
+    public void Dispose() => records.Dispose();
 }

@@ -1,31 +1,46 @@
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Containment.Ledger;
 
 /// <summary>
 /// Records of one kind stored whole as JSON, one row per id (the id is the partition key), with extra
 /// columns for filtering. Changes are read-modify-write with the row's ETag: a writer that loses a race
-/// reads again and reapplies its change, so no update is ever lost or overwritten.
+/// reads again and reapplies its change, so no update is ever lost or overwritten. The audit entries of a
+/// change go into the record's partition in the same transaction: an entry exists exactly when its change does.
 /// </summary>
-internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table, string rowKey, string kind, Func<T, IReadOnlyDictionary<string, object>> columns)
+internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table, string rowKey, string kind, Func<T, IReadOnlyDictionary<string, object>> columns) : IDisposable
     where T : class
 {
+    // The version this process last wrote or read of each recent record: a change right after an insert or
+    // another change (the common case) writes without reading. A version another process has since replaced
+    // fails the ETag check, and the record is read again.
+    private readonly MemoryCache latest = new(new MemoryCacheOptions { SizeLimit = tables.CachedRecords });
+
     public async Task<(T Record, ETag ETag)?> ReadAsync(string id, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         var response = await table.GetEntityIfExistsAsync<TableEntity>(TableKey.Encode(id), rowKey, cancellationToken: cancellationToken);
-        return response.HasValue ? (FromEntity(response.Value!), response.Value!.ETag) : null;
+        if (!response.HasValue)
+        {
+            latest.Remove(id);
+            return null;
+        }
+
+        var read = (FromEntity(response.Value!), response.Value!.ETag);
+        Remember(id, read);
+        return read;
     }
 
-    /// <summary>Adds the record unless a row with its id exists; true when it was added.</summary>
-    public async Task<bool> AddAsync(string id, T record, CancellationToken cancellationToken)
+    /// <summary>Adds the record, with its audit entries, unless a row with its id exists; true when it was added.</summary>
+    public async Task<bool> AddAsync(string id, T record, IReadOnlyList<AuditEntry> audit, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         try
         {
-            await table.AddEntityAsync(ToEntity(id, record), cancellationToken);
+            Remember(id, (record, await WriteAsync(id, record, etag: null, audit, cancellationToken)));
             return true;
         }
         catch (RequestFailedException exception) when (exception.Status == 409)
@@ -39,59 +54,104 @@ internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table,
     /// A change that returns null, or the same record, writes nothing; the stored record is returned.
     /// </summary>
     /// <param name="likelyNew">Try an insert before reading: one operation when there is no record yet, one more when there is.</param>
-    public async Task<T?> ChangeAsync(string id, Func<T?, T?> change, bool likelyNew, CancellationToken cancellationToken)
+    /// <param name="audit">The entries that tell of a change from the first record (null: none) to the second.</param>
+    public async Task<T?> ChangeAsync(string id, Func<T?, T?> change, bool likelyNew, Func<T?, T, IReadOnlyList<AuditEntry>>? audit, CancellationToken cancellationToken)
     {
-        if (likelyNew && change(null) is { } created)
+        audit ??= static (_, _) => [];
+        var known = Recall(id);
+        if (likelyNew && known is null && change(null) is { } created)
         {
-            if (await AddAsync(id, created, cancellationToken))
+            if (await AddAsync(id, created, audit(null, created), cancellationToken))
             {
                 return created;
             }
         }
 
+        await tables.EnsureCreatedAsync(cancellationToken);
         for (var attempt = 1; attempt <= tables.MaxConcurrencyRetries; attempt++)
         {
-            var current = await ReadAsync(id, cancellationToken);
+            var remembered = known;
+            known = null;
+            var current = remembered ?? await ReadAsync(id, cancellationToken);
             var next = change(current?.Record);
             if (next is null || next == current?.Record)
             {
+                if (remembered is not null)
+                {
+                    // Nothing to write by this process's copy: make sure by the stored record.
+                    continue;
+                }
+
                 return current?.Record;
             }
 
             try
             {
-                if (current is null)
-                {
-                    await table.AddEntityAsync(ToEntity(id, next), cancellationToken);
-                }
-                else
-                {
-                    await table.UpdateEntityAsync(ToEntity(id, next), current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
-                }
-
+                Remember(id, (next, await WriteAsync(id, next, current?.ETag, audit(current?.Record, next), cancellationToken)));
                 return next;
             }
-            catch (RequestFailedException exception) when (exception.Status is 409 or 412)
+            catch (RequestFailedException exception) when (exception.Status is 409 or 412 or 404)
             {
                 // Another writer got there first: read its version and apply the change to that.
+                latest.Remove(id);
             }
         }
 
         throw new ConcurrencyConflictException($"{kind} '{id}' kept changing under {tables.MaxConcurrencyRetries} attempts to update it");
     }
 
-    /// <summary>Every record matching the OData filter (null: all).</summary>
+    /// <summary>Every record matching the OData filter (null: all); the partition's other rows are not records.</summary>
     public async Task<List<T>> ListAsync(string? filter, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
+        var ofRecords = TableClient.CreateQueryFilter($"RowKey eq {rowKey}");
         var records = new List<T>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter is null ? ofRecords : $"{ofRecords} and ({filter})", cancellationToken: cancellationToken))
         {
             records.Add(FromEntity(entity));
         }
 
         return records;
     }
+
+    public void Dispose() => latest.Dispose();
+
+    /// <summary>Inserts (no ETag) or replaces (ETag-checked) the record; with audit entries, as one transaction.</summary>
+    private async Task<ETag> WriteAsync(string id, T record, ETag? etag, IReadOnlyList<AuditEntry> audit, CancellationToken cancellationToken)
+    {
+        var entity = ToEntity(id, record);
+        if (audit.Count == 0)
+        {
+            var single = etag is { } match
+                ? await table.UpdateEntityAsync(entity, match, TableUpdateMode.Replace, cancellationToken)
+                : await table.AddEntityAsync(entity, cancellationToken);
+            return single.Headers.ETag ?? default;
+        }
+
+        var actions = new List<TableTransactionAction>(audit.Count + 1)
+        {
+            etag is { } ifMatch
+                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, ifMatch)
+                : new TableTransactionAction(TableTransactionActionType.Add, entity),
+        };
+        actions.AddRange(audit.Select(entry => AuditRows.Add(entry, id)));
+        var responses = await table.SubmitTransactionAsync(actions, cancellationToken);
+        return responses.Value[0].Headers.ETag ?? default;
+    }
+
+    private void Remember(string id, (T Record, ETag ETag) version)
+    {
+        if (version.ETag == default)
+        {
+            latest.Remove(id);
+            return;
+        }
+
+        latest.Set(id, version, new MemoryCacheEntryOptions { Size = 1 });
+    }
+
+    private (T Record, ETag ETag)? Recall(string id) =>
+        latest.TryGetValue(id, out (T Record, ETag ETag) version) ? version : null;
 
     private TableEntity ToEntity(string id, T record)
     {

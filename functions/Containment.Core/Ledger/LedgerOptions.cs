@@ -15,4 +15,11 @@ public sealed class LedgerOptions
     /// <summary>How often a conditional write that lost a race is tried again before giving up.</summary>
     [Range(1, 100)]
     public int MaxConcurrencyRetries { get; set; } = 20;
+
+    /// <summary>
+    /// How many recently written records of each kind (isolations, events) this process keeps with their ETag,
+    /// so that the next change of one writes without reading it first.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int CachedRecords { get; set; } = 10_000;
 }

@@ -3,7 +3,11 @@ using Microsoft.Extensions.Options;
 
 namespace Containment.Ledger;
 
-/// <summary>The ledger's tables, created on first use (and tried again on the next use if creating failed).</summary>
+/// <summary>
+/// The ledger's tables, created on first use (and tried again on the next use if creating failed). A pod's
+/// partition in Isolations holds its isolation record, its approval requests and its audit rows; an event's
+/// partition in Events holds the event and its audit rows.
+/// </summary>
 public sealed class LedgerTables : IDisposable
 {
     private readonly TableCreation creation;
@@ -13,24 +17,29 @@ public sealed class LedgerTables : IDisposable
         var prefix = options.Value.TablePrefix;
         Isolations = service.GetTableClient(prefix + "Isolations");
         Events = service.GetTableClient(prefix + "Events");
-        Audit = service.GetTableClient(prefix + "Audit");
         Poison = service.GetTableClient(prefix + "Poison");
-        Approvals = service.GetTableClient(prefix + "Approvals");
         MaxConcurrencyRetries = options.Value.MaxConcurrencyRetries;
-        creation = new TableCreation(Isolations, Events, Audit, Poison, Approvals);
+        CachedRecords = options.Value.CachedRecords;
+        creation = new TableCreation(Isolations, Events, Poison);
     }
 
     public TableClient Isolations { get; }
 
     public TableClient Events { get; }
 
-    public TableClient Audit { get; }
-
     public TableClient Poison { get; }
 
-    public TableClient Approvals { get; }
-
     public int MaxConcurrencyRetries { get; }
+
+    /// <summary>How many recently written records of each kind are kept in memory with their ETag.</summary>
+    public int CachedRecords { get; }
+
+    public TableClient Of(AuditSubject subject) => subject switch
+    {
+        AuditSubject.Isolation => Isolations,
+        AuditSubject.SecurityEvent => Events,
+        _ => throw new ArgumentOutOfRangeException(nameof(subject), subject, "no such audit subject"),
+    };
 
     public Task EnsureCreatedAsync(CancellationToken cancellationToken) => creation.EnsureAsync(cancellationToken);
 

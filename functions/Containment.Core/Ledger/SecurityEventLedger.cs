@@ -24,15 +24,18 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
     /// <summary>The event id of an alert: its source and its detector id.</summary>
     public static string IdOf(Alert alert) => $"{alert.Source}:{alert.Id}";
 
-    /// <summary>Stores the event unless it is already stored; either way the stored event's playbook and arrival, and whether it was new.</summary>
-    public async Task<(KnownEvent Stored, bool Created)> AddAsync(SecurityEventRecord record, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the event, with the audit entry of its arrival, unless it is already stored; either way the stored
+    /// event's playbook and arrival, and whether it was new.
+    /// </summary>
+    public async Task<(KnownEvent Stored, bool Created)> AddAsync(SecurityEventRecord record, AuditEntry received, CancellationToken cancellationToken)
     {
         if (recent.TryGetValue(record.Id, out KnownEvent? known))
         {
             return (known!, false);
         }
 
-        var created = await records.AddAsync(record.Id, record, cancellationToken);
+        var created = await records.AddAsync(record.Id, record, [received], cancellationToken);
 
         // Delivered before: the first delivery's record stands.
         var stored = created ? record : (await records.ReadAsync(record.Id, cancellationToken))!.Value.Record;
@@ -52,10 +55,19 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
     }
 
     /// <summary>ETag-checked read-modify-write of an existing event; null when there is no such event.</summary>
-    public Task<SecurityEventRecord?> ChangeAsync(string id, Func<SecurityEventRecord, SecurityEventRecord> change, CancellationToken cancellationToken) =>
-        records.ChangeAsync(id, current => current is null ? null : change(current), likelyNew: false, cancellationToken);
+    /// <param name="audit">The audit entries that tell of a change from the first record to the second, written with it.</param>
+    public Task<SecurityEventRecord?> ChangeAsync(
+        string id,
+        Func<SecurityEventRecord, SecurityEventRecord> change,
+        Func<SecurityEventRecord, SecurityEventRecord, IReadOnlyList<AuditEntry>> audit,
+        CancellationToken cancellationToken) =>
+        records.ChangeAsync(id, current => current is null ? null : change(current), likelyNew: false, (before, after) => audit(before!, after), cancellationToken);
 
-    public void Dispose() => recent.Dispose();
+    public void Dispose()
+    {
+        recent.Dispose();
+        records.Dispose();
+    }
 }
 
 /// <summary>What admission needs of a stored event: its playbook and when it first arrived.</summary>

@@ -1,5 +1,6 @@
 using Containment.Alerts;
 using Containment.Approvals;
+using Containment.Ledger;
 using Containment.Tests.Support;
 using Microsoft.Extensions.Options;
 
@@ -26,7 +27,16 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
         Assert.Equal(200, (int)decided.StatusCode);
         Assert.Contains(done["history"]!.AsArray(), step => (string?)step!["stepId"] == "approve-release" && (string?)step["outcome"] == "rejected");
         Assert.True((await flow.PodAsync(pod))!["metadata"]!["labels"]!.AsObject().ContainsKey("containment.io/quarantine"));
-        Assert.Equal("isolated", (string?)(await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}"))["isolation"]!["status"]);
+        var isolation = await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}");
+        Assert.Equal("isolated", (string?)isolation["isolation"]!["status"]);
+
+        // The pod's audit trail, each entry written with the change it tells of; messages sent are in the run's history.
+        Assert.Equal(["isolated", "approval-requested", "rejected"], isolation["audit"]!.AsArray().Select(entry => (string?)entry!["action"]));
+        var tellSoc = done["history"]!.AsArray().Single(step => (string?)step!["stepId"] == "tell-soc")!;
+        Assert.Equal(["soc-teams", "soc-email"], tellSoc["outputs"]!.AsArray().Select(output => (string?)output!["channel"]));
+        var eventId = (string)body["alerts"]![0]!["eventId"]!;
+        var eventAudit = (await flow.GetAsync($"api/events/{Uri.EscapeDataString(eventId)}"))["audit"]!.AsArray();
+        Assert.Equal(["alert-received", "event-status-changed"], eventAudit.Select(entry => (string?)entry!["action"]));
     }
 
     [Fact]
@@ -39,10 +49,10 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
         await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
         var link = await flow.ApprovalLinkAsync(pod);
         var store = host.Get<ApprovalStore>();
-        var (record, etag) = (await store.GetAsync(ApprovalTokens.Hash(link.Segments[^1]), CancellationToken.None))!.Value;
+        var (record, etag) = (await store.GetAsync(instanceId, ApprovalTokens.Hash(link.Segments[^1]), CancellationToken.None))!.Value;
 
         // What a host killed between storing the decision and raising it leaves behind.
-        Assert.True(await store.DecideAsync(record, etag, new ApprovalDecision(ApprovalVerdict.Approved, "alice@contoso.com", DateTimeOffset.UtcNow), CancellationToken.None));
+        Assert.True(await store.DecideAsync(record, etag, new ApprovalDecision(ApprovalVerdict.Approved, "alice@contoso.com", DateTimeOffset.UtcNow), TestAudit.Entry(instanceId, AuditAction.Approved), CancellationToken.None));
         using var retry = await host.CreateAnonymousClient().PostAsync(link, Form("approve"));
         var done = await flow.RunUntilAsync(instanceId, FlowClient.Finished);
 
@@ -71,7 +81,7 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
         using var page = await host.CreateAnonymousClient().PostAsync(Link(tampered), Form("approve"));
 
         Assert.Equal(404, (int)page.StatusCode);
-        Assert.Null((await host.Get<ApprovalStore>().GetAsync(record.TokenHash, CancellationToken.None))!.Value.Record.Decision);
+        Assert.Null((await host.Get<ApprovalStore>().GetAsync(record.InstanceId, record.TokenHash, CancellationToken.None))!.Value.Record.Decision);
     }
 
     [Fact]
@@ -111,7 +121,7 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
         using var page = await client.PostAsync(Link(token), Form("approve"));
 
         Assert.Equal(403, (int)page.StatusCode);
-        Assert.Null((await host.Get<ApprovalStore>().GetAsync(record.TokenHash, CancellationToken.None))!.Value.Record.Decision);
+        Assert.Null((await host.Get<ApprovalStore>().GetAsync(record.InstanceId, record.TokenHash, CancellationToken.None))!.Value.Record.Decision);
     }
 
     [Fact]
@@ -123,7 +133,7 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
         using var page = await host.CreateAnonymousClient().PostAsync(Link(token), Form("approve"));
 
         Assert.Equal(410, (int)page.StatusCode);
-        Assert.Null((await host.Get<ApprovalStore>().GetAsync(record.TokenHash, CancellationToken.None))!.Value.Record.Decision);
+        Assert.Null((await host.Get<ApprovalStore>().GetAsync(record.InstanceId, record.TokenHash, CancellationToken.None))!.Value.Record.Decision);
     }
 
     [Fact]
@@ -152,7 +162,7 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
             Approvers = approvers,
             Alert = new Alert { Id = "a", Source = "test", Category = AlertCategory.ReverseShell, Severity = Severity.High, Time = DateTimeOffset.UtcNow, Target = new AlertTarget { Cluster = "aks-prod", Namespace = "shop", Pod = "nobody" } },
         };
-        await host.Get<ApprovalStore>().AddAsync(record, CancellationToken.None);
+        await host.Get<ApprovalStore>().AddAsync(record, TestAudit.Entry(instanceId, AuditAction.ApprovalRequested), CancellationToken.None);
         return (token, record);
     }
 

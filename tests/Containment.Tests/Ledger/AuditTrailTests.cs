@@ -13,15 +13,15 @@ public sealed class AuditTrailTests(LocalHostFixture host)
     {
         var subject = "audit-" + Guid.NewGuid().ToString("N");
         var start = new DateTimeOffset(2026, 11, 23, 3, 0, 0, TimeSpan.Zero);
-        var actions = new[] { AuditAction.IsolationStarted, AuditAction.Isolated, AuditAction.Approved, AuditAction.Released };
+        var actions = new[] { AuditAction.ApprovalRequested, AuditAction.Isolated, AuditAction.Approved, AuditAction.Released };
 
         // Appended out of order, with two entries at the same instant.
-        await audit.AppendAsync(Entry(subject, actions[3], start.AddMinutes(3)), CancellationToken.None);
-        await audit.AppendAsync(Entry(subject, actions[0], start), CancellationToken.None);
-        await audit.AppendAsync(Entry(subject, actions[2], start.AddMinutes(2)), CancellationToken.None);
-        await audit.AppendAsync(Entry(subject, actions[1], start.AddMinutes(2)), CancellationToken.None);
+        await audit.AppendAsync(AuditSubject.Isolation, Entry(subject, actions[3], start.AddMinutes(3)), CancellationToken.None);
+        await audit.AppendAsync(AuditSubject.Isolation, Entry(subject, actions[0], start), CancellationToken.None);
+        await audit.AppendAsync(AuditSubject.Isolation, Entry(subject, actions[2], start.AddMinutes(2)), CancellationToken.None);
+        await audit.AppendAsync(AuditSubject.Isolation, Entry(subject, actions[1], start.AddMinutes(2)), CancellationToken.None);
 
-        var entries = await audit.ListAsync(subject, CancellationToken.None);
+        var entries = await audit.ListAsync(AuditSubject.Isolation, subject, CancellationToken.None);
 
         Assert.Equal(4, entries.Count);
         Assert.Equal(actions[0], entries[0].Action);
@@ -33,12 +33,23 @@ public sealed class AuditTrailTests(LocalHostFixture host)
     public async Task ListAsync_OtherSubject_IsNotIncluded()
     {
         var subject = "audit-" + Guid.NewGuid().ToString("N");
-        await audit.AppendAsync(Entry(subject, AuditAction.Isolated, DateTimeOffset.UnixEpoch), CancellationToken.None);
-        await audit.AppendAsync(Entry(subject + "-other", AuditAction.Released, DateTimeOffset.UnixEpoch), CancellationToken.None);
+        await audit.AppendAsync(AuditSubject.Isolation, Entry(subject, AuditAction.Isolated, DateTimeOffset.UnixEpoch), CancellationToken.None);
+        await audit.AppendAsync(AuditSubject.Isolation, Entry(subject + "-other", AuditAction.Released, DateTimeOffset.UnixEpoch), CancellationToken.None);
 
-        var entries = await audit.ListAsync(subject, CancellationToken.None);
+        var entries = await audit.ListAsync(AuditSubject.Isolation, subject, CancellationToken.None);
 
         Assert.Equal(AuditAction.Isolated, Assert.Single(entries).Action);
+    }
+
+    [Fact]
+    public async Task ListAsync_IsolationAndEventOfOneId_AreKeptApart()
+    {
+        var subject = "audit-" + Guid.NewGuid().ToString("N");
+        await audit.AppendAsync(AuditSubject.Isolation, Entry(subject, AuditAction.Isolated, DateTimeOffset.UnixEpoch), CancellationToken.None);
+        await audit.AppendAsync(AuditSubject.SecurityEvent, Entry(subject, AuditAction.EventStatusChanged, DateTimeOffset.UnixEpoch), CancellationToken.None);
+
+        Assert.Equal(AuditAction.Isolated, Assert.Single(await audit.ListAsync(AuditSubject.Isolation, subject, CancellationToken.None)).Action);
+        Assert.Equal(AuditAction.EventStatusChanged, Assert.Single(await audit.ListAsync(AuditSubject.SecurityEvent, subject, CancellationToken.None)).Action);
     }
 
     private static AuditEntry Entry(string subject, AuditAction action, DateTimeOffset at) =>

@@ -1,6 +1,8 @@
+using Azure.Data.Tables;
 using Containment.Alerts;
 using Containment.Ledger;
 using Containment.Tests.Support;
+using Microsoft.Extensions.Options;
 
 namespace Containment.Tests.Ledger;
 
@@ -15,8 +17,8 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
         var first = Record(EventStatus.Unprocessed, "first");
         var second = first with { StatusReason = "second" };
 
-        var (_, created) = await events.AddAsync(first, CancellationToken.None);
-        var (stored, createdAgain) = await events.AddAsync(second with { Playbook = "another" }, CancellationToken.None);
+        var (_, created) = await events.AddAsync(first, Received(first.Id), CancellationToken.None);
+        var (stored, createdAgain) = await events.AddAsync(second with { Playbook = "another" }, Received(first.Id), CancellationToken.None);
 
         Assert.True(created);
         Assert.False(createdAgain);
@@ -27,15 +29,16 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
     [Fact]
     public async Task ChangeAsync_MissingEvent_ReturnsNull()
     {
-        Assert.Null(await events.ChangeAsync("none:" + Guid.NewGuid(), record => record, CancellationToken.None));
+        Assert.Null(await events.ChangeAsync("none:" + Guid.NewGuid(), record => record, (_, _) => [], CancellationToken.None));
     }
 
     [Fact]
     public async Task ListAsync_ByStatus_ReturnsOnlyThatStatus()
     {
         var ignored = Record(EventStatus.Ignored, "no playbook");
-        await events.AddAsync(ignored, CancellationToken.None);
-        await events.AddAsync(Record(EventStatus.Processed, null), CancellationToken.None);
+        var processed = Record(EventStatus.Processed, null);
+        await events.AddAsync(ignored, Received(ignored.Id), CancellationToken.None);
+        await events.AddAsync(processed, Received(processed.Id), CancellationToken.None);
 
         var listed = await events.ListAsync(EventStatus.Ignored, CancellationToken.None);
 
@@ -48,13 +51,63 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
     {
         var record = Record(EventStatus.Unprocessed, null);
 
-        await events.AddAsync(record, CancellationToken.None);
+        await events.AddAsync(record, Received(record.Id), CancellationToken.None);
         var stored = await events.GetAsync(record.Id, CancellationToken.None);
 
         Assert.Equal(record.Alert.Target, stored!.Alert.Target);
         Assert.Equal(record.Alert.Category, stored.Alert.Category);
         Assert.Equal(record.Alert.Time, stored.Alert.Time);
     }
+
+    [Fact]
+    public async Task AddAsync_Redelivered_WritesTheArrivalEntryOnce()
+    {
+        var record = Record(EventStatus.Unprocessed, null);
+
+        await events.AddAsync(record, Received(record.Id), CancellationToken.None);
+        await events.AddAsync(record, Received(record.Id), CancellationToken.None);
+
+        var entry = Assert.Single(await host.Get<AuditTrail>().ListAsync(AuditSubject.SecurityEvent, record.Id, CancellationToken.None));
+        Assert.Equal(AuditAction.AlertReceived, entry.Action);
+    }
+
+    [Fact]
+    public async Task ChangeAsync_NoChange_WritesNoEntry()
+    {
+        var record = Record(EventStatus.Unprocessed, null);
+        await events.AddAsync(record, Received(record.Id), CancellationToken.None);
+
+        static SecurityEventRecord Process(SecurityEventRecord current) => current.Status == EventStatus.Processed ? current : current with { Status = EventStatus.Processed };
+        await events.ChangeAsync(record.Id, Process, (_, _) => [Changed(record.Id)], CancellationToken.None);
+        await events.ChangeAsync(record.Id, Process, (_, _) => [Changed(record.Id)], CancellationToken.None);
+
+        var entries = await host.Get<AuditTrail>().ListAsync(AuditSubject.SecurityEvent, record.Id, CancellationToken.None);
+        Assert.Equal([AuditAction.AlertReceived, AuditAction.EventStatusChanged], entries.Select(entry => entry.Action));
+    }
+
+    [Fact]
+    public async Task ChangeAsync_AfterAnotherProcessChangedTheEvent_AppliesToItsVersion()
+    {
+        // Two ledgers over the same tables, as two hosts would be: each keeps its own copy of what it wrote last.
+        using var otherTables = new LedgerTables(host.Get<TableServiceClient>(), host.Get<IOptions<LedgerOptions>>());
+        using var other = new SecurityEventLedger(otherTables);
+        var record = Record(EventStatus.Unprocessed, null);
+        await events.AddAsync(record, Received(record.Id), CancellationToken.None);
+
+        await other.ChangeAsync(record.Id, current => current with { Status = EventStatus.Processed, StatusReason = "other" }, (_, _) => [Changed(record.Id)], CancellationToken.None);
+        var changed = await events.ChangeAsync(record.Id, current => current with { StatusReason = current.StatusReason + "+this" }, (_, _) => [Changed(record.Id)], CancellationToken.None);
+        var unchanged = await events.ChangeAsync(record.Id, current => current.Status == EventStatus.Processed ? current : current with { Status = EventStatus.Processed }, (_, _) => [Changed(record.Id)], CancellationToken.None);
+
+        Assert.Equal("other+this", changed!.StatusReason);
+        Assert.Equal(EventStatus.Processed, changed.Status);
+        Assert.Equal("other+this", (await events.GetAsync(record.Id, CancellationToken.None))!.StatusReason);
+        Assert.Equal("other+this", unchanged!.StatusReason);
+        Assert.Equal(2, (await host.Get<AuditTrail>().ListAsync(AuditSubject.SecurityEvent, record.Id, CancellationToken.None)).Count(entry => entry.Action == AuditAction.EventStatusChanged));
+    }
+
+    private static AuditEntry Received(string id) => TestAudit.Entry(id, AuditAction.AlertReceived);
+
+    private static AuditEntry Changed(string id) => TestAudit.Entry(id, AuditAction.EventStatusChanged);
 
     private static SecurityEventRecord Record(EventStatus status, string? reason)
     {

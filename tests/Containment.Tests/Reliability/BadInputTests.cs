@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Containment.Alerts;
 using Containment.Approvals;
+using Containment.Ledger;
+using Containment.Tests.Support;
 using Containment.Tests.EndToEnd;
 
 namespace Containment.Tests.Reliability;
@@ -156,8 +158,8 @@ public sealed class BadInputTests(ReliabilityHostFixture host)
                 var dot = token.IndexOf('.', StringComparison.Ordinal);
                 return token[..(dot + 1)] + new string(token[(dot + 1)..].Reverse().ToArray());
             case ApprovalTokenKind.Replayed:
-                var stored = (await host.Get<ApprovalStore>().GetAsync(record.TokenHash, CancellationToken.None))!.Value;
-                await host.Get<ApprovalStore>().DecideAsync(stored.Record, stored.ETag, new ApprovalDecision(ApprovalVerdict.Approved, "ana@contoso.com", DateTimeOffset.UtcNow, "first use"), CancellationToken.None);
+                var stored = (await host.Get<ApprovalStore>().GetAsync(record.InstanceId, record.TokenHash, CancellationToken.None))!.Value;
+                await host.Get<ApprovalStore>().DecideAsync(stored.Record, stored.ETag, new ApprovalDecision(ApprovalVerdict.Approved, "ana@contoso.com", DateTimeOffset.UtcNow, "first use"), TestAudit.Entry(record.InstanceId, AuditAction.Approved), CancellationToken.None);
                 return token;
             default:
                 return token;
@@ -179,7 +181,7 @@ public sealed class BadInputTests(ReliabilityHostFixture host)
             Approvers = [],
             Alert = new Alert { Id = "asked", Source = "edr", Category = AlertCategory.ReverseShell, Severity = Severity.High, Time = DateTimeOffset.UtcNow, Target = new AlertTarget { Cluster = "aks-prod", Namespace = "shop", Pod = "asked" } },
         };
-        await host.Get<ApprovalStore>().AddAsync(record, CancellationToken.None);
+        await host.Get<ApprovalStore>().AddAsync(record, TestAudit.Entry(instanceId, AuditAction.ApprovalRequested), CancellationToken.None);
         return (token, record);
     }
 

@@ -1,6 +1,7 @@
 using Containment.Alerts;
 using Containment.Ledger;
 using Containment.Tests.EndToEnd;
+using Containment.Tests.Support;
 
 namespace Containment.Tests.Reliability;
 
@@ -49,7 +50,7 @@ public sealed class DuplicateDeliveryTests(ReliabilityHostFixture host)
         var events = (await flow.GetAsync("api/events"))["events"]!.AsArray();
         Assert.Single(events, stored => (string?)stored!["id"] == eventId);
         var eventAudit = (await flow.GetAsync($"api/events/{Uri.EscapeDataString(eventId)}"))["audit"]!.AsArray();
-        Assert.Equal(["run-started"], eventAudit.Select(entry => (string)entry!["action"]!).Where(action => action.StartsWith("run-", StringComparison.Ordinal)));
+        Assert.Single(eventAudit, entry => (string?)entry!["action"] == "alert-received");
         var isolation = await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}");
         Assert.Single(isolation["audit"]!.AsArray(), entry => (string?)entry!["action"] == "isolated");
     }
@@ -100,6 +101,7 @@ public sealed class DuplicateDeliveryTests(ReliabilityHostFixture host)
         var now = DateTimeOffset.UtcNow;
         await host.Get<SecurityEventLedger>().AddAsync(
             new SecurityEventRecord { Id = SecurityEventLedger.IdOf(alert), Alert = alert with { Target = alert.Target with { Cluster = "aks-prod" } }, Playbook = "isolate-escape-reverse-shell", RunInstanceId = instanceId, Status = EventStatus.Unprocessed, ReceivedAt = now, ChangedAt = now, ChangedBy = "containment" },
+            TestAudit.Entry(SecurityEventLedger.IdOf(alert), AuditAction.AlertReceived),
             CancellationToken.None);
 
         var redelivered = await flow.PostAsync("api/alerts", body);
@@ -108,7 +110,7 @@ public sealed class DuplicateDeliveryTests(ReliabilityHostFixture host)
         Assert.Equal("started", (string?)redelivered.Body["alerts"]![0]!["outcome"]);
         Assert.True(FlowClient.Waiting(status), status.ToJsonString());
         var eventAudit = (await flow.GetAsync($"api/events/{Uri.EscapeDataString(SecurityEventLedger.IdOf(alert))}"))["audit"]!.AsArray();
-        Assert.Contains(eventAudit, entry => (string?)entry!["action"] == "run-started");
+        Assert.Single(eventAudit, entry => (string?)entry!["action"] == "alert-received");
     }
 
     /// <summary>One delivery of a reverse-shell alert for the pod in the format, with a fresh alert id; the same text and headers every time.</summary>

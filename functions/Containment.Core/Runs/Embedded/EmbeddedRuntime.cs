@@ -110,7 +110,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     }
 
     public async Task<RunStatusDocument?> GetStatusAsync(string instanceId, CancellationToken cancellationToken) =>
-        await store.ReadAsync(instanceId, cancellationToken) is { } stored ? RunStatusDocument.From(stored.State) : null;
+        (cache.Get(instanceId) ?? await store.ReadAsync(instanceId, cancellationToken)) is { } stored ? RunStatusDocument.From(stored.State) : null;
 
     public async Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellationToken)
     {

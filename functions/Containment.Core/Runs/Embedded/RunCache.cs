@@ -5,8 +5,9 @@ namespace Containment.Runs.Embedded;
 
 /// <summary>
 /// Each unfinished run's state as this process last wrote or read it, with the row's ETag, so that a raise
-/// or a timer's drive need not read it again. Only the holder of the run's lock reads or changes an entry,
-/// so an entry is never older than this process's own last write. Another process's write makes it stale;
+/// or a timer's drive need not read it again. Only the holder of the run's lock changes an entry, so an
+/// entry is never older than this process's own last write; a status read takes the entry as it is, a whole
+/// state as some moment's write left it. Another process's write makes it stale;
 /// the holder's next write, ETag-checked, finds that out, and the holder reads the row. Bounded: past the
 /// capacity, further runs are not kept and cost a read.
 /// </summary>
