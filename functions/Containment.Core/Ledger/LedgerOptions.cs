@@ -21,5 +21,5 @@ public sealed class LedgerOptions
     /// so that the next change of one writes without reading it first.
     /// </summary>
     [Range(0, 1_000_000)]
-    public int CachedRecords { get; set; } = 10_000;
+    public int CachedRecords { get; set; } = 2_000;
 }
