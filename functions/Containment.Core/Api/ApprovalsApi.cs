@@ -12,7 +12,13 @@ namespace Containment.Api;
 /// </summary>
 public sealed class ApprovalsApi(ApprovalTokens tokens, ApprovalStore approvals, IPlaybookRuntime runtime, TimeProvider time)
 {
-    public async Task<ApiResponse> ShowAsync(ApiRequest request, string token, CancellationToken cancellationToken)
+    public async Task<ApiResponse> ShowAsync(ApiRequest request, string token, CancellationToken cancellationToken) =>
+        ApprovalPage.Negotiate(request, await ShowPageAsync(request, token, cancellationToken));
+
+    public async Task<ApiResponse> DecideAsync(ApiRequest request, string token, CancellationToken cancellationToken) =>
+        ApprovalPage.Negotiate(request, await DecidePageAsync(request, token, cancellationToken));
+
+    private async Task<ApiResponse> ShowPageAsync(ApiRequest request, string token, CancellationToken cancellationToken)
     {
         var (record, _, refusal) = await FindAsync(token, cancellationToken);
         if (refusal is not null)
@@ -33,7 +39,7 @@ public sealed class ApprovalsApi(ApprovalTokens tokens, ApprovalStore approvals,
         });
     }
 
-    public async Task<ApiResponse> DecideAsync(ApiRequest request, string token, CancellationToken cancellationToken)
+    private async Task<ApiResponse> DecidePageAsync(ApiRequest request, string token, CancellationToken cancellationToken)
     {
         var (record, etag, refusal) = await FindAsync(token, cancellationToken);
         if (refusal is not null)

@@ -8,7 +8,8 @@ namespace Containment.Approvals;
 /// <summary>
 /// The server-rendered approval pages: no scripts, no external assets, one inline stylesheet allowed by its hash, every value HTML-encoded.
 /// The request page decides nothing; its form POSTs to the same URL (<c>decision</c> = approve | reject,
-/// <c>comment</c>, and <c>name</c> when nobody is signed in).
+/// <c>comment</c>, and <c>name</c> when nobody is signed in). Each page carries its JSON form too, for
+/// clients that ask for JSON (chat integrations posting a decision): see <see cref="Negotiate"/>.
 /// </summary>
 public static class ApprovalPage
 {
@@ -48,7 +49,7 @@ public static class ApprovalPage
         if (view.Verdict != ApproverVerdict.Allowed)
         {
             body.Append("<p class=\"notice\">").Append(E(Refusal(view.Verdict, view.SignedInIdentity))).Append("</p>");
-            return Page(403, "Approval requested", body);
+            return Page(403, "Approval requested", body, new ApiErrorBody(Refusal(view.Verdict, view.SignedInIdentity)));
         }
 
         body.Append("<form method=\"post\">");
@@ -69,7 +70,7 @@ public static class ApprovalPage
             .Append("<button class=\"approve\" type=\"submit\" name=\"").Append(DecisionField).Append("\" value=\"approve\">Approve</button>")
             .Append("<button class=\"reject\" type=\"submit\" name=\"").Append(DecisionField).Append("\" value=\"reject\">Reject</button>")
             .Append("</div></form>");
-        return Page(200, "Approval requested", body);
+        return Page(200, "Approval requested", body, new { Request = view });
     }
 
     public static ApiResponse Decided(ApprovalDecision decision)
@@ -84,7 +85,7 @@ public static class ApprovalPage
         }
 
         body.Append("<p>The playbook goes on from here. You can close this page.</p>");
-        return Page(200, verb, body);
+        return Page(200, verb, body, new { Decision = decision });
     }
 
     public static ApiResponse AlreadyUsed(ApprovalDecision? earlier)
@@ -97,17 +98,28 @@ public static class ApprovalPage
         }
 
         body.Append(". A link decides once.</p>");
-        return Page(409, "Already decided", body);
+        var said = earlier is null ? string.Empty : $": {KebabCaseEnumConverter.ToWireName(earlier.Verdict)} by {earlier.By} at {Time(earlier.At)}";
+        return Page(409, "Already decided", body, new ApiErrorBody($"this link has been used{said}; a link decides once"));
     }
 
-    public static ApiResponse Expired() =>
-        Page(410, "Link expired", new StringBuilder("<h1>Link expired</h1><p>The time to decide on this request has passed; the playbook took its timeout branch.</p>"));
+    public static ApiResponse Expired() => Notice(410, "Link expired", "The time to decide on this request has passed; the playbook took its timeout branch.");
 
-    public static ApiResponse Invalid() =>
-        Page(404, "Invalid link", new StringBuilder("<h1>Invalid link</h1><p>This approval link is not valid. Use the link exactly as it was sent.</p>"));
+    public static ApiResponse Invalid() => Notice(404, "Invalid link", "This approval link is not valid. Use the link exactly as it was sent.");
 
-    public static ApiResponse NotAllowed(ApproverVerdict verdict, string? signedInIdentity) =>
-        Page(403, "Not allowed", new StringBuilder("<h1>Not allowed</h1><p>").Append(E(Refusal(verdict, signedInIdentity))).Append("</p>"));
+    public static ApiResponse NotAllowed(ApproverVerdict verdict, string? signedInIdentity) => Notice(403, "Not allowed", Refusal(verdict, signedInIdentity));
+
+    /// <summary>The page as JSON (<c>Accept</c> asks for JSON and not HTML), else as it is.</summary>
+    public static ApiResponse Negotiate(ApiRequest request, ApiResponse page)
+    {
+        var accept = request.Header("Accept") ?? string.Empty;
+        var wantsJson = accept.Contains("application/json", StringComparison.OrdinalIgnoreCase) && !accept.Contains("text/html", StringComparison.OrdinalIgnoreCase);
+        return wantsJson && page.Text is not null
+            ? ApiResponse.Json(page.Status, page.Body)
+            : page;
+    }
+
+    private static ApiResponse Notice(int status, string title, string message) =>
+        Page(status, title, new StringBuilder("<h1>").Append(E(title)).Append("</h1><p>").Append(E(message)).Append("</p>"), new ApiErrorBody(message));
 
     private static string Refusal(ApproverVerdict verdict, string? identity) => verdict switch
     {
@@ -127,7 +139,8 @@ public static class ApprovalPage
 
     private static string E(string? value) => Encoder.Encode(value ?? string.Empty);
 
-    private static ApiResponse Page(int status, string title, StringBuilder content)
+    /// <param name="json">The same answer for JSON clients.</param>
+    private static ApiResponse Page(int status, string title, StringBuilder content, object json)
     {
         var html = new StringBuilder()
             .Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
@@ -135,6 +148,6 @@ public static class ApprovalPage
             .Append("<meta name=\"referrer\" content=\"no-referrer\">")
             .Append("<title>").Append(E(title)).Append(" · Containment</title><style>").Append(ApprovalPageStyle.Css).Append("</style></head>")
             .Append("<body><main>").Append(content).Append("</main></body></html>");
-        return ApiResponse.Html(status, html.ToString()) with { Headers = ApprovalPageHeaders.All };
+        return ApiResponse.Html(status, html.ToString()) with { Headers = ApprovalPageHeaders.All, Body = json };
     }
 }

@@ -207,6 +207,8 @@ public sealed class AlertFlowTests(LocalHostFixture host)
     public async Task ForgedApprovalToken_GetsClearPageAnd404()
     {
         using var anonymous = host.CreateAnonymousClient();
+        anonymous.DefaultRequestHeaders.Accept.Clear();
+        anonymous.DefaultRequestHeaders.Accept.ParseAdd("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
 
         using var page = await anonymous.GetAsync(new Uri("api/approvals/forged.token", UriKind.Relative));
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Containment.Alerts;
 using Containment.Approvals;
 using Containment.Ledger;
@@ -14,11 +15,7 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
     public async Task Reject_KeepsThePodIsolatedAndSaysSo()
     {
         using var flow = new FlowClient(host);
-        var pod = host.TakePod();
-        var (_, body) = await flow.PostAsync("api/alerts", FlowClient.Payload("defender-arm-reverse-shell.json", pod));
-        var instanceId = (string)body["alerts"]![0]!["instanceId"]!;
-        await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
-        var link = await flow.ApprovalLinkAsync(pod);
+        var (pod, instanceId, body, link) = await WaitingForApprovalAsync(flow);
 
         using var anonymous = host.CreateAnonymousClient();
         using var decided = await anonymous.PostAsync(link, Form("reject", "still investigating"));
@@ -40,14 +37,35 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task JsonClient_GetsEveryAnswerAsJson()
+    {
+        using var flow = new FlowClient(host);
+        var (pod, instanceId, _, link) = await WaitingForApprovalAsync(flow);
+        using var client = host.CreateAnonymousClient();
+        client.DefaultRequestHeaders.Accept.Clear();
+        client.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+
+        using var shown = await client.GetAsync(link);
+        using var decided = await client.PostAsync(link, Form("approve", "checked", name: "bot@contoso.com"));
+        using var again = await client.PostAsync(link, Form("reject", name: "bot@contoso.com"));
+        using var invalid = await client.GetAsync(Link("not-a-token"));
+
+        Assert.Equal("application/json", shown.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(pod, (string?)JsonNode.Parse(await shown.Content.ReadAsStringAsync())!["request"]!["alert"]!["target"]!["pod"]);
+        Assert.Equal(200, (int)decided.StatusCode);
+        Assert.Equal("approved", (string?)JsonNode.Parse(await decided.Content.ReadAsStringAsync())!["decision"]!["verdict"]);
+        Assert.Equal(409, (int)again.StatusCode);
+        Assert.StartsWith("this link has been used: approved by bot@contoso.com", (string?)JsonNode.Parse(await again.Content.ReadAsStringAsync())!["error"]);
+        Assert.Equal(404, (int)invalid.StatusCode);
+        Assert.Equal("This approval link is not valid. Use the link exactly as it was sent.", (string?)JsonNode.Parse(await invalid.Content.ReadAsStringAsync())!["error"]);
+        await flow.RunUntilAsync(instanceId, FlowClient.Finished);
+    }
+
+    [Fact]
     public async Task DecisionStoredButNeverRaised_RetryIs409AndTheRunGoesOn()
     {
         using var flow = new FlowClient(host);
-        var pod = host.TakePod();
-        var (_, body) = await flow.PostAsync("api/alerts", FlowClient.Payload("defender-arm-reverse-shell.json", pod));
-        var instanceId = (string)body["alerts"]![0]!["instanceId"]!;
-        await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
-        var link = await flow.ApprovalLinkAsync(pod);
+        var (pod, instanceId, _, link) = await WaitingForApprovalAsync(flow);
         var store = host.Get<ApprovalStore>();
         var (record, etag) = (await store.GetAsync(instanceId, ApprovalTokens.Hash(link.Segments[^1]), CancellationToken.None))!.Value;
 
@@ -166,8 +184,18 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
         return (token, record);
     }
 
+    /// <summary>A reverse-shell alert for a fresh pod, its run waiting for the release approval, and the link sent to chat.</summary>
+    private async Task<(string Pod, string InstanceId, JsonNode Admitted, Uri Link)> WaitingForApprovalAsync(FlowClient flow)
+    {
+        var pod = host.TakePod();
+        var (_, body) = await flow.PostAsync("api/alerts", FlowClient.Payload("defender-arm-reverse-shell.json", pod));
+        var instanceId = (string)body["alerts"]![0]!["instanceId"]!;
+        await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
+        return (pod, instanceId, body, await flow.ApprovalLinkAsync(pod));
+    }
+
     private Uri Link(string token) => new(host.BaseAddress, $"api/approvals/{token}");
 
-    private static FormUrlEncodedContent Form(string decision, string? comment = null) =>
-        new([new("decision", decision), new("comment", comment ?? string.Empty)]);
+    private static FormUrlEncodedContent Form(string decision, string? comment = null, string? name = null) =>
+        new([new("decision", decision), new("comment", comment ?? string.Empty), .. name is null ? [] : new KeyValuePair<string, string>[] { new("name", name) }]);
 }
