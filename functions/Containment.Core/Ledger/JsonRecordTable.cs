@@ -6,12 +6,13 @@ using Microsoft.Extensions.Caching.Memory;
 namespace Containment.Ledger;
 
 /// <summary>
-/// Records of one kind stored whole as JSON, one row per id (the id is the partition key), with extra
-/// columns for filtering. Changes are read-modify-write with the row's ETag: a writer that loses a race
+/// Records of one kind stored whole as JSON, one row per id (the id is the partition key, and the row key is
+/// the kind's prefix and the id), with extra columns for filtering. Changes are read-modify-write with the row's ETag: a writer that loses a race
 /// reads again and reapplies its change, so no update is ever lost or overwritten. The audit entries of a
 /// change go into the record's partition in the same transaction: an entry exists exactly when its change does.
 /// </summary>
-internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table, string rowKey, string kind, Func<T, IReadOnlyDictionary<string, object>> columns) : IDisposable
+/// <param name="rowPrefix">Starts the row key of every record of the kind; the partition's other rows (audit, approvals) start otherwise.</param>
+internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table, string rowPrefix, string kind, Func<T, IReadOnlyDictionary<string, object>> columns) : IDisposable
     where T : class
 {
     // The version this process last wrote or read of each recent record: a change right after an insert or
@@ -22,7 +23,7 @@ internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table,
     public async Task<(T Record, ETag ETag)?> ReadAsync(string id, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(TableKey.Encode(id), rowKey, cancellationToken: cancellationToken);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(TableKey.Encode(id), RowKeyOf(id), cancellationToken: cancellationToken);
         if (!response.HasValue)
         {
             latest.Remove(id);
@@ -104,7 +105,7 @@ internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table,
     public async Task<List<T>> ListAsync(string? filter, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        var ofRecords = TableClient.CreateQueryFilter($"RowKey eq {rowKey}");
+        var ofRecords = TableClient.CreateQueryFilter($"RowKey ge {rowPrefix + "~"} and RowKey lt {rowPrefix + "\u007f"}");
         var records = new List<T>();
         await foreach (var entity in table.QueryAsync<TableEntity>(filter is null ? ofRecords : $"{ofRecords} and ({filter})", cancellationToken: cancellationToken))
         {
@@ -153,9 +154,13 @@ internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table,
     private (T Record, ETag ETag)? Recall(string id) =>
         latest.TryGetValue(id, out (T Record, ETag ETag) version) ? version : null;
 
+    // Each row its own row key, not one per kind: Azurite finds a row by scanning the rows that share its row
+    // key, which made every insert and read of a shared key a scan of the whole table.
+    private string RowKeyOf(string id) => TableKey.Encode(rowPrefix + "~" + id);
+
     private TableEntity ToEntity(string id, T record)
     {
-        var entity = new TableEntity(TableKey.Encode(id), rowKey);
+        var entity = new TableEntity(TableKey.Encode(id), RowKeyOf(id));
         foreach (var (name, value) in columns(record))
         {
             entity[name] = value;

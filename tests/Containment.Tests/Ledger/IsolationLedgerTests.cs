@@ -52,6 +52,33 @@ public sealed class IsolationLedgerTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task ChangeAsync_WithAuditEntry_WritesBothAndListsOnlyTheRecord()
+    {
+        var id = NewId();
+        var entry = TestAudit.Entry(id, AuditAction.Isolated);
+
+        await ledger.ChangeAsync(id, _ => Record(id, IsolationStatus.Isolated), CancellationToken.None, likelyNew: true, audit: (_, _) => [entry]);
+        await ledger.ChangeAsync(id, current => current, CancellationToken.None, audit: (_, _) => [entry]);
+        var listed = await ledger.ListAsync(new IsolationQuery(Namespace: "payments"), CancellationToken.None);
+        var rows = await host.Get<LedgerTables>().Isolations.QueryAsync<Azure.Data.Tables.TableEntity>(filter: $"PartitionKey eq '{id}'").ToListAsync();
+
+        Assert.Single(listed, record => record.Id == id);
+        Assert.Equal(AuditAction.Isolated, Assert.Single(await host.Get<AuditTrail>().ListAsync(AuditSubject.Isolation, id, CancellationToken.None)).Action);
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, row => Assert.NotEqual(row.PartitionKey, row.RowKey));
+    }
+
+    [Fact]
+    public async Task ChangeAsync_AuditEntryAboutAnotherSubject_IsRefusedAndNothingIsWritten()
+    {
+        var id = NewId();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => ledger.ChangeAsync(id, _ => Record(id, IsolationStatus.Isolated), CancellationToken.None, audit: (_, _) => [TestAudit.Entry("another", AuditAction.Isolated)]));
+
+        Assert.Null(await ledger.GetAsync(id, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task ChangeAsync_ChangeReturnsNull_WritesNothing()
     {
         var id = NewId();
