@@ -9,13 +9,17 @@ namespace Containment.Ledger;
 /// columns for filtering. Changes are read-modify-write with the row's ETag: a writer that loses a race
 /// reads again and reapplies its change, so no update is ever lost or overwritten.
 /// </summary>
+/// <param name="rowKey">The row key rows of this kind shared before each row had its own (see <see cref="RowKeyLayout"/>).</param>
 internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table, string rowKey, string kind, Func<T, IReadOnlyDictionary<string, object>> columns)
     where T : class
 {
+    private readonly RowKeyLayout layout = new(table, rowKey);
+
     public async Task<(T Record, ETag ETag)?> ReadAsync(string id, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(TableKey.Encode(id), rowKey, cancellationToken: cancellationToken);
+        var partitionKey = TableKey.Encode(id);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, await layout.RowKeyAsync(partitionKey, cancellationToken), cancellationToken: cancellationToken);
         return response.HasValue ? (FromEntity(response.Value!), response.Value!.ETag) : null;
     }
 
@@ -25,7 +29,7 @@ internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table,
         await tables.EnsureCreatedAsync(cancellationToken);
         try
         {
-            await table.AddEntityAsync(ToEntity(id, record), cancellationToken);
+            await table.AddEntityAsync(await ToEntityAsync(id, record, cancellationToken), cancellationToken);
             return true;
         }
         catch (RequestFailedException exception) when (exception.Status == 409)
@@ -62,11 +66,11 @@ internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table,
             {
                 if (current is null)
                 {
-                    await table.AddEntityAsync(ToEntity(id, next), cancellationToken);
+                    await table.AddEntityAsync(await ToEntityAsync(id, next, cancellationToken), cancellationToken);
                 }
                 else
                 {
-                    await table.UpdateEntityAsync(ToEntity(id, next), current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                    await table.UpdateEntityAsync(await ToEntityAsync(id, next, cancellationToken), current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
                 }
 
                 return next;
@@ -93,9 +97,10 @@ internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table,
         return records;
     }
 
-    private TableEntity ToEntity(string id, T record)
+    private async Task<TableEntity> ToEntityAsync(string id, T record, CancellationToken cancellationToken)
     {
-        var entity = new TableEntity(TableKey.Encode(id), rowKey);
+        var partitionKey = TableKey.Encode(id);
+        var entity = new TableEntity(partitionKey, await layout.RowKeyAsync(partitionKey, cancellationToken));
         foreach (var (name, value) in columns(record))
         {
             entity[name] = value;

@@ -56,7 +56,7 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
         Assert.Equal(record.Alert.Time, stored.Alert.Time);
     }
 
-    private static SecurityEventRecord Record(EventStatus status, string? reason)
+    internal static SecurityEventRecord Record(EventStatus status, string? reason)
     {
         var alert = new Alert
         {
