@@ -35,7 +35,9 @@ internal sealed class RowKeyLayout(TableClient table, string sharedRowKey)
         {
             if (page.Values.Count > 0)
             {
-                return page.Values[0].RowKey == sharedRowKey;
+                // A new-layout row whose id is the shared key itself repeats it in both keys.
+                var first = page.Values[0];
+                return first.RowKey == sharedRowKey && first.PartitionKey != sharedRowKey;
             }
         }
 
