@@ -24,6 +24,8 @@ internal static class StormBenchmark
         var outcomes = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var started = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
         host.Kube.Requests.Reset();
+        var storage = host.StorageCounter;
+        var storageBefore = storage.ByTable;
 
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(deliveries, new ParallelOptions { MaxDegreeOfParallelism = Senders, CancellationToken = cancellationToken }, async (index, token) =>
@@ -44,6 +46,7 @@ internal static class StormBenchmark
             }
         });
         var accepted = clock.Elapsed;
+        var storageDuring = storage.ByTable;
 
         var isolated = await WaitForPoliciesAsync(host, pods, cancellationToken);
         var allIsolated = clock.Elapsed;
@@ -62,6 +65,7 @@ internal static class StormBenchmark
             Math.Round(allIsolated.TotalSeconds, 2));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"storm: {alerts} alerts over {pods} pods, each delivered twice ({deliveries.Length} POSTs from {Senders} concurrent senders)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  accepted in {accepted.TotalSeconds:F2} s: {figures.AlertsPerSecond:F0} alerts/s, {deliveries.Length / accepted.TotalSeconds:F0} deliveries/s (target ≥ 2,000 alerts/s); outcomes {string.Join(", ", outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key} {o.Value}"))}"));
+        WriteStorage(output, storageBefore, storageDuring, deliveries.Length);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  runs started: {figures.Runs}; isolated in the ledger: {isolations}; NetworkPolicies: {isolated}; all isolated after {figures.SecondsToAllIsolated:F2} s"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  Kubernetes writes: {policyWrites} policy creates, {podPatches} pod patches ({figures.KubernetesWritesPerPod:F2} per pod; 2 means none twice)"));
         if (figures.Runs != pods || isolations != pods || policyWrites != pods || podPatches != pods)
@@ -70,6 +74,17 @@ internal static class StormBenchmark
         }
 
         return figures;
+    }
+
+    /// <summary>The profile of the acceptance window: storage operations per delivery by kind and table (runs that started add theirs).</summary>
+    private static void WriteStorage(TextWriter output, IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after, int deliveries)
+    {
+        var deltas = after.Select(entry => (entry.Key, Delta: entry.Value - before.GetValueOrDefault(entry.Key))).Where(entry => entry.Delta > 0).OrderBy(entry => entry.Key, StringComparer.Ordinal).ToList();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  storage operations while accepting: {deltas.Sum(entry => entry.Delta)} ({deltas.Sum(entry => entry.Delta) / (double)deliveries:F2} per delivery, the started runs' own included)"));
+        foreach (var (kind, delta) in deltas)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    storage {kind}: {delta} ({delta / (double)deliveries:F3} per delivery)"));
+        }
     }
 
     private static async Task<int> WaitForPoliciesAsync(BenchHost host, int pods, CancellationToken cancellationToken)

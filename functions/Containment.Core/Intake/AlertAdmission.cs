@@ -3,7 +3,6 @@ using Containment.Clusters;
 using Containment.Ledger;
 using Containment.Playbooks;
 using Containment.Runs;
-using Containment.Runs.Machine;
 
 namespace Containment.Intake;
 
@@ -67,7 +66,7 @@ public sealed class AlertAdmission(
 
         // A redelivery after the pod's run has ended must not start it again (it would isolate a released pod anew),
         // unless that run had already ended when the event was first stored: then the first delivery stopped before its start.
-        if (!created && await runtime.GetStatusAsync(instanceId, cancellationToken) is { Phase: RunPhase.Finished } ended && ended.UpdatedAt >= stored.ReceivedAt)
+        if (!created && await runtime.GetProgressAsync(instanceId, cancellationToken) is { EndedAt: { } endedAt } ended && endedAt >= stored.ReceivedAt)
         {
             return Entry(alert, eventId, AdmissionOutcome.Duplicate, instanceId, ended.Playbook, baseUri, $"delivered before ({stored.ReceivedAt:u}); the pod's run has ended since");
         }

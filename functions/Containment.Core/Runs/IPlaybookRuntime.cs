@@ -18,6 +18,12 @@ public interface IPlaybookRuntime
 
     Task<RunStatusDocument?> GetStatusAsync(string instanceId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether the run is unfinished, or when it ended; null when there is no such run. Asked on every
+    /// redelivery of an alert, so a runtime answers from memory where it can and reads storage only otherwise.
+    /// </summary>
+    ValueTask<RunProgress?> GetProgressAsync(string instanceId, CancellationToken cancellationToken);
+
     /// <summary>Ends an unfinished run. False when there is no such run or it has already finished.</summary>
     Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellationToken);
 }

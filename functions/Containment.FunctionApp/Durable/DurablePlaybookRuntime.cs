@@ -71,6 +71,10 @@ public sealed class DurablePlaybookRuntime(DurableClientAccessor accessor) : IPl
         };
     }
 
+    // Durable keeps no run state in this worker's memory: the instance is read, as for a status.
+    public async ValueTask<RunProgress?> GetProgressAsync(string instanceId, CancellationToken cancellationToken) =>
+        await GetStatusAsync(instanceId, cancellationToken) is { } status ? RunProgress.Of(status) : null;
+
     public async Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellationToken)
     {
         var client = accessor.Client;

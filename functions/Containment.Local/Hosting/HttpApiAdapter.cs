@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Containment.Api;
 using Microsoft.AspNetCore.Http;
@@ -57,18 +58,27 @@ internal static class HttpApiAdapter
         }
 
         // Read one byte past the limit to tell "exactly at the limit" from "over it" when the length is not declared.
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        // A declared length sizes the buffer at once, and the chunk is pooled: a fresh 80 KB array per request
+        // was most of what an alert storm gave the garbage collector.
+        var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > maxBodyBytes)
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                return (BinaryData.Empty, true);
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > maxBodyBytes)
+                {
+                    return (BinaryData.Empty, true);
+                }
             }
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
 
-        return (new BinaryData(buffer.ToArray()), false);
+        return (new BinaryData(buffer.GetBuffer().AsMemory(0, (int)buffer.Length)), false);
     }
 }

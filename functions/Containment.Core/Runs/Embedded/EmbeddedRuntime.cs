@@ -15,6 +15,8 @@ namespace Containment.Runs.Embedded;
 /// </summary>
 public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 {
+    private const int RememberedEndings = 100_000;
+
     private readonly RunStore store;
     private readonly ActivityInvoker invoker;
     private readonly RunTimers timers;
@@ -31,6 +33,10 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     // its run without a storage round trip. One process owns the runs, so the map only lags a finish by
     // the moment a finishing run takes, the same window a storage read would have.
     private readonly ConcurrentDictionary<string, string> unfinishedRuns = new(StringComparer.Ordinal);
+
+    // How runs finished in this process ended (a few hundred bytes each), for redeliveries that come later.
+    private readonly EndedRuns endedRuns = new(RememberedEndings);
+
     private readonly CancellationTokenSource stopping = new();
     private int disposed;
 
@@ -85,6 +91,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                 {
                     LogStarted(logger, instanceId, playbook.Name);
                     unfinishedRuns[instanceId] = playbook.Name;
+                    endedRuns.Remove(instanceId);
                     if (held is null)
                     {
                         Kick(instanceId, input: null, readRow: true);
@@ -111,6 +118,22 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
     public async Task<RunStatusDocument?> GetStatusAsync(string instanceId, CancellationToken cancellationToken) =>
         (cache.Get(instanceId) ?? await store.ReadAsync(instanceId, cancellationToken)) is { } stored ? RunStatusDocument.From(stored.State) : null;
+
+    /// <summary>From memory for runs this process started, joined or finished; from the table otherwise (after a restart, or past the bounds).</summary>
+    public async ValueTask<RunProgress?> GetProgressAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        if (unfinishedRuns.TryGetValue(instanceId, out var playbook))
+        {
+            return new RunProgress(playbook, EndedAt: null);
+        }
+
+        if (endedRuns.Get(instanceId) is { } ended)
+        {
+            return ended;
+        }
+
+        return await store.ReadAsync(instanceId, cancellationToken) is { } stored ? RunProgress.Of(stored.State) : null;
+    }
 
     public async Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellationToken)
     {
@@ -302,6 +325,9 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
                     case FinishRun finish:
                         timers.Cancel(instanceId);
+
+                        // Ending known before the run leaves the unfinished map, so no moment lacks an answer from memory.
+                        endedRuns.Add(instanceId, RunProgress.Of(state));
                         unfinishedRuns.TryRemove(instanceId, out _);
                         buffered.Take(instanceId);
                         LogFinished(logger, instanceId, finish.Outcome.Result, finish.Outcome.Reason);

@@ -24,6 +24,7 @@ public sealed class QuarantinePod(
     internal const string CiliumVersion = "v2";
     internal const string CiliumPlural = "ciliumnetworkpolicies";
     private const int MaxConflictRetries = 3;
+    private const string NotManagedHere = QuarantineNames.ManagedByLabel + "!=" + QuarantineNames.ManagedByValue;
 
     internal const string RelabelledNotFenced =
         "; the pod was relabelled out of its Services and allow policies (its labels are saved on it) but no deny-all policy fences it,"
@@ -70,6 +71,7 @@ public sealed class QuarantinePod(
         }
 
         var wrote = false;
+        V1NetworkPolicy appliedPolicy;
         var (relabelledPod, savedLabels, quarantineId, relabelled) = await RelabelAsync(client, pod!, request, cancellationToken);
         wrote |= relabelled;
 
@@ -77,7 +79,8 @@ public sealed class QuarantinePod(
         string? ciliumName = connection.Facts.ServesCiliumNetworkPolicies ? policyName : null;
         try
         {
-            wrote |= await ApplyNetworkPolicyAsync(client, ns, policyName, request.Pod, quarantineId, likelyExists: !relabelled, cancellationToken);
+            (var policyWritten, appliedPolicy) = await ApplyNetworkPolicyAsync(client, ns, policyName, request.Pod, quarantineId, likelyExists: !relabelled, cancellationToken);
+            wrote |= policyWritten;
             if (ciliumName is not null)
             {
                 wrote |= await ApplyCiliumPolicyAsync(client, ns, ciliumName, request.Pod, quarantineId, cancellationToken);
@@ -90,7 +93,7 @@ public sealed class QuarantinePod(
         }
 
         var warnings = new List<IsolationWarning>();
-        var verified = await VerifyAsync(client, relabelledPod, policyName, ciliumName, quarantineId, warnings, cancellationToken);
+        var verified = await VerifyAsync(client, relabelledPod, appliedPolicy, ciliumName, quarantineId, warnings, cancellationToken);
         AddEngineWarnings(connection.Facts, ciliumName is not null, warnings);
 
         logger.LogInformation("Quarantined {Namespace}/{Pod} in {Cluster} with {Policy} (cilium {Cilium}, changed {Changed}, warnings {Warnings})",
@@ -172,8 +175,9 @@ public sealed class QuarantinePod(
         }
     }
 
+    /// <summary>Whether it wrote, and the policy as the API server answered the write or the read.</summary>
     /// <param name="likelyExists">The pod was quarantined already, so the policy is probably there: read before writing, so a repeat writes nothing.</param>
-    private async Task<bool> ApplyNetworkPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
+    private async Task<(bool Wrote, V1NetworkPolicy Policy)> ApplyNetworkPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
     {
         var desired = new V1NetworkPolicy
         {
@@ -202,9 +206,9 @@ public sealed class QuarantinePod(
         {
             try
             {
-                await calls.ExecuteAsync(new KubernetesOperation("create", "networkpolicies", ns, name),
+                var stored = await calls.ExecuteAsync(new KubernetesOperation("create", "networkpolicies", ns, name),
                     ct => client.NetworkingV1.CreateNamespacedNetworkPolicyAsync(desired, ns, cancellationToken: ct), cancellationToken);
-                return true;
+                return (true, stored);
             }
             catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
             {
@@ -220,13 +224,13 @@ public sealed class QuarantinePod(
             ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
         if (IsDenyAll(existing, quarantineId))
         {
-            return created;
+            return (created, existing);
         }
 
         desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
-        await calls.ExecuteAsync(new KubernetesOperation("update", "networkpolicies", ns, name),
+        var replaced = await calls.ExecuteAsync(new KubernetesOperation("update", "networkpolicies", ns, name),
             ct => client.NetworkingV1.ReplaceNamespacedNetworkPolicyAsync(desired, name, ns, cancellationToken: ct), cancellationToken);
-        return true;
+        return (true, replaced);
     }
 
     internal static bool IsDenyAll(V1NetworkPolicy policy, string quarantineId)
@@ -309,11 +313,14 @@ public sealed class QuarantinePod(
         return found is null ? null : JsonSerializer.SerializeToNode(found);
     }
 
-    // The pod is checked in the API server's answer to the patch; the policies in one list read after
-    // the writes, which also shows any other policy that selects the quarantined pod.
-    private async Task<bool> VerifyAsync(IKubernetes client, V1Pod pod, string policyName, string? ciliumName, string quarantineId,
+    // The pod and the quarantine policy are checked in the API server's answers to their writes (or reads);
+    // one list read after the writes shows any other policy that selects the quarantined pod. The list leaves
+    // out the policies Containment manages: each selects only its own pod's quarantine label, and in a storm
+    // there is one per isolated pod, which made every isolation read all the others.
+    private async Task<bool> VerifyAsync(IKubernetes client, V1Pod pod, V1NetworkPolicy policy, string? ciliumName, string quarantineId,
         List<IsolationWarning> warnings, CancellationToken cancellationToken)
     {
+        var policyName = policy.Metadata.Name;
         var ns = pod.Metadata.NamespaceProperty;
         var labels = pod.Metadata?.Labels;
         var podOk = labels is { Count: 1 } && labels.TryGetValue(QuarantineNames.QuarantineLabel, out var v) && v == quarantineId;
@@ -324,9 +331,8 @@ public sealed class QuarantinePod(
         }
 
         var policies = await calls.ExecuteAsync(new KubernetesOperation("list", "networkpolicies", ns),
-            ct => client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, cancellationToken: ct), cancellationToken);
-        var policy = policies.Items?.FirstOrDefault(item => item.Metadata?.Name == policyName);
-        var policyOk = policy is not null && IsDenyAll(policy, quarantineId);
+            ct => client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, labelSelector: NotManagedHere, cancellationToken: ct), cancellationToken);
+        var policyOk = IsDenyAll(policy, quarantineId);
         if (!policyOk)
         {
             warnings.Add(new IsolationWarning(IsolationWarningKind.VerificationFailed, $"NetworkPolicy {policyName} is missing or not deny-all after apply", policyName));

@@ -1,0 +1,87 @@
+using Containment.Runs;
+using Containment.Runs.Machine;
+using Containment.Tests.Support;
+
+namespace Containment.Tests.Runs;
+
+/// <summary>
+/// <c>GetProgressAsync</c>, which admission asks on every redelivery: answered from memory for runs this
+/// process started or finished, from the table after a restart.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class RunProgressTests(AzuriteFixture azurite)
+{
+    private const string Escape = "isolate-escape-reverse-shell";
+
+    [Fact]
+    public async Task GetProgress_UnfinishedRunStartedHere_AnsweredFromMemory()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, Escape);
+        await harness.IdleStatusAsync(id);
+        var before = harness.StorageOperations;
+
+        var progress = await harness.Runtime.GetProgressAsync(id, CancellationToken.None);
+
+        Assert.Equal(new RunProgress(Escape, EndedAt: null), progress);
+        Assert.Equal(before, harness.StorageOperations);
+    }
+
+    [Fact]
+    public async Task GetProgress_RunEndedHere_AnsweredFromMemoryWithItsEnd()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, "malware");
+        var done = await harness.IdleStatusAsync(id);
+        var before = harness.StorageOperations;
+
+        var progress = await harness.Runtime.GetProgressAsync(id, CancellationToken.None);
+
+        Assert.Equal(RunPhase.Finished, done.Phase);
+        Assert.Equal(new RunProgress("malware", done.UpdatedAt), progress);
+        Assert.Equal(before, harness.StorageOperations);
+    }
+
+    [Fact]
+    public async Task GetProgress_StartedAgainAfterItEnded_Unfinished()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, "malware");
+        await harness.IdleStatusAsync(id);
+
+        await harness.StartAsync(id, Escape);
+        await harness.IdleStatusAsync(id);
+        var progress = await harness.Runtime.GetProgressAsync(id, CancellationToken.None);
+
+        Assert.Equal(new RunProgress(Escape, EndedAt: null), progress);
+    }
+
+    [Fact]
+    public async Task GetProgress_AfterARestart_ReadsTheTable()
+    {
+        var prefix = AzuriteFixture.NewTablePrefix();
+        var (ended, waiting) = (RuntimeHarness.NewInstanceId(), RuntimeHarness.NewInstanceId());
+        RunStatusDocument endedStatus;
+        await using (var first = new RuntimeHarness(azurite.ConnectionString, prefix))
+        {
+            await first.StartAsync(ended, "malware");
+            endedStatus = await first.IdleStatusAsync(ended);
+            await first.StartAsync(waiting, Escape);
+            await first.IdleStatusAsync(waiting);
+        }
+
+        await using var second = new RuntimeHarness(azurite.ConnectionString, prefix);
+        var before = second.StorageOperationsByKind;
+        var endedProgress = await second.Runtime.GetProgressAsync(ended, CancellationToken.None);
+        var waitingProgress = await second.Runtime.GetProgressAsync(waiting, CancellationToken.None);
+        var none = await second.Runtime.GetProgressAsync(RuntimeHarness.NewInstanceId(), CancellationToken.None);
+
+        Assert.Equal(new RunProgress("malware", endedStatus.UpdatedAt), endedProgress);
+        Assert.Equal(new RunProgress(Escape, EndedAt: null), waitingProgress);
+        Assert.Null(none);
+        Assert.Equal(3, second.StorageOperationsSince(before).GetValueOrDefault("GET"));
+    }
+}
