@@ -7,10 +7,9 @@ using Containment.Runs;
 namespace Containment.Intake;
 
 /// <summary>
-/// Takes one parsed alert in: names its cluster by alias, picks the playbook, stores the security event
-/// (with the audit entry of its arrival, in one transaction), then starts or joins the pod's run. Each write
-/// is durable before the next, and each is idempotent, so a sender that retries after a crash gets the same
-/// result and nothing acts twice.
+/// Takes one parsed alert in: names its cluster by alias, picks the playbook, stores the security event,
+/// then starts or joins the pod's run. Each write is durable before the next, and each is idempotent, so a
+/// sender that retries after a crash gets the same result and nothing acts twice.
 /// </summary>
 public sealed class AlertAdmission(
     ClusterRegistry clusters,
@@ -52,15 +51,6 @@ public sealed class AlertAdmission(
                 ReceivedAt = now,
                 ChangedAt = now,
                 ChangedBy = Actor,
-            },
-            new AuditEntry
-            {
-                SubjectId = eventId,
-                Action = AuditAction.AlertReceived,
-                At = now,
-                Actor = Actor,
-                RunInstanceId = instanceId,
-                Detail = $"{playbook.Name} runs for {alias}/{alert.Target.Namespace}/{alert.Target.Pod}",
             },
             cancellationToken);
 
@@ -121,7 +111,6 @@ public sealed class AlertAdmission(
     {
         await events.AddAsync(
             new SecurityEventRecord { Id = eventId, Alert = alert, Status = EventStatus.Ignored, StatusReason = reason, ReceivedAt = now, ChangedAt = now, ChangedBy = Actor },
-            new AuditEntry { SubjectId = eventId, Action = AuditAction.AlertIgnored, At = now, Actor = Actor, Detail = reason },
             cancellationToken);
         return new AdmissionEntry { AlertId = alert.Id, EventId = eventId, Outcome = AdmissionOutcome.Ignored, Reason = reason };
     }

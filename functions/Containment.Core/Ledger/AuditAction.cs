@@ -3,8 +3,6 @@ namespace Containment.Ledger;
 /// <summary>Every kind of action or decision the audit trail records.</summary>
 public enum AuditAction
 {
-    AlertReceived,
-    AlertIgnored,
     Isolated,
     IsolationFailed,
     ReleaseStarted,

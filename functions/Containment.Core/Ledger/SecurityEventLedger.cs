@@ -25,17 +25,18 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
     public static string IdOf(Alert alert) => $"{alert.Source}:{alert.Id}";
 
     /// <summary>
-    /// Stores the event, with the audit entry of its arrival, unless it is already stored; either way the stored
-    /// event's playbook and arrival, and whether it was new.
+    /// Stores the event unless it is already stored; either way the stored event's playbook and arrival, and
+    /// whether it was new. The record says itself when it came and what took it; its audit trail starts with
+    /// its first change.
     /// </summary>
-    public async Task<(KnownEvent Stored, bool Created)> AddAsync(SecurityEventRecord record, AuditEntry received, CancellationToken cancellationToken)
+    public async Task<(KnownEvent Stored, bool Created)> AddAsync(SecurityEventRecord record, CancellationToken cancellationToken)
     {
         if (recent.TryGetValue(record.Id, out KnownEvent? known))
         {
             return (known!, false);
         }
 
-        var created = await records.AddAsync(record.Id, record, [received], cancellationToken);
+        var created = await records.AddAsync(record.Id, record, [], cancellationToken);
 
         // Delivered before: the first delivery's record stands.
         var stored = created ? record : (await records.ReadAsync(record.Id, cancellationToken))!.Value.Record;

@@ -17,8 +17,8 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
         var first = Record(EventStatus.Unprocessed, "first");
         var second = first with { StatusReason = "second" };
 
-        var (_, created) = await events.AddAsync(first, Received(first.Id), CancellationToken.None);
-        var (stored, createdAgain) = await events.AddAsync(second with { Playbook = "another" }, Received(first.Id), CancellationToken.None);
+        var (_, created) = await events.AddAsync(first, CancellationToken.None);
+        var (stored, createdAgain) = await events.AddAsync(second with { Playbook = "another" }, CancellationToken.None);
 
         Assert.True(created);
         Assert.False(createdAgain);
@@ -37,8 +37,8 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
     {
         var ignored = Record(EventStatus.Ignored, "no playbook");
         var processed = Record(EventStatus.Processed, null);
-        await events.AddAsync(ignored, Received(ignored.Id), CancellationToken.None);
-        await events.AddAsync(processed, Received(processed.Id), CancellationToken.None);
+        await events.AddAsync(ignored, CancellationToken.None);
+        await events.AddAsync(processed, CancellationToken.None);
 
         var listed = await events.ListAsync(EventStatus.Ignored, CancellationToken.None);
 
@@ -51,7 +51,7 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
     {
         var record = Record(EventStatus.Unprocessed, null);
 
-        await events.AddAsync(record, Received(record.Id), CancellationToken.None);
+        await events.AddAsync(record, CancellationToken.None);
         var stored = await events.GetAsync(record.Id, CancellationToken.None);
 
         Assert.Equal(record.Alert.Target, stored!.Alert.Target);
@@ -60,29 +60,17 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
     }
 
     [Fact]
-    public async Task AddAsync_Redelivered_WritesTheArrivalEntryOnce()
-    {
-        var record = Record(EventStatus.Unprocessed, null);
-
-        await events.AddAsync(record, Received(record.Id), CancellationToken.None);
-        await events.AddAsync(record, Received(record.Id), CancellationToken.None);
-
-        var entry = Assert.Single(await host.Get<AuditTrail>().ListAsync(AuditSubject.SecurityEvent, record.Id, CancellationToken.None));
-        Assert.Equal(AuditAction.AlertReceived, entry.Action);
-    }
-
-    [Fact]
     public async Task ChangeAsync_NoChange_WritesNoEntry()
     {
         var record = Record(EventStatus.Unprocessed, null);
-        await events.AddAsync(record, Received(record.Id), CancellationToken.None);
+        await events.AddAsync(record, CancellationToken.None);
 
         static SecurityEventRecord Process(SecurityEventRecord current) => current.Status == EventStatus.Processed ? current : current with { Status = EventStatus.Processed };
         await events.ChangeAsync(record.Id, Process, (_, _) => [Changed(record.Id)], CancellationToken.None);
         await events.ChangeAsync(record.Id, Process, (_, _) => [Changed(record.Id)], CancellationToken.None);
 
         var entries = await host.Get<AuditTrail>().ListAsync(AuditSubject.SecurityEvent, record.Id, CancellationToken.None);
-        Assert.Equal([AuditAction.AlertReceived, AuditAction.EventStatusChanged], entries.Select(entry => entry.Action));
+        Assert.Equal([AuditAction.EventStatusChanged], entries.Select(entry => entry.Action));
     }
 
     [Fact]
@@ -92,7 +80,7 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
         using var otherTables = new LedgerTables(host.Get<TableServiceClient>(), host.Get<IOptions<LedgerOptions>>());
         using var other = new SecurityEventLedger(otherTables);
         var record = Record(EventStatus.Unprocessed, null);
-        await events.AddAsync(record, Received(record.Id), CancellationToken.None);
+        await events.AddAsync(record, CancellationToken.None);
 
         await other.ChangeAsync(record.Id, current => current with { Status = EventStatus.Processed, StatusReason = "other" }, (_, _) => [Changed(record.Id)], CancellationToken.None);
         var changed = await events.ChangeAsync(record.Id, current => current with { StatusReason = current.StatusReason + "+this" }, (_, _) => [Changed(record.Id)], CancellationToken.None);
@@ -104,8 +92,6 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
         Assert.Equal("other+this", unchanged!.StatusReason);
         Assert.Equal(2, (await host.Get<AuditTrail>().ListAsync(AuditSubject.SecurityEvent, record.Id, CancellationToken.None)).Count(entry => entry.Action == AuditAction.EventStatusChanged));
     }
-
-    private static AuditEntry Received(string id) => TestAudit.Entry(id, AuditAction.AlertReceived);
 
     private static AuditEntry Changed(string id) => TestAudit.Entry(id, AuditAction.EventStatusChanged);
 

@@ -50,7 +50,7 @@ public sealed class DuplicateDeliveryTests(ReliabilityHostFixture host)
         var events = (await flow.GetAsync("api/events"))["events"]!.AsArray();
         Assert.Single(events, stored => (string?)stored!["id"] == eventId);
         var eventAudit = (await flow.GetAsync($"api/events/{Uri.EscapeDataString(eventId)}"))["audit"]!.AsArray();
-        Assert.Single(eventAudit, entry => (string?)entry!["action"] == "alert-received");
+        Assert.Equal(["event-status-changed"], eventAudit.Select(entry => (string?)entry!["action"]));
         var isolation = await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}");
         Assert.Single(isolation["audit"]!.AsArray(), entry => (string?)entry!["action"] == "isolated");
     }
@@ -101,7 +101,6 @@ public sealed class DuplicateDeliveryTests(ReliabilityHostFixture host)
         var now = DateTimeOffset.UtcNow;
         await host.Get<SecurityEventLedger>().AddAsync(
             new SecurityEventRecord { Id = SecurityEventLedger.IdOf(alert), Alert = alert with { Target = alert.Target with { Cluster = "aks-prod" } }, Playbook = "isolate-escape-reverse-shell", RunInstanceId = instanceId, Status = EventStatus.Unprocessed, ReceivedAt = now, ChangedAt = now, ChangedBy = "containment" },
-            TestAudit.Entry(SecurityEventLedger.IdOf(alert), AuditAction.AlertReceived),
             CancellationToken.None);
 
         var redelivered = await flow.PostAsync("api/alerts", body);
@@ -110,7 +109,7 @@ public sealed class DuplicateDeliveryTests(ReliabilityHostFixture host)
         Assert.Equal("started", (string?)redelivered.Body["alerts"]![0]!["outcome"]);
         Assert.True(FlowClient.Waiting(status), status.ToJsonString());
         var eventAudit = (await flow.GetAsync($"api/events/{Uri.EscapeDataString(SecurityEventLedger.IdOf(alert))}"))["audit"]!.AsArray();
-        Assert.Single(eventAudit, entry => (string?)entry!["action"] == "alert-received");
+        Assert.Equal(["event-status-changed"], eventAudit.Select(entry => (string?)entry!["action"]));
     }
 
     /// <summary>One delivery of a reverse-shell alert for the pod in the format, with a fresh alert id; the same text and headers every time.</summary>
