@@ -9,8 +9,8 @@ namespace Containment.Tests.Reliability;
 /// At-least-once senders deliver the same alert more than once, sometimes at the same moment: three identical
 /// deliveries at once start one run, write once to the cluster and store one security event.
 /// </summary>
-[Collection(ReliabilityHostCollection.Name)]
-public sealed class DuplicateDeliveryTests(ReliabilityHostFixture host)
+[Collection(LocalHostCollection.Name)]
+public sealed class DuplicateDeliveryTests(LocalHostFixture host)
 {
     private const string Policies = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies";
 
