@@ -56,4 +56,5 @@ internal sealed record CrashFigures(
     [property: JsonPropertyName("pods_restored")] int PodsRestored,
     [property: JsonPropertyName("policy_creates")] int PolicyCreates,
     [property: JsonPropertyName("max_patches_per_pod")] int MaxPatchesPerPod,
+    [property: JsonPropertyName("ledgers_recorded")] int LedgersRecorded,
     [property: JsonPropertyName("held")] bool Held);

@@ -106,16 +106,31 @@ internal static class CrashSoak
                 problems.Add($"{patches.Count(count => count > 2)} pods were patched more than twice (quarantine once, release once)");
             }
 
+            var recorded = 0;
+            foreach (var pod in before.Keys)
+            {
+                var trail = await LedgerProblemAsync(client, pod, cancellationToken);
+                if (trail is null)
+                {
+                    recorded++;
+                }
+                else
+                {
+                    problems.Add(trail);
+                }
+            }
+
             await host.DisposeAsync();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"crash soak: {runs} isolate → approve → release runs, host killed with SIGKILL {killed} times at random moments (seed {seed}), {elapsed.TotalSeconds:F1} s"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  runs succeeded: {succeeded}/{runs}; pods restored exactly (labels, annotations, no policy): {restored}/{runs}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  NetworkPolicy creates: {policyCreates} (one per pod); pod patches per pod: max {patches.Max()} (quarantine + release = 2)"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ledger: {recorded}/{runs} isolations released, each with one approval and its isolation and release in the audit trail"));
             foreach (var problem in problems)
             {
                 output.WriteLine($"  PROBLEM: {problem}");
             }
 
-            return new CrashFigures(runs, killed, succeeded, restored, policyCreates, patches.Max(), problems.Count == 0);
+            return new CrashFigures(runs, killed, succeeded, restored, policyCreates, patches.Max(), recorded, problems.Count == 0);
         }
         finally
         {
@@ -155,6 +170,27 @@ internal static class CrashSoak
         }
 
         return "timed out";
+    }
+
+    /// <summary>What is wrong with the pod's isolation record and audit trail after its run; null when nothing is.</summary>
+    private static async Task<string?> LedgerProblemAsync(HttpClient client, string pod, CancellationToken cancellationToken)
+    {
+        var id = RunInstanceId.ForTarget(BenchHost.Cluster, BenchHost.Namespace, pod);
+        using var response = await client.GetAsync(new Uri($"api/isolations/{Uri.EscapeDataString(id)}", UriKind.Relative), cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            return $"{pod}: no isolation record ({(int)response.StatusCode})";
+        }
+
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!;
+        var actions = body["audit"]!.AsArray().Select(entry => (string?)entry!["action"]).ToList();
+        var status = (string?)body["isolation"]!["status"];
+
+        // A host killed after an activity's write and before the run saved it repeats the activity: an action
+        // may be recorded twice, a decision never (it is written once, ETag-checked).
+        return status == "released" && actions.Count(action => action == "approved") == 1 && actions.Contains("isolated") && actions.Contains("released")
+            ? null
+            : $"{pod}: ledger {status}, audit {string.Join(", ", actions)}";
     }
 
     private static async Task<JsonObject?> StatusAsync(HttpClient client, string id, CancellationToken cancellationToken)
