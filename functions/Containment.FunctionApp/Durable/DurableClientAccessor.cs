@@ -8,11 +8,12 @@ namespace Containment.FunctionApp.Durable;
 /// </summary>
 public sealed class DurableClientAccessor
 {
-    private static readonly AsyncLocal<DurableTaskClient?> Current = new();
+    // One accessor per host (a singleton); the value flows with each invocation's async context.
+    private readonly AsyncLocal<DurableTaskClient?> current = new();
 
     public DurableTaskClient Client
     {
-        get => Current.Value ?? throw new InvalidOperationException("no Durable client in this invocation: the function must take [DurableClient] and set it");
-        set => Current.Value = value;
+        get => current.Value ?? throw new InvalidOperationException("no Durable client in this invocation: the function must take [DurableClient] and set it");
+        set => current.Value = value;
     }
 }

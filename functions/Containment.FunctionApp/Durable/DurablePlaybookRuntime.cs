@@ -3,6 +3,7 @@ using Containment.Alerts;
 using Containment.Playbooks;
 using Containment.Runs;
 using Containment.Runs.Machine;
+using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 
 namespace Containment.FunctionApp.Durable;
@@ -23,14 +24,20 @@ public sealed class DurablePlaybookRuntime(DurableClientAccessor accessor) : IPl
             await client.ScheduleNewOrchestrationInstanceAsync(
                 nameof(PlaybookOrchestrator),
                 new RunStart(playbook, alert with { Raw = null }),
-                new StartOrchestrationOptions { InstanceId = instanceId },
+                new StartOrchestrationOptions(instanceId),
                 cancellationToken);
             return new RunStartResult(RunStartOutcome.Started, instanceId, playbook.Name);
         }
-        catch (Exception) when (await JoinableAsync(client, instanceId, cancellationToken) is not null)
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
-            // Another delivery started it between the check and the schedule: join it.
-            return (await JoinableAsync(client, instanceId, cancellationToken))!;
+            // host.json refuses a second start of a live instance (overridableExistingInstanceStates): another
+            // delivery started it between the check and the schedule, so join it. Anything else is a real failure.
+            if (await JoinableAsync(client, instanceId, cancellationToken) is { } joined)
+            {
+                return joined;
+            }
+
+            throw;
         }
     }
 

@@ -16,10 +16,18 @@ namespace Containment.FunctionApp.Durable;
 /// </summary>
 public static class PlaybookOrchestrator
 {
+    // The input is bound as a parameter rather than read with context.GetInput<T>(): in the isolated worker
+    // GetInput<T> deserializes with the worker's global JsonSerializerOptions, not the
+    // WorkerOptions.Serializer set in Program.cs (azure-functions-durable-extension #2851), and would lose
+    // the product's enum and duration converters.
     [Function(nameof(PlaybookOrchestrator))]
-    public static async Task<RunOutcome> RunAsync([OrchestrationTrigger] TaskOrchestrationContext context)
+    public static async Task<RunOutcome> RunAsync([OrchestrationTrigger] TaskOrchestrationContext context, RunStart? start)
     {
-        var start = context.GetInput<RunStart>() ?? throw new InvalidOperationException("a run starts with a playbook and an alert");
+        if (start is null)
+        {
+            throw new InvalidOperationException("a run starts with a playbook and an alert");
+        }
+
         var playbook = start.Playbook;
         var (state, command) = PlaybookMachine.Next(playbook, null, new RunStarted(Now(context), context.InstanceId, start.Alert));
         while (true)
