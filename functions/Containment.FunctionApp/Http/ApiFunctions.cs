@@ -86,7 +86,7 @@ public sealed class ApiFunctions(
         var route = context.BindingContext.BindingData
             .Where(pair => pair.Value is string)
             .ToDictionary(pair => pair.Key, pair => (string)pair.Value!, StringComparer.OrdinalIgnoreCase);
-        var api = await HttpDataAdapter.ToApiRequestAsync(request, route, options.Value.MaxBodyBytes, context.CancellationToken);
+        var api = await HttpDataAdapter.ToApiRequestAsync(request, route, options.Value, context.CancellationToken);
         return await HttpDataAdapter.ToResponseAsync(request, await handler(api, context.CancellationToken));
     }
 }

@@ -8,8 +8,11 @@ namespace Containment.FunctionApp.Http;
 /// <summary>Turns a Functions HTTP request into the host-neutral <see cref="ApiRequest"/>, and an <see cref="ApiResponse"/> back.</summary>
 internal static class HttpDataAdapter
 {
-    public static async Task<ApiRequest> ToApiRequestAsync(HttpRequestData request, IReadOnlyDictionary<string, string> route, int maxBodyBytes, CancellationToken cancellationToken)
+    private const string PrincipalHeaderPrefix = "X-MS-CLIENT-PRINCIPAL";
+
+    public static async Task<ApiRequest> ToApiRequestAsync(HttpRequestData request, IReadOnlyDictionary<string, string> route, ApiOptions options, CancellationToken cancellationToken)
     {
+        var maxBodyBytes = options.MaxBodyBytes;
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         var tooLarge = false;
@@ -24,7 +27,11 @@ internal static class HttpDataAdapter
             }
         }
 
-        var headers = request.Headers.ToDictionary(header => header.Key, header => string.Join(",", header.Value), StringComparer.OrdinalIgnoreCase);
+        // Without App Service Authentication in front (which strips them), a caller could claim any principal,
+        // so the headers are dropped unless the settings say they are set by such a proxy, as on the local host.
+        var headers = request.Headers
+            .Where(header => options.TrustPrincipalHeaders || !header.Key.StartsWith(PrincipalHeaderPrefix, StringComparison.OrdinalIgnoreCase))
+            .ToDictionary(header => header.Key, header => string.Join(",", header.Value), StringComparer.OrdinalIgnoreCase);
         return new ApiRequest
         {
             Method = request.Method,
@@ -42,14 +49,15 @@ internal static class HttpDataAdapter
     public static async Task<HttpResponseData> ToResponseAsync(HttpRequestData request, ApiResponse response)
     {
         var http = request.CreateResponse((HttpStatusCode)response.Status);
+        // Sent as Core wrote them: HttpHeaders.Add would parse known headers, reformat some and throw on others.
         foreach (var (name, value) in response.Headers)
         {
-            http.Headers.Add(name, value);
+            http.Headers.TryAddWithoutValidation(name, value);
         }
 
         if (response.Text is not null || response.Body is not null)
         {
-            http.Headers.Add("Content-Type", response.ContentType);
+            http.Headers.TryAddWithoutValidation("Content-Type", response.ContentType);
             var text = response.Text ?? JsonSerializer.Serialize(response.Body, response.Body!.GetType(), ContainmentJson.Options);
             await http.WriteStringAsync(text, System.Text.Encoding.UTF8);
         }
