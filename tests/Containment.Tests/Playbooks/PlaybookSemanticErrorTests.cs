@@ -176,6 +176,14 @@ public sealed class PlaybookSemanticErrorTests
     }
 
     [Fact]
+    public void Validate_RetryWithZeroFirstInterval_ReportsFirstInterval()
+    {
+        var json = PlaybookText.With("""[{ "id": "isolate", "type": "isolate", "retry": { "maxAttempts": 3, "firstInterval": "PT0S" } }]""");
+
+        Assert.Equal(["/steps/0/retry/firstInterval: must be longer than zero"], PlaybookText.Problems(json));
+    }
+
+    [Fact]
     public void Validate_ManualTriggerWithCategories_ReportsCategories()
     {
         var json = PlaybookText.With("""[{ "id": "isolate", "type": "isolate" }]""", trigger: """{ "manual": true, "categories": ["malware"] }""");

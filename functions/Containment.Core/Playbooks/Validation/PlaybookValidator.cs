@@ -75,6 +75,12 @@ public static class PlaybookValidator
             problems.Add((JsonPointer.Append(pointer, "when"), $"unreachable: {why}"));
         }
 
+        if (step.Retry is { FirstInterval: var first } && first <= TimeSpan.Zero)
+        {
+            // Durable Functions' retry policy refuses a zero interval: such a playbook would fail only in Azure.
+            problems.Add((JsonPointer.Append(JsonPointer.Append(pointer, "retry"), "firstInterval"), "must be longer than zero"));
+        }
+
         if (step.Retry is { MaxInterval: { } max } retry && max < retry.FirstInterval)
         {
             problems.Add((JsonPointer.Append(JsonPointer.Append(pointer, "retry"), "maxInterval"), "is shorter than firstInterval"));
