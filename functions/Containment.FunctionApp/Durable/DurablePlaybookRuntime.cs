@@ -50,12 +50,12 @@ public sealed class DurablePlaybookRuntime(DurableClientAccessor accessor) : IPl
             return RaiseEventResult.NoSuchRun;
         }
 
-        if (!instance.IsRunning)
+        if (instance.IsCompleted)
         {
             return RaiseEventResult.RunFinished;
         }
 
-        // Durable keeps an event until the orchestration waits for it.
+        // Durable keeps an event until the orchestration waits for it, also while it is pending or suspended.
         await client.RaiseEventAsync(instanceId, eventName, payload, cancellationToken);
         return RaiseEventResult.Accepted;
     }
@@ -86,7 +86,7 @@ public sealed class DurablePlaybookRuntime(DurableClientAccessor accessor) : IPl
     {
         var client = accessor.Client;
         var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken);
-        if (instance is not { IsRunning: true })
+        if (instance is null || instance.IsCompleted)
         {
             return false;
         }
@@ -99,7 +99,8 @@ public sealed class DurablePlaybookRuntime(DurableClientAccessor accessor) : IPl
     private static async Task<RunStartResult?> JoinableAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
     {
         var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
-        if (instance is null || !(instance.IsRunning || instance.RuntimeStatus == OrchestrationRuntimeStatus.Pending))
+        // Pending (scheduled, not yet picked up) and Suspended runs are unfinished too: a start joins them.
+        if (instance is null || instance.IsCompleted)
         {
             return null;
         }
