@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using System.Text;
 using Containment.Alerts;
 using Containment.Clusters;
@@ -22,8 +23,23 @@ public static class ActivityTargets
     public static string QuarantineId(AlertTarget target) =>
         "q-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(IsolationId(target))))[..20];
 
+    /// <summary>The actor of what the product does by itself.</summary>
+    public const string ProductActor = "containment";
+
     /// <summary>Who acts: the approver when a person decided, else the product itself.</summary>
-    public static string Actor(ActivityRequest request) => request.LastDecision?.By ?? "containment";
+    public static string Actor(ActivityRequest request) => request.LastDecision?.By ?? ProductActor;
+
+    /// <summary>An audit entry about the run's pod, by whoever acts (<see cref="Actor"/>) unless <paramref name="actor"/> says otherwise.</summary>
+    public static AuditEntry PodAudit(ActivityRequest request, AuditAction action, DateTimeOffset at, string? detail, JsonElement? data = null, string? actor = null) => new()
+    {
+        SubjectId = IsolationId(request.Alert.Target),
+        Action = action,
+        At = at,
+        Actor = actor ?? Actor(request),
+        RunInstanceId = request.InstanceId,
+        Detail = detail,
+        Data = data,
+    };
 
     /// <summary>A Kubernetes failure as an activity failure: throttling and outages are worth another try, the rest is not.</summary>
     public static ActivityResult Failure(KubernetesOperationException exception) => ActivityResult.Failure(

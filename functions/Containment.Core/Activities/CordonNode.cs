@@ -21,7 +21,7 @@ public sealed class CordonNode(CordonAction cordon, AuditTrail audit, TimeProvid
 
             await audit.AppendAsync(
                 AuditSubject.Isolation,
-                new AuditEntry { SubjectId = ActivityTargets.IsolationId(request.Alert.Target), Action = AuditAction.NodeCordoned, At = time.GetUtcNow(), Actor = ActivityTargets.Actor(request), RunInstanceId = request.InstanceId, Detail = outcome.Message },
+                ActivityTargets.PodAudit(request, AuditAction.NodeCordoned, time.GetUtcNow(), outcome.Message),
                 cancellationToken);
             return ActivityResult.Success(outcome);
         }

@@ -23,7 +23,7 @@ public sealed class DeletePod(DeleteAction delete, AuditTrail audit, TimeProvide
 
             await audit.AppendAsync(
                 AuditSubject.Isolation,
-                new AuditEntry { SubjectId = ActivityTargets.IsolationId(request.Alert.Target), Action = AuditAction.PodDeleted, At = time.GetUtcNow(), Actor = ActivityTargets.Actor(request), RunInstanceId = request.InstanceId, Detail = outcome.Message },
+                ActivityTargets.PodAudit(request, AuditAction.PodDeleted, time.GetUtcNow(), outcome.Message),
                 cancellationToken);
             return ActivityResult.Success(outcome);
         }

@@ -51,7 +51,7 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
             LedgerStatus.Isolated,
             actor,
             record => record with { Applied = applied, IsolatedAt = record.IsolatedAt ?? now, FailureReason = null },
-            new AuditEntry { SubjectId = id, Action = AuditAction.Isolated, At = now, Actor = actor, RunInstanceId = request.InstanceId, Detail = Describe(outcome), Data = applied },
+            ActivityTargets.PodAudit(request, AuditAction.Isolated, now, Describe(outcome), applied),
             cancellationToken);
 
         if (step.MarkEventProcessed && request.Alert.Category != AlertCategory.Malware)
@@ -119,7 +119,7 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
             LedgerStatus.Failed,
             actor,
             record => record with { FailureReason = reason },
-            new AuditEntry { SubjectId = id, Action = AuditAction.IsolationFailed, At = time.GetUtcNow(), Actor = actor, RunInstanceId = request.InstanceId, Detail = reason },
+            ActivityTargets.PodAudit(request, AuditAction.IsolationFailed, time.GetUtcNow(), reason),
             cancellationToken);
     }
 

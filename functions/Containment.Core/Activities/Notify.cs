@@ -38,15 +38,12 @@ public sealed class Notify(INotificationSender sender, AuditTrail audit, TimePro
 
         await audit.AppendAsync(
             AuditSubject.Isolation,
-            new AuditEntry
-            {
-                SubjectId = ActivityTargets.IsolationId(request.Alert.Target),
-                Action = AuditAction.NotificationFailed,
-                At = time.GetUtcNow(),
-                Actor = "containment",
-                RunInstanceId = request.InstanceId,
-                Detail = failure.Reason ?? $"{KebabCaseEnumConverter.ToWireName(step.Template)} to {channel} failed",
-            },
+            ActivityTargets.PodAudit(
+                request,
+                AuditAction.NotificationFailed,
+                time.GetUtcNow(),
+                failure.Reason ?? $"{KebabCaseEnumConverter.ToWireName(step.Template)} to {channel} failed",
+                actor: ActivityTargets.ProductActor),
             cancellationToken);
 
         // The sender has already retried; a failure here is final for this call.

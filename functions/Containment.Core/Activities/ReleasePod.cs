@@ -30,7 +30,7 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
             await SetAsync(
                 id,
                 current => current with { Status = LedgerStatus.Failed, ChangedBy = actor, ChangedAt = failedAt, Reason = reason, FailureReason = exception.Failure.Message },
-                new AuditEntry { SubjectId = id, Action = AuditAction.ReleaseFailed, At = failedAt, Actor = actor, RunInstanceId = request.InstanceId, Detail = exception.Failure.Message },
+                ActivityTargets.PodAudit(request, AuditAction.ReleaseFailed, failedAt, exception.Failure.Message),
                 cancellationToken);
             return ActivityTargets.Failure(exception);
         }
@@ -45,16 +45,12 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
         await SetAsync(
             id,
             current => current with { Status = LedgerStatus.Released, ChangedBy = actor, ChangedAt = now, Reason = reason, FailureReason = null, ReleasedAt = now },
-            new AuditEntry
-            {
-                SubjectId = id,
-                Action = AuditAction.Released,
-                At = now,
-                Actor = actor,
-                RunInstanceId = request.InstanceId,
-                Detail = outcome.Notes.Count == 0 ? detail : $"{detail}; {string.Join("; ", outcome.Notes)}",
-                Data = JsonSerializer.SerializeToElement(outcome, ContainmentJson.Options),
-            },
+            ActivityTargets.PodAudit(
+                request,
+                AuditAction.Released,
+                now,
+                outcome.Notes.Count == 0 ? detail : $"{detail}; {string.Join("; ", outcome.Notes)}",
+                JsonSerializer.SerializeToElement(outcome, ContainmentJson.Options)),
             cancellationToken);
         return ActivityResult.Success(outcome);
     }

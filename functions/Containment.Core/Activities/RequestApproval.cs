@@ -21,15 +21,6 @@ public sealed class RequestApproval(ApprovalTokens tokens, ApprovalStore approva
         var expiresAt = request.Deadline ?? throw new ArgumentException("an approval request has a deadline", nameof(request));
         var round = int.Parse(eventName[(eventName.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         var token = tokens.Issue(request.InstanceId, step.Id, round, expiresAt);
-        AuditEntry Entry(AuditAction action, string detail) => new()
-        {
-            SubjectId = ActivityTargets.IsolationId(request.Alert.Target),
-            Action = action,
-            At = time.GetUtcNow(),
-            Actor = "containment",
-            RunInstanceId = request.InstanceId,
-            Detail = detail,
-        };
 
         // Stored before the link goes out, so that the link works the moment it arrives.
         await approvals.AddAsync(
@@ -44,7 +35,7 @@ public sealed class RequestApproval(ApprovalTokens tokens, ApprovalStore approva
                 Message = step.Message,
                 Approvers = step.Approvers,
             },
-            Entry(AuditAction.ApprovalRequested, $"{step.Id}: link for {string.Join(", ", step.Channels)}; expires {expiresAt:u}"),
+            ActivityTargets.PodAudit(request, AuditAction.ApprovalRequested, time.GetUtcNow(), $"{step.Id}: link for {string.Join(", ", step.Channels)}; expires {expiresAt:u}", actor: ActivityTargets.ProductActor),
             cancellationToken);
 
         var link = new Uri(options.Value.BaseUrl ?? new Uri("http://127.0.0.1:7071"), $"/api/approvals/{token}");
@@ -64,7 +55,7 @@ public sealed class RequestApproval(ApprovalTokens tokens, ApprovalStore approva
         if (result.Failures.Any())
         {
             var reasons = string.Join("; ", result.Failures.Select(failure => failure.Reason));
-            await audit.AppendAsync(AuditSubject.Isolation, Entry(AuditAction.NotificationFailed, $"{step.Id}: the approval link did not reach {reasons}"), cancellationToken);
+            await audit.AppendAsync(AuditSubject.Isolation, ActivityTargets.PodAudit(request, AuditAction.NotificationFailed, time.GetUtcNow(), $"{step.Id}: the approval link did not reach {reasons}", actor: ActivityTargets.ProductActor), cancellationToken);
         }
 
         // One channel that reached a person is enough for the request to stand.

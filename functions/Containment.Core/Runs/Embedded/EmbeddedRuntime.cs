@@ -132,7 +132,19 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
             return ended;
         }
 
-        return await store.ReadAsync(instanceId, cancellationToken) is { } stored ? RunProgress.Of(stored.State) : null;
+        if (await store.ReadAsync(instanceId, cancellationToken) is not { } stored)
+        {
+            return null;
+        }
+
+        // An ending read once (after a restart, say) answers the next redelivery from memory too.
+        var progress = RunProgress.Of(stored.State);
+        if (progress.EndedAt is not null)
+        {
+            endedRuns.Add(instanceId, progress);
+        }
+
+        return progress;
     }
 
     public async Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellationToken)
