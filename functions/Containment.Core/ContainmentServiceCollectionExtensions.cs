@@ -10,6 +10,7 @@ using Containment.Isolation;
 using Containment.Ledger;
 using Containment.Notifications;
 using Containment.Playbooks;
+using Containment.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,6 +29,7 @@ public static class ContainmentServiceCollectionExtensions
     public static IServiceCollection AddContainment(this IServiceCollection services, IConfiguration configuration, bool requireApiKey = true)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddContainmentTracing(configuration);
         services.AddOptions<StorageOptions>()
             .Configure(options =>
             {

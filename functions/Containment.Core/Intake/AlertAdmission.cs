@@ -1,14 +1,16 @@
+using System.Diagnostics;
 using Containment.Alerts;
 using Containment.Clusters;
 using Containment.Ledger;
 using Containment.Playbooks;
 using Containment.Runs;
+using Containment.Telemetry;
 
 namespace Containment.Intake;
 
 /// <summary>
 /// Takes one parsed alert in: names its cluster by alias, picks the playbook, stores the security event,
-/// then starts or joins the pod's run. Each write is durable before the next, and each is idempotent, so a
+/// and starts or joins the pod's run. Every write is durable before the answer, and each is idempotent, so a
 /// sender that retries after a crash gets the same result and nothing acts twice.
 /// </summary>
 public sealed class AlertAdmission(
@@ -22,6 +24,25 @@ public sealed class AlertAdmission(
 
     /// <param name="playbook">A playbook to run whatever the triggers say (isolate by hand); null to choose by trigger.</param>
     public async Task<AdmissionEntry> AdmitAsync(Alert alert, Playbook? playbook, Uri baseUri, CancellationToken cancellationToken)
+    {
+        using var span = ContainmentTelemetry.Source.StartActivity(ContainmentTelemetry.AlertAdmit);
+        span?.SetTag(TelemetryTags.EventId, SecurityEventLedger.IdOf(alert));
+        try
+        {
+            var entry = await AdmitUntracedAsync(alert, playbook, baseUri, cancellationToken);
+            span?.SetTag(TelemetryTags.AdmissionOutcome, KebabCaseEnumConverter.ToWireName(entry.Outcome))
+                .SetTag(TelemetryTags.RunId, entry.InstanceId)
+                .SetTag(TelemetryTags.Playbook, entry.Playbook);
+            return entry;
+        }
+        catch (Exception exception)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, $"{exception.GetType().Name}: {exception.Message}");
+            throw;
+        }
+    }
+
+    private async Task<AdmissionEntry> AdmitUntracedAsync(Alert alert, Playbook? playbook, Uri baseUri, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var eventId = SecurityEventLedger.IdOf(alert);
@@ -40,19 +61,29 @@ public sealed class AlertAdmission(
         }
 
         var instanceId = RunInstanceId.ForTarget(alert.Target);
-        var (stored, created) = await events.AddAsync(
-            new SecurityEventRecord
-            {
-                Id = eventId,
-                Alert = alert,
-                Playbook = playbook.Name,
-                RunInstanceId = instanceId,
-                Status = EventStatus.Unprocessed,
-                ReceivedAt = now,
-                ChangedAt = now,
-                ChangedBy = Actor,
-            },
-            cancellationToken);
+        var record = new SecurityEventRecord
+        {
+            Id = eventId,
+            Alert = alert,
+            Playbook = playbook.Name,
+            RunInstanceId = instanceId,
+            Status = EventStatus.Unprocessed,
+            ReceivedAt = now,
+            ChangedAt = now,
+            ChangedBy = Actor,
+        };
+
+        // A pod that never had a run needs no look at the event before its run starts (nothing can make this
+        // alert a duplicate of a run that does not exist), so both writes go at once; both are durable before
+        // the answer. Otherwise the start waits for the event and follows the rules below.
+        var storing = events.AddAsync(record, cancellationToken);
+        var startingNew = runtime.StartNewAsync(instanceId, playbook, alert, cancellationToken).AsTask();
+        await Task.WhenAll(storing, startingNew);
+        var (stored, created) = await storing;
+        if (await startingNew is { } fresh)
+        {
+            return Entry(alert, eventId, AdmissionOutcome.Started, instanceId, fresh.Playbook, baseUri, Differs(stored, fresh));
+        }
 
         // A redelivery after the pod's run has ended must not start it again (it would isolate a released pod anew),
         // unless that run had already ended when the event was first stored: then the first delivery stopped before its start.
@@ -70,8 +101,11 @@ public sealed class AlertAdmission(
             instanceId,
             start.Playbook,
             baseUri,
-            stored.Playbook != start.Playbook ? $"the pod is already handled by a run of {start.Playbook}" : null);
+            Differs(stored, start));
     }
+
+    private static string? Differs(KnownEvent stored, RunStartResult start) =>
+        stored.Playbook != start.Playbook ? $"the pod is already handled by a run of {start.Playbook}" : null;
 
     private static AdmissionEntry Entry(Alert alert, string eventId, AdmissionOutcome outcome, string instanceId, string? playbook, Uri baseUri, string? reason) => new()
     {

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using Containment.Telemetry;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Containment.Ledger;
@@ -121,23 +123,37 @@ internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table,
     private async Task<ETag> WriteAsync(string id, T record, ETag? etag, IReadOnlyList<AuditEntry> audit, CancellationToken cancellationToken)
     {
         var entity = ToEntity(id, record);
-        if (audit.Count == 0)
+        using var span = ContainmentTelemetry.Source.StartActivity(ContainmentTelemetry.LedgerWrite);
+        span?.SetTag(TelemetryTags.RecordKind, rowPrefix)
+            .SetTag(TelemetryTags.RecordId, id)
+            .SetTag(TelemetryTags.RecordStatus, entity.GetString("Status"))
+            .SetTag(TelemetryTags.AuditEntries, audit.Count);
+        try
         {
-            var single = etag is { } match
-                ? await table.UpdateEntityAsync(entity, match, TableUpdateMode.Replace, cancellationToken)
-                : await table.AddEntityAsync(entity, cancellationToken);
-            return single.Headers.ETag ?? default;
-        }
+            if (audit.Count == 0)
+            {
+                var single = etag is { } match
+                    ? await table.UpdateEntityAsync(entity, match, TableUpdateMode.Replace, cancellationToken)
+                    : await table.AddEntityAsync(entity, cancellationToken);
+                return single.Headers.ETag ?? default;
+            }
 
-        var actions = new List<TableTransactionAction>(audit.Count + 1)
+            var actions = new List<TableTransactionAction>(audit.Count + 1)
+            {
+                etag is { } ifMatch
+                    ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, ifMatch)
+                    : new TableTransactionAction(TableTransactionActionType.Add, entity),
+            };
+            actions.AddRange(audit.Select(entry => AuditRows.Add(entry, id)));
+            var responses = await table.SubmitTransactionAsync(actions, cancellationToken);
+            return responses.Value[0].Headers.ETag ?? default;
+        }
+        catch (RequestFailedException exception)
         {
-            etag is { } ifMatch
-                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, ifMatch)
-                : new TableTransactionAction(TableTransactionActionType.Add, entity),
-        };
-        actions.AddRange(audit.Select(entry => AuditRows.Add(entry, id)));
-        var responses = await table.SubmitTransactionAsync(actions, cancellationToken);
-        return responses.Value[0].Headers.ETag ?? default;
+            // 409 and 412 are lost races the caller resolves; the span still tells the write did not happen.
+            span?.SetStatus(ActivityStatusCode.Error, $"HTTP {exception.Status} {exception.ErrorCode}");
+            throw;
+        }
     }
 
     private void Remember(string id, (T Record, ETag ETag) version)

@@ -13,6 +13,14 @@ public interface IPlaybookRuntime
     /// <summary>Starts the run, or joins the unfinished run that already has this instance id. Returns once the start is durable.</summary>
     Task<RunStartResult> StartAsync(string instanceId, Playbook playbook, Alert alert, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Starts the run only if no run with this id was ever stored (a pod never handled before), so it may run
+    /// while the alert's security event is being stored; null when such a run exists or the runtime cannot tell
+    /// cheaply, and then nothing has changed. Returns once the start is durable.
+    /// </summary>
+    ValueTask<RunStartResult?> StartNewAsync(string instanceId, Playbook playbook, Alert alert, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<RunStartResult?>(null);
+
     /// <summary>Delivers an external event; it is kept until the run waits for it.</summary>
     Task<RaiseEventResult> RaiseEventAsync(string instanceId, string eventName, JsonElement payload, CancellationToken cancellationToken);
 

@@ -1,4 +1,5 @@
 using Containment.Activities;
+using Containment.Telemetry;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Containment.FunctionApp.Durable;
@@ -34,7 +35,7 @@ public sealed class ActivityFunctions(IEnumerable<IRunActivity> activities)
 
     private async Task<ActivityResult> RunAsync(string name, ActivityRequest request, FunctionContext context)
     {
-        var result = await byName[name].RunAsync(request, context.CancellationToken);
+        var result = await TracedActivity.RunAsync(byName[name], request, context.CancellationToken);
         return !result.Succeeded && result.Retryable
             ? throw new RetryableActivityException(result.Reason ?? $"{name} failed")
             : result;

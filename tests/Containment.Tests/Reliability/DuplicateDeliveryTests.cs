@@ -1,5 +1,6 @@
 using Containment.Alerts;
 using Containment.Ledger;
+using Containment.Runs;
 using Containment.Tests.EndToEnd;
 using Containment.Tests.Support;
 
@@ -110,6 +111,29 @@ public sealed class DuplicateDeliveryTests(LocalHostFixture host)
         Assert.True(FlowClient.Waiting(status), status.ToJsonString());
         var eventAudit = (await flow.GetAsync($"api/events/{Uri.EscapeDataString(SecurityEventLedger.IdOf(alert))}"))["audit"]!.AsArray();
         Assert.Equal(["event-status-changed"], eventAudit.Select(entry => (string?)entry!["action"]));
+    }
+
+    [Fact]
+    public async Task EventStoredForAPodThatNeverHadARun_RedeliveryStartsItOnce()
+    {
+        using var flow = new FlowClient(host);
+        var pod = host.TakePod();
+        var (body, _) = Delivery(Format.Native, pod);
+        var alert = AlertIntake.Default.Read(BinaryData.FromString(body)).Alerts.Single();
+        var instanceId = RunInstanceId.ForTarget("aks-prod", "shop", pod);
+        // The first delivery stored the event and stopped (a crash) before it started the pod's first run.
+        var now = DateTimeOffset.UtcNow;
+        await host.Get<SecurityEventLedger>().AddAsync(
+            new SecurityEventRecord { Id = SecurityEventLedger.IdOf(alert), Alert = alert with { Target = alert.Target with { Cluster = "aks-prod" } }, Playbook = "isolate-escape-reverse-shell", RunInstanceId = instanceId, Status = EventStatus.Unprocessed, ReceivedAt = now, ChangedAt = now, ChangedBy = "containment" },
+            CancellationToken.None);
+
+        var redelivered = await Task.WhenAll(flow.PostAsync("api/alerts", body), flow.PostAsync("api/alerts", body));
+        await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
+
+        Assert.Equal(["joined", "started"], redelivered.Select(answer => (string?)answer.Body["alerts"]![0]!["outcome"]).Order());
+        Assert.All(redelivered, answer => Assert.Equal(instanceId, (string?)answer.Body["alerts"]![0]!["instanceId"]));
+        var isolation = await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}");
+        Assert.Single(isolation["audit"]!.AsArray(), entry => (string?)entry!["action"] == "isolated");
     }
 
     /// <summary>One delivery of a reverse-shell alert for the pod in the format, with a fresh alert id; the same text and headers every time.</summary>

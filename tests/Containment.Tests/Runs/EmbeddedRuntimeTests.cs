@@ -315,6 +315,57 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task StartNew_NoRunEverStored_StartsIt()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var id = RuntimeHarness.NewInstanceId();
+
+        var started = await harness.Runtime.StartNewAsync(id, MachineDriver.Shipped(Escape), MachineDriver.Alert(), CancellationToken.None);
+        await harness.IdleStatusAsync(id);
+
+        Assert.Equal(new RunStartResult(RunStartOutcome.Started, id, Escape), started);
+        Assert.Single(harness.Log.Of(ActivityNames.IsolatePod));
+    }
+
+    [Fact]
+    public async Task StartNew_RunningOrFinishedRun_ChangesNothing()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var running = RuntimeHarness.NewInstanceId();
+        var finished = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(running, Escape);
+        await harness.StartAsync(finished, "malware");
+        await harness.IdleStatusAsync(finished);
+
+        var joined = await harness.Runtime.StartNewAsync(running, MachineDriver.Shipped("malware"), MachineDriver.Alert(), CancellationToken.None);
+        var again = await harness.Runtime.StartNewAsync(finished, MachineDriver.Shipped("malware"), MachineDriver.Alert(), CancellationToken.None);
+        await harness.IdleStatusAsync(running);
+
+        Assert.Null(joined);
+        Assert.Null(again);
+        Assert.Equal(2, harness.Log.Of(ActivityNames.IsolatePod).Count());
+        Assert.Equal(RunPhase.Finished, (await harness.Runtime.GetStatusAsync(finished, CancellationToken.None))!.Phase);
+    }
+
+    [Fact]
+    public async Task StartNew_RunStoredByAnEarlierProcess_ChangesNothing()
+    {
+        var prefix = AzuriteFixture.NewTablePrefix();
+        var id = RuntimeHarness.NewInstanceId();
+        await using (var earlier = new RuntimeHarness(azurite.ConnectionString, prefix))
+        {
+            await earlier.StartAsync(id, "malware");
+            await earlier.IdleStatusAsync(id);
+        }
+
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, prefix);
+        var started = await harness.Runtime.StartNewAsync(id, MachineDriver.Shipped("malware"), MachineDriver.Alert(), CancellationToken.None);
+
+        Assert.Null(started);
+        Assert.Empty(harness.Log.Of(ActivityNames.IsolatePod));
+    }
+
+    [Fact]
     public async Task RaiseEvent_NoRunOrFinishedRun_SaysSo()
     {
         await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());

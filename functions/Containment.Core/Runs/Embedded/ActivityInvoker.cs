@@ -1,5 +1,6 @@
 using Containment.Activities;
 using Containment.Runs.Machine;
+using Containment.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Containment.Runs.Embedded;
@@ -27,7 +28,7 @@ public sealed partial class ActivityInvoker(IEnumerable<IRunActivity> activities
             ActivityResult result;
             try
             {
-                result = await activity.RunAsync(call.Request with { Attempt = attempt }, cancellationToken);
+                result = await TracedActivity.RunAsync(activity, call.Request with { Attempt = attempt }, cancellationToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {

@@ -55,11 +55,21 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     /// <summary>How many runs wait on an in-memory timer.</summary>
     public int WaitingTimers => timers.Count;
 
-    public async Task<RunStartResult> StartAsync(string instanceId, Playbook playbook, Alert alert, CancellationToken cancellationToken)
+    public async Task<RunStartResult> StartAsync(string instanceId, Playbook playbook, Alert alert, CancellationToken cancellationToken) =>
+        await StartAsync(instanceId, playbook, alert, insertOnly: false, cancellationToken)
+        ?? throw new InvalidOperationException($"run {instanceId} was neither started nor joined");
+
+    public async ValueTask<RunStartResult?> StartNewAsync(string instanceId, Playbook playbook, Alert alert, CancellationToken cancellationToken) =>
+        unfinishedRuns.ContainsKey(instanceId) || endedRuns.Get(instanceId) is not null
+            ? null
+            : await StartAsync(instanceId, playbook, alert, insertOnly: true, cancellationToken);
+
+    /// <param name="insertOnly">Start only if no run with this id is stored; null when one is, and nothing changed.</param>
+    private async Task<RunStartResult?> StartAsync(string instanceId, Playbook playbook, Alert alert, bool insertOnly, CancellationToken cancellationToken)
     {
         if (unfinishedRuns.TryGetValue(instanceId, out var running))
         {
-            return new RunStartResult(RunStartOutcome.Joined, instanceId, running);
+            return insertOnly ? null : new RunStartResult(RunStartOutcome.Joined, instanceId, running);
         }
 
         // The raw payload stays with the security event; the run needs only the normalised alert.
@@ -77,6 +87,11 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                 var etag = await store.AddAsync(state, playbook, cancellationToken);
                 if (etag is null)
                 {
+                    if (insertOnly)
+                    {
+                        return null;
+                    }
+
                     var existing = await store.ReadAsync(instanceId, cancellationToken);
                     if (existing is { State.Phase: not RunPhase.Finished })
                     {

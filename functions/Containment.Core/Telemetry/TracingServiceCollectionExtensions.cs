@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Containment.Telemetry;
+
+public static class TracingServiceCollectionExtensions
+{
+    /// <summary>The OpenTelemetry setting that names the collector; without it nothing is exported.</summary>
+    public const string EndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>The service name spans carry unless <c>OTEL_SERVICE_NAME</c> says otherwise.</summary>
+    public const string DefaultServiceName = "containment";
+
+    /// <summary>
+    /// Exports the product's spans over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> names a collector. The
+    /// exporter reads the other standard settings itself (<c>OTEL_EXPORTER_OTLP_PROTOCOL</c>, <c>_HEADERS</c>, …),
+    /// from app settings or the environment.
+    /// </summary>
+    public static IServiceCollection AddContainmentTracing(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (string.IsNullOrWhiteSpace(configuration[EndpointSetting]))
+        {
+            return services;
+        }
+
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(configuration["OTEL_SERVICE_NAME"] ?? DefaultServiceName))
+            .WithTracing(tracing => tracing.AddSource(ContainmentTelemetry.SourceName).AddOtlpExporter());
+        return services;
+    }
+}
