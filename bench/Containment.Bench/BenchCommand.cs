@@ -37,8 +37,8 @@ internal static class BenchCommand
             {
                 summary = name switch
                 {
-                    "latency" => summary with { Latency = await WithHostAsync(2 * (parse.GetValue(alerts) + 5), host => LatencyBenchmark.RunAsync(host, parse.GetValue(alerts), output, cancellationToken)) },
-                    "storm" => summary with { Storm = await WithHostAsync(parse.GetValue(stormPods), host => StormBenchmark.RunAsync(host, parse.GetValue(stormAlerts), parse.GetValue(stormPods), output, cancellationToken)) },
+                    "latency" => summary with { Latency = await WithHostAsync(LatencyBenchmark.PodsFor(parse.GetValue(alerts)), host => LatencyBenchmark.RunAsync(host, parse.GetValue(alerts), output, cancellationToken)) },
+                    "storm" => summary with { Storm = await WithHostAsync(parse.GetValue(stormPods) + StormBenchmark.WarmUpPods, host => StormBenchmark.RunAsync(host, parse.GetValue(stormAlerts), parse.GetValue(stormPods), output, cancellationToken)) },
                     "waiting" => summary with { Waiting = await WaitingBenchmark.RunAsync(repositoryRoot, parse.GetValue(waitingRuns), parse.GetValue(idle), output, cancellationToken) },
                     "economy" => summary with { Economy = await WithHostAsync(parse.GetValue(runs), host => EconomyBenchmark.RunAsync(host, 0, parse.GetValue(runs), output, cancellationToken)) },
                     "soak" => summary with { Crash = await CrashSoak.RunAsync(repositoryRoot, parse.GetValue(soakRuns), parse.GetValue(kills), parse.GetValue(seed), output, cancellationToken) },

@@ -40,6 +40,9 @@ internal sealed class IsolatedRecords : IDisposable
             Median(complete.Select(phases => phases.Record!.Duration)));
     }
 
+    /// <summary>Drops the phases kept so far (the warm-up's); the records still expected stay expected.</summary>
+    public void ForgetPhases() => byTrace.Clear();
+
     public void Dispose() => listener.Dispose();
 
     private static double Median(IEnumerable<TimeSpan> values)
