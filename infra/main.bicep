@@ -47,6 +47,9 @@ param subscribeEventGrid bool = false
 @description('Entra object id of a person or group given Key Vault Secrets Officer, to set the signing key and webhook URLs. Empty: none.')
 param secretsAdministratorObjectId string = ''
 
+@description('An OpenTelemetry collector (OTLP, e.g. https://collector.example:4317) the app sends its trace spans to. Empty: none are sent.')
+param otlpEndpoint string = ''
+
 @description('Days Log Analytics keeps data.')
 @minValue(30)
 @maxValue(730)
@@ -234,6 +237,8 @@ var clusterSettings = reduce(aksClusters, {}, (settings, cluster) => union(setti
   'Containment__Clusters__${cluster.alias}__ResourceId': cluster.resourceId
 }))
 
+var tracingSettings = empty(otlpEndpoint) ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint }
+
 var protectedNamespaceSettings = reduce(range(0, length(protectedNamespaces)), {}, (settings, index) => union(settings, {
   'Containment__ProtectedNamespaces__${index}': protectedNamespaces[index]
 }))
@@ -300,7 +305,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       Containment__PlaybooksPath: 'playbooks'
       Containment__Approvals__SigningKey: '@Microsoft.KeyVault(VaultName=${keyVault.name};SecretName=${signingKeySecretName})'
       Containment__Approvals__BaseUrl: 'https://${appName}.azurewebsites.net'
-    }, clusterSettings, protectedNamespaceSettings, channelSettings)
+    }, clusterSettings, protectedNamespaceSettings, channelSettings, tracingSettings)
   }
 }
 

@@ -68,6 +68,7 @@ public sealed partial class MainBicepTests
     [InlineData("Containment__Clusters__${cluster.alias}__ResourceId")]
     [InlineData("Containment__ProtectedNamespaces__${index}")]
     [InlineData("Containment__Notifications__Channels__${channel.name}__Type")]
+    [InlineData(Containment.Telemetry.TracingServiceCollectionExtensions.EndpointSetting)]
     public void Main_SetsAppSettingTheCodeReads(string setting)
     {
         Assert.Contains(setting, Main, StringComparison.Ordinal);
