@@ -75,7 +75,9 @@ public sealed class AlertAdmission(
 
         // A pod that never had a run needs no look at the event before its run starts (nothing can make this
         // alert a duplicate of a run that does not exist), so both writes go at once; both are durable before
-        // the answer. Otherwise the start waits for the event and follows the rules below.
+        // the answer. Should the event's write fail after the run started, the answer is an error and the
+        // sender's retry stores the event and joins the run. Otherwise the start waits for the event and
+        // follows the rules below.
         var storing = events.AddAsync(record, cancellationToken);
         var startingNew = runtime.StartNewAsync(instanceId, playbook, alert, cancellationToken).AsTask();
         await Task.WhenAll(storing, startingNew);
