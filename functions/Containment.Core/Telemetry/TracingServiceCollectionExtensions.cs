@@ -27,7 +27,12 @@ public static class TracingServiceCollectionExtensions
 
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(configuration["OTEL_SERVICE_NAME"] ?? DefaultServiceName))
-            .WithTracing(tracing => tracing.AddSource(ContainmentTelemetry.SourceName).AddOtlpExporter());
+            .WithTracing(tracing => tracing
+                .AddSource(ContainmentTelemetry.SourceName)
+                // Not parent-based: the web host opens an activity per request that nothing samples, and a
+                // child of an unsampled parent would be dropped with it.
+                .SetSampler(new AlwaysOnSampler())
+                .AddOtlpExporter());
         return services;
     }
 }
