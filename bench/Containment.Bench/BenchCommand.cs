@@ -17,6 +17,7 @@ internal static class BenchCommand
         var alerts = new Option<int>("--alerts") { Description = "Latency: alerts on distinct pods.", DefaultValueFactory = _ => 300 };
         var stormAlerts = new Option<int>("--storm-alerts") { Description = "Storm: distinct alerts, each delivered twice.", DefaultValueFactory = _ => 20_000 };
         var stormPods = new Option<int>("--storm-pods") { Description = "Storm: pods the alerts are spread over.", DefaultValueFactory = _ => 500 };
+        var stormCold = new Option<bool>("--storm-cold") { Description = "Storm: no warm-up; the storm meets a host just started." };
         var waitingRuns = new Option<int>("--waiting-runs") { Description = "Waiting: runs left waiting on approval.", DefaultValueFactory = _ => 10_000 };
         var idle = new Option<TimeSpan>("--idle") { Description = "Waiting: how long to count idle storage operations.", DefaultValueFactory = _ => TimeSpan.FromMinutes(1) };
         var runs = new Option<int>("--runs") { Description = "Economy and runtime: runs to average over.", DefaultValueFactory = _ => 50 };
@@ -25,7 +26,7 @@ internal static class BenchCommand
         var seed = new Option<int>("--seed") { Description = "Soak: seed for the kill times.", DefaultValueFactory = _ => 8 };
         var command = new RootCommand("Benchmarks against the local host, Azurite and KubeSim on this machine.")
         {
-            names, json, alerts, stormAlerts, stormPods, waitingRuns, idle, runs, soakRuns, kills, seed,
+            names, json, alerts, stormAlerts, stormPods, stormCold, waitingRuns, idle, runs, soakRuns, kills, seed,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -38,7 +39,7 @@ internal static class BenchCommand
                 summary = name switch
                 {
                     "latency" => summary with { Latency = await WithHostAsync(LatencyBenchmark.PodsFor(parse.GetValue(alerts)), host => LatencyBenchmark.RunAsync(host, parse.GetValue(alerts), output, cancellationToken)) },
-                    "storm" => summary with { Storm = await WithHostAsync(parse.GetValue(stormPods) + StormBenchmark.WarmUpPods, host => StormBenchmark.RunAsync(host, parse.GetValue(stormAlerts), parse.GetValue(stormPods), output, cancellationToken)) },
+                    "storm" => summary with { Storm = await WithHostAsync(parse.GetValue(stormPods) + StormBenchmark.WarmUpPods, host => StormBenchmark.RunAsync(host, parse.GetValue(stormAlerts), parse.GetValue(stormPods), warmUp: !parse.GetValue(stormCold), output, cancellationToken)) },
                     "waiting" => summary with { Waiting = await WaitingBenchmark.RunAsync(repositoryRoot, parse.GetValue(waitingRuns), parse.GetValue(idle), output, cancellationToken) },
                     "economy" => summary with { Economy = await WithHostAsync(parse.GetValue(runs), host => EconomyBenchmark.RunAsync(host, 0, parse.GetValue(runs), output, cancellationToken)) },
                     "soak" => summary with { Crash = await CrashSoak.RunAsync(repositoryRoot, parse.GetValue(soakRuns), parse.GetValue(kills), parse.GetValue(seed), output, cancellationToken) },

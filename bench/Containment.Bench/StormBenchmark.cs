@@ -26,9 +26,10 @@ internal static class StormBenchmark
     /// <summary>A round that compiles fewer new method bodies than this ends the warm-up.</summary>
     private const long SettledCompilations = 100;
 
-    public static async Task<StormFigures> RunAsync(BenchHost host, int alerts, int pods, TextWriter output, CancellationToken cancellationToken)
+    /// <param name="warmUp">False: the storm meets a host just started, still compiling its hot paths.</param>
+    public static async Task<StormFigures> RunAsync(BenchHost host, int alerts, int pods, bool warmUp, TextWriter output, CancellationToken cancellationToken)
     {
-        var (rounds, compiled) = await WarmUpAsync(host, pods, cancellationToken);
+        var (rounds, compiled) = warmUp ? await WarmUpAsync(host, pods, cancellationToken) : (0, 0);
 
         var deliveries = Deliveries(alerts);
         var outcomes = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
@@ -69,7 +70,9 @@ internal static class StormBenchmark
             Math.Round((policyWrites + podPatches) / (double)pods, 2),
             Math.Round(allIsolated.TotalSeconds, 2));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"storm: {alerts} alerts over {pods} pods, each delivered twice ({deliveries.Length} POSTs from {Senders} concurrent senders)"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  after a warm-up of {rounds} rounds of {WarmUpAlerts} alerts on {WarmUpPods} other pods ({compiled} methods compiled in the last)"));
+        output.WriteLine(warmUp
+            ? string.Create(CultureInfo.InvariantCulture, $"  after a warm-up of {rounds} rounds of {WarmUpAlerts} alerts on {WarmUpPods} other pods ({compiled} methods compiled in the last)")
+            : "  on a host just started (no warm-up)");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  accepted in {accepted.TotalSeconds:F2} s: {figures.AlertsPerSecond:F0} alerts/s, {deliveries.Length / accepted.TotalSeconds:F0} deliveries/s (target ≥ 2,000 alerts/s); outcomes {string.Join(", ", outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key} {o.Value}"))}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  CPU while accepting: {cpu.Host.TotalMilliseconds * 1000 / deliveries.Length:F0} µs per delivery in the host process (host, senders and KubeSim), {cpu.Azurite.TotalMilliseconds * 1000 / deliveries.Length:F0} µs in Azurite; {(cpu.Host + cpu.Azurite) / accepted:F2} of {Environment.ProcessorCount} cores"));
         WriteStorage(output, storageBefore, storageDuring, deliveries.Length);
