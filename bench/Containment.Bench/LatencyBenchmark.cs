@@ -58,20 +58,16 @@ internal static class LatencyBenchmark
             return (productElapsed, floorElapsed);
         }
 
-        var rounds = 0;
-        long compiled;
-        do
-        {
-            var before = System.Runtime.JitInfo.GetCompiledMethodCount();
-            for (var turn = 0; turn < WarmUpRound; turn++)
+        var (rounds, compiled) = await WarmUp.UntilCompiledAsync(
+            async _ =>
             {
-                await BothAsync();
-            }
-
-            compiled = System.Runtime.JitInfo.GetCompiledMethodCount() - before;
-            rounds++;
-        }
-        while (compiled >= SettledCompilations && rounds < MaxWarmUpRounds);
+                for (var turn = 0; turn < WarmUpRound; turn++)
+                {
+                    await BothAsync();
+                }
+            },
+            SettledCompilations,
+            MaxWarmUpRounds);
 
         isolated.ForgetPhases();
         for (var measured = 0; measured < alerts; measured++)

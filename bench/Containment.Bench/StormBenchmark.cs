@@ -88,25 +88,16 @@ internal static class StormBenchmark
 
     /// <summary>
     /// The storm meets a host that has been serving, as a real one would: rounds of the same kind of load on pods
-    /// of their own until the runtime stops compiling (tiered compilation keeps recompiling hot paths for seconds
-    /// after start), then the runs they started settle. Returns the rounds and the method bodies compiled in the last.
+    /// of their own until the runtime stops compiling, then the runs they started settle.
     /// </summary>
     private static async Task<(int Rounds, long Compiled)> WarmUpAsync(BenchHost host, int pods, CancellationToken cancellationToken)
     {
-        var round = 0;
-        long compiled;
-        do
-        {
-            var before = System.Runtime.JitInfo.GetCompiledMethodCount();
-            var offset = round * WarmUpAlerts;
-            await SendAsync(host, Deliveries(WarmUpAlerts), index => BenchHost.Alert($"warm-up-{offset + index}", pods + (index % WarmUpPods)), (_, _) => { }, cancellationToken);
-            compiled = System.Runtime.JitInfo.GetCompiledMethodCount() - before;
-            round++;
-        }
-        while (compiled >= SettledCompilations && round < MaxWarmUpRounds);
-
+        var warmedUp = await WarmUp.UntilCompiledAsync(
+            round => SendAsync(host, Deliveries(WarmUpAlerts), index => BenchHost.Alert($"warm-up-{(round * WarmUpAlerts) + index}", pods + (index % WarmUpPods)), (_, _) => { }, cancellationToken),
+            SettledCompilations,
+            MaxWarmUpRounds);
         await host.Services<EmbeddedRuntime>().WhenIdleAsync(cancellationToken);
-        return (round, compiled);
+        return warmedUp;
     }
 
     /// <summary>Every alert twice, in a shuffled order, so duplicates arrive concurrently and out of order.</summary>
@@ -147,10 +138,11 @@ internal static class StormBenchmark
     private static async Task<int> WaitForPoliciesAsync(BenchHost host, int pods, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow.AddMinutes(10);
+        var policies = StormPods(pods).Select(pod => $"containment-quarantine-{pod}").ToHashSet(StringComparer.Ordinal);
         while (true)
         {
             var (items, _) = await host.Kube.Store.ListAsync(ResourceCatalog.NetworkPolicies, BenchHost.Namespace, LabelSelector.Everything, new Dictionary<string, string>(), cancellationToken);
-            var ofStorm = items.Count(item => StormPod(((string?)item["metadata"]?["name"])?.Replace("containment-quarantine-", string.Empty, StringComparison.Ordinal), pods));
+            var ofStorm = items.Count(item => policies.Contains((string?)item["metadata"]?["name"] ?? string.Empty));
             if (ofStorm >= pods || DateTime.UtcNow > deadline)
             {
                 return ofStorm;
@@ -163,10 +155,11 @@ internal static class StormBenchmark
     private static async Task<int> CountIsolatedAsync(BenchHost host, int pods, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow.AddMinutes(2);
+        var ofStorm = StormPods(pods);
         while (true)
         {
             var isolated = (await host.Services<Ledger.IsolationLedger>().ListAsync(new Ledger.IsolationQuery(Ledger.IsolationStatus.Isolated, null, null), cancellationToken))
-                .Count(record => StormPod(record.Pod, pods));
+                .Count(record => ofStorm.Contains(record.Pod));
             if (isolated >= pods || DateTime.UtcNow > deadline)
             {
                 return isolated;
@@ -176,7 +169,6 @@ internal static class StormBenchmark
         }
     }
 
-    /// <summary>Whether the pod is one of the storm's (not a warm-up pod).</summary>
-    private static bool StormPod(string? pod, int pods) =>
-        pod is { Length: 11 } && pod.StartsWith("bench-", StringComparison.Ordinal) && int.Parse(pod.AsSpan(6), CultureInfo.InvariantCulture) < pods;
+    /// <summary>The storm's own pods (the warm-up's come after them).</summary>
+    private static HashSet<string> StormPods(int pods) => Enumerable.Range(0, pods).Select(BenchHost.Pod).ToHashSet(StringComparer.Ordinal);
 }

@@ -55,12 +55,7 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
     public async Task Run_EventRaisedBeforeTheWait_IsKeptAndTaken()
     {
         await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
-        var gate = new TaskCompletionSource();
-        harness.Log.Behaviours[ActivityNames.RequestApproval] = async (_, _) =>
-        {
-            await gate.Task;
-            return ActivityResult.Success();
-        };
+        var gate = harness.Log.Hold(ActivityNames.RequestApproval);
         var id = RuntimeHarness.NewInstanceId();
 
         await harness.StartAsync(id, "confirm-suspicious-activity", Containment.Alerts.AlertCategory.AbnormalProcess);
@@ -80,12 +75,7 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
     public async Task RaiseEvent_RunWaitsForIt_AppliedAtOnceWithoutAnEventRow()
     {
         await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
-        var releaseMayGo = new TaskCompletionSource();
-        harness.Log.Behaviours[ActivityNames.ReleasePod] = async (_, cancellationToken) =>
-        {
-            await releaseMayGo.Task.WaitAsync(cancellationToken);
-            return ActivityResult.Success();
-        };
+        var releaseMayGo = harness.Log.Hold(ActivityNames.ReleasePod);
         var id = RuntimeHarness.NewInstanceId();
         await harness.StartAsync(id, Escape);
         var waiting = await harness.IdleStatusAsync(id);
@@ -119,12 +109,7 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
     public async Task RaiseEvent_ConcurrentSameDecision_AppliedOnce()
     {
         await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
-        var releaseMayGo = new TaskCompletionSource();
-        harness.Log.Behaviours[ActivityNames.ReleasePod] = async (_, cancellationToken) =>
-        {
-            await releaseMayGo.Task.WaitAsync(cancellationToken);
-            return ActivityResult.Success();
-        };
+        var releaseMayGo = harness.Log.Hold(ActivityNames.ReleasePod);
         var id = RuntimeHarness.NewInstanceId();
         await harness.StartAsync(id, Escape);
         var waiting = await harness.IdleStatusAsync(id);
@@ -147,12 +132,7 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
     {
         var inserts = new HeldRequests(Azure.Core.RequestMethod.Post);
         await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix(), storagePolicy: inserts);
-        var approvalMayGo = new TaskCompletionSource();
-        harness.Log.Behaviours[ActivityNames.RequestApproval] = async (_, cancellationToken) =>
-        {
-            await approvalMayGo.Task.WaitAsync(cancellationToken);
-            return ActivityResult.Success();
-        };
+        var approvalMayGo = harness.Log.Hold(ActivityNames.RequestApproval);
         var id = RuntimeHarness.NewInstanceId();
         await harness.StartAsync(id, Escape);
         await harness.Log.WaitForCallAsync(ActivityNames.RequestApproval);
@@ -206,11 +186,7 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
         await using (var first = new RuntimeHarness(azurite.ConnectionString, prefix, log))
         {
             // The link went out and was clicked, but the process stops before the wait is written.
-            log.Behaviours[ActivityNames.RequestApproval] = async (_, cancellationToken) =>
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-                return ActivityResult.Success();
-            };
+            log.Hold(ActivityNames.RequestApproval);
             await first.StartAsync(id, Escape);
             await log.WaitForCallAsync(ActivityNames.RequestApproval);
             var raised = await first.Runtime.RaiseEventAsync(id, "approval-approve-release-1", Decision(ApprovalVerdict.Approved), CancellationToken.None);
@@ -403,11 +379,7 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
         await using (var first = new RuntimeHarness(azurite.ConnectionString, prefix, log))
         {
             // The first process stops while its isolate call is in flight: the result is never saved.
-            log.Behaviours[ActivityNames.IsolatePod] = async (_, cancellationToken) =>
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-                return ActivityResult.Success();
-            };
+            log.Hold(ActivityNames.IsolatePod);
             await first.StartAsync(id, "malware");
             await log.WaitForCallsAsync(1);
         }
@@ -434,12 +406,7 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
         await using (var first = new RuntimeHarness(azurite.ConnectionString, prefix, log, time))
         {
             // The first run, which asks nothing, gets a decision while it is busy: the row stays, never taken.
-            var isolateMayGo = new TaskCompletionSource();
-            log.Behaviours[ActivityNames.IsolatePod] = async (_, cancellationToken) =>
-            {
-                await isolateMayGo.Task.WaitAsync(cancellationToken);
-                return ActivityResult.Success();
-            };
+            var isolateMayGo = log.Hold(ActivityNames.IsolatePod);
             await first.StartAsync(id, "malware");
             await log.WaitForCallAsync(ActivityNames.IsolatePod);
             Assert.Equal(RaiseEventResult.Accepted, await first.Runtime.RaiseEventAsync(id, "approval-approve-release-1", Decision(ApprovalVerdict.Approved), CancellationToken.None));

@@ -32,6 +32,18 @@ internal sealed class ActivityLog
 
     public IEnumerable<LoggedCall> Of(string activity) => Calls.Where(call => call.Activity == activity);
 
+    /// <summary>Makes <paramref name="activity"/> wait, until the returned source is set (then it succeeds) or its call is cancelled.</summary>
+    public TaskCompletionSource Hold(string activity)
+    {
+        var mayGo = new TaskCompletionSource();
+        Behaviours[activity] = async (_, cancellationToken) =>
+        {
+            await mayGo.Task.WaitAsync(cancellationToken);
+            return ActivityResult.Success();
+        };
+        return mayGo;
+    }
+
     /// <summary>Waits until <paramref name="activity"/> has been called.</summary>
     public async Task WaitForCallAsync(string activity)
     {

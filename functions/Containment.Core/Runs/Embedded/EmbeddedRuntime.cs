@@ -60,7 +60,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         ?? throw new InvalidOperationException($"run {instanceId} was neither started nor joined");
 
     public async ValueTask<RunStartResult?> StartNewAsync(string instanceId, Playbook playbook, Alert alert, CancellationToken cancellationToken) =>
-        unfinishedRuns.ContainsKey(instanceId) || endedRuns.Get(instanceId) is not null
+        endedRuns.Get(instanceId) is not null
             ? null
             : await StartAsync(instanceId, playbook, alert, insertOnly: true, cancellationToken);
 
