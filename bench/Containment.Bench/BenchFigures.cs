@@ -21,8 +21,10 @@ internal sealed record LatencyFigures(
     [property: JsonPropertyName("floor_p99_ms")] double FloorP99Ms,
     [property: JsonPropertyName("ratio_p50")] double RatioP50,
     [property: JsonPropertyName("admission_p50_ms")] double AdmissionP50Ms,
+    [property: JsonPropertyName("to_isolate_p50_ms")] double ToIsolateP50Ms,
     [property: JsonPropertyName("kubernetes_p50_ms")] double KubernetesP50Ms,
-    [property: JsonPropertyName("record_write_p50_ms")] double RecordWriteP50Ms);
+    [property: JsonPropertyName("record_write_p50_ms")] double RecordWriteP50Ms,
+    [property: JsonPropertyName("first_alert_ms")] double FirstAlertMs);
 
 internal sealed record StormFigures(
     [property: JsonPropertyName("alerts")] int Alerts,

@@ -30,12 +30,17 @@ internal sealed class IsolatedRecords : IDisposable
     /// <summary>Completes with the timestamp at which the isolation record <paramref name="id"/> is first written Isolated.</summary>
     public Task<long> Expect(string id) => expected.GetOrAdd(id, _ => new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
-    /// <summary>Median milliseconds of: the admission (event stored, run started), the isolate activity until its record write (the Kubernetes calls), the record write.</summary>
-    public (double Admission, double Kubernetes, double RecordWrite) MedianPhases()
+    /// <summary>
+    /// Median milliseconds of: the admission (event stored, run started), the admission's start until the isolate
+    /// activity's (what stands before the first Kubernetes call), the isolate activity until its record write (the
+    /// Kubernetes calls), the record write.
+    /// </summary>
+    public (double Admission, double ToIsolate, double Kubernetes, double RecordWrite) MedianPhases()
     {
         var complete = byTrace.Values.Where(phases => phases is { Admit: not null, Isolate: not null, Record: not null }).ToList();
         return (
             Median(complete.Select(phases => phases.Admit!.Duration)),
+            Median(complete.Select(phases => phases.Isolate!.StartTimeUtc - phases.Admit!.StartTimeUtc)),
             Median(complete.Select(phases => phases.Record!.StartTimeUtc - phases.Isolate!.StartTimeUtc)),
             Median(complete.Select(phases => phases.Record!.Duration)));
     }

@@ -78,8 +78,8 @@ public sealed class AlertAdmission(
         // the answer. Should the event's write fail after the run started, the answer is an error and the
         // sender's retry stores the event and joins the run. Otherwise the start waits for the event and
         // follows the rules below.
-        var storing = events.AddAsync(record, cancellationToken);
         var startingNew = runtime.StartNewAsync(instanceId, playbook, alert, cancellationToken).AsTask();
+        var storing = events.AddAsync(record, cancellationToken);
         await Task.WhenAll(storing, startingNew);
         var (stored, created) = await storing;
         if (await startingNew is { } fresh)

@@ -70,30 +70,19 @@ public sealed class QuarantinePod(
             return new IsolationOutcome { Status = IsolationStatus.Refused, Cluster = connection.Facts.Alias, Namespace = ns, Pod = request.Pod, Refusal = refusal };
         }
 
-        var wrote = false;
-        V1NetworkPolicy appliedPolicy;
-        var (relabelledPod, savedLabels, quarantineId, relabelled) = await RelabelAsync(client, pod!, request, cancellationToken);
-        wrote |= relabelled;
-
         var policyName = QuarantineNames.PolicyName(request.Pod);
         string? ciliumName = connection.Facts.ServesCiliumNetworkPolicies ? policyName : null;
-        try
-        {
-            (var policyWritten, appliedPolicy) = await ApplyNetworkPolicyAsync(client, ns, policyName, request.Pod, quarantineId, likelyExists: !relabelled, cancellationToken);
-            wrote |= policyWritten;
-            if (ciliumName is not null)
-            {
-                wrote |= await ApplyCiliumPolicyAsync(client, ns, ciliumName, request.Pod, quarantineId, cancellationToken);
-            }
-        }
-        catch (KubernetesOperationException e)
-        {
-            // The pod is relabelled but not fenced: say so, lest "failed" be read as "nothing changed".
-            throw new KubernetesOperationException(e.Failure with { Message = e.Failure.Message + RelabelledNotFenced }, e);
-        }
+
+        // The policies Containment does not manage are the same before and after the writes, so their list
+        // goes out with the writes instead of after them: one round trip to the API server fewer before the
+        // pod is isolated. Awaited together, a failed write is what throws, before a failed list.
+        var fencing = FenceAsync(client, pod!, request, policyName, ciliumName, cancellationToken);
+        var listing = ListOtherPoliciesAsync(client, ns, cancellationToken);
+        await Task.WhenAll(fencing, listing);
+        var (relabelledPod, savedLabels, quarantineId, appliedPolicy, wrote) = await fencing;
 
         var warnings = new List<IsolationWarning>();
-        var verified = await VerifyAsync(client, relabelledPod, appliedPolicy, ciliumName, quarantineId, warnings, cancellationToken);
+        var verified = await VerifyAsync(client, relabelledPod, appliedPolicy, await listing, ciliumName, quarantineId, warnings, cancellationToken);
         AddEngineWarnings(connection.Facts, ciliumName is not null, warnings);
 
         logger.LogInformation("Quarantined {Namespace}/{Pod} in {Cluster} with {Policy} (cilium {Cilium}, changed {Changed}, warnings {Warnings})",
@@ -117,6 +106,28 @@ public sealed class QuarantinePod(
         pod.Metadata?.Annotations?.TryGetValue(QuarantineNames.SavedLabelsAnnotation, out var json) == true
             ? JsonSerializer.Deserialize<Dictionary<string, string>>(json)
             : null;
+
+    /// <summary>Relabels the pod, then applies its deny-all policy (and the Cilium one where served).</summary>
+    private async Task<(V1Pod Pod, IReadOnlyDictionary<string, string> Saved, string QuarantineId, V1NetworkPolicy Policy, bool Wrote)> FenceAsync(
+        IKubernetes client, V1Pod pod, QuarantineRequest request, string policyName, string? ciliumName, CancellationToken cancellationToken)
+    {
+        var (relabelledPod, savedLabels, quarantineId, relabelled) = await RelabelAsync(client, pod, request, cancellationToken);
+        try
+        {
+            var (policyWritten, appliedPolicy) = await ApplyNetworkPolicyAsync(client, request.Namespace, policyName, request.Pod, quarantineId, likelyExists: !relabelled, cancellationToken);
+            var ciliumWritten = ciliumName is not null && await ApplyCiliumPolicyAsync(client, request.Namespace, ciliumName, request.Pod, quarantineId, cancellationToken);
+            return (relabelledPod, savedLabels, quarantineId, appliedPolicy, relabelled | policyWritten | ciliumWritten);
+        }
+        catch (KubernetesOperationException e)
+        {
+            // The pod is relabelled but not fenced: say so, lest "failed" be read as "nothing changed".
+            throw new KubernetesOperationException(e.Failure with { Message = e.Failure.Message + RelabelledNotFenced }, e);
+        }
+    }
+
+    private async Task<IList<V1NetworkPolicy>> ListOtherPoliciesAsync(IKubernetes client, string ns, CancellationToken cancellationToken) =>
+        (await calls.ExecuteAsync(new KubernetesOperation("list", "networkpolicies", ns),
+            ct => client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, labelSelector: NotManagedHere, cancellationToken: ct), cancellationToken)).Items ?? [];
 
     private async Task<V1Pod?> ReadPodAsync(IKubernetes client, string ns, string name, CancellationToken cancellationToken) =>
         await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "pods", ns, name),
@@ -314,10 +325,10 @@ public sealed class QuarantinePod(
     }
 
     // The pod and the quarantine policy are checked in the API server's answers to their writes (or reads);
-    // one list read after the writes shows any other policy that selects the quarantined pod. The list leaves
+    // one list read, made alongside the writes, shows any other policy that selects the quarantined pod. The list leaves
     // out the policies Containment manages: each selects only its own pod's quarantine label, and in a storm
     // there is one per isolated pod, which made every isolation read all the others.
-    private async Task<bool> VerifyAsync(IKubernetes client, V1Pod pod, V1NetworkPolicy policy, string? ciliumName, string quarantineId,
+    private async Task<bool> VerifyAsync(IKubernetes client, V1Pod pod, V1NetworkPolicy policy, IList<V1NetworkPolicy> otherPolicies, string? ciliumName, string quarantineId,
         List<IsolationWarning> warnings, CancellationToken cancellationToken)
     {
         var policyName = policy.Metadata.Name;
@@ -330,15 +341,13 @@ public sealed class QuarantinePod(
                 $"pod {ns}/{pod.Metadata?.Name} does not carry exactly the quarantine label after relabelling"));
         }
 
-        var policies = await calls.ExecuteAsync(new KubernetesOperation("list", "networkpolicies", ns),
-            ct => client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, labelSelector: NotManagedHere, cancellationToken: ct), cancellationToken);
         var policyOk = IsDenyAll(policy, quarantineId);
         if (!policyOk)
         {
             warnings.Add(new IsolationWarning(IsolationWarningKind.VerificationFailed, $"NetworkPolicy {policyName} is missing or not deny-all after apply", policyName));
         }
 
-        ReportOtherPolicies(policies.Items ?? [], policyName, quarantineId, warnings);
+        ReportOtherPolicies(otherPolicies, policyName, quarantineId, warnings);
 
         var ciliumOk = true;
         if (ciliumName is not null)
