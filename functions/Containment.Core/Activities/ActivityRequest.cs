@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Containment.Alerts;
 using Containment.Approvals;
 using Containment.Playbooks;
@@ -33,4 +34,11 @@ public sealed record ActivityRequest
 
     /// <summary>1 on the first try; the driver counts retries.</summary>
     public int Attempt { get; init; } = 1;
+
+    /// <summary>How many tries the step's retry policy allows; 1 without one.</summary>
+    public int MaxAttempts { get; init; } = 1;
+
+    /// <summary>Whether a retryable failure of this try is still tried again (and so is not yet the step's failure).</summary>
+    [JsonIgnore]
+    public bool WillRetry => Attempt < MaxAttempts;
 }

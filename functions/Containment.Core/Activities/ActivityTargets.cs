@@ -41,6 +41,10 @@ public static class ActivityTargets
         Data = data,
     };
 
+    /// <summary>The audit entry of a try that failed and will be tried again (<see cref="ActivityRequest.WillRetry"/>).</summary>
+    public static AuditEntry AttemptFailedAudit(ActivityRequest request, AuditAction action, DateTimeOffset at, string reason) =>
+        PodAudit(request, action, at, $"attempt {request.Attempt} of {request.MaxAttempts} failed and will be tried again: {reason}");
+
     /// <summary>A Kubernetes failure as an activity failure: throttling and outages are worth another try, the rest is not.</summary>
     public static ActivityResult Failure(KubernetesOperationException exception) => ActivityResult.Failure(
         exception.Failure.Message,

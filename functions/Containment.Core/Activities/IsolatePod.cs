@@ -11,9 +11,10 @@ namespace Containment.Activities;
 
 /// <summary>
 /// The <c>isolate</c> step: quarantines the pod, keeps the isolation record and the audit trail, and marks
-/// the security event Processed (never for malware: isolation does not remove it).
+/// the security event Processed (never for malware: isolation does not remove it). A failure that will be
+/// tried again leaves the record as it was and says so in the audit trail; only the last try's failure is Failed.
 /// </summary>
-public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolations, SecurityEventLedger events, TimeProvider time) : IRunActivity
+public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolations, SecurityEventLedger events, AuditTrail audit, TimeProvider time) : IRunActivity
 {
     public string Name => nameof(IsolatePod);
 
@@ -33,8 +34,17 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
         }
         catch (KubernetesOperationException exception)
         {
-            await FailAsync(request, id, actor, exception.Failure.Message, cancellationToken);
-            return ActivityTargets.Failure(exception);
+            var failure = ActivityTargets.Failure(exception);
+            if (failure.Retryable && request.WillRetry)
+            {
+                await audit.AppendAsync(AuditSubject.Isolation, ActivityTargets.AttemptFailedAudit(request, AuditAction.IsolationAttemptFailed, time.GetUtcNow(), exception.Failure.Message), cancellationToken);
+            }
+            else
+            {
+                await FailAsync(request, id, actor, exception.Failure.Message, cancellationToken);
+            }
+
+            return failure;
         }
 
         if (outcome.Refusal is { } refusal)

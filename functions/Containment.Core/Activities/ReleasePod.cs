@@ -24,6 +24,12 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
         {
             outcome = await release.ReleaseAsync(ActivityTargets.Pod(target), cancellationToken);
         }
+        catch (KubernetesOperationException exception) when (ActivityTargets.Failure(exception) is { Retryable: true } failure && request.WillRetry)
+        {
+            // The pod is still isolated (or partly released): Failed would say more than is known before the last try.
+            await audit.AppendAsync(AuditSubject.Isolation, ActivityTargets.AttemptFailedAudit(request, AuditAction.ReleaseAttemptFailed, time.GetUtcNow(), exception.Failure.Message), cancellationToken);
+            return failure;
+        }
         catch (KubernetesOperationException exception)
         {
             var failedAt = time.GetUtcNow();

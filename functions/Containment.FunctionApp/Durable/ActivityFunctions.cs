@@ -5,8 +5,8 @@ using Microsoft.Azure.Functions.Worker;
 namespace Containment.FunctionApp.Durable;
 
 /// <summary>
-/// One activity function per Core activity, each named as the activity. A retryable failure is thrown (Durable
-/// retries it with the step's policy); a final one is returned, and the run records its reason.
+/// One activity function per Core activity, each named as the activity. Every result, failed or not, is returned:
+/// the orchestrator retries a retryable failure itself, telling each try its attempt number.
 /// </summary>
 public sealed class ActivityFunctions(IEnumerable<IRunActivity> activities)
 {
@@ -33,11 +33,6 @@ public sealed class ActivityFunctions(IEnumerable<IRunActivity> activities)
     [Function(ActivityNames.CordonNode)]
     public Task<ActivityResult> CordonNode([ActivityTrigger] ActivityRequest request, FunctionContext context) => RunAsync(ActivityNames.CordonNode, request, context);
 
-    private async Task<ActivityResult> RunAsync(string name, ActivityRequest request, FunctionContext context)
-    {
-        var result = await TracedActivity.RunAsync(byName[name], request, context.CancellationToken);
-        return !result.Succeeded && result.Retryable
-            ? throw new RetryableActivityException(result.Reason ?? $"{name} failed")
-            : result;
-    }
+    private Task<ActivityResult> RunAsync(string name, ActivityRequest request, FunctionContext context) =>
+        TracedActivity.RunAsync(byName[name], request, context.CancellationToken);
 }

@@ -10,8 +10,8 @@ using Microsoft.DurableTask;
 namespace Containment.FunctionApp.Durable;
 
 /// <summary>
-/// Drives <see cref="PlaybookMachine"/> with Durable Functions: activities through CallActivityAsync (the
-/// step's retry policy as TaskOptions), waits as an event raced against a durable timer with the loser
+/// Drives <see cref="PlaybookMachine"/> with Durable Functions: activities through CallActivityAsync (retried
+/// by <see cref="ActivityAttempts"/> with durable timers between tries), waits as an event raced against a durable timer with the loser
 /// cancelled. It holds no playbook logic; the machine is deterministic, so replays are safe.
 /// </summary>
 public static class PlaybookOrchestrator
@@ -58,20 +58,30 @@ public static class PlaybookOrchestrator
         }
     }
 
+    // Retries are the orchestrator's own (a durable timer between tries) rather than Durable's retry policy,
+    // so each try's request carries its attempt number: an activity tells a failure that will be retried
+    // from the step's last one, and the ledger does not say Failed while a retry is due.
     private static async Task<RunInput> CallAsync(TaskOrchestrationContext context, ActivityCall call)
     {
-        try
-        {
-            var result = await context.CallActivityAsync<ActivityResult>(call.ActivityName, call.Request, Options(call.Retry));
-            return result.Succeeded
-                ? new ActivityCompleted(Now(context), call.CallId, result.Output)
-                : new ActivityFailed(Now(context), call.CallId, result.Reason ?? "failed");
-        }
-        catch (TaskFailedException exception)
-        {
-            // Retryable failures are thrown by the activity function, retried by Durable, and end here when retries run out.
-            return new ActivityFailed(Now(context), call.CallId, exception.FailureDetails.ErrorMessage);
-        }
+        var result = await ActivityAttempts.RunAsync(
+            call.Request,
+            call.Retry,
+            async request =>
+            {
+                try
+                {
+                    return await context.CallActivityAsync<ActivityResult>(call.ActivityName, request);
+                }
+                catch (TaskFailedException exception)
+                {
+                    // The activity threw: that says nothing about the world, so another try may help.
+                    return ActivityResult.Failure(exception.FailureDetails.ErrorMessage, retryable: true);
+                }
+            },
+            delay => context.CreateTimer(delay, CancellationToken.None));
+        return result.Succeeded
+            ? new ActivityCompleted(Now(context), call.CallId, result.Output)
+            : new ActivityFailed(Now(context), call.CallId, result.Reason ?? "failed");
     }
 
     private static async Task<RunInput> WaitAsync(TaskOrchestrationContext context, WaitFor wait)
@@ -97,10 +107,6 @@ public static class PlaybookOrchestrator
         eventCancellation.Cancel();
         return new TimerFired(Now(context), wait.TimerId);
     }
-
-    private static TaskOptions? Options(StepRetryPolicy? retry) => retry is null
-        ? null
-        : TaskOptions.FromRetryPolicy(new RetryPolicy(retry.MaxAttempts, retry.FirstInterval, retry.BackoffCoefficient, retry.MaxInterval));
 
     private static DateTimeOffset Now(TaskOrchestrationContext context) => new(context.CurrentUtcDateTime, TimeSpan.Zero);
 }

@@ -77,7 +77,8 @@ public static class PlaybookValidator
 
         if (step.Retry is { FirstInterval: var first } && first <= TimeSpan.Zero)
         {
-            // Durable Functions' retry policy refuses a zero interval: such a playbook would fail only in Azure.
+            // A try that does not wait meets the same throttling or outage again; the Kubernetes calls already
+            // retry quickly inside a try.
             problems.Add((JsonPointer.Append(JsonPointer.Append(pointer, "retry"), "firstInterval"), "must be longer than zero"));
         }
 

@@ -22,31 +22,23 @@ public sealed partial class ActivityInvoker(IEnumerable<IRunActivity> activities
             return ActivityResult.Failure($"no activity named {call.ActivityName} is registered", retryable: false);
         }
 
-        var maxAttempts = call.Retry?.MaxAttempts ?? 1;
-        for (var attempt = 1; ; attempt++)
-        {
-            ActivityResult result;
-            try
+        return await ActivityAttempts.RunAsync(
+            call.Request,
+            call.Retry,
+            async request =>
             {
-                result = await TracedActivity.RunAsync(activity, call.Request with { Attempt = attempt }, cancellationToken);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                LogActivityThrew(logger, exception, call.ActivityName, call.CallId, attempt);
-                result = ActivityResult.Failure($"{exception.GetType().Name}: {exception.Message}", retryable: true);
-            }
-
-            if (result.Succeeded || !result.Retryable || attempt >= maxAttempts)
-            {
-                return attempt > 1 && !result.Succeeded
-                    ? result with { Reason = $"{result.Reason} (after {attempt} attempts)" }
-                    : result;
-            }
-
-            var delay = call.Retry!.DelayAfter(attempt);
-            LogRetrying(logger, call.ActivityName, call.CallId, attempt, delay, result.Reason);
-            await Task.Delay(delay, time, cancellationToken);
-        }
+                try
+                {
+                    return await TracedActivity.RunAsync(activity, request, cancellationToken);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    LogActivityThrew(logger, exception, call.ActivityName, call.CallId, request.Attempt);
+                    return ActivityResult.Failure($"{exception.GetType().Name}: {exception.Message}", retryable: true);
+                }
+            },
+            delay => Task.Delay(delay, time, cancellationToken),
+            (attempt, delay, result) => LogRetrying(logger, call.ActivityName, call.CallId, attempt, delay, result.Reason));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Activity {Activity} call {CallId} threw on attempt {Attempt}")]

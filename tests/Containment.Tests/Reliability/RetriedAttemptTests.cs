@@ -1,0 +1,123 @@
+using Containment.Activities;
+using Containment.Alerts;
+using Containment.Ledger;
+using Containment.Playbooks;
+using Containment.Tests.Support;
+using KubeSim;
+
+namespace Containment.Tests.Reliability;
+
+/// <summary>
+/// A try of isolate or release that fails and will be tried again leaves the isolation record as it was and
+/// says so in the audit trail; only the last try's failure makes the record Failed. The activities are called
+/// as a runtime calls them, against the host's KubeSim and Azurite; a 409 is the failure (retryable, and not
+/// retried inside the Kubernetes call, so each try fails at once).
+/// </summary>
+[Collection(ReliabilityHostCollection.Name)]
+public sealed class RetriedAttemptTests(ReliabilityHostFixture host)
+{
+    private static readonly StepRetryPolicy Retry = new() { MaxAttempts = 3 };
+
+    private readonly IsolationLedger isolations = host.Get<IsolationLedger>();
+    private readonly AuditTrail audit = host.Get<AuditTrail>();
+
+    [Fact]
+    public async Task IsolateTryFails_NotTheLast_NoFailedRecord_AuditSaysItWillBeTriedAgain_NextTryIsolates()
+    {
+        var pod = host.TakePod();
+        var request = Request(pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false, Retry = Retry });
+        var id = ActivityTargets.IsolationId(request.Alert.Target);
+
+        // The relabel's merge patch meets a conflict on its first try and on each of its three re-reads.
+        var first = await WithConflictAsync("PATCH", $"/api/v1/namespaces/shop/pods/{pod}", times: 4, () => Activity(ActivityNames.IsolatePod).RunAsync(request with { Attempt = 1, MaxAttempts = 3 }, CancellationToken.None));
+
+        Assert.False(first.Succeeded);
+        Assert.True(first.Retryable);
+        Assert.Null(await isolations.GetAsync(id, CancellationToken.None));
+        var entry = Assert.Single(await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None));
+        Assert.Equal(AuditAction.IsolationAttemptFailed, entry.Action);
+        Assert.StartsWith("attempt 1 of 3 failed and will be tried again: conflict", entry.Detail, StringComparison.Ordinal);
+
+        var second = await Activity(ActivityNames.IsolatePod).RunAsync(request with { Attempt = 2, MaxAttempts = 3 }, CancellationToken.None);
+
+        Assert.True(second.Succeeded, second.Reason);
+        Assert.Equal(IsolationStatus.Isolated, (await isolations.GetAsync(id, CancellationToken.None))?.Status);
+        Assert.Equal(
+            [AuditAction.IsolationAttemptFailed, AuditAction.Isolated],
+            (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None)).Select(item => item.Action));
+    }
+
+    [Fact]
+    public async Task IsolateLastTryFails_RecordFailedWithTheReason()
+    {
+        var pod = host.TakePod();
+        var request = Request(pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false, Retry = Retry });
+        var id = ActivityTargets.IsolationId(request.Alert.Target);
+
+        var last = await WithConflictAsync("PATCH", $"/api/v1/namespaces/shop/pods/{pod}", times: 4, () => Activity(ActivityNames.IsolatePod).RunAsync(request with { Attempt = 3, MaxAttempts = 3 }, CancellationToken.None));
+
+        Assert.False(last.Succeeded);
+        var record = await isolations.GetAsync(id, CancellationToken.None);
+        Assert.Equal(IsolationStatus.Failed, record?.Status);
+        Assert.Equal(last.Reason, record!.FailureReason);
+        Assert.Equal(AuditAction.IsolationFailed, Assert.Single(await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None)).Action);
+    }
+
+    [Fact]
+    public async Task ReleaseTryFails_NotTheLast_RecordStaysIsolated_LastTryFailsIt()
+    {
+        var pod = host.TakePod();
+        var isolate = Request(pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false });
+        var release = Request(pod, new ReleaseStep { Id = "release", Reason = "approved", Retry = Retry });
+        var id = ActivityTargets.IsolationId(isolate.Alert.Target);
+        Assert.True((await Activity(ActivityNames.IsolatePod).RunAsync(isolate, CancellationToken.None)).Succeeded);
+        var restore = $"/api/v1/namespaces/shop/pods/{pod}";
+
+        var first = await WithConflictAsync("PATCH", restore, times: 1, () => Activity(ActivityNames.ReleasePod).RunAsync(release with { Attempt = 1, MaxAttempts = 3 }, CancellationToken.None));
+
+        Assert.True(first is { Succeeded: false, Retryable: true }, first.Reason);
+        Assert.Equal(IsolationStatus.Isolated, (await isolations.GetAsync(id, CancellationToken.None))?.Status);
+        Assert.Equal(AuditAction.ReleaseAttemptFailed, (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None))[^1].Action);
+
+        var last = await WithConflictAsync("PATCH", restore, times: 1, () => Activity(ActivityNames.ReleasePod).RunAsync(release with { Attempt = 3, MaxAttempts = 3 }, CancellationToken.None));
+
+        Assert.False(last.Succeeded);
+        Assert.Equal(IsolationStatus.Failed, (await isolations.GetAsync(id, CancellationToken.None))?.Status);
+        Assert.Equal(AuditAction.ReleaseFailed, (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None))[^1].Action);
+    }
+
+    private IRunActivity Activity(string name) => host.Get<IEnumerable<IRunActivity>>().Single(activity => activity.Name == name);
+
+    private async Task<ActivityResult> WithConflictAsync(string method, string path, int times, Func<Task<ActivityResult>> call)
+    {
+        var conflict = new FaultRule { Method = method, PathPrefix = path, StatusCode = 409, Count = times };
+        host.KubeSim.Faults.Add(conflict);
+        try
+        {
+            var result = await call();
+            Assert.Equal(times, host.KubeSim.Faults.Fired(conflict));
+            return result;
+        }
+        finally
+        {
+            host.KubeSim.Faults.Remove(conflict);
+        }
+    }
+
+    private static ActivityRequest Request(string pod, Step step) => new()
+    {
+        InstanceId = $"{LocalHostFixture.Cluster}~{LocalHostFixture.Namespace}~{pod}",
+        CallId = step.Id,
+        Playbook = "retried-attempts",
+        Step = step,
+        Alert = new Alert
+        {
+            Id = $"retried-{pod}",
+            Source = "falco",
+            Category = AlertCategory.ReverseShell,
+            Severity = Severity.High,
+            Time = DateTimeOffset.UtcNow,
+            Target = new AlertTarget { Cluster = LocalHostFixture.Cluster, Namespace = LocalHostFixture.Namespace, Pod = pod },
+        },
+    };
+}
