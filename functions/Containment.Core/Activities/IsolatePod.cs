@@ -32,19 +32,15 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
                 new QuarantineRequest(target.ClusterName, target.Namespace, target.Pod, ActivityTargets.QuarantineId(target)),
                 cancellationToken);
         }
+        catch (KubernetesOperationException exception) when (ActivityTargets.Failure(exception) is { Retryable: true } failure && request.WillRetry)
+        {
+            await audit.AppendAsync(AuditSubject.Isolation, ActivityTargets.AttemptFailedAudit(request, AuditAction.IsolationAttemptFailed, time.GetUtcNow(), exception.Failure.Message), cancellationToken);
+            return failure;
+        }
         catch (KubernetesOperationException exception)
         {
-            var failure = ActivityTargets.Failure(exception);
-            if (failure.Retryable && request.WillRetry)
-            {
-                await audit.AppendAsync(AuditSubject.Isolation, ActivityTargets.AttemptFailedAudit(request, AuditAction.IsolationAttemptFailed, time.GetUtcNow(), exception.Failure.Message), cancellationToken);
-            }
-            else
-            {
-                await FailAsync(request, id, actor, exception.Failure.Message, cancellationToken);
-            }
-
-            return failure;
+            await FailAsync(request, id, actor, exception.Failure.Message, cancellationToken);
+            return ActivityTargets.Failure(exception);
         }
 
         if (outcome.Refusal is { } refusal)

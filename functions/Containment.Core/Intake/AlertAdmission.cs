@@ -77,7 +77,8 @@ public sealed class AlertAdmission(
         // alert a duplicate of a run that does not exist), so both writes go at once; both are durable before
         // the answer. Should the event's write fail after the run started, the answer is an error and the
         // sender's retry stores the event and joins the run. Otherwise the start waits for the event and
-        // follows the rules below.
+        // follows the rules below. The run's insert goes out first: the isolation starts once it is stored,
+        // which is sooner where storage serves one request at a time (Azurite).
         var startingNew = runtime.StartNewAsync(instanceId, playbook, alert, cancellationToken).AsTask();
         var storing = events.AddAsync(record, cancellationToken);
         await Task.WhenAll(storing, startingNew);

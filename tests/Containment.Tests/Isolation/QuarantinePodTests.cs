@@ -190,6 +190,33 @@ public sealed class QuarantinePodTests
     }
 
     [Fact]
+    public async Task IsolateAsync_ListsOtherPoliciesWhileItsWritesAreUnderWay()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        const string policies = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies";
+        var held = new FaultRule { Method = "POST", PathPrefix = policies, Delay = TimeSpan.FromSeconds(2), Count = 1 };
+        harness.Sim.Faults.Add(held);
+
+        var isolating = harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(1);
+        while ((harness.Sim.Faults.Fired(held) == 0 || harness.Sim.Requests.Count("GET", policies) == 0) && DateTime.UtcNow < deadline && !isolating.IsCompleted)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
+        }
+
+        // The create is still held by the fault when the list has arrived: the list did not wait for it.
+        var listedWhileCreateHeld = harness.Sim.Requests.Count("GET", policies);
+        var createStillHeld = !isolating.IsCompleted && harness.Sim.Faults.Fired(held) == 1;
+        var outcome = await isolating;
+
+        Assert.True(createStillHeld);
+        Assert.Equal(1, listedWhileCreateHeld);
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        Assert.True(outcome.Verified);
+        Assert.Equal(1, harness.Sim.Requests.Count("GET", policies));
+    }
+
+    [Fact]
     public async Task IsolateAsync_RequestTimesOut_RetriedAndCompletes()
     {
         await using var harness = await IsolationHarness.StartAsync(requestTimeout: "00:00:01");
