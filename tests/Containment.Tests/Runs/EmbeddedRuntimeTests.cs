@@ -296,7 +296,7 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
         await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
         var id = RuntimeHarness.NewInstanceId();
 
-        var started = await harness.Runtime.StartNewAsync(id, MachineDriver.Shipped(Escape), MachineDriver.Alert(), CancellationToken.None);
+        var started = await harness.StartNewAsync(id, Escape);
         await harness.IdleStatusAsync(id);
 
         Assert.Equal(new RunStartResult(RunStartOutcome.Started, id, Escape), started);
@@ -313,8 +313,8 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
         await harness.StartAsync(finished, "malware");
         await harness.IdleStatusAsync(finished);
 
-        var joined = await harness.Runtime.StartNewAsync(running, MachineDriver.Shipped("malware"), MachineDriver.Alert(), CancellationToken.None);
-        var again = await harness.Runtime.StartNewAsync(finished, MachineDriver.Shipped("malware"), MachineDriver.Alert(), CancellationToken.None);
+        var joined = await harness.StartNewAsync(running, "malware");
+        var again = await harness.StartNewAsync(finished, "malware");
         await harness.IdleStatusAsync(running);
 
         Assert.Null(joined);
@@ -335,7 +335,7 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
         }
 
         await using var harness = new RuntimeHarness(azurite.ConnectionString, prefix);
-        var started = await harness.Runtime.StartNewAsync(id, MachineDriver.Shipped("malware"), MachineDriver.Alert(), CancellationToken.None);
+        var started = await harness.StartNewAsync(id, "malware");
 
         Assert.Null(started);
         Assert.Empty(harness.Log.Of(ActivityNames.IsolatePod));

@@ -74,6 +74,10 @@ internal sealed class RuntimeHarness : IAsyncDisposable
     public Task<RunStartResult> StartAsync(string instanceId, Containment.Playbooks.Playbook playbook) =>
         Runtime.StartAsync(instanceId, playbook, MachineDriver.Alert(), CancellationToken.None);
 
+    /// <summary>The insert-only start admission uses for a pod that never had a run.</summary>
+    public async Task<RunStartResult?> StartNewAsync(string instanceId, string playbook) =>
+        await Runtime.StartNewAsync(instanceId, MachineDriver.Shipped(playbook), MachineDriver.Alert(), CancellationToken.None);
+
     public async Task<RunStatusDocument> IdleStatusAsync(string instanceId)
     {
         await Runtime.WhenIdleAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
