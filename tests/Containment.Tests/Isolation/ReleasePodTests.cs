@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using Containment.Clusters;
 using Containment.Isolation;
+using Containment.Isolation.Actions.Release;
 using global::KubeSim;
 
 namespace Containment.Tests.Isolation;
@@ -52,6 +54,44 @@ public sealed class ReleasePodTests
         Assert.Equal(ReleaseStatus.PodGone, outcome.Status);
         Assert.Contains("no longer exists", Assert.Single(outcome.Notes), StringComparison.Ordinal);
         Assert.Equal(["NetworkPolicy/containment-quarantine-web-7d9f-abcde"], outcome.DeletedPolicies);
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_LabelRestoreForbidden_FailureSaysThePolicyIsGone_NextReleaseRestoresExactly()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        using var http = new HttpClient { BaseAddress = harness.Sim.BaseUrl };
+        var before = await MetadataJsonAsync(http);
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        var forbidden = new FaultRule { Method = "PATCH", PathPrefix = "/api/v1/namespaces/shop/pods/web-7d9f-abcde", StatusCode = 403, Count = 1 };
+        harness.Sim.Faults.Add(forbidden);
+
+        var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None));
+
+        Assert.Equal(KubernetesFailureReason.Forbidden, error.Failure.Reason);
+        Assert.Equal("forbidden: the identity may not patch pods \"web-7d9f-abcde\" in namespace shop" + ReleasePod.UnfencedNotRestored, error.Failure.Message);
+        Assert.Null(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
+
+        var retried = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None);
+
+        Assert.Equal(ReleaseStatus.Released, retried.Status);
+        Assert.Empty(retried.DeletedPolicies);
+        Assert.Equal(before, await MetadataJsonAsync(http));
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_PolicyDeleteForbidden_FailureIsTheApiServersAlone_PodStaysQuarantined()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        harness.Sim.Faults.Add(new FaultRule { Method = "DELETE", PathPrefix = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies", StatusCode = 403, Count = 1 });
+
+        var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None));
+
+        Assert.Equal("forbidden: the identity may not delete networkpolicies \"containment-quarantine-web-7d9f-abcde\" in namespace shop", error.Failure.Message);
+        Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
+        var pod = await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None);
+        Assert.Equal([QuarantineNames.QuarantineLabel], pod!["metadata"]!["labels"]!.AsObject().Select(label => label.Key));
     }
 
     private static async Task<(string Labels, string Annotations)> MetadataJsonAsync(HttpClient http)

@@ -16,6 +16,10 @@ public sealed class ReleasePod(
     KubernetesCallPipeline calls,
     ILogger<ReleasePod> logger) : IContainmentAction
 {
+    internal const string UnfencedNotRestored =
+        "; its quarantine NetworkPolicy is deleted, so that policy no longer fences it, and its saved labels may not be restored yet"
+        + " (they stay saved on the pod): release it again to finish, or isolate it again";
+
     public string Name => "releasePod";
 
     public IReadOnlyList<ActionParameter> Parameters { get; } =
@@ -37,17 +41,30 @@ public sealed class ReleasePod(
     public async Task<ReleaseOutcome> ReleaseAsync(PodReference target, CancellationToken cancellationToken)
     {
         var connection = await clusters.ConnectAsync(target.Cluster, cancellationToken);
-        var client = connection.Client;
-        var ns = target.Namespace;
         var policyName = QuarantineNames.PolicyName(target.Pod);
         var deleted = new List<string>();
-        var notes = new List<string>();
-
-        if (await DeleteNetworkPolicyAsync(client, ns, policyName, cancellationToken))
+        if (await DeleteNetworkPolicyAsync(connection.Client, target.Namespace, policyName, cancellationToken))
         {
             deleted.Add($"NetworkPolicy/{policyName}");
         }
 
+        try
+        {
+            return await ReleaseUnfencedAsync(connection, target, policyName, deleted, cancellationToken);
+        }
+        catch (KubernetesOperationException e)
+        {
+            // The deny-all policy is gone: say so, lest "failed" be read as "still isolated".
+            throw new KubernetesOperationException(e.Failure with { Message = e.Failure.Message + UnfencedNotRestored }, e);
+        }
+    }
+
+    /// <summary>What follows the NetworkPolicy's deletion: the Cilium policy, then the pod's labels.</summary>
+    private async Task<ReleaseOutcome> ReleaseUnfencedAsync(ClusterConnection connection, PodReference target, string policyName, List<string> deleted, CancellationToken cancellationToken)
+    {
+        var client = connection.Client;
+        var ns = target.Namespace;
+        var notes = new List<string>();
         if (connection.Facts.ServesCiliumNetworkPolicies && await DeleteCiliumPolicyAsync(client, ns, policyName, cancellationToken))
         {
             deleted.Add($"CiliumNetworkPolicy/{policyName}");
