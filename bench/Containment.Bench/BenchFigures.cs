@@ -24,7 +24,9 @@ internal sealed record LatencyFigures(
     [property: JsonPropertyName("to_isolate_p50_ms")] double ToIsolateP50Ms,
     [property: JsonPropertyName("kubernetes_p50_ms")] double KubernetesP50Ms,
     [property: JsonPropertyName("record_write_p50_ms")] double RecordWriteP50Ms,
-    [property: JsonPropertyName("first_alert_ms")] double FirstAlertMs);
+    [property: JsonPropertyName("first_alert_ms")] double FirstAlertMs,
+    [property: JsonPropertyName("durable_floor_p50_ms")] double DurableFloorP50Ms,
+    [property: JsonPropertyName("ratio_durable_floor_p50")] double RatioDurableFloorP50);
 
 internal sealed record StormFigures(
     [property: JsonPropertyName("alerts")] int Alerts,

@@ -15,7 +15,7 @@ namespace Containment.Runs.Embedded;
 /// </summary>
 public sealed class RunStore : IDisposable
 {
-    private const string StateRow = "state";
+    internal const string StateRow = "state";
     private const string EventPrefix = "event~";
 
     private readonly TableClient table;
