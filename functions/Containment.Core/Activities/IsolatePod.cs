@@ -12,7 +12,8 @@ namespace Containment.Activities;
 /// <summary>
 /// The <c>isolate</c> step: quarantines the pod, keeps the isolation record and the audit trail, and marks
 /// the security event Processed (never for malware: isolation does not remove it). A failure that will be
-/// tried again leaves the record as it was and says so in the audit trail; only the last try's failure is Failed.
+/// tried again makes a pod not yet isolated Isolating (one isolated already stays so) and says so in the audit
+/// trail; only the last try's failure is Failed.
 /// </summary>
 public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolations, SecurityEventLedger events, AuditTrail audit, TimeProvider time) : IRunActivity
 {
@@ -34,7 +35,14 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
         }
         catch (KubernetesOperationException exception) when (ActivityTargets.Failure(exception) is { Retryable: true } failure && request.WillRetry)
         {
-            await audit.AppendAsync(AuditSubject.Isolation, ActivityTargets.AttemptFailedAudit(request, AuditAction.IsolationAttemptFailed, time.GetUtcNow(), exception.Failure.Message), cancellationToken);
+            var failedAt = time.GetUtcNow();
+            var entry = ActivityTargets.AttemptFailedAudit(request, AuditAction.IsolationAttemptFailed, failedAt, exception.Failure.Message);
+            await RecordAsync(
+                request,
+                id,
+                current => current?.Status == LedgerStatus.Isolated ? current : Stamped(request, id, current, LedgerStatus.Isolating, actor, failedAt) with { FailureReason = entry.Detail },
+                entry,
+                cancellationToken);
             return failure;
         }
         catch (KubernetesOperationException exception)
@@ -54,9 +62,7 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
         await RecordAsync(
             request,
             id,
-            LedgerStatus.Isolated,
-            actor,
-            record => record with { Applied = applied, IsolatedAt = record.IsolatedAt ?? now, FailureReason = null },
+            current => Stamped(request, id, current, LedgerStatus.Isolated, actor, now) with { Applied = applied, IsolatedAt = current?.IsolatedAt ?? now, FailureReason = null },
             ActivityTargets.PodAudit(request, AuditAction.Isolated, now, Describe(outcome), applied),
             cancellationToken);
 
@@ -79,53 +85,45 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
         return outcome.Warnings.Count == 0 ? what : $"{what}; warnings: {string.Join("; ", outcome.Warnings.Select(warning => warning.Message))}";
     }
 
-    /// <summary>Sets the pod's isolation record, with the audit entry that tells of it in the same transaction.</summary>
-    private async Task RecordAsync(ActivityRequest request, string id, LedgerStatus status, string actor, Func<IsolationRecord, IsolationRecord> change, AuditEntry entry, CancellationToken cancellationToken)
+    /// <summary>Changes the pod's isolation record, with the audit entry that tells of it in the same transaction.</summary>
+    private Task RecordAsync(ActivityRequest request, string id, Func<IsolationRecord?, IsolationRecord?> change, AuditEntry entry, CancellationToken cancellationToken) =>
+        IsolationRecordChange.ApplyAsync(isolations, audit, id, change, entry, likelyNew: request.Attempt == 1, cancellationToken);
+
+    /// <summary>The record (a new one when there is none) with the status, the alert and who changed it when.</summary>
+    private static IsolationRecord Stamped(ActivityRequest request, string id, IsolationRecord? current, LedgerStatus status, string actor, DateTimeOffset now)
     {
         var target = request.Alert.Target;
-        var now = time.GetUtcNow();
-        await isolations.ChangeAsync(
-            id,
-            current =>
-            {
-                var record = (current ?? new IsolationRecord
-                {
-                    Id = id,
-                    Cluster = target.ClusterName,
-                    Namespace = target.Namespace,
-                    Pod = target.Pod,
-                    Status = status,
-                    ChangedBy = actor,
-                    ChangedAt = now,
-                }) with
-                {
-                    Container = target.Container,
-                    Node = target.Node,
-                    Status = status,
-                    RunInstanceId = request.InstanceId,
-                    AlertIds = (current?.AlertIds ?? []).Contains(ActivityTargets.EventId(request.Alert))
-                        ? current!.AlertIds
-                        : [.. current?.AlertIds ?? [], ActivityTargets.EventId(request.Alert)],
-                    ChangedBy = actor,
-                    ChangedAt = now,
-                    Reason = $"{request.Alert.Rule ?? request.Alert.Title} ({KebabCaseEnumConverter.ToWireName(request.Alert.Category)})",
-                };
-                return change(record);
-            },
-            cancellationToken,
-            likelyNew: true,
-            audit: (_, _) => [entry]);
+        var eventId = ActivityTargets.EventId(request.Alert);
+        return (current ?? new IsolationRecord
+        {
+            Id = id,
+            Cluster = target.ClusterName,
+            Namespace = target.Namespace,
+            Pod = target.Pod,
+            Status = status,
+            ChangedBy = actor,
+            ChangedAt = now,
+        }) with
+        {
+            Container = target.Container,
+            Node = target.Node,
+            Status = status,
+            RunInstanceId = request.InstanceId,
+            AlertIds = (current?.AlertIds ?? []).Contains(eventId) ? current!.AlertIds : [.. current?.AlertIds ?? [], eventId],
+            ChangedBy = actor,
+            ChangedAt = now,
+            Reason = $"{request.Alert.Rule ?? request.Alert.Title} ({KebabCaseEnumConverter.ToWireName(request.Alert.Category)})",
+        };
     }
 
     private async Task FailAsync(ActivityRequest request, string id, string actor, string reason, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
         await RecordAsync(
             request,
             id,
-            LedgerStatus.Failed,
-            actor,
-            record => record with { FailureReason = reason },
-            ActivityTargets.PodAudit(request, AuditAction.IsolationFailed, time.GetUtcNow(), reason),
+            current => Stamped(request, id, current, LedgerStatus.Failed, actor, now) with { FailureReason = reason },
+            ActivityTargets.PodAudit(request, AuditAction.IsolationFailed, now, reason),
             cancellationToken);
     }
 

@@ -7,7 +7,10 @@ using ReleaseAction = Containment.Isolation.Actions.Release.ReleasePod;
 
 namespace Containment.Activities;
 
-/// <summary>The <c>release</c> step: gives the pod back exactly as it was, and records who released it.</summary>
+/// <summary>
+/// The <c>release</c> step: gives the pod back exactly as it was, and records who released it. A failure that will
+/// be tried again makes the record Releasing and says so in the audit trail; only the last try's failure is Failed.
+/// </summary>
 public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations, AuditTrail audit, TimeProvider time) : IRunActivity
 {
     public string Name => nameof(ReleasePod);
@@ -26,8 +29,16 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
         }
         catch (KubernetesOperationException exception) when (ActivityTargets.Failure(exception) is { Retryable: true } failure && request.WillRetry)
         {
-            // The pod is still isolated (or partly released): Failed would say more than is known before the last try.
-            await audit.AppendAsync(AuditSubject.Isolation, ActivityTargets.AttemptFailedAudit(request, AuditAction.ReleaseAttemptFailed, time.GetUtcNow(), exception.Failure.Message), cancellationToken);
+            // Partly released, perhaps: Isolated would say less, Failed more than is known before the last try.
+            var failedAt = time.GetUtcNow();
+            var entry = ActivityTargets.AttemptFailedAudit(request, AuditAction.ReleaseAttemptFailed, failedAt, exception.Failure.Message);
+            await SetAsync(
+                id,
+                current => current.Status == LedgerStatus.Released
+                    ? current
+                    : current with { Status = LedgerStatus.Releasing, ChangedBy = actor, ChangedAt = failedAt, Reason = reason, FailureReason = entry.Detail },
+                entry,
+                cancellationToken);
             return failure;
         }
         catch (KubernetesOperationException exception)
@@ -65,11 +76,6 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
     /// Changes the pod's isolation record, with the audit entry in the same transaction. Nothing was ever recorded
     /// for the pod: the release still runs, and the entry is kept on its own.
     /// </summary>
-    private async Task SetAsync(string id, Func<IsolationRecord, IsolationRecord> change, AuditEntry entry, CancellationToken cancellationToken)
-    {
-        if (await isolations.ChangeAsync(id, current => current is null ? null : change(current), cancellationToken, audit: (_, _) => [entry]) is null)
-        {
-            await audit.AppendAsync(AuditSubject.Isolation, entry, cancellationToken);
-        }
-    }
+    private Task SetAsync(string id, Func<IsolationRecord, IsolationRecord> change, AuditEntry entry, CancellationToken cancellationToken) =>
+        IsolationRecordChange.ApplyAsync(isolations, audit, id, current => current is null ? null : change(current), entry, likelyNew: false, cancellationToken);
 }

@@ -6,7 +6,15 @@ namespace Containment.Ledger;
 /// </summary>
 public enum IsolationStatus
 {
+    /// <summary>A try to isolate failed and another follows: the pod may be relabelled but not yet fenced.</summary>
+    Isolating,
+
     Isolated,
+
+    /// <summary>A try to release failed and another follows: the pod may be no longer fenced but not yet given its labels back.</summary>
+    Releasing,
+
     Released,
+
     Failed,
 }
