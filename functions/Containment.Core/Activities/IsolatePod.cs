@@ -85,7 +85,10 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
         return outcome.Warnings.Count == 0 ? what : $"{what}; warnings: {string.Join("; ", outcome.Warnings.Select(warning => warning.Message))}";
     }
 
-    /// <summary>Changes the pod's isolation record, with the audit entry that tells of it in the same transaction.</summary>
+    /// <summary>
+    /// Changes the pod's isolation record, with the audit entry that tells of it in the same transaction. A first try
+    /// inserts before it reads (a pod seldom has a record yet); a later one most likely left an Isolating record.
+    /// </summary>
     private Task RecordAsync(ActivityRequest request, string id, Func<IsolationRecord?, IsolationRecord?> change, AuditEntry entry, CancellationToken cancellationToken) =>
         IsolationRecordChange.ApplyAsync(isolations, audit, id, change, entry, likelyNew: request.Attempt == 1, cancellationToken);
 
