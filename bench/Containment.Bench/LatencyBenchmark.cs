@@ -58,7 +58,7 @@ internal static class LatencyBenchmark
         async Task<(TimeSpan Product, TimeSpan Floor, TimeSpan DurableFloor)> InTurnAsync()
         {
             var productElapsed = await ProductOnceAsync(host, isolated, index, cancellationToken);
-            written ??= await WrittenRowsAsync(host, cancellationToken);
+            written ??= await WrittenRowsAsync(host, tables, cancellationToken);
             var floorElapsed = await FloorOnceAsync(kube, ledger, written, PodsEach(alerts) + index, runs: null, cancellationToken);
             var durableFloorElapsed = await FloorOnceAsync(kube, ledger, written, (2 * PodsEach(alerts)) + index, runs, cancellationToken);
             index++;
@@ -149,12 +149,12 @@ internal static class LatencyBenchmark
     /// The product's stored isolation record and its audit entry for the first pod, as JSON, and that pod's run row as
     /// stored (read once the run waits, so a little larger than at its insert): what the floors write.
     /// </summary>
-    private static async Task<WrittenRows> WrittenRowsAsync(BenchHost host, CancellationToken cancellationToken)
+    private static async Task<WrittenRows> WrittenRowsAsync(BenchHost host, TableServiceClient tables, CancellationToken cancellationToken)
     {
         var id = RunInstanceId.ForTarget(BenchHost.Cluster, BenchHost.Namespace, BenchHost.Pod(0));
         var record = await host.Services<IsolationLedger>().GetAsync(id, cancellationToken);
         var entry = (await host.Services<AuditTrail>().ListAsync(AuditSubject.Isolation, id, cancellationToken)).First(item => item.Action == AuditAction.Isolated);
-        var runs = new TableServiceClient(host.Azurite.ConnectionString).GetTableClient(host.Services<IOptions<EmbeddedRuntimeOptions>>().Value.TablePrefix + "Runs");
+        var runs = tables.GetTableClient(host.Services<IOptions<EmbeddedRuntimeOptions>>().Value.TablePrefix + "Runs");
         var run = await runs.GetEntityAsync<TableEntity>(TableKey.Encode(id), RunStore.StateRow, cancellationToken: cancellationToken);
         return new WrittenRows(JsonSerializer.Serialize(record, ContainmentJson.Options), JsonSerializer.Serialize(entry, ContainmentJson.Options), run.Value);
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Containment.Activities;
 using Containment.Alerts;
 using Containment.Clusters;
 using Containment.Ledger;
@@ -20,7 +21,7 @@ public sealed class AlertAdmission(
     IPlaybookRuntime runtime,
     TimeProvider time)
 {
-    public const string Actor = "containment";
+    public const string Actor = ActivityTargets.ProductActor;
 
     /// <param name="playbook">A playbook to run whatever the triggers say (isolate by hand); null to choose by trigger.</param>
     public async Task<AdmissionEntry> AdmitAsync(Alert alert, Playbook? playbook, Uri baseUri, CancellationToken cancellationToken)

@@ -6,13 +6,13 @@ public enum AuditAction
     Isolated,
     IsolationFailed,
 
-    /// <summary>A try of the isolation failed and will be tried again; the record is left as it was.</summary>
+    /// <summary>A try of the isolation failed and will be tried again; the record says Isolating, unless the pod was isolated already.</summary>
     IsolationAttemptFailed,
     ReleaseStarted,
     Released,
     ReleaseFailed,
 
-    /// <summary>A try of the release failed and will be tried again; the record is left as it was.</summary>
+    /// <summary>A try of the release failed and will be tried again; the record says Releasing, unless the pod was released already.</summary>
     ReleaseAttemptFailed,
     ApprovalRequested,
     Approved,
