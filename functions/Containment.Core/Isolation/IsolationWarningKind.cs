@@ -3,7 +3,7 @@ namespace Containment.Isolation;
 /// <summary>Things a quarantine could not guarantee.</summary>
 public enum IsolationWarningKind
 {
-    /// <summary>Another NetworkPolicy selects the quarantined pod (it may allow traffic).</summary>
+    /// <summary>Another NetworkPolicy selects the quarantined pod and allows traffic, which the deny-all does not override.</summary>
     OtherPolicySelectsPod,
 
     /// <summary>The engine keeps connections established before the policy (Calico).</summary>

@@ -80,7 +80,7 @@ public sealed class AlertFlowTests(LocalHostFixture host)
         var isolatedPod = (await flow.PodAsync(pod))!;
         Assert.True(isolatedPod["metadata"]!["labels"]!.AsObject().ContainsKey("containment.io/quarantine"));
         Assert.True(host.KubeSim.Requests.Writes - writesBefore <= 3, $"{host.KubeSim.Requests.Writes - writesBefore} Kubernetes writes for one isolation");
-        await ReleaseAndCheckAsync(flow, instanceId, pod, before!);
+        await flow.ReleaseByHandAndCheckAsync(instanceId, pod, before!);
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class AlertFlowTests(LocalHostFixture host)
         Assert.Equal("started", (string?)delivery.Body["alerts"]![0]!["outcome"]);
         var instanceId = (string)delivery.Body["alerts"]![0]!["instanceId"]!;
         await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
-        await ReleaseAndCheckAsync(flow, instanceId, pod, before!);
+        await flow.ReleaseByHandAndCheckAsync(instanceId, pod, before!);
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class AlertFlowTests(LocalHostFixture host)
         var instanceId = entries.Select(entry => (string)entry!["instanceId"]!).SingleOrDefault(id => id.EndsWith(first, StringComparison.Ordinal))
             ?? throw new InvalidOperationException(body.ToJsonString());
         await flow.RunUntilAsync(instanceId, status => (string?)status["phase"] != "running");
-        await ReleaseAndCheckAsync(flow, instanceId, first, before!);
+        await flow.ReleaseByHandAndCheckAsync(instanceId, first, before!);
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public sealed class AlertFlowTests(LocalHostFixture host)
         var stored = await flow.GetAsync($"api/events/{Uri.EscapeDataString("scanner:" + alertId)}");
         Assert.Equal("unprocessed", (string?)stored["event"]!["status"]);
         Assert.True((await flow.PodAsync(pod))!["metadata"]!["labels"]!.AsObject().ContainsKey("containment.io/quarantine"));
-        await ReleaseAndCheckAsync(flow, (string)body["alerts"]![0]!["instanceId"]!, pod, before!);
+        await flow.ReleaseByHandAndCheckAsync((string)body["alerts"]![0]!["instanceId"]!, pod, before!);
     }
 
     [Fact]
@@ -214,17 +214,5 @@ public sealed class AlertFlowTests(LocalHostFixture host)
 
         Assert.Equal(404, (int)page.StatusCode);
         Assert.Contains("text/html", page.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
-    }
-
-    /// <summary>Releases by hand (ending any run still holding the pod) and checks the pod is as it was.</summary>
-    private static async Task ReleaseAndCheckAsync(FlowClient flow, string isolationId, string pod, JsonObject before)
-    {
-        var release = await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(isolationId)}/release", """{ "reason": "investigated" }""");
-        Assert.Equal(202, release.Status);
-        await flow.RunUntilAsync(isolationId, status => FlowClient.Finished(status) && (string?)status["playbook"] == "manual-release");
-        var after = (await flow.PodAsync(pod))!;
-        Assert.Equal(before["metadata"]!["labels"]!.ToJsonString(), after["metadata"]!["labels"]!.ToJsonString());
-        Assert.Equal(before["metadata"]!["annotations"]!.ToJsonString(), after["metadata"]!["annotations"]!.ToJsonString());
-        Assert.Equal("released", (string?)(await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(isolationId)}"))["isolation"]!["status"]);
     }
 }

@@ -108,6 +108,18 @@ internal sealed partial class FlowClient(LocalHostFixture host) : IDisposable
         throw new TimeoutException($"no approval link for {pod} reached a channel");
     }
 
+    /// <summary>Releases by hand (ending any run still holding the pod) and checks the pod is as it was.</summary>
+    public async Task ReleaseByHandAndCheckAsync(string isolationId, string pod, JsonObject before)
+    {
+        var release = await PostAsync($"api/isolations/{Uri.EscapeDataString(isolationId)}/release", """{ "reason": "investigated" }""");
+        Assert.Equal(202, release.Status);
+        await RunUntilAsync(isolationId, status => Finished(status) && (string?)status["playbook"] == "manual-release");
+        var after = (await PodAsync(pod))!;
+        Assert.Equal(before["metadata"]!["labels"]!.ToJsonString(), after["metadata"]!["labels"]!.ToJsonString());
+        Assert.Equal(before["metadata"]!["annotations"]!.ToJsonString(), after["metadata"]!["annotations"]!.ToJsonString());
+        Assert.Equal("released", (string?)(await GetAsync($"api/isolations/{Uri.EscapeDataString(isolationId)}"))["isolation"]!["status"]);
+    }
+
     public void Dispose() => client.Dispose();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"http://127\.0\.0\.1:\d+/api/approvals/[A-Za-z0-9_\-\.]+")]

@@ -162,6 +162,45 @@ public sealed class QuarantinePodTests
         Assert.Contains("allows traffic", warning.Message, StringComparison.Ordinal);
     }
 
+    // Policies add allows: one that selects the quarantined pod weakens the deny-all only if a rule of a direction
+    // it governs lets traffic through. Without policyTypes a policy governs ingress, and egress when it has egress rules.
+    [Theory]
+    [InlineData("""{"podSelector":{},"policyTypes":["Ingress","Egress"]}""", false)]
+    [InlineData("""{"podSelector":{},"policyTypes":["Ingress"]}""", false)]
+    [InlineData("""{"podSelector":{}}""", false)]
+    [InlineData("""{"podSelector":{},"policyTypes":["Ingress"],"egress":[{}]}""", false)]
+    [InlineData("""{"podSelector":{},"policyTypes":["Egress"],"ingress":[{}]}""", false)]
+    [InlineData("""{"podSelector":{},"policyTypes":["Egress"],"egress":[{"ports":[{"protocol":"UDP","port":53}]}]}""", true)]
+    [InlineData("""{"podSelector":{},"egress":[{"to":[{"namespaceSelector":{}}]}]}""", true)]
+    [InlineData("""{"podSelector":{},"ingress":[{"from":[{"podSelector":{"matchLabels":{"app":"gateway"}}}]}]}""", true)]
+    [InlineData("""{"podSelector":{"matchExpressions":[{"key":"app","operator":"DoesNotExist"}]},"ingress":[{}]}""", true)]
+    [InlineData("""{"podSelector":{"matchExpressions":[{"key":"app","operator":"NotIn","values":["web"]}]},"ingress":[{}]}""", true)]
+    [InlineData("""{"podSelector":{"matchExpressions":[{"key":"containment.io/quarantine","operator":"Exists"}]},"egress":[{}]}""", true)]
+    [InlineData("""{"podSelector":{"matchExpressions":[{"key":"containment.io/quarantine","operator":"In","values":["iso-42"]}]},"ingress":[{}]}""", true)]
+    [InlineData("""{"podSelector":{"matchExpressions":[{"key":"app","operator":"In","values":["web"]}]},"ingress":[{}]}""", false)]
+    [InlineData("""{"podSelector":{"matchExpressions":[{"key":"containment.io/quarantine","operator":"NotIn","values":["iso-42"]}]},"ingress":[{}]}""", false)]
+    [InlineData("""{"podSelector":{"matchExpressions":[{"key":"containment.io/quarantine","operator":"DoesNotExist"}]},"ingress":[{}]}""", false)]
+    public async Task IsolateAsync_OtherPolicySelectingThePod_ReportedOnlyWhenItAllowsTraffic(string spec, bool weakens)
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.Sim.Store.CreateAsync(ResourceCatalog.NetworkPolicies, "shop", JsonNode.Parse($$"""{"metadata":{"name":"existing"},"spec":{{spec}}}""")!.AsObject(), CancellationToken.None);
+
+        var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        var warnings = outcome.Warnings.Where(w => w.Kind == IsolationWarningKind.OtherPolicySelectsPod).ToList();
+        if (weakens)
+        {
+            var warning = Assert.Single(warnings);
+            Assert.Equal("existing", warning.PolicyName);
+            Assert.Contains("allows traffic", warning.Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Empty(warnings);
+        }
+    }
+
     [Fact]
     public async Task IsolateAsync_Injected500s_RetriedAndCompletes()
     {

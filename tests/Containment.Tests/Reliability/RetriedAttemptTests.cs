@@ -1,5 +1,4 @@
 using Containment.Activities;
-using Containment.Alerts;
 using Containment.Ledger;
 using Containment.Playbooks;
 using Containment.Tests.Support;
@@ -26,11 +25,11 @@ public sealed class RetriedAttemptTests(ReliabilityHostFixture host)
     public async Task IsolateTryFails_NotTheLast_RecordIsolatingWithTheTrysFailure_AuditSaysItWillBeTriedAgain_NextTryIsolates()
     {
         var pod = host.TakePod();
-        var request = Request(pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false, Retry = Retry });
+        var request = ActivityCalls.Request("retried-attempts", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false, Retry = Retry });
         var id = ActivityTargets.IsolationId(request.Alert.Target);
 
         // The relabel's merge patch meets a conflict on its first try and on each of its three re-reads.
-        var first = await WithConflictAsync("PATCH", $"/api/v1/namespaces/shop/pods/{pod}", times: 4, () => Activity(ActivityNames.IsolatePod).RunAsync(request with { Attempt = 1, MaxAttempts = 3 }, CancellationToken.None));
+        var first = await WithConflictAsync("PATCH", $"/api/v1/namespaces/shop/pods/{pod}", times: 4, () => host.Activity(ActivityNames.IsolatePod).RunAsync(request with { Attempt = 1, MaxAttempts = 3 }, CancellationToken.None));
 
         Assert.False(first.Succeeded);
         Assert.True(first.Retryable);
@@ -42,7 +41,7 @@ public sealed class RetriedAttemptTests(ReliabilityHostFixture host)
         Assert.Equal(entry.Detail, trying!.FailureReason);
         Assert.Equal([ActivityTargets.EventId(request.Alert)], trying.AlertIds);
 
-        var second = await Activity(ActivityNames.IsolatePod).RunAsync(request with { Attempt = 2, MaxAttempts = 3 }, CancellationToken.None);
+        var second = await host.Activity(ActivityNames.IsolatePod).RunAsync(request with { Attempt = 2, MaxAttempts = 3 }, CancellationToken.None);
 
         Assert.True(second.Succeeded, second.Reason);
         var isolated = await isolations.GetAsync(id, CancellationToken.None);
@@ -57,10 +56,10 @@ public sealed class RetriedAttemptTests(ReliabilityHostFixture host)
     public async Task IsolateLastTryFails_RecordFailedWithTheReason()
     {
         var pod = host.TakePod();
-        var request = Request(pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false, Retry = Retry });
+        var request = ActivityCalls.Request("retried-attempts", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false, Retry = Retry });
         var id = ActivityTargets.IsolationId(request.Alert.Target);
 
-        var last = await WithConflictAsync("PATCH", $"/api/v1/namespaces/shop/pods/{pod}", times: 4, () => Activity(ActivityNames.IsolatePod).RunAsync(request with { Attempt = 3, MaxAttempts = 3 }, CancellationToken.None));
+        var last = await WithConflictAsync("PATCH", $"/api/v1/namespaces/shop/pods/{pod}", times: 4, () => host.Activity(ActivityNames.IsolatePod).RunAsync(request with { Attempt = 3, MaxAttempts = 3 }, CancellationToken.None));
 
         Assert.False(last.Succeeded);
         var record = await isolations.GetAsync(id, CancellationToken.None);
@@ -73,13 +72,13 @@ public sealed class RetriedAttemptTests(ReliabilityHostFixture host)
     public async Task ReleaseTryFails_NotTheLast_RecordReleasingWithTheTrysFailure_LastTryFailsIt()
     {
         var pod = host.TakePod();
-        var isolate = Request(pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false });
-        var release = Request(pod, new ReleaseStep { Id = "release", Reason = "approved", Retry = Retry });
+        var isolate = ActivityCalls.Request("retried-attempts", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false });
+        var release = ActivityCalls.Request("retried-attempts", pod, new ReleaseStep { Id = "release", Reason = "approved", Retry = Retry });
         var id = ActivityTargets.IsolationId(isolate.Alert.Target);
-        Assert.True((await Activity(ActivityNames.IsolatePod).RunAsync(isolate, CancellationToken.None)).Succeeded);
+        Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(isolate, CancellationToken.None)).Succeeded);
         var restore = $"/api/v1/namespaces/shop/pods/{pod}";
 
-        var first = await WithConflictAsync("PATCH", restore, times: 1, () => Activity(ActivityNames.ReleasePod).RunAsync(release with { Attempt = 1, MaxAttempts = 3 }, CancellationToken.None));
+        var first = await WithConflictAsync("PATCH", restore, times: 1, () => host.Activity(ActivityNames.ReleasePod).RunAsync(release with { Attempt = 1, MaxAttempts = 3 }, CancellationToken.None));
 
         Assert.True(first is { Succeeded: false, Retryable: true }, first.Reason);
         var releasing = await isolations.GetAsync(id, CancellationToken.None);
@@ -89,7 +88,7 @@ public sealed class RetriedAttemptTests(ReliabilityHostFixture host)
         Assert.Equal(AuditAction.ReleaseAttemptFailed, entry.Action);
         Assert.Equal(entry.Detail, releasing.FailureReason);
 
-        var last = await WithConflictAsync("PATCH", restore, times: 1, () => Activity(ActivityNames.ReleasePod).RunAsync(release with { Attempt = 3, MaxAttempts = 3 }, CancellationToken.None));
+        var last = await WithConflictAsync("PATCH", restore, times: 1, () => host.Activity(ActivityNames.ReleasePod).RunAsync(release with { Attempt = 3, MaxAttempts = 3 }, CancellationToken.None));
 
         Assert.False(last.Succeeded);
         Assert.Equal(IsolationStatus.Failed, (await isolations.GetAsync(id, CancellationToken.None))?.Status);
@@ -100,14 +99,14 @@ public sealed class RetriedAttemptTests(ReliabilityHostFixture host)
     public async Task IsolateTryFails_PodIsolatedAlready_RecordStaysIsolated_AuditSaysItWillBeTriedAgain()
     {
         var pod = host.TakePod();
-        var request = Request(pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false, Retry = Retry });
+        var request = ActivityCalls.Request("retried-attempts", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false, Retry = Retry });
         var id = ActivityTargets.IsolationId(request.Alert.Target);
-        Assert.True((await Activity(ActivityNames.IsolatePod).RunAsync(request, CancellationToken.None)).Succeeded);
+        Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(request, CancellationToken.None)).Succeeded);
         var before = await isolations.GetAsync(id, CancellationToken.None);
 
         // Isolated already, the pod is not patched again: the policy's read (the create is skipped) is what fails.
         var again = await WithConflictAsync("GET", $"/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies/containment-quarantine-{pod}", times: 1,
-            () => Activity(ActivityNames.IsolatePod).RunAsync(request with { CallId = "isolate-again", Attempt = 1, MaxAttempts = 3 }, CancellationToken.None));
+            () => host.Activity(ActivityNames.IsolatePod).RunAsync(request with { CallId = "isolate-again", Attempt = 1, MaxAttempts = 3 }, CancellationToken.None));
 
         Assert.True(again is { Succeeded: false, Retryable: true }, again.Reason);
         Assert.Equal(Stamp(before), Stamp(await isolations.GetAsync(id, CancellationToken.None)));
@@ -120,15 +119,15 @@ public sealed class RetriedAttemptTests(ReliabilityHostFixture host)
     public async Task ReleaseTryFails_PodReleasedAlready_RecordStaysReleased_AuditSaysItWillBeTriedAgain()
     {
         var pod = host.TakePod();
-        var isolate = Request(pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false });
-        var release = Request(pod, new ReleaseStep { Id = "release", Reason = "approved", Retry = Retry });
+        var isolate = ActivityCalls.Request("retried-attempts", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false });
+        var release = ActivityCalls.Request("retried-attempts", pod, new ReleaseStep { Id = "release", Reason = "approved", Retry = Retry });
         var id = ActivityTargets.IsolationId(isolate.Alert.Target);
-        Assert.True((await Activity(ActivityNames.IsolatePod).RunAsync(isolate, CancellationToken.None)).Succeeded);
-        Assert.True((await Activity(ActivityNames.ReleasePod).RunAsync(release, CancellationToken.None)).Succeeded);
+        Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(isolate, CancellationToken.None)).Succeeded);
+        Assert.True((await host.Activity(ActivityNames.ReleasePod).RunAsync(release, CancellationToken.None)).Succeeded);
         var before = await isolations.GetAsync(id, CancellationToken.None);
 
         var again = await WithConflictAsync("GET", $"/api/v1/namespaces/shop/pods/{pod}", times: 1,
-            () => Activity(ActivityNames.ReleasePod).RunAsync(release with { CallId = "release-again", Attempt = 1, MaxAttempts = 3 }, CancellationToken.None));
+            () => host.Activity(ActivityNames.ReleasePod).RunAsync(release with { CallId = "release-again", Attempt = 1, MaxAttempts = 3 }, CancellationToken.None));
 
         Assert.True(again is { Succeeded: false, Retryable: true }, again.Reason);
         Assert.Equal(Stamp(before), Stamp(await isolations.GetAsync(id, CancellationToken.None)));
@@ -137,7 +136,6 @@ public sealed class RetriedAttemptTests(ReliabilityHostFixture host)
 
     private static (IsolationStatus?, DateTimeOffset?, string?) Stamp(IsolationRecord? record) => (record?.Status, record?.ChangedAt, record?.FailureReason);
 
-    private IRunActivity Activity(string name) => host.Get<IEnumerable<IRunActivity>>().Single(activity => activity.Name == name);
 
     private async Task<ActivityResult> WithConflictAsync(string method, string path, int times, Func<Task<ActivityResult>> call)
     {
@@ -154,21 +152,4 @@ public sealed class RetriedAttemptTests(ReliabilityHostFixture host)
             host.KubeSim.Faults.Remove(conflict);
         }
     }
-
-    private static ActivityRequest Request(string pod, Step step) => new()
-    {
-        InstanceId = $"{LocalHostFixture.Cluster}~{LocalHostFixture.Namespace}~{pod}",
-        CallId = step.Id,
-        Playbook = "retried-attempts",
-        Step = step,
-        Alert = new Alert
-        {
-            Id = $"retried-{pod}",
-            Source = "falco",
-            Category = AlertCategory.ReverseShell,
-            Severity = Severity.High,
-            Time = DateTimeOffset.UtcNow,
-            Target = new AlertTarget { Cluster = LocalHostFixture.Cluster, Namespace = LocalHostFixture.Namespace, Pod = pod },
-        },
-    };
 }

@@ -363,24 +363,23 @@ public sealed class QuarantinePod(
         return podOk && policyOk && ciliumOk;
     }
 
-    // NetworkPolicies only add allows: any other policy selecting the quarantine label still applies.
+    // NetworkPolicies only add allows: another policy selecting the quarantine label weakens the deny-all when it
+    // allows traffic. One that allows nothing (a namespace's default deny) changes nothing and is not reported.
     private static void ReportOtherPolicies(IEnumerable<V1NetworkPolicy> policies, string policyName, string quarantineId, List<IsolationWarning> warnings)
     {
         var quarantineLabels = new Dictionary<string, string> { [QuarantineNames.QuarantineLabel] = quarantineId };
         foreach (var policy in policies)
         {
             var name = policy.Metadata.Name;
-            if (name == policyName || !LabelSelectorMatcher.Matches(policy.Spec?.PodSelector, quarantineLabels))
+            if (name == policyName || !LabelSelectorMatcher.Matches(policy.Spec?.PodSelector, quarantineLabels) || !NetworkPolicyRules.AllowsTraffic(policy.Spec))
             {
                 continue;
             }
 
-            var allows = (policy.Spec?.Ingress?.Count ?? 0) > 0 || (policy.Spec?.Egress?.Count ?? 0) > 0
-                || policy.Spec?.PolicyTypes?.Contains("Egress") != true; // Egress not listed: egress stays open under this policy alone.
             var empty = policy.Spec?.PodSelector?.MatchLabels is not { Count: > 0 } && policy.Spec?.PodSelector?.MatchExpressions is not { Count: > 0 };
             warnings.Add(new IsolationWarning(IsolationWarningKind.OtherPolicySelectsPod,
                 $"NetworkPolicy {name} {(empty ? "has an empty podSelector and selects every pod, including the quarantined one" : "selects the quarantined pod")}"
-                + (allows ? "; it allows traffic, which the deny-all policy does not override" : "; it allows no traffic"),
+                + "; it allows traffic, which the deny-all policy does not override",
                 name));
         }
     }

@@ -1,0 +1,100 @@
+using System.Text.Json.Nodes;
+using Containment.Ledger;
+using Containment.Tests.Support;
+
+namespace Containment.Tests.EndToEnd;
+
+/// <summary>
+/// The shipped <c>confirm-suspicious-activity</c> playbook over HTTP: a person confirms the risk before the pod is
+/// touched. Rejected, the pod keeps its network and the event is marked ignored with the approver's name; approved,
+/// the pod is isolated and the event processed.
+/// </summary>
+[Collection(LocalHostCollection.Name)]
+public sealed class ConfirmFirstFlowTests(LocalHostFixture host)
+{
+    private const string Playbook = "confirm-suspicious-activity";
+
+    /// <summary>How the ledger names an approver who typed a name on the page without signing in.</summary>
+    private const string TypedName = "ops@contoso.com (name typed on the page";
+
+    [Fact]
+    public async Task Rejected_PodUntouched_EventIgnoredByTheApprover()
+    {
+        using var flow = new FlowClient(host);
+        var (pod, instanceId, eventId, before) = await WaitingForConfirmationAsync(flow);
+        var policiesBefore = await flow.PolicyNamesAsync();
+
+        using var anonymous = host.CreateAnonymousClient();
+        using var decided = await anonymous.PostAsync(await flow.ApprovalLinkAsync(pod), Form("reject", "ops@contoso.com", "the nightly backup job"));
+        var done = await flow.RunUntilAsync(instanceId, FlowClient.Finished);
+
+        Assert.Equal(200, (int)decided.StatusCode);
+        Assert.Equal("succeeded", (string?)done["outcome"]!["result"]);
+        Assert.Equal(["approve-isolation", "mark-benign", "tell-not-isolated"], done["history"]!.AsArray().Select(step => (string?)step!["stepId"]));
+        var after = (await flow.PodAsync(pod))!;
+        Assert.Equal(before["metadata"]!["labels"]!.ToJsonString(), after["metadata"]!["labels"]!.ToJsonString());
+        Assert.Equal(before["metadata"]!["annotations"]!.ToJsonString(), after["metadata"]!["annotations"]!.ToJsonString());
+        Assert.Equal(policiesBefore, await flow.PolicyNamesAsync());
+        Assert.Null(await host.Get<IsolationLedger>().GetAsync(instanceId, CancellationToken.None));
+
+        var stored = await flow.GetAsync($"api/events/{Uri.EscapeDataString(eventId)}");
+        Assert.Equal("ignored", (string?)stored["event"]!["status"]);
+        Assert.Equal("judged expected behaviour by the approver", (string?)stored["event"]!["statusReason"]);
+        Assert.StartsWith(TypedName, (string?)stored["event"]!["changedBy"], StringComparison.Ordinal);
+        var entry = Assert.Single(stored["audit"]!.AsArray());
+        Assert.Equal("event-status-changed", (string?)entry!["action"]);
+        Assert.Equal((string?)stored["event"]!["changedBy"], (string?)entry["actor"]);
+        Assert.Equal("unprocessed → ignored: judged expected behaviour by the approver", (string?)entry["detail"]);
+    }
+
+    [Fact]
+    public async Task Approved_PodIsolated_EventProcessed_ThenWaitsOnTheRelease()
+    {
+        using var flow = new FlowClient(host);
+        var (pod, instanceId, eventId, before) = await WaitingForConfirmationAsync(flow);
+
+        using var anonymous = host.CreateAnonymousClient();
+        using var decided = await anonymous.PostAsync(await flow.ApprovalLinkAsync(pod), Form("approve", "ops@contoso.com", "looks like a shell"));
+        var waiting = await flow.RunUntilAsync(instanceId, status => FlowClient.Waiting(status) && (string?)status["currentStep"] == "approve-release");
+
+        Assert.Equal(200, (int)decided.StatusCode);
+        Assert.Equal(["containment.io/quarantine"], (await flow.PodAsync(pod))!["metadata"]!["labels"]!.AsObject().Select(label => label.Key));
+        Assert.Contains($"containment-quarantine-{pod}", await flow.PolicyNamesAsync());
+        var record = await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}");
+        Assert.Equal("isolated", (string?)record["isolation"]!["status"]);
+        Assert.StartsWith(TypedName, (string?)record["isolation"]!["changedBy"], StringComparison.Ordinal);
+        Assert.Equal(["approval-requested", "approved", "isolated", "approval-requested"], record["audit"]!.AsArray().Select(item => (string?)item!["action"]));
+        var stored = await flow.GetAsync($"api/events/{Uri.EscapeDataString(eventId)}");
+        Assert.Equal("processed", (string?)stored["event"]!["status"]);
+        Assert.Equal("approval-approve-release-1", (string?)waiting["awaitedEvent"]);
+
+        // Given back by hand: the run still holding the pod ends, and the pod is as it was.
+        await flow.ReleaseByHandAndCheckAsync(instanceId, pod, before);
+    }
+
+    /// <summary>An abnormal-process alert of medium severity for a fresh pod, its run waiting on the confirmation.</summary>
+    private async Task<(string Pod, string InstanceId, string EventId, JsonObject Before)> WaitingForConfirmationAsync(FlowClient flow)
+    {
+        var pod = host.TakePod();
+        var before = (await flow.PodAsync(pod))!;
+        var alert = $$"""
+            { "id": "confirm-{{Guid.NewGuid():N}}", "source": "siem", "category": "abnormal-process", "severity": "medium", "time": "2026-11-23T03:00:00Z",
+              "title": "Unexpected binary started in container",
+              "target": { "cluster": "{{LocalHostFixture.Cluster}}", "namespace": "{{LocalHostFixture.Namespace}}", "pod": "{{pod}}", "container": "app" } }
+            """;
+
+        var (status, body) = await flow.PostAsync("api/alerts", alert);
+        var entry = body["alerts"]![0]!;
+        var instanceId = (string)entry["instanceId"]!;
+        var waiting = await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
+
+        Assert.Equal(202, status);
+        Assert.Equal(Playbook, (string?)entry["playbook"]);
+        Assert.Equal("approval-approve-isolation-1", (string?)waiting["awaitedEvent"]);
+        Assert.Equal(before["metadata"]!["labels"]!.ToJsonString(), (await flow.PodAsync(pod))!["metadata"]!["labels"]!.ToJsonString());
+        return (pod, instanceId, (string)entry["eventId"]!, before);
+    }
+
+    private static FormUrlEncodedContent Form(string decision, string name, string comment) =>
+        new([new("decision", decision), new("name", name), new("comment", comment)]);
+}

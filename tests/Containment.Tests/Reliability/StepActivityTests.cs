@@ -1,0 +1,207 @@
+using System.Text.Json.Nodes;
+using Containment.Activities;
+using Containment.Alerts;
+using Containment.Ledger;
+using Containment.Playbooks;
+using Containment.Tests.Support;
+using KubeSim;
+
+namespace Containment.Tests.Reliability;
+
+/// <summary>
+/// Steps as a runtime calls them, against the host's KubeSim and Azurite: what each leaves in the ledger and what
+/// it answers when the cluster or the ledger says no.
+/// </summary>
+[Collection(ReliabilityHostCollection.Name)]
+public sealed class StepActivityTests(ReliabilityHostFixture host)
+{
+    private readonly IsolationLedger isolations = host.Get<IsolationLedger>();
+    private readonly SecurityEventLedger events = host.Get<SecurityEventLedger>();
+    private readonly AuditTrail audit = host.Get<AuditTrail>();
+
+    [Fact]
+    public async Task Isolate_AnotherPolicyAllowsTrafficToThePod_FailsAsPartialNamingIt_PodStaysFenced()
+    {
+        var pod = host.TakePod();
+        var request = ActivityCalls.Request("step-activities", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false });
+        await PolicySelectingQuarantineAsync(request, "allow-scraper", """[{"from":[{"namespaceSelector":{}}]}]""");
+
+        var result = await host.Activity(ActivityNames.IsolatePod).RunAsync(request, CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.False(result.Retryable);
+        Assert.Equal($"isolation is partial: NetworkPolicy allow-scraper-{pod} selects the quarantined pod; it allows traffic, which the deny-all policy does not override", result.Reason);
+        var record = await isolations.GetAsync(ActivityTargets.IsolationId(request.Alert.Target), CancellationToken.None);
+        Assert.Equal(IsolationStatus.Isolated, record?.Status);
+        Assert.Contains("allow-scraper", Assert.Single(await audit.ListAsync(AuditSubject.Isolation, record!.Id, CancellationToken.None)).Detail, StringComparison.Ordinal);
+        Assert.NotNull(await host.KubeSim.Store.GetAsync(ResourceCatalog.NetworkPolicies, LocalHostFixture.Namespace, $"containment-quarantine-{pod}", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Isolate_AnotherPolicyAllowsTraffic_PartialAllowed_Succeeds()
+    {
+        var pod = host.TakePod();
+        var request = ActivityCalls.Request("step-activities", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false, AllowPartial = true });
+        await PolicySelectingQuarantineAsync(request, "allow-dns", """[]""", """[{"ports":[{"protocol":"UDP","port":53}]}]""");
+
+        var result = await host.Activity(ActivityNames.IsolatePod).RunAsync(request, CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Reason);
+    }
+
+    [Fact]
+    public async Task Isolate_DefaultDenyPolicySelectsThePod_IsNotPartial()
+    {
+        var pod = host.TakePod();
+        var request = ActivityCalls.Request("step-activities", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false });
+        await PolicySelectingQuarantineAsync(request, "default-deny", """[]""", """[]""");
+
+        var result = await host.Activity(ActivityNames.IsolatePod).RunAsync(request, CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Reason);
+        var record = await isolations.GetAsync(ActivityTargets.IsolationId(request.Alert.Target), CancellationToken.None);
+        Assert.DoesNotContain("default-deny", Assert.Single(await audit.ListAsync(AuditSubject.Isolation, record!.Id, CancellationToken.None)).Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SetEventStatus_ChangesTheEventOnceWithOneAuditEntry()
+    {
+        var request = ActivityCalls.Request("step-activities", host.TakePod(), new SetEventStatusStep { Id = "mark", Status = EventStatus.Ignored, Reason = "a known scanner" });
+        var id = ActivityTargets.EventId(request.Alert);
+        await StoreEventAsync(request.Alert, id);
+
+        var first = await host.Activity(ActivityNames.SetEventStatus).RunAsync(request, CancellationToken.None);
+        var again = await host.Activity(ActivityNames.SetEventStatus).RunAsync(request, CancellationToken.None);
+
+        Assert.True(first.Succeeded, first.Reason);
+        Assert.True(again.Succeeded, again.Reason);
+        var stored = await events.GetAsync(id, CancellationToken.None);
+        Assert.Equal(EventStatus.Ignored, stored?.Status);
+        Assert.Equal("a known scanner", stored!.StatusReason);
+        Assert.Equal(ActivityTargets.ProductActor, stored.ChangedBy);
+        var entry = Assert.Single(await audit.ListAsync(AuditSubject.SecurityEvent, id, CancellationToken.None));
+        Assert.Equal(AuditAction.EventStatusChanged, entry.Action);
+        Assert.Equal(request.InstanceId, entry.RunInstanceId);
+    }
+
+    [Fact]
+    public async Task SetEventStatus_EventNotStored_FailsWithoutRetry()
+    {
+        var request = ActivityCalls.Request("step-activities", host.TakePod(), new SetEventStatusStep { Id = "mark", Status = EventStatus.Processed, Reason = "handled" });
+
+        var result = await host.Activity(ActivityNames.SetEventStatus).RunAsync(request, CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.False(result.Retryable);
+        Assert.Equal($"security event {ActivityTargets.EventId(request.Alert)} is not in the ledger", result.Reason);
+        Assert.Null(await events.GetAsync(ActivityTargets.EventId(request.Alert), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task CordonNode_CordonsThePodsNodeOnce_AndSaysSoInTheAuditTrail()
+    {
+        var (pod, node) = await PodOnOwnNodeAsync();
+        var request = ActivityCalls.Request("step-activities", pod, new CordonNodeStep { Id = "cordon" });
+        var id = ActivityTargets.IsolationId(request.Alert.Target);
+
+        var first = await host.Activity(ActivityNames.CordonNode).RunAsync(request, CancellationToken.None);
+        var again = await host.Activity(ActivityNames.CordonNode).RunAsync(request, CancellationToken.None);
+
+        Assert.True(first.Succeeded, first.Reason);
+        Assert.True(again.Succeeded, again.Reason);
+        var cordoned = await host.KubeSim.Store.GetAsync(ResourceCatalog.Nodes, null, node, CancellationToken.None);
+        Assert.True((bool?)cordoned!["spec"]!["unschedulable"]);
+        Assert.Equal(
+            [$"node {node} cordoned", $"node {node} was already cordoned"],
+            (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None)).Where(item => item.Action == AuditAction.NodeCordoned).Select(item => item.Detail));
+    }
+
+    [Fact]
+    public async Task CordonNode_Forbidden_FailsWithTheApiServersReason_WritesNothing()
+    {
+        var (pod, node) = await PodOnOwnNodeAsync();
+        var request = ActivityCalls.Request("step-activities", pod, new CordonNodeStep { Id = "cordon" });
+        var forbidden = new FaultRule { Method = "PATCH", PathPrefix = $"/api/v1/nodes/{node}", StatusCode = 403, Count = 1 };
+        host.KubeSim.Faults.Add(forbidden);
+        try
+        {
+            var result = await host.Activity(ActivityNames.CordonNode).RunAsync(request, CancellationToken.None);
+
+            Assert.False(result.Succeeded);
+            Assert.False(result.Retryable);
+            Assert.Contains("forbidden", result.Reason, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(1, host.KubeSim.Faults.Fired(forbidden));
+            Assert.Null((await host.KubeSim.Store.GetAsync(ResourceCatalog.Nodes, null, node, CancellationToken.None))!["spec"]?["unschedulable"]);
+            Assert.Empty(await audit.ListAsync(AuditSubject.Isolation, ActivityTargets.IsolationId(request.Alert.Target), CancellationToken.None));
+        }
+        finally
+        {
+            host.KubeSim.Faults.Remove(forbidden);
+        }
+    }
+
+    [Fact]
+    public async Task DeletePod_DeletesOnce_SecondTimeSaysItWasGone()
+    {
+        var pod = host.TakePod();
+        var request = ActivityCalls.Request("step-activities", pod, new DeletePodStep { Id = "delete", GracePeriod = TimeSpan.Zero });
+        var id = ActivityTargets.IsolationId(request.Alert.Target);
+
+        var first = await host.Activity(ActivityNames.DeletePod).RunAsync(request, CancellationToken.None);
+        var again = await host.Activity(ActivityNames.DeletePod).RunAsync(request, CancellationToken.None);
+
+        Assert.True(first.Succeeded, first.Reason);
+        Assert.True(again.Succeeded, again.Reason);
+        Assert.Null(await host.KubeSim.Store.GetAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, pod, CancellationToken.None));
+        Assert.Equal(
+            [$"pod shop/{pod} deleted", $"pod shop/{pod} was already gone"],
+            (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None)).Where(item => item.Action == AuditAction.PodDeleted).Select(item => item.Detail));
+    }
+
+    [Fact]
+    public async Task DeletePod_ProtectedNamespace_RefusedWithoutACall()
+    {
+        var request = ActivityCalls.Request("step-activities", "coredns-1", new DeletePodStep { Id = "delete" }, "kube-system");
+        var requests = host.KubeSim.Requests.Count("DELETE", "/api/v1/namespaces/kube-system/pods/coredns-1");
+
+        var result = await host.Activity(ActivityNames.DeletePod).RunAsync(request, CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.False(result.Retryable);
+        Assert.Equal("namespace kube-system is protected: Containment does not delete pods there", result.Reason);
+        Assert.Equal(requests, host.KubeSim.Requests.Count("DELETE", "/api/v1/namespaces/kube-system/pods/coredns-1"));
+    }
+
+
+    /// <summary>A NetworkPolicy, not Containment's, that selects only this request's quarantine label.</summary>
+    private async Task PolicySelectingQuarantineAsync(ActivityRequest request, string name, string ingress, string? egress = null)
+    {
+        var types = egress is null ? """["Ingress"]""" : """["Ingress","Egress"]""";
+        var policy = $$$"""
+            {"metadata":{"name":"{{{name}}}-{{{request.Alert.Target.Pod}}}"},
+             "spec":{"podSelector":{"matchLabels":{"containment.io/quarantine":"{{{ActivityTargets.QuarantineId(request.Alert.Target)}}}"}},
+                     "policyTypes":{{{types}}},"ingress":{{{ingress}}},"egress":{{{egress ?? "[]"}}}}}
+            """;
+        await host.KubeSim.Store.CreateAsync(ResourceCatalog.NetworkPolicies, LocalHostFixture.Namespace, JsonNode.Parse(policy)!.AsObject(), CancellationToken.None);
+    }
+
+    private async Task StoreEventAsync(Alert alert, string id)
+    {
+        var now = DateTimeOffset.UtcNow;
+        await events.AddAsync(
+            new SecurityEventRecord { Id = id, Alert = alert, Status = EventStatus.Unprocessed, ReceivedAt = now, ChangedAt = now, ChangedBy = ActivityTargets.ProductActor },
+            CancellationToken.None);
+    }
+
+    /// <summary>A pod of its own on a node of its own, so that cordoning it touches no other test's node.</summary>
+    private async Task<(string Pod, string Node)> PodOnOwnNodeAsync()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var (pod, node) = ($"cordon-{suffix}", $"aks-cordon-{suffix}");
+        await host.KubeSim.Store.CreateAsync(ResourceCatalog.Nodes, null, JsonNode.Parse($$$"""{"metadata":{"name":"{{{node}}}"},"spec":{}}""")!.AsObject(), CancellationToken.None);
+        await host.KubeSim.Store.CreateAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, JsonNode.Parse($$$"""
+            {"metadata":{"name":"{{{pod}}}","labels":{"app":"cordon"}},"spec":{"nodeName":"{{{node}}}","containers":[{"name":"app","image":"contoso.azurecr.io/app:1"}]}}
+            """)!.AsObject(), CancellationToken.None);
+        return (pod, node);
+    }
+}
