@@ -55,33 +55,15 @@ public sealed class ClusterRegistry(
     }
 
     /// <summary>Alias or case-insensitive AKS resource id to the configured entry.</summary>
-    public (string Alias, ClusterSettings Settings) Resolve(string cluster)
-    {
-        var clusters = options.Value.Clusters;
+    public (string Alias, ClusterSettings Settings) Resolve(string cluster) =>
+        ClusterLookup.Find(Configured, cluster) is { } found
+            ? (found.Alias, found.Settings)
+            : throw new KubernetesOperationException(new KubernetesFailure(
+                KubernetesFailureReason.UnknownCluster,
+                $"cluster \"{cluster}\" is not configured (Containment:Clusters:<alias> with Kubeconfig or ResourceId)"));
 
-        // A detector that names no cluster (Falco without a cluster field) can only mean the one there is.
-        if (string.IsNullOrWhiteSpace(cluster) && clusters.Count == 1)
-        {
-            return (clusters.Keys.Single(), clusters.Values.Single());
-        }
-
-        if (clusters.TryGetValue(cluster, out var byAlias))
-        {
-            return (clusters.Keys.First(k => string.Equals(k, cluster, StringComparison.OrdinalIgnoreCase)), byAlias);
-        }
-
-        foreach (var (alias, settings) in clusters)
-        {
-            if (settings.ResourceId is { } id && string.Equals(id.TrimEnd('/'), cluster.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
-            {
-                return (alias, settings);
-            }
-        }
-
-        throw new KubernetesOperationException(new KubernetesFailure(
-            KubernetesFailureReason.UnknownCluster,
-            $"cluster \"{cluster}\" is not configured (Containment:Clusters:<alias> with Kubeconfig or ResourceId)"));
-    }
+    /// <summary>The clusters of <c>Containment:Clusters</c> by alias.</summary>
+    public IReadOnlyDictionary<string, ClusterSettings> Configured => options.Value.Clusters;
 
     private async Task<CacheEntry> CreateAsync(string alias, ClusterSettings settings, CancellationToken cancellationToken)
     {

@@ -47,10 +47,10 @@ public sealed class AlertAdmission(
     {
         var now = time.GetUtcNow();
         var eventId = SecurityEventLedger.IdOf(alert);
-        if (ResolveCluster(alert.Target) is not { } alias)
+        var cluster = AlertCluster.Of(alert.Target, clusters.Configured);
+        if (cluster.Alias is not { } alias)
         {
-            var named = alert.Target.ClusterResourceId ?? alert.Target.Cluster ?? "(none)";
-            return await IgnoreAsync(alert, eventId, $"cluster {named} is not configured (Containment:Clusters:<alias> with Kubeconfig or ResourceId)", now, cancellationToken);
+            return await IgnoreAsync(alert, eventId, cluster.Reason!, now, cancellationToken);
         }
 
         alert = alert with { Target = alert.Target with { Cluster = alias } };
@@ -121,29 +121,6 @@ public sealed class AlertAdmission(
         StatusUrl = new Uri(baseUri, $"/api/runs/{Uri.EscapeDataString(instanceId)}"),
         Reason = reason,
     };
-
-    /// <summary>The alias of the alert's cluster: by AKS resource id first (exact), then by the name the detector gave.</summary>
-    private string? ResolveCluster(AlertTarget target)
-    {
-        foreach (var name in new[] { target.ClusterResourceId, target.Cluster, string.Empty }.Distinct())
-        {
-            if (name is null || (name.Length == 0 && (target.ClusterResourceId is not null || target.Cluster is not null)))
-            {
-                continue;
-            }
-
-            try
-            {
-                return clusters.Resolve(name).Alias;
-            }
-            catch (KubernetesOperationException exception) when (exception.Failure.Reason == KubernetesFailureReason.UnknownCluster)
-            {
-                // Try the next name the alert gives.
-            }
-        }
-
-        return null;
-    }
 
     private async Task<AdmissionEntry> IgnoreAsync(Alert alert, string eventId, string reason, DateTimeOffset now, CancellationToken cancellationToken)
     {

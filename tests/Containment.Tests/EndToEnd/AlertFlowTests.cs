@@ -153,6 +153,57 @@ public sealed class AlertFlowTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task AlertForAClusterNotConfigured_IgnoredWithTheReason_EventKept_NothingStarted()
+    {
+        using var flow = new FlowClient(host);
+        var alertId = "native-" + Guid.NewGuid();
+        var native = $$"""
+            { "id": "{{alertId}}", "source": "scanner", "category": "reverse-shell", "severity": "high", "time": "2026-11-23T03:00:00Z",
+              "target": { "cluster": "aks-elsewhere", "namespace": "shop", "pod": "web-0" } }
+            """;
+        var writesBefore = host.KubeSim.Requests.Writes;
+
+        var first = await flow.PostAsync("api/alerts", native);
+        var again = await flow.PostAsync("api/alerts", native);
+
+        const string Reason = "cluster aks-elsewhere is not configured (Containment:Clusters:<alias> with Kubeconfig or ResourceId)";
+        foreach (var (status, body) in new[] { first, again })
+        {
+            Assert.Equal(202, status);
+            var entry = body["alerts"]![0]!;
+            Assert.Equal("ignored", (string?)entry["outcome"]);
+            Assert.Equal(Reason, (string?)entry["reason"]);
+            Assert.Null(entry["instanceId"]);
+        }
+
+        var stored = await flow.GetAsync($"api/events/{Uri.EscapeDataString("scanner:" + alertId)}");
+        Assert.Equal("ignored", (string?)stored["event"]!["status"]);
+        Assert.Equal(Reason, (string?)stored["event"]!["statusReason"]);
+        Assert.Null(stored["event"]!["runInstanceId"]);
+        Assert.Equal(writesBefore, host.KubeSim.Requests.Writes);
+    }
+
+    [Fact]
+    public async Task AlertFromAnotherClusterOfTheSameName_IgnoredNotActedOnHere()
+    {
+        using var flow = new FlowClient(host);
+        var pod = host.TakePod();
+        var before = await flow.PodAsync(pod);
+        var elsewhere = LocalHostFixture.ResourceId.Replace("4f6b2d1e-8c3a-4b7e-9d21-5a0c7e3f9b10", "0a0a0a0a-1b1b-2c2c-3d3d-4e4e4e4e4e4e", StringComparison.Ordinal);
+        var native = $$"""
+            { "id": "native-{{Guid.NewGuid()}}", "source": "scanner", "category": "reverse-shell", "severity": "high", "time": "2026-11-23T03:00:00Z",
+              "target": { "cluster": "{{LocalHostFixture.Cluster}}", "clusterResourceId": "{{elsewhere}}", "namespace": "shop", "pod": "{{pod}}" } }
+            """;
+
+        var (status, body) = await flow.PostAsync("api/alerts", native);
+
+        Assert.Equal(202, status);
+        Assert.Equal("ignored", (string?)body["alerts"]![0]!["outcome"]);
+        Assert.StartsWith($"cluster {elsewhere} is not configured; the cluster configured as {LocalHostFixture.Cluster}", (string?)body["alerts"]![0]!["reason"], StringComparison.Ordinal);
+        Assert.Equal(before!.ToJsonString(), (await flow.PodAsync(pod))!.ToJsonString());
+    }
+
+    [Fact]
     public async Task IsolateAndReleaseByHand_RestoresThePod()
     {
         using var flow = new FlowClient(host);

@@ -1,0 +1,44 @@
+using Containment.Alerts;
+using Containment.Clusters;
+
+namespace Containment.Intake;
+
+/// <summary>The configured cluster an alert is about (<see cref="Alias"/>), or why none is (<see cref="Reason"/>).</summary>
+public sealed record AlertCluster(string? Alias = null, string? Reason = null)
+{
+    private const string HowToConfigure = "(Containment:Clusters:<alias> with Kubeconfig or ResourceId)";
+
+    /// <summary>
+    /// An AKS resource id decides when the alert gives one. The name the detector gave is used otherwise, and for a
+    /// resource id not configured when the cluster of that name has no resource id to tell them apart. A cluster of that
+    /// name configured with another resource id is another cluster (one name in two subscriptions), and a pod of the
+    /// alert's name there is not the alert's pod.
+    /// </summary>
+    public static AlertCluster Of(AlertTarget target, IReadOnlyDictionary<string, ClusterSettings> clusters)
+    {
+        if (target.ClusterResourceId is { } resourceId)
+        {
+            if (ClusterLookup.Find(clusters, resourceId) is { } byId)
+            {
+                return new AlertCluster(byId.Alias);
+            }
+
+            return target.Cluster is { } named && ClusterLookup.Find(clusters, named) is { } byName
+                ? byName.Settings.ResourceId is { } other
+                    ? new AlertCluster(Reason: $"cluster {resourceId} is not configured; the cluster configured as {byName.Alias} is named {named} too, but its resource id is {other}")
+                    : new AlertCluster(byName.Alias)
+                : new AlertCluster(Reason: $"cluster {resourceId} is not configured {HowToConfigure}");
+        }
+
+        if (target.Cluster is not { } name)
+        {
+            return ClusterLookup.Find(clusters, string.Empty) is { } only
+                ? new AlertCluster(only.Alias)
+                : new AlertCluster(Reason: $"the alert names no cluster and {clusters.Count} are configured");
+        }
+
+        return ClusterLookup.Find(clusters, name) is { } found
+            ? new AlertCluster(found.Alias)
+            : new AlertCluster(Reason: $"cluster {name} is not configured {HowToConfigure}");
+    }
+}
