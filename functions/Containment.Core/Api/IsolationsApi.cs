@@ -32,7 +32,10 @@ public sealed class IsolationsApi(
             return error;
         }
 
-        var query = new IsolationQuery(status, request.QueryValue("cluster"), request.QueryValue("namespace"));
+        // Records name the cluster by its configured alias; the filter takes any name the configuration knows it by.
+        // A name it does not know is matched as given: records of a cluster since removed stay findable.
+        var cluster = request.QueryValue("cluster") is { } named ? ClusterLookup.Find(clusters.Configured, named)?.Alias ?? named : null;
+        var query = new IsolationQuery(status, cluster, request.QueryValue("namespace"));
         return ApiResponse.Json(200, new { Isolations = await isolations.ListAsync(query, cancellationToken) });
     }
 

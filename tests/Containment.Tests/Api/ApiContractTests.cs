@@ -88,6 +88,42 @@ public sealed class ApiContractTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task Isolations_FilteredByStatusClusterByAnyNameAndNamespace_NewestFirst()
+    {
+        using var client = host.CreateClient();
+        var ns = "filter-" + Guid.NewGuid().ToString("N")[..8];
+        var at = DateTimeOffset.UtcNow;
+        var isolated = await StoreIsolationAsync(ns, "api-0", IsolationStatus.Isolated, at);
+        var released = await StoreIsolationAsync(ns, "api-1", IsolationStatus.Released, at.AddMinutes(1));
+
+        async Task<IReadOnlyList<string?>> IdsAsync(string query) =>
+            (await client.GetFromJsonAsync<JsonObject>(new Uri($"api/isolations?{query}", UriKind.Relative)))!["isolations"]!.AsArray().Select(record => (string?)record!["id"]).ToList();
+
+        Assert.Equal([released, isolated], await IdsAsync($"namespace={ns}"));
+        Assert.Equal([isolated], await IdsAsync($"status=isolated&namespace={ns}"));
+        Assert.Equal([released], await IdsAsync($"status=released&cluster={LocalHostFixture.Cluster}&namespace={ns}"));
+        Assert.Equal([released], await IdsAsync($"status=released&cluster={LocalHostFixture.Cluster.ToUpperInvariant()}&namespace={ns}"));
+        Assert.Equal([isolated], await IdsAsync($"status=isolated&cluster={Uri.EscapeDataString(LocalHostFixture.ResourceId)}&namespace={ns}"));
+        Assert.Empty(await IdsAsync($"status=isolated&cluster=aks-elsewhere&namespace={ns}"));
+        var record = (await client.GetFromJsonAsync<JsonObject>(new Uri($"api/isolations?status=isolated&namespace={ns}", UriKind.Relative)))!["isolations"]![0]!;
+        Assert.Equal("isolated", (string?)record["status"]);
+        Assert.Equal("api-0", (string?)record["pod"]);
+    }
+
+    [Fact]
+    public async Task Isolations_UnknownStatusFilter_Is400NamingTheValues()
+    {
+        using var client = host.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("api/isolations?status=quarantined", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonObject>())!["details"]![0]!;
+        Assert.Equal("status", (string?)detail["pointer"]);
+        Assert.Equal("expected one of: isolating, isolated, releasing, released, failed", (string?)detail["message"]);
+    }
+
+    [Fact]
     public async Task Events_UnknownStatusFilter_Is400NamingTheValues()
     {
         using var client = host.CreateClient();
@@ -189,5 +225,15 @@ public sealed class ApiContractTests(LocalHostFixture host)
         };
         await host.Get<SecurityEventLedger>().AddAsync(record, CancellationToken.None);
         return record.Id;
+    }
+
+    private async Task<string> StoreIsolationAsync(string ns, string pod, IsolationStatus status, DateTimeOffset at)
+    {
+        var id = $"{LocalHostFixture.Cluster}~{ns}~{pod}";
+        await host.Get<IsolationLedger>().ChangeAsync(
+            id,
+            _ => new IsolationRecord { Id = id, Cluster = LocalHostFixture.Cluster, Namespace = ns, Pod = pod, Status = status, ChangedBy = "test", ChangedAt = at },
+            CancellationToken.None);
+        return id;
     }
 }
