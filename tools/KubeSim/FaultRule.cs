@@ -27,6 +27,12 @@ public sealed record FaultRule
     /// </summary>
     public bool DelayResponse { get; init; }
 
+    /// <summary>
+    /// Close the connection without an answer (after <see cref="Delay"/>, if any), as when the API server restarts
+    /// or a load balancer resets the connection: the client sees a transport error, and nothing is applied.
+    /// </summary>
+    public bool ResetConnection { get; init; }
+
     /// <summary>How many matching requests the rule takes; ignored when <see cref="Probability"/> is set.</summary>
     public int Count { get; init; } = 1;
 
@@ -54,9 +60,14 @@ public sealed record FaultRule
             throw new ArgumentOutOfRangeException(nameof(Count), Count, "a counted fault takes at least one request");
         }
 
-        if (StatusCode == 0 && Delay <= TimeSpan.Zero)
+        if (StatusCode == 0 && Delay <= TimeSpan.Zero && !ResetConnection)
         {
-            throw new ArgumentException("a fault either answers with a status code or delays", nameof(StatusCode));
+            throw new ArgumentException("a fault answers with a status code, delays or resets the connection", nameof(StatusCode));
+        }
+
+        if (ResetConnection && (StatusCode != 0 || DelayResponse))
+        {
+            throw new ArgumentException("a reset connection carries no answer; it takes no status code and no delayed response", nameof(ResetConnection));
         }
 
         if (StatusCode != 0 && DelayResponse)

@@ -67,6 +67,12 @@ public sealed class KubeSimServer : IAsyncDisposable
                     await Task.Delay(fault.Delay, options.TimeProvider, context.RequestAborted);
                 }
 
+                if (fault.ResetConnection)
+                {
+                    context.Abort();
+                    return;
+                }
+
                 if (fault.StatusCode != 0)
                 {
                     await WriteFaultAsync(context, fault);
@@ -240,6 +246,7 @@ public sealed class KubeSimServer : IAsyncDisposable
                 RetryAfterSeconds = request.RetryAfterSeconds,
                 Delay = TimeSpan.FromMilliseconds(request.DelayMilliseconds),
                 DelayResponse = request.DelayResponse,
+                ResetConnection = request.ResetConnection,
                 Count = request.Count,
                 Probability = request.Probability,
                 Seed = request.Seed,
@@ -255,5 +262,5 @@ public sealed class KubeSimServer : IAsyncDisposable
     }
 
     private sealed record FaultRequest(
-        string Method, string PathPrefix, int StatusCode, int? RetryAfterSeconds, int DelayMilliseconds, bool DelayResponse = false, int Count = 1, double? Probability = null, int Seed = 0);
+        string Method, string PathPrefix, int StatusCode, int? RetryAfterSeconds, int DelayMilliseconds, bool DelayResponse = false, bool ResetConnection = false, int Count = 1, double? Probability = null, int Seed = 0);
 }

@@ -215,6 +215,35 @@ public sealed class QuarantinePodTests
     }
 
     [Fact]
+    public async Task IsolateAsync_ConnectionResetTwice_RetriedAndCompletes()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        var reset = new FaultRule { Method = "PATCH", PathPrefix = "/api/v1/namespaces/shop/pods/web-7d9f-abcde", ResetConnection = true, Count = 2 };
+        harness.Sim.Faults.Add(reset);
+
+        var outcome = await harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
+
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        Assert.True(outcome.Verified);
+        Assert.Equal(2, harness.Sim.Faults.Fired(reset));
+        Assert.Equal(3, harness.Sim.Requests.Count("PATCH", "/api/v1/namespaces/shop/pods/web-7d9f-abcde"));
+    }
+
+    [Fact]
+    public async Task IsolateAsync_ApiServerKeepsResetting_FailsUnreachableNamingTheCall_PodNotRelabelled()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        harness.Sim.Faults.Add(new FaultRule { Method = "PATCH", PathPrefix = "/api/v1/namespaces/shop/pods/web-7d9f-abcde", ResetConnection = true, Probability = 1 });
+
+        var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None)));
+
+        Assert.Equal(KubernetesFailureReason.Unreachable, error.Failure.Reason);
+        Assert.StartsWith("unreachable: patch pods \"web-7d9f-abcde\" in namespace shop: ", error.Failure.Message, StringComparison.Ordinal);
+        var pod = await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None);
+        Assert.False(pod!["metadata"]!["labels"]!.AsObject().ContainsKey("containment.io/quarantine"));
+    }
+
+    [Fact]
     public async Task IsolateAsync_Injected429WithRetryAfter_WaitsRetryAfterThenCompletes()
     {
         await using var harness = await IsolationHarness.StartAsync();

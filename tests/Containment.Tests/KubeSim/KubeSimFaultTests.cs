@@ -30,6 +30,21 @@ public sealed class KubeSimFaultTests
     }
 
     [Fact]
+    public async Task Faults_ResetConnection_TransportErrorNothingApplied_NextRequestServed()
+    {
+        await using var sim = await KubeSimFixture.StartAsync();
+        using var http = new HttpClient { BaseAddress = sim.BaseUrl };
+        var rule = new FaultRule { Method = "POST", PathPrefix = Nodes, ResetConnection = true };
+        sim.Faults.Add(rule);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => http.PostAsync(new Uri(Nodes, UriKind.Relative), Json("""{"metadata":{"name":"reset-node"}}""")));
+        using var after = await http.GetAsync(new Uri($"{Nodes}/reset-node", UriKind.Relative));
+
+        Assert.Equal(1, sim.Faults.Fired(rule));
+        Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+    }
+
+    [Fact]
     public async Task Faults_SameSeed_SameRequestsFail()
     {
         var runs = new List<string>();
@@ -87,7 +102,9 @@ public sealed class KubeSimFaultTests
 
     [Theory]
     [InlineData("""{"method":"GET","pathPrefix":"/api","statusCode":500,"probability":1.5}""", "Probability")]
-    [InlineData("""{"method":"GET","pathPrefix":"/api"}""", "status code or delays")]
+    [InlineData("""{"method":"GET","pathPrefix":"/api"}""", "status code, delays or resets the connection")]
+    [InlineData("""{"method":"GET","pathPrefix":"/api","statusCode":500,"resetConnection":true}""", "a reset connection carries no answer")]
+    [InlineData("""{"method":"GET","pathPrefix":"/api","delayMilliseconds":100,"delayResponse":true,"resetConnection":true}""", "a reset connection carries no answer")]
     [InlineData("""{"pathPrefix":"/api","statusCode":500}""", "method")]
     [InlineData("""{"method":"GET","pathPrefix":"/api","statusCode":"five hundred"}""", "statusCode")]
     public async Task Faults_AdminEndpoint_BadRule_400AndNothingAdded(string body, string says)

@@ -6,9 +6,9 @@ using KubeSim;
 namespace Containment.Tests.Reliability;
 
 /// <summary>
-/// The whole flow against a cluster that answers 30% of requests with 500, 429 (Retry-After) or not in time
-/// (held past the client's timeout, before or after the change is applied): every run still ends, and every
-/// pod is isolated once and given back exactly.
+/// The whole flow against a cluster that answers 30% of requests with 500, 429 (Retry-After), not in time
+/// (held past the client's timeout, before or after the change is applied) or not at all (the connection reset):
+/// every run still ends, and every pod is isolated once and given back exactly.
 /// </summary>
 [Collection(ReliabilityHostCollection.Name)]
 public sealed class KubernetesFaultTests(ReliabilityHostFixture host)
@@ -113,7 +113,10 @@ public sealed class KubernetesFaultTests(ReliabilityHostFixture host)
         }
     }
 
-    /// <summary>30% of every Kubernetes request: 10% 500, 10% 429 with Retry-After, 5% held before and 5% after being applied.</summary>
+    /// <summary>
+    /// 30% of every Kubernetes request: 10% 500, 10% 429 with Retry-After, 4% held before and 4% after being applied,
+    /// 2% a connection reset.
+    /// </summary>
     private static List<FaultRule> Faults()
     {
         var late = ReliabilityHostFixture.KubernetesRequestTimeout + TimeSpan.FromMilliseconds(500);
@@ -122,8 +125,9 @@ public sealed class KubernetesFaultTests(ReliabilityHostFixture host)
         [
             new FaultRule { Method = FaultRule.AnyMethod, PathPrefix = "/api", StatusCode = 500, Probability = 0.10, Seed = 1 },
             new FaultRule { Method = FaultRule.AnyMethod, PathPrefix = "/api", StatusCode = 429, RetryAfterSeconds = 1, Probability = 0.10 / 0.90, Seed = 2 },
-            new FaultRule { Method = FaultRule.AnyMethod, PathPrefix = "/api", Delay = late, Probability = 0.05 / 0.80, Seed = 3 },
-            new FaultRule { Method = FaultRule.AnyMethod, PathPrefix = "/api", Delay = late, DelayResponse = true, Probability = 0.05 / 0.75, Seed = 4 },
+            new FaultRule { Method = FaultRule.AnyMethod, PathPrefix = "/api", Delay = late, Probability = 0.04 / 0.80, Seed = 3 },
+            new FaultRule { Method = FaultRule.AnyMethod, PathPrefix = "/api", Delay = late, DelayResponse = true, Probability = 0.04 / 0.76, Seed = 4 },
+            new FaultRule { Method = FaultRule.AnyMethod, PathPrefix = "/api", ResetConnection = true, Probability = 0.02 / 0.72, Seed = 21 }, // draws 9, 17 and 21 of its sequence reset
         ];
     }
 
