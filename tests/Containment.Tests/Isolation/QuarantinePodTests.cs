@@ -131,6 +131,25 @@ public sealed class QuarantinePodTests
     }
 
     [Fact]
+    public async Task IsolateAsync_CiliumPolicyOfThatNameChanged_ReplacedByTheDenyPolicy()
+    {
+        await using var harness = await IsolationHarness.StartAsync(cilium: true, engine: nameof(NetworkPolicyEngine.Cilium));
+        await harness.Sim.Store.CreateAsync(ResourceCatalog.CiliumNetworkPolicies, "shop", JsonNode.Parse("""
+            {"apiVersion":"cilium.io/v2","kind":"CiliumNetworkPolicy","metadata":{"name":"containment-quarantine-web-7d9f-abcde"},
+             "spec":{"endpointSelector":{"matchLabels":{"containment.io/quarantine":"iso-42"}},"ingressDeny":[{"fromEntities":["world"]}]}}
+            """)!.AsObject(), CancellationToken.None);
+
+        var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        var cnp = (await harness.Sim.Store.GetAsync(ResourceCatalog.CiliumNetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None))!;
+
+        Assert.True(outcome.Verified);
+        Assert.Equal("""[{"fromEntities":["all"]}]""", cnp["spec"]!["ingressDeny"]!.ToJsonString());
+        Assert.Equal("""[{"toEntities":["all"]}]""", cnp["spec"]!["egressDeny"]!.ToJsonString());
+        Assert.Equal("containment", (string?)cnp["metadata"]!["labels"]!["app.kubernetes.io/managed-by"]);
+        Assert.Equal(1, harness.Sim.Requests.Count("PUT", "/apis/cilium.io/v2/namespaces/shop/ciliumnetworkpolicies/containment-quarantine-web-7d9f-abcde"));
+    }
+
+    [Fact]
     public async Task IsolateAsync_CiliumAbsent_NoCiliumPolicyRequested()
     {
         await using var harness = await IsolationHarness.StartAsync(cilium: false);
