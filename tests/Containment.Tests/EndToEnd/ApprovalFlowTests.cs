@@ -37,6 +37,37 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task ConcurrentDecisionsOnOneLink_OneWins_OthersToldWhichAndTheRunGetsOne()
+    {
+        using var flow = new FlowClient(host);
+        var (_, instanceId, _, link) = await WaitingForApprovalAsync(flow);
+        using var anonymous = host.CreateAnonymousClient();
+        anonymous.DefaultRequestHeaders.Accept.Clear();
+        anonymous.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async index =>
+        {
+            var verdict = index % 2 == 0 ? "approve" : "reject";
+            using var response = await anonymous.PostAsync(link, Form(verdict, $"person {index}", $"soc{index}@contoso.com"));
+            return ((int)response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
+        }));
+        var done = await flow.RunUntilAsync(instanceId, FlowClient.Finished);
+
+        var winner = Assert.Single(answers, answer => answer.Item1 == 200).Item2["decision"]!;
+        var verdict = (string)winner["verdict"]!;
+        var by = (string)winner["by"]!;
+        Assert.All(answers.Where(answer => answer.Item1 != 200), answer =>
+        {
+            Assert.Equal(409, answer.Item1);
+            Assert.StartsWith($"this link has been used: {verdict} by {by}", (string?)answer.Item2["error"], StringComparison.Ordinal);
+        });
+        Assert.Equal(verdict, (string?)done["history"]!.AsArray().Single(step => (string?)step!["stepId"] == "approve-release")!["outcome"]);
+        var decisions = (await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}"))["audit"]!.AsArray()
+            .Where(entry => (string?)entry!["action"] is "approved" or "rejected").ToList();
+        Assert.Equal(by, (string?)Assert.Single(decisions)!["actor"]);
+    }
+
+    [Fact]
     public async Task JsonClient_GetsEveryAnswerAsJson()
     {
         using var flow = new FlowClient(host);
