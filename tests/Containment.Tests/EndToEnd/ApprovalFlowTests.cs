@@ -41,9 +41,7 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
     {
         using var flow = new FlowClient(host);
         var (_, instanceId, _, link) = await WaitingForApprovalAsync(flow);
-        using var anonymous = host.CreateAnonymousClient();
-        anonymous.DefaultRequestHeaders.Accept.Clear();
-        anonymous.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+        using var anonymous = AnonymousJsonClient();
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async index =>
         {
@@ -72,9 +70,7 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
     {
         using var flow = new FlowClient(host);
         var (pod, instanceId, _, link) = await WaitingForApprovalAsync(flow);
-        using var client = host.CreateAnonymousClient();
-        client.DefaultRequestHeaders.Accept.Clear();
-        client.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+        using var client = AnonymousJsonClient();
 
         using var shown = await client.GetAsync(link);
         using var decided = await client.PostAsync(link, Form("approve", "checked", name: "bot@contoso.com"));
@@ -223,6 +219,15 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
         var instanceId = (string)body["alerts"]![0]!["instanceId"]!;
         await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
         return (pod, instanceId, body, await flow.ApprovalLinkAsync(pod));
+    }
+
+    /// <summary>A client without the key whose <c>Accept</c> asks for JSON, as a chat bot posting decisions would be.</summary>
+    private HttpClient AnonymousJsonClient()
+    {
+        var client = host.CreateAnonymousClient();
+        client.DefaultRequestHeaders.Accept.Clear();
+        client.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+        return client;
     }
 
     private Uri Link(string token) => new(host.BaseAddress, $"api/approvals/{token}");
