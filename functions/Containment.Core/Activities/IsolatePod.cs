@@ -73,7 +73,7 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
 
         var partial = outcome.Warnings.Where(warning => warning.Kind is IsolationWarningKind.OtherPolicySelectsPod or IsolationWarningKind.VerificationFailed).ToList();
         return partial.Count > 0 && !step.AllowPartial
-            ? ActivityResult.Failure($"isolation is partial: {string.Join("; ", partial.Select(warning => warning.Message))}", retryable: false)
+            ? ActivityResult.Failure($"isolation is partial: {string.Join("; ", partial.Select(warning => warning.Message))}{PartialKept(id)}", retryable: false)
             : ActivityResult.Success(outcome);
     }
 
@@ -131,6 +131,9 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
     }
 
     private const string ProcessedReason = "the pod was isolated";
+
+    // A partial isolation fails the step but is not undone: what it fenced stays fenced until a person decides.
+    private static string PartialKept(string id) => $". The pod keeps its quarantine until it is released by hand (POST /api/isolations/{Uri.EscapeDataString(id)}/release)";
 
     private async Task MarkProcessedAsync(ActivityRequest request, string actor, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -30,7 +30,7 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
 
         Assert.False(result.Succeeded);
         Assert.False(result.Retryable);
-        Assert.Equal($"isolation is partial: NetworkPolicy allow-scraper-{pod} selects the quarantined pod; it allows traffic, which the deny-all policy does not override", result.Reason);
+        Assert.Equal($"isolation is partial: NetworkPolicy allow-scraper-{pod} selects the quarantined pod; it allows traffic, which the deny-all policy does not override. The pod keeps its quarantine until it is released by hand (POST /api/isolations/{Uri.EscapeDataString(request.InstanceId)}/release)", result.Reason);
         var record = await isolations.GetAsync(ActivityTargets.IsolationId(request.Alert.Target), CancellationToken.None);
         Assert.Equal(IsolationStatus.Isolated, record?.Status);
         Assert.Contains("allow-scraper", Assert.Single(await audit.ListAsync(AuditSubject.Isolation, record!.Id, CancellationToken.None)).Detail, StringComparison.Ordinal);
