@@ -50,11 +50,7 @@ internal sealed class IsolatedRecords : IDisposable
 
     public void Dispose() => listener.Dispose();
 
-    private static double Median(IEnumerable<TimeSpan> values)
-    {
-        var sorted = values.Select(value => value.TotalMilliseconds).Order().ToList();
-        return sorted.Count == 0 ? double.NaN : Math.Round(sorted[sorted.Count / 2], 2);
-    }
+    private static double Median(IEnumerable<TimeSpan> values) => Percentile.Of(values.Select(value => value.TotalMilliseconds), 50);
 
     private void Stopped(Activity span)
     {

@@ -91,13 +91,13 @@ internal static class LatencyBenchmark
         var (admission, toIsolate, kubernetes, recordWrite) = isolated.MedianPhases();
         var figures = new LatencyFigures(
             alerts,
-            Percentile(product, 50), Percentile(product, 95), Percentile(product, 99),
-            Percentile(floor, 50), Percentile(floor, 95), Percentile(floor, 99),
-            Math.Round(Percentile(product, 50) / Percentile(floor, 50), 2),
+            Percentile.Of(product, 50), Percentile.Of(product, 95), Percentile.Of(product, 99),
+            Percentile.Of(floor, 50), Percentile.Of(floor, 95), Percentile.Of(floor, 99),
+            Math.Round(Percentile.Of(product, 50) / Percentile.Of(floor, 50), 2),
             admission, toIsolate, kubernetes, recordWrite,
             Math.Round(firstAlert.TotalMilliseconds, 1),
-            Percentile(durableFloor, 50),
-            Math.Round(Percentile(product, 50) / Percentile(durableFloor, 50), 2));
+            Percentile.Of(durableFloor, 50),
+            Math.Round(Percentile.Of(product, 50) / Percentile.Of(durableFloor, 50), 2));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"latency: {alerts} alerts, one at a time on distinct pods, POST /api/alerts → NetworkPolicy on the cluster and ledger Isolated"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  first alert on the host just started: {figures.FirstAlertMs:F1} ms"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  after a warm-up of {rounds} rounds of {WarmUpRound} alerts and floor turns ({compiled} methods compiled in the last)"));
@@ -240,12 +240,5 @@ internal static class LatencyBenchmark
 
             return row;
         }
-    }
-
-    private static double Percentile(List<double> values, int percentile)
-    {
-        var sorted = values.Order().ToList();
-        var rank = (int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1;
-        return Math.Round(sorted[Math.Clamp(rank, 0, sorted.Count - 1)], 2);
     }
 }
