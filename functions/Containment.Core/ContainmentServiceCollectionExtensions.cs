@@ -61,6 +61,7 @@ public static class ContainmentServiceCollectionExtensions
             .Validate(options => !requireApiKey || options.Key.Length >= 16, "Containment:Api:Key must be at least 16 characters")
             .ValidateOnStart();
         services.AddSingleton<ApiKeyCheck>();
+        services.AddSingleton<ApiFailures>();
         services.AddSingleton<PlaybooksApi>();
         services.AddSingleton<EventsApi>();
         services.AddSingleton<IsolationsApi>();

@@ -21,6 +21,7 @@ public sealed class ApiFunctions(
     ApprovalsApi approvals,
     PlaybooksApi playbooks,
     HealthApi health,
+    ApiFailures failures,
     DurableClientAccessor durable,
     IOptions<ApiOptions> options)
 {
@@ -87,6 +88,7 @@ public sealed class ApiFunctions(
             .Where(pair => pair.Value is string)
             .ToDictionary(pair => pair.Key, pair => (string)pair.Value!, StringComparer.OrdinalIgnoreCase);
         var api = await HttpDataAdapter.ToApiRequestAsync(request, route, options.Value, context.CancellationToken);
-        return await HttpDataAdapter.ToResponseAsync(request, await handler(api, context.CancellationToken));
+        var response = await failures.GuardAsync(context.FunctionDefinition.Name, () => handler(api, context.CancellationToken), context.CancellationToken);
+        return await HttpDataAdapter.ToResponseAsync(request, response);
     }
 }

@@ -42,14 +42,17 @@ internal static class ApiRoutes
 
     private static RequestDelegate Anonymous(Handler handler) => Handle(handler, requireKey: false);
 
-    private static RequestDelegate Handle(Handler handler, bool requireKey) => async context =>
+    private static RequestDelegate Handle(Handler handler, bool requireKey) => context => HandleAsync(context, handler, requireKey);
+
+    private static async Task HandleAsync(HttpContext context, Handler handler, bool requireKey)
     {
         var services = context.RequestServices;
         var options = services.GetRequiredService<IOptions<ApiOptions>>().Value;
         var request = await HttpApiAdapter.ToApiRequestAsync(context, options.MaxBodyBytes, options.TrustPrincipalHeaders);
+        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "the API";
         var response = requireKey && !services.GetRequiredService<ApiKeyCheck>().IsAuthorized(request)
             ? ApiKeyCheck.Unauthorized
-            : await handler(request, services, context.RequestAborted);
+            : await services.GetRequiredService<ApiFailures>().GuardAsync(route, () => handler(request, services, context.RequestAborted), context.RequestAborted);
         await HttpApiAdapter.WriteAsync(context, response);
-    };
+    }
 }

@@ -23,9 +23,16 @@ namespace Microsoft.Azure.Functions.Worker
         public abstract string InvocationId { get; }
         public abstract string FunctionId { get; }
         public abstract BindingContext BindingContext { get; }
+        public abstract FunctionDefinition FunctionDefinition { get; }
         public abstract IServiceProvider InstanceServices { get; set; }
         public abstract IDictionary<object, object> Items { get; set; }
         public virtual CancellationToken CancellationToken { get; } = CancellationToken.None;
+    }
+
+    public abstract class FunctionDefinition
+    {
+        public abstract string Id { get; }
+        public abstract string Name { get; }
     }
 
     public abstract class BindingContext

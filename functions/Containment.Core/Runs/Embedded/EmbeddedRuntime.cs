@@ -27,6 +27,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     private readonly RunLocks locks = new();
     private readonly BufferedEventMarks buffered = new();
     private readonly RunCache cache;
+    private readonly DriveRetries retries;
     private readonly ConcurrentDictionary<Task, byte> inFlight = new();
 
     // Unfinished runs this process started or saw, with their playbook: a repeated alert for a pod joins
@@ -49,11 +50,15 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         timers = new RunTimers(time);
         maxConflictRetries = options.Value.MaxConcurrencyRetries;
         cache = new RunCache(options.Value.CachedRuns);
+        retries = new DriveRetries(options.Value.DriveRetryDelay, options.Value.MaxDriveRetryDelay);
         running = new SemaphoreSlim(options.Value.MaxConcurrentRuns, options.Value.MaxConcurrentRuns);
     }
 
     /// <summary>How many runs wait on an in-memory timer.</summary>
     public int WaitingTimers => timers.Count;
+
+    /// <summary>How many runs wait to be driven again after their drive failed.</summary>
+    public int RetryingRuns => retries.Count;
 
     public async Task<RunStartResult> StartAsync(string instanceId, Playbook playbook, Alert alert, CancellationToken cancellationToken) =>
         await StartAsync(instanceId, playbook, alert, insertOnly: false, cancellationToken)
@@ -170,7 +175,12 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
             return false;
         }
 
-        await DriveAsync(instanceId, new TerminateRequested(time.GetUtcNow(), reason), handoff: null, readRow: false, cancellationToken);
+        // The request lives only in this call: a drive that failed has not ended the run, and the caller must know.
+        if (await DriveAsync(instanceId, new TerminateRequested(time.GetUtcNow(), reason), handoff: null, readRow: false, cancellationToken) is { } failure)
+        {
+            throw new InvalidOperationException($"run {instanceId} could not be ended: {failure.Message}", failure);
+        }
+
         return true;
     }
 
@@ -230,8 +240,11 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         task.ContinueWith(done => inFlight.TryRemove(done, out _), TaskScheduler.Default);
     }
 
-    /// <summary>Applies <paramref name="input"/> (if any) and carries out what the run says next, until it waits or ends.</summary>
-    private async Task DriveAsync(string instanceId, RunInput? input, Handoff? handoff, bool readRow, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies <paramref name="input"/> (if any) and carries out what the run says next, until it waits or ends.
+    /// A drive that fails is tried again after a delay, from the stored state; the failure is returned.
+    /// </summary>
+    private async Task<Exception?> DriveAsync(string instanceId, RunInput? input, Handoff? handoff, bool readRow, CancellationToken cancellationToken)
     {
         RunLock runLock;
         try
@@ -240,7 +253,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            return;
+            return null;
         }
 
         try
@@ -254,17 +267,29 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
             {
                 running.Release();
             }
+
+            retries.Succeeded(instanceId);
+            return null;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Stopping: the stored state is where the next process goes on from.
+            return null;
         }
         catch (Exception exception)
         {
             // A row it took may not have been applied, and a write whose answer was lost may have landed.
             buffered.Mark(instanceId);
             cache.Remove(instanceId);
-            LogDriveFailed(logger, exception, instanceId);
+            var delay = retries.Failed(instanceId);
+            LogDriveFailed(logger, exception, instanceId, delay);
+            if (Volatile.Read(ref disposed) == 0)
+            {
+                // Replaces the run's wait timer, if any: the next drive reads the row and sets it again.
+                timers.Set(instanceId, time.GetUtcNow() + delay, () => Kick(instanceId, input: null, readRow: true));
+            }
+
+            return exception;
         }
         finally
         {
@@ -400,6 +425,6 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Debug, Message = "Run {InstanceId} was changed by another writer; reading it again")]
     private static partial void LogConflict(ILogger logger, string instanceId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Driving run {InstanceId} failed; it goes on from its stored state at the next start or event")]
-    private static partial void LogDriveFailed(ILogger logger, Exception exception, string instanceId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Driving run {InstanceId} failed; it goes on from its stored state in {Delay}")]
+    private static partial void LogDriveFailed(ILogger logger, Exception exception, string instanceId, TimeSpan delay);
 }

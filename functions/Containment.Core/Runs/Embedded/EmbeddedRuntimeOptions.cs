@@ -26,4 +26,12 @@ public sealed class EmbeddedRuntimeOptions
     /// <summary>How often a state write that lost a race to another process is tried again.</summary>
     [Range(1, 100)]
     public int MaxConcurrencyRetries { get; set; } = 20;
+
+    /// <summary>How long a run whose drive failed waits before it is driven again; doubled after each failure in a row.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan DriveRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between drives of a run that keeps failing.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    public TimeSpan MaxDriveRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
 }
