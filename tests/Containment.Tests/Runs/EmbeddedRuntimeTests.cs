@@ -233,6 +233,28 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Run_ActivityTimesOut_IsARetryableFailure()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var attempts = 0;
+
+        // What HttpClient and the storage SDKs throw when a call outlives its timeout: a cancellation nobody asked for.
+        harness.Log.Behaviours[ActivityNames.IsolatePod] = (_, _) => Interlocked.Increment(ref attempts) == 1
+            ? throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.", new TimeoutException())
+            : Task.FromResult(ActivityResult.Success());
+        var id = RuntimeHarness.NewInstanceId();
+
+        await harness.StartAsync(id, Escape);
+        await harness.Log.WaitForCallsAsync(1);
+        await harness.AdvanceUntilCallAsync(TimeSpan.FromMilliseconds(500));
+        var waiting = await harness.IdleStatusAsync(id);
+
+        Assert.Equal([1, 2], harness.Log.Of(ActivityNames.IsolatePod).Select(call => call.Attempt));
+        Assert.Equal(StepOutcome.Succeeded, waiting.History.Single(step => step.StepId == "isolate").Outcome);
+        Assert.Equal(0, harness.Runtime.RetryingRuns);
+    }
+
+    [Fact]
     public async Task Run_NonRetryableFailure_FailsAtOnceAndRunsOnFailure()
     {
         await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());

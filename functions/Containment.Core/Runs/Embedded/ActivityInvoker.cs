@@ -7,7 +7,8 @@ namespace Containment.Runs.Embedded;
 
 /// <summary>
 /// Calls an activity by name, retrying with the step's backoff while the failure is retryable. An
-/// exception from an activity counts as a retryable failure: it says nothing about the world.
+/// exception from an activity counts as a retryable failure: it says nothing about the world. Only the
+/// runtime stopping cancels the call.
 /// </summary>
 public sealed partial class ActivityInvoker(IEnumerable<IRunActivity> activities, TimeProvider time, ILogger<ActivityInvoker> logger)
 {
@@ -31,8 +32,9 @@ public sealed partial class ActivityInvoker(IEnumerable<IRunActivity> activities
                 {
                     return await TracedActivity.RunAsync(activity, request, cancellationToken);
                 }
-                catch (Exception exception) when (exception is not OperationCanceledException)
+                catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
+                    // A cancellation the runtime did not ask for is a call that timed out (HttpClient, a storage SDK).
                     LogActivityThrew(logger, exception, call.ActivityName, call.CallId, request.Attempt);
                     return ActivityResult.Failure($"{exception.GetType().Name}: {exception.Message}", retryable: true);
                 }
