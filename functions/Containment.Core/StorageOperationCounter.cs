@@ -10,6 +10,8 @@ namespace Containment;
 /// </summary>
 public sealed class StorageOperationCounter : HttpPipelinePolicy
 {
+    private const string UncountedProperty = "containment.storage.uncounted";
+
     private readonly ConcurrentDictionary<(string Kind, string Table), long> counts = new();
     private long count;
 
@@ -22,6 +24,12 @@ public sealed class StorageOperationCounter : HttpPipelinePolicy
     /// <summary>A copy of the counts by kind and table, e.g. <c>PUT ContainmentRuns</c>, for profiles.</summary>
     public IReadOnlyDictionary<string, long> ByTable =>
         counts.ToDictionary(entry => $"{entry.Key.Kind} {entry.Key.Table}", entry => entry.Value, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Requests sent inside the returned scope are not counted: the health check's own probe, so that watching the
+    /// count through <c>GET /api/health</c> does not add to it.
+    /// </summary>
+    public static IDisposable Uncounted() => HttpPipeline.CreateHttpMessagePropertiesScope(new Dictionary<string, object?> { [UncountedProperty] = true });
 
     /// <summary>The kind of request: its method, and a query apart from a read of one row.</summary>
     public static string KindOf(Request request) =>
@@ -43,6 +51,11 @@ public sealed class StorageOperationCounter : HttpPipelinePolicy
 
     private void Record(HttpMessage message)
     {
+        if (message.TryGetProperty(UncountedProperty, out _))
+        {
+            return;
+        }
+
         Interlocked.Increment(ref count);
         var path = message.Request.Uri.Path;
         var table = path[(path.LastIndexOf('/') + 1)..];

@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Data.Tables;
 using Containment.Ledger;
 using Containment.Playbooks;
 
@@ -6,17 +7,31 @@ namespace Containment.Api;
 
 /// <summary>
 /// <c>GET /api/health</c>: alive, and whether storage answers and the playbooks loaded cleanly; also how
-/// many storage operations this process has made, so idle cost can be watched from outside.
+/// many storage operations this process has made, so idle cost can be watched from outside (the check's own
+/// probe is not among them).
 /// </summary>
 public sealed class HealthApi(LedgerTables tables, PlaybookRepository playbooks, StorageOperationCounter storageOperations)
 {
+    /// <summary>The keys of a row that is never written: reading it costs one operation and changes nothing.</summary>
+    private const string ProbeKey = "health-probe";
+
     public async Task<ApiResponse> CheckAsync(CancellationToken cancellationToken)
     {
         var checks = new List<HealthCheck>();
         try
         {
+            // Tables are created once per process, so a round trip is what tells whether storage answers now.
             await tables.EnsureCreatedAsync(cancellationToken);
+            using (StorageOperationCounter.Uncounted())
+            {
+                await tables.Isolations.GetEntityIfExistsAsync<TableEntity>(ProbeKey, ProbeKey, cancellationToken: cancellationToken);
+            }
+
             checks.Add(new HealthCheck("storage", HealthState.Healthy, null));
+        }
+        catch (RequestFailedException exception) when (exception.Status == 0)
+        {
+            checks.Add(new HealthCheck("storage", HealthState.Unhealthy, $"table storage cannot be reached: {(exception.InnerException ?? exception).Message}"));
         }
         catch (RequestFailedException exception)
         {

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using Azure.Data.Tables;
+using Containment.Api;
+using Containment.Ledger;
+using Containment.Local.Hosting;
+using Containment.Playbooks;
+using Containment.Tests.Support;
+using Microsoft.Extensions.Options;
+
+namespace Containment.Tests.Api;
+
+[Collection(LocalHostCollection.Name)]
+public sealed class HealthApiTests(LocalHostFixture host)
+{
+    [Fact]
+    public async Task Check_StorageStopsAfterTablesWereCreated_SaysUnhealthy()
+    {
+        var azurite = await AzuriteServer.StartAsync(RepositoryRoot.Path);
+        var options = new TableClientOptions();
+        options.Retry.MaxRetries = 0;
+        using var tables = new LedgerTables(new TableServiceClient(azurite.ConnectionString, options), Options.Create(new LedgerOptions()));
+        var health = new HealthApi(tables, host.Get<PlaybookRepository>(), new StorageOperationCounter());
+
+        var before = await health.CheckAsync(CancellationToken.None);
+        await azurite.DisposeAsync();
+        var after = await health.CheckAsync(CancellationToken.None);
+
+        Assert.Equal(200, before.Status);
+        Assert.Equal(503, after.Status);
+        var storage = JsonSerializer.SerializeToElement(after.Body, ContainmentJson.Options).GetProperty("checks")[0];
+        Assert.Equal("storage", storage.GetProperty("name").GetString());
+        Assert.Equal("unhealthy", storage.GetProperty("state").GetString());
+        Assert.StartsWith("table storage cannot be reached: ", storage.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_Repeated_AddsNothingToTheStorageOperationCount()
+    {
+        var counter = new StorageOperationCounter();
+        var options = new TableClientOptions();
+        options.AddPolicy(counter, Azure.Core.HttpPipelinePosition.PerRetry);
+        using var tables = new LedgerTables(new TableServiceClient(host.StorageConnectionString, options), Options.Create(new LedgerOptions { TablePrefix = "H" + Guid.NewGuid().ToString("N")[..12] }));
+        var health = new HealthApi(tables, host.Get<PlaybookRepository>(), counter);
+        await health.CheckAsync(CancellationToken.None);
+        var created = counter.Count;
+
+        var checks = new List<ApiResponse>();
+        for (var check = 0; check < 3; check++)
+        {
+            checks.Add(await health.CheckAsync(CancellationToken.None));
+        }
+
+        Assert.All(checks, response => Assert.Equal(200, response.Status));
+        Assert.True(created > 0, "creating the tables was counted");
+        Assert.Equal(created, counter.Count);
+    }
+}
