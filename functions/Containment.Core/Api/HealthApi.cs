@@ -31,15 +31,12 @@ public sealed class HealthApi(LedgerTables tables, PlaybookRepository playbooks,
         }
         catch (RequestFailedException exception) when (exception.Status == 0)
         {
+            // Azure.Core reports a transport failure (refused, reset, DNS) as status 0, the transport's exception inside.
             checks.Add(new HealthCheck("storage", HealthState.Unhealthy, $"table storage cannot be reached: {(exception.InnerException ?? exception).Message}"));
         }
         catch (RequestFailedException exception)
         {
             checks.Add(new HealthCheck("storage", HealthState.Unhealthy, $"table storage answered {exception.Status}: {exception.ErrorCode}"));
-        }
-        catch (HttpRequestException exception)
-        {
-            checks.Add(new HealthCheck("storage", HealthState.Unhealthy, $"table storage cannot be reached: {exception.Message}"));
         }
 
         var loaded = await playbooks.GetAsync(cancellationToken);

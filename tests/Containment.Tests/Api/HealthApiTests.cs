@@ -18,8 +18,8 @@ public sealed class HealthApiTests(LocalHostFixture host)
         var azurite = await AzuriteServer.StartAsync(RepositoryRoot.Path);
         var options = new TableClientOptions();
         options.Retry.MaxRetries = 0;
-        using var tables = new LedgerTables(new TableServiceClient(azurite.ConnectionString, options), Options.Create(new LedgerOptions()));
-        var health = new HealthApi(tables, host.Get<PlaybookRepository>(), new StorageOperationCounter());
+        using var tables = Tables(azurite.ConnectionString, options);
+        var health = Health(tables, new StorageOperationCounter());
 
         var before = await health.CheckAsync(CancellationToken.None);
         await azurite.DisposeAsync();
@@ -39,8 +39,8 @@ public sealed class HealthApiTests(LocalHostFixture host)
         var counter = new StorageOperationCounter();
         var options = new TableClientOptions();
         options.AddPolicy(counter, Azure.Core.HttpPipelinePosition.PerRetry);
-        using var tables = new LedgerTables(new TableServiceClient(host.StorageConnectionString, options), Options.Create(new LedgerOptions { TablePrefix = "H" + Guid.NewGuid().ToString("N")[..12] }));
-        var health = new HealthApi(tables, host.Get<PlaybookRepository>(), counter);
+        using var tables = Tables(host.StorageConnectionString, options);
+        var health = Health(tables, counter);
         await health.CheckAsync(CancellationToken.None);
         var created = counter.Count;
 
@@ -54,4 +54,10 @@ public sealed class HealthApiTests(LocalHostFixture host)
         Assert.True(created > 0, "creating the tables was counted");
         Assert.Equal(created, counter.Count);
     }
+
+    /// <summary>The ledger's tables under a prefix of their own, over a client built as the test needs it.</summary>
+    private static LedgerTables Tables(string connectionString, TableClientOptions options) =>
+        new(new TableServiceClient(connectionString, options), Options.Create(new LedgerOptions { TablePrefix = "H" + Guid.NewGuid().ToString("N")[..12] }));
+
+    private HealthApi Health(LedgerTables tables, StorageOperationCounter counter) => new(tables, host.Get<PlaybookRepository>(), counter);
 }
