@@ -30,6 +30,9 @@ for trx in "$results_dir"/*.trx; do
   n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${n:-0}))
 done
+if [[ $failed -ne 0 ]]; then
+  node tools/trx-failures.mjs "$results_dir"/*.trx || true
+fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 if [[ $status -ne 0 || $failed -ne 0 || $passed -eq 0 ]]; then
   exit 1
