@@ -70,11 +70,9 @@ public sealed class ApprovalsApi(ApprovalTokens tokens, ApprovalStore approvals,
             return ApprovalPage.NotAllowed(rule, identity);
         }
 
-        var status = await runtime.GetStatusAsync(record.InstanceId, cancellationToken);
-        if (!string.Equals(status?.AwaitedEvent, record.EventName, StringComparison.OrdinalIgnoreCase))
+        if (!Awaits(await runtime.GetStatusAsync(record.InstanceId, cancellationToken), record))
         {
-            // The run timed out on this request, or has moved on: the link has nothing left to decide.
-            return ApprovalPage.Expired();
+            return ApprovalPage.NoLongerAwaited();
         }
 
         var decision = new ApprovalDecision(verdict, ApproverRule.DecidedBy(identity, form.Name), time.GetUtcNow(), string.IsNullOrWhiteSpace(form.Comment) ? null : form.Comment.Trim());
@@ -120,12 +118,21 @@ public sealed class ApprovalsApi(ApprovalTokens tokens, ApprovalStore approvals,
             : (found.Record, found.ETag, null);
     }
 
+    /// <summary>
+    /// Whether the pod's run waits for this very request. Event names repeat from run to run of a pod (each run's first
+    /// release approval is <c>approval-approve-release-1</c>), so the run must also be the one the request was sent
+    /// for: a link from a run that has ended, or that another alert's run took the pod from, decides nothing.
+    /// </summary>
+    private static bool Awaits(RunStatusDocument? status, ApprovalRecord record) =>
+        status is not null
+        && string.Equals(status.AwaitedEvent, record.EventName, StringComparison.OrdinalIgnoreCase)
+        && status.AlertId == record.Alert.Id;
+
     // A decision is stored before it is raised; a process stopped between the two left the run waiting.
     // The approver's retry raises the stored decision again, and the run takes it once.
     private async Task ResumeAsync(ApprovalRecord record, ApprovalDecision decision, CancellationToken cancellationToken)
     {
-        var status = await runtime.GetStatusAsync(record.InstanceId, cancellationToken);
-        if (string.Equals(status?.AwaitedEvent, record.EventName, StringComparison.OrdinalIgnoreCase))
+        if (Awaits(await runtime.GetStatusAsync(record.InstanceId, cancellationToken), record))
         {
             await runtime.RaiseEventAsync(record.InstanceId, record.EventName, JsonSerializer.SerializeToElement(decision, ContainmentJson.Options), cancellationToken);
         }

@@ -104,6 +104,9 @@ public static class ApprovalPage
 
     public static ApiResponse Expired() => Notice(410, "Link expired", "The time to decide on this request has passed; the playbook took its timeout branch.");
 
+    /// <summary>The link is valid but its run no longer waits for it (it timed out on it, moved on, ended, or another alert's run took the pod).</summary>
+    public static ApiResponse NoLongerAwaited() => Notice(410, "Nothing left to decide", "The run that sent this request no longer waits for it: it timed out, was ended, or another alert's run took the pod. Nothing was decided.");
+
     public static ApiResponse Invalid() => Notice(404, "Invalid link", "This approval link is not valid. Use the link exactly as it was sent.");
 
     public static ApiResponse NotAllowed(ApproverVerdict verdict, string? signedInIdentity) => Notice(403, "Not allowed", Refusal(verdict, signedInIdentity));

@@ -13,7 +13,7 @@ public sealed record AdmissionEntry
 
     public string? InstanceId { get; init; }
 
-    /// <summary>Why an alert was ignored.</summary>
+    /// <summary>Why an alert was ignored or was a duplicate, whose run it joined when that runs another playbook, or whose run it took the pod from.</summary>
     public string? Reason { get; init; }
 
     public Uri? StatusUrl { get; init; }

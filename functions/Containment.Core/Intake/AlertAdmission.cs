@@ -18,6 +18,7 @@ public sealed class AlertAdmission(
     ClusterRegistry clusters,
     PlaybookRepository playbooks,
     SecurityEventLedger events,
+    AuditTrail audit,
     IPlaybookRuntime runtime,
     TimeProvider time)
 {
@@ -54,7 +55,9 @@ public sealed class AlertAdmission(
         }
 
         alert = alert with { Target = alert.Target with { Cluster = alias } };
-        playbook ??= (await playbooks.GetCatalogAsync(cancellationToken)).Select(alert);
+        var catalog = await playbooks.GetCatalogAsync(cancellationToken);
+        var byHand = playbook is not null;
+        playbook ??= catalog.Select(alert);
         if (playbook is null)
         {
             var reason = $"no playbook takes {KebabCaseEnumConverter.ToWireName(alert.Category)} alerts of severity {KebabCaseEnumConverter.ToWireName(alert.Severity)} in {alias}/{alert.Target.Namespace}";
@@ -90,14 +93,26 @@ public sealed class AlertAdmission(
         }
 
         // A redelivery after the pod's run has ended must not start it again (it would isolate a released pod anew),
-        // unless that run had already ended when the event was first stored: then the first delivery stopped before its start.
-        if (!created && await runtime.GetProgressAsync(instanceId, cancellationToken) is { EndedAt: { } endedAt } ended && endedAt >= stored.ReceivedAt)
+        // unless that run had already ended when the event was first stored, or was the run the first delivery was
+        // taking the pod from: then the first delivery stopped before its start.
+        if (!created
+            && await runtime.GetProgressAsync(instanceId, cancellationToken) is { EndedAt: { } endedAt } ended
+            && endedAt >= stored.ReceivedAt
+            && !RunTakeover.TakesOver(playbook, byHand, ended, catalog, firstDelivery: false, stored.ReceivedAt))
         {
             return Entry(alert, eventId, AdmissionOutcome.Duplicate, instanceId, ended.Playbook, baseUri, $"delivered before ({stored.ReceivedAt:u}); the pod's run has ended since");
         }
 
         // Started even when the event was stored before: the earlier delivery may have stopped right here.
         var start = await runtime.StartAsync(instanceId, playbook, alert, cancellationToken);
+        if (start.Outcome == RunStartOutcome.Joined
+            && start.Playbook != playbook.Name
+            && await runtime.GetProgressAsync(instanceId, cancellationToken) is { EndedAt: null } holding
+            && RunTakeover.TakesOver(playbook, byHand, holding, catalog, created, stored.ReceivedAt))
+        {
+            return await TakeOverAsync(alert, eventId, instanceId, playbook, holding, baseUri, cancellationToken);
+        }
+
         return Entry(
             alert,
             eventId,
@@ -106,6 +121,34 @@ public sealed class AlertAdmission(
             start.Playbook,
             baseUri,
             Differs(stored, start));
+    }
+
+    /// <summary>Ends the run holding the pod, then starts the alert's run in its place (or joins one another delivery started first).</summary>
+    private async Task<AdmissionEntry> TakeOverAsync(Alert alert, string eventId, string instanceId, Playbook playbook, RunProgress holding, Uri baseUri, CancellationToken cancellationToken)
+    {
+        // The embedded runtime ends the run once a step in progress (an isolation, a release) has finished, so the two
+        // runs never act on the pod at once; Durable Functions ends the orchestration at once, and an activity already
+        // running finishes on its own, as with a release by hand.
+        if (await runtime.TerminateIfRunningAsync(instanceId, holding.Playbook, $"taken over by a run of {playbook.Name} for event {eventId}", cancellationToken))
+        {
+            await audit.AppendAsync(
+                AuditSubject.SecurityEvent,
+                new AuditEntry
+                {
+                    SubjectId = eventId,
+                    Action = AuditAction.RunTakenOver,
+                    At = time.GetUtcNow(),
+                    Actor = Actor,
+                    RunInstanceId = instanceId,
+                    Detail = $"ended the pod's run of {holding.Playbook} (started {holding.StartedAt:u}) to run {playbook.Name}",
+                },
+                cancellationToken);
+        }
+
+        var start = await runtime.StartAsync(instanceId, playbook, alert, cancellationToken);
+        return start is { Outcome: RunStartOutcome.Started }
+            ? Entry(alert, eventId, AdmissionOutcome.Started, instanceId, start.Playbook, baseUri, $"took the pod over from a run of {holding.Playbook}")
+            : Entry(alert, eventId, AdmissionOutcome.Joined, instanceId, start.Playbook, baseUri, start.Playbook == playbook.Name ? null : $"the pod is already handled by a run of {start.Playbook}");
     }
 
     private static string? Differs(KnownEvent stored, RunStartResult start) =>

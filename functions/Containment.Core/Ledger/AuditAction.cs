@@ -21,4 +21,7 @@ public enum AuditAction
     NotificationFailed,
     PodDeleted,
     NodeCordoned,
+
+    /// <summary>An alert's playbook ended the run holding its pod (it outranks that run's, or was run by hand) to run in its place.</summary>
+    RunTakenOver,
 }

@@ -27,13 +27,19 @@ public interface IPlaybookRuntime
     Task<RunStatusDocument?> GetStatusAsync(string instanceId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Whether the run is unfinished, or when it ended; null when there is no such run. Asked on every
-    /// redelivery of an alert, so a runtime answers from memory where it can and reads storage only otherwise.
+    /// The run's playbook, when it started, and when it ended if it has; null when there is no such run. Asked on
+    /// every redelivery of an alert, so a runtime answers from memory where it can and reads storage only otherwise.
     /// </summary>
     ValueTask<RunProgress?> GetProgressAsync(string instanceId, CancellationToken cancellationToken);
 
     /// <summary>Ends an unfinished run. False when there is no such run or it has already finished.</summary>
     Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Ends the unfinished run only while it runs <paramref name="playbook"/>: a run another caller has put in its
+    /// place meanwhile is left alone. False when the run it found was not an unfinished run of that playbook.
+    /// </summary>
+    Task<bool> TerminateIfRunningAsync(string instanceId, string playbook, string reason, CancellationToken cancellationToken);
 }
 
 public enum RunStartOutcome

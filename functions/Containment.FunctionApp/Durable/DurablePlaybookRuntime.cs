@@ -82,11 +82,19 @@ public sealed class DurablePlaybookRuntime(DurableClientAccessor accessor) : IPl
     public async ValueTask<RunProgress?> GetProgressAsync(string instanceId, CancellationToken cancellationToken) =>
         await GetStatusAsync(instanceId, cancellationToken) is { } status ? RunProgress.Of(status) : null;
 
-    public async Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellationToken)
+    public Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellationToken) =>
+        EndAsync(instanceId, reason, onlyPlaybook: null, cancellationToken);
+
+    // Durable has no conditional terminate: the playbook is checked just before, and a run started between the
+    // two by another caller is ended too; that caller's start then joins or starts the run again, which acts once.
+    public Task<bool> TerminateIfRunningAsync(string instanceId, string playbook, string reason, CancellationToken cancellationToken) =>
+        EndAsync(instanceId, reason, playbook, cancellationToken);
+
+    private async Task<bool> EndAsync(string instanceId, string reason, string? onlyPlaybook, CancellationToken cancellationToken)
     {
         var client = accessor.Client;
-        var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken);
-        if (instance is null || instance.IsCompleted)
+        var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: onlyPlaybook is not null, cancellationToken);
+        if (instance is null || instance.IsCompleted || (onlyPlaybook is not null && PlaybookOf(instance) != onlyPlaybook))
         {
             return false;
         }
@@ -105,7 +113,9 @@ public sealed class DurablePlaybookRuntime(DurableClientAccessor accessor) : IPl
             return null;
         }
 
-        var playbook = instance.ReadCustomStatusAs<RunStatusDocument>()?.Playbook ?? instance.ReadInputAs<RunStart>()?.Playbook.Name ?? "unknown";
-        return new RunStartResult(RunStartOutcome.Joined, instanceId, playbook);
+        return new RunStartResult(RunStartOutcome.Joined, instanceId, PlaybookOf(instance));
     }
+
+    private static string PlaybookOf(OrchestrationMetadata instance) =>
+        instance.ReadCustomStatusAs<RunStatusDocument>()?.Playbook ?? instance.ReadInputAs<RunStart>()?.Playbook.Name ?? "unknown";
 }

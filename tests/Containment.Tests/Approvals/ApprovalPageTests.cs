@@ -71,9 +71,9 @@ public sealed class ApprovalPageTests
 
         var decided = ApprovalPage.Decided(decision);
         var used = ApprovalPage.AlreadyUsed(decision);
-        var pages = new[] { decided, used, ApprovalPage.Expired(), ApprovalPage.Invalid(), ApprovalPage.NotAllowed(ApproverVerdict.NotAnApprover, "<i>eve</i>") };
+        var pages = new[] { decided, used, ApprovalPage.Expired(), ApprovalPage.NoLongerAwaited(), ApprovalPage.Invalid(), ApprovalPage.NotAllowed(ApproverVerdict.NotAnApprover, "<i>eve</i>") };
 
-        Assert.Equal([200, 409, 410, 404, 403], pages.Select(page => page.Status));
+        Assert.Equal([200, 409, 410, 410, 404, 403], pages.Select(page => page.Status));
         Assert.All(pages, AssertHeaders);
         Assert.All(pages, page => Assert.DoesNotContain("<img", page.Text, StringComparison.Ordinal));
         Assert.All(pages, page => Assert.DoesNotContain("<i>", page.Text, StringComparison.Ordinal));

@@ -13,6 +13,7 @@ namespace Containment.Tests.EndToEnd;
 public sealed class ConfirmFirstFlowTests(LocalHostFixture host)
 {
     private const string Playbook = "confirm-suspicious-activity";
+    private const string Containing = "isolate-escape-reverse-shell";
 
     /// <summary>How the ledger names an approver who typed a name on the page without signing in.</summary>
     private const string TypedName = "ops@contoso.com (name typed on the page";
@@ -70,6 +71,63 @@ public sealed class ConfirmFirstFlowTests(LocalHostFixture host)
 
         // Given back by hand: the run still holding the pod ends, and the pod is as it was.
         await flow.ReleaseByHandAndCheckAsync(instanceId, pod, before);
+    }
+
+    [Fact]
+    public async Task ReverseShellWhileWaitingForConfirmation_TakesThePodOver_IsolatedAtOnce()
+    {
+        using var flow = new FlowClient(host);
+        var (pod, instanceId, _, before) = await WaitingForConfirmationAsync(flow);
+        var confirmLink = await flow.ApprovalLinkAsync(pod);
+
+        var (status, body) = await flow.PostAsync("api/alerts", FlowClient.Payload("defender-arm-reverse-shell.json", pod));
+        var entry = body["alerts"]![0]!;
+        var waiting = await flow.RunUntilAsync(instanceId, run => FlowClient.Waiting(run) && (string?)run["playbook"] == Containing);
+        using var anonymous = host.CreateAnonymousClient();
+        using var stale = await anonymous.PostAsync(confirmLink, Form("approve", "ops@contoso.com", "late"));
+
+        Assert.Equal(202, status);
+        Assert.Equal("started", (string?)entry["outcome"]);
+        Assert.Equal(Containing, (string?)entry["playbook"]);
+        Assert.Equal($"took the pod over from a run of {Playbook}", (string?)entry["reason"]);
+        Assert.Equal(["containment.io/quarantine"], (await flow.PodAsync(pod))!["metadata"]!["labels"]!.AsObject().Select(label => label.Key));
+        Assert.Contains($"containment-quarantine-{pod}", await flow.PolicyNamesAsync());
+        Assert.Equal("isolated", (string?)(await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}"))["isolation"]!["status"]);
+        Assert.Equal("approval-approve-release-1", (string?)waiting["awaitedEvent"]);
+        Assert.Equal(410, (int)stale.StatusCode);
+        var audit = (await flow.GetAsync($"api/events/{Uri.EscapeDataString((string)entry["eventId"]!)}"))["audit"]!.AsArray();
+        Assert.Contains(audit, item => (string?)item!["action"] == "run-taken-over");
+
+        await flow.ReleaseByHandAndCheckAsync(instanceId, pod, before);
+    }
+
+    [Fact]
+    public async Task ReverseShellAfterConfirmedIsolation_ItsRunHoldsThePod_TheEarlierReleaseLinkDecidesNothing()
+    {
+        using var flow = new FlowClient(host);
+        var (pod, instanceId, _, before) = await WaitingForConfirmationAsync(flow);
+        using var anonymous = host.CreateAnonymousClient();
+        using var confirmed = await anonymous.PostAsync(await flow.ApprovalLinkAsync(pod), Form("approve", "ops@contoso.com", "looks like a shell"));
+        await flow.RunUntilAsync(instanceId, run => FlowClient.Waiting(run) && (string?)run["currentStep"] == "approve-release");
+        var earlierRelease = await flow.ApprovalLinkSentAsync(pod, index: 1);
+
+        await flow.PostAsync("api/alerts", FlowClient.Payload("defender-arm-reverse-shell.json", pod));
+        await flow.RunUntilAsync(instanceId, run => FlowClient.Waiting(run) && (string?)run["playbook"] == Containing);
+        var newRelease = await flow.ApprovalLinkSentAsync(pod, index: 2);
+        using var stale = await anonymous.PostAsync(earlierRelease, Form("approve", "ops@contoso.com", "checked before the shell"));
+        var afterStale = await flow.GetAsync($"api/runs/{Uri.EscapeDataString(instanceId)}");
+
+        // Both runs' release approvals wait under the same event name; only the run that holds the pod now decides.
+        Assert.Equal(200, (int)confirmed.StatusCode);
+        Assert.Equal(410, (int)stale.StatusCode);
+        Assert.True(FlowClient.Waiting(afterStale), afterStale.ToJsonString());
+        Assert.Equal(["containment.io/quarantine"], (await flow.PodAsync(pod))!["metadata"]!["labels"]!.AsObject().Select(label => label.Key));
+
+        using var released = await anonymous.PostAsync(newRelease, Form("approve", "ops@contoso.com", "checked after the shell"));
+        var done = await flow.RunUntilAsync(instanceId, FlowClient.Finished);
+        Assert.Equal(200, (int)released.StatusCode);
+        Assert.Equal(Containing, (string?)done["playbook"]);
+        Assert.Equal(before["metadata"]!["labels"]!.ToJsonString(), (await flow.PodAsync(pod))!["metadata"]!["labels"]!.ToJsonString());
     }
 
     /// <summary>An abnormal-process alert of medium severity for a fresh pod, its run waiting on the confirmation.</summary>

@@ -87,7 +87,10 @@ internal sealed partial class FlowClient(LocalHostFixture host) : IDisposable
     }
 
     /// <summary>The approval link sent to chat for <paramref name="pod"/>, as a person would find it.</summary>
-    public async Task<Uri> ApprovalLinkAsync(string pod)
+    public Task<Uri> ApprovalLinkAsync(string pod) => ApprovalLinkSentAsync(pod, index: 0);
+
+    /// <summary>The distinct approval links sent to chat for <paramref name="pod"/>, in the order sent: the one at <paramref name="index"/>.</summary>
+    public async Task<Uri> ApprovalLinkSentAsync(string pod, int index)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
@@ -96,16 +99,19 @@ internal sealed partial class FlowClient(LocalHostFixture host) : IDisposable
                 .Select(request => Encoding.UTF8.GetString(request.Body))
                 .Where(text => text.Contains(pod, StringComparison.Ordinal))
                 .Select(text => ApprovalUrl().Match(text))
-                .FirstOrDefault(match => match.Success);
+                .Where(match => match.Success)
+                .Select(match => match.Value)
+                .Distinct(StringComparer.Ordinal)
+                .ElementAtOrDefault(index);
             if (link is not null)
             {
-                return new Uri(link.Value);
+                return new Uri(link);
             }
 
             await Task.Yield();
         }
 
-        throw new TimeoutException($"no approval link for {pod} reached a channel");
+        throw new TimeoutException($"approval link {index} for {pod} did not reach a channel");
     }
 
     /// <summary>Releases by hand (ending any run still holding the pod) and checks the pod is as it was.</summary>

@@ -2,95 +2,178 @@ using Containment.Alerts;
 using Containment.Intake;
 using Containment.Ledger;
 using Containment.Runs;
-using Containment.Runs.Embedded;
+using Containment.Runs.Machine;
 using Containment.Tests.Support;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Containment.Tests.Intake;
 
 /// <summary>
-/// Admission with a catalog that has no catch-all playbook (the shipped <c>notify-only</c> takes every alert
-/// the others leave): an alert no playbook takes is stored Ignored with the reason, and no run starts.
+/// Admission over the embedded runtime and Azurite, with a catalog of its own: playbooks that only wait, so a
+/// pod's run stays unfinished for as long as a test needs, and no catch-all.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class AlertAdmissionTests(AzuriteFixture azurite) : IDisposable
+public sealed class AlertAdmissionTests(AzuriteFixture azurite)
 {
-    private const string Cluster = "aks-prod";
-
-    private static readonly Uri BaseUri = new("http://127.0.0.1/");
-
-    private readonly DirectoryInfo playbooks = Directory.CreateTempSubdirectory("playbooks-");
+    private const string Watch = AdmissionHarness.Watch;
+    private const string Contain = AdmissionHarness.Contain;
+    private const string ByHand = AdmissionHarness.ByHand;
 
     [Fact]
     public async Task Admit_NoPlaybookTakesTheAlert_StoredIgnoredWithTheReasonAndNoRunStarts()
     {
-        await using var services = Services();
-        var admission = services.GetRequiredService<AlertAdmission>();
-        var shell = Alert("shell-1", AlertCategory.ReverseShell, "api-1");
-        var malware = Alert("malware-1", AlertCategory.Malware, "api-2");
+        await using var harness = new AdmissionHarness(azurite.ConnectionString);
+        var malware = AdmissionHarness.Alert("malware-1", AlertCategory.Malware, "api-1");
 
-        var ignored = await admission.AdmitAsync(shell, playbook: null, BaseUri, CancellationToken.None);
-        var taken = await admission.AdmitAsync(malware, playbook: null, BaseUri, CancellationToken.None);
+        var ignored = await harness.AdmitAsync(malware);
 
-        const string Reason = "no playbook takes reverse-shell alerts of severity high in aks-prod/shop";
+        const string Reason = "no playbook takes malware alerts of severity high in aks-prod/shop";
         Assert.Equal(AdmissionOutcome.Ignored, ignored.Outcome);
         Assert.Equal(Reason, ignored.Reason);
         Assert.Null(ignored.InstanceId);
         Assert.Null(ignored.Playbook);
-        var stored = await services.GetRequiredService<SecurityEventLedger>().GetAsync(ignored.EventId, CancellationToken.None);
+        var stored = await harness.Events.GetAsync(ignored.EventId, CancellationToken.None);
         Assert.NotNull(stored);
         Assert.Equal(EventStatus.Ignored, stored.Status);
         Assert.Equal(Reason, stored.StatusReason);
         Assert.Null(stored.RunInstanceId);
-        var runtime = services.GetRequiredService<IPlaybookRuntime>();
-        Assert.Null(await runtime.GetStatusAsync(RunInstanceId.ForTarget(Cluster, "shop", "api-1"), CancellationToken.None));
-
-        // The catalog was read: the alert its one playbook takes starts a run.
-        Assert.Equal(AdmissionOutcome.Started, taken.Outcome);
-        Assert.Equal("malware-only", taken.Playbook);
+        Assert.Null(await harness.Runtime.GetStatusAsync(AdmissionHarness.InstanceOf("api-1"), CancellationToken.None));
     }
 
-    public void Dispose() => playbooks.Delete(recursive: true);
-
-    private static Alert Alert(string id, AlertCategory category, string pod) => new()
+    [Fact]
+    public async Task Admit_HigherPriorityAlertWhileALowerRunHoldsThePod_EndsThatRunAndStartsItsOwn()
     {
-        Id = id,
-        Source = "falco",
-        Category = category,
-        Severity = Severity.High,
-        Time = DateTimeOffset.UnixEpoch,
-        Target = new AlertTarget { Cluster = Cluster, Namespace = "shop", Pod = pod },
-    };
+        await using var harness = new AdmissionHarness(azurite.ConnectionString);
+        var suspicious = AdmissionHarness.Alert("odd-1", AlertCategory.AbnormalProcess, "api-1");
+        var shell = AdmissionHarness.Alert("shell-1", AlertCategory.ReverseShell, "api-1");
+        var watching = await harness.AdmitAsync(suspicious);
+        var watchStatus = await harness.IdleStatusAsync("api-1");
+        harness.Time.Advance(TimeSpan.FromMinutes(5));
 
-    private ServiceProvider Services()
+        var taking = await harness.AdmitAsync(shell);
+        var status = await harness.IdleStatusAsync("api-1");
+
+        Assert.Equal(AdmissionOutcome.Started, watching.Outcome);
+        Assert.Equal(AdmissionOutcome.Started, taking.Outcome);
+        Assert.Equal(Contain, taking.Playbook);
+        Assert.Equal($"took the pod over from a run of {Watch}", taking.Reason);
+        Assert.Equal(Contain, status.Playbook);
+        Assert.Equal(watchStatus.StartedAt + TimeSpan.FromMinutes(5), status.StartedAt);
+        var entry = Assert.Single(await harness.Audit.ListAsync(AuditSubject.SecurityEvent, taking.EventId, CancellationToken.None));
+        Assert.Equal(AuditAction.RunTakenOver, entry.Action);
+        Assert.Equal($"ended the pod's run of {Watch} (started {watchStatus.StartedAt:u}) to run {Contain}", entry.Detail);
+        Assert.Equal(taking.InstanceId, entry.RunInstanceId);
+
+        // The lower alert delivered again joins the run that took its pod; it does not take it back.
+        var again = await harness.AdmitAsync(suspicious);
+        Assert.Equal(AdmissionOutcome.Joined, again.Outcome);
+        Assert.Equal($"the pod is already handled by a run of {Contain}", again.Reason);
+    }
+
+    [Fact]
+    public async Task Admit_AlertOfEqualOrLowerPriority_JoinsTheRunHoldingThePod()
     {
-        File.WriteAllText(Path.Combine(playbooks.FullName, "malware-only.json"), """
-            {
-              "name": "malware-only",
-              "trigger": { "categories": ["malware"] },
-              "steps": [ { "id": "tell-soc", "type": "notify", "channels": ["soc-teams"], "template": "alert-received" } ]
-            }
-            """);
-        var prefix = AzuriteFixture.NewTablePrefix();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["Containment:Api:Key"] = "admission-test-key-0123",
-            ["Containment:PlaybooksPath"] = playbooks.FullName,
-            ["Containment:Ledger:TablePrefix"] = prefix,
-            ["Containment:Runtime:TablePrefix"] = prefix,
-            ["Containment:Approvals:SigningKey"] = "admission-test-signing-key-of-32-bytes!",
-            ["Containment:Approvals:BaseUrl"] = BaseUri.ToString(),
-            ["Containment:Clusters:" + Cluster + ":Kubeconfig"] = Path.Combine(playbooks.FullName, "kubeconfig"),
-            ["Containment:Notifications:Channels:soc-teams:Type"] = "webhook",
-            ["Containment:Notifications:Channels:soc-teams:Url"] = "http://127.0.0.1:9/",
-        }).Build();
-        var collection = new ServiceCollection();
-        collection.AddSingleton<IConfiguration>(configuration);
-        collection.AddLogging();
-        collection.AddContainment(configuration);
-        collection.AddEmbeddedPlaybookRuntime();
-        return collection.BuildServiceProvider();
+        await using var harness = new AdmissionHarness(azurite.ConnectionString);
+        await harness.AdmitAsync(AdmissionHarness.Alert("shell-1", AlertCategory.ReverseShell, "api-1"));
+
+        var lower = await harness.AdmitAsync(AdmissionHarness.Alert("odd-1", AlertCategory.AbnormalProcess, "api-1"));
+        var same = await harness.AdmitAsync(AdmissionHarness.Alert("shell-2", AlertCategory.ReverseShell, "api-1"));
+        var status = await harness.IdleStatusAsync("api-1");
+
+        Assert.Equal(AdmissionOutcome.Joined, lower.Outcome);
+        Assert.Equal(Contain, lower.Playbook);
+        Assert.Equal(AdmissionOutcome.Joined, same.Outcome);
+        Assert.Null(same.Reason);
+        Assert.Equal(Contain, status.Playbook);
+        Assert.Empty(await harness.Audit.ListAsync(AuditSubject.SecurityEvent, lower.EventId, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Admit_ByHand_TakesThePodFromARunOfAnyPriority_ASecondRequestJoins()
+    {
+        await using var harness = new AdmissionHarness(azurite.ConnectionString);
+        await harness.AdmitAsync(AdmissionHarness.Alert("shell-1", AlertCategory.ReverseShell, "api-1"));
+
+        var first = await harness.AdmitByHandAsync("hand-1", "api-1");
+        var second = await harness.AdmitByHandAsync("hand-2", "api-1");
+        var status = await harness.IdleStatusAsync("api-1");
+
+        Assert.Equal(AdmissionOutcome.Started, first.Outcome);
+        Assert.Equal($"took the pod over from a run of {Contain}", first.Reason);
+        Assert.Equal(AdmissionOutcome.Joined, second.Outcome);
+        Assert.Equal(ByHand, status.Playbook);
+    }
+
+    [Fact]
+    public async Task Redeliver_AfterALaterRunTookThePod_JoinsAndLeavesThatRun()
+    {
+        await using var harness = new AdmissionHarness(azurite.ConnectionString);
+        var shell = AdmissionHarness.Alert("shell-1", AlertCategory.ReverseShell, "api-1");
+        await harness.AdmitAsync(shell);
+        harness.Time.Advance(TimeSpan.FromMinutes(5));
+        await harness.AdmitByHandAsync("hand-1", "api-1");
+        harness.Time.Advance(TimeSpan.FromMinutes(5));
+
+        var again = await harness.AdmitAsync(shell);
+        var status = await harness.IdleStatusAsync("api-1");
+
+        Assert.Equal(AdmissionOutcome.Joined, again.Outcome);
+        Assert.Equal(ByHand, status.Playbook);
+    }
+
+    [Fact]
+    public async Task Redeliver_FirstDeliveryStoppedAfterEndingTheLowerRun_StartsItsRun()
+    {
+        await using var harness = new AdmissionHarness(azurite.ConnectionString);
+        await harness.AdmitAsync(AdmissionHarness.Alert("odd-1", AlertCategory.AbnormalProcess, "api-1"));
+        harness.Time.Advance(TimeSpan.FromMinutes(5));
+        var shell = AdmissionHarness.Alert("shell-1", AlertCategory.ReverseShell, "api-1");
+
+        // What a first delivery leaves when its process dies between ending the lower run and starting its own.
+        await harness.Events.AddAsync(harness.Unprocessed(shell, Contain), CancellationToken.None);
+        Assert.True(await harness.Runtime.TerminateIfRunningAsync(AdmissionHarness.InstanceOf("api-1"), Watch, "taken over", CancellationToken.None));
+        await harness.IdleStatusAsync("api-1");
+        harness.Time.Advance(TimeSpan.FromMinutes(1));
+
+        var again = await harness.AdmitAsync(shell);
+        var status = await harness.IdleStatusAsync("api-1");
+
+        Assert.Equal(AdmissionOutcome.Started, again.Outcome);
+        Assert.Equal(Contain, status.Playbook);
+        Assert.NotEqual(RunPhase.Finished, status.Phase);
+    }
+
+    [Fact]
+    public async Task Redeliver_AfterTheRunItTookOverEnded_IsADuplicate_AndSoIsTheLowerAlert()
+    {
+        await using var harness = new AdmissionHarness(azurite.ConnectionString);
+        var suspicious = AdmissionHarness.Alert("odd-1", AlertCategory.AbnormalProcess, "api-1");
+        var shell = AdmissionHarness.Alert("shell-1", AlertCategory.ReverseShell, "api-1");
+        await harness.AdmitAsync(suspicious);
+        await harness.AdmitAsync(shell);
+        await harness.IdleStatusAsync("api-1");
+        Assert.True(await harness.Runtime.TerminateAsync(AdmissionHarness.InstanceOf("api-1"), "released by hand", CancellationToken.None));
+        harness.Time.Advance(TimeSpan.FromMinutes(1));
+
+        var shellAgain = await harness.AdmitAsync(shell);
+        var suspiciousAgain = await harness.AdmitAsync(suspicious);
+
+        Assert.Equal(AdmissionOutcome.Duplicate, shellAgain.Outcome);
+        Assert.Equal(AdmissionOutcome.Duplicate, suspiciousAgain.Outcome);
+        Assert.Equal(RunPhase.Finished, (await harness.IdleStatusAsync("api-1")).Phase);
+    }
+
+    [Fact]
+    public async Task TerminateIfRunning_RunOfAnotherPlaybook_LeftAlone()
+    {
+        await using var harness = new AdmissionHarness(azurite.ConnectionString);
+        await harness.AdmitAsync(AdmissionHarness.Alert("shell-1", AlertCategory.ReverseShell, "api-1"));
+        await harness.IdleStatusAsync("api-1");
+
+        var ended = await harness.Runtime.TerminateIfRunningAsync(AdmissionHarness.InstanceOf("api-1"), Watch, "taken over", CancellationToken.None);
+        var status = await harness.IdleStatusAsync("api-1");
+
+        Assert.False(ended);
+        Assert.Equal(RunPhase.Waiting, status.Phase);
+        Assert.Equal(Contain, status.Playbook);
     }
 }

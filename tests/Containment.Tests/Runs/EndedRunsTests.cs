@@ -5,6 +5,7 @@ namespace Containment.Tests.Runs;
 
 public sealed class EndedRunsTests
 {
+    private static readonly DateTimeOffset Started = new(2026, 11, 23, 2, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset At = new(2026, 11, 23, 3, 0, 0, TimeSpan.Zero);
 
     [Fact]
@@ -12,9 +13,9 @@ public sealed class EndedRunsTests
     {
         var ended = new EndedRuns(capacity: 2);
 
-        ended.Add("a", new RunProgress("malware", At));
-        ended.Add("b", new RunProgress("malware", At.AddMinutes(1)));
-        ended.Add("c", new RunProgress("malware", At.AddMinutes(2)));
+        ended.Add("a", new RunProgress("malware", Started, At));
+        ended.Add("b", new RunProgress("malware", Started, At.AddMinutes(1)));
+        ended.Add("c", new RunProgress("malware", Started, At.AddMinutes(2)));
 
         Assert.Null(ended.Get("a"));
         Assert.Equal(At.AddMinutes(1), ended.Get("b")?.EndedAt);
@@ -25,7 +26,7 @@ public sealed class EndedRunsTests
     public void Remove_RunStartedAgain_NoEndingKnown()
     {
         var ended = new EndedRuns(capacity: 2);
-        ended.Add("a", new RunProgress("malware", At));
+        ended.Add("a", new RunProgress("malware", Started, At));
 
         ended.Remove("a");
 

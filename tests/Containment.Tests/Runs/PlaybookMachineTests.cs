@@ -278,6 +278,22 @@ public sealed class PlaybookMachineTests
     }
 
     [Fact]
+    public void Next_TerminateOnlyAnotherPlaybook_LeavesTheRunAsItWas()
+    {
+        var playbook = MachineDriver.Shipped(Escape);
+        var (running, _) = PlaybookMachine.Next(playbook, null, new RunStarted(MachineDriver.Start, "prod~payments~api-7d9f", MachineDriver.Alert()));
+
+        var (other, otherCommand) = PlaybookMachine.Next(playbook, running, new TerminateRequested(MachineDriver.Start, "taken over", OnlyPlaybook: "confirm-suspicious-activity"));
+        var (own, ownCommand) = PlaybookMachine.Next(playbook, running, new TerminateRequested(MachineDriver.Start, "taken over", OnlyPlaybook: Escape));
+
+        // The same instance: a driver writes nothing.
+        Assert.Same(running, other);
+        Assert.IsType<NoCommand>(otherCommand);
+        Assert.Equal(RunPhase.Finished, own.Phase);
+        Assert.Equal(new FinishRun(new RunOutcome(RunResult.Terminated, "taken over")), ownCommand);
+    }
+
+    [Fact]
     public void Next_InputAfterFinish_RepeatsTheOutcome()
     {
         var run = MachineDriver.ForShipped(Escape);

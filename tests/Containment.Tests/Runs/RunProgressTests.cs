@@ -19,12 +19,12 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
         await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
         var id = RuntimeHarness.NewInstanceId();
         await harness.StartAsync(id, Escape);
-        await harness.IdleStatusAsync(id);
+        var waiting = await harness.IdleStatusAsync(id);
         var before = harness.StorageOperations;
 
         var progress = await harness.Runtime.GetProgressAsync(id, CancellationToken.None);
 
-        Assert.Equal(new RunProgress(Escape, EndedAt: null), progress);
+        Assert.Equal(new RunProgress(Escape, waiting.StartedAt, EndedAt: null), progress);
         Assert.Equal(before, harness.StorageOperations);
     }
 
@@ -40,7 +40,7 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
         var progress = await harness.Runtime.GetProgressAsync(id, CancellationToken.None);
 
         Assert.Equal(RunPhase.Finished, done.Phase);
-        Assert.Equal(new RunProgress("malware", done.UpdatedAt), progress);
+        Assert.Equal(new RunProgress("malware", done.StartedAt, done.UpdatedAt), progress);
         Assert.Equal(before, harness.StorageOperations);
     }
 
@@ -52,11 +52,12 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
         await harness.StartAsync(id, "malware");
         await harness.IdleStatusAsync(id);
 
+        harness.Time.Advance(TimeSpan.FromMinutes(1));
         await harness.StartAsync(id, Escape);
-        await harness.IdleStatusAsync(id);
+        var again = await harness.IdleStatusAsync(id);
         var progress = await harness.Runtime.GetProgressAsync(id, CancellationToken.None);
 
-        Assert.Equal(new RunProgress(Escape, EndedAt: null), progress);
+        Assert.Equal(new RunProgress(Escape, again.StartedAt, EndedAt: null), progress);
     }
 
     [Fact]
@@ -64,13 +65,13 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
     {
         var prefix = AzuriteFixture.NewTablePrefix();
         var (ended, waiting) = (RuntimeHarness.NewInstanceId(), RuntimeHarness.NewInstanceId());
-        RunStatusDocument endedStatus;
+        RunStatusDocument endedStatus, waitingStatus;
         await using (var first = new RuntimeHarness(azurite.ConnectionString, prefix))
         {
             await first.StartAsync(ended, "malware");
             endedStatus = await first.IdleStatusAsync(ended);
             await first.StartAsync(waiting, Escape);
-            await first.IdleStatusAsync(waiting);
+            waitingStatus = await first.IdleStatusAsync(waiting);
         }
 
         await using var second = new RuntimeHarness(azurite.ConnectionString, prefix);
@@ -79,8 +80,8 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
         var waitingProgress = await second.Runtime.GetProgressAsync(waiting, CancellationToken.None);
         var none = await second.Runtime.GetProgressAsync(RuntimeHarness.NewInstanceId(), CancellationToken.None);
 
-        Assert.Equal(new RunProgress("malware", endedStatus.UpdatedAt), endedProgress);
-        Assert.Equal(new RunProgress(Escape, EndedAt: null), waitingProgress);
+        Assert.Equal(new RunProgress("malware", endedStatus.StartedAt, endedStatus.UpdatedAt), endedProgress);
+        Assert.Equal(new RunProgress(Escape, waitingStatus.StartedAt, EndedAt: null), waitingProgress);
         Assert.Null(none);
         Assert.Equal(3, second.StorageOperationsSince(before).GetValueOrDefault("GET"));
     }

@@ -33,7 +33,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     // Unfinished runs this process started or saw, with their playbook: a repeated alert for a pod joins
     // its run without a storage round trip. One process owns the runs, so the map only lags a finish by
     // the moment a finishing run takes, the same window a storage read would have.
-    private readonly ConcurrentDictionary<string, string> unfinishedRuns = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RunProgress> unfinishedRuns = new(StringComparer.Ordinal);
 
     // How runs finished in this process ended (a few hundred bytes each), for redeliveries that come later.
     private readonly EndedRuns endedRuns = new(RememberedEndings);
@@ -74,7 +74,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     {
         if (unfinishedRuns.TryGetValue(instanceId, out var running))
         {
-            return insertOnly ? null : new RunStartResult(RunStartOutcome.Joined, instanceId, running);
+            return insertOnly ? null : new RunStartResult(RunStartOutcome.Joined, instanceId, running.Playbook);
         }
 
         // The raw payload stays with the security event; the run needs only the normalised alert.
@@ -100,7 +100,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                     var existing = await store.ReadAsync(instanceId, cancellationToken);
                     if (existing is { State.Phase: not RunPhase.Finished })
                     {
-                        unfinishedRuns.TryAdd(instanceId, existing.State.Playbook);
+                        unfinishedRuns.TryAdd(instanceId, RunProgress.Of(existing.State));
                         return new RunStartResult(RunStartOutcome.Joined, instanceId, existing.State.Playbook);
                     }
 
@@ -110,7 +110,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                 if (etag is { } stored)
                 {
                     LogStarted(logger, instanceId, playbook.Name);
-                    unfinishedRuns[instanceId] = playbook.Name;
+                    unfinishedRuns[instanceId] = RunProgress.Of(state);
                     endedRuns.Remove(instanceId);
                     if (held is null)
                     {
@@ -142,9 +142,9 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     /// <summary>From memory for runs this process started, joined or finished; from the table otherwise (after a restart, or past the bounds).</summary>
     public async ValueTask<RunProgress?> GetProgressAsync(string instanceId, CancellationToken cancellationToken)
     {
-        if (unfinishedRuns.TryGetValue(instanceId, out var playbook))
+        if (unfinishedRuns.TryGetValue(instanceId, out var unfinished))
         {
-            return new RunProgress(playbook, EndedAt: null);
+            return unfinished;
         }
 
         if (endedRuns.Get(instanceId) is { } ended)
@@ -167,16 +167,23 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         return progress;
     }
 
-    public async Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellationToken)
+    public Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellationToken) =>
+        EndAsync(instanceId, new TerminateRequested(time.GetUtcNow(), reason), cancellationToken);
+
+    public Task<bool> TerminateIfRunningAsync(string instanceId, string playbook, string reason, CancellationToken cancellationToken) =>
+        EndAsync(instanceId, new TerminateRequested(time.GetUtcNow(), reason, OnlyPlaybook: playbook), cancellationToken);
+
+    private async Task<bool> EndAsync(string instanceId, TerminateRequested request, CancellationToken cancellationToken)
     {
         var existing = await store.ReadAsync(instanceId, cancellationToken);
-        if (existing is null or { State.Phase: RunPhase.Finished })
+        if (existing is null or { State.Phase: RunPhase.Finished } || (request.OnlyPlaybook is { } only && existing.State.Playbook != only))
         {
             return false;
         }
 
         // The request lives only in this call: a drive that failed has not ended the run, and the caller must know.
-        if (await DriveAsync(instanceId, new TerminateRequested(time.GetUtcNow(), reason), handoff: null, readRow: false, cancellationToken) is { } failure)
+        // The machine checks the playbook again under the run's lock, against the state the drive writes over.
+        if (await DriveAsync(instanceId, request, handoff: null, readRow: false, cancellationToken) is { } failure)
         {
             throw new InvalidOperationException($"run {instanceId} could not be ended: {failure.Message}", failure);
         }

@@ -39,7 +39,8 @@ public static class PlaybookMachine
         var updated = state with { UpdatedAt = input.At };
         return input switch
         {
-            TerminateRequested terminate => Finish(updated, new RunOutcome(RunResult.Terminated, terminate.Reason)),
+            TerminateRequested terminate when terminate.OnlyPlaybook is null || string.Equals(terminate.OnlyPlaybook, state.Playbook, StringComparison.Ordinal) =>
+                Finish(updated, new RunOutcome(RunResult.Terminated, terminate.Reason)),
             ActivityCompleted completed when IsPending(state, completed.CallId) => OnCallReported(playbook, updated, completed.CallId, failure: null, completed.Output, input.At),
             ActivityFailed failed when IsPending(state, failed.CallId) => OnCallReported(playbook, updated, failed.CallId, failed.Reason, output: null, input.At),
             EventReceived received when IsAwaited(state, received.Name) => OnDecision(playbook, updated, received, input.At),

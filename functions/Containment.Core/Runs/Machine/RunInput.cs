@@ -30,4 +30,5 @@ public sealed record EventReceived(DateTimeOffset At, string Name, JsonElement P
 public sealed record TimerFired(DateTimeOffset At, string TimerId) : RunInput(At);
 
 /// <summary>A person or the API ended the run.</summary>
-public sealed record TerminateRequested(DateTimeOffset At, string Reason) : RunInput(At);
+/// <param name="OnlyPlaybook">When set, only a run of this playbook ends: one that another caller has since replaced is left alone.</param>
+public sealed record TerminateRequested(DateTimeOffset At, string Reason, string? OnlyPlaybook = null) : RunInput(At);
