@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure.Data.Tables;
 using Containment.Alerts;
 using Microsoft.Extensions.Caching.Memory;
@@ -13,6 +14,9 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
     // Redeliveries (Event Grid retries, SIEM resends, alert storms) are answered from memory: the
     // stored record never changes its playbook, so the answer is the one storage would give.
     private readonly MemoryCache recent = new(new MemoryCacheOptions { SizeLimit = RecentEvents });
+
+    // Inserts under way in this process, by event id, so that a change waits for the insert it would otherwise miss.
+    private readonly ConcurrentDictionary<string, Task> inserting = new(StringComparer.Ordinal);
 
     private readonly JsonRecordTable<SecurityEventRecord> records = new(
         tables,
@@ -36,11 +40,25 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
             return (known!, false);
         }
 
+        var adding = AddStoredAsync(record, cancellationToken);
+        inserting[record.Id] = adding;
+        try
+        {
+            return await adding;
+        }
+        finally
+        {
+            inserting.TryRemove(KeyValuePair.Create(record.Id, (Task)adding));
+        }
+    }
+
+    private async Task<(KnownEvent Stored, bool Created)> AddStoredAsync(SecurityEventRecord record, CancellationToken cancellationToken)
+    {
         var created = await records.AddAsync(record.Id, record, [], cancellationToken);
 
         // Delivered before: the first delivery's record stands.
         var stored = created ? record : (await records.ReadAsync(record.Id, cancellationToken))!.Value.Record;
-        known = new KnownEvent(stored.ReceivedAt, stored.Playbook);
+        var known = new KnownEvent(stored.ReceivedAt, stored.Playbook);
         recent.Set(record.Id, known, new MemoryCacheEntryOptions { Size = 1 });
         return (known, created);
     }
@@ -55,14 +73,26 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
         return found.OrderByDescending(record => record.ReceivedAt).ToList();
     }
 
-    /// <summary>ETag-checked read-modify-write of an existing event; null when there is no such event.</summary>
+    /// <summary>
+    /// ETag-checked read-modify-write of an existing event; null when there is no such event. A change of an event
+    /// whose insert this process has under way waits for it: admission stores the event while the pod's new run
+    /// starts, and the run's isolation marks the event processed.
+    /// </summary>
     /// <param name="audit">The audit entries that tell of a change from the first record to the second, written with it.</param>
-    public Task<SecurityEventRecord?> ChangeAsync(
+    public async Task<SecurityEventRecord?> ChangeAsync(
         string id,
         Func<SecurityEventRecord, SecurityEventRecord> change,
         Func<SecurityEventRecord, SecurityEventRecord, IReadOnlyList<AuditEntry>> audit,
-        CancellationToken cancellationToken) =>
-        records.ChangeAsync(id, current => current is null ? null : change(current), likelyNew: false, (before, after) => audit(before!, after), cancellationToken);
+        CancellationToken cancellationToken)
+    {
+        if (inserting.TryGetValue(id, out var insert))
+        {
+            // Its failure is its caller's to report; here it only means there may be no event to change.
+            await insert.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).WaitAsync(cancellationToken);
+        }
+
+        return await records.ChangeAsync(id, current => current is null ? null : change(current), likelyNew: false, (before, after) => audit(before!, after), cancellationToken);
+    }
 
     public void Dispose()
     {

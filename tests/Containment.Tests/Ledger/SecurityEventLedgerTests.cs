@@ -93,6 +93,33 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
         Assert.Equal(2, (await host.Get<AuditTrail>().ListAsync(AuditSubject.SecurityEvent, record.Id, CancellationToken.None)).Count(entry => entry.Action == AuditAction.EventStatusChanged));
     }
 
+    [Fact]
+    public async Task ChangeAsync_WhileItsInsertIsUnderWay_WaitsForTheInsertAndChangesTheEvent()
+    {
+        // Admission stores the event while the pod's new run starts; the run's isolation may mark it processed first.
+        var inserts = new Runs.HeldRequests(Azure.Core.RequestMethod.Post);
+        var options = new TableClientOptions();
+        options.AddPolicy(inserts, Azure.Core.HttpPipelinePosition.PerRetry);
+        using var heldTables = new LedgerTables(new TableServiceClient(host.StorageConnectionString, options), host.Get<IOptions<LedgerOptions>>());
+        await heldTables.EnsureCreatedAsync(CancellationToken.None);
+        using var held = new SecurityEventLedger(heldTables);
+        var record = Record(EventStatus.Unprocessed, null);
+        inserts.Arm();
+
+        var adding = held.AddAsync(record, CancellationToken.None);
+        await inserts.Holding;
+        var changing = held.ChangeAsync(record.Id, current => current with { Status = EventStatus.Processed }, (_, _) => [], CancellationToken.None);
+        var waitedForTheInsert = !changing.IsCompleted;
+        inserts.Release();
+        var (_, created) = await adding;
+        var changed = await changing;
+
+        Assert.True(waitedForTheInsert);
+        Assert.True(created);
+        Assert.Equal(EventStatus.Processed, changed?.Status);
+        Assert.Equal(EventStatus.Processed, (await events.GetAsync(record.Id, CancellationToken.None))!.Status);
+    }
+
     private static AuditEntry Changed(string id) => TestAudit.Entry(id, AuditAction.EventStatusChanged);
 
     private static SecurityEventRecord Record(EventStatus status, string? reason)

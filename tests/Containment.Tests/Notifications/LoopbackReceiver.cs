@@ -10,6 +10,7 @@ internal sealed class LoopbackReceiver : IDisposable
     private readonly HttpListener listener = new();
     private readonly ConcurrentQueue<(int Status, string? RetryAfter)> script = new();
     private readonly Task loop;
+    private readonly SemaphoreSlim arrived = new(0);
 
     public LoopbackReceiver()
     {
@@ -29,6 +30,31 @@ internal sealed class LoopbackReceiver : IDisposable
 
     public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
 
+    /// <summary>
+    /// The first request received that matches, waiting up to <paramref name="within"/> for it; null when none came.
+    /// For senders that do not wait for the answer before saying they are done (an exporter's flush).
+    /// </summary>
+    public async Task<ReceivedRequest?> WaitForAsync(Func<ReceivedRequest, bool> match, TimeSpan within)
+    {
+        using var deadline = new CancellationTokenSource(within);
+        while (true)
+        {
+            if (Requests.FirstOrDefault(match) is { } found)
+            {
+                return found;
+            }
+
+            try
+            {
+                await arrived.WaitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return Requests.FirstOrDefault(match);
+            }
+        }
+    }
+
     public void Answer(int status, string? retryAfter = null) => script.Enqueue((status, retryAfter));
 
     public static int FreePort()
@@ -41,6 +67,7 @@ internal sealed class LoopbackReceiver : IDisposable
     public void Dispose()
     {
         listener.Close();
+        arrived.Dispose();
         _ = loop.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
@@ -63,6 +90,7 @@ internal sealed class LoopbackReceiver : IDisposable
             var headers = context.Request.Headers.AllKeys.Where(key => key is not null)
                 .ToDictionary(key => key!, key => context.Request.Headers[key] ?? string.Empty, StringComparer.OrdinalIgnoreCase);
             Requests.Enqueue(new ReceivedRequest(context.Request.HttpMethod, context.Request.Url!.PathAndQuery, headers, body.ToArray(), Clock()));
+            arrived.Release();
 
             var (status, retryAfter) = script.TryDequeue(out var next) ? next : (200, null);
             context.Response.StatusCode = status;

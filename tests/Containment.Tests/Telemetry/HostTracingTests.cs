@@ -13,6 +13,7 @@ public sealed class HostTracingTests(TracingHostFixture host)
     [Fact]
     public async Task CollectorNamed_AnAlertsIsolationReachesIt()
     {
+        using var reported = new OpenTelemetryEvents();
         using var flow = new FlowClient(host);
         var pod = host.TakePod();
 
@@ -21,8 +22,11 @@ public sealed class HostTracingTests(TracingHostFixture host)
         await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
         Assert.True(host.Get<TracerProvider>().ForceFlush(timeoutMilliseconds: 10_000));
 
-        var exported = string.Concat(host.Collector.Requests.Where(request => request.PathAndQuery == "/v1/traces").Select(request => Encoding.UTF8.GetString(request.Body)));
-        Assert.Contains(instanceId, exported, StringComparison.Ordinal);
+        // A flush returns once the spans have left the buffer, which may be before their export has arrived.
+        string Exported() => string.Concat(host.Collector.Requests.Where(request => request.PathAndQuery == "/v1/traces").Select(request => Encoding.UTF8.GetString(request.Body)));
+        await host.Collector.WaitForAsync(_ => Exported().Contains(instanceId, StringComparison.Ordinal) && Exported().Contains(ContainmentTelemetry.LedgerWrite, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        var exported = Exported();
+        Assert.True(exported.Contains(instanceId, StringComparison.Ordinal), $"no export named {instanceId} ({host.Collector.Requests.Count} requests in all); OpenTelemetry said:{Environment.NewLine}{reported}");
         Assert.Contains(ContainmentTelemetry.AlertAdmit, exported, StringComparison.Ordinal);
         Assert.Contains(ContainmentTelemetry.RunActivity, exported, StringComparison.Ordinal);
         Assert.Contains(ActivityNames.IsolatePod, exported, StringComparison.Ordinal);

@@ -28,15 +28,21 @@ public sealed class TelemetryTests(LocalHostFixture host)
         Assert.Equal("started", admit.GetTagItem(TelemetryTags.AdmissionOutcome));
         Assert.Equal(instanceId, admit.GetTagItem(TelemetryTags.RunId));
         Assert.Equal("isolate-escape-reverse-shell", admit.GetTagItem(TelemetryTags.Playbook));
-        var isolate = Assert.Single(spans.Spans(ContainmentTelemetry.RunActivity, TelemetryTags.RunId, instanceId), span => (string?)span.GetTagItem(TelemetryTags.Activity) == ActivityNames.IsolatePod);
+
+        // Spans are recorded process-wide, and another fixture's host may isolate a pod of the same name (so the
+        // same run id) at the same time: this alert's spans are those of its admission's trace.
+        var isolate = Assert.Single(
+            spans.Spans(ContainmentTelemetry.RunActivity, TelemetryTags.RunId, instanceId),
+            span => (string?)span.GetTagItem(TelemetryTags.Activity) == ActivityNames.IsolatePod && span.TraceId == admit.TraceId);
         Assert.Equal(ActivityStatusCode.Unset, isolate.Status);
 
         // The isolation record is written inside the isolate activity, with its audit entry.
-        var written = Assert.Single(spans.Spans(ContainmentTelemetry.LedgerWrite, TelemetryTags.RecordId, instanceId), span => (string?)span.GetTagItem(TelemetryTags.RecordStatus) == "Isolated");
+        var written = Assert.Single(
+            spans.Spans(ContainmentTelemetry.LedgerWrite, TelemetryTags.RecordId, instanceId),
+            span => (string?)span.GetTagItem(TelemetryTags.RecordStatus) == "Isolated" && span.TraceId == admit.TraceId);
         Assert.Equal("isolation", written.GetTagItem(TelemetryTags.RecordKind));
         Assert.Equal(1, written.GetTagItem(TelemetryTags.AuditEntries));
         Assert.Equal(isolate.SpanId, written.ParentSpanId);
-        Assert.Equal(admit.TraceId, isolate.TraceId);
     }
 
     [Fact]
