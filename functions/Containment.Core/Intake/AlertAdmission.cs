@@ -110,7 +110,7 @@ public sealed class AlertAdmission(
             && await runtime.GetProgressAsync(instanceId, cancellationToken) is { EndedAt: null } holding
             && RunTakeover.TakesOver(playbook, byHand, holding, catalog, created, stored.ReceivedAt))
         {
-            return await TakeOverAsync(alert, eventId, instanceId, playbook, holding, baseUri, cancellationToken);
+            return await TakeOverAsync(alert, eventId, instanceId, playbook, stored, holding, baseUri, cancellationToken);
         }
 
         return Entry(
@@ -124,7 +124,7 @@ public sealed class AlertAdmission(
     }
 
     /// <summary>Ends the run holding the pod, then starts the alert's run in its place (or joins one another delivery started first).</summary>
-    private async Task<AdmissionEntry> TakeOverAsync(Alert alert, string eventId, string instanceId, Playbook playbook, RunProgress holding, Uri baseUri, CancellationToken cancellationToken)
+    private async Task<AdmissionEntry> TakeOverAsync(Alert alert, string eventId, string instanceId, Playbook playbook, KnownEvent stored, RunProgress holding, Uri baseUri, CancellationToken cancellationToken)
     {
         // The embedded runtime ends the run once a step in progress (an isolation, a release) has finished, so the two
         // runs never act on the pod at once; Durable Functions ends the orchestration at once, and an activity already
@@ -148,7 +148,7 @@ public sealed class AlertAdmission(
         var start = await runtime.StartAsync(instanceId, playbook, alert, cancellationToken);
         return start is { Outcome: RunStartOutcome.Started }
             ? Entry(alert, eventId, AdmissionOutcome.Started, instanceId, start.Playbook, baseUri, $"took the pod over from a run of {holding.Playbook}")
-            : Entry(alert, eventId, AdmissionOutcome.Joined, instanceId, start.Playbook, baseUri, start.Playbook == playbook.Name ? null : $"the pod is already handled by a run of {start.Playbook}");
+            : Entry(alert, eventId, AdmissionOutcome.Joined, instanceId, start.Playbook, baseUri, Differs(stored, start));
     }
 
     private static string? Differs(KnownEvent stored, RunStartResult start) =>

@@ -88,7 +88,7 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
         if (inserting.TryGetValue(id, out var insert))
         {
             // Its failure is its caller's to report; here it only means there may be no event to change.
-            await insert.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).WaitAsync(cancellationToken);
+            await insert.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         return await records.ChangeAsync(id, current => current is null ? null : change(current), likelyNew: false, (before, after) => audit(before!, after), cancellationToken);

@@ -24,7 +24,7 @@ public sealed class HostTracingTests(TracingHostFixture host)
 
         // A flush returns once the spans have left the buffer, which may be before their export has arrived.
         string Exported() => string.Concat(host.Collector.Requests.Where(request => request.PathAndQuery == "/v1/traces").Select(request => Encoding.UTF8.GetString(request.Body)));
-        await host.Collector.WaitForAsync(_ => Exported().Contains(instanceId, StringComparison.Ordinal) && Exported().Contains(ContainmentTelemetry.LedgerWrite, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        await host.Collector.WaitForAsync(_ => Exported() is var text && text.Contains(instanceId, StringComparison.Ordinal) && text.Contains(ContainmentTelemetry.LedgerWrite, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         var exported = Exported();
         Assert.True(exported.Contains(instanceId, StringComparison.Ordinal), $"no export named {instanceId} ({host.Collector.Requests.Count} requests in all); OpenTelemetry said:{Environment.NewLine}{reported}");
         Assert.Contains(ContainmentTelemetry.AlertAdmit, exported, StringComparison.Ordinal);

@@ -23,7 +23,8 @@ internal sealed class OpenTelemetryEvents : EventListener
 
     protected override void OnEventWritten(EventWrittenEventArgs eventData)
     {
-        var payload = eventData.Payload is null ? string.Empty : string.Join("; ", eventData.Payload);
-        lines.Enqueue($"{eventData.EventSource.Name} {eventData.Level}: {(eventData.Message is null ? payload : string.Format(System.Globalization.CultureInfo.InvariantCulture, eventData.Message, [.. eventData.Payload ?? []]))}");
+        var arguments = eventData.Payload?.ToArray() ?? [];
+        var text = eventData.Message is null ? string.Join("; ", arguments) : string.Format(System.Globalization.CultureInfo.InvariantCulture, eventData.Message, arguments);
+        lines.Enqueue($"{eventData.EventSource.Name} {eventData.Level}: {text}");
     }
 }
