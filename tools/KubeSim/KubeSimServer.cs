@@ -58,7 +58,7 @@ public sealed class KubeSimServer : IAsyncDisposable
             {
                 if (fault.DelayResponse)
                 {
-                    await HandleThenDelayAsync(api, context, fault.Delay, options.TimeProvider);
+                    await HandleThenDelayAsync(api, server.Requests, context, path, fault.Delay, options.TimeProvider);
                     return;
                 }
 
@@ -81,6 +81,7 @@ public sealed class KubeSimServer : IAsyncDisposable
             }
 
             await api.HandleAsync(context);
+            server.Requests.RecordAnswer(context.Request.Method, path, context.Response.StatusCode);
         });
 
         await app.StartAsync(cancellationToken);
@@ -158,7 +159,7 @@ public sealed class KubeSimServer : IAsyncDisposable
     }
 
     // The change is applied and its answer held back: a client that gives up meanwhile never learns it succeeded.
-    private static async Task HandleThenDelayAsync(KubeApi api, HttpContext context, TimeSpan delay, TimeProvider time)
+    private static async Task HandleThenDelayAsync(KubeApi api, RequestCounter requests, HttpContext context, string path, TimeSpan delay, TimeProvider time)
     {
         var body = context.Response.Body;
         using var held = new MemoryStream();
@@ -166,6 +167,7 @@ public sealed class KubeSimServer : IAsyncDisposable
         try
         {
             await api.HandleAsync(context);
+            requests.RecordAnswer(context.Request.Method, path, context.Response.StatusCode);
         }
         finally
         {

@@ -6,6 +6,7 @@ namespace KubeSim;
 public sealed class RequestCounter
 {
     private readonly ConcurrentDictionary<string, int> counts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> carriedOut = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> authorizations = new(StringComparer.Ordinal);
 
     /// <summary>Distinct Authorization header values seen, so tests can check which token a client sent.</summary>
@@ -19,7 +20,26 @@ public sealed class RequestCounter
     public int Count(string method, string pathPrefix) =>
         counts.Where(c => c.Key.StartsWith($"{method.ToUpperInvariant()} {pathPrefix}", StringComparison.Ordinal)).Sum(c => c.Value);
 
-    public void Reset() => counts.Clear();
+    /// <summary>
+    /// Requests the API carried out (answered 2xx, whether or not a fault then held the answer back): a create refused
+    /// with 409 because the object exists is counted by <see cref="Count"/> but not here.
+    /// </summary>
+    public int CarriedOut(string method, string pathPrefix) =>
+        carriedOut.Where(c => c.Key.StartsWith($"{method.ToUpperInvariant()} {pathPrefix}", StringComparison.Ordinal)).Sum(c => c.Value);
+
+    public void Reset()
+    {
+        counts.Clear();
+        carriedOut.Clear();
+    }
+
+    internal void RecordAnswer(string method, string path, int statusCode)
+    {
+        if (statusCode is >= 200 and < 300)
+        {
+            carriedOut.AddOrUpdate($"{method.ToUpperInvariant()} {path}", 1, (_, n) => n + 1);
+        }
+    }
 
     internal void Record(string method, string path, string? authorization)
     {

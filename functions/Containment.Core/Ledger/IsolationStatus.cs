@@ -6,12 +6,12 @@ namespace Containment.Ledger;
 /// </summary>
 public enum IsolationStatus
 {
-    /// <summary>A try to isolate failed and another follows: the pod may be relabelled but not yet fenced.</summary>
+    /// <summary>A try to isolate failed and another follows: the pod may be fenced but not yet relabelled out of its allow policies.</summary>
     Isolating,
 
     Isolated,
 
-    /// <summary>A try to release failed and another follows: the pod may be no longer fenced but not yet given its labels back.</summary>
+    /// <summary>A try to release failed and another follows: the pod may have its labels back with its fence still up.</summary>
     Releasing,
 
     Released,

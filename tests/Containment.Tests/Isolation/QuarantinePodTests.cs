@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Containment.Clusters;
 using Containment.Isolation;
+using Containment.Isolation.Actions.Quarantine;
 using global::KubeSim;
 
 namespace Containment.Tests.Isolation;
@@ -333,31 +334,61 @@ public sealed class QuarantinePodTests
     }
 
     [Fact]
-    public async Task IsolateAsync_Forbidden_ThrowsTypedForbiddenWithoutRetry()
+    public async Task IsolateAsync_PodPatchForbidden_ThrowsTypedForbiddenWithoutRetry_SaysTheFenceIsUpAndThePodNotRelabelled()
     {
         await using var harness = await IsolationHarness.StartAsync();
+        var before = await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None);
         harness.Sim.Faults.Add(new FaultRule { Method = "PATCH", PathPrefix = "/api/v1/namespaces/shop/pods", StatusCode = 403, Count = 5 });
 
         var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
 
         Assert.Equal(KubernetesFailureReason.Forbidden, error.Failure.Reason);
         Assert.Equal(403, error.Failure.StatusCode);
-        Assert.Equal("forbidden: the identity may not patch pods \"web-7d9f-abcde\" in namespace shop", error.Failure.Message);
+        Assert.Equal("forbidden: the identity may not patch pods \"web-7d9f-abcde\" in namespace shop" + QuarantinePod.FencedNotRelabelled, error.Failure.Message);
         Assert.Equal(1, harness.Sim.Requests.Count("PATCH", "/api/v1/namespaces/shop/pods"));
+        Assert.Equal(before!.ToJsonString(), (await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None))!.ToJsonString());
+        Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
     }
 
     [Fact]
-    public async Task IsolateAsync_PolicyCreateForbidden_FailureSaysThePodIsRelabelledButNotFenced()
+    public async Task IsolateAsync_PolicyCreateForbidden_PodUntouched_FailureIsTheApiServersAlone()
     {
         await using var harness = await IsolationHarness.StartAsync();
+        var before = await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None);
         harness.Sim.Faults.Add(new FaultRule { Method = "POST", PathPrefix = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies", StatusCode = 403, Count = 5 });
 
         var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
 
         Assert.Equal(KubernetesFailureReason.Forbidden, error.Failure.Reason);
-        Assert.Equal("forbidden: the identity may not create networkpolicies \"containment-quarantine-web-7d9f-abcde\" in namespace shop" + Containment.Isolation.Actions.Quarantine.QuarantinePod.RelabelledNotFenced, error.Failure.Message);
-        var pod = await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None);
-        Assert.Equal([QuarantineNames.QuarantineLabel], pod!["metadata"]!["labels"]!.AsObject().Select(label => label.Key));
+        Assert.Equal("forbidden: the identity may not create networkpolicies \"containment-quarantine-web-7d9f-abcde\" in namespace shop", error.Failure.Message);
+        Assert.Equal(0, harness.Sim.Requests.Count("PATCH", "/api/v1/namespaces/shop/pods"));
+        Assert.Equal(before!.ToJsonString(), (await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None))!.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task IsolateAsync_FenceIsUpBeforeThePodIsRelabelled(bool cilium)
+    {
+        await using var harness = await IsolationHarness.StartAsync(cilium);
+
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+
+        // Every write takes the next value of one resourceVersion counter, so the versions give the order of the writes:
+        // the pod was relabelled (out of its allow policies) only once its deny-all policies existed.
+        var pod = await VersionAsync(harness, ResourceCatalog.Pods);
+        Assert.True(await VersionAsync(harness, ResourceCatalog.NetworkPolicies) < pod, "the pod was relabelled before its NetworkPolicy existed");
+        if (cilium)
+        {
+            Assert.True(await VersionAsync(harness, ResourceCatalog.CiliumNetworkPolicies) < pod, "the pod was relabelled before its CiliumNetworkPolicy existed");
+        }
+    }
+
+    private static async Task<long> VersionAsync(IsolationHarness harness, ResourceKind kind)
+    {
+        var name = kind == ResourceCatalog.Pods ? "web-7d9f-abcde" : "containment-quarantine-web-7d9f-abcde";
+        var stored = (await harness.Sim.Store.GetAsync(kind, "shop", name, CancellationToken.None))!;
+        return long.Parse(stored["metadata"]!["resourceVersion"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]

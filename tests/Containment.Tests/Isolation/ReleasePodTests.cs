@@ -57,7 +57,7 @@ public sealed class ReleasePodTests
     }
 
     [Fact]
-    public async Task ReleaseAsync_LabelRestoreForbidden_FailureSaysThePolicyIsGone_NextReleaseRestoresExactly()
+    public async Task ReleaseAsync_LabelRestoreForbidden_PodStaysFencedAndSaysSo_NextReleaseRestoresExactly()
     {
         await using var harness = await IsolationHarness.StartAsync();
         using var http = new HttpClient { BaseAddress = harness.Sim.BaseUrl };
@@ -69,29 +69,69 @@ public sealed class ReleasePodTests
         var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None));
 
         Assert.Equal(KubernetesFailureReason.Forbidden, error.Failure.Reason);
-        Assert.Equal("forbidden: the identity may not patch pods \"web-7d9f-abcde\" in namespace shop" + ReleasePod.UnfencedNotRestored, error.Failure.Message);
-        Assert.Null(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
+        Assert.Equal("forbidden: the identity may not patch pods \"web-7d9f-abcde\" in namespace shop" + ReleasePod.StillFenced, error.Failure.Message);
+        Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
+        Assert.Equal([QuarantineNames.QuarantineLabel], await LabelKeysAsync(harness));
 
         var retried = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None);
 
         Assert.Equal(ReleaseStatus.Released, retried.Status);
-        Assert.Empty(retried.DeletedPolicies);
+        Assert.Equal(["NetworkPolicy/containment-quarantine-web-7d9f-abcde"], retried.DeletedPolicies);
         Assert.Equal(before, await MetadataJsonAsync(http));
     }
 
     [Fact]
-    public async Task ReleaseAsync_PolicyDeleteForbidden_FailureIsTheApiServersAlone_PodStaysQuarantined()
+    public async Task ReleaseAsync_PolicyDeleteForbidden_LabelsRestoredAndSaysThePolicyIsLeft_NextReleaseDeletesIt()
     {
         await using var harness = await IsolationHarness.StartAsync();
+        using var http = new HttpClient { BaseAddress = harness.Sim.BaseUrl };
+        var before = await MetadataJsonAsync(http);
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
         harness.Sim.Faults.Add(new FaultRule { Method = "DELETE", PathPrefix = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies", StatusCode = 403, Count = 1 });
 
         var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None));
 
-        Assert.Equal("forbidden: the identity may not delete networkpolicies \"containment-quarantine-web-7d9f-abcde\" in namespace shop", error.Failure.Message);
+        Assert.Equal("forbidden: the identity may not delete networkpolicies \"containment-quarantine-web-7d9f-abcde\" in namespace shop" + ReleasePod.RestoredPolicyLeft, error.Failure.Message);
         Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
+        Assert.Equal(before, await MetadataJsonAsync(http));
+
+        var retried = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None);
+
+        Assert.Equal(ReleaseStatus.Released, retried.Status);
+        Assert.Equal(["NetworkPolicy/containment-quarantine-web-7d9f-abcde"], retried.DeletedPolicies);
+        Assert.Null(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
+        Assert.Equal(before, await MetadataJsonAsync(http));
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_LabelsComeBackBeforeTheFenceComesDown()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        var held = new FaultRule { Method = "DELETE", PathPrefix = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies", Delay = TimeSpan.FromSeconds(2), Count = 1 };
+        harness.Sim.Faults.Add(held);
+
+        var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (harness.Sim.Faults.Fired(held) == 0 && DateTime.UtcNow < deadline && !releasing.IsCompleted)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
+        }
+
+        // The delete of the fence has arrived and is held: by then the pod has its own labels back.
+        var labelsWhenTheFenceWent = await LabelKeysAsync(harness);
+        var outcome = await releasing;
+
+        Assert.Equal(1, harness.Sim.Faults.Fired(held));
+        Assert.DoesNotContain(QuarantineNames.QuarantineLabel, labelsWhenTheFenceWent);
+        Assert.Contains("app", labelsWhenTheFenceWent);
+        Assert.Equal(ReleaseStatus.Released, outcome.Status);
+    }
+
+    private static async Task<List<string>> LabelKeysAsync(IsolationHarness harness)
+    {
         var pod = await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None);
-        Assert.Equal([QuarantineNames.QuarantineLabel], pod!["metadata"]!["labels"]!.AsObject().Select(label => label.Key));
+        return [.. pod!["metadata"]!["labels"]!.AsObject().Select(label => label.Key)];
     }
 
     private static async Task<(string Labels, string Annotations)> MetadataJsonAsync(HttpClient http)

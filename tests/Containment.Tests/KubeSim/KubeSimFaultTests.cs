@@ -149,6 +149,23 @@ public sealed class KubeSimFaultTests
         Assert.Equal("yes", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["metadata"]!["labels"]!["seen"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Requests_CarriedOut_CountsWhatTheApiDid_NotRefusalsOrFaults()
+    {
+        await using var sim = await KubeSimFixture.StartAsync();
+        using var http = new HttpClient { BaseAddress = sim.BaseUrl };
+        var fault = new FaultRule { Method = "POST", PathPrefix = Nodes, StatusCode = 500 };
+        sim.Faults.Add(fault);
+
+        using var failed = await http.PostAsync(new Uri(Nodes, UriKind.Relative), Json("""{"metadata":{"name":"counted-node"}}"""));
+        using var created = await http.PostAsync(new Uri(Nodes, UriKind.Relative), Json("""{"metadata":{"name":"counted-node"}}"""));
+        using var refused = await http.PostAsync(new Uri(Nodes, UriKind.Relative), Json("""{"metadata":{"name":"counted-node"}}"""));
+
+        Assert.Equal([HttpStatusCode.InternalServerError, HttpStatusCode.Created, HttpStatusCode.Conflict], [failed.StatusCode, created.StatusCode, refused.StatusCode]);
+        Assert.Equal(3, sim.Requests.Count("POST", Nodes));
+        Assert.Equal(1, sim.Requests.CarriedOut("POST", Nodes));
+    }
+
     private static async Task<List<HttpStatusCode>> GetManyAsync(HttpClient http, int count)
     {
         var statuses = new List<HttpStatusCode>(count);

@@ -12,7 +12,7 @@ namespace Containment.Tests.Reliability;
 public sealed class ForbiddenTests(ReliabilityHostFixture host)
 {
     [Fact]
-    public async Task Forbidden_PodPatch_RunFailedLedgerFailedChannelToldPodUntouched()
+    public async Task Forbidden_PodPatch_FailureSaysTheFenceIsUpButThePodNotRelabelled_ReleaseTakesTheFenceDown()
     {
         using var flow = new FlowClient(host);
         var cluster = new ClusterView(host);
@@ -21,14 +21,24 @@ public sealed class ForbiddenTests(ReliabilityHostFixture host)
 
         var (instanceId, reason) = await IsolateRefusedAsync(flow, pod, "PATCH", $"/api/v1/namespaces/shop/pods/{pod}", "patch pods");
 
-        Assert.DoesNotContain("relabelled", reason, StringComparison.Ordinal);
+        // Fenced but not relabelled: the pod keeps its labels, and the record says exactly that.
+        Assert.Contains("not relabelled", reason, StringComparison.Ordinal);
+        Assert.Contains("not isolated", reason, StringComparison.Ordinal);
+        Assert.Equal(before, await cluster.MetadataAsync(pod));
+        Assert.Single(await cluster.PoliciesForAsync(pod, quarantineId: null));
+
+        var release = await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}/release", """{ "reason": "pod rights missing; take the fence down" }""");
+        var released = await flow.RunUntilAsync(instanceId, status => FlowClient.Finished(status) && (string?)status["playbook"] == "manual-release");
+
+        Assert.Equal(202, release.Status);
+        Assert.Equal("succeeded", (string?)released["outcome"]!["result"]);
         Assert.Equal(before, await cluster.MetadataAsync(pod));
         Assert.Empty(await cluster.PoliciesForAsync(pod, quarantineId: null));
-        Assert.Equal("failed", (string?)(await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}"))["isolation"]!["status"]);
+        Assert.Equal("released", (string?)(await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}"))["isolation"]!["status"]);
     }
 
     [Fact]
-    public async Task Forbidden_PolicyCreate_FailureSaysPodRelabelledNotFenced_ReleaseRestoresIt()
+    public async Task Forbidden_PolicyCreate_RunFailedLedgerFailedChannelToldPodUntouched()
     {
         using var flow = new FlowClient(host);
         var cluster = new ClusterView(host);
@@ -37,19 +47,10 @@ public sealed class ForbiddenTests(ReliabilityHostFixture host)
 
         var (instanceId, reason) = await IsolateRefusedAsync(flow, pod, "POST", "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies", "create networkpolicies");
 
-        // Relabelled (out of its Services) but not fenced: the record says exactly that.
-        Assert.Contains("relabelled", reason, StringComparison.Ordinal);
-        Assert.Contains("not isolated", reason, StringComparison.Ordinal);
-        Assert.NotNull(await cluster.QuarantineIdAsync(pod));
-        Assert.Empty(await cluster.PoliciesForAsync(pod, await cluster.QuarantineIdAsync(pod)));
-
-        var release = await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}/release", """{ "reason": "policy rights missing; give it back" }""");
-        var released = await flow.RunUntilAsync(instanceId, status => FlowClient.Finished(status) && (string?)status["playbook"] == "manual-release");
-
-        Assert.Equal(202, release.Status);
-        Assert.Equal("succeeded", (string?)released["outcome"]!["result"]);
+        Assert.DoesNotContain("relabelled", reason, StringComparison.Ordinal);
         Assert.Equal(before, await cluster.MetadataAsync(pod));
-        Assert.Equal("released", (string?)(await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}"))["isolation"]!["status"]);
+        Assert.Empty(await cluster.PoliciesForAsync(pod, quarantineId: null));
+        Assert.Equal("failed", (string?)(await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}"))["isolation"]!["status"]);
     }
 
     /// <summary>Sends an alert for the pod while the cluster answers 403 to one write; checks run, ledger and channel; returns the ledger's reason.</summary>

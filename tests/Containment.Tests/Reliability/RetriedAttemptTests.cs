@@ -83,7 +83,7 @@ public sealed class RetriedAttemptTests(ReliabilityHostFixture host)
         Assert.True(first is { Succeeded: false, Retryable: true }, first.Reason);
         var releasing = await isolations.GetAsync(id, CancellationToken.None);
         Assert.Equal(IsolationStatus.Releasing, releasing?.Status);
-        Assert.Contains("no longer fences it", releasing!.FailureReason, StringComparison.Ordinal);
+        Assert.Contains("still isolated", releasing!.FailureReason, StringComparison.Ordinal);
         var entry = (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None))[^1];
         Assert.Equal(AuditAction.ReleaseAttemptFailed, entry.Action);
         Assert.Equal(entry.Detail, releasing.FailureReason);

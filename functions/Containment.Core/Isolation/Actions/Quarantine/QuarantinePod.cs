@@ -9,9 +9,9 @@ using Microsoft.Extensions.Options;
 namespace Containment.Isolation.Actions.Quarantine;
 
 /// <summary>
-/// Quarantines a pod: saves and replaces its labels with one quarantine label (it leaves every
-/// Service and every existing allow policy), applies a deny-all NetworkPolicy selecting that label,
-/// and a CiliumNetworkPolicy with deny rules where the cluster serves them; then reads back.
+/// Quarantines a pod: applies a deny-all NetworkPolicy selecting a quarantine label (and a CiliumNetworkPolicy
+/// with deny rules where the cluster serves them), then saves and replaces the pod's labels with that one label,
+/// so it leaves every Service and every existing allow policy already fenced; then reads back.
 /// Idempotent: when everything is in place it writes nothing.
 /// </summary>
 public sealed class QuarantinePod(
@@ -26,9 +26,9 @@ public sealed class QuarantinePod(
     private const int MaxConflictRetries = 3;
     private const string NotManagedHere = QuarantineNames.ManagedByLabel + "!=" + QuarantineNames.ManagedByValue;
 
-    internal const string RelabelledNotFenced =
-        "; the pod was relabelled out of its Services and allow policies (its labels are saved on it) but no deny-all policy fences it,"
-        + " so it is not isolated: isolate it again once the cause is fixed, or release it to restore its labels";
+    internal const string FencedNotRelabelled =
+        "; the pod was not relabelled, so it is not isolated: its deny-all policy is in place but selects no pod until it is."
+        + " Isolate it again once the cause is fixed, or release it to delete the policy";
 
     public string Name => "isolatePod";
 
@@ -72,14 +72,33 @@ public sealed class QuarantinePod(
 
         var policyName = QuarantineNames.PolicyName(request.Pod);
         string? ciliumName = connection.Facts.ServesCiliumNetworkPolicies ? policyName : null;
+        // A pod quarantined earlier keeps the quarantine id it carries.
+        string? previousId = null;
+        var quarantinedBefore = pod!.Metadata.Labels?.TryGetValue(QuarantineNames.QuarantineLabel, out previousId) == true;
+        var quarantineId = previousId ?? QuarantineNames.LabelValue(request.QuarantineId);
 
-        // The policies Containment does not manage are the same before and after the writes, so their list
-        // goes out with the writes instead of after them: one round trip to the API server fewer before the
-        // pod is isolated. Awaited together, a failed write is what throws, before a failed list.
-        var fencing = FenceAsync(client, pod!, request, policyName, ciliumName, cancellationToken);
+        // The fence goes up before the relabel: the policies select only the quarantine label, which the pod does
+        // not carry yet, so the relabel takes it out of its Services and allow policies straight into the deny-all.
+        // The other order leaves a pod that no policy selects, open to all traffic, until the fence lands.
+        // The policies Containment does not manage are the same before and after the writes, so their list goes
+        // out with the fence. Awaited together, a failed fence is what throws, before a failed list.
+        var fencing = FenceAsync(client, ns, request.Pod, policyName, ciliumName, quarantineId, likelyExists: quarantinedBefore, cancellationToken);
         var listing = ListOtherPoliciesAsync(client, ns, cancellationToken);
-        await Task.WhenAll(fencing, listing);
-        var (relabelledPod, savedLabels, quarantineId, appliedPolicy, wrote) = await fencing;
+        (V1Pod Pod, IReadOnlyDictionary<string, string> Saved, bool Changed) relabelled;
+        try
+        {
+            await Task.WhenAll(fencing, listing);
+            relabelled = await RelabelAsync(client, pod, request, quarantineId, cancellationToken);
+        }
+        catch (KubernetesOperationException e) when (fencing.IsCompletedSuccessfully)
+        {
+            // The fence is up but the pod keeps its labels: say so, lest "failed" be read as "nothing changed".
+            throw new KubernetesOperationException(e.Failure with { Message = e.Failure.Message + FencedNotRelabelled }, e);
+        }
+
+        var (appliedPolicy, fenceWrote) = await fencing;
+        var (relabelledPod, savedLabels, relabelWrote) = relabelled;
+        var wrote = fenceWrote | relabelWrote;
 
         var warnings = new List<IsolationWarning>();
         var verified = await VerifyAsync(client, relabelledPod, appliedPolicy, await listing, ciliumName, quarantineId, warnings, cancellationToken);
@@ -107,22 +126,16 @@ public sealed class QuarantinePod(
             ? JsonSerializer.Deserialize<Dictionary<string, string>>(json)
             : null;
 
-    /// <summary>Relabels the pod, then applies its deny-all policy (and the Cilium one where served).</summary>
-    private async Task<(V1Pod Pod, IReadOnlyDictionary<string, string> Saved, string QuarantineId, V1NetworkPolicy Policy, bool Wrote)> FenceAsync(
-        IKubernetes client, V1Pod pod, QuarantineRequest request, string policyName, string? ciliumName, CancellationToken cancellationToken)
+    /// <summary>Applies the pod's deny-all policy, and the Cilium one where served, side by side.</summary>
+    /// <returns>The NetworkPolicy as the API server answered its write or read, and whether anything was written.</returns>
+    private async Task<(V1NetworkPolicy Policy, bool Wrote)> FenceAsync(
+        IKubernetes client, string ns, string pod, string policyName, string? ciliumName, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
     {
-        var (relabelledPod, savedLabels, quarantineId, relabelled) = await RelabelAsync(client, pod, request, cancellationToken);
-        try
-        {
-            var (policyWritten, appliedPolicy) = await ApplyNetworkPolicyAsync(client, request.Namespace, policyName, request.Pod, quarantineId, likelyExists: !relabelled, cancellationToken);
-            var ciliumWritten = ciliumName is not null && await ApplyCiliumPolicyAsync(client, request.Namespace, ciliumName, request.Pod, quarantineId, cancellationToken);
-            return (relabelledPod, savedLabels, quarantineId, appliedPolicy, relabelled | policyWritten | ciliumWritten);
-        }
-        catch (KubernetesOperationException e)
-        {
-            // The pod is relabelled but not fenced: say so, lest "failed" be read as "nothing changed".
-            throw new KubernetesOperationException(e.Failure with { Message = e.Failure.Message + RelabelledNotFenced }, e);
-        }
+        var network = ApplyNetworkPolicyAsync(client, ns, policyName, pod, quarantineId, likelyExists, cancellationToken);
+        var cilium = ciliumName is null ? Task.FromResult(false) : ApplyCiliumPolicyAsync(client, ns, ciliumName, pod, quarantineId, cancellationToken);
+        await Task.WhenAll(network, cilium);
+        var (policyWritten, appliedPolicy) = await network;
+        return (appliedPolicy, policyWritten | await cilium);
     }
 
     private async Task<IList<V1NetworkPolicy>> ListOtherPoliciesAsync(IKubernetes client, string ns, CancellationToken cancellationToken) =>
@@ -135,21 +148,20 @@ public sealed class QuarantinePod(
 
     // Saves the labels in an annotation and replaces them with the quarantine label in one merge
     // patch carrying the resourceVersion read, so a concurrent label change is not lost.
-    private async Task<(V1Pod Pod, IReadOnlyDictionary<string, string> Saved, string QuarantineId, bool Changed)> RelabelAsync(
-        IKubernetes client, V1Pod pod, QuarantineRequest request, CancellationToken cancellationToken)
+    private async Task<(V1Pod Pod, IReadOnlyDictionary<string, string> Saved, bool Changed)> RelabelAsync(
+        IKubernetes client, V1Pod pod, QuarantineRequest request, string quarantineId, CancellationToken cancellationToken)
     {
         var ns = request.Namespace;
         for (var attempt = 0; ; attempt++)
         {
             var labels = pod.Metadata.Labels ?? new Dictionary<string, string>();
-            if (SavedLabels(pod) is { } alreadySaved && labels.TryGetValue(QuarantineNames.QuarantineLabel, out var existingId) && labels.Count == 1)
+            if (SavedLabels(pod) is { } alreadySaved && labels.Count == 1 && labels.TryGetValue(QuarantineNames.QuarantineLabel, out var carried) && carried == quarantineId)
             {
-                return (pod, alreadySaved, existingId, false);
+                return (pod, alreadySaved, false);
             }
 
-            // A pod quarantined earlier keeps its first saved labels and id.
+            // A pod quarantined earlier keeps its first saved labels.
             var saved = SavedLabels(pod) ?? labels.ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal);
-            var quarantineId = labels.TryGetValue(QuarantineNames.QuarantineLabel, out var previousId) ? previousId : QuarantineNames.LabelValue(request.QuarantineId);
             var labelPatch = new JsonObject();
             foreach (var key in labels.Keys.Where(k => k != QuarantineNames.QuarantineLabel))
             {
@@ -171,7 +183,7 @@ public sealed class QuarantinePod(
                 var patched = await calls.ExecuteAsync(new KubernetesOperation("patch", "pods", ns, request.Pod),
                     ct => client.CoreV1.PatchNamespacedPodAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), request.Pod, ns, cancellationToken: ct),
                     cancellationToken);
-                return (patched, saved, quarantineId, true);
+                return (patched, saved, true);
             }
             catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < MaxConflictRetries)
             {

@@ -8,17 +8,19 @@ using Microsoft.Extensions.Logging;
 namespace Containment.Isolation.Actions.Release;
 
 /// <summary>
-/// Undoes a quarantine exactly: deletes the policies, restores the saved label map and removes the
-/// annotation. Idempotent; a pod that no longer exists releases cleanly with a note.
+/// Undoes a quarantine exactly: restores the saved label map and removes the annotation, then deletes the
+/// policies. Idempotent; a pod that no longer exists releases cleanly with a note.
 /// </summary>
 public sealed class ReleasePod(
     ClusterRegistry clusters,
     KubernetesCallPipeline calls,
     ILogger<ReleasePod> logger) : IContainmentAction
 {
-    internal const string UnfencedNotRestored =
-        "; its quarantine NetworkPolicy is deleted, so that policy no longer fences it, and its saved labels may not be restored yet"
-        + " (they stay saved on the pod): release it again to finish, or isolate it again";
+    internal const string StillFenced =
+        "; the pod keeps its quarantine label and its deny-all policy, so it is still isolated: release it again once the cause is fixed";
+
+    internal const string RestoredPolicyLeft =
+        "; the pod's labels are restored, so it is no longer isolated, but its quarantine policy is left (it selects no pod): release it again to delete it";
 
     public string Name => "releasePod";
 
@@ -41,37 +43,39 @@ public sealed class ReleasePod(
     public async Task<ReleaseOutcome> ReleaseAsync(PodReference target, CancellationToken cancellationToken)
     {
         var connection = await clusters.ConnectAsync(target.Cluster, cancellationToken);
-        var policyName = QuarantineNames.PolicyName(target.Pod);
-        var deleted = new List<string>();
-        if (await DeleteNetworkPolicyAsync(connection.Client, target.Namespace, policyName, cancellationToken))
-        {
-            deleted.Add($"NetworkPolicy/{policyName}");
-        }
-
-        try
-        {
-            return await ReleaseUnfencedAsync(connection, target, policyName, deleted, cancellationToken);
-        }
-        catch (KubernetesOperationException e)
-        {
-            // The deny-all policy is gone: say so, lest "failed" be read as "still isolated".
-            throw new KubernetesOperationException(e.Failure with { Message = e.Failure.Message + UnfencedNotRestored }, e);
-        }
-    }
-
-    /// <summary>What follows the NetworkPolicy's deletion: the Cilium policy, then the pod's labels.</summary>
-    private async Task<ReleaseOutcome> ReleaseUnfencedAsync(ClusterConnection connection, PodReference target, string policyName, List<string> deleted, CancellationToken cancellationToken)
-    {
         var client = connection.Client;
         var ns = target.Namespace;
         var notes = new List<string>();
-        if (connection.Facts.ServesCiliumNetworkPolicies && await DeleteCiliumPolicyAsync(client, ns, policyName, cancellationToken))
-        {
-            deleted.Add($"CiliumNetworkPolicy/{policyName}");
-        }
 
+        // The labels come back before the fence comes down: the pod goes from the deny-all straight back into its
+        // Services and allow policies. The other order leaves a pod that no policy selects, open to all traffic,
+        // until its labels are back; and a release that stopped half way would leave it so.
         var pod = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "pods", ns, target.Pod),
             ct => client.CoreV1.ReadNamespacedPodAsync(target.Pod, ns, cancellationToken: ct), cancellationToken);
+        var saved = pod is null ? null : QuarantinePod.SavedLabels(pod);
+        if (pod is not null && saved is not null)
+        {
+            try
+            {
+                await RestoreLabelsAsync(client, pod, saved, cancellationToken);
+            }
+            catch (KubernetesOperationException e)
+            {
+                throw new KubernetesOperationException(e.Failure with { Message = e.Failure.Message + StillFenced }, e);
+            }
+        }
+
+        var policyName = QuarantineNames.PolicyName(target.Pod);
+        List<string> deleted;
+        try
+        {
+            deleted = await DeletePoliciesAsync(connection, ns, policyName, cancellationToken);
+        }
+        catch (KubernetesOperationException e) when (saved is not null)
+        {
+            throw new KubernetesOperationException(e.Failure with { Message = e.Failure.Message + RestoredPolicyLeft }, e);
+        }
+
         if (pod is null)
         {
             notes.Add($"pod {ns}/{target.Pod} no longer exists; {(deleted.Count > 0 ? "its quarantine policies were deleted" : "no quarantine policy was left")}");
@@ -79,16 +83,31 @@ public sealed class ReleasePod(
             return Outcome(ReleaseStatus.PodGone, connection, target, deleted, new Dictionary<string, string>(), notes);
         }
 
-        var saved = QuarantinePod.SavedLabels(pod);
         if (saved is null)
         {
             notes.Add($"pod {ns}/{target.Pod} carries no saved labels; its labels were left as they are");
             return Outcome(deleted.Count > 0 ? ReleaseStatus.Released : ReleaseStatus.NotIsolated, connection, target, deleted, new Dictionary<string, string>(), notes);
         }
 
-        await RestoreLabelsAsync(client, pod, saved, cancellationToken);
         logger.LogInformation("Released {Namespace}/{Pod}: restored {Labels} labels, deleted {Deleted}", ns, target.Pod, saved.Count, deleted.Count);
         return Outcome(ReleaseStatus.Released, connection, target, deleted, saved, notes);
+    }
+
+    /// <summary>Deletes the NetworkPolicy and, where served, the Cilium policy; names those that were there.</summary>
+    private async Task<List<string>> DeletePoliciesAsync(ClusterConnection connection, string ns, string policyName, CancellationToken cancellationToken)
+    {
+        var deleted = new List<string>();
+        if (await DeleteNetworkPolicyAsync(connection.Client, ns, policyName, cancellationToken))
+        {
+            deleted.Add($"NetworkPolicy/{policyName}");
+        }
+
+        if (connection.Facts.ServesCiliumNetworkPolicies && await DeleteCiliumPolicyAsync(connection.Client, ns, policyName, cancellationToken))
+        {
+            deleted.Add($"CiliumNetworkPolicy/{policyName}");
+        }
+
+        return deleted;
     }
 
     // Labels not in the saved map are removed, saved ones set back in their saved order; the
