@@ -305,6 +305,33 @@ public sealed class QuarantinePodTests
     }
 
     [Fact]
+    public async Task IsolateAsync_RelabelsWhileTheListIsUnderWay()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        const string policies = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies";
+        const string pod = "/api/v1/namespaces/shop/pods/web-7d9f-abcde";
+        var held = new FaultRule { Method = "GET", PathPrefix = policies, Delay = TimeSpan.FromSeconds(2), Count = 1 };
+        harness.Sim.Faults.Add(held);
+
+        var isolating = harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(1);
+        while ((harness.Sim.Faults.Fired(held) == 0 || harness.Sim.Requests.Count("PATCH", pod) == 0) && DateTime.UtcNow < deadline && !isolating.IsCompleted)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
+        }
+
+        // The list is still held by the fault when the relabel has arrived: the relabel waited for the fence alone.
+        var relabelledWhileListHeld = harness.Sim.Requests.Count("PATCH", pod);
+        var listStillHeld = !isolating.IsCompleted && harness.Sim.Faults.Fired(held) == 1;
+        var outcome = await isolating;
+
+        Assert.True(listStillHeld);
+        Assert.Equal(1, relabelledWhileListHeld);
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        Assert.True(outcome.Verified);
+    }
+
+    [Fact]
     public async Task IsolateAsync_RequestTimesOut_RetriedAndCompletes()
     {
         await using var harness = await IsolationHarness.StartAsync(requestTimeout: "00:00:01");

@@ -81,19 +81,26 @@ public sealed class QuarantinePod(
         // not carry yet, so the relabel takes it out of its Services and allow policies straight into the deny-all.
         // The other order leaves a pod that no policy selects, open to all traffic, until the fence lands.
         // The policies Containment does not manage are the same before and after the writes, so their list goes
-        // out with the fence. Awaited together, a failed fence is what throws, before a failed list.
+        // out with the fence and is awaited only for the verification.
         var fencing = FenceAsync(client, ns, request.Pod, policyName, ciliumName, quarantineId, likelyExists: quarantinedBefore, cancellationToken);
         var listing = ListOtherPoliciesAsync(client, ns, cancellationToken);
         (V1Pod Pod, IReadOnlyDictionary<string, string> Saved, bool Changed) relabelled;
         try
         {
-            await Task.WhenAll(fencing, listing);
+            await fencing;
             relabelled = await RelabelAsync(client, pod, request, quarantineId, cancellationToken);
         }
-        catch (KubernetesOperationException e) when (fencing.IsCompletedSuccessfully)
+        catch (Exception e)
         {
-            // The fence is up but the pod keeps its labels: say so, lest "failed" be read as "nothing changed".
-            throw new KubernetesOperationException(e.Failure with { Message = e.Failure.Message + FencedNotRelabelled }, e);
+            // The list is let finish, so that its own failure is not left unobserved.
+            await ((Task)listing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (e is KubernetesOperationException failed && fencing.IsCompletedSuccessfully)
+            {
+                // The fence is up but the pod keeps its labels: say so, lest "failed" be read as "nothing changed".
+                throw new KubernetesOperationException(failed.Failure with { Message = failed.Failure.Message + FencedNotRelabelled }, failed);
+            }
+
+            throw;
         }
 
         var (appliedPolicy, fenceWrote) = await fencing;
