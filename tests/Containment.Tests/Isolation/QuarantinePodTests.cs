@@ -282,22 +282,10 @@ public sealed class QuarantinePodTests
     {
         await using var harness = await IsolationHarness.StartAsync();
         const string policies = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies";
-        var held = new FaultRule { Method = "POST", PathPrefix = policies, Delay = TimeSpan.FromSeconds(2), Count = 1 };
-        harness.Sim.Faults.Add(held);
-
-        var isolating = harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
-        var deadline = DateTime.UtcNow.AddSeconds(1);
-        while ((harness.Sim.Faults.Fired(held) == 0 || harness.Sim.Requests.Count("GET", policies) == 0) && DateTime.UtcNow < deadline && !isolating.IsCompleted)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
-        }
 
         // The create is still held by the fault when the list has arrived: the list did not wait for it.
-        var listedWhileCreateHeld = harness.Sim.Requests.Count("GET", policies);
-        var createStillHeld = !isolating.IsCompleted && harness.Sim.Faults.Fired(held) == 1;
-        var outcome = await isolating;
+        var (listedWhileCreateHeld, outcome) = await IsolateHoldingAsync(harness, new FaultRule { Method = "POST", PathPrefix = policies, Delay = TimeSpan.FromSeconds(2), Count = 1 }, "GET", policies);
 
-        Assert.True(createStillHeld);
         Assert.Equal(1, listedWhileCreateHeld);
         Assert.Equal(IsolationStatus.Isolated, outcome.Status);
         Assert.True(outcome.Verified);
@@ -309,26 +297,34 @@ public sealed class QuarantinePodTests
     {
         await using var harness = await IsolationHarness.StartAsync();
         const string policies = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies";
-        const string pod = "/api/v1/namespaces/shop/pods/web-7d9f-abcde";
-        var held = new FaultRule { Method = "GET", PathPrefix = policies, Delay = TimeSpan.FromSeconds(2), Count = 1 };
-        harness.Sim.Faults.Add(held);
 
+        // The list is still held by the fault when the relabel has arrived: the relabel waited for the fence alone.
+        var (relabelledWhileListHeld, outcome) = await IsolateHoldingAsync(harness, new FaultRule { Method = "GET", PathPrefix = policies, Delay = TimeSpan.FromSeconds(2), Count = 1 }, "PATCH", "/api/v1/namespaces/shop/pods/web-7d9f-abcde");
+
+        Assert.Equal(1, relabelledWhileListHeld);
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        Assert.True(outcome.Verified);
+    }
+
+    /// <summary>
+    /// Isolates while <paramref name="held"/> holds one request back; returns how many requests of <paramref name="method"/>
+    /// and <paramref name="path"/> had arrived while it was still held (at most 1 s is spent waiting for one).
+    /// </summary>
+    private static async Task<(int ArrivedWhileHeld, IsolationOutcome Outcome)> IsolateHoldingAsync(IsolationHarness harness, FaultRule held, string method, string path)
+    {
+        harness.Sim.Faults.Add(held);
         var isolating = harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
         var deadline = DateTime.UtcNow.AddSeconds(1);
-        while ((harness.Sim.Faults.Fired(held) == 0 || harness.Sim.Requests.Count("PATCH", pod) == 0) && DateTime.UtcNow < deadline && !isolating.IsCompleted)
+        while ((harness.Sim.Faults.Fired(held) == 0 || harness.Sim.Requests.Count(method, path) == 0) && DateTime.UtcNow < deadline && !isolating.IsCompleted)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
         }
 
-        // The list is still held by the fault when the relabel has arrived: the relabel waited for the fence alone.
-        var relabelledWhileListHeld = harness.Sim.Requests.Count("PATCH", pod);
-        var listStillHeld = !isolating.IsCompleted && harness.Sim.Faults.Fired(held) == 1;
+        var arrived = harness.Sim.Requests.Count(method, path);
+        var stillHeld = !isolating.IsCompleted && harness.Sim.Faults.Fired(held) == 1;
         var outcome = await isolating;
-
-        Assert.True(listStillHeld);
-        Assert.Equal(1, relabelledWhileListHeld);
-        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
-        Assert.True(outcome.Verified);
+        Assert.True(stillHeld, "the held request was answered before the other arrived");
+        return (arrived, outcome);
     }
 
     [Fact]
