@@ -277,16 +277,18 @@ public sealed class QuarantinePodTests
         Assert.True(harness.Time.GetUtcNow() - start >= TimeSpan.FromSeconds(3), "the retry waited less than Retry-After");
     }
 
-    [Fact]
-    public async Task IsolateAsync_ListsOtherPoliciesWhileItsWritesAreUnderWay()
+    [Theory]
+    [InlineData("GET", "/api/v1/namespaces/shop/pods/web-7d9f-abcde")]
+    [InlineData("POST", "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies")]
+    public async Task IsolateAsync_ListsOtherPoliciesWhileThePodReadAndTheWritesAreUnderWay(string heldMethod, string heldPath)
     {
         await using var harness = await IsolationHarness.StartAsync();
         const string policies = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies";
 
-        // The create is still held by the fault when the list has arrived: the list did not wait for it.
-        var (listedWhileCreateHeld, outcome) = await IsolateHoldingAsync(harness, new FaultRule { Method = "POST", PathPrefix = policies, Delay = TimeSpan.FromSeconds(2), Count = 1 }, "GET", policies);
+        // The read or the create is still held by the fault when the list has arrived: the list did not wait for it.
+        var (listedWhileHeld, outcome) = await IsolateHoldingAsync(harness, new FaultRule { Method = heldMethod, PathPrefix = heldPath, Delay = TimeSpan.FromSeconds(2), Count = 1 }, "GET", policies);
 
-        Assert.Equal(1, listedWhileCreateHeld);
+        Assert.Equal(1, listedWhileHeld);
         Assert.Equal(IsolationStatus.Isolated, outcome.Status);
         Assert.True(outcome.Verified);
         Assert.Equal(1, harness.Sim.Requests.Count("GET", policies));

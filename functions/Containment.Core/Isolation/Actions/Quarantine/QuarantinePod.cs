@@ -60,18 +60,39 @@ public sealed class QuarantinePod(
     public async Task<IsolationOutcome> IsolateAsync(QuarantineRequest request, CancellationToken cancellationToken)
     {
         var connection = await clusters.ConnectAsync(request.Cluster, cancellationToken);
+        var ns = request.Namespace;
+        if (options.Value.IsProtected(ns))
+        {
+            return Refused(connection, request, QuarantinePreflight.Check(ns, request.Pod, pod: null, connection.Facts, options.Value)!);
+        }
+
+        // The policies Containment does not manage depend on nothing the isolation reads or writes, so their list goes
+        // out with the pod's read and is awaited only for the verification. One not needed in the end (a refusal, a
+        // failed write) is let finish, so that its own failure is not left unobserved.
+        var listing = ListOtherPoliciesAsync(connection.Client, ns, cancellationToken);
+        try
+        {
+            return await IsolateListingAsync(connection, request, listing, cancellationToken);
+        }
+        finally
+        {
+            await ((Task)listing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task<IsolationOutcome> IsolateListingAsync(ClusterConnection connection, QuarantineRequest request, Task<IList<V1NetworkPolicy>> listing, CancellationToken cancellationToken)
+    {
         var client = connection.Client;
         var ns = request.Namespace;
-        var pod = options.Value.IsProtected(ns) ? null : await ReadPodAsync(client, ns, request.Pod, cancellationToken);
-        var refusal = QuarantinePreflight.Check(ns, request.Pod, pod, connection.Facts, options.Value);
-        if (refusal is not null)
+        var pod = await ReadPodAsync(client, ns, request.Pod, cancellationToken);
+        if (QuarantinePreflight.Check(ns, request.Pod, pod, connection.Facts, options.Value) is { } refusal)
         {
-            logger.LogWarning("Quarantine of {Namespace}/{Pod} refused: {Reason} {Message}", ns, request.Pod, refusal.Reason, refusal.Message);
-            return new IsolationOutcome { Status = IsolationStatus.Refused, Cluster = connection.Facts.Alias, Namespace = ns, Pod = request.Pod, Refusal = refusal };
+            return Refused(connection, request, refusal);
         }
 
         var policyName = QuarantineNames.PolicyName(request.Pod);
         string? ciliumName = connection.Facts.ServesCiliumNetworkPolicies ? policyName : null;
+
         // A pod quarantined earlier keeps the quarantine id it carries.
         string? previousId = null;
         var quarantinedBefore = pod!.Metadata.Labels?.TryGetValue(QuarantineNames.QuarantineLabel, out previousId) == true;
@@ -80,27 +101,17 @@ public sealed class QuarantinePod(
         // The fence goes up before the relabel: the policies select only the quarantine label, which the pod does
         // not carry yet, so the relabel takes it out of its Services and allow policies straight into the deny-all.
         // The other order leaves a pod that no policy selects, open to all traffic, until the fence lands.
-        // The policies Containment does not manage are the same before and after the writes, so their list goes
-        // out with the fence and is awaited only for the verification.
         var fencing = FenceAsync(client, ns, request.Pod, policyName, ciliumName, quarantineId, likelyExists: quarantinedBefore, cancellationToken);
-        var listing = ListOtherPoliciesAsync(client, ns, cancellationToken);
         (V1Pod Pod, IReadOnlyDictionary<string, string> Saved, bool Changed) relabelled;
         try
         {
             await fencing;
             relabelled = await RelabelAsync(client, pod, request, quarantineId, cancellationToken);
         }
-        catch (Exception e)
+        catch (KubernetesOperationException e) when (fencing.IsCompletedSuccessfully)
         {
-            // The list is let finish, so that its own failure is not left unobserved.
-            await ((Task)listing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            if (e is KubernetesOperationException failed && fencing.IsCompletedSuccessfully)
-            {
-                // The fence is up but the pod keeps its labels: say so, lest "failed" be read as "nothing changed".
-                throw new KubernetesOperationException(failed.Failure with { Message = failed.Failure.Message + FencedNotRelabelled }, failed);
-            }
-
-            throw;
+            // The fence is up but the pod keeps its labels: say so, lest "failed" be read as "nothing changed".
+            throw new KubernetesOperationException(e.Failure with { Message = e.Failure.Message + FencedNotRelabelled }, e);
         }
 
         var (appliedPolicy, fenceWrote) = await fencing;
@@ -126,6 +137,12 @@ public sealed class QuarantinePod(
             Warnings = warnings,
             Verified = verified,
         };
+    }
+
+    private IsolationOutcome Refused(ClusterConnection connection, QuarantineRequest request, PreflightFailure refusal)
+    {
+        logger.LogWarning("Quarantine of {Namespace}/{Pod} refused: {Reason} {Message}", request.Namespace, request.Pod, refusal.Reason, refusal.Message);
+        return new IsolationOutcome { Status = IsolationStatus.Refused, Cluster = connection.Facts.Alias, Namespace = request.Namespace, Pod = request.Pod, Refusal = refusal };
     }
 
     internal static IReadOnlyDictionary<string, string>? SavedLabels(V1Pod pod) =>
