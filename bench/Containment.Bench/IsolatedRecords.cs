@@ -1,26 +1,31 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Containment.Activities;
 using Containment.Telemetry;
 
 namespace Containment.Bench;
 
 /// <summary>
-/// Listens to the product's spans. Tells when the Isolated record of an expected pod has been written (the
-/// <see cref="Stopwatch"/> timestamp at which its <c>ledger.write</c> span closed without error), and keeps each
-/// alert's admission, isolate activity and record write to show where the time went.
+/// Listens to the product's spans and to the HTTP client's. Tells when the Isolated record of an expected pod has been
+/// written (the <see cref="Stopwatch"/> timestamp at which its <c>ledger.write</c> span closed without error), and keeps
+/// each alert's spans (admission, isolate activity, record write, and every request made in its trace) to show where
+/// the time went.
 /// </summary>
-internal sealed class IsolatedRecords : IDisposable
+internal sealed partial class IsolatedRecords : IDisposable
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource<long>> expected = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ActivityTraceId, Phases> byTrace = new();
     private readonly ActivityListener listener;
 
+    /// <summary>The HTTP client's spans (.NET's own instrumentation): the alert's request and every storage and Kubernetes call in its trace.</summary>
+    private const string HttpClientSource = "System.Net.Http";
+
     public IsolatedRecords()
     {
         listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == ContainmentTelemetry.SourceName,
+            ShouldListenTo = source => source.Name is ContainmentTelemetry.SourceName or HttpClientSource,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = Stopped,
         };
@@ -45,6 +50,57 @@ internal sealed class IsolatedRecords : IDisposable
             Median(complete.Select(phases => phases.Record!.Duration)));
     }
 
+    /// <summary>
+    /// Every span that most alerts have, up to the Isolated record's write: its median start after the alert's request
+    /// began and its median length, in milliseconds, in the order they start. A span is named by its operation, or by
+    /// the request's method and path with keys and pod names left out, and numbered when an alert has several.
+    /// </summary>
+    public IReadOnlyList<(string Span, double StartMs, double LengthMs)> MedianTimeline()
+    {
+        var complete = byTrace.Values.Where(phases => phases is { Admit: not null, Isolate: not null, Record: not null }).ToList();
+        var rows = new Dictionary<string, (List<double> Starts, List<double> Lengths)>(StringComparer.Ordinal);
+        foreach (var phases in complete)
+        {
+            var spans = phases.Spans.OrderBy(span => span.StartTimeUtc).ToList();
+            var begun = spans.FirstOrDefault(span => span.Source.Name == HttpClientSource && Name(span).EndsWith("/api/alerts", StringComparison.Ordinal))?.StartTimeUtc
+                ?? phases.Admit!.StartTimeUtc;
+            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var span in spans.Where(span => span.StartTimeUtc <= phases.Record!.StartTimeUtc))
+            {
+                var name = Name(span);
+                seen[name] = seen.GetValueOrDefault(name) + 1;
+                var key = seen[name] == 1 ? name : $"{name} ({seen[name]})";
+                if (!rows.TryGetValue(key, out var row))
+                {
+                    rows[key] = row = ([], []);
+                }
+
+                row.Starts.Add((span.StartTimeUtc - begun).TotalMilliseconds);
+                row.Lengths.Add(span.Duration.TotalMilliseconds);
+            }
+        }
+
+        return [.. rows
+            .Where(row => row.Value.Starts.Count * 2 >= complete.Count)
+            .Select(row => (row.Key, Percentile.Of(row.Value.Starts, 50), Percentile.Of(row.Value.Lengths, 50)))
+            .OrderBy(row => row.Item2)];
+    }
+
+    private static string Name(Activity span)
+    {
+        if (span.Source.Name != HttpClientSource)
+        {
+            return span.GetTagItem(TelemetryTags.Activity) is string activity ? $"{span.OperationName} {activity}" : span.OperationName;
+        }
+
+        var url = span.GetTagItem("url.full") is string full && Uri.TryCreate(full, UriKind.Absolute, out var uri) ? uri.AbsolutePath : "?";
+        return $"{span.GetTagItem("http.request.method")} {KeysAndPods().Replace(url, "{…}")}";
+    }
+
+    /// <summary>A table row's keys, <c>(PartitionKey='…',RowKey='…')</c>, and a seeded pod's name.</summary>
+    [GeneratedRegex(@"\(PartitionKey=[^)]*\)|bench-\d+")]
+    private static partial Regex KeysAndPods();
+
     /// <summary>Drops the phases kept so far (the warm-up's); the records still expected stay expected.</summary>
     public void ForgetPhases() => byTrace.Clear();
 
@@ -56,6 +112,7 @@ internal sealed class IsolatedRecords : IDisposable
     {
         var at = Stopwatch.GetTimestamp();
         var phases = byTrace.GetOrAdd(span.TraceId, _ => new Phases());
+        phases.Spans.Enqueue(span);
         switch (span.OperationName)
         {
             case ContainmentTelemetry.AlertAdmit:
@@ -83,5 +140,7 @@ internal sealed class IsolatedRecords : IDisposable
         public Activity? Isolate { get; set; }
 
         public Activity? Record { get; set; }
+
+        public ConcurrentQueue<Activity> Spans { get; } = new();
     }
 }

@@ -106,6 +106,12 @@ internal static class LatencyBenchmark
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ratio at p50: {figures.RatioP50:F2} (target ≤ 1.5)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  durable floor p50 {figures.DurableFloorP50Ms:F1} ms (the floor, storing the product's run row first); ratio at p50 {figures.RatioDurableFloorP50:F2}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  product spans, p50: admission (event stored and run started) {admission:F2} ms, its start to the isolate activity's {toIsolate:F2} ms, isolate activity to its record write (Kubernetes calls) {kubernetes:F2} ms, record write {recordWrite:F2} ms"));
+        output.WriteLine("  product timeline, p50 (start after the alert's POST began + length, ms; every span and request of most alerts, up to the record write):");
+        foreach (var (span, start, length) in isolated.MedianTimeline())
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {start,6:F2} +{length,5:F2}  {span}"));
+        }
+
         return figures;
     }
 
