@@ -26,26 +26,32 @@ public sealed class QuarantinePodTests
         Assert.Equal(0, harness.Sim.Requests.Writes);
     }
 
-    [Fact]
-    public async Task IsolateAsync_FreshPod_ReadPatchCreateAndOneVerifyingList()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task IsolateAsync_FreshPod_ReadCreatesPatchAndOneVerifyingList_PoliciesNotRead(bool cilium)
     {
-        await using var harness = await IsolationHarness.StartAsync();
+        await using var harness = await IsolationHarness.StartAsync(cilium);
         await harness.Quarantine.PreflightAsync(new PodReference(IsolationHarness.Request().Cluster, "shop", "web-7d9f-abcde"), CancellationToken.None);
         harness.Sim.Requests.Reset();
 
         var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
 
+        var expected = new Dictionary<string, int>
+        {
+            ["GET /api/v1/namespaces/shop/pods/web-7d9f-abcde"] = 1,
+            ["POST /apis/networking.k8s.io/v1/namespaces/shop/networkpolicies"] = 1,
+            ["PATCH /api/v1/namespaces/shop/pods/web-7d9f-abcde"] = 1,
+            ["GET /apis/networking.k8s.io/v1/namespaces/shop/networkpolicies"] = 1,
+        };
+        if (cilium)
+        {
+            expected["POST /apis/cilium.io/v2/namespaces/shop/ciliumnetworkpolicies"] = 1;
+        }
+
         Assert.Equal(IsolationStatus.Isolated, outcome.Status);
         Assert.True(outcome.Verified);
-        Assert.Equal(
-            new Dictionary<string, int>
-            {
-                ["GET /api/v1/namespaces/shop/pods/web-7d9f-abcde"] = 1,
-                ["PATCH /api/v1/namespaces/shop/pods/web-7d9f-abcde"] = 1,
-                ["POST /apis/networking.k8s.io/v1/namespaces/shop/networkpolicies"] = 1,
-                ["GET /apis/networking.k8s.io/v1/namespaces/shop/networkpolicies"] = 1,
-            },
-            harness.Sim.Requests.Snapshot());
+        Assert.Equal(expected, harness.Sim.Requests.Snapshot());
     }
 
     [Fact]

@@ -114,12 +114,12 @@ public sealed class QuarantinePod(
             throw new KubernetesOperationException(e.Failure with { Message = e.Failure.Message + FencedNotRelabelled }, e);
         }
 
-        var (appliedPolicy, fenceWrote) = await fencing;
+        var (appliedPolicy, appliedCilium, fenceWrote) = await fencing;
         var (relabelledPod, savedLabels, relabelWrote) = relabelled;
         var wrote = fenceWrote | relabelWrote;
 
         var warnings = new List<IsolationWarning>();
-        var verified = await VerifyAsync(client, relabelledPod, appliedPolicy, await listing, ciliumName, quarantineId, warnings, cancellationToken);
+        var verified = Verify(relabelledPod, appliedPolicy, await listing, ciliumName, appliedCilium, quarantineId, warnings);
         AddEngineWarnings(connection.Facts, ciliumName is not null, warnings);
 
         logger.LogInformation("Quarantined {Namespace}/{Pod} in {Cluster} with {Policy} (cilium {Cilium}, changed {Changed}, warnings {Warnings})",
@@ -151,15 +151,21 @@ public sealed class QuarantinePod(
             : null;
 
     /// <summary>Applies the pod's deny-all policy, and the Cilium one where served, side by side.</summary>
-    /// <returns>The NetworkPolicy as the API server answered its write or read, and whether anything was written.</returns>
-    private async Task<(V1NetworkPolicy Policy, bool Wrote)> FenceAsync(
+    /// <returns>The policies as the API server answered their writes or reads (no Cilium one where not served), and whether anything was written.</returns>
+    private async Task<(V1NetworkPolicy Policy, JsonNode? Cilium, bool Wrote)> FenceAsync(
         IKubernetes client, string ns, string pod, string policyName, string? ciliumName, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
     {
         var network = ApplyNetworkPolicyAsync(client, ns, policyName, pod, quarantineId, likelyExists, cancellationToken);
-        var cilium = ciliumName is null ? Task.FromResult(false) : ApplyCiliumPolicyAsync(client, ns, ciliumName, pod, quarantineId, cancellationToken);
+        var cilium = ciliumName is null
+            ? Task.FromResult<(bool Wrote, JsonNode? Policy)>((false, null))
+            : ApplyCiliumAsync();
         await Task.WhenAll(network, cilium);
         var (policyWritten, appliedPolicy) = await network;
-        return (appliedPolicy, policyWritten | await cilium);
+        var (ciliumWritten, appliedCilium) = await cilium;
+        return (appliedPolicy, appliedCilium, policyWritten | ciliumWritten);
+
+        async Task<(bool Wrote, JsonNode? Policy)> ApplyCiliumAsync() =>
+            await ApplyCiliumPolicyAsync(client, ns, ciliumName!, pod, quarantineId, likelyExists, cancellationToken);
     }
 
     private async Task<IList<V1NetworkPolicy>> ListOtherPoliciesAsync(IKubernetes client, string ns, CancellationToken cancellationToken) =>
@@ -300,15 +306,10 @@ public sealed class QuarantinePod(
         ["egressDeny"] = new JsonArray(new JsonObject { ["toEntities"] = new JsonArray("all") }),
     };
 
-    private async Task<bool> ApplyCiliumPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, CancellationToken cancellationToken)
+    /// <summary>Whether it wrote, and the policy as the API server answered the write or the read; as for the NetworkPolicy.</summary>
+    private async Task<(bool Wrote, JsonNode Policy)> ApplyCiliumPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
     {
         var spec = CiliumSpec(quarantineId);
-        var existing = await ReadCiliumPolicyAsync(client, ns, name, cancellationToken);
-        if (existing is not null && JsonNode.DeepEquals(existing["spec"], spec))
-        {
-            return false;
-        }
-
         var body = new JsonObject
         {
             ["apiVersion"] = $"{CiliumGroup}/{CiliumVersion}",
@@ -322,17 +323,21 @@ public sealed class QuarantinePod(
             },
             ["spec"] = spec,
         };
+
+        // A new quarantine creates without reading, as for the NetworkPolicy; an existing policy answers 409.
+        var existing = likelyExists ? await ReadCiliumPolicyAsync(client, ns, name, cancellationToken) : null;
+        var created = false;
         if (existing is null)
         {
             try
             {
-                await calls.ExecuteAsync(new KubernetesOperation("create", "ciliumnetworkpolicies.cilium.io", ns, name),
+                var stored = await calls.ExecuteAsync(new KubernetesOperation("create", "ciliumnetworkpolicies.cilium.io", ns, name),
                     ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(body, CiliumGroup, CiliumVersion, ns, CiliumPlural, cancellationToken: ct), cancellationToken);
-                return true;
+                return (true, JsonSerializer.SerializeToNode(stored)!);
             }
             catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
             {
-                // AlreadyExists, as for the NetworkPolicy: a retried create whose first answer was lost.
+                // AlreadyExists, as for the NetworkPolicy: most often a retried create whose first answer was lost.
                 var found = await ReadCiliumPolicyAsync(client, ns, name, cancellationToken);
                 if (found is null)
                 {
@@ -340,17 +345,19 @@ public sealed class QuarantinePod(
                 }
 
                 existing = found;
-                if (JsonNode.DeepEquals(existing["spec"], spec))
-                {
-                    return true;
-                }
+                created = true;
             }
         }
 
+        if (JsonNode.DeepEquals(existing["spec"], spec))
+        {
+            return (created, existing);
+        }
+
         body["metadata"]!["resourceVersion"] = existing["metadata"]?["resourceVersion"]?.DeepClone();
-        await calls.ExecuteAsync(new KubernetesOperation("update", "ciliumnetworkpolicies.cilium.io", ns, name),
+        var replaced = await calls.ExecuteAsync(new KubernetesOperation("update", "ciliumnetworkpolicies.cilium.io", ns, name),
             ct => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, CiliumGroup, CiliumVersion, ns, CiliumPlural, name, cancellationToken: ct), cancellationToken);
-        return true;
+        return (true, JsonSerializer.SerializeToNode(replaced)!);
     }
 
     private async Task<JsonNode?> ReadCiliumPolicyAsync(IKubernetes client, string ns, string name, CancellationToken cancellationToken)
@@ -360,12 +367,12 @@ public sealed class QuarantinePod(
         return found is null ? null : JsonSerializer.SerializeToNode(found);
     }
 
-    // The pod and the quarantine policy are checked in the API server's answers to their writes (or reads);
-    // one list read, made alongside the writes, shows any other policy that selects the quarantined pod. The list leaves
+    // The pod and the quarantine policies are checked in the API server's answers to their writes (or reads);
+    // one list read, made beside the pod's read, shows any other policy that selects the quarantined pod. The list leaves
     // out the policies Containment manages: each selects only its own pod's quarantine label, and in a storm
     // there is one per isolated pod, which made every isolation read all the others.
-    private async Task<bool> VerifyAsync(IKubernetes client, V1Pod pod, V1NetworkPolicy policy, IList<V1NetworkPolicy> otherPolicies, string? ciliumName, string quarantineId,
-        List<IsolationWarning> warnings, CancellationToken cancellationToken)
+    private static bool Verify(V1Pod pod, V1NetworkPolicy policy, IList<V1NetworkPolicy> otherPolicies, string? ciliumName, JsonNode? cilium, string quarantineId,
+        List<IsolationWarning> warnings)
     {
         var policyName = policy.Metadata.Name;
         var ns = pod.Metadata.NamespaceProperty;
@@ -388,7 +395,6 @@ public sealed class QuarantinePod(
         var ciliumOk = true;
         if (ciliumName is not null)
         {
-            var cilium = await ReadCiliumPolicyAsync(client, ns, ciliumName, cancellationToken);
             ciliumOk = cilium is not null && JsonNode.DeepEquals(cilium["spec"], CiliumSpec(quarantineId));
             if (!ciliumOk)
             {
