@@ -5,4 +5,7 @@ public sealed class KubernetesOperationException(KubernetesFailure failure, Exce
     : Exception(failure.Message, inner)
 {
     public KubernetesFailure Failure { get; } = failure;
+
+    /// <summary>The same failure, its message ending in <paramref name="note"/>: what the failed call left behind.</summary>
+    public KubernetesOperationException WithNote(string note) => new(Failure with { Message = Failure.Message + note }, this);
 }

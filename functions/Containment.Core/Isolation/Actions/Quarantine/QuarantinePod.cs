@@ -93,29 +93,16 @@ public sealed class QuarantinePod(
         var policyName = QuarantineNames.PolicyName(request.Pod);
         string? ciliumName = connection.Facts.ServesCiliumNetworkPolicies ? policyName : null;
 
-        // A pod quarantined earlier keeps the quarantine id it carries.
+        // A pod quarantined earlier keeps the quarantine id it carries, and its policies are likely there already.
         string? previousId = null;
-        var quarantinedBefore = pod!.Metadata.Labels?.TryGetValue(QuarantineNames.QuarantineLabel, out previousId) == true;
+        pod!.Metadata.Labels?.TryGetValue(QuarantineNames.QuarantineLabel, out previousId);
         var quarantineId = previousId ?? QuarantineNames.LabelValue(request.QuarantineId);
 
         // The fence goes up before the relabel: the policies select only the quarantine label, which the pod does
         // not carry yet, so the relabel takes it out of its Services and allow policies straight into the deny-all.
         // The other order leaves a pod that no policy selects, open to all traffic, until the fence lands.
-        var fencing = FenceAsync(client, ns, request.Pod, policyName, ciliumName, quarantineId, likelyExists: quarantinedBefore, cancellationToken);
-        (V1Pod Pod, IReadOnlyDictionary<string, string> Saved, bool Changed) relabelled;
-        try
-        {
-            await fencing;
-            relabelled = await RelabelAsync(client, pod, request, quarantineId, cancellationToken);
-        }
-        catch (KubernetesOperationException e) when (fencing.IsCompletedSuccessfully)
-        {
-            // The fence is up but the pod keeps its labels: say so, lest "failed" be read as "nothing changed".
-            throw new KubernetesOperationException(e.Failure with { Message = e.Failure.Message + FencedNotRelabelled }, e);
-        }
-
-        var (appliedPolicy, appliedCilium, fenceWrote) = await fencing;
-        var (relabelledPod, savedLabels, relabelWrote) = relabelled;
+        var (appliedPolicy, appliedCilium, fenceWrote) = await FenceAsync(client, ns, request.Pod, policyName, ciliumName, quarantineId, likelyExists: previousId is not null, cancellationToken);
+        var (relabelledPod, savedLabels, relabelWrote) = await RelabelFencedAsync(client, pod, request, quarantineId, cancellationToken);
         var wrote = fenceWrote | relabelWrote;
 
         var warnings = new List<IsolationWarning>();
@@ -158,14 +145,11 @@ public sealed class QuarantinePod(
         var network = ApplyNetworkPolicyAsync(client, ns, policyName, pod, quarantineId, likelyExists, cancellationToken);
         var cilium = ciliumName is null
             ? Task.FromResult<(bool Wrote, JsonNode? Policy)>((false, null))
-            : ApplyCiliumAsync();
+            : ApplyCiliumPolicyAsync(client, ns, ciliumName, pod, quarantineId, likelyExists, cancellationToken);
         await Task.WhenAll(network, cilium);
         var (policyWritten, appliedPolicy) = await network;
         var (ciliumWritten, appliedCilium) = await cilium;
         return (appliedPolicy, appliedCilium, policyWritten | ciliumWritten);
-
-        async Task<(bool Wrote, JsonNode? Policy)> ApplyCiliumAsync() =>
-            await ApplyCiliumPolicyAsync(client, ns, ciliumName!, pod, quarantineId, likelyExists, cancellationToken);
     }
 
     private async Task<IList<V1NetworkPolicy>> ListOtherPoliciesAsync(IKubernetes client, string ns, CancellationToken cancellationToken) =>
@@ -175,6 +159,20 @@ public sealed class QuarantinePod(
     private async Task<V1Pod?> ReadPodAsync(IKubernetes client, string ns, string name, CancellationToken cancellationToken) =>
         await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "pods", ns, name),
             ct => client.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: ct), cancellationToken);
+
+    /// <summary>The relabel, once the fence is up: a failure says that the fence is up but the pod keeps its labels, lest "failed" be read as "nothing changed".</summary>
+    private async Task<(V1Pod Pod, IReadOnlyDictionary<string, string> Saved, bool Changed)> RelabelFencedAsync(
+        IKubernetes client, V1Pod pod, QuarantineRequest request, string quarantineId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RelabelAsync(client, pod, request, quarantineId, cancellationToken);
+        }
+        catch (KubernetesOperationException e)
+        {
+            throw e.WithNote(FencedNotRelabelled);
+        }
+    }
 
     // Saves the labels in an annotation and replaces them with the quarantine label in one merge
     // patch carrying the resourceVersion read, so a concurrent label change is not lost.
@@ -307,7 +305,7 @@ public sealed class QuarantinePod(
     };
 
     /// <summary>Whether it wrote, and the policy as the API server answered the write or the read; as for the NetworkPolicy.</summary>
-    private async Task<(bool Wrote, JsonNode Policy)> ApplyCiliumPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
+    private async Task<(bool Wrote, JsonNode? Policy)> ApplyCiliumPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
     {
         var spec = CiliumSpec(quarantineId);
         var body = new JsonObject

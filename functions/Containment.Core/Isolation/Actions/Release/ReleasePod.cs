@@ -61,7 +61,7 @@ public sealed class ReleasePod(
             }
             catch (KubernetesOperationException e)
             {
-                throw new KubernetesOperationException(e.Failure with { Message = e.Failure.Message + StillFenced }, e);
+                throw e.WithNote(StillFenced);
             }
         }
 
@@ -73,7 +73,7 @@ public sealed class ReleasePod(
         }
         catch (KubernetesOperationException e) when (saved is not null)
         {
-            throw new KubernetesOperationException(e.Failure with { Message = e.Failure.Message + RestoredPolicyLeft }, e);
+            throw e.WithNote(RestoredPolicyLeft);
         }
 
         if (pod is null)
