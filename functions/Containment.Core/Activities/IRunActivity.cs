@@ -10,4 +10,13 @@ public interface IRunActivity
     string Name { get; }
 
     Task<ActivityResult> RunAsync(ActivityRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Starts the reads a first attempt of this call begins with, changing nothing, while the run that makes the
+    /// call is being stored; the attempt uses them if they are fresh and worked. Called for a run's first step by the
+    /// embedded runtime; it must return at once and never throw. By default there is nothing to read ahead.
+    /// </summary>
+    void ReadAhead(ActivityRequest request, CancellationToken cancellationToken)
+    {
+    }
 }

@@ -29,9 +29,7 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
         IsolationOutcome outcome;
         try
         {
-            outcome = await quarantine.IsolateAsync(
-                new QuarantineRequest(target.ClusterName, target.Namespace, target.Pod, ActivityTargets.QuarantineId(target)),
-                cancellationToken);
+            outcome = await quarantine.IsolateAsync(QuarantineRequestOf(target), cancellationToken);
         }
         catch (KubernetesOperationException exception) when (ActivityTargets.Failure(exception) is { Retryable: true } failure && request.WillRetry)
         {
@@ -76,6 +74,12 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
             ? ActivityResult.Failure($"isolation is partial: {string.Join("; ", partial.Select(warning => warning.Message))}{PartialKept(id)}", retryable: false)
             : ActivityResult.Success(outcome);
     }
+
+    public void ReadAhead(ActivityRequest request, CancellationToken cancellationToken) =>
+        quarantine.ReadAhead(QuarantineRequestOf(request.Alert.Target), cancellationToken);
+
+    private static QuarantineRequest QuarantineRequestOf(AlertTarget target) =>
+        new(target.ClusterName, target.Namespace, target.Pod, ActivityTargets.QuarantineId(target));
 
     private static string Describe(IsolationOutcome outcome)
     {

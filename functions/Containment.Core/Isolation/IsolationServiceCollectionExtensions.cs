@@ -29,6 +29,7 @@ public static class IsolationServiceCollectionExtensions
         services.TryAddSingleton<AksArmClient>();
         services.TryAddSingleton<KubernetesCallPipeline>();
         services.TryAddSingleton<ClusterRegistry>();
+        services.TryAddSingleton<QuarantineReadAhead>();
         services.TryAddSingleton<QuarantinePod>();
         services.TryAddSingleton<ReleasePod>();
         services.TryAddSingleton<DeletePod>();

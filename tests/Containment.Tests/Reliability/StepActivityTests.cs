@@ -64,6 +64,30 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
     }
 
     [Fact]
+    public async Task Isolate_ReadAheadForItsCall_IsolatesWithThePodReadAhead()
+    {
+        var pod = host.TakePod();
+        var request = ActivityCalls.Request("step-activities", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false });
+        var activity = host.Activity(ActivityNames.IsolatePod);
+
+        var podRead = $"GET /api/v1/namespaces/{LocalHostFixture.Namespace}/pods/{pod}";
+        activity.ReadAhead(request, CancellationToken.None);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (host.KubeSim.Requests.Snapshot().GetValueOrDefault(podRead) == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the pod was not read ahead");
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
+        }
+
+        var result = await activity.RunAsync(request, CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Reason);
+        var requests = host.KubeSim.Requests.Snapshot();
+        Assert.Equal(1, requests.GetValueOrDefault(podRead));
+        Assert.Equal(1, requests.GetValueOrDefault($"PATCH /api/v1/namespaces/{LocalHostFixture.Namespace}/pods/{pod}"));
+    }
+
+    [Fact]
     public async Task SetEventStatus_ChangesTheEventOnceWithOneAuditEntry()
     {
         var request = ActivityCalls.Request("step-activities", host.TakePod(), new SetEventStatusStep { Id = "mark", Status = EventStatus.Ignored, Reason = "a known scanner" });

@@ -322,7 +322,10 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
         await harness.IdleStatusAsync(id);
 
         Assert.Equal(new RunStartResult(RunStartOutcome.Started, id, Escape), started);
-        Assert.Single(harness.Log.Of(ActivityNames.IsolatePod));
+        var isolate = Assert.Single(harness.Log.Of(ActivityNames.IsolatePod));
+
+        // The first step's reads went out with the insert, for the very call the run then made.
+        Assert.Equal(isolate, Assert.Single(harness.Log.ReadsAhead));
     }
 
     [Fact]
@@ -342,6 +345,9 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
         Assert.Null(joined);
         Assert.Null(again);
         Assert.Equal(2, harness.Log.Of(ActivityNames.IsolatePod).Count());
+
+        // Runs this process knows read nothing ahead; nor does a start that may join a stored run.
+        Assert.Empty(harness.Log.ReadsAhead);
         Assert.Equal(RunPhase.Finished, (await harness.Runtime.GetStatusAsync(finished, CancellationToken.None))!.Phase);
     }
 
@@ -361,6 +367,9 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
 
         Assert.Null(started);
         Assert.Empty(harness.Log.Of(ActivityNames.IsolatePod));
+
+        // Only the insert could tell the run was stored: its reads ahead were made, and go unused.
+        Assert.Single(harness.Log.ReadsAhead);
     }
 
     [Fact]

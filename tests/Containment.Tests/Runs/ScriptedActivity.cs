@@ -16,6 +16,9 @@ internal sealed class ScriptedActivity(string name, ActivityLog log) : IRunActiv
             ? await behaviour(request, cancellationToken)
             : ActivityResult.Success(new { done = name });
     }
+
+    public void ReadAhead(ActivityRequest request, CancellationToken cancellationToken) =>
+        log.ReadsAhead.Enqueue(new LoggedCall(name, request.CallId, request.Step.Id, request.Attempt, request.Channel));
 }
 
 internal sealed record LoggedCall(string Activity, string CallId, string StepId, int Attempt, string? Channel);
@@ -24,6 +27,9 @@ internal sealed record LoggedCall(string Activity, string CallId, string StepId,
 internal sealed class ActivityLog
 {
     public ConcurrentQueue<LoggedCall> Calls { get; } = new();
+
+    /// <summary>The calls a run's start asked to read ahead for.</summary>
+    public ConcurrentQueue<LoggedCall> ReadsAhead { get; } = new();
 
     /// <summary>Released once per call, so a test can wait for the n-th call without sleeping.</summary>
     public SemaphoreSlim Signal { get; } = new(0);

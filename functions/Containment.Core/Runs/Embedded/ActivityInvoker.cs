@@ -16,6 +16,25 @@ public sealed partial class ActivityInvoker(IEnumerable<IRunActivity> activities
 
     public IReadOnlyCollection<string> Names => byName.Keys;
 
+    /// <summary>Lets each activity start the reads its first attempt begins with; a failure to do so only costs the head start.</summary>
+    public void ReadAhead(IEnumerable<ActivityCall> calls, CancellationToken cancellationToken)
+    {
+        foreach (var call in calls)
+        {
+            if (byName.TryGetValue(call.ActivityName, out var activity))
+            {
+                try
+                {
+                    activity.ReadAhead(call.Request, cancellationToken);
+                }
+                catch (Exception exception)
+                {
+                    LogReadAheadThrew(logger, exception, call.ActivityName, call.CallId);
+                }
+            }
+        }
+    }
+
     public async Task<ActivityResult> InvokeAsync(ActivityCall call, CancellationToken cancellationToken)
     {
         if (!byName.TryGetValue(call.ActivityName, out var activity))
@@ -42,6 +61,9 @@ public sealed partial class ActivityInvoker(IEnumerable<IRunActivity> activities
             delay => Task.Delay(delay, time, cancellationToken),
             (attempt, delay, result) => LogRetrying(logger, call.ActivityName, call.CallId, attempt, delay, result.Reason));
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Activity {Activity} call {CallId} could not read ahead")]
+    private static partial void LogReadAheadThrew(ILogger logger, Exception exception, string activity, string callId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Activity {Activity} call {CallId} threw on attempt {Attempt}")]
     private static partial void LogActivityThrew(ILogger logger, Exception exception, string activity, string callId, int attempt);

@@ -78,7 +78,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         }
 
         // The raw payload stays with the security event; the run needs only the normalised alert.
-        var (state, _) = PlaybookMachine.Next(playbook, null, new RunStarted(time.GetUtcNow(), instanceId, alert with { Raw = null }));
+        var (state, first) = PlaybookMachine.Next(playbook, null, new RunStarted(time.GetUtcNow(), instanceId, alert with { Raw = null }));
 
         // Held from before the insert until its drive ends, so nothing else in this process changes the run in
         // between and the drive can trust the state written here. Busy (an earlier run with this id is still
@@ -89,7 +89,17 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
             for (var attempt = 0; attempt < maxConflictRetries; attempt++)
             {
                 // Insert first: a new pod (the common case) costs one write and no read.
-                var etag = await store.AddAsync(state, playbook, cancellationToken);
+                var inserting = store.AddAsync(state, playbook, cancellationToken);
+
+                // Its first step will most likely run in a moment: the reads it begins with go out once the insert
+                // has, so it acts as soon as the run is stored. They change nothing; the insert finding a run stored
+                // already wastes them.
+                if (attempt == 0 && insertOnly && first is RunActivities calls)
+                {
+                    invoker.ReadAhead(calls.Calls, stopping.Token);
+                }
+
+                var etag = await inserting;
                 if (etag is null)
                 {
                     if (insertOnly)

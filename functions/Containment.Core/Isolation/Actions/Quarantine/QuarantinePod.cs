@@ -12,11 +12,13 @@ namespace Containment.Isolation.Actions.Quarantine;
 /// Quarantines a pod: applies a deny-all NetworkPolicy selecting a quarantine label (and a CiliumNetworkPolicy
 /// with deny rules where the cluster serves them), then saves and replaces the pod's labels with that one label,
 /// so it leaves every Service and every existing allow policy already fenced; then reads back.
-/// Idempotent: when everything is in place it writes nothing.
+/// Idempotent: when everything is in place it writes nothing. Its two reads (the pod, the namespace's other
+/// policies) may have been made ahead, while the run that isolates was being stored (<see cref="ReadAhead"/>).
 /// </summary>
 public sealed class QuarantinePod(
     ClusterRegistry clusters,
     KubernetesCallPipeline calls,
+    QuarantineReadAhead readAhead,
     IOptions<ClusterAccessOptions> options,
     ILogger<QuarantinePod> logger) : IContainmentAction
 {
@@ -57,6 +59,26 @@ public sealed class QuarantinePod(
         return QuarantinePreflight.Check(target.Namespace, target.Pod, pod, connection.Facts, options.Value);
     }
 
+    /// <summary>
+    /// Starts the reads <see cref="IsolateAsync"/> begins with, for an isolation about to be decided (its run is being
+    /// stored). The isolation uses them if they worked and are younger than <see cref="QuarantineReadAhead.MaxAge"/>.
+    /// </summary>
+    public void ReadAhead(QuarantineRequest request, CancellationToken cancellationToken)
+    {
+        if (options.Value.IsProtected(request.Namespace))
+        {
+            return;
+        }
+
+        readAhead.Begin(request, () =>
+        {
+            var connecting = clusters.ConnectAsync(request.Cluster, cancellationToken);
+            return new QuarantineReads(
+                ReadPodAsync(connecting, request.Namespace, request.Pod, cancellationToken),
+                ListOtherPoliciesAsync(connecting, request.Namespace, cancellationToken));
+        });
+    }
+
     public async Task<IsolationOutcome> IsolateAsync(QuarantineRequest request, CancellationToken cancellationToken)
     {
         var connection = await clusters.ConnectAsync(request.Cluster, cancellationToken);
@@ -67,12 +89,13 @@ public sealed class QuarantinePod(
         }
 
         // The policies Containment does not manage depend on nothing the isolation reads or writes, so their list goes
-        // out with the pod's read and is awaited only for the verification. One not needed in the end (a refusal, a
-        // failed write) is let finish, so that its own failure is not left unobserved.
-        var listing = ListOtherPoliciesAsync(connection.Client, ns, cancellationToken);
+        // out with the pod's read (or went out with it ahead) and is awaited only for the verification. One not needed
+        // in the end (a refusal, a failed write) is let finish, so that its own failure is not left unobserved.
+        var ahead = readAhead.Take(request);
+        var listing = AheadOrAgainAsync(ahead?.OtherPolicies, () => ListOtherPoliciesAsync(connection.Client, ns, cancellationToken), cancellationToken);
         try
         {
-            return await IsolateListingAsync(connection, request, listing, cancellationToken);
+            return await IsolateListingAsync(connection, request, ahead?.Pod, listing, cancellationToken);
         }
         finally
         {
@@ -80,11 +103,12 @@ public sealed class QuarantinePod(
         }
     }
 
-    private async Task<IsolationOutcome> IsolateListingAsync(ClusterConnection connection, QuarantineRequest request, Task<IList<V1NetworkPolicy>> listing, CancellationToken cancellationToken)
+    private async Task<IsolationOutcome> IsolateListingAsync(
+        ClusterConnection connection, QuarantineRequest request, Task<V1Pod?>? podAhead, Task<IList<V1NetworkPolicy>> listing, CancellationToken cancellationToken)
     {
         var client = connection.Client;
         var ns = request.Namespace;
-        var pod = await ReadPodAsync(client, ns, request.Pod, cancellationToken);
+        var pod = await AheadOrAgainAsync(podAhead, () => ReadPodAsync(client, ns, request.Pod, cancellationToken), cancellationToken);
         if (QuarantinePreflight.Check(ns, request.Pod, pod, connection.Facts, options.Value) is { } refusal)
         {
             return Refused(connection, request, refusal);
@@ -151,6 +175,33 @@ public sealed class QuarantinePod(
         var (ciliumWritten, appliedCilium) = await cilium;
         return (appliedPolicy, appliedCilium, policyWritten | ciliumWritten);
     }
+
+    /// <summary>
+    /// What a read made ahead answered; a read made again where it failed (or there was none), so a read-ahead never
+    /// decides an outcome, and what a failure says comes from a read of the isolation's own.
+    /// </summary>
+    private static async Task<T> AheadOrAgainAsync<T>(Task<T>? ahead, Func<Task<T>> read, CancellationToken cancellationToken)
+    {
+        if (ahead is not null)
+        {
+            try
+            {
+                return await ahead.WaitAsync(cancellationToken);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Read again below.
+            }
+        }
+
+        return await read();
+    }
+
+    private async Task<V1Pod?> ReadPodAsync(Task<ClusterConnection> connecting, string ns, string name, CancellationToken cancellationToken) =>
+        await ReadPodAsync((await connecting).Client, ns, name, cancellationToken);
+
+    private async Task<IList<V1NetworkPolicy>> ListOtherPoliciesAsync(Task<ClusterConnection> connecting, string ns, CancellationToken cancellationToken) =>
+        await ListOtherPoliciesAsync((await connecting).Client, ns, cancellationToken);
 
     private async Task<IList<V1NetworkPolicy>> ListOtherPoliciesAsync(IKubernetes client, string ns, CancellationToken cancellationToken) =>
         (await calls.ExecuteAsync(new KubernetesOperation("list", "networkpolicies", ns),

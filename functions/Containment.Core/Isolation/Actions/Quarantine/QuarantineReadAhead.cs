@@ -1,0 +1,99 @@
+using k8s.Models;
+
+namespace Containment.Isolation.Actions.Quarantine;
+
+/// <summary>The two reads a quarantine starts from: the pod, and the policies of its namespace Containment does not manage.</summary>
+internal sealed record QuarantineReads(Task<V1Pod?> Pod, Task<IList<V1NetworkPolicy>> OtherPolicies);
+
+/// <summary>
+/// Quarantine reads started before the isolation that needs them is sure to run (while its run is being stored),
+/// one per pod at a time, kept for <see cref="MaxAge"/>. They change nothing, so one never taken costs two reads.
+/// </summary>
+public sealed class QuarantineReadAhead(TimeProvider time)
+{
+    /// <summary>
+    /// An isolation starts milliseconds after its run is stored. A read older than this is not what the isolation
+    /// would have read itself, so it reads again.
+    /// </summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(2);
+
+    private readonly Dictionary<Key, Entry> entries = [];
+
+    /// <summary>How many pods have reads waiting to be taken.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (entries)
+            {
+                return entries.Count;
+            }
+        }
+    }
+
+    /// <summary>Starts the reads unless the pod has reads waiting already.</summary>
+    internal void Begin(QuarantineRequest request, Func<QuarantineReads> start)
+    {
+        var key = Key.Of(request);
+        lock (entries)
+        {
+            if (entries.ContainsKey(key))
+            {
+                return;
+            }
+
+            var reads = start();
+
+            // Failures are seen by whoever takes the reads, or by no one: observed here either way.
+            Observe(reads.Pod);
+            Observe(reads.OtherPolicies);
+            var entry = new Entry(reads);
+            entry.Expiry = time.CreateTimer(_ => Expire(key, entry), null, MaxAge, Timeout.InfiniteTimeSpan);
+            entries.Add(key, entry);
+        }
+    }
+
+    /// <summary>The pod's reads started less than <see cref="MaxAge"/> ago, now no longer waiting; null when there are none.</summary>
+    internal QuarantineReads? Take(QuarantineRequest request)
+    {
+        Entry? entry;
+        lock (entries)
+        {
+            if (!entries.Remove(Key.Of(request), out entry))
+            {
+                return null;
+            }
+        }
+
+        entry.Expiry?.Dispose();
+        return entry.Reads;
+    }
+
+    private void Expire(Key key, Entry entry)
+    {
+        lock (entries)
+        {
+            if (entries.TryGetValue(key, out var current) && ReferenceEquals(current, entry))
+            {
+                entries.Remove(key);
+            }
+        }
+
+        entry.Expiry?.Dispose();
+    }
+
+    private static void Observe(Task task) =>
+        task.ContinueWith(static done => _ = done.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    private readonly record struct Key(string Cluster, string Namespace, string Pod)
+    {
+        public static Key Of(QuarantineRequest request) => new(request.Cluster, request.Namespace, request.Pod);
+    }
+
+    private sealed class Entry(QuarantineReads reads)
+    {
+        public QuarantineReads Reads { get; } = reads;
+
+        public ITimer? Expiry { get; set; }
+    }
+}
