@@ -17,15 +17,13 @@ public sealed class RequestCounter
     /// <summary>Requests that change state (POST, PUT, PATCH, DELETE), admin endpoints excluded.</summary>
     public int Writes => counts.Where(c => !c.Key.StartsWith("GET ", StringComparison.Ordinal)).Sum(c => c.Value);
 
-    public int Count(string method, string pathPrefix) =>
-        counts.Where(c => c.Key.StartsWith($"{method.ToUpperInvariant()} {pathPrefix}", StringComparison.Ordinal)).Sum(c => c.Value);
+    public int Count(string method, string pathPrefix) => SumUnder(counts, method, pathPrefix);
 
     /// <summary>
     /// Requests the API carried out (answered 2xx, whether or not a fault then held the answer back): a create refused
     /// with 409 because the object exists is counted by <see cref="Count"/> but not here.
     /// </summary>
-    public int CarriedOut(string method, string pathPrefix) =>
-        carriedOut.Where(c => c.Key.StartsWith($"{method.ToUpperInvariant()} {pathPrefix}", StringComparison.Ordinal)).Sum(c => c.Value);
+    public int CarriedOut(string method, string pathPrefix) => SumUnder(carriedOut, method, pathPrefix);
 
     public void Reset()
     {
@@ -37,16 +35,21 @@ public sealed class RequestCounter
     {
         if (statusCode is >= 200 and < 300)
         {
-            carriedOut.AddOrUpdate($"{method.ToUpperInvariant()} {path}", 1, (_, n) => n + 1);
+            carriedOut.AddOrUpdate(Key(method, path), 1, (_, n) => n + 1);
         }
     }
 
     internal void Record(string method, string path, string? authorization)
     {
-        counts.AddOrUpdate($"{method.ToUpperInvariant()} {path}", 1, (_, n) => n + 1);
+        counts.AddOrUpdate(Key(method, path), 1, (_, n) => n + 1);
         if (!string.IsNullOrEmpty(authorization))
         {
             authorizations.TryAdd(authorization, 0);
         }
     }
+
+    private static string Key(string method, string path) => $"{method.ToUpperInvariant()} {path}";
+
+    private static int SumUnder(ConcurrentDictionary<string, int> requests, string method, string pathPrefix) =>
+        requests.Where(c => c.Key.StartsWith(Key(method, pathPrefix), StringComparison.Ordinal)).Sum(c => c.Value);
 }

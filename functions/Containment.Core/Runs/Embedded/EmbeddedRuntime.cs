@@ -93,8 +93,8 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
                 // Its first step will most likely run in a moment: the reads it begins with go out once the insert
                 // has, so it acts as soon as the run is stored. They change nothing; the insert finding a run stored
-                // already wastes them.
-                if (attempt == 0 && insertOnly && first is RunActivities calls)
+                // already wastes them. An insert-only start makes one attempt: it never reads ahead twice.
+                if (insertOnly && first is RunActivities calls)
                 {
                     invoker.ReadAhead(calls.Calls, stopping.Token);
                 }

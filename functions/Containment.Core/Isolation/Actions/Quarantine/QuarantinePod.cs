@@ -74,8 +74,8 @@ public sealed class QuarantinePod(
         {
             var connecting = clusters.ConnectAsync(request.Cluster, cancellationToken);
             return new QuarantineReads(
-                ReadPodAsync(connecting, request.Namespace, request.Pod, cancellationToken),
-                ListOtherPoliciesAsync(connecting, request.Namespace, cancellationToken));
+                OnceConnectedAsync(connecting, client => ReadPodAsync(client, request.Namespace, request.Pod, cancellationToken)),
+                OnceConnectedAsync(connecting, client => ListOtherPoliciesAsync(client, request.Namespace, cancellationToken)));
         });
     }
 
@@ -197,11 +197,8 @@ public sealed class QuarantinePod(
         return await read();
     }
 
-    private async Task<V1Pod?> ReadPodAsync(Task<ClusterConnection> connecting, string ns, string name, CancellationToken cancellationToken) =>
-        await ReadPodAsync((await connecting).Client, ns, name, cancellationToken);
-
-    private async Task<IList<V1NetworkPolicy>> ListOtherPoliciesAsync(Task<ClusterConnection> connecting, string ns, CancellationToken cancellationToken) =>
-        await ListOtherPoliciesAsync((await connecting).Client, ns, cancellationToken);
+    private static async Task<T> OnceConnectedAsync<T>(Task<ClusterConnection> connecting, Func<IKubernetes, Task<T>> read) =>
+        await read((await connecting).Client);
 
     private async Task<IList<V1NetworkPolicy>> ListOtherPoliciesAsync(IKubernetes client, string ns, CancellationToken cancellationToken) =>
         (await calls.ExecuteAsync(new KubernetesOperation("list", "networkpolicies", ns),
