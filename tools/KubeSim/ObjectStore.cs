@@ -6,12 +6,14 @@ namespace KubeSim;
 
 /// <summary>
 /// Thread-safe in-memory objects. Every write takes the next value of one global resourceVersion
-/// counter, as etcd's revision does.
+/// counter, as etcd's revision does. Objects are kept by resource and namespace, in name order, with
+/// their labels beside them, as the API server's watch cache keeps them: a namespaced list reads that
+/// namespace's objects of its kind alone, so it costs what the namespace holds, not the cluster.
 /// </summary>
 public sealed partial class ObjectStore(TimeProvider timeProvider)
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<(string Resource, string Namespace, string Name), JsonObject> objects = [];
+    private readonly Dictionary<(string Resource, string Namespace), SortedDictionary<string, Stored>> buckets = [];
     private long resourceVersion;
     private int podIpCounter;
 
@@ -20,7 +22,7 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
         cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {
-            return Task.FromResult(objects.TryGetValue(Key(kind, ns, name), out var found) ? (JsonObject)found.DeepClone() : null);
+            return Task.FromResult(TryGetLocked(kind, ns, name) is { } found ? (JsonObject)found.DeepClone() : null);
         }
     }
 
@@ -30,12 +32,10 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
         cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {
-            var items = objects
-                .Where(o => o.Key.Resource == ResourceKey(kind) && (ns is null || o.Key.Namespace == ns))
-                .OrderBy(o => o.Key.Namespace, StringComparer.Ordinal).ThenBy(o => o.Key.Name, StringComparer.Ordinal)
-                .Select(o => o.Value)
-                .Where(o => labels.Matches(Labels(o)) && MatchesFields(o, fields))
-                .Select(o => (JsonObject)o.DeepClone())
+            var items = BucketsLocked(kind, ns)
+                .SelectMany(bucket => bucket.Values)
+                .Where(stored => labels.Matches(stored.Labels) && MatchesFields(stored.Object, fields))
+                .Select(stored => (JsonObject)stored.Object.DeepClone())
                 .ToList();
             return Task.FromResult<(IReadOnlyList<JsonObject>, string)>((items, resourceVersion.ToString(CultureInfo.InvariantCulture)));
         }
@@ -55,8 +55,7 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
         cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {
-            var key = Key(kind, ns, name);
-            if (!objects.TryGetValue(key, out var existing))
+            if (TryGetLocked(kind, ns, name) is not { } existing)
             {
                 throw KubeApiException.NotFound(kind, name);
             }
@@ -73,7 +72,7 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
                 throw KubeApiException.Invalid(kind, name, "metadata.name: the name of the object does not match the name on the URL");
             }
 
-            return Task.FromResult(StoreUpdated(kind, key, existing, body));
+            return Task.FromResult(StoreUpdated(kind, ns, name, existing, body));
         }
     }
 
@@ -82,8 +81,7 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
         cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {
-            var key = Key(kind, ns, name);
-            if (!objects.TryGetValue(key, out var existing))
+            if (TryGetLocked(kind, ns, name) is not { } existing)
             {
                 throw KubeApiException.NotFound(kind, name);
             }
@@ -111,7 +109,7 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
                 throw KubeApiException.Conflict(kind, name);
             }
 
-            return Task.FromResult(StoreUpdated(kind, key, existing, patchedObject));
+            return Task.FromResult(StoreUpdated(kind, ns, name, existing, patchedObject));
         }
     }
 
@@ -120,13 +118,13 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
         cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {
-            if (!objects.Remove(Key(kind, ns, name), out var removed))
+            if (!(buckets.TryGetValue(BucketKey(kind, ns), out var bucket) && bucket.Remove(name, out var removed)))
             {
                 throw KubeApiException.NotFound(kind, name);
             }
 
             resourceVersion++;
-            return Task.FromResult(removed);
+            return Task.FromResult(removed.Object);
         }
     }
 
@@ -135,7 +133,7 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
             ? labels.Where(l => l.Value is not null).ToDictionary(l => l.Key, l => l.Value!.ToString(), StringComparer.Ordinal)
             : new Dictionary<string, string>(StringComparer.Ordinal);
 
-    private JsonObject StoreUpdated(ResourceKind kind, (string, string, string) key, JsonObject existing, JsonObject updated)
+    private JsonObject StoreUpdated(ResourceKind kind, string? ns, string name, JsonObject existing, JsonObject updated)
     {
         var metadata = updated["metadata"] as JsonObject ?? [];
         updated["metadata"] = metadata;
@@ -158,12 +156,12 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
         }
 
         metadata["resourceVersion"] = NextVersion();
-        objects[key] = updated;
         if (kind == ResourceCatalog.Pods)
         {
             ReconcileReplicaSetsLocked(updated);
         }
 
+        PutLocked(kind, ns, name, updated);
         return (JsonObject)updated.DeepClone();
     }
 
@@ -188,8 +186,7 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
             throw KubeApiException.Invalid(kind, name, "metadata.name: Invalid value: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'");
         }
 
-        var key = Key(kind, ns, name);
-        if (objects.ContainsKey(key))
+        if (TryGetLocked(kind, ns, name) is not null)
         {
             throw KubeApiException.AlreadyExists(kind, name);
         }
@@ -210,7 +207,7 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
             MarkRunning(body);
         }
 
-        objects[key] = body;
+        PutLocked(kind, ns, name, body);
         return (JsonObject)body.DeepClone();
     }
 
@@ -248,7 +245,7 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
         {
             if (owner["kind"]?.GetValue<string>() != "ReplicaSet"
                 || owner["name"]?.GetValue<string>() is not { } rsName
-                || !objects.TryGetValue(Key(ResourceCatalog.ReplicaSets, ns, rsName), out var replicaSet))
+                || TryGetLocked(ResourceCatalog.ReplicaSets, ns, rsName) is not { } replicaSet)
             {
                 continue;
             }
@@ -301,10 +298,39 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
 
     private string NextVersion() => (++resourceVersion).ToString(CultureInfo.InvariantCulture);
 
-    private static string ResourceKey(ResourceKind kind) => kind.Plural + "." + kind.Group;
+    private JsonObject? TryGetLocked(ResourceKind kind, string? ns, string name) =>
+        buckets.TryGetValue(BucketKey(kind, ns), out var bucket) && bucket.TryGetValue(name, out var stored) ? stored.Object : null;
 
-    private static (string, string, string) Key(ResourceKind kind, string? ns, string name) =>
-        (ResourceKey(kind), kind.Namespaced ? ns ?? "" : "", name);
+    /// <summary>Stores the object with its labels as they are now: a stored object is never changed in place.</summary>
+    private void PutLocked(ResourceKind kind, string? ns, string name, JsonObject obj)
+    {
+        var key = BucketKey(kind, ns);
+        if (!buckets.TryGetValue(key, out var bucket))
+        {
+            bucket = new SortedDictionary<string, Stored>(StringComparer.Ordinal);
+            buckets[key] = bucket;
+        }
+
+        bucket[name] = new Stored(obj, Labels(obj));
+    }
+
+    /// <summary>The buckets a list reads: the namespace's alone, or every namespace's in namespace order.</summary>
+    private IEnumerable<SortedDictionary<string, Stored>> BucketsLocked(ResourceKind kind, string? ns)
+    {
+        if (ns is not null || !kind.Namespaced)
+        {
+            return buckets.TryGetValue(BucketKey(kind, ns), out var bucket) ? [bucket] : [];
+        }
+
+        return buckets
+            .Where(entry => entry.Key.Resource == kind.StorageKey)
+            .OrderBy(entry => entry.Key.Namespace, StringComparer.Ordinal)
+            .Select(entry => entry.Value);
+    }
+
+    private static (string, string) BucketKey(ResourceKind kind, string? ns) => (kind.StorageKey, kind.Namespaced ? ns ?? "" : "");
+
+    private sealed record Stored(JsonObject Object, IReadOnlyDictionary<string, string> Labels);
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
     private static partial Regex DnsSubdomain();

@@ -6,4 +6,7 @@ public sealed record ResourceKind(string Group, string Version, string Plural, s
     public string GroupVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
     public string Singular => Kind.ToLowerInvariant();
+
+    /// <summary>Where the objects are kept: the plural and the group, unique across the catalog.</summary>
+    public string StorageKey { get; } = $"{Plural}.{Group}";
 }
