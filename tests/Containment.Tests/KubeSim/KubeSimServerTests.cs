@@ -101,6 +101,44 @@ public sealed class KubeSimServerTests
     }
 
     [Fact]
+    public async Task List_NamespacedAndClusterWide_ThatNamespaceAloneOrAllInNamespaceThenNameOrder()
+    {
+        await using var sim = await KubeSimFixture.StartAsync();
+        using var http = new HttpClient { BaseAddress = sim.BaseUrl };
+        foreach (var (ns, name) in new[] { ("zeta", "b"), ("alpha", "c"), ("mid", "x"), ("zeta", "a"), ("alpha", "a") })
+        {
+            await sim.Store.CreateAsync(ResourceCatalog.NetworkPolicies, ns, new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } }, CancellationToken.None);
+        }
+
+        var zeta = await ListedAsync(http, "/apis/networking.k8s.io/v1/namespaces/zeta/networkpolicies");
+        var everywhere = await ListedAsync(http, "/apis/networking.k8s.io/v1/networkpolicies");
+
+        Assert.Equal(["zeta/a", "zeta/b"], zeta);
+        Assert.Equal(["alpha/a", "alpha/c", "mid/x", "zeta/a", "zeta/b"], everywhere);
+    }
+
+    [Fact]
+    public async Task List_AfterReplaceAndDelete_SelectsByTheLabelsStoredNow()
+    {
+        await using var sim = await KubeSimFixture.StartAsync();
+        using var http = new HttpClient { BaseAddress = sim.BaseUrl };
+        const string Policies = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies";
+        var created = await sim.Store.CreateAsync(
+            ResourceCatalog.NetworkPolicies, "shop", new JsonObject { ["metadata"] = new JsonObject { ["name"] = "fence", ["labels"] = new JsonObject { ["stage"] = "one" } } }, CancellationToken.None);
+        created["metadata"]!["labels"] = new JsonObject { ["stage"] = "two" };
+        await sim.Store.ReplaceAsync(ResourceCatalog.NetworkPolicies, "shop", "fence", created, CancellationToken.None);
+
+        var stageOne = await ListedAsync(http, $"{Policies}?labelSelector=stage%3Done");
+        var stageTwo = await ListedAsync(http, $"{Policies}?labelSelector=stage%3Dtwo");
+        await sim.Store.DeleteAsync(ResourceCatalog.NetworkPolicies, "shop", "fence", CancellationToken.None);
+        var afterDelete = await ListedAsync(http, $"{Policies}?labelSelector=stage");
+
+        Assert.Empty(stageOne);
+        Assert.Equal(["shop/fence"], stageTwo);
+        Assert.Empty(afterDelete);
+    }
+
+    [Fact]
     public async Task List_FieldSelectorOnName_OnePod()
     {
         await using var sim = await KubeSimFixture.StartAsync();
@@ -284,4 +322,9 @@ public sealed class KubeSimServerTests
         await process.WaitForExitAsync();
         return (process.ExitCode, await stdout, await stderr);
     }
+
+    /// <summary>The listed objects as namespace/name, in the order listed.</summary>
+    private static async Task<List<string>> ListedAsync(HttpClient http, string path) =>
+        [.. JsonNode.Parse(await http.GetStringAsync(new Uri(path, UriKind.Relative)))!["items"]!.AsArray()
+            .Select(item => $"{item!["metadata"]!["namespace"]!.GetValue<string>()}/{item["metadata"]!["name"]!.GetValue<string>()}")];
 }
