@@ -28,7 +28,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     private readonly BufferedEventMarks buffered = new();
     private readonly RunCache cache;
     private readonly DriveRetries retries;
-    private readonly ConcurrentDictionary<Task, byte> inFlight = new();
+    private readonly DrivesInFlight drives = new();
 
     // Unfinished runs this process started or saw, with their playbook: a repeated alert for a pod joins
     // its run without a storage round trip. One process owns the runs, so the map only lags a finish by
@@ -219,9 +219,10 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     /// <summary>Waits until no run is being driven (tests and orderly shutdown).</summary>
     public async Task WhenIdleAsync(CancellationToken cancellationToken)
     {
-        while (!inFlight.IsEmpty)
+        // A drive kicked between the count's fall to zero and this wake is waited for as well.
+        while (drives.WhenNoneAsync() is { IsCompleted: false } pending)
         {
-            await Task.WhenAll(inFlight.Keys).WaitAsync(cancellationToken);
+            await pending.WaitAsync(cancellationToken);
         }
     }
 
@@ -237,7 +238,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         try
         {
             // Activities get the stop signal; one that ignores it is not waited for long.
-            await Task.WhenAll(inFlight.Keys).WaitAsync(TimeSpan.FromSeconds(10));
+            await drives.WhenNoneAsync().WaitAsync(TimeSpan.FromSeconds(10));
         }
         catch (Exception exception) when (exception is OperationCanceledException or TimeoutException)
         {
@@ -252,9 +253,18 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     /// <param name="readRow">Read the row rather than trust the cached state: storage may have changed outside the run's lock.</param>
     private void Kick(string instanceId, RunInput? input, Handoff? handoff = null, bool readRow = false)
     {
-        var task = Task.Run(() => DriveAsync(instanceId, input, handoff, readRow, stopping.Token));
-        inFlight.TryAdd(task, 0);
-        task.ContinueWith(done => inFlight.TryRemove(done, out _), TaskScheduler.Default);
+        drives.Started();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await DriveAsync(instanceId, input, handoff, readRow, stopping.Token);
+            }
+            finally
+            {
+                drives.Ended();
+            }
+        });
     }
 
     /// <summary>
