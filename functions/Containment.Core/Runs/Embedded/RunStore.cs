@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -17,6 +18,9 @@ public sealed class RunStore : IDisposable
 {
     internal const string StateRow = "state";
     private const string EventPrefix = "event~";
+
+    // Every write of a run stores its playbook again; a playbook is immutable and shared by its runs, so its JSON is made once.
+    private static readonly ConditionalWeakTable<Playbook, string> PlaybookJson = [];
 
     private readonly TableClient table;
     private readonly TableCreation creation;
@@ -129,7 +133,7 @@ public sealed class RunStore : IDisposable
             ["PlaybookName"] = state.Playbook,
         };
         TableJson.Write(entity, "State", JsonSerializer.Serialize(state, ContainmentJson.Options));
-        TableJson.Write(entity, "Playbook", JsonSerializer.Serialize(playbook, ContainmentJson.Options));
+        TableJson.Write(entity, "Playbook", PlaybookJson.GetValue(playbook, static shared => JsonSerializer.Serialize(shared, ContainmentJson.Options)));
         return entity;
     }
 
