@@ -26,7 +26,19 @@ internal sealed record LatencyFigures(
     [property: JsonPropertyName("record_write_p50_ms")] double RecordWriteP50Ms,
     [property: JsonPropertyName("first_alert_ms")] double FirstAlertMs,
     [property: JsonPropertyName("durable_floor_p50_ms")] double DurableFloorP50Ms,
-    [property: JsonPropertyName("ratio_durable_floor_p50")] double RatioDurableFloorP50);
+    [property: JsonPropertyName("ratio_durable_floor_p50")] double RatioDurableFloorP50,
+    [property: JsonPropertyName("product_cpu")] CpuFigures ProductCpu,
+    [property: JsonPropertyName("floor_cpu")] CpuFigures FloorCpu,
+    [property: JsonPropertyName("durable_floor_cpu")] CpuFigures DurableFloorCpu);
+
+/// <summary>Mean CPU per alert, in milliseconds: this process's, and Azurite's main thread's (null where it cannot be read).</summary>
+internal sealed record CpuFigures(
+    [property: JsonPropertyName("host_ms")] double HostMs,
+    [property: JsonPropertyName("azurite_ms")] double? AzuriteMs)
+{
+    public static CpuFigures PerAlert(CpuReading total, int alerts, bool seesAzurite) =>
+        new(Math.Round(total.Host.TotalMilliseconds / alerts, 2), seesAzurite ? Math.Round(total.Azurite.TotalMilliseconds / alerts, 2) : null);
+}
 
 internal sealed record StormFigures(
     [property: JsonPropertyName("alerts")] int Alerts,

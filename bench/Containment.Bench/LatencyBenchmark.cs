@@ -55,18 +55,21 @@ internal static class LatencyBenchmark
         await runs.CreateIfNotExistsAsync(cancellationToken);
         WrittenRows? written = null;
         var index = 0;
+        var meter = new CpuMeter(host.Azurite);
+        var cpu = (Product: default(CpuReading), Floor: default(CpuReading), DurableFloor: default(CpuReading));
         async Task<(TimeSpan Product, TimeSpan Floor, TimeSpan DurableFloor)> InTurnAsync()
         {
-            var productElapsed = await ProductOnceAsync(host, isolated, index, cancellationToken);
+            var (productElapsed, productCpu) = await ProductOnceAsync(host, meter, isolated, index, cancellationToken);
             written ??= await WrittenRowsAsync(host, tables, cancellationToken);
-            var floorElapsed = await FloorOnceAsync(kube, ledger, written, PodsEach(alerts) + index, runs: null, cancellationToken);
-            var durableFloorElapsed = await FloorOnceAsync(kube, ledger, written, (2 * PodsEach(alerts)) + index, runs, cancellationToken);
+            var (floorElapsed, floorCpu) = await FloorOnceAsync(kube, meter, ledger, written, PodsEach(alerts) + index, runs: null, cancellationToken);
+            var (durableFloorElapsed, durableFloorCpu) = await FloorOnceAsync(kube, meter, ledger, written, (2 * PodsEach(alerts)) + index, runs, cancellationToken);
             index++;
+            cpu = (cpu.Product + productCpu, cpu.Floor + floorCpu, cpu.DurableFloor + durableFloorCpu);
             return (productElapsed, floorElapsed, durableFloorElapsed);
         }
 
         // The first alert the host serves pays for compiling the product's path: what a worker just started pays.
-        var firstAlert = await ProductOnceAsync(host, isolated, index++, cancellationToken);
+        var (firstAlert, _) = await ProductOnceAsync(host, meter, isolated, index++, cancellationToken);
 
         var (rounds, compiled) = await WarmUp.UntilCompiledAsync(
             async _ =>
@@ -80,6 +83,7 @@ internal static class LatencyBenchmark
             MaxWarmUpRounds);
 
         isolated.ForgetPhases();
+        cpu = default;
         for (var measured = 0; measured < alerts; measured++)
         {
             var (productElapsed, floorElapsed, durableFloorElapsed) = await InTurnAsync();
@@ -97,7 +101,10 @@ internal static class LatencyBenchmark
             admission, toIsolate, kubernetes, recordWrite,
             Math.Round(firstAlert.TotalMilliseconds, 1),
             Percentile.Of(durableFloor, 50),
-            Math.Round(Percentile.Of(product, 50) / Percentile.Of(durableFloor, 50), 2));
+            Math.Round(Percentile.Of(product, 50) / Percentile.Of(durableFloor, 50), 2),
+            CpuFigures.PerAlert(cpu.Product, alerts, meter.SeesAzurite),
+            CpuFigures.PerAlert(cpu.Floor, alerts, meter.SeesAzurite),
+            CpuFigures.PerAlert(cpu.DurableFloor, alerts, meter.SeesAzurite));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"latency: {alerts} alerts, one at a time on distinct pods, POST /api/alerts → NetworkPolicy on the cluster and ledger Isolated"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  first alert on the host just started: {figures.FirstAlertMs:F1} ms"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  after a warm-up of {rounds} rounds of {WarmUpRound} alerts and floor turns ({compiled} methods compiled in the last)"));
@@ -105,6 +112,12 @@ internal static class LatencyBenchmark
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  floor   p50 {figures.FloorP50Ms:F1} ms, p95 {figures.FloorP95Ms:F1} ms, p99 {figures.FloorP99Ms:F1} ms (GET pod, POST policy, PATCH pod, LIST other policies; record and audit row in one transaction)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ratio at p50: {figures.RatioP50:F2} (target ≤ 1.5)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  durable floor p50 {figures.DurableFloorP50Ms:F1} ms (the floor, storing the product's run row first); ratio at p50 {figures.RatioDurableFloorP50:F2}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  CPU per alert from its start to its end, mean (ms; this process: host, KubeSim and the load; Azurite: its main thread, which serves every table request):"));
+        foreach (var (what, spent) in new[] { ("product", figures.ProductCpu), ("floor", figures.FloorCpu), ("durable floor", figures.DurableFloorCpu) })
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {what,-13} this process {spent.HostMs:F2}, Azurite {(spent.AzuriteMs is { } azurite ? azurite.ToString("F2", CultureInfo.InvariantCulture) : "(not readable here)")}"));
+        }
+
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  product spans, p50: admission (event stored and run started) {admission:F2} ms, its start to the isolate activity's {toIsolate:F2} ms, isolate activity to its record write (Kubernetes calls) {kubernetes:F2} ms, record write {recordWrite:F2} ms"));
         output.WriteLine("  product timeline, p50 (start after the alert's POST began + length, ms; every span and request of most alerts, up to the record write):");
         foreach (var (span, start, length) in isolated.MedianTimeline())
@@ -115,16 +128,20 @@ internal static class LatencyBenchmark
         return figures;
     }
 
-    private static async Task<TimeSpan> ProductOnceAsync(BenchHost host, IsolatedRecords isolated, int index, CancellationToken cancellationToken)
+    private static async Task<(TimeSpan Elapsed, CpuReading Cpu)> ProductOnceAsync(BenchHost host, CpuMeter meter, IsolatedRecords isolated, int index, CancellationToken cancellationToken)
     {
         var pod = BenchHost.Pod(index);
         var id = RunInstanceId.ForTarget(BenchHost.Cluster, BenchHost.Namespace, pod);
         var written = isolated.Expect(id);
+        var cpuBefore = meter.Read();
         var started = Stopwatch.GetTimestamp();
         using var posted = await host.Http.PostAsync(
             new Uri("api/alerts", UriKind.Relative), new StringContent(BenchHost.Alert($"latency-{index}", index), Encoding.UTF8, "application/json"), cancellationToken);
         posted.EnsureSuccessStatusCode();
         var elapsed = Stopwatch.GetElapsedTime(started, await written.WaitAsync(Deadline, cancellationToken));
+
+        // Read once the wait returns, so it holds a little of what the run does next; the floors' reads hold nothing more.
+        var cpu = meter.Read() - cpuBefore;
 
         // Not timed: the cluster and the ledger say what the span said.
         if (await host.Kube.Store.GetAsync(ResourceCatalog.NetworkPolicies, BenchHost.Namespace, $"containment-quarantine-{pod}", cancellationToken) is null
@@ -135,7 +152,7 @@ internal static class LatencyBenchmark
 
         // Each alert is measured alone: the run finishes its other steps (notify, approval request) before the next alert.
         await SettledAsync(host, id, cancellationToken);
-        return elapsed;
+        return (elapsed, cpu);
     }
 
     /// <summary>Waits until the run waits on its approval (or has ended) and nothing is being driven.</summary>
@@ -166,7 +183,7 @@ internal static class LatencyBenchmark
     }
 
     /// <param name="runs">Where the durable floor stores its run row before its first Kubernetes call; null for the floor.</param>
-    private static async Task<TimeSpan> FloorOnceAsync(HttpClient kube, TableClient ledger, WrittenRows written, int index, TableClient? runs, CancellationToken cancellationToken)
+    private static async Task<(TimeSpan Elapsed, CpuReading Cpu)> FloorOnceAsync(HttpClient kube, CpuMeter meter, TableClient ledger, WrittenRows written, int index, TableClient? runs, CancellationToken cancellationToken)
     {
         var pod = BenchHost.Pod(index);
         var podPath = new Uri($"api/v1/namespaces/{BenchHost.Namespace}/pods/{pod}", UriKind.Relative);
@@ -175,6 +192,7 @@ internal static class LatencyBenchmark
         // The list the product makes beside its fence: policies it does not manage (its own are labelled). The floor, a
         // sequential client, makes it after its writes.
         var others = new Uri($"{policies}?labelSelector={Uri.EscapeDataString(QuarantineNames.ManagedByLabel + "!=" + QuarantineNames.ManagedByValue)}", UriKind.Relative);
+        var cpuBefore = meter.Read();
         var clock = Stopwatch.StartNew();
         if (runs is not null)
         {
@@ -221,6 +239,7 @@ internal static class LatencyBenchmark
             ],
             cancellationToken);
         var elapsed = clock.Elapsed;
+        var cpu = meter.Read() - cpuBefore;
 
         // Not timed: the durable floor's policy goes again, so the namespace's policies (which the list reads through)
         // grow as they did before this floor was measured.
@@ -230,7 +249,7 @@ internal static class LatencyBenchmark
             deleted.EnsureSuccessStatusCode();
         }
 
-        return elapsed;
+        return (elapsed, cpu);
     }
 
     /// <summary>What the product stored for its first alert, for the floors to write alike.</summary>

@@ -18,6 +18,9 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>Azurite's node process: its main thread runs every request, one at a time.</summary>
+    public int ProcessId => process.Id;
+
     /// <summary>The CPU time Azurite has used so far (benchmarks tell its share of the work from the product's).</summary>
     public TimeSpan ProcessorTime
     {
