@@ -13,7 +13,7 @@ internal sealed class CpuMeter(AzuriteServer azurite)
     private readonly string azuriteSchedstat = $"/proc/{azurite.ProcessId}/schedstat";
 
     /// <summary>Whether Azurite's share can be read here (Linux only).</summary>
-    public bool SeesAzurite => File.Exists(azuriteSchedstat);
+    public bool SeesAzurite { get; } = File.Exists($"/proc/{azurite.ProcessId}/schedstat");
 
     public CpuReading Read() => new(Environment.CpuUsage.TotalTime, SeesAzurite ? AzuriteTime() : TimeSpan.Zero);
 
