@@ -17,6 +17,12 @@ internal sealed class IsolationHarness : IAsyncDisposable
 {
     public const string Cluster = "sim";
 
+    /// <summary>The API path of the pod <see cref="Request"/> and <see cref="Pod"/> name by default.</summary>
+    public const string PodPath = "/api/v1/namespaces/shop/pods/web-7d9f-abcde";
+
+    /// <summary>The API path of the NetworkPolicies of that pod's namespace.</summary>
+    public const string PoliciesPath = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies";
+
     private readonly string kubeconfig;
 
     private IsolationHarness(KubeSimServer sim, ServiceProvider services, FakeTimeProvider time, string kubeconfig)

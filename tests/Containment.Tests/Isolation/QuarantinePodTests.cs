@@ -118,7 +118,7 @@ public sealed class QuarantinePodTests
         Assert.True(second.Verified);
         Assert.Equal("web", second.SavedLabels["app"]);
         Assert.Equal(0, harness.Sim.Requests.Writes);
-        Assert.True(harness.Sim.Requests.Count("GET", "/api/v1/namespaces/shop/pods/web-7d9f-abcde") > 0);
+        Assert.True(harness.Sim.Requests.Count("GET", IsolationHarness.PodPath) > 0);
     }
 
     [Fact]
@@ -231,20 +231,20 @@ public sealed class QuarantinePodTests
     public async Task IsolateAsync_Injected500s_RetriedAndCompletes()
     {
         await using var harness = await IsolationHarness.StartAsync();
-        harness.Sim.Faults.Add(new FaultRule { Method = "PATCH", PathPrefix = "/api/v1/namespaces/shop/pods/web-7d9f-abcde", StatusCode = 500, Count = 2 });
+        harness.Sim.Faults.Add(new FaultRule { Method = "PATCH", PathPrefix = IsolationHarness.PodPath, StatusCode = 500, Count = 2 });
 
         var outcome = await harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
 
         Assert.Equal(IsolationStatus.Isolated, outcome.Status);
         Assert.True(outcome.Verified);
-        Assert.Equal(3, harness.Sim.Requests.Count("PATCH", "/api/v1/namespaces/shop/pods/web-7d9f-abcde"));
+        Assert.Equal(3, harness.Sim.Requests.Count("PATCH", IsolationHarness.PodPath));
     }
 
     [Fact]
     public async Task IsolateAsync_ConnectionResetTwice_RetriedAndCompletes()
     {
         await using var harness = await IsolationHarness.StartAsync();
-        var reset = new FaultRule { Method = "PATCH", PathPrefix = "/api/v1/namespaces/shop/pods/web-7d9f-abcde", ResetConnection = true, Count = 2 };
+        var reset = new FaultRule { Method = "PATCH", PathPrefix = IsolationHarness.PodPath, ResetConnection = true, Count = 2 };
         harness.Sim.Faults.Add(reset);
 
         var outcome = await harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
@@ -252,14 +252,14 @@ public sealed class QuarantinePodTests
         Assert.Equal(IsolationStatus.Isolated, outcome.Status);
         Assert.True(outcome.Verified);
         Assert.Equal(2, harness.Sim.Faults.Fired(reset));
-        Assert.Equal(3, harness.Sim.Requests.Count("PATCH", "/api/v1/namespaces/shop/pods/web-7d9f-abcde"));
+        Assert.Equal(3, harness.Sim.Requests.Count("PATCH", IsolationHarness.PodPath));
     }
 
     [Fact]
     public async Task IsolateAsync_ApiServerKeepsResetting_FailsUnreachableNamingTheCall_PodNotRelabelled()
     {
         await using var harness = await IsolationHarness.StartAsync();
-        harness.Sim.Faults.Add(new FaultRule { Method = "PATCH", PathPrefix = "/api/v1/namespaces/shop/pods/web-7d9f-abcde", ResetConnection = true, Probability = 1 });
+        harness.Sim.Faults.Add(new FaultRule { Method = "PATCH", PathPrefix = IsolationHarness.PodPath, ResetConnection = true, Probability = 1 });
 
         var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None)));
 
@@ -273,41 +273,39 @@ public sealed class QuarantinePodTests
     public async Task IsolateAsync_Injected429WithRetryAfter_WaitsRetryAfterThenCompletes()
     {
         await using var harness = await IsolationHarness.StartAsync();
-        harness.Sim.Faults.Add(new FaultRule { Method = "POST", PathPrefix = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies", StatusCode = 429, RetryAfterSeconds = 3, Count = 1 });
+        harness.Sim.Faults.Add(new FaultRule { Method = "POST", PathPrefix = IsolationHarness.PoliciesPath, StatusCode = 429, RetryAfterSeconds = 3, Count = 1 });
         var start = harness.Time.GetUtcNow();
 
         var outcome = await harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
 
         Assert.Equal(IsolationStatus.Isolated, outcome.Status);
-        Assert.Equal(2, harness.Sim.Requests.Count("POST", "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies"));
+        Assert.Equal(2, harness.Sim.Requests.Count("POST", IsolationHarness.PoliciesPath));
         Assert.True(harness.Time.GetUtcNow() - start >= TimeSpan.FromSeconds(3), "the retry waited less than Retry-After");
     }
 
     [Theory]
-    [InlineData("GET", "/api/v1/namespaces/shop/pods/web-7d9f-abcde")]
-    [InlineData("POST", "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies")]
+    [InlineData("GET", IsolationHarness.PodPath)]
+    [InlineData("POST", IsolationHarness.PoliciesPath)]
     public async Task IsolateAsync_ListsOtherPoliciesWhileThePodReadAndTheWritesAreUnderWay(string heldMethod, string heldPath)
     {
         await using var harness = await IsolationHarness.StartAsync();
-        const string policies = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies";
 
         // The read or the create is still held by the fault when the list has arrived: the list did not wait for it.
-        var (listedWhileHeld, outcome) = await IsolateHoldingAsync(harness, new FaultRule { Method = heldMethod, PathPrefix = heldPath, Delay = TimeSpan.FromSeconds(2), Count = 1 }, "GET", policies);
+        var (listedWhileHeld, outcome) = await IsolateHoldingAsync(harness, new FaultRule { Method = heldMethod, PathPrefix = heldPath, Delay = TimeSpan.FromSeconds(2), Count = 1 }, "GET", IsolationHarness.PoliciesPath);
 
         Assert.Equal(1, listedWhileHeld);
         Assert.Equal(IsolationStatus.Isolated, outcome.Status);
         Assert.True(outcome.Verified);
-        Assert.Equal(1, harness.Sim.Requests.Count("GET", policies));
+        Assert.Equal(1, harness.Sim.Requests.Count("GET", IsolationHarness.PoliciesPath));
     }
 
     [Fact]
     public async Task IsolateAsync_RelabelsWhileTheListIsUnderWay()
     {
         await using var harness = await IsolationHarness.StartAsync();
-        const string policies = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies";
 
         // The list is still held by the fault when the relabel has arrived: the relabel waited for the fence alone.
-        var (relabelledWhileListHeld, outcome) = await IsolateHoldingAsync(harness, new FaultRule { Method = "GET", PathPrefix = policies, Delay = TimeSpan.FromSeconds(2), Count = 1 }, "PATCH", "/api/v1/namespaces/shop/pods/web-7d9f-abcde");
+        var (relabelledWhileListHeld, outcome) = await IsolateHoldingAsync(harness, new FaultRule { Method = "GET", PathPrefix = IsolationHarness.PoliciesPath, Delay = TimeSpan.FromSeconds(2), Count = 1 }, "PATCH", IsolationHarness.PodPath);
 
         Assert.Equal(1, relabelledWhileListHeld);
         Assert.Equal(IsolationStatus.Isolated, outcome.Status);
@@ -339,17 +337,17 @@ public sealed class QuarantinePodTests
     public async Task IsolateAsync_RequestTimesOut_RetriedAndCompletes()
     {
         await using var harness = await IsolationHarness.StartAsync(requestTimeout: "00:00:01");
-        harness.Sim.Faults.Add(new FaultRule { Method = "GET", PathPrefix = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies", Delay = TimeSpan.FromSeconds(30), Count = 1 });
+        harness.Sim.Faults.Add(new FaultRule { Method = "GET", PathPrefix = IsolationHarness.PoliciesPath, Delay = TimeSpan.FromSeconds(30), Count = 1 });
 
         var outcome = await harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
 
         Assert.Equal(IsolationStatus.Isolated, outcome.Status);
         Assert.True(outcome.Verified);
-        Assert.Equal(2, harness.Sim.Requests.Count("GET", "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies"));
+        Assert.Equal(2, harness.Sim.Requests.Count("GET", IsolationHarness.PoliciesPath));
     }
 
     [Theory]
-    [InlineData(false, "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies")]
+    [InlineData(false, IsolationHarness.PoliciesPath)]
     [InlineData(true, "/apis/cilium.io/v2/namespaces/shop/ciliumnetworkpolicies")]
     public async Task IsolateAsync_PolicyCreatedButAnswerLost_RetriedCreateFindsItAndCompletes(bool cilium, string collection)
     {
@@ -386,7 +384,7 @@ public sealed class QuarantinePodTests
     {
         await using var harness = await IsolationHarness.StartAsync();
         var before = await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None);
-        harness.Sim.Faults.Add(new FaultRule { Method = "POST", PathPrefix = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies", StatusCode = 403, Count = 5 });
+        harness.Sim.Faults.Add(new FaultRule { Method = "POST", PathPrefix = IsolationHarness.PoliciesPath, StatusCode = 403, Count = 5 });
 
         var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
 

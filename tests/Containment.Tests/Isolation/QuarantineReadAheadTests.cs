@@ -10,9 +10,6 @@ namespace Containment.Tests.Isolation;
 /// <summary>An isolation uses the pod read and the policy list made ahead of it only while they are fresh and worked.</summary>
 public sealed class QuarantineReadAheadTests
 {
-    private const string PodPath = "/api/v1/namespaces/shop/pods/web-7d9f-abcde";
-    private const string PoliciesPath = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies";
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -23,17 +20,17 @@ public sealed class QuarantineReadAheadTests
         harness.Sim.Requests.Reset();
 
         harness.Quarantine.ReadAhead(IsolationHarness.Request(), CancellationToken.None);
-        await CarriedOutAsync(harness, PodPath);
-        await CarriedOutAsync(harness, PoliciesPath);
+        await CarriedOutAsync(harness, IsolationHarness.PodPath);
+        await CarriedOutAsync(harness, IsolationHarness.PoliciesPath);
         Assert.Equal(0, harness.Sim.Requests.Writes);
         var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
 
         var expected = new Dictionary<string, int>
         {
-            ["GET " + PodPath] = 1,
-            ["GET " + PoliciesPath] = 1,
-            ["POST " + PoliciesPath] = 1,
-            ["PATCH " + PodPath] = 1,
+            ["GET " + IsolationHarness.PodPath] = 1,
+            ["GET " + IsolationHarness.PoliciesPath] = 1,
+            ["POST " + IsolationHarness.PoliciesPath] = 1,
+            ["PATCH " + IsolationHarness.PodPath] = 1,
         };
         if (cilium)
         {
@@ -47,8 +44,8 @@ public sealed class QuarantineReadAheadTests
     }
 
     [Theory]
-    [InlineData(PodPath)]
-    [InlineData(PoliciesPath)]
+    [InlineData(IsolationHarness.PodPath)]
+    [InlineData(IsolationHarness.PoliciesPath)]
     public async Task ReadAhead_Failed_IsolationReadsAgainAndSucceeds(string failedPath)
     {
         await using var harness = await IsolationHarness.StartAsync();
@@ -68,14 +65,14 @@ public sealed class QuarantineReadAheadTests
         await using var harness = await IsolationHarness.StartAsync();
 
         harness.Quarantine.ReadAhead(IsolationHarness.Request(), CancellationToken.None);
-        await CarriedOutAsync(harness, PodPath);
+        await CarriedOutAsync(harness, IsolationHarness.PodPath);
         Assert.Equal(1, ReadAhead(harness).Count);
         harness.Time.Advance(QuarantineReadAhead.MaxAge);
         Assert.Equal(0, ReadAhead(harness).Count);
         var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
 
         Assert.Equal(IsolationStatus.Isolated, outcome.Status);
-        Assert.Equal(2, harness.Sim.Requests.Count("GET", PodPath));
+        Assert.Equal(2, harness.Sim.Requests.Count("GET", IsolationHarness.PodPath));
     }
 
     [Fact]
@@ -88,8 +85,8 @@ public sealed class QuarantineReadAheadTests
         Assert.Equal(1, ReadAhead(harness).Count);
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
 
-        Assert.Equal(1, harness.Sim.Requests.Count("GET", PodPath));
-        Assert.Equal(1, harness.Sim.Requests.Count("GET", PoliciesPath));
+        Assert.Equal(1, harness.Sim.Requests.Count("GET", IsolationHarness.PodPath));
+        Assert.Equal(1, harness.Sim.Requests.Count("GET", IsolationHarness.PoliciesPath));
     }
 
     [Theory]
@@ -112,7 +109,7 @@ public sealed class QuarantineReadAheadTests
     {
         await using var harness = await IsolationHarness.StartAsync();
         harness.Quarantine.ReadAhead(IsolationHarness.Request(), CancellationToken.None);
-        await CarriedOutAsync(harness, PodPath);
+        await CarriedOutAsync(harness, IsolationHarness.PodPath);
 
         await harness.Sim.Store.PatchAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", "application/merge-patch+json",
             JsonNode.Parse("""{"metadata":{"labels":{"version":"v2"}}}""")!, CancellationToken.None);
@@ -124,8 +121,8 @@ public sealed class QuarantineReadAheadTests
         var pod = (await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None))!;
         var saved = JsonSerializer.Deserialize<Dictionary<string, string>>(pod["metadata"]!["annotations"]![QuarantineNames.SavedLabelsAnnotation]!.GetValue<string>())!;
         Assert.Equal("v2", saved["version"]);
-        Assert.Equal(2, harness.Sim.Requests.Count("PATCH", PodPath));
-        Assert.Equal(2, harness.Sim.Requests.Count("GET", PodPath));
+        Assert.Equal(2, harness.Sim.Requests.Count("PATCH", IsolationHarness.PodPath));
+        Assert.Equal(2, harness.Sim.Requests.Count("GET", IsolationHarness.PodPath));
     }
 
     private static QuarantineReadAhead ReadAhead(IsolationHarness harness) => harness.Services.GetRequiredService<QuarantineReadAhead>();

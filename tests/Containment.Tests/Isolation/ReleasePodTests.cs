@@ -63,7 +63,7 @@ public sealed class ReleasePodTests
         using var http = new HttpClient { BaseAddress = harness.Sim.BaseUrl };
         var before = await MetadataJsonAsync(http);
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
-        var forbidden = new FaultRule { Method = "PATCH", PathPrefix = "/api/v1/namespaces/shop/pods/web-7d9f-abcde", StatusCode = 403, Count = 1 };
+        var forbidden = new FaultRule { Method = "PATCH", PathPrefix = IsolationHarness.PodPath, StatusCode = 403, Count = 1 };
         harness.Sim.Faults.Add(forbidden);
 
         var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None));
@@ -87,7 +87,7 @@ public sealed class ReleasePodTests
         using var http = new HttpClient { BaseAddress = harness.Sim.BaseUrl };
         var before = await MetadataJsonAsync(http);
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
-        harness.Sim.Faults.Add(new FaultRule { Method = "DELETE", PathPrefix = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies", StatusCode = 403, Count = 1 });
+        harness.Sim.Faults.Add(new FaultRule { Method = "DELETE", PathPrefix = IsolationHarness.PoliciesPath, StatusCode = 403, Count = 1 });
 
         var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None));
 
@@ -108,7 +108,7 @@ public sealed class ReleasePodTests
     {
         await using var harness = await IsolationHarness.StartAsync();
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
-        var held = new FaultRule { Method = "DELETE", PathPrefix = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies", Delay = TimeSpan.FromSeconds(2), Count = 1 };
+        var held = new FaultRule { Method = "DELETE", PathPrefix = IsolationHarness.PoliciesPath, Delay = TimeSpan.FromSeconds(2), Count = 1 };
         harness.Sim.Faults.Add(held);
 
         var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None);
@@ -136,7 +136,7 @@ public sealed class ReleasePodTests
 
     private static async Task<(string Labels, string Annotations)> MetadataJsonAsync(HttpClient http)
     {
-        var pod = JsonNode.Parse(await http.GetStringAsync("/api/v1/namespaces/shop/pods/web-7d9f-abcde"))!;
+        var pod = JsonNode.Parse(await http.GetStringAsync(IsolationHarness.PodPath))!;
         return (pod["metadata"]!["labels"]!.ToJsonString(), pod["metadata"]!["annotations"]!.ToJsonString());
     }
 }
