@@ -1,5 +1,4 @@
 using System.Globalization;
-using Azure;
 using Microsoft.Extensions.Logging;
 
 namespace Containment.Api;
@@ -28,31 +27,15 @@ public sealed partial class ApiFailures(ILogger<ApiFailures> logger)
         }
     }
 
-    public static ApiResponse Of(Exception exception) => StorageFailure(exception) switch
+    public static ApiResponse Of(Exception exception) => StorageFailure.In(exception) switch
     {
-        { Status: 0 or 408 or 429 or 500 or 502 or 503 or 504 } storage => ApiResponse.Error(503, $"storage is unavailable ({Describe(storage)}); try again") with
+        { Status: 0 or 408 or 429 or 500 or 502 or 503 or 504 } storage => ApiResponse.Error(503, $"storage is unavailable ({StorageFailure.Describe(storage)}); try again") with
         {
             Headers = new Dictionary<string, string> { ["Retry-After"] = ((int)RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture) },
         },
-        { } storage => ApiResponse.Error(500, $"storage refused a write or read ({Describe(storage)}); the host's log has the details"),
+        { } storage => ApiResponse.Error(500, $"storage refused a write or read ({StorageFailure.Describe(storage)}); the host's log has the details"),
         null => ApiResponse.Error(500, "the request failed on the server; the host's log has the details"),
     };
-
-    private static string Describe(RequestFailedException storage) =>
-        (storage.Status == 0 ? "no answer" : $"status {storage.Status}") + (storage.ErrorCode is { } code ? $", {code}" : string.Empty);
-
-    private static RequestFailedException? StorageFailure(Exception? exception)
-    {
-        for (; exception is not null; exception = exception.InnerException)
-        {
-            if (exception is RequestFailedException storage)
-            {
-                return storage;
-            }
-        }
-
-        return null;
-    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Request to {Route} failed")]
     private static partial void LogFailed(ILogger logger, Exception exception, string route);

@@ -148,10 +148,10 @@ internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table,
             var responses = await table.SubmitTransactionAsync(actions, cancellationToken);
             return responses.Value[0].Headers.ETag ?? default;
         }
-        catch (RequestFailedException exception)
+        catch (Exception exception) when (StorageFailure.In(exception) is { } storage)
         {
             // 409 and 412 are lost races the caller resolves; the span still tells the write did not happen.
-            span?.SetStatus(ActivityStatusCode.Error, $"HTTP {exception.Status} {exception.ErrorCode}");
+            span?.SetStatus(ActivityStatusCode.Error, $"HTTP {storage.Status} {storage.ErrorCode}");
             throw;
         }
     }

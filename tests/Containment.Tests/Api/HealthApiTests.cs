@@ -34,6 +34,41 @@ public sealed class HealthApiTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task Check_StorageDownPastTheSdkRetries_SaysUnhealthyInItsOwnAnswer()
+    {
+        // The SDK gathers the failures of all its tries in an AggregateException.
+        var options = new TableClientOptions();
+        options.Retry.MaxRetries = 1;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(10);
+        using var tables = Tables(AzuriteServer.ConnectionStringOn(FreePort.Next()), options);
+
+        var answer = await Health(tables, new StorageOperationCounter()).CheckAsync(CancellationToken.None);
+
+        Assert.Equal(503, answer.Status);
+        var body = JsonSerializer.SerializeToElement(answer.Body, ContainmentJson.Options);
+        Assert.Equal("unhealthy", body.GetProperty("status").GetString());
+        var storage = body.GetProperty("checks")[0];
+        Assert.Equal("storage", storage.GetProperty("name").GetString());
+        Assert.StartsWith("table storage cannot be reached: Connection refused", storage.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_AReporterDegraded_AddsItsCheckAndSaysDegraded()
+    {
+        using var tables = Tables(host.StorageConnectionString, new TableClientOptions());
+        var reporter = new FixedReporter(new HealthCheck("runtime", HealthState.Degraded, "runs wait"));
+
+        var answer = await new HealthApi(tables, host.Get<PlaybookRepository>(), new StorageOperationCounter(), [reporter]).CheckAsync(CancellationToken.None);
+
+        Assert.Equal(200, answer.Status);
+        var body = JsonSerializer.SerializeToElement(answer.Body, ContainmentJson.Options);
+        Assert.Equal("degraded", body.GetProperty("status").GetString());
+        var runtime = body.GetProperty("checks").EnumerateArray().Single(check => check.GetProperty("name").GetString() == "runtime");
+        Assert.Equal("degraded", runtime.GetProperty("state").GetString());
+        Assert.Equal("runs wait", runtime.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task Check_Repeated_AddsNothingToTheStorageOperationCount()
     {
         var counter = new StorageOperationCounter();
@@ -59,5 +94,10 @@ public sealed class HealthApiTests(LocalHostFixture host)
     private static LedgerTables Tables(string connectionString, TableClientOptions options) =>
         new(new TableServiceClient(connectionString, options), Options.Create(new LedgerOptions { TablePrefix = "H" + Guid.NewGuid().ToString("N")[..12] }));
 
-    private HealthApi Health(LedgerTables tables, StorageOperationCounter counter) => new(tables, host.Get<PlaybookRepository>(), counter);
+    private HealthApi Health(LedgerTables tables, StorageOperationCounter counter) => new(tables, host.Get<PlaybookRepository>(), counter, []);
+
+    private sealed class FixedReporter(HealthCheck check) : IHealthReporter
+    {
+        public HealthCheck Report() => check;
+    }
 }

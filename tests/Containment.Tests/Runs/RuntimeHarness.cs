@@ -55,6 +55,9 @@ internal sealed class RuntimeHarness : IAsyncDisposable
 
     public EmbeddedRuntime Runtime { get; }
 
+    /// <summary>The start-up pick-up of unfinished runs, as the host runs it.</summary>
+    public RuntimeRecovery Recovery => services.GetRequiredService<RuntimeRecovery>();
+
     public long StorageOperations => services.GetRequiredService<StorageOperationCounter>().Count;
 
     public IReadOnlyDictionary<string, long> StorageOperationsByKind => services.GetRequiredService<StorageOperationCounter>().ByKind;

@@ -18,10 +18,7 @@ internal sealed class DriveRetries(TimeSpan first, TimeSpan max)
     public TimeSpan Failed(string instanceId)
     {
         var failures = failuresInARow.AddOrUpdate(instanceId, 1, (_, count) => count + 1);
-
-        // Twenty doublings pass any sane maximum; the cap keeps the product within TimeSpan's range.
-        var delay = first * Math.Pow(2, Math.Min(failures - 1, 20));
-        return delay < max ? delay : max;
+        return DoublingDelay.After(failures, first, max);
     }
 
     /// <summary>The run's drive went through: the next failure starts from the first delay again.</summary>

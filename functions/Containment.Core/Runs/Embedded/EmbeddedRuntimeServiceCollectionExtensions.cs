@@ -1,3 +1,4 @@
+using Containment.Api;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -5,7 +6,7 @@ namespace Containment.Runs.Embedded;
 
 public static class EmbeddedRuntimeServiceCollectionExtensions
 {
-    /// <summary>The embedded durable runtime as <see cref="IPlaybookRuntime"/>, recovering unfinished runs at start.</summary>
+    /// <summary>The embedded durable runtime as <see cref="IPlaybookRuntime"/>, recovering unfinished runs at start (until storage answers) and reporting that in health.</summary>
     public static IServiceCollection AddEmbeddedPlaybookRuntime(this IServiceCollection services)
     {
         services.AddOptions<EmbeddedRuntimeOptions>().BindConfiguration(EmbeddedRuntimeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -14,7 +15,9 @@ public static class EmbeddedRuntimeServiceCollectionExtensions
         services.AddSingleton<ActivityInvoker>();
         services.AddSingleton<EmbeddedRuntime>();
         services.AddSingleton<IPlaybookRuntime>(provider => provider.GetRequiredService<EmbeddedRuntime>());
-        services.AddHostedService<RuntimeRecovery>();
+        services.AddSingleton<RuntimeRecovery>();
+        services.AddHostedService(provider => provider.GetRequiredService<RuntimeRecovery>());
+        services.AddSingleton<IHealthReporter>(provider => provider.GetRequiredService<RuntimeRecovery>());
         return services;
     }
 }

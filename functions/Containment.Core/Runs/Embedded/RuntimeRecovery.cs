@@ -1,11 +1,110 @@
+using Containment.Api;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Containment.Runs.Embedded;
 
-/// <summary>At host start, picks up every run an earlier process left unfinished.</summary>
-public sealed class RuntimeRecovery(EmbeddedRuntime runtime) : IHostedService
+/// <summary>
+/// At host start, picks up every run an earlier process left unfinished. Storage that does not answer then does not
+/// stop the host: it serves (answering 503 wherever it needs storage, so senders retry) and tries the pick-up again
+/// after <see cref="EmbeddedRuntimeOptions.DriveRetryDelay"/>, doubled after each failure up to
+/// <see cref="EmbeddedRuntimeOptions.MaxDriveRetryDelay"/>, until it goes through. Health says whether it has.
+/// </summary>
+public sealed partial class RuntimeRecovery(
+    EmbeddedRuntime runtime,
+    TimeProvider time,
+    IOptions<EmbeddedRuntimeOptions> options,
+    ILogger<RuntimeRecovery> logger) : IHostedService, IHealthReporter, IDisposable
 {
-    public Task StartAsync(CancellationToken cancellationToken) => runtime.RecoverAsync(cancellationToken);
+    public const string HealthCheckName = "runtime";
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly TaskCompletionSource recovered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task retrying = Task.CompletedTask;
+    private int disposed;
+    private volatile HealthCheck state = new(HealthCheckName, HealthState.Degraded, "runs left unfinished by an earlier process are not picked up yet");
+
+    /// <summary>Whether the unfinished runs have been picked up.</summary>
+    public bool Recovered => recovered.Task.IsCompleted;
+
+    /// <summary>Completes once the unfinished runs have been picked up.</summary>
+    public Task WhenRecoveredAsync(CancellationToken cancellationToken) => recovered.Task.WaitAsync(cancellationToken);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Tried once before the host serves, so that normally every run is picked up before the first request.
+        if (!await TryRecoverAsync(failuresBefore: 0, cancellationToken))
+        {
+            retrying = RetryAsync(stopping.Token);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await stopping.CancelAsync();
+        await retrying.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    public HealthCheck Report() => state;
+
+    public void Dispose()
+    {
+        // Registered under three services, so disposed up to three times.
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
+        // A host disposed without being stopped leaves no retry behind.
+        stopping.Cancel();
+        stopping.Dispose();
+    }
+
+    private async Task RetryAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            for (var failures = 1; ; failures++)
+            {
+                await Task.Delay(DelayAfter(failures), time, cancellationToken);
+                if (await TryRecoverAsync(failures, cancellationToken))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: the next process picks the runs up.
+        }
+    }
+
+    private async Task<bool> TryRecoverAsync(int failuresBefore, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var count = await runtime.RecoverAsync(cancellationToken);
+            state = new HealthCheck(HealthCheckName, HealthState.Healthy, $"picked up the {count} run(s) an earlier process left unfinished");
+            recovered.TrySetResult();
+            return true;
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Storage unreachable or failing past the SDK's own retries; nothing was picked up, so all is tried again.
+            var delay = DelayAfter(failuresBefore + 1);
+            var reason = StorageFailure.In(exception) is { } storage ? $"storage: {StorageFailure.Describe(storage)}" : "the host's log has the details";
+            state = new HealthCheck(
+                HealthCheckName,
+                HealthState.Degraded,
+                $"runs left unfinished by an earlier process are not picked up yet ({reason}); next try at {time.GetUtcNow() + delay:u}");
+            LogRecoveryFailed(logger, exception, delay);
+            return false;
+        }
+    }
+
+    private TimeSpan DelayAfter(int failures) => DoublingDelay.After(failures, options.Value.DriveRetryDelay, options.Value.MaxDriveRetryDelay);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Picking up unfinished runs failed; the host serves, and tries again in {Delay}")]
+    private static partial void LogRecoveryFailed(ILogger logger, Exception exception, TimeSpan delay);
 }
