@@ -319,8 +319,6 @@ public sealed class QuarantinePod(
             }
         }
 
-        existing ??= await calls.ExecuteAsync(read,
-            ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
         if (IsDenyAll(existing, quarantineId))
         {
             return (created, existing);
