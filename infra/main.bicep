@@ -237,7 +237,11 @@ var clusterSettings = reduce(aksClusters, {}, (settings, cluster) => union(setti
   'Containment__Clusters__${cluster.alias}__ResourceId': cluster.resourceId
 }))
 
-var tracingSettings = empty(otlpEndpoint) ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint }
+// A batch the collector refuses or misses while it restarts is tried again rather than dropped.
+var tracingSettings = empty(otlpEndpoint) ? {} : {
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint
+  OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY: 'in_memory'
+}
 
 var protectedNamespaceSettings = reduce(range(0, length(protectedNamespaces)), {}, (settings, index) => union(settings, {
   'Containment__ProtectedNamespaces__${index}': protectedNamespaces[index]

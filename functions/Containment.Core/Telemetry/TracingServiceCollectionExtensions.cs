@@ -10,6 +10,13 @@ public static class TracingServiceCollectionExtensions
     /// <summary>The OpenTelemetry setting that names the collector; without it nothing is exported.</summary>
     public const string EndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
+    /// <summary>
+    /// The exporter's setting for trying a batch again after a transient failure (a collector restarting answers
+    /// 503 or does not answer): <c>in_memory</c> retries in memory, <c>disk</c> keeps the batch in a folder until it
+    /// goes through. Without it a failed batch is dropped.
+    /// </summary>
+    public const string RetrySetting = "OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY";
+
     /// <summary>The service name spans carry unless <c>OTEL_SERVICE_NAME</c> says otherwise.</summary>
     public const string DefaultServiceName = "containment";
 

@@ -69,6 +69,7 @@ public sealed partial class MainBicepTests
     [InlineData("Containment__ProtectedNamespaces__${index}")]
     [InlineData("Containment__Notifications__Channels__${channel.name}__Type")]
     [InlineData(Containment.Telemetry.TracingServiceCollectionExtensions.EndpointSetting)]
+    [InlineData(Containment.Telemetry.TracingServiceCollectionExtensions.RetrySetting)]
     public void Main_SetsAppSettingTheCodeReads(string setting)
     {
         Assert.Contains(setting, Main, StringComparison.Ordinal);

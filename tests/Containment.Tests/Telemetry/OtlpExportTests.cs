@@ -44,6 +44,34 @@ public sealed class OtlpExportTests
     }
 
     [Fact]
+    public async Task RetrySettingGiven_BatchTheCollectorRefusedOnceArrivesOnTheNextTry()
+    {
+        using var reported = new OpenTelemetryEvents();
+        using var collector = new LoopbackReceiver();
+        collector.Answer(503);
+        await using var services = Services(new()
+        {
+            [TracingServiceCollectionExtensions.EndpointSetting] = new Uri(collector.Url, "/").ToString(),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            [TracingServiceCollectionExtensions.RetrySetting] = "in_memory",
+        });
+        var tracer = services.GetRequiredService<TracerProvider>();
+        var id = "otlp-" + Guid.NewGuid().ToString("N");
+
+        using (var span = ContainmentTelemetry.Source.StartActivity(ContainmentTelemetry.LedgerWrite))
+        {
+            span!.SetTag(TelemetryTags.RecordId, id);
+        }
+
+        // The exporter tries again after a delay of its own, which a flush does not wait for.
+        Assert.True(tracer.ForceFlush(timeoutMilliseconds: 10_000));
+        bool Carries(ReceivedRequest request) => Encoding.UTF8.GetString(request.Body).Contains(id, StringComparison.Ordinal);
+        await collector.WaitForAsync(_ => collector.Requests.Count(Carries) >= 2, TimeSpan.FromSeconds(30));
+        var carrying = collector.Requests.Count(Carries);
+        Assert.True(carrying == 2, $"{carrying} exports carried the span ({collector.Requests.Count} requests in all); OpenTelemetry said:{Environment.NewLine}{reported}");
+    }
+
+    [Fact]
     public async Task NoCollector_NoTracerProvider()
     {
         await using var services = Services([]);
