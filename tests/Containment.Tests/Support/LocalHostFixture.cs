@@ -45,6 +45,9 @@ public class LocalHostFixture : IAsyncLifetime
 
     public string StorageConnectionString => azurite!.ConnectionString;
 
+    /// <summary>The port Azurite serves on, for a fixture that puts something between the host and it.</summary>
+    protected int AzuritePort => azurite!.Port;
+
     /// <summary>A table prefix no other fixture uses, so runs of the suite never see each other's rows.</summary>
     public string TablePrefix { get; } = "T" + Guid.NewGuid().ToString("N")[..12];
 

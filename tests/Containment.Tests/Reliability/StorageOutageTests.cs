@@ -1,0 +1,62 @@
+using Containment.Tests.EndToEnd;
+
+namespace Containment.Tests.Reliability;
+
+/// <summary>
+/// Storage goes away as a client sees it (connections refused and reset) while a run is under way, and comes back:
+/// meanwhile the host answers 503 so senders deliver again; afterwards the run goes on from its stored state, the
+/// redelivered alert starts its own, and a release gives the pod back exactly.
+/// </summary>
+public sealed class StorageOutageTests(StorageRelayHostFixture host) : IClassFixture<StorageRelayHostFixture>
+{
+    private const string Policies = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies";
+
+    [Fact]
+    public async Task StorageCutMidRunAndBack_SendersTold503_NothingLostOrDoneTwice()
+    {
+        using var flow = new FlowClient(host);
+        var (first, second) = (host.TakePod(), host.TakePod());
+        var before = (await flow.PodAsync(first))!;
+        var creates = host.KubeSim.Requests.Count("POST", Policies);
+
+        var secondAlert = Alert(second);
+
+        var started = await flow.PostAsync("api/alerts", Alert(first));
+        host.Relay.Cut();
+        var refused = await flow.PostAsync("api/alerts", secondAlert);
+        using var healthWhileCut = await flow.Http.GetAsync(new Uri("api/health", UriKind.Relative));
+        host.Relay.Restore();
+        var redelivered = await flow.PostAsync("api/alerts", secondAlert);
+        var firstRun = (string)started.Body["alerts"]![0]!["instanceId"]!;
+        var secondRun = (string)redelivered.Body["alerts"]![0]!["instanceId"]!;
+        var firstWaiting = await flow.RunUntilAsync(firstRun, FlowClient.Waiting);
+        var secondWaiting = await flow.RunUntilAsync(secondRun, FlowClient.Waiting);
+
+        Assert.Equal(202, started.Status);
+        Assert.Equal(503, refused.Status);
+        Assert.StartsWith("storage is unavailable", (string?)refused.Body["error"], StringComparison.Ordinal);
+        Assert.Equal(503, (int)healthWhileCut.StatusCode);
+        Assert.Equal(202, redelivered.Status);
+        Assert.Equal("started", (string?)redelivered.Body["alerts"]![0]!["outcome"]);
+        foreach (var (run, status) in new[] { (firstRun, firstWaiting), (secondRun, secondWaiting) })
+        {
+            Assert.Single(status["history"]!.AsArray(), step => (string?)step!["stepId"] == "isolate" && (string?)step["outcome"] == "succeeded");
+            var isolation = await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(run)}");
+            Assert.Equal("isolated", (string?)isolation["isolation"]!["status"]);
+            Assert.Single(isolation["audit"]!.AsArray(), entry => (string?)entry!["action"] == "isolated");
+        }
+
+        // An isolation tried again after the cut finds its policy there (409) rather than making a second.
+        var policies = await flow.PolicyNamesAsync();
+        Assert.Single(policies, name => name.EndsWith(first, StringComparison.Ordinal));
+        Assert.Single(policies, name => name.EndsWith(second, StringComparison.Ordinal));
+        Assert.InRange(host.KubeSim.Requests.Count("POST", Policies) - creates, 2, 3);
+        await flow.ReleaseByHandAndCheckAsync(firstRun, first, before);
+    }
+
+    private static string Alert(string pod) => $$"""
+        { "id": "{{Guid.NewGuid()}}", "source": "edr", "category": "reverse-shell", "severity": "high", "time": "2026-11-23T03:00:00Z",
+          "title": "Reverse shell to 203.0.113.45:4444",
+          "target": { "cluster": "aks-prod", "namespace": "shop", "pod": "{{pod}}", "container": "app" } }
+        """;
+}
