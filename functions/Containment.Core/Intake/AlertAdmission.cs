@@ -39,7 +39,7 @@ public sealed class AlertAdmission(
         }
         catch (Exception exception)
         {
-            span?.SetStatus(ActivityStatusCode.Error, $"{exception.GetType().Name}: {exception.Message}");
+            span?.SetStatus(ActivityStatusCode.Error, FailureReason.Of(exception));
             throw;
         }
     }

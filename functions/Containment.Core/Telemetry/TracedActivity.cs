@@ -24,7 +24,7 @@ public static class TracedActivity
         }
         catch (Exception exception)
         {
-            span?.SetStatus(ActivityStatusCode.Error, $"{exception.GetType().Name}: {exception.Message}");
+            span?.SetStatus(ActivityStatusCode.Error, FailureReason.Of(exception));
             throw;
         }
     }

@@ -55,7 +55,7 @@ public sealed partial class ActivityInvoker(IEnumerable<IRunActivity> activities
                 {
                     // A cancellation the runtime did not ask for is a call that timed out (HttpClient, a storage SDK).
                     LogActivityThrew(logger, exception, call.ActivityName, call.CallId, request.Attempt);
-                    return ActivityResult.Failure($"{exception.GetType().Name}: {exception.Message}", retryable: true);
+                    return ActivityResult.Failure(FailureReason.Of(exception), retryable: true);
                 }
             },
             delay => Task.Delay(delay, time, cancellationToken),
