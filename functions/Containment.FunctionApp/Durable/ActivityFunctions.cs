@@ -1,14 +1,16 @@
 using Containment.Activities;
 using Containment.Telemetry;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace Containment.FunctionApp.Durable;
 
 /// <summary>
-/// One activity function per Core activity, each named as the activity. Every result, failed or not, is returned:
-/// the orchestrator retries a retryable failure itself, telling each try its attempt number.
+/// One activity function per Core activity, each named as the activity. Every result, failed or not, is returned,
+/// an activity that threw included (<see cref="TracedActivity"/>): the orchestrator retries a retryable failure
+/// itself, telling each try its attempt number.
 /// </summary>
-public sealed class ActivityFunctions(IEnumerable<IRunActivity> activities)
+public sealed class ActivityFunctions(IEnumerable<IRunActivity> activities, ILogger<ActivityFunctions> logger)
 {
     private readonly Dictionary<string, IRunActivity> byName = activities.ToDictionary(activity => activity.Name, StringComparer.Ordinal);
 
@@ -34,5 +36,5 @@ public sealed class ActivityFunctions(IEnumerable<IRunActivity> activities)
     public Task<ActivityResult> CordonNode([ActivityTrigger] ActivityRequest request, FunctionContext context) => RunAsync(ActivityNames.CordonNode, request, context);
 
     private Task<ActivityResult> RunAsync(string name, ActivityRequest request, FunctionContext context) =>
-        TracedActivity.RunAsync(byName[name], request, context.CancellationToken);
+        TracedActivity.RunAsync(byName[name], request, logger, context.CancellationToken);
 }

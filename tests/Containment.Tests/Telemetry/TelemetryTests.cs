@@ -5,6 +5,7 @@ using Containment.Playbooks;
 using Containment.Telemetry;
 using Containment.Tests.EndToEnd;
 using Containment.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Containment.Tests.Telemetry;
 
@@ -49,16 +50,9 @@ public sealed class TelemetryTests(LocalHostFixture host)
     public async Task FailedActivity_SpanSaysErrorWithTheReason()
     {
         using var spans = new SpanRecorder();
-        var request = new ActivityRequest
-        {
-            InstanceId = "telemetry-" + Guid.NewGuid().ToString("N"),
-            CallId = "call-1",
-            Playbook = "p",
-            Step = new NotifyStep { Id = "tell", Channels = ["soc"], Template = NotificationTemplate.Isolated },
-            Alert = new Alert { Id = "a", Source = "test", Category = AlertCategory.ReverseShell, Severity = Severity.High, Time = DateTimeOffset.UnixEpoch, Target = new AlertTarget { Namespace = "shop", Pod = "p" } },
-        };
+        var request = Request();
 
-        var result = await TracedActivity.RunAsync(new Failing(), request, CancellationToken.None);
+        var result = await TracedActivity.RunAsync(new Failing(), request, NullLogger.Instance, CancellationToken.None);
 
         Assert.False(result.Succeeded);
         var span = Assert.Single(spans.Spans(ContainmentTelemetry.RunActivity, TelemetryTags.RunId, request.InstanceId));
@@ -66,6 +60,51 @@ public sealed class TelemetryTests(LocalHostFixture host)
         Assert.Equal("the cluster answered 503", span.StatusDescription);
         Assert.Equal(true, span.GetTagItem(TelemetryTags.Retryable));
         Assert.Equal("Failing", span.GetTagItem(TelemetryTags.Activity));
+    }
+
+    [Fact]
+    public async Task ActivityThrows_RetryableFailureWithTheReasonAndTheSpanSaysError()
+    {
+        using var spans = new SpanRecorder();
+        var request = Request();
+
+        var result = await TracedActivity.RunAsync(new Throwing(), request, NullLogger.Instance, CancellationToken.None);
+
+        Assert.Equal(ActivityResult.Failure("InvalidOperationException: the ledger is gone", retryable: true), result);
+        var span = Assert.Single(spans.Spans(ContainmentTelemetry.RunActivity, TelemetryTags.RunId, request.InstanceId));
+        Assert.Equal(ActivityStatusCode.Error, span.Status);
+        Assert.Equal("InvalidOperationException: the ledger is gone", span.StatusDescription);
+        Assert.Equal(true, span.GetTagItem(TelemetryTags.Retryable));
+    }
+
+    [Fact]
+    public async Task CancelledByTheCaller_ThrowsRatherThanFails()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => TracedActivity.RunAsync(new Throwing(), Request(), NullLogger.Instance, cancelled.Token));
+    }
+
+    private static ActivityRequest Request() => new()
+    {
+        InstanceId = "telemetry-" + Guid.NewGuid().ToString("N"),
+        CallId = "call-1",
+        Playbook = "p",
+        Step = new NotifyStep { Id = "tell", Channels = ["soc"], Template = NotificationTemplate.Isolated },
+        Alert = new Alert { Id = "a", Source = "test", Category = AlertCategory.ReverseShell, Severity = Severity.High, Time = DateTimeOffset.UnixEpoch, Target = new AlertTarget { Namespace = "shop", Pod = "p" } },
+    };
+
+    /// <summary>Throws as a storage write past its retries would; cancelled by its caller, it says so.</summary>
+    private sealed class Throwing : IRunActivity
+    {
+        public string Name => nameof(Throwing);
+
+        public Task<ActivityResult> RunAsync(ActivityRequest request, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new InvalidOperationException("the ledger is gone");
+        }
     }
 
     private sealed class Failing : IRunActivity

@@ -6,9 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Containment.Runs.Embedded;
 
 /// <summary>
-/// Calls an activity by name, retrying with the step's backoff while the failure is retryable. An
-/// exception from an activity counts as a retryable failure: it says nothing about the world. Only the
-/// runtime stopping cancels the call.
+/// Calls an activity by name, retrying with the step's backoff while the failure is retryable (an exception from an
+/// activity is one, see <see cref="TracedActivity"/>). Only the runtime stopping cancels the call.
 /// </summary>
 public sealed partial class ActivityInvoker(IEnumerable<IRunActivity> activities, TimeProvider time, ILogger<ActivityInvoker> logger)
 {
@@ -45,28 +44,13 @@ public sealed partial class ActivityInvoker(IEnumerable<IRunActivity> activities
         return await ActivityAttempts.RunAsync(
             call.Request,
             call.Retry,
-            async request =>
-            {
-                try
-                {
-                    return await TracedActivity.RunAsync(activity, request, cancellationToken);
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    // A cancellation the runtime did not ask for is a call that timed out (HttpClient, a storage SDK).
-                    LogActivityThrew(logger, exception, call.ActivityName, call.CallId, request.Attempt);
-                    return ActivityResult.Failure(FailureReason.Of(exception), retryable: true);
-                }
-            },
+            request => TracedActivity.RunAsync(activity, request, logger, cancellationToken),
             delay => Task.Delay(delay, time, cancellationToken),
             (attempt, delay, result) => LogRetrying(logger, call.ActivityName, call.CallId, attempt, delay, result.Reason));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Activity {Activity} call {CallId} could not read ahead")]
     private static partial void LogReadAheadThrew(ILogger logger, Exception exception, string activity, string callId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Activity {Activity} call {CallId} threw on attempt {Attempt}")]
-    private static partial void LogActivityThrew(ILogger logger, Exception exception, string activity, string callId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Activity {Activity} call {CallId} failed on attempt {Attempt}; retrying in {Delay}: {Reason}")]
     private static partial void LogRetrying(ILogger logger, string activity, string callId, int attempt, TimeSpan delay, string? reason);
