@@ -17,6 +17,12 @@ public static class ActivityTargets
 
     public static string EventId(Alert alert) => SecurityEventLedger.IdOf(alert);
 
+    /// <summary>
+    /// The call across every run of the pod: a call id is the run's and a count, and runs of a pod share the run id,
+    /// so the alert that started the run tells its calls from those of the pod's other runs.
+    /// </summary>
+    public static string CallAcrossRuns(ActivityRequest request) => $"{request.CallId}@{EventId(request.Alert)}";
+
     public static PodReference Pod(AlertTarget target) => new(target.ClusterName, target.Namespace, target.Pod);
 
     /// <summary>The quarantine label's value: label values allow 63 characters of [A-Za-z0-9-_.], so a hash of the pod's id.</summary>

@@ -39,6 +39,7 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
                 request,
                 id,
                 current => current?.Status == LedgerStatus.Isolated ? current : Stamped(request, id, current, LedgerStatus.Isolating, actor, failedAt) with { FailureReason = entry.Detail },
+                madeBefore: null,
                 entry,
                 cancellationToken);
             return failure;
@@ -61,6 +62,7 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
             request,
             id,
             current => Stamped(request, id, current, LedgerStatus.Isolated, actor, now) with { Applied = applied, IsolatedAt = current?.IsolatedAt ?? now, FailureReason = null },
+            madeBefore: current => current.Status == LedgerStatus.Isolated,
             ActivityTargets.PodAudit(request, AuditAction.Isolated, now, Describe(outcome), applied),
             cancellationToken);
 
@@ -93,8 +95,8 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
     /// Changes the pod's isolation record, with the audit entry that tells of it in the same transaction. A first try
     /// inserts before it reads (a pod seldom has a record yet); a later one most likely left an Isolating record.
     /// </summary>
-    private Task RecordAsync(ActivityRequest request, string id, Func<IsolationRecord?, IsolationRecord?> change, AuditEntry entry, CancellationToken cancellationToken) =>
-        IsolationRecordChange.ApplyAsync(isolations, audit, id, change, entry, likelyNew: request.Attempt == 1, cancellationToken);
+    private Task RecordAsync(ActivityRequest request, string id, Func<IsolationRecord?, IsolationRecord?> change, Func<IsolationRecord, bool>? madeBefore, AuditEntry entry, CancellationToken cancellationToken) =>
+        IsolationRecordChange.ApplyAsync(isolations, audit, id, ActivityTargets.CallAcrossRuns(request), change, madeBefore, entry, likelyNew: request.Attempt == 1, cancellationToken);
 
     /// <summary>The record (a new one when there is none) with the status, the alert and who changed it when.</summary>
     private static IsolationRecord Stamped(ActivityRequest request, string id, IsolationRecord? current, LedgerStatus status, string actor, DateTimeOffset now)
@@ -130,6 +132,7 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
             request,
             id,
             current => Stamped(request, id, current, LedgerStatus.Failed, actor, now) with { FailureReason = reason },
+            madeBefore: current => current.Status == LedgerStatus.Failed,
             ActivityTargets.PodAudit(request, AuditAction.IsolationFailed, now, reason),
             cancellationToken);
     }

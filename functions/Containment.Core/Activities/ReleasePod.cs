@@ -33,10 +33,12 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
             var failedAt = time.GetUtcNow();
             var entry = ActivityTargets.AttemptFailedAudit(request, AuditAction.ReleaseAttemptFailed, failedAt, exception.Failure.Message);
             await SetAsync(
+                request,
                 id,
                 current => current.Status == LedgerStatus.Released
                     ? current
                     : current with { Status = LedgerStatus.Releasing, ChangedBy = actor, ChangedAt = failedAt, Reason = reason, FailureReason = entry.Detail },
+                madeBefore: null,
                 entry,
                 cancellationToken);
             return failure;
@@ -45,8 +47,10 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
         {
             var failedAt = time.GetUtcNow();
             await SetAsync(
+                request,
                 id,
                 current => current with { Status = LedgerStatus.Failed, ChangedBy = actor, ChangedAt = failedAt, Reason = reason, FailureReason = exception.Failure.Message },
+                madeBefore: current => current.Status == LedgerStatus.Failed,
                 ActivityTargets.PodAudit(request, AuditAction.ReleaseFailed, failedAt, exception.Failure.Message),
                 cancellationToken);
             return ActivityTargets.Failure(exception);
@@ -60,8 +64,10 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
             _ => $"labels restored ({outcome.RestoredLabels.Count}), policies deleted: {string.Join(", ", outcome.DeletedPolicies)}",
         };
         await SetAsync(
+            request,
             id,
             current => current with { Status = LedgerStatus.Released, ChangedBy = actor, ChangedAt = now, Reason = reason, FailureReason = null, ReleasedAt = now },
+            madeBefore: current => current.Status == LedgerStatus.Released,
             ActivityTargets.PodAudit(
                 request,
                 AuditAction.Released,
@@ -76,6 +82,6 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
     /// Changes the pod's isolation record, with the audit entry in the same transaction. Nothing was ever recorded
     /// for the pod: the release still runs, and the entry is kept on its own.
     /// </summary>
-    private Task SetAsync(string id, Func<IsolationRecord, IsolationRecord> change, AuditEntry entry, CancellationToken cancellationToken) =>
-        IsolationRecordChange.ApplyAsync(isolations, audit, id, current => current is null ? null : change(current), entry, likelyNew: false, cancellationToken);
+    private Task SetAsync(ActivityRequest request, string id, Func<IsolationRecord, IsolationRecord> change, Func<IsolationRecord, bool>? madeBefore, AuditEntry entry, CancellationToken cancellationToken) =>
+        IsolationRecordChange.ApplyAsync(isolations, audit, id, ActivityTargets.CallAcrossRuns(request), current => current is null ? null : change(current), madeBefore, entry, likelyNew: false, cancellationToken);
 }

@@ -28,6 +28,13 @@ public sealed record IsolationRecord
 
     public string? RunInstanceId { get; init; }
 
+    /// <summary>
+    /// The run step's call that made the last change, with the alert that started its run. A call made again (its
+    /// answer lost, or its process stopped before the run kept its result) finds its own change here and does not
+    /// make it twice.
+    /// </summary>
+    public string? ChangedByCall { get; init; }
+
     /// <summary>The security events (alert ids) that led to this isolation.</summary>
     public IReadOnlyList<string> AlertIds { get; init; } = [];
 

@@ -88,6 +88,61 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
     }
 
     [Fact]
+    public async Task Isolate_CallMadeAgainAfterItsRecordWasWritten_WritesNoSecondRecordOrEntry()
+    {
+        // The call's answer was lost, or its process stopped before the run kept its result: the run makes it again.
+        var pod = host.TakePod();
+        var request = ActivityCalls.Request("step-activities", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false });
+        var isolate = host.Activity(ActivityNames.IsolatePod);
+        var id = ActivityTargets.IsolationId(request.Alert.Target);
+        Assert.True((await isolate.RunAsync(request, CancellationToken.None)).Succeeded);
+        var first = await isolations.GetAsync(id, CancellationToken.None);
+
+        var again = await isolate.RunAsync(request with { Attempt = 2, MaxAttempts = 3 }, CancellationToken.None);
+
+        Assert.True(again.Succeeded, again.Reason);
+        var after = await isolations.GetAsync(id, CancellationToken.None);
+        Assert.Equal((first!.Status, first.ChangedAt, first.ChangedByCall), (after!.Status, after.ChangedAt, after.ChangedByCall));
+        Assert.Equal([AuditAction.Isolated], (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None)).Select(entry => entry.Action));
+    }
+
+    [Fact]
+    public async Task Isolate_ThePodsNextRunWithTheSameCallId_RecordsItsIsolation()
+    {
+        // Runs of a pod share the run id, so their call ids repeat; the alert that started each run tells them apart.
+        var pod = host.TakePod();
+        var request = ActivityCalls.Request("step-activities", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false });
+        var isolate = host.Activity(ActivityNames.IsolatePod);
+        var id = ActivityTargets.IsolationId(request.Alert.Target);
+        Assert.True((await isolate.RunAsync(request, CancellationToken.None)).Succeeded);
+
+        var nextRun = request with { Alert = request.Alert with { Id = request.Alert.Id + "-again" } };
+        Assert.True((await isolate.RunAsync(nextRun, CancellationToken.None)).Succeeded);
+
+        var record = await isolations.GetAsync(id, CancellationToken.None);
+        Assert.Equal([AuditAction.Isolated, AuditAction.Isolated], (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None)).Select(entry => entry.Action));
+        Assert.Contains(ActivityTargets.EventId(nextRun.Alert), record!.AlertIds);
+    }
+
+    [Fact]
+    public async Task Release_CallMadeAgainAfterItsRecordWasWritten_WritesNoSecondEntry()
+    {
+        var pod = host.TakePod();
+        var isolateRequest = ActivityCalls.Request("step-activities", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false });
+        Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(isolateRequest, CancellationToken.None)).Succeeded);
+        var request = ActivityCalls.Request("step-activities", pod, new ReleaseStep { Id = "release" });
+        var release = host.Activity(ActivityNames.ReleasePod);
+        var id = ActivityTargets.IsolationId(request.Alert.Target);
+        Assert.True((await release.RunAsync(request, CancellationToken.None)).Succeeded);
+
+        var again = await release.RunAsync(request, CancellationToken.None);
+
+        Assert.True(again.Succeeded, again.Reason);
+        Assert.Equal(IsolationStatus.Released, (await isolations.GetAsync(id, CancellationToken.None))?.Status);
+        Assert.Equal([AuditAction.Isolated, AuditAction.Released], (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None)).Select(entry => entry.Action));
+    }
+
+    [Fact]
     public async Task SetEventStatus_ChangesTheEventOnceWithOneAuditEntry()
     {
         var request = ActivityCalls.Request("step-activities", host.TakePod(), new SetEventStatusStep { Id = "mark", Status = EventStatus.Ignored, Reason = "a known scanner" });
