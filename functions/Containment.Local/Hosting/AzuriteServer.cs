@@ -37,8 +37,7 @@ public sealed class AzuriteServer : IAsyncDisposable
     public static string ConnectionStringOn(int port) =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
 
-    /// <param name="port">The loopback port to serve on; a free one when null.</param>
-    public static async Task<AzuriteServer> StartAsync(string repositoryRoot, int? port = null)
+    public static async Task<AzuriteServer> StartAsync(string repositoryRoot)
     {
         var executable = Path.Combine(repositoryRoot, "node_modules", ".bin", "azurite-table");
         if (!File.Exists(executable))
@@ -46,10 +45,10 @@ public sealed class AzuriteServer : IAsyncDisposable
             throw new InvalidOperationException($"{executable} is missing: run ./test.sh, which installs Azurite");
         }
 
-        port ??= FreePort.Next();
+        var port = FreePort.Next();
         var start = new ProcessStartInfo(executable)
         {
-            ArgumentList = { "--tableHost", "127.0.0.1", "--tablePort", port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose" },
+            ArgumentList = { "--tableHost", "127.0.0.1", "--tablePort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -59,7 +58,7 @@ public sealed class AzuriteServer : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var azurite = new AzuriteServer(process, port.Value);
+        var azurite = new AzuriteServer(process, port);
         await azurite.WaitUntilListeningAsync();
         return azurite;
     }

@@ -22,10 +22,10 @@ public sealed class StorageOutageTests(StorageRelayHostFixture host) : IClassFix
         var secondAlert = Alert(second);
 
         var started = await flow.PostAsync("api/alerts", Alert(first));
-        host.Relay.Cut();
+        host.CutStorage();
         var refused = await flow.PostAsync("api/alerts", secondAlert);
         using var healthWhileCut = await flow.Http.GetAsync(new Uri("api/health", UriKind.Relative));
-        host.Relay.Restore();
+        host.RestoreStorage();
         var redelivered = await flow.PostAsync("api/alerts", secondAlert);
         var firstRun = (string)started.Body["alerts"]![0]!["instanceId"]!;
         var secondRun = (string)redelivered.Body["alerts"]![0]!["instanceId"]!;

@@ -1,25 +1,24 @@
-using Containment.Local.Hosting;
 using Containment.Tests.Support;
 
 namespace Containment.Tests.Reliability;
 
 /// <summary>The product on loopback with its storage behind a relay a test can cut, and short drive retry delays.</summary>
-public sealed class StorageRelayHostFixture : LocalHostFixture, IAsyncLifetime
+public sealed class StorageRelayHostFixture : LocalHostFixture, IDisposable
 {
-    public CuttableRelay Relay { get; private set; } = null!;
+    private readonly CuttableRelay relay = new();
 
-    Task IAsyncLifetime.InitializeAsync() => InitializeAsync();
+    /// <summary>Resets every storage connection the host has, and every new one, until <see cref="RestoreStorage"/>.</summary>
+    public void CutStorage() => relay.Cut();
 
-    async Task IAsyncLifetime.DisposeAsync()
-    {
-        await DisposeAsync();
-        Relay.Dispose();
-    }
+    public void RestoreStorage() => relay.RelayTo(AzuritePort);
+
+    /// <summary>After the host has stopped (xunit disposes a fixture's <see cref="IAsyncLifetime"/> side first).</summary>
+    public void Dispose() => relay.Dispose();
 
     protected override void Configure(IDictionary<string, string?> settings)
     {
-        Relay = new CuttableRelay(AzuritePort);
-        settings["AzureWebJobsStorage"] = AzuriteServer.ConnectionStringOn(Relay.Port);
+        relay.RelayTo(AzuritePort);
+        settings["AzureWebJobsStorage"] = relay.AzuriteConnectionString;
         settings["Containment:Runtime:DriveRetryDelay"] = "00:00:00.100";
         settings["Containment:Runtime:MaxDriveRetryDelay"] = "00:00:00.500";
     }

@@ -5,39 +5,38 @@ using Containment.Local.Hosting;
 namespace Containment.Tests.Support;
 
 /// <summary>
-/// A loopback TCP relay in front of a server, which a test can cut and restore on the same port: while cut, new
-/// connections are refused and open ones are reset, as a client sees a storage outage.
+/// A loopback TCP relay in front of a server, which a test cuts and restores: while cut, every connection is reset
+/// (new ones as soon as they are accepted), as a client sees a storage outage. It keeps its port the whole time,
+/// so no other test's server can take it meanwhile.
 /// </summary>
 public sealed class CuttableRelay : IDisposable
 {
-    private readonly int target;
     private readonly Lock gate = new();
     private readonly List<Socket> open = [];
-    private TcpListener? listener;
-    private CancellationTokenSource? serving;
+    private readonly TcpListener listener;
+    private readonly CancellationTokenSource disposing = new();
+    private int? target;
 
-    public CuttableRelay(int target)
+    /// <param name="target">The port to relay to; null to start cut.</param>
+    public CuttableRelay(int? target = null)
     {
         this.target = target;
-        Port = FreePort.Next();
-        Restore();
+        listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        _ = AcceptAsync(disposing.Token);
     }
 
     public int Port { get; }
 
-    public void Restore()
+    /// <summary>The connection string of an Azurite behind this relay.</summary>
+    public string AzuriteConnectionString => AzuriteServer.ConnectionStringOn(Port);
+
+    public void RelayTo(int port)
     {
         lock (gate)
         {
-            if (listener is not null)
-            {
-                return;
-            }
-
-            listener = new TcpListener(IPAddress.Loopback, Port);
-            listener.Start();
-            serving = new CancellationTokenSource();
-            _ = AcceptAsync(listener, serving.Token);
+            target = port;
         }
     }
 
@@ -45,39 +44,66 @@ public sealed class CuttableRelay : IDisposable
     {
         lock (gate)
         {
-            serving?.Cancel();
-            serving?.Dispose();
-            serving = null;
-            listener?.Stop();
-            listener = null;
+            target = null;
             foreach (var socket in open)
             {
-                // Linger 0: the peer gets a reset, not an orderly end.
-                socket.LingerState = new LingerOption(true, 0);
-                socket.Dispose();
+                Reset(socket);
             }
 
             open.Clear();
         }
     }
 
-    public void Dispose() => Cut();
+    public void Dispose()
+    {
+        disposing.Cancel();
+        listener.Stop();
+        Cut();
+        disposing.Dispose();
+    }
 
-    private async Task AcceptAsync(TcpListener accepting, CancellationToken cancellationToken)
+    private static void Reset(Socket socket)
+    {
+        // Linger 0: the peer gets a reset, not an orderly end.
+        socket.LingerState = new LingerOption(true, 0);
+        socket.Dispose();
+    }
+
+    private async Task AcceptAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             Socket client;
-            var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             try
             {
-                client = await accepting.AcceptSocketAsync(cancellationToken);
-                await upstream.ConnectAsync(IPAddress.Loopback, target, cancellationToken);
+                client = await listener.AcceptSocketAsync(cancellationToken);
             }
             catch (Exception exception) when (exception is OperationCanceledException or SocketException or ObjectDisposedException)
             {
-                upstream.Dispose();
                 return;
+            }
+
+            int? to;
+            lock (gate)
+            {
+                to = target;
+            }
+
+            var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                if (to is null)
+                {
+                    throw new SocketException((int)SocketError.ConnectionRefused);
+                }
+
+                await upstream.ConnectAsync(IPAddress.Loopback, to.Value, cancellationToken);
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or SocketException)
+            {
+                Reset(client);
+                upstream.Dispose();
+                continue;
             }
 
             lock (gate)
