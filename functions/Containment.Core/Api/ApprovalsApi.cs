@@ -87,7 +87,15 @@ public sealed class ApprovalsApi(ApprovalTokens tokens, ApprovalStore approvals,
         };
         if (!await approvals.DecideAsync(record, etag, decision, decided, cancellationToken))
         {
-            return ApprovalPage.AlreadyUsed((await approvals.GetAsync(record.InstanceId, record.TokenHash, cancellationToken))?.Record.Decision);
+            // Someone decided first, or this very decision was stored and its answer lost (the SDK's next try then
+            // finds the row changed). Either way the stored decision is raised, which the run takes once.
+            var stored = (await approvals.GetAsync(record.InstanceId, record.TokenHash, cancellationToken))?.Record.Decision;
+            if (stored is not null)
+            {
+                await ResumeAsync(record, stored, cancellationToken);
+            }
+
+            return stored == decision ? ApprovalPage.Decided(decision) : ApprovalPage.AlreadyUsed(stored);
         }
 
         await runtime.RaiseEventAsync(record.InstanceId, record.EventName, JsonSerializer.SerializeToElement(decision, ContainmentJson.Options), cancellationToken);

@@ -212,6 +212,39 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
     }
 
     /// <summary>A reverse-shell alert for a fresh pod, its run waiting for the release approval, and the link sent to chat.</summary>
+    [Fact]
+    public async Task Decide_StoredButItsAnswerLost_TheRunStillGetsTheDecision()
+    {
+        // The decision's write (a transaction: the request and its audit row) lands, its answer is lost, and the
+        // SDK's next try finds the row changed.
+        using var flow = new FlowClient(host);
+        var (_, instanceId, _, link) = await WaitingForApprovalAsync(flow);
+        var lostAnswer = new AnswerLostOnce("$batch");
+        var options = new Azure.Data.Tables.TableClientOptions();
+        options.Retry.Delay = TimeSpan.FromMilliseconds(10);
+        options.AddPolicy(lostAnswer, Azure.Core.HttpPipelinePosition.PerRetry);
+        using var tables = new LedgerTables(new Azure.Data.Tables.TableServiceClient(host.StorageConnectionString, options), Options.Create(new LedgerOptions { TablePrefix = host.TablePrefix }));
+        var approvals = new Containment.Api.ApprovalsApi(host.Get<ApprovalTokens>(), new ApprovalStore(tables), host.Get<Containment.Runs.IPlaybookRuntime>(), TimeProvider.System);
+        var request = new Containment.Api.ApiRequest
+        {
+            Method = "POST",
+            BaseUri = host.BaseAddress,
+            Headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Accept"] = "application/json" },
+            ContentType = "application/x-www-form-urlencoded",
+            Body = BinaryData.FromString("decision=approve&comment=checked"),
+        };
+
+        var answer = await approvals.DecideAsync(request, Uri.UnescapeDataString(link.Segments[^1]), CancellationToken.None);
+        var done = await flow.RunUntilAsync(instanceId, FlowClient.Finished);
+
+        Assert.Equal(1, lostAnswer.Lost);
+        Assert.Equal(200, answer.Status);
+        Assert.Contains(done["history"]!.AsArray(), step => (string?)step!["stepId"] == "approve-release" && (string?)step["outcome"] == "approved");
+        var decisions = (await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}"))["audit"]!.AsArray()
+            .Where(entry => (string?)entry!["action"] == "approved");
+        Assert.Single(decisions);
+    }
+
     private async Task<(string Pod, string InstanceId, JsonNode Admitted, Uri Link)> WaitingForApprovalAsync(FlowClient flow)
     {
         var pod = host.TakePod();

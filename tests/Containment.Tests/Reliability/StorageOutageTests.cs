@@ -54,6 +54,43 @@ public sealed class StorageOutageTests(StorageRelayHostFixture host) : IClassFix
         await flow.ReleaseByHandAndCheckAsync(firstRun, first, before);
     }
 
+    [Fact]
+    public async Task StorageCutAroundTheApproval_DecisionTakenOnceAndThePodReleasedOnce()
+    {
+        using var flow = new FlowClient(host);
+        using var approver = host.CreateAnonymousClient();
+        var pod = host.TakePod();
+        var before = (await flow.PodAsync(pod))!;
+        var started = await flow.PostAsync("api/alerts", Alert(pod));
+        var run = (string)started.Body["alerts"]![0]!["instanceId"]!;
+        await flow.RunUntilAsync(run, FlowClient.Waiting);
+        var link = await flow.ApprovalLinkAsync(pod);
+
+        host.CutStorage();
+        using var refused = await approver.PostAsync(link, Decision());
+        host.RestoreStorage();
+        using var approved = await approver.PostAsync(link, Decision());
+
+        // The release runs while storage goes away again.
+        host.CutStorage();
+        await Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System);
+        host.RestoreStorage();
+        var done = await flow.RunUntilAsync(run, FlowClient.Finished);
+
+        Assert.True((int)refused.StatusCode == 503, $"{(int)refused.StatusCode}: {await refused.Content.ReadAsStringAsync()}");
+        Assert.True((int)approved.StatusCode == 200, $"{(int)approved.StatusCode}: {await approved.Content.ReadAsStringAsync()}");
+        Assert.Equal("succeeded", (string?)done["outcome"]!["result"]);
+        Assert.Single(done["history"]!.AsArray(), step => (string?)step!["stepId"] == "release" && (string?)step["outcome"] == "succeeded");
+        var after = (await flow.PodAsync(pod))!;
+        Assert.Equal(before["metadata"]!["labels"]!.ToJsonString(), after["metadata"]!["labels"]!.ToJsonString());
+        Assert.Equal(before["metadata"]!["annotations"]!.ToJsonString(), after["metadata"]!["annotations"]!.ToJsonString());
+        var audit = (await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(run)}"))["audit"]!.AsArray().Select(entry => (string?)entry!["action"]).ToList();
+        Assert.Equal(1, audit.Count(action => action == "approved"));
+        Assert.Equal(1, audit.Count(action => action == "released"));
+    }
+
+    private static FormUrlEncodedContent Decision() => new([new("decision", "approve"), new("comment", "checked")]);
+
     private static string Alert(string pod) => $$"""
         { "id": "{{Guid.NewGuid()}}", "source": "edr", "category": "reverse-shell", "severity": "high", "time": "2026-11-23T03:00:00Z",
           "title": "Reverse shell to 203.0.113.45:4444",

@@ -108,6 +108,14 @@ public sealed class CuttableRelay : IDisposable
 
             lock (gate)
             {
+                // Cut while this connection was being made: it is reset like the others.
+                if (target is null)
+                {
+                    Reset(client);
+                    Reset(upstream);
+                    continue;
+                }
+
                 open.Add(client);
                 open.Add(upstream);
             }
