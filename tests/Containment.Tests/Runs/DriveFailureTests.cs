@@ -119,5 +119,27 @@ public sealed class DriveFailureTests(AzuriteFixture azurite)
         Assert.Equal(new RunOutcome(RunResult.Terminated, "released by hand"), done.Outcome);
     }
 
+    [Fact]
+    public async Task Start_InsertLandedButItsAnswerLost_TheRunIsStillDriven()
+    {
+        // The insert-only start's answer is lost and the SDK's next try finds the row (409): admission then starts
+        // the run the ordinary way, which finds its own row unfinished and must drive it, not wait for a restart.
+        var prefix = AzuriteFixture.NewTablePrefix();
+        var lostAnswer = new AnswerLostOnce(prefix + "Runs");
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, prefix, storagePolicy: lostAnswer);
+        var id = RuntimeHarness.NewInstanceId();
+
+        var startedNew = await harness.StartNewAsync(id, Escape);
+        var start = await harness.StartAsync(id, Escape);
+        await harness.Log.WaitForCallAsync(ActivityNames.IsolatePod);
+        var waiting = await harness.IdleStatusAsync(id);
+
+        Assert.Equal(1, lostAnswer.Lost);
+        Assert.Null(startedNew);
+        Assert.Equal(RunStartOutcome.Joined, start.Outcome);
+        Assert.Equal(RunPhase.Waiting, waiting.Phase);
+        Assert.Single(harness.Log.Of(ActivityNames.IsolatePod));
+    }
+
     private RuntimeHarness Harness(FailingRequests writes) => new(azurite.ConnectionString, AzuriteFixture.NewTablePrefix(), storagePolicy: writes);
 }

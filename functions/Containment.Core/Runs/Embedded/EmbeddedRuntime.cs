@@ -110,7 +110,14 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                     var existing = await store.ReadAsync(instanceId, cancellationToken);
                     if (existing is { State.Phase: not RunPhase.Finished })
                     {
-                        unfinishedRuns.TryAdd(instanceId, RunProgress.Of(existing.State));
+                        // A run this process had not seen: one whose insert-only start stored it but lost the answer,
+                        // or one an earlier process left. It is driven from its row rather than left for a restart; a
+                        // drive already under way holds its lock, and this one then finds nothing more to do.
+                        if (unfinishedRuns.TryAdd(instanceId, RunProgress.Of(existing.State)))
+                        {
+                            Kick(instanceId, input: null, readRow: true);
+                        }
+
                         return new RunStartResult(RunStartOutcome.Joined, instanceId, existing.State.Playbook);
                     }
 
