@@ -52,6 +52,26 @@ public sealed class AuditTrailTests(LocalHostFixture host)
         Assert.Equal(AuditAction.EventStatusChanged, Assert.Single(await audit.ListAsync(AuditSubject.SecurityEvent, subject, CancellationToken.None)).Action);
     }
 
+    [Fact]
+    public async Task AppendAsync_InsertLandedButItsAnswerLost_OneEntryAndNoError()
+    {
+        // The SDK's next try of the insert meets the row its first try wrote (409).
+        var lostAnswer = new AnswerLostOnce("Isolations");
+        var options = new Azure.Data.Tables.TableClientOptions();
+        options.Retry.Delay = TimeSpan.FromMilliseconds(10);
+        options.AddPolicy(lostAnswer, Azure.Core.HttpPipelinePosition.PerRetry);
+        using var tables = new LedgerTables(
+            new Azure.Data.Tables.TableServiceClient(host.StorageConnectionString, options),
+            Microsoft.Extensions.Options.Options.Create(new LedgerOptions { TablePrefix = "A" + Guid.NewGuid().ToString("N")[..12] }));
+        var trail = new AuditTrail(tables);
+        var subject = "audit-" + Guid.NewGuid().ToString("N");
+
+        await trail.AppendAsync(AuditSubject.Isolation, Entry(subject, AuditAction.Isolated, DateTimeOffset.UnixEpoch), CancellationToken.None);
+
+        Assert.Equal(1, lostAnswer.Lost);
+        Assert.Equal(AuditAction.Isolated, Assert.Single(await trail.ListAsync(AuditSubject.Isolation, subject, CancellationToken.None)).Action);
+    }
+
     private static AuditEntry Entry(string subject, AuditAction action, DateTimeOffset at) =>
         new() { SubjectId = subject, Action = action, At = at, Actor = "test" };
 }
