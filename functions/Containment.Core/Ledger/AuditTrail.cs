@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Data.Tables;
 
 namespace Containment.Ledger;
@@ -13,15 +12,7 @@ public sealed class AuditTrail(LedgerTables tables)
     public async Task AppendAsync(AuditSubject subject, AuditEntry entry, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        try
-        {
-            await tables.Of(subject).AddEntityAsync(AuditRows.ToEntity(entry), cancellationToken);
-        }
-        catch (RequestFailedException exception) when (exception.Status == 409)
-        {
-            // The row key ends with a suffix made for this entry, so the row there is this entry: the SDK's next
-            // try of an insert whose answer was lost.
-        }
+        await UniqueRowInsert.AddAsync(tables.Of(subject), AuditRows.ToEntity(entry), cancellationToken);
     }
 
     public async Task<IReadOnlyList<AuditEntry>> ListAsync(AuditSubject subject, string subjectId, CancellationToken cancellationToken)

@@ -28,7 +28,7 @@ public sealed class PoisonStore(LedgerTables tables, TimeProvider time)
         {
             ["Record"] = JsonSerializer.Serialize(record, ContainmentJson.Options),
         };
-        await tables.Poison.AddEntityAsync(entity, cancellationToken);
+        await UniqueRowInsert.AddAsync(tables.Poison, entity, cancellationToken);
         return record;
     }
 

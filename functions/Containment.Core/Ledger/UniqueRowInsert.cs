@@ -1,0 +1,23 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Containment.Ledger;
+
+/// <summary>
+/// Inserts a row whose key was made for it (a time and a random suffix). A 409 can then only be the row itself,
+/// written by an earlier try whose answer was lost and met again by the SDK's next try: the insert is done.
+/// </summary>
+internal static class UniqueRowInsert
+{
+    public static async Task AddAsync(TableClient table, TableEntity entity, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.AddEntityAsync(entity, cancellationToken);
+        }
+        catch (RequestFailedException exception) when (exception.Status == 409)
+        {
+            // Already there: see above.
+        }
+    }
+}
