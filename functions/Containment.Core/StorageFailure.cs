@@ -5,22 +5,18 @@ namespace Containment;
 /// <summary>
 /// The storage failure inside an exception. A storage answer that is an error comes as a <see cref="RequestFailedException"/>;
 /// when every try failed without an answer (refused, reset, timed out), the SDK gathers the tries' failures in an
-/// <see cref="AggregateException"/>, whose inner exception is the first try's.
+/// <see cref="AggregateException"/>, and a try whose connection broke while its answer was being read may be among
+/// them as a bare <see cref="IOException"/>.
 /// </summary>
 public static class StorageFailure
 {
-    public static RequestFailedException? In(Exception? exception)
+    public static RequestFailedException? In(Exception? exception) => exception switch
     {
-        for (; exception is not null; exception = exception.InnerException)
-        {
-            if (exception is RequestFailedException storage)
-            {
-                return storage;
-            }
-        }
-
-        return null;
-    }
+        null => null,
+        RequestFailedException storage => storage,
+        AggregateException tries => tries.InnerExceptions.Select(In).FirstOrDefault(found => found is not null),
+        _ => In(exception.InnerException),
+    };
 
     /// <summary>The status and error code, which callers may see; never the exception's text, which goes to the log.</summary>
     public static string Describe(RequestFailedException storage) =>

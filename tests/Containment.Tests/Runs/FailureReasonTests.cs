@@ -19,6 +19,19 @@ public sealed class FailureReasonTests
     }
 
     [Fact]
+    public void Of_FirstTryBrokeWhileReadingItsAnswer_TheOtherTriesSayStorageDidNotAnswer()
+    {
+        // A connection reset while the first try's answer was read comes as a bare IOException among the tries.
+        var thrown = new AggregateException(
+            "Retry failed after 2 tries.",
+            new IOException("Unable to read data from the transport connection: Connection reset by peer."),
+            new RequestFailedException(0, "Connection reset by peer", new HttpRequestException("Connection reset by peer")));
+
+        Assert.Equal("storage did not answer: Connection reset by peer", FailureReason.Of(thrown));
+        Assert.Equal(503, Containment.Api.ApiFailures.Of(thrown).Status);
+    }
+
+    [Fact]
     public void Of_StorageAnswered_SaysItsStatusAndCode()
     {
         var thrown = new RequestFailedException(503, "The server is busy.\nStatus: 503 (Server Busy)\nErrorCode: ServerBusy", "ServerBusy", innerException: null);
