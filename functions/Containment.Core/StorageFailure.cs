@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Azure;
 
 namespace Containment;
@@ -5,8 +6,7 @@ namespace Containment;
 /// <summary>
 /// The storage failure inside an exception. A storage answer that is an error comes as a <see cref="RequestFailedException"/>;
 /// when every try failed without an answer (refused, reset, timed out), the SDK gathers the tries' failures in an
-/// <see cref="AggregateException"/>, and a try whose connection broke while its answer was being read may be among
-/// them as a bare <see cref="IOException"/>.
+/// <see cref="AggregateException"/>, among which a try whose connection broke may be a bare transport exception.
 /// </summary>
 public static class StorageFailure
 {
@@ -15,6 +15,10 @@ public static class StorageFailure
         null => null,
         RequestFailedException storage => storage,
         AggregateException tries => tries.InnerExceptions.Select(In).FirstOrDefault(found => found is not null),
+
+        // A connection reset can also leave the SDK bare (seen: a SocketException alone, or as its last try's
+        // failure): storage did not answer.
+        SocketException or IOException or HttpRequestException => new RequestFailedException(0, exception.Message, exception),
         _ => In(exception.InnerException),
     };
 

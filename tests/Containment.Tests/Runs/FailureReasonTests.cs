@@ -19,7 +19,7 @@ public sealed class FailureReasonTests
     }
 
     [Fact]
-    public void Of_FirstTryBrokeWhileReadingItsAnswer_TheOtherTriesSayStorageDidNotAnswer()
+    public void Of_FirstTryBrokeWhileReadingItsAnswer_SaysStorageDidNotAnswer()
     {
         // A connection reset while the first try's answer was read comes as a bare IOException among the tries.
         var thrown = new AggregateException(
@@ -27,7 +27,17 @@ public sealed class FailureReasonTests
             new IOException("Unable to read data from the transport connection: Connection reset by peer."),
             new RequestFailedException(0, "Connection reset by peer", new HttpRequestException("Connection reset by peer")));
 
-        Assert.Equal("storage did not answer: Connection reset by peer", FailureReason.Of(thrown));
+        Assert.Equal("storage did not answer: Unable to read data from the transport connection: Connection reset by peer.", FailureReason.Of(thrown));
+        Assert.Equal(503, Containment.Api.ApiFailures.Of(thrown).Status);
+    }
+
+    [Fact]
+    public void Of_ConnectionResetLeftBare_SaysStorageDidNotAnswer()
+    {
+        // What the Tables SDK threw now and then, in a loop of reads through a relay that resets every connection.
+        var thrown = new SocketException((int)SocketError.ConnectionReset);
+
+        Assert.Equal($"storage did not answer: {thrown.Message}", FailureReason.Of(thrown));
         Assert.Equal(503, Containment.Api.ApiFailures.Of(thrown).Status);
     }
 
