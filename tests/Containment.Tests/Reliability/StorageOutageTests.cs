@@ -3,7 +3,7 @@ using Containment.Tests.EndToEnd;
 namespace Containment.Tests.Reliability;
 
 /// <summary>
-/// Storage goes away as a client sees it (connections refused and reset) while a run is under way, and comes back:
+/// Storage goes away as a client sees it (every connection reset) while a run is under way, and comes back:
 /// meanwhile the host answers 503 so senders deliver again; afterwards the run goes on from its stored state, the
 /// redelivered alert starts its own, and a release gives the pod back exactly.
 /// </summary>
@@ -18,7 +18,6 @@ public sealed class StorageOutageTests(StorageRelayHostFixture host) : IClassFix
         var (first, second) = (host.TakePod(), host.TakePod());
         var before = (await flow.PodAsync(first))!;
         var creates = host.KubeSim.Requests.Count("POST", Policies);
-
         var secondAlert = Alert(second);
 
         var started = await flow.PostAsync("api/alerts", Alert(first));
