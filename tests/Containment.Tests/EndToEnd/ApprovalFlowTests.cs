@@ -220,10 +220,7 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
         using var flow = new FlowClient(host);
         var (_, instanceId, _, link) = await WaitingForApprovalAsync(flow);
         var lostAnswer = new AnswerLostOnce("$batch");
-        var options = new Azure.Data.Tables.TableClientOptions();
-        options.Retry.Delay = TimeSpan.FromMilliseconds(10);
-        options.AddPolicy(lostAnswer, Azure.Core.HttpPipelinePosition.PerRetry);
-        using var tables = new LedgerTables(new Azure.Data.Tables.TableServiceClient(host.StorageConnectionString, options), Options.Create(new LedgerOptions { TablePrefix = host.TablePrefix }));
+        using var tables = host.LedgerTablesThrough(lostAnswer);
         var approvals = new Containment.Api.ApprovalsApi(host.Get<ApprovalTokens>(), new ApprovalStore(tables), host.Get<Containment.Runs.IPlaybookRuntime>(), TimeProvider.System);
         var request = new Containment.Api.ApiRequest
         {

@@ -57,12 +57,7 @@ public sealed class AuditTrailTests(LocalHostFixture host)
     {
         // The SDK's next try of the insert meets the row its first try wrote (409).
         var lostAnswer = new AnswerLostOnce("Isolations");
-        var options = new Azure.Data.Tables.TableClientOptions();
-        options.Retry.Delay = TimeSpan.FromMilliseconds(10);
-        options.AddPolicy(lostAnswer, Azure.Core.HttpPipelinePosition.PerRetry);
-        using var tables = new LedgerTables(
-            new Azure.Data.Tables.TableServiceClient(host.StorageConnectionString, options),
-            Microsoft.Extensions.Options.Options.Create(new LedgerOptions { TablePrefix = "A" + Guid.NewGuid().ToString("N")[..12] }));
+        using var tables = host.LedgerTablesThrough(lostAnswer);
         var trail = new AuditTrail(tables);
         var subject = "audit-" + Guid.NewGuid().ToString("N");
 

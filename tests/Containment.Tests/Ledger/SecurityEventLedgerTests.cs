@@ -98,9 +98,7 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
     {
         // Admission stores the event while the pod's new run starts; the run's isolation may mark it processed first.
         var inserts = new Runs.HeldRequests(Azure.Core.RequestMethod.Post);
-        var options = new TableClientOptions();
-        options.AddPolicy(inserts, Azure.Core.HttpPipelinePosition.PerRetry);
-        using var heldTables = new LedgerTables(new TableServiceClient(host.StorageConnectionString, options), host.Get<IOptions<LedgerOptions>>());
+        using var heldTables = host.LedgerTablesThrough(inserts);
         await heldTables.EnsureCreatedAsync(CancellationToken.None);
         using var held = new SecurityEventLedger(heldTables);
         var record = Record(EventStatus.Unprocessed, null);

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Azure.Data.Tables;
 using Containment.Api;
+using Containment.Ledger;
 using Containment.Local.Hosting;
 using Containment.Tests.Notifications;
 using KubeSim;
@@ -100,6 +101,18 @@ public class LocalHostFixture : IAsyncLifetime
         where T : notnull => Services.GetRequiredService<T>();
 
     public TableServiceClient Tables => Get<TableServiceClient>();
+
+    /// <summary>
+    /// The host's ledger tables through a client of the test's own, whose every try passes <paramref name="policy"/>
+    /// (a request held or its answer lost), with the SDK's retries close together.
+    /// </summary>
+    public LedgerTables LedgerTablesThrough(Azure.Core.Pipeline.HttpPipelinePolicy policy)
+    {
+        var options = new TableClientOptions();
+        options.Retry.Delay = TimeSpan.FromMilliseconds(10);
+        options.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerRetry);
+        return new LedgerTables(new TableServiceClient(StorageConnectionString, options), Get<Microsoft.Extensions.Options.IOptions<LedgerOptions>>());
+    }
 
     /// <summary>Settings a differently configured host adds to (or changes in) the defaults.</summary>
     protected virtual void Configure(IDictionary<string, string?> settings)
