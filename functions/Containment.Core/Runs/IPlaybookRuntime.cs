@@ -56,4 +56,7 @@ public enum RaiseEventResult
     Accepted,
     NoSuchRun,
     RunFinished,
+
+    /// <summary>The run is past the wait the event is for (it took a decision, maybe this one, or the wait timed out): nothing is kept.</summary>
+    PastWait,
 }

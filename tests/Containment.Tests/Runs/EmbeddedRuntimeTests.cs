@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Containment.Activities;
 using Containment.Approvals;
+using Containment.Ledger;
 using Containment.Runs;
+using Containment.Runs.Embedded;
 using Containment.Runs.Machine;
 using Containment.Tests.Support;
 
@@ -49,6 +51,57 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
         Assert.Single(harness.Log.Of(ActivityNames.ReleasePod));
         Assert.Equal("approved by ana@contoso.com", done.History.Single(step => step.StepId == "approve-release").Detail);
         Assert.Equal(0, harness.Runtime.WaitingTimers);
+    }
+
+    [Fact]
+    public async Task Raise_AppliedButItsAnswerLost_TheRunTakesItOnce()
+    {
+        // The write applying the decision lands and its answer is lost: the SDK's next try meets 412, the row having
+        // been changed by that very write.
+        var lostAnswer = new AnswerLostOnce("RowKey='state')", armed: false);
+        var prefix = AzuriteFixture.NewTablePrefix();
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, prefix, storagePolicy: lostAnswer);
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, Escape);
+        var waiting = await harness.IdleStatusAsync(id);
+
+        lostAnswer.Arm();
+        var raised = await harness.Runtime.RaiseEventAsync(id, waiting.AwaitedEvent!, Decision(ApprovalVerdict.Approved), CancellationToken.None);
+        var done = await harness.IdleStatusAsync(id);
+        var rows = await RunRowsAsync(prefix, id);
+
+        // The runtime cannot tell its own write from another's: it answers that the run is past the wait, and keeps nothing.
+        Assert.Equal(1, lostAnswer.Lost);
+        Assert.Equal(RaiseEventResult.PastWait, raised);
+        Assert.Equal([RunStore.StateRow], rows);
+        Assert.Equal(RunPhase.Finished, done.Phase);
+        Assert.Equal("approved by ana@contoso.com", done.History.Single(step => step.StepId == "approve-release").Detail);
+        Assert.Single(harness.Log.Of(ActivityNames.ReleasePod));
+    }
+
+    [Fact]
+    public async Task RaiseEvent_AgainOnceTaken_KeepsNothingAndChangesNothing()
+    {
+        var prefix = AzuriteFixture.NewTablePrefix();
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, prefix);
+        var releaseMayGo = harness.Log.Hold(ActivityNames.ReleasePod);
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, Escape);
+        var waiting = await harness.IdleStatusAsync(id);
+
+        var first = await harness.Runtime.RaiseEventAsync(id, waiting.AwaitedEvent!, Decision(ApprovalVerdict.Approved), CancellationToken.None);
+        await harness.Log.WaitForCallAsync(ActivityNames.ReleasePod);
+        var again = await harness.Runtime.RaiseEventAsync(id, waiting.AwaitedEvent!, Decision(ApprovalVerdict.Rejected), CancellationToken.None);
+        releaseMayGo.SetResult();
+        var done = await harness.IdleStatusAsync(id);
+        var rows = await RunRowsAsync(prefix, id);
+
+        Assert.Equal(RaiseEventResult.Accepted, first);
+        Assert.Equal(RaiseEventResult.PastWait, again);
+        Assert.Equal([RunStore.StateRow], rows);
+        Assert.Equal(StepOutcome.Approved, done.History.Single(step => step.StepId == "approve-release").Outcome);
+        Assert.Single(harness.Log.Of(ActivityNames.ReleasePod));
+        Assert.Equal(RunPhase.Finished, done.Phase);
     }
 
     [Fact]
@@ -108,7 +161,8 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
     [Fact]
     public async Task RaiseEvent_ConcurrentSameDecision_AppliedOnce()
     {
-        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var prefix = AzuriteFixture.NewTablePrefix();
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, prefix);
         var releaseMayGo = harness.Log.Hold(ActivityNames.ReleasePod);
         var id = RuntimeHarness.NewInstanceId();
         await harness.StartAsync(id, Escape);
@@ -118,8 +172,11 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
             harness.Runtime.RaiseEventAsync(id, waiting.AwaitedEvent!, Decision(ApprovalVerdict.Approved), CancellationToken.None))));
         releaseMayGo.SetResult();
         var done = await harness.IdleStatusAsync(id);
+        var rows = await RunRowsAsync(prefix, id);
 
-        Assert.All(raised, result => Assert.Equal(RaiseEventResult.Accepted, result));
+        // The others find the run past the wait, or waiting still and are kept as rows, which the run deletes as it ends.
+        Assert.All(raised, result => Assert.Contains(result, new[] { RaiseEventResult.Accepted, RaiseEventResult.PastWait }));
+        Assert.Equal([RunStore.StateRow], rows);
         Assert.Single(harness.Log.Of(ActivityNames.ReleasePod));
         Assert.Single(harness.Log.Of(ActivityNames.Notify), call => call.StepId == "tell-released");
         Assert.Single(harness.Log.Of(ActivityNames.RequestApproval).Select(call => call.CallId).Distinct());
@@ -130,19 +187,10 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
     [Fact]
     public async Task RaiseEvent_RowLandsAfterTheWaitBegan_IsStillTaken()
     {
-        var inserts = new HeldRequests(Azure.Core.RequestMethod.Post);
-        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix(), storagePolicy: inserts);
-        var approvalMayGo = harness.Log.Hold(ActivityNames.RequestApproval);
-        var id = RuntimeHarness.NewInstanceId();
-        await harness.StartAsync(id, Escape);
-        await harness.Log.WaitForCallAsync(ActivityNames.RequestApproval);
-
         // The decision comes while the drive holds the run, so it is buffered; its row is held back until the
         // drive has entered the wait (finding nothing to list) and let the run go.
-        inserts.Arm();
-        var raising = Task.Run(() => harness.Runtime.RaiseEventAsync(id, "approval-approve-release-1", Decision(ApprovalVerdict.Approved), CancellationToken.None));
-        await inserts.Holding.WaitAsync(TimeSpan.FromSeconds(30));
-        approvalMayGo.SetResult();
+        var (harness, inserts, raising, id) = await DecisionKeptBackAsync(AzuriteFixture.NewTablePrefix());
+        await using var disposing = harness;
         var waiting = await harness.IdleStatusAsync(id);
         inserts.Release();
         var raised = await raising.WaitAsync(TimeSpan.FromSeconds(30));
@@ -153,6 +201,30 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
         Assert.Equal(StepOutcome.Approved, done.History.Single(step => step.StepId == "approve-release").Outcome);
         Assert.Single(harness.Log.Of(ActivityNames.ReleasePod));
         Assert.Equal(RunPhase.Finished, done.Phase);
+    }
+
+    [Fact]
+    public async Task RaiseEvent_KeptRowLandsAfterAnotherCopyWasTaken_IsDeletedAsTheRunEnds()
+    {
+        // A copy of the decision comes while the drive holds the run, so it is kept as a row, held back until another
+        // copy has been taken and the run has finished: the row is for a wait the run is past, and would never be taken.
+        var prefix = AzuriteFixture.NewTablePrefix();
+        var (harness, inserts, kept, id) = await DecisionKeptBackAsync(prefix);
+        await using var disposing = harness;
+        var waiting = await harness.IdleStatusAsync(id);
+        var taken = await harness.Runtime.RaiseEventAsync(id, "approval-approve-release-1", Decision(ApprovalVerdict.Approved), CancellationToken.None);
+        var finished = await harness.IdleStatusAsync(id);
+        inserts.Release();
+        var keptAnswer = await kept.WaitAsync(TimeSpan.FromSeconds(30));
+        await harness.Runtime.WhenIdleAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var rows = await RunRowsAsync(prefix, id);
+
+        Assert.Equal(RunPhase.Waiting, waiting.Phase);
+        Assert.Equal(RaiseEventResult.Accepted, taken);
+        Assert.Equal(RunPhase.Finished, finished.Phase);
+        Assert.Equal(RaiseEventResult.Accepted, keptAnswer);
+        Assert.Equal([RunStore.StateRow], rows);
+        Assert.Single(harness.Log.Of(ActivityNames.ReleasePod));
     }
 
     [Fact]
@@ -555,6 +627,31 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
         Assert.Equal(before, harness.StorageOperations);
         Assert.Equal(5, harness.Runtime.WaitingTimers);
     }
+
+    /// <summary>
+    /// A run that then waits on its release approval, and a decision raised while the drive held it (sending the approval
+    /// request): kept as a row, whose insert is held back until <see cref="HeldRequests.Release"/>.
+    /// </summary>
+    private async Task<(RuntimeHarness Harness, HeldRequests Inserts, Task<RaiseEventResult> Raising, string InstanceId)> DecisionKeptBackAsync(string tablePrefix)
+    {
+        var inserts = new HeldRequests(Azure.Core.RequestMethod.Post);
+        var harness = new RuntimeHarness(azurite.ConnectionString, tablePrefix, storagePolicy: inserts);
+        var approvalMayGo = harness.Log.Hold(ActivityNames.RequestApproval);
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, Escape);
+        await harness.Log.WaitForCallAsync(ActivityNames.RequestApproval);
+
+        inserts.Arm();
+        var raising = Task.Run(() => harness.Runtime.RaiseEventAsync(id, "approval-approve-release-1", Decision(ApprovalVerdict.Approved), CancellationToken.None));
+        await inserts.Holding.WaitAsync(TimeSpan.FromSeconds(30));
+        approvalMayGo.SetResult();
+        return (harness, inserts, raising, id);
+    }
+
+    /// <summary>The row keys stored under a run: its state row, and any event kept for a later wait.</summary>
+    private async Task<List<string>> RunRowsAsync(string tablePrefix, string instanceId) =>
+        await new Azure.Data.Tables.TableClient(azurite.ConnectionString, tablePrefix + "Runs")
+            .QueryAsync<Azure.Data.Tables.TableEntity>(row => row.PartitionKey == TableKey.Encode(instanceId)).Select(row => row.RowKey).ToListAsync();
 
     private static JsonElement Decision(ApprovalVerdict verdict) =>
         JsonSerializer.SerializeToElement(new ApprovalDecision(verdict, "ana@contoso.com", MachineDriver.Start), ContainmentJson.Options);

@@ -44,6 +44,46 @@ public sealed class PlaybookMachineTests
     }
 
     [Fact]
+    public void IsPastWait_OnlyOnceTheWaitWasBegunAndEnded()
+    {
+        const string First = "approval-approve-release-1";
+        var run = MachineDriver.ForShipped(Escape);
+        run.Begin();
+        var beforeTheStep = PlaybookMachine.IsPastWait(run.State!, First);
+        run.CompleteAll();
+        run.CompleteAll();
+        var requestInFlight = PlaybookMachine.IsPastWait(run.State!, First);
+        run.CompleteAll();
+        var waiting = PlaybookMachine.IsPastWait(run.State!, First);
+        run.Decide(ApprovalVerdict.Approved);
+
+        Assert.False(beforeTheStep);
+        Assert.False(requestInFlight);
+        Assert.False(waiting);
+        Assert.True(PlaybookMachine.IsPastWait(run.State!, First));
+        Assert.True(PlaybookMachine.IsPastWait(run.State!, "APPROVAL-approve-release-1"));
+        Assert.False(PlaybookMachine.IsPastWait(run.State!, "approval-approve-release-2"));
+        Assert.False(PlaybookMachine.IsPastWait(run.State!, "approval-tell-soc-1"));
+        Assert.False(PlaybookMachine.IsPastWait(run.State!, "approval-approve-release-"));
+        Assert.False(PlaybookMachine.IsPastWait(run.State!, "approval-1"));
+        Assert.False(PlaybookMachine.IsPastWait(run.State!, "wait-approve-release-1"));
+    }
+
+    [Fact]
+    public void IsPastWait_TimedOut_IsPast()
+    {
+        var run = MachineDriver.ForShipped(Escape);
+        run.Begin();
+        run.CompleteAll();
+        run.CompleteAll();
+        run.CompleteAll();
+
+        run.FireTimer();
+
+        Assert.True(PlaybookMachine.IsPastWait(run.State!, "approval-approve-release-1"));
+    }
+
+    [Fact]
     public void Next_EscapePlaybookRejected_KeepsIsolatedAndSaysSo()
     {
         var run = MachineDriver.ForShipped(Escape);

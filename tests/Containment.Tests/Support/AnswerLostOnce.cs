@@ -8,12 +8,16 @@ namespace Containment.Tests.Support;
 /// A storage pipeline policy that lets the first request to a path ending so through and then loses its answer, as
 /// a connection reset after the server did the work would: the SDK sees no answer and tries again.
 /// </summary>
-internal sealed class AnswerLostOnce(string pathEnd) : HttpPipelinePolicy
+/// <param name="armed">False to let every request through until <see cref="Arm"/>: for a write whose path earlier writes share.</param>
+internal sealed class AnswerLostOnce(string pathEnd, bool armed = true) : HttpPipelinePolicy
 {
-    private int lost;
+    private int lost = armed ? 0 : -1;
 
     /// <summary>How many answers were lost: 0 or 1.</summary>
-    public int Lost => Volatile.Read(ref lost);
+    public int Lost => Math.Max(0, Volatile.Read(ref lost));
+
+    /// <summary>Loses the answer of the next request to the path.</summary>
+    public void Arm() => Interlocked.CompareExchange(ref lost, 0, -1);
 
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
         throw new NotSupportedException("the product calls storage asynchronously");

@@ -109,6 +109,15 @@ public sealed partial class EmbeddedRuntime
             return RaiseEventResult.RunFinished;
         }
 
+        if (PlaybookMachine.IsPastWait(existing.State, eventName))
+        {
+            // Never kept: the run will not wait for it again. The run may be past it by a write whose answer was lost
+            // (the decision applied above, whose next try met its own change), so a drive goes on from the row.
+            LogEventPastWait(logger, instanceId, eventName);
+            Kick(instanceId, input: null, readRow: true);
+            return RaiseEventResult.PastWait;
+        }
+
         await store.AddEventAsync(instanceId, existing.State.StartedAt, eventName, payload, cancellationToken);
         buffered.Mark(instanceId);
 
@@ -150,8 +159,33 @@ public sealed partial class EmbeddedRuntime
         return arrived;
     }
 
+    /// <summary>
+    /// Deletes the events a finished run still has as rows: raised while it was taking another copy of the same decision,
+    /// they were kept for a wait the run then went past. Best effort: a row left is never taken, only stored.
+    /// </summary>
+    private async Task DropKeptEventsAsync(RunState state, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var row in (await store.ListEventsAsync(state.InstanceId, cancellationToken)).Where(row => row.IsOfRun(state.StartedAt)))
+            {
+                await store.DeleteEventAsync(state.InstanceId, row.RowKey, cancellationToken);
+            }
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogKeptEventsLeft(logger, exception, state.InstanceId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {InstanceId} finished; the events still kept for it could not be deleted and stay unused")]
+    private static partial void LogKeptEventsLeft(ILogger logger, Exception exception, string instanceId);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Run {InstanceId} took event {EventName} at once")]
     private static partial void LogEventApplied(ILogger logger, string instanceId, string eventName);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {InstanceId} is past the wait for event {EventName}: not kept")]
+    private static partial void LogEventPastWait(ILogger logger, string instanceId, string eventName);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {InstanceId} ignored event {EventName}: not a decision it takes")]
     private static partial void LogEventIgnored(ILogger logger, string instanceId, string eventName);

@@ -415,8 +415,12 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                         // Ending known before the run leaves the unfinished map, so no moment lacks an answer from memory.
                         endedRuns.Add(instanceId, RunProgress.Of(state));
                         unfinishedRuns.TryRemove(instanceId, out _);
-                        buffered.Take(instanceId);
                         LogFinished(logger, instanceId, finish.Outcome.Result, finish.Outcome.Reason);
+                        if (buffered.Take(instanceId))
+                        {
+                            await DropKeptEventsAsync(state, cancellationToken);
+                        }
+
                         return;
 
                     default:

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Containment.Activities;
 using Containment.Approvals;
@@ -15,6 +16,9 @@ public static class PlaybookMachine
 {
     public const string MainList = "steps";
     public const string FailureList = "onFailure";
+
+    /// <summary>An approval wait's event is named <c>approval-{stepId}-{round}</c>: unique within a run.</summary>
+    private const string ApprovalEventPrefix = "approval-";
 
     public static (RunState State, RunCommand Command) Next(Playbook playbook, RunState? state, RunInput input)
     {
@@ -51,6 +55,21 @@ public static class PlaybookMachine
 
     /// <summary>The event name the run waits on now, if it waits on one.</summary>
     public static string? AwaitedEvent(RunState state) => state.Phase == RunPhase.Waiting ? state.Wait?.EventName : null;
+
+    /// <summary>
+    /// Whether the run is past the approval wait <paramref name="eventName"/> is for: the wait was begun and is no longer
+    /// the run's (a decision or its timeout ended it), so the run will never take that event. An event for a wait not yet
+    /// begun is not past.
+    /// </summary>
+    public static bool IsPastWait(RunState state, string eventName)
+    {
+        var separator = eventName.LastIndexOf('-');
+        return eventName.StartsWith(ApprovalEventPrefix, StringComparison.OrdinalIgnoreCase)
+            && separator > ApprovalEventPrefix.Length
+            && int.TryParse(eventName.AsSpan(separator + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var round)
+            && state.Rounds.TryGetValue(eventName[ApprovalEventPrefix.Length..separator], out var begun)
+            && (begun > round || (begun == round && !string.Equals(state.Wait?.EventName, eventName, StringComparison.OrdinalIgnoreCase)));
+    }
 
     /// <summary>The command a run in this state is waiting to have carried out: what a driver resumes after a restart.</summary>
     public static RunCommand Repeat(RunState state) => state switch
@@ -127,7 +146,7 @@ public static class PlaybookMachine
             case ApprovalStep approval:
             {
                 var round = state.Rounds.GetValueOrDefault(step.Id) + 1;
-                var wait = new PendingWait(step.Id, $"approval-timeout-{step.Id}-{round}", at + approval.Timeout, $"approval-{step.Id}-{round}");
+                var wait = new PendingWait(step.Id, $"approval-timeout-{step.Id}-{round}", at + approval.Timeout, ApprovalEventPrefix + $"{step.Id}-{round}");
                 state = state with { Rounds = new Dictionary<string, int>(state.Rounds) { [step.Id] = round }, Wait = wait };
                 return Call(state, step, [Request(state, step) with { EventName = wait.EventName, Deadline = wait.Deadline }]);
             }
