@@ -40,9 +40,13 @@ public sealed class EventsApi(SecurityEventLedger events, AuditTrail audit, Time
 
         var actor = ApiActor.Of(request);
         var now = time.GetUtcNow();
+        // A change already made by this very request (its write landed, its answer was lost, and the next try met it)
+        // is left as it is, so it is written and audited once.
         var updated = await events.ChangeAsync(
             id,
-            current => current with { Status = change.Status, StatusReason = change.Reason, ChangedAt = now, ChangedBy = actor },
+            current => current.Status == change.Status && current.StatusReason == change.Reason && current.ChangedAt == now && current.ChangedBy == actor
+                ? current
+                : current with { Status = change.Status, StatusReason = change.Reason, ChangedAt = now, ChangedBy = actor },
             (before, after) => [AuditEntry.EventStatusChanged(id, before.Status, change.Status, change.Reason, actor, now, after.RunInstanceId)],
             cancellationToken);
         if (updated is null)

@@ -140,7 +140,7 @@ public sealed class ApiContractTests(LocalHostFixture host)
     [Fact]
     public async Task SetEventStatus_ExistingEvent_ChangesStatusAndAudits()
     {
-        var id = await SeedEventAsync();
+        var id = await TestEvents.SeedAsync(host.Get<SecurityEventLedger>());
         using var client = host.CreateClient();
         client.DefaultRequestHeaders.Add("X-MS-CLIENT-PRINCIPAL-NAME", "ana@contoso.com");
 
@@ -160,7 +160,7 @@ public sealed class ApiContractTests(LocalHostFixture host)
     [Fact]
     public async Task SetEventStatus_WithoutReason_Is400AndChangesNothing()
     {
-        var id = await SeedEventAsync();
+        var id = await TestEvents.SeedAsync(host.Get<SecurityEventLedger>());
         using var client = host.CreateClient();
 
         using var response = await client.PostAsJsonAsync(new Uri($"api/events/{Uri.EscapeDataString(id)}/status", UriKind.Relative), new { status = "ignored" });
@@ -173,7 +173,7 @@ public sealed class ApiContractTests(LocalHostFixture host)
     [Fact]
     public async Task SetEventStatus_WrongContentType_Is415()
     {
-        var id = await SeedEventAsync();
+        var id = await TestEvents.SeedAsync(host.Get<SecurityEventLedger>());
         using var client = host.CreateClient();
 
         using var response = await client.PostAsync(
@@ -202,30 +202,6 @@ public sealed class ApiContractTests(LocalHostFixture host)
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("no isolation 'none'", (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]);
-    }
-
-    private async Task<string> SeedEventAsync()
-    {
-        var alert = new Alert
-        {
-            Id = Guid.NewGuid().ToString(),
-            Source = "defender",
-            Category = AlertCategory.Malware,
-            Severity = Severity.High,
-            Time = DateTimeOffset.UnixEpoch,
-            Target = new AlertTarget { Cluster = "c1", Namespace = "shop", Pod = "web-1" },
-        };
-        var record = new SecurityEventRecord
-        {
-            Id = SecurityEventLedger.IdOf(alert),
-            Alert = alert,
-            Status = EventStatus.Unprocessed,
-            ReceivedAt = alert.Time,
-            ChangedAt = alert.Time,
-            ChangedBy = "containment",
-        };
-        await host.Get<SecurityEventLedger>().AddAsync(record, CancellationToken.None);
-        return record.Id;
     }
 
     private async Task<string> StoreIsolationAsync(string ns, string pod, IsolationStatus status, DateTimeOffset at)

@@ -250,6 +250,29 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task RaiseEvent_KeptRowLandedButItsAnswerLost_IsAcceptedAndTaken()
+    {
+        // The kept event's insert lands and its answer is lost: the SDK's next try meets its own row (409).
+        var prefix = AzuriteFixture.NewTablePrefix();
+        var lostAnswer = new AnswerLostOnce(prefix + "Runs", armed: false);
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, prefix, storagePolicy: lostAnswer);
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, "confirm-suspicious-activity", Containment.Alerts.AlertCategory.AbnormalProcess);
+        var first = await harness.IdleStatusAsync(id);
+
+        lostAnswer.Arm();
+        var early = await harness.Runtime.RaiseEventAsync(id, "approval-approve-release-1", Decision(ApprovalVerdict.Approved), CancellationToken.None);
+        await harness.Runtime.RaiseEventAsync(id, first.AwaitedEvent!, Decision(ApprovalVerdict.Approved), CancellationToken.None);
+        var done = await harness.IdleStatusAsync(id);
+
+        Assert.Equal(1, lostAnswer.Lost);
+        Assert.Equal(RaiseEventResult.Accepted, early);
+        Assert.Equal(StepOutcome.Approved, done.History.Single(step => step.StepId == "approve-release").Outcome);
+        Assert.Single(harness.Log.Of(ActivityNames.ReleasePod));
+        Assert.Equal([RunStore.StateRow], await RunRowsAsync(prefix, id));
+    }
+
+    [Fact]
     public async Task Recover_EventBufferedBeforeTheCrash_IsDeliveredAfterRecovery()
     {
         var prefix = AzuriteFixture.NewTablePrefix();

@@ -76,7 +76,7 @@ public sealed class RunStore : IDisposable
         var rowKey = EventPrefix + time.GetUtcNow().UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "~" + Guid.NewGuid().ToString("N")[..12];
         var entity = new TableEntity(TableKey.Encode(instanceId), rowKey) { ["Name"] = name, ["RunStartedAt"] = runStartedAt.UtcTicks };
         TableJson.Write(entity, "Payload", payload.GetRawText());
-        await table.AddEntityAsync(entity, cancellationToken);
+        await UniqueRowInsert.AddAsync(table, entity, cancellationToken);
     }
 
     /// <summary>The buffered events of a run, oldest first.</summary>

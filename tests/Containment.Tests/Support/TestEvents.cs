@@ -1,0 +1,35 @@
+using System.Text.Json;
+using Containment.Alerts;
+using Containment.Ledger;
+
+namespace Containment.Tests.Support;
+
+/// <summary>Security events for tests that store them directly.</summary>
+internal static class TestEvents
+{
+    /// <summary>Stores an unprocessed malware event as admission would, the alert's raw payload with it; its id.</summary>
+    public static async Task<string> SeedAsync(SecurityEventLedger events)
+    {
+        var alert = new Alert
+        {
+            Id = Guid.NewGuid().ToString(),
+            Source = "defender",
+            Category = AlertCategory.Malware,
+            Severity = Severity.High,
+            Time = DateTimeOffset.UnixEpoch,
+            Target = new AlertTarget { Cluster = "c1", Namespace = "shop", Pod = "web-1" },
+            Raw = JsonSerializer.SerializeToElement(new { alertType = "K8S_MalwareDetected" }),
+        };
+        var record = new SecurityEventRecord
+        {
+            Id = SecurityEventLedger.IdOf(alert),
+            Alert = alert,
+            Status = EventStatus.Unprocessed,
+            ReceivedAt = alert.Time,
+            ChangedAt = alert.Time,
+            ChangedBy = "containment",
+        };
+        await events.AddAsync(record, CancellationToken.None);
+        return record.Id;
+    }
+}
