@@ -1,0 +1,20 @@
+using Containment.Tests.Support;
+
+namespace Containment.Tests.Reliability;
+
+/// <summary>The product on loopback with its storage behind a proxy that loses the answer to a write a test names.</summary>
+public sealed class AnswerLosingHostFixture : LocalHostFixture, IDisposable
+{
+    private AnswerLosingProxy? proxy;
+
+    public AnswerLosingProxy Proxy => proxy ?? throw new InvalidOperationException("the host has not started");
+
+    /// <summary>After the host has stopped (xunit disposes a fixture's <see cref="IAsyncLifetime"/> side first).</summary>
+    public void Dispose() => proxy?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    protected override void Configure(IDictionary<string, string?> settings)
+    {
+        proxy = AnswerLosingProxy.Start(AzuritePort);
+        settings["AzureWebJobsStorage"] = proxy.AzuriteConnectionString;
+    }
+}
