@@ -120,22 +120,46 @@ public sealed class DriveFailureTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Start_InsertLandedButItsAnswerLost_TheRunIsStillDriven()
+    public async Task StartNew_InsertLandedButItsAnswerLost_StartsAndDrivesTheRun()
     {
-        // The insert-only start's answer is lost and the SDK's next try finds the row (409): admission then starts
-        // the run the ordinary way, which finds its own row unfinished and must drive it, not wait for a restart.
+        // The insert-only start's answer is lost and the SDK's next try finds the row (409): the row carries the
+        // insert's own key, so the start knows it for its own, says Started, and drives it.
         var prefix = AzuriteFixture.NewTablePrefix();
         var lostAnswer = new AnswerLostOnce(prefix + "Runs");
         await using var harness = new RuntimeHarness(azurite.ConnectionString, prefix, storagePolicy: lostAnswer);
         var id = RuntimeHarness.NewInstanceId();
 
         var startedNew = await harness.StartNewAsync(id, Escape);
-        var start = await harness.StartAsync(id, Escape);
+        var again = await harness.StartAsync(id, Escape);
         await harness.Log.WaitForCallAsync(ActivityNames.IsolatePod);
         var waiting = await harness.IdleStatusAsync(id);
 
         Assert.Equal(1, lostAnswer.Lost);
-        Assert.Null(startedNew);
+        Assert.Equal(RunStartOutcome.Started, startedNew?.Outcome);
+        Assert.Equal(RunStartOutcome.Joined, again.Outcome);
+        Assert.Equal(RunPhase.Waiting, waiting.Phase);
+        Assert.Single(harness.Log.Of(ActivityNames.IsolatePod));
+    }
+
+    [Fact]
+    public async Task Start_UnfinishedRunOfAnEarlierProcess_IsJoinedAndDriven()
+    {
+        // A process stored the run and stopped in its first step; a start here finds the run unfinished and unknown to
+        // this process, and must drive it, not leave it for a restart's pick-up.
+        var prefix = AzuriteFixture.NewTablePrefix();
+        var id = RuntimeHarness.NewInstanceId();
+        await using (var earlier = new RuntimeHarness(azurite.ConnectionString, prefix))
+        {
+            earlier.Log.Hold(ActivityNames.IsolatePod);
+            await earlier.StartNewAsync(id, Escape);
+            await earlier.Log.WaitForCallAsync(ActivityNames.IsolatePod);
+        }
+
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, prefix);
+        var start = await harness.StartAsync(id, Escape);
+        await harness.Log.WaitForCallAsync(ActivityNames.IsolatePod);
+        var waiting = await harness.IdleStatusAsync(id);
+
         Assert.Equal(RunStartOutcome.Joined, start.Outcome);
         Assert.Equal(RunPhase.Waiting, waiting.Phase);
         Assert.Single(harness.Log.Of(ActivityNames.IsolatePod));

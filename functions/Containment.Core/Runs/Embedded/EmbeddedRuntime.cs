@@ -110,9 +110,10 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                     var existing = await store.ReadAsync(instanceId, cancellationToken);
                     if (existing is { State.Phase: not RunPhase.Finished })
                     {
-                        // A run this process had not seen: one whose insert-only start stored it but lost the answer,
-                        // or one an earlier process left. It is driven from its row rather than left for a restart; a
-                        // drive already under way holds its lock, and this one then finds nothing more to do.
+                        // A run this process had not seen: one an earlier process left, or another is starting. It is
+                        // driven from its row rather than left for a restart; a drive already under way holds its lock,
+                        // and this one then finds nothing more to do. (An insert of this process's own whose answer was
+                        // lost is known by its key, and is a start.)
                         if (unfinishedRuns.TryAdd(instanceId, RunProgress.Of(existing.State)))
                         {
                             Kick(instanceId, input: null, readRow: true);

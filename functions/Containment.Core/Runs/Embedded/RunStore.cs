@@ -19,6 +19,9 @@ public sealed class RunStore : IDisposable
     internal const string StateRow = "state";
     private const string EventPrefix = "event~";
 
+    /// <summary>The column an insert marks its row with; see <see cref="AddAsync"/>.</summary>
+    private const string InsertKey = "InsertKey";
+
     // Every write of a run stores its playbook again; a playbook is immutable and shared by its runs, so its JSON is made once.
     private static readonly ConditionalWeakTable<Playbook, string> PlaybookJson = [];
 
@@ -40,18 +43,26 @@ public sealed class RunStore : IDisposable
         return response.HasValue ? FromEntity(response.Value!) : null;
     }
 
-    /// <summary>Stores a new run; its row's ETag, or null when a row for the instance already exists.</summary>
+    /// <summary>
+    /// Stores a new run; its row's ETag, or null when a row for the instance already exists. The row may be this very
+    /// insert's, its answer lost and met by the SDK's next try (409): each insert carries a key of its own, which the
+    /// row keeps until its first state write, so a row still carrying it is this start's, and its ETag is returned.
+    /// </summary>
     public async Task<ETag?> AddAsync(RunState state, Playbook playbook, CancellationToken cancellationToken)
     {
         await EnsureCreatedAsync(cancellationToken);
+        var entity = ToEntity(state, playbook);
+        var insertKey = Guid.NewGuid().ToString("N");
+        entity[InsertKey] = insertKey;
         try
         {
-            var response = await table.AddEntityAsync(ToEntity(state, playbook), cancellationToken);
+            var response = await table.AddEntityAsync(entity, cancellationToken);
             return response.Headers.ETag;
         }
         catch (RequestFailedException exception) when (exception.Status == 409)
         {
-            return null;
+            var stored = await table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, select: [InsertKey], cancellationToken: cancellationToken);
+            return stored.HasValue && stored.Value!.GetString(InsertKey) == insertKey ? stored.Value.ETag : null;
         }
     }
 
