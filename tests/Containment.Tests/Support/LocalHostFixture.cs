@@ -26,7 +26,7 @@ public class LocalHostFixture : IAsyncLifetime
     public const string ResourceId = "/subscriptions/4f6b2d1e-8c3a-4b7e-9d21-5a0c7e3f9b10/resourceGroups/rg-shop-prod/providers/Microsoft.ContainerService/managedClusters/aks-shop-prod";
 
     /// <summary>Pods seeded for tests to isolate, one per test: <c>victim-00</c> ...</summary>
-    public const int TestPods = 40;
+    protected virtual int TestPods => 40;
 
     private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("host-");
     private AzuriteServer? azurite;
@@ -38,7 +38,11 @@ public class LocalHostFixture : IAsyncLifetime
     internal LoopbackReceiver Channels { get; } = new();
 
     /// <summary>A seeded pod no other test has taken.</summary>
-    public string TakePod() => $"victim-{Interlocked.Increment(ref nextPod) - 1:D2}";
+    public string TakePod()
+    {
+        var index = Interlocked.Increment(ref nextPod) - 1;
+        return index < TestPods ? $"victim-{index:D2}" : throw new InvalidOperationException($"the {TestPods} seeded pods are taken; seed more (TestPods)");
+    }
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -148,7 +152,7 @@ public class LocalHostFixture : IAsyncLifetime
         ["Containment:Notifications:Channels:soc-oncall:Url"] = Channels.Url.ToString(),
     };
 
-    private static string VictimPods()
+    private string VictimPods()
     {
         var list = new StringBuilder("apiVersion: v1\nkind: List\nitems:\n");
         for (var index = 0; index < TestPods; index++)

@@ -1,6 +1,6 @@
 using Containment.Tests.Support;
 
-namespace Containment.Tests.Reliability;
+namespace Containment.Tests.Reliability.LostAnswers;
 
 /// <summary>The product on loopback with its storage behind a proxy that loses the answer to a write a test names.</summary>
 public sealed class AnswerLosingHostFixture : LocalHostFixture, IDisposable
