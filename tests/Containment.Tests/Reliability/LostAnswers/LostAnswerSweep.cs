@@ -51,7 +51,7 @@ public abstract class LostAnswerSweep(AnswerLosingHostFixture host, ITestOutputH
             }
         }
 
-        Assert.InRange(writes - (marked - before), 5, 40);
+        Assert.InRange(writes - (marked - before), 1, 40);
         Assert.True(differences.Count == 0, $"expected {expected}\n{string.Join('\n', differences)}");
         return expected;
     }
@@ -97,16 +97,17 @@ public abstract class LostAnswerSweep(AnswerLosingHostFixture host, ITestOutputH
         return answer.Status >= 500 ? await flow.PostAsync(route, json) : answer;
     }
 
-    private protected async Task<int> ApproveAsync(Uri link)
+    /// <summary>Posts the decision on the link, and again once when told 5xx, as a person would; the last answer's status.</summary>
+    private protected async Task<int> DecideAsync(Uri link, string decision)
     {
         using var approver = host.CreateAnonymousClient();
-        using var first = await approver.PostAsync(link, Approve());
+        using var first = await approver.PostAsync(link, Form(decision));
         if ((int)first.StatusCode < 500)
         {
             return (int)first.StatusCode;
         }
 
-        using var again = await approver.PostAsync(link, Approve());
+        using var again = await approver.PostAsync(link, Form(decision));
         return (int)again.StatusCode;
     }
 
@@ -124,7 +125,7 @@ public abstract class LostAnswerSweep(AnswerLosingHostFixture host, ITestOutputH
 
     private static string Words(IEnumerable<string?> words) => string.Join(' ', words);
 
-    private static FormUrlEncodedContent Approve() => new([new("decision", "approve"), new("comment", "checked")]);
+    private static FormUrlEncodedContent Form(string decision) => new([new("decision", decision), new("comment", "checked")]);
 
     /// <summary>How a run ended on the cluster and in the ledger.</summary>
     /// <summary>A pod given back by a release by hand that went well, with its isolation record's audit trail.</summary>

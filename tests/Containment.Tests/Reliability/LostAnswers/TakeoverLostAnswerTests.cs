@@ -17,7 +17,7 @@ public sealed class TakeoverLostAnswerTests(AnswerLosingHostFixture host, ITestO
     /// <summary>
     /// Alert, isolation; a second alert for the pod joins the run waiting on its approval; then a release by hand takes
     /// the pod from that run and gives it back. For a fresh pod; how it ended. The writes up to the wait are the approved
-    /// run's, swept in <see cref="ApprovedRunLostAnswerTests"/>: <paramref name="mark"/> comes after them.
+    /// run's, swept in <see cref="DecidedRunLostAnswerTests"/>: <paramref name="mark"/> comes after them.
     /// </summary>
     private async Task<TakeoverEnd> ReleasedByHandAsync(FlowClient flow, Action mark)
     {
