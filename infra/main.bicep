@@ -50,6 +50,9 @@ param secretsAdministratorObjectId string = ''
 @description('An OpenTelemetry collector (OTLP, e.g. https://collector.example:4317) the app sends its trace spans to. Empty: none are sent.')
 param otlpEndpoint string = ''
 
+@description('How long the storage SDK waits before it tries a request again (no answer, 408, 429 or 5xx), doubled per try; the SDK\'s own 0.8 s by default.')
+param storageRetryDelay string = '00:00:00.800'
+
 @description('Days Log Analytics keeps data.')
 @minValue(30)
 @maxValue(730)
@@ -309,6 +312,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       Containment__PlaybooksPath: 'playbooks'
       Containment__Approvals__SigningKey: '@Microsoft.KeyVault(VaultName=${keyVault.name};SecretName=${signingKeySecretName})'
       Containment__Approvals__BaseUrl: 'https://${appName}.azurewebsites.net'
+      Containment__Storage__RetryDelay: storageRetryDelay
     }, clusterSettings, protectedNamespaceSettings, channelSettings, tracingSettings)
   }
 }

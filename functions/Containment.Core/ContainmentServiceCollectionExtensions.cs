@@ -39,13 +39,15 @@ public static class ContainmentServiceCollectionExtensions
                 options.TableServiceUri = setting["tableServiceUri"] is { Length: > 0 } uri ? new Uri(uri) : null;
                 options.ClientId = setting["clientId"];
             })
+            .Bind(configuration.GetSection(StorageOptions.Section))
             .Validate(options => !options.Validate().Any(), StorageOptions.SettingName + " must be a storage connection string, or " + StorageOptions.SettingName + "__tableServiceUri must name the table endpoint")
+            .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<StorageOperationCounter>();
         services.AddSingleton(provider =>
         {
             var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var clientOptions = new TableClientOptions();
+            var clientOptions = storage.ClientOptions();
             clientOptions.AddPolicy(provider.GetRequiredService<StorageOperationCounter>(), HttpPipelinePosition.PerRetry);
             return string.IsNullOrWhiteSpace(storage.ConnectionString)
                 ? new TableServiceClient(storage.TableServiceUri, new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = storage.ClientId }), clientOptions)

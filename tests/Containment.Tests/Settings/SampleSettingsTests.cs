@@ -33,6 +33,34 @@ public sealed class SampleSettingsTests
     }
 
     [Fact]
+    public void StorageRetryDelay_Set_IsTheTablesClientsRetryDelay()
+    {
+        var settings = LocalSettingsConfiguration.Read(SamplePath).ToDictionary();
+        settings["Containment:Storage:RetryDelay"] = "00:00:00.020";
+        using var services = BuildServices(settings);
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+        var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromMilliseconds(20), storage.ClientOptions().Retry.Delay);
+        Assert.Equal(new Azure.Data.Tables.TableClientOptions().Retry.Delay, new StorageOptions().ClientOptions().Retry.Delay);
+    }
+
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("00:05:00")]
+    public void StorageRetryDelay_OutOfRange_FailsStartupValidationNamingTheSetting(string delay)
+    {
+        var settings = LocalSettingsConfiguration.Read(SamplePath).ToDictionary();
+        settings["Containment:Storage:RetryDelay"] = delay;
+        using var services = BuildServices(settings);
+
+        var exception = Assert.ThrowsAny<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains(nameof(StorageOptions.RetryDelay), exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Sample_EveryKey_IsExplainedByAComment()
     {
         var document = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(SamplePath))!["Values"]!.AsObject();

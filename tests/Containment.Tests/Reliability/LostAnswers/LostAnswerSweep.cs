@@ -62,13 +62,14 @@ public abstract class LostAnswerSweep(AnswerLosingHostFixture host, ITestOutputH
         return (pod, (await flow.PodAsync(pod))!, host.KubeSim.Requests.CarriedOut("POST", Policies));
     }
 
-    /// <summary>Once the host is idle: the run, the pod and its policies, and the pod's isolation record and audit trail.</summary>
+    /// <summary>Once the host is idle: the run, the pod and its policies, and the pod's isolation record (if any) and audit trail.</summary>
     private protected async Task<PodEnd> PodEndAsync(FlowClient flow, JsonObject done, string pod, JsonObject before, int creates)
     {
         await host.Get<EmbeddedRuntime>().WhenIdleAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         var instanceId = (string)done["instanceId"]!;
         var after = (await flow.PodAsync(pod))!;
-        var isolation = await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}");
+        using var read = await flow.Http.GetAsync(new Uri($"api/isolations/{Uri.EscapeDataString(instanceId)}", UriKind.Relative));
+        var isolation = read.StatusCode == System.Net.HttpStatusCode.NotFound ? null : JsonNode.Parse(await read.EnsureSuccessStatusCode().Content.ReadAsStringAsync())!;
         return new PodEnd(
             (string?)done["outcome"]?["result"],
             Words(done["history"]!.AsArray().Select(step => $"{step!["stepId"]}:{step["outcome"]}")),
@@ -76,8 +77,8 @@ public abstract class LostAnswerSweep(AnswerLosingHostFixture host, ITestOutputH
                 && before["metadata"]!["annotations"]!.ToJsonString() == after["metadata"]!["annotations"]!.ToJsonString(),
             (await flow.PolicyNamesAsync()).Count(name => name.EndsWith(pod, StringComparison.Ordinal)),
             host.KubeSim.Requests.CarriedOut("POST", Policies) - creates,
-            (string?)isolation["isolation"]!["status"],
-            Words(isolation["audit"]!.AsArray().Select(entry => (string?)entry!["action"])),
+            (string?)isolation?["isolation"]!["status"],
+            Words(isolation?["audit"]!.AsArray().Select(entry => (string?)entry!["action"]) ?? []),
             Words(await RunRowsAsync(instanceId)));
     }
 
