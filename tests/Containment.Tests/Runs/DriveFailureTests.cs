@@ -142,6 +142,30 @@ public sealed class DriveFailureTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Start_InPlaceOfAnEndedRun_WriteLandedButItsAnswerLost_StartsAndDrivesTheRun()
+    {
+        // The pod's last run has ended; the new run's write over it lands, its answer is lost, and the SDK's next try
+        // finds the row changed (412): the row carries this start's key, so it is this start's.
+        var prefix = AzuriteFixture.NewTablePrefix();
+        var lostAnswer = new AnswerLostOnce("RowKey='state')", armed: false);
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, prefix, storagePolicy: lostAnswer);
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, "malware");
+        var ended = await harness.IdleStatusAsync(id);
+
+        lostAnswer.Arm();
+        var start = await harness.StartAsync(id, Escape);
+        var waiting = await harness.IdleStatusAsync(id);
+
+        Assert.Equal(RunPhase.Finished, ended.Phase);
+        Assert.Equal(1, lostAnswer.Lost);
+        Assert.Equal(RunStartOutcome.Started, start.Outcome);
+        Assert.Equal(RunPhase.Waiting, waiting.Phase);
+        Assert.Equal(Escape, waiting.Playbook);
+        Assert.Equal(2, harness.Log.Of(ActivityNames.IsolatePod).Count());
+    }
+
+    [Fact]
     public async Task Start_UnfinishedRunOfAnEarlierProcess_IsJoinedAndDriven()
     {
         // A process stored the run and stopped in its first step; a start here finds the run unfinished and unknown to

@@ -122,7 +122,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                         return new RunStartResult(RunStartOutcome.Joined, instanceId, existing.State.Playbook);
                     }
 
-                    etag = existing is null ? null : await store.ReplaceAsync(state, playbook, existing.ETag, cancellationToken);
+                    etag = existing is null ? null : await store.ReplaceEndedAsync(state, playbook, existing.ETag, cancellationToken);
                 }
 
                 if (etag is { } stored)

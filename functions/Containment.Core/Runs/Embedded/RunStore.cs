@@ -45,15 +45,13 @@ public sealed class RunStore : IDisposable
 
     /// <summary>
     /// Stores a new run; its row's ETag, or null when a row for the instance already exists. The row may be this very
-    /// insert's, its answer lost and met by the SDK's next try (409): each insert carries a key of its own, which the
-    /// row keeps until its first state write, so a row still carrying it is this start's, and its ETag is returned.
+    /// insert's, its answer lost and met by the SDK's next try (409): each new run's row carries a key of its own until
+    /// its first state write, so a row still carrying it is this start's, and its ETag is returned.
     /// </summary>
     public async Task<ETag?> AddAsync(RunState state, Playbook playbook, CancellationToken cancellationToken)
     {
         await EnsureCreatedAsync(cancellationToken);
-        var entity = ToEntity(state, playbook);
-        var insertKey = Guid.NewGuid().ToString("N");
-        entity[InsertKey] = insertKey;
+        var (entity, key) = NewRun(state, playbook);
         try
         {
             var response = await table.AddEntityAsync(entity, cancellationToken);
@@ -61,8 +59,26 @@ public sealed class RunStore : IDisposable
         }
         catch (RequestFailedException exception) when (exception.Status == 409)
         {
-            var stored = await table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, select: [InsertKey], cancellationToken: cancellationToken);
-            return stored.HasValue && stored.Value!.GetString(InsertKey) == insertKey ? stored.Value.ETag : null;
+            return await OwnNewRunAsync(entity, key, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Stores a new run in place of an ended one with this id, unless the row changed since it was read: its ETag, or
+    /// null when another writer won. A write whose answer was lost (412 on the SDK's next try) is known by its key,
+    /// as for <see cref="AddAsync"/>.
+    /// </summary>
+    public async Task<ETag?> ReplaceEndedAsync(RunState state, Playbook playbook, ETag ended, CancellationToken cancellationToken)
+    {
+        var (entity, key) = NewRun(state, playbook);
+        try
+        {
+            var response = await table.UpdateEntityAsync(entity, ended, TableUpdateMode.Replace, cancellationToken);
+            return response.Headers.ETag;
+        }
+        catch (RequestFailedException exception) when (exception.Status is 412 or 404)
+        {
+            return await OwnNewRunAsync(entity, key, cancellationToken);
         }
     }
 
@@ -134,6 +150,22 @@ public sealed class RunStore : IDisposable
     }
 
     public void Dispose() => creation.Dispose();
+
+    /// <summary>A new run's row, marked with a key of its own.</summary>
+    private static (TableEntity Entity, string Key) NewRun(RunState state, Playbook playbook)
+    {
+        var entity = ToEntity(state, playbook);
+        var key = Guid.NewGuid().ToString("N");
+        entity[InsertKey] = key;
+        return (entity, key);
+    }
+
+    /// <summary>The row's ETag when it still carries <paramref name="key"/>: the new run's own write landed, and nothing has written the row since.</summary>
+    private async Task<ETag?> OwnNewRunAsync(TableEntity entity, string key, CancellationToken cancellationToken)
+    {
+        var stored = await table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, select: [InsertKey], cancellationToken: cancellationToken);
+        return stored.HasValue && stored.Value!.GetString(InsertKey) == key ? stored.Value.ETag : null;
+    }
 
     private static TableEntity ToEntity(RunState state, Playbook playbook)
     {
