@@ -3,7 +3,7 @@ using Azure.Data.Tables;
 
 namespace Containment;
 
-/// <summary>The storage account both hosts use, from the Functions setting <c>AzureWebJobsStorage</c>.</summary>
+/// <summary>The storage account both hosts use, from the Functions setting <c>AzureWebJobsStorage</c>, and how its SDK tries again (<c>Containment:Storage</c>).</summary>
 public sealed class StorageOptions
 {
     public const string SettingName = "AzureWebJobsStorage";
