@@ -41,11 +41,15 @@ public abstract class LostAnswerSweep(AnswerLosingHostFixture host, ITestOutputH
         var differences = new List<string>();
         for (var write = marked - before + 1; write <= writes; write++)
         {
+            var start = host.Proxy.Writes;
             host.Proxy.LoseWrite(write);
             var ended = await scenario(flow, () => { });
             var lost = host.Proxy.Lost;
             output.WriteLine($"write {write} of {writes}: {lost ?? "none lost"}{(ended.Equals(expected) ? string.Empty : " — ended differently")}");
-            if (lost is null || !ended.Equals(expected))
+
+            // A run loses nothing only when it made fewer writes than this number: concurrent deliveries vary by one
+            // (one may be answered from memory). Reaching the number without a loss is the proxy failing.
+            if ((lost is null && host.Proxy.Writes - start >= write) || !ended.Equals(expected))
             {
                 differences.Add($"write {write} of {writes} ({lost ?? "none lost"}): {ended}");
             }
