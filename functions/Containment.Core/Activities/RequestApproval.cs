@@ -2,6 +2,7 @@ using Containment.Approvals;
 using Containment.Ledger;
 using Containment.Notifications;
 using Containment.Playbooks;
+using Containment.Runs.Machine;
 using Microsoft.Extensions.Options;
 
 namespace Containment.Activities;
@@ -19,7 +20,7 @@ public sealed class RequestApproval(ApprovalTokens tokens, ApprovalStore approva
         var step = (ApprovalStep)request.Step;
         var eventName = request.EventName ?? throw new ArgumentException("an approval request names its event", nameof(request));
         var expiresAt = request.Deadline ?? throw new ArgumentException("an approval request has a deadline", nameof(request));
-        var round = int.Parse(eventName[(eventName.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        var round = PlaybookMachine.TryReadApprovalEvent(eventName, out _, out var read) ? read : throw new ArgumentException($"'{eventName}' is not an approval wait's event", nameof(request));
         var token = tokens.Issue(request.InstanceId, step.Id, round, expiresAt);
 
         // Stored before the link goes out, so that the link works the moment it arrives.

@@ -18,17 +18,11 @@ public sealed class ApprovalStore(LedgerTables tables)
     public async Task AddAsync(ApprovalRecord record, AuditEntry requested, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        try
-        {
-            await tables.Isolations.SubmitTransactionAsync(
-                [new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(record)), AuditRows.Add(requested, record.InstanceId)],
-                cancellationToken);
-        }
-        catch (RequestFailedException exception) when (exception.Status == 409)
-        {
-            // The upsert cannot conflict, and the audit row's key was made for this entry: the transaction landed on
-            // an earlier try whose answer was lost, and the SDK's next try met it.
-        }
+        // The upsert cannot conflict and the audit row's key is its own: a 409 is this transaction, landed before.
+        await UniqueRowInsert.SubmitAsync(
+            tables.Isolations,
+            [new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(record)), AuditRows.Add(requested, record.InstanceId)],
+            cancellationToken);
     }
 
     /// <param name="instanceId">The run the token names: the request lives in its pod's partition.</param>

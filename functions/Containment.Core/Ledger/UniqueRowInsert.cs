@@ -5,7 +5,8 @@ namespace Containment.Ledger;
 
 /// <summary>
 /// Inserts a row whose key was made for it (a time and a random suffix). A 409 can then only be the row itself,
-/// written by an earlier try whose answer was lost and met again by the SDK's next try: the insert is done.
+/// written by an earlier try whose answer was lost and met again by the SDK's next try: the insert is done. The same
+/// holds for a transaction whose only inserts are such rows, its other actions upserts, which cannot conflict.
 /// </summary>
 internal static class UniqueRowInsert
 {
@@ -18,6 +19,18 @@ internal static class UniqueRowInsert
         catch (RequestFailedException exception) when (exception.Status == 409)
         {
             // Already there: see above.
+        }
+    }
+
+    public static async Task SubmitAsync(TableClient table, IEnumerable<TableTransactionAction> actions, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.SubmitTransactionAsync(actions, cancellationToken);
+        }
+        catch (RequestFailedException exception) when (exception.Status == 409)
+        {
+            // The transaction landed: see above.
         }
     }
 }

@@ -17,7 +17,6 @@ public static class PlaybookMachine
     public const string MainList = "steps";
     public const string FailureList = "onFailure";
 
-    /// <summary>An approval wait's event is named <c>approval-{stepId}-{round}</c>: unique within a run.</summary>
     private const string ApprovalEventPrefix = "approval-";
 
     public static (RunState State, RunCommand Command) Next(Playbook playbook, RunState? state, RunInput input)
@@ -61,14 +60,29 @@ public static class PlaybookMachine
     /// the run's (a decision or its timeout ended it), so the run will never take that event. An event for a wait not yet
     /// begun is not past.
     /// </summary>
-    public static bool IsPastWait(RunState state, string eventName)
+    public static bool IsPastWait(RunState state, string eventName) =>
+        TryReadApprovalEvent(eventName, out var stepId, out var round)
+        && state.Rounds.TryGetValue(stepId, out var begun)
+        && (begun > round || (begun == round && !string.Equals(state.Wait?.EventName, eventName, StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>The event an approval step's <paramref name="round"/>th wait is for: unique within a run.</summary>
+    public static string ApprovalEvent(string stepId, int round) => ApprovalEventPrefix + stepId + "-" + round.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The step and round an approval wait's event names (<see cref="ApprovalEvent"/>); false for any other name.</summary>
+    public static bool TryReadApprovalEvent(string eventName, out string stepId, out int round)
     {
         var separator = eventName.LastIndexOf('-');
-        return eventName.StartsWith(ApprovalEventPrefix, StringComparison.OrdinalIgnoreCase)
-            && separator > ApprovalEventPrefix.Length
-            && int.TryParse(eventName.AsSpan(separator + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var round)
-            && state.Rounds.TryGetValue(eventName[ApprovalEventPrefix.Length..separator], out var begun)
-            && (begun > round || (begun == round && !string.Equals(state.Wait?.EventName, eventName, StringComparison.OrdinalIgnoreCase)));
+        stepId = string.Empty;
+        round = 0;
+        if (!eventName.StartsWith(ApprovalEventPrefix, StringComparison.OrdinalIgnoreCase)
+            || separator <= ApprovalEventPrefix.Length
+            || !int.TryParse(eventName.AsSpan(separator + 1), NumberStyles.None, CultureInfo.InvariantCulture, out round))
+        {
+            return false;
+        }
+
+        stepId = eventName[ApprovalEventPrefix.Length..separator];
+        return true;
     }
 
     /// <summary>The command a run in this state is waiting to have carried out: what a driver resumes after a restart.</summary>
@@ -146,7 +160,7 @@ public static class PlaybookMachine
             case ApprovalStep approval:
             {
                 var round = state.Rounds.GetValueOrDefault(step.Id) + 1;
-                var wait = new PendingWait(step.Id, $"approval-timeout-{step.Id}-{round}", at + approval.Timeout, ApprovalEventPrefix + $"{step.Id}-{round}");
+                var wait = new PendingWait(step.Id, $"approval-timeout-{step.Id}-{round}", at + approval.Timeout, ApprovalEvent(step.Id, round));
                 state = state with { Rounds = new Dictionary<string, int>(state.Rounds) { [step.Id] = round }, Wait = wait };
                 return Call(state, step, [Request(state, step) with { EventName = wait.EventName, Deadline = wait.Deadline }]);
             }
