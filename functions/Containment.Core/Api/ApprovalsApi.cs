@@ -72,7 +72,10 @@ public sealed class ApprovalsApi(ApprovalTokens tokens, ApprovalStore approvals,
 
         if (!Awaits(await runtime.GetStatusAsync(record.InstanceId, cancellationToken), record))
         {
-            return ApprovalPage.NoLongerAwaited();
+            // Someone may have decided on this link since it was read, and the run taken it: that is the answer.
+            return (await approvals.GetAsync(record.InstanceId, record.TokenHash, cancellationToken))?.Record.Decision is { } earlier
+                ? ApprovalPage.AlreadyUsed(earlier)
+                : ApprovalPage.NoLongerAwaited();
         }
 
         var decision = new ApprovalDecision(verdict, ApproverRule.DecidedBy(identity, form.Name), time.GetUtcNow(), string.IsNullOrWhiteSpace(form.Comment) ? null : form.Comment.Trim());
