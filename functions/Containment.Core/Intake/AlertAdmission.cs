@@ -78,13 +78,14 @@ public sealed class AlertAdmission(
         };
 
         // A pod that never had a run needs no look at the event before its run starts (nothing can make this
-        // alert a duplicate of a run that does not exist), so both writes go at once; both are durable before
+        // alert a duplicate of a run that does not exist), so the run starts first; both writes are durable before
         // the answer. Should the event's write fail after the run started, the answer is an error and the
         // sender's retry stores the event and joins the run. Otherwise the start waits for the event and
-        // follows the rules below. The run's insert goes out first: the isolation starts once it is stored,
-        // which is sooner where storage serves one request at a time (Azurite).
+        // follows the rules below. The event's insert goes out once the run's is answered: where storage serves
+        // one request at a time (Azurite), sending both at once holds the run's insert, and so the isolation, back
+        // by the event's. The isolation marking the event processed waits for its insert (SecurityEventLedger).
         var startingNew = runtime.StartNewAsync(instanceId, playbook, alert, cancellationToken).AsTask();
-        var storing = events.AddAsync(record, cancellationToken);
+        var storing = events.AddAfterAsync(record, startingNew, cancellationToken);
         await Task.WhenAll(storing, startingNew);
         var (stored, created) = await storing;
         if (await startingNew is { } fresh)

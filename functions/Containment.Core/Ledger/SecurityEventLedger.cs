@@ -33,14 +33,21 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
     /// whether it was new. The record says itself when it came and what took it; its audit trail starts with
     /// its first change.
     /// </summary>
-    public async Task<(KnownEvent Stored, bool Created)> AddAsync(SecurityEventRecord record, CancellationToken cancellationToken)
+    public Task<(KnownEvent Stored, bool Created)> AddAsync(SecurityEventRecord record, CancellationToken cancellationToken) =>
+        AddAfterAsync(record, Task.CompletedTask, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="AddAsync"/>, with the insert sent once <paramref name="after"/> has finished, whatever its outcome.
+    /// A change to the event made in between waits for the insert, as it does for one under way.
+    /// </summary>
+    public async Task<(KnownEvent Stored, bool Created)> AddAfterAsync(SecurityEventRecord record, Task after, CancellationToken cancellationToken)
     {
         if (recent.TryGetValue(record.Id, out KnownEvent? known))
         {
             return (known!, false);
         }
 
-        var adding = AddStoredAsync(record, cancellationToken);
+        var adding = AddStoredAsync(record, after, cancellationToken);
         inserting[record.Id] = adding;
         try
         {
@@ -52,8 +59,9 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
         }
     }
 
-    private async Task<(KnownEvent Stored, bool Created)> AddStoredAsync(SecurityEventRecord record, CancellationToken cancellationToken)
+    private async Task<(KnownEvent Stored, bool Created)> AddStoredAsync(SecurityEventRecord record, Task after, CancellationToken cancellationToken)
     {
+        await after.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var created = await records.AddAsync(record.Id, record, [], cancellationToken);
 
         // Delivered before: the first delivery's record stands.
@@ -75,8 +83,8 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
 
     /// <summary>
     /// ETag-checked read-modify-write of an existing event; null when there is no such event. A change of an event
-    /// whose insert this process has under way waits for it: admission stores the event while the pod's new run
-    /// starts, and the run's isolation marks the event processed.
+    /// whose insert this process has under way or waiting waits for it: admission stores the event once the pod's new
+    /// run is stored, and the run's isolation marks the event processed.
     /// </summary>
     /// <param name="audit">The audit entries that tell of a change from the first record to the second, written with it.</param>
     public async Task<SecurityEventRecord?> ChangeAsync(

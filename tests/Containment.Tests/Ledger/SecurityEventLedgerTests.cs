@@ -118,6 +118,41 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
         Assert.Equal(EventStatus.Processed, (await events.GetAsync(record.Id, CancellationToken.None))!.Status);
     }
 
+    [Fact]
+    public async Task AddAfterAsync_SendsNothingUntilTheTaskEnds_AndAChangeMeanwhileWaitsForTheInsert()
+    {
+        // Admission sends the event's insert once the pod's new run is stored; the run's isolation may mark it processed first.
+        var runStored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var record = Record(EventStatus.Unprocessed, null);
+
+        var adding = events.AddAfterAsync(record, runStored.Task, CancellationToken.None);
+        var changing = events.ChangeAsync(record.Id, current => current with { Status = EventStatus.Processed }, (_, _) => [], CancellationToken.None);
+        var storedMeanwhile = await events.GetAsync(record.Id, CancellationToken.None);
+        var changedMeanwhile = changing.IsCompleted;
+        runStored.SetResult();
+        var (_, created) = await adding;
+        var changed = await changing;
+
+        Assert.Null(storedMeanwhile);
+        Assert.False(changedMeanwhile);
+        Assert.True(created);
+        Assert.Equal(EventStatus.Processed, changed?.Status);
+        Assert.Equal(EventStatus.Processed, (await events.GetAsync(record.Id, CancellationToken.None))!.Status);
+    }
+
+    [Fact]
+    public async Task AddAfterAsync_TaskFailed_StoresTheEventAllTheSame()
+    {
+        // A run whose start failed leaves the alert's event to be stored: the sender's retry finds it.
+        var record = Record(EventStatus.Unprocessed, null);
+
+        var (stored, created) = await events.AddAfterAsync(record, Task.FromException(new InvalidOperationException("the run's insert failed")), CancellationToken.None);
+
+        Assert.True(created);
+        Assert.Equal(record.ReceivedAt, stored.ReceivedAt);
+        Assert.Equal(EventStatus.Unprocessed, (await events.GetAsync(record.Id, CancellationToken.None))?.Status);
+    }
+
     private static AuditEntry Changed(string id) => TestAudit.Entry(id, AuditAction.EventStatusChanged);
 
     private static SecurityEventRecord Record(EventStatus status, string? reason)
