@@ -18,6 +18,22 @@ public static class ActivityTargets
     public static string EventId(Alert alert) => SecurityEventLedger.IdOf(alert);
 
     /// <summary>
+    /// The run's security event as the run knows it (the alert without the payload as received), for the ledger to store
+    /// when the delivery that started the run did not: its insert failed after the run's, or the host stopped in between.
+    /// </summary>
+    public static SecurityEventRecord EventOf(ActivityRequest request, DateTimeOffset now) => new()
+    {
+        Id = EventId(request.Alert),
+        Alert = request.Alert,
+        Playbook = request.Playbook,
+        RunInstanceId = request.InstanceId,
+        Status = EventStatus.Unprocessed,
+        ReceivedAt = now,
+        ChangedAt = now,
+        ChangedBy = ProductActor,
+    };
+
+    /// <summary>
     /// The call across every run of the pod: a call id is the run's and a count, and runs of a pod share the run id,
     /// so the alert that started the run tells its calls from those of the pod's other runs.
     /// </summary>

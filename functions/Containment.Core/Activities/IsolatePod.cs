@@ -149,6 +149,7 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
             eventId,
             record => record.Status == EventStatus.Processed ? record : record with { Status = EventStatus.Processed, StatusReason = ProcessedReason, ChangedAt = now, ChangedBy = actor },
             (before, _) => [AuditEntry.EventStatusChanged(eventId, before.Status, EventStatus.Processed, ProcessedReason, actor, now, request.InstanceId)],
-            cancellationToken);
+            cancellationToken,
+            missing: ActivityTargets.EventOf(request, now));
     }
 }

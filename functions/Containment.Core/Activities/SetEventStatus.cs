@@ -19,12 +19,8 @@ public sealed class SetEventStatus(SecurityEventLedger events, TimeProvider time
             id,
             current => current.Status == step.Status ? current : current with { Status = step.Status, StatusReason = step.Reason, ChangedAt = now, ChangedBy = actor },
             (before, _) => [AuditEntry.EventStatusChanged(id, before.Status, step.Status, step.Reason, actor, now, request.InstanceId)],
-            cancellationToken);
-        if (record is null)
-        {
-            return ActivityResult.Failure($"security event {id} is not in the ledger", retryable: false);
-        }
-
-        return ActivityResult.Success();
+            cancellationToken,
+            missing: ActivityTargets.EventOf(request, now));
+        return record is null ? ActivityResult.Failure($"security event {id} is not in the ledger", retryable: false) : ActivityResult.Success();
     }
 }

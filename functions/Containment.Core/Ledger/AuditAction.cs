@@ -24,4 +24,7 @@ public enum AuditAction
 
     /// <summary>An alert's playbook ended the run holding its pod (it outranks that run's, or was run by hand) to run in its place.</summary>
     RunTakenOver,
+
+    /// <summary>A run stored its alert's security event: the delivery that started the run did not (its insert failed, or the host stopped first).</summary>
+    EventStoredByRun,
 }

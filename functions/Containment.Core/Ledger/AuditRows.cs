@@ -12,18 +12,19 @@ internal static class AuditRows
 {
     private const string Prefix = "audit~";
 
-    public static TableEntity ToEntity(AuditEntry entry)
+    /// <param name="order">Where the entry comes among those of one instant written together: they list in that order.</param>
+    public static TableEntity ToEntity(AuditEntry entry, int order = 0)
     {
-        // The suffix keeps two entries of one instant apart.
-        var rowKey = Prefix + entry.At.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "~" + Guid.NewGuid().ToString("N")[..12];
+        // The suffix keeps two entries of one instant apart, in the order they were written together.
+        var rowKey = Prefix + entry.At.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "~" + order.ToString("D2", CultureInfo.InvariantCulture) + Guid.NewGuid().ToString("N")[..10];
         var entity = new TableEntity(TableKey.Encode(entry.SubjectId), rowKey) { ["Action"] = entry.Action.ToString() };
         TableJson.Write(entity, "Entry", JsonSerializer.Serialize(entry, ContainmentJson.Options));
         return entity;
     }
 
     /// <summary>The entry's insert, in a transaction on the partition of <paramref name="subjectId"/>.</summary>
-    public static TableTransactionAction Add(AuditEntry entry, string subjectId) => entry.SubjectId == subjectId
-        ? new(TableTransactionActionType.Add, ToEntity(entry))
+    public static TableTransactionAction Add(AuditEntry entry, string subjectId, int order = 0) => entry.SubjectId == subjectId
+        ? new(TableTransactionActionType.Add, ToEntity(entry, order))
         : throw new ArgumentException($"an audit entry about '{entry.SubjectId}' cannot go with a change of '{subjectId}'", nameof(entry));
 
     public static AuditEntry FromEntity(TableEntity entity) =>

@@ -144,7 +144,7 @@ internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table,
                     ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, ifMatch)
                     : new TableTransactionAction(TableTransactionActionType.Add, entity),
             };
-            actions.AddRange(audit.Select(entry => AuditRows.Add(entry, id)));
+            actions.AddRange(audit.Select((entry, order) => AuditRows.Add(entry, id, order)));
             var responses = await table.SubmitTransactionAsync(actions, cancellationToken);
             return responses.Value[0].Headers.ETag ?? default;
         }

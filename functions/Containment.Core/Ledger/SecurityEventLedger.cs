@@ -64,8 +64,15 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
         await after.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var created = await records.AddAsync(record.Id, record, [], cancellationToken);
 
-        // Delivered before: the first delivery's record stands.
+        // Delivered before: the first delivery's record stands. One its run stored (the delivery that started the run
+        // did not store its event) lacks the payload as received, which this delivery carries.
         var stored = created ? record : (await records.ReadAsync(record.Id, cancellationToken))!.Value.Record;
+        if (!created && stored.Alert.Raw is null && record.Alert.Raw is { } raw)
+        {
+            stored = await records.ChangeAsync(
+                record.Id, current => current is { Alert.Raw: null } ? current with { Alert = current.Alert with { Raw = raw } } : current, likelyNew: false, audit: null, cancellationToken) ?? stored;
+        }
+
         var known = new KnownEvent(stored.ReceivedAt, stored.Playbook);
         recent.Set(record.Id, known, new MemoryCacheEntryOptions { Size = 1 });
         return (known, created);
@@ -87,11 +94,15 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
     /// run is stored, and the run's isolation marks the event processed.
     /// </summary>
     /// <param name="audit">The audit entries that tell of a change from the first record to the second, written with it.</param>
+    /// <param name="missing">
+    /// The record to change and store when there is none (a run whose delivery did not store its event); null: none is stored.
+    /// </param>
     public async Task<SecurityEventRecord?> ChangeAsync(
         string id,
         Func<SecurityEventRecord, SecurityEventRecord> change,
         Func<SecurityEventRecord, SecurityEventRecord, IReadOnlyList<AuditEntry>> audit,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        SecurityEventRecord? missing = null)
     {
         if (inserting.TryGetValue(id, out var insert))
         {
@@ -99,8 +110,23 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
             await insert.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        return await records.ChangeAsync(id, current => current is null ? null : change(current), likelyNew: false, (before, after) => audit(before!, after), cancellationToken);
+        return await records.ChangeAsync(
+            id,
+            current => (current ?? missing) is { } record ? change(record) : null,
+            likelyNew: false,
+            (before, after) => before is null ? [StoredByRun(after), .. ReferenceEquals(after, missing) ? [] : audit(missing!, after)] : audit(before, after),
+            cancellationToken);
     }
+
+    private static AuditEntry StoredByRun(SecurityEventRecord record) => new()
+    {
+        SubjectId = record.Id,
+        Action = AuditAction.EventStoredByRun,
+        At = record.ChangedAt,
+        Actor = record.ChangedBy,
+        RunInstanceId = record.RunInstanceId,
+        Detail = "the delivery that started the run did not store its event; the run stored the alert as it knows it, without the payload as received, which a redelivery adds",
+    };
 
     public void Dispose()
     {

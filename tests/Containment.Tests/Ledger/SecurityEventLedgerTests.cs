@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Azure.Data.Tables;
 using Containment.Alerts;
 using Containment.Ledger;
@@ -151,6 +152,23 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
         Assert.True(created);
         Assert.Equal(record.ReceivedAt, stored.ReceivedAt);
         Assert.Equal(EventStatus.Unprocessed, (await events.GetAsync(record.Id, CancellationToken.None))?.Status);
+    }
+
+    [Fact]
+    public async Task AddAsync_EventItsRunStored_KeepsItsStatus_AndAddsThePayloadAsReceived()
+    {
+        // The run stores the alert as it knows it, without the payload the sender posted; the redelivery carries it.
+        var byRun = Record(EventStatus.Unprocessed, null);
+        var record = byRun with { Alert = byRun.Alert with { Raw = JsonDocument.Parse("""{"from":"the sender"}""").RootElement } };
+        await events.ChangeAsync(record.Id, current => current with { Status = EventStatus.Processed }, (_, _) => [], CancellationToken.None, missing: byRun);
+
+        var (stored, created) = await events.AddAsync(record, CancellationToken.None);
+
+        Assert.False(created);
+        Assert.Equal(byRun.ReceivedAt, stored.ReceivedAt);
+        var now = await events.GetAsync(record.Id, CancellationToken.None);
+        Assert.Equal(EventStatus.Processed, now?.Status);
+        Assert.Equal("the sender", now!.Alert.Raw?.GetProperty("from").GetString());
     }
 
     private static AuditEntry Changed(string id) => TestAudit.Entry(id, AuditAction.EventStatusChanged);

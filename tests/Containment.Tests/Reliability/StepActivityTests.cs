@@ -164,16 +164,53 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
     }
 
     [Fact]
-    public async Task SetEventStatus_EventNotStored_FailsWithoutRetry()
+    public async Task SetEventStatus_EventNotStored_StoresTheRunsEventWithTheStatus_AndSaysSoInTheAuditTrail()
     {
-        var request = ActivityCalls.Request("step-activities", host.TakePod(), new SetEventStatusStep { Id = "mark", Status = EventStatus.Processed, Reason = "handled" });
+        // The delivery that started the run did not store its event (its insert failed after the run's, or the host stopped between).
+        var request = ActivityCalls.Request("step-activities", host.TakePod(), new SetEventStatusStep { Id = "mark", Status = EventStatus.Ignored, Reason = "a known scanner" });
+        var id = ActivityTargets.EventId(request.Alert);
 
         var result = await host.Activity(ActivityNames.SetEventStatus).RunAsync(request, CancellationToken.None);
 
-        Assert.False(result.Succeeded);
-        Assert.False(result.Retryable);
-        Assert.Equal($"security event {ActivityTargets.EventId(request.Alert)} is not in the ledger", result.Reason);
-        Assert.Null(await events.GetAsync(ActivityTargets.EventId(request.Alert), CancellationToken.None));
+        Assert.True(result.Succeeded, result.Reason);
+        var stored = await events.GetAsync(id, CancellationToken.None);
+        Assert.Equal(EventStatus.Ignored, stored?.Status);
+        Assert.Equal("a known scanner", stored!.StatusReason);
+        Assert.Equal(request.InstanceId, stored.RunInstanceId);
+        Assert.Equal(request.Playbook, stored.Playbook);
+        Assert.Equal(request.Alert.Id, stored.Alert.Id);
+        Assert.Equal(
+            [AuditAction.EventStoredByRun, AuditAction.EventStatusChanged],
+            (await audit.ListAsync(AuditSubject.SecurityEvent, id, CancellationToken.None)).Select(entry => entry.Action));
+    }
+
+    [Fact]
+    public async Task SetEventStatus_EventNotStored_StatusItWouldBeStoredWith_TellsOnlyThatTheRunStoredIt()
+    {
+        var request = ActivityCalls.Request("step-activities", host.TakePod(), new SetEventStatusStep { Id = "mark", Status = EventStatus.Unprocessed, Reason = "look again" });
+        var id = ActivityTargets.EventId(request.Alert);
+
+        var result = await host.Activity(ActivityNames.SetEventStatus).RunAsync(request, CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Reason);
+        Assert.Equal(EventStatus.Unprocessed, (await events.GetAsync(id, CancellationToken.None))?.Status);
+        Assert.Equal([AuditAction.EventStoredByRun], (await audit.ListAsync(AuditSubject.SecurityEvent, id, CancellationToken.None)).Select(entry => entry.Action));
+    }
+
+    [Fact]
+    public async Task Isolate_EventNotStored_StoresItProcessed()
+    {
+        var request = ActivityCalls.Request("step-activities", host.TakePod(), new IsolateStep { Id = "isolate", MarkEventProcessed = true });
+        var id = ActivityTargets.EventId(request.Alert);
+
+        var result = await host.Activity(ActivityNames.IsolatePod).RunAsync(request, CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Reason);
+        Assert.Equal(IsolationStatus.Isolated, (await isolations.GetAsync(ActivityTargets.IsolationId(request.Alert.Target), CancellationToken.None))?.Status);
+        Assert.Equal(EventStatus.Processed, (await events.GetAsync(id, CancellationToken.None))?.Status);
+        var trail = await audit.ListAsync(AuditSubject.SecurityEvent, id, CancellationToken.None);
+        Assert.Equal([AuditAction.EventStoredByRun, AuditAction.EventStatusChanged], trail.Select(entry => entry.Action));
+        Assert.Equal("unprocessed → processed: the pod was isolated", trail[1].Detail);
     }
 
     [Fact]

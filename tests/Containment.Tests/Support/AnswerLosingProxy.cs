@@ -11,7 +11,8 @@ namespace Containment.Tests.Support;
 /// <summary>
 /// An HTTP proxy in front of Azurite that can lose the answer to one write: it forwards the request, lets storage do
 /// the work, then drops the connection instead of answering, as a network failure after the server acted does. The
-/// client's SDK sees no answer and tries again, and meets its own write.
+/// client's SDK sees no answer and tries again, and meets its own write. It can also refuse writes to a table, as
+/// storage under too much load does (503 ServerBusy, nothing done).
 /// </summary>
 public sealed class AnswerLosingProxy : IAsyncDisposable
 {
@@ -23,6 +24,9 @@ public sealed class AnswerLosingProxy : IAsyncDisposable
     private int writes;
     private int loseAt;
     private string? lost;
+    private string? refusedTable;
+    private int toRefuse;
+    private int refused;
 
     private AnswerLosingProxy(WebApplication app, int azuritePort, int port)
     {
@@ -54,6 +58,9 @@ public sealed class AnswerLosingProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>Writes refused so far.</summary>
+    public int Refused => Volatile.Read(ref refused);
+
     public static AnswerLosingProxy Start(int azuritePort)
     {
         var port = FreePort.Next();
@@ -77,6 +84,16 @@ public sealed class AnswerLosingProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>Refuses the next <paramref name="count"/> writes to the table whose name ends with <paramref name="tableNameEnd"/>.</summary>
+    public void RefuseWrites(string tableNameEnd, int count)
+    {
+        lock (gate)
+        {
+            refusedTable = tableNameEnd;
+            toRefuse = count;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await app.StopAsync();
@@ -87,6 +104,14 @@ public sealed class AnswerLosingProxy : IAsyncDisposable
     private async Task ForwardAsync(HttpContext context)
     {
         var incoming = context.Request;
+        if (!HttpMethods.IsGet(incoming.Method) && !HttpMethods.IsHead(incoming.Method) && RefusesThisWrite(incoming.Path))
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers["x-ms-error-code"] = "ServerBusy";
+            await context.Response.WriteAsync("""{"odata.error":{"code":"ServerBusy","message":{"lang":"en-US","value":"The server is busy."}}}""", context.RequestAborted);
+            return;
+        }
+
         // The target as sent, not as decoded: the request is signed over its encoded path.
         var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         using var request = new HttpRequestMessage(new HttpMethod(incoming.Method), new Uri(target, UriKind.Relative));
@@ -115,6 +140,23 @@ public sealed class AnswerLosingProxy : IAsyncDisposable
         }
 
         await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+    }
+
+    private bool RefusesThisWrite(PathString path)
+    {
+        lock (gate)
+        {
+            // The path names the table: /devstoreaccount1/ContainmentEvents, or …Events(PartitionKey='…',RowKey='…') for one row.
+            var table = path.Value?.Split('/')[^1].Split('(')[0];
+            if (toRefuse == 0 || refusedTable is null || table?.EndsWith(refusedTable, StringComparison.Ordinal) != true)
+            {
+                return false;
+            }
+
+            toRefuse--;
+            refused++;
+            return true;
+        }
     }
 
     private bool LosesThisWrite(string write)

@@ -1,0 +1,53 @@
+using System.Text.Json.Nodes;
+using Containment.Runs.Embedded;
+using Containment.Tests.EndToEnd;
+using Containment.Tests.Reliability.LostAnswers;
+
+namespace Containment.Tests.Reliability;
+
+/// <summary>
+/// An alert whose run is stored while storage refuses its security event: the sender is told to deliver again, the
+/// run goes on and stores the event itself, and the redelivery joins the run and adds the payload as posted.
+/// </summary>
+public sealed class RefusedEventInsertTests(AnswerLosingHostFixture host) : IClassFixture<AnswerLosingHostFixture>
+{
+    /// <summary>The event's insert and the storage SDK's three tries again.</summary>
+    private const int EveryTry = 4;
+
+    [Fact]
+    public async Task EventInsertRefused_AfterTheRunStarted_TheRunStoresTheEventProcessed_TheRedeliveryJoinsAndAddsThePayload()
+    {
+        using var flow = new FlowClient(host);
+        var pod = host.TakePod();
+        var alert = FlowClient.Payload("defender-arm-reverse-shell.json", pod);
+        host.Proxy.RefuseWrites("Events", EveryTry);
+
+        var refused = await flow.PostAsync("api/alerts", alert);
+        await host.Get<EmbeddedRuntime>().WhenIdleAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var storedByRun = await EventOfPodAsync(flow, pod);
+        var redelivered = await flow.PostAsync("api/alerts", alert);
+        var afterRedelivery = await flow.GetAsync($"api/events/{Uri.EscapeDataString((string)storedByRun["event"]!["id"]!)}");
+
+        Assert.Equal(503, refused.Status);
+        Assert.Equal(EveryTry, host.Proxy.Refused);
+        Assert.Equal("processed", (string?)storedByRun["event"]!["status"]);
+        Assert.Null(storedByRun["event"]!["alert"]!["raw"]);
+        Assert.Equal(["event-stored-by-run", "event-status-changed"], Actions(storedByRun));
+        Assert.Equal(202, redelivered.Status);
+        Assert.Equal("joined", (string?)redelivered.Body["alerts"]![0]!["outcome"]);
+        Assert.Equal("processed", (string?)afterRedelivery["event"]!["status"]);
+        Assert.NotNull(afterRedelivery["event"]!["alert"]!["raw"]);
+        Assert.Equal(Actions(storedByRun), Actions(afterRedelivery));
+        Assert.Equal("isolated", (string?)(await flow.GetAsync($"api/isolations/{Uri.EscapeDataString((string)redelivered.Body["alerts"]![0]!["instanceId"]!)}"))["isolation"]!["status"]);
+    }
+
+    /// <summary>The pod's one security event, with its audit trail.</summary>
+    private static async Task<JsonObject> EventOfPodAsync(FlowClient flow, string pod)
+    {
+        var events = (await flow.GetAsync("api/events"))["events"]!.AsArray();
+        var id = (string)Assert.Single(events, item => (string?)item!["alert"]!["target"]!["pod"] == pod)!["id"]!;
+        return await flow.GetAsync($"api/events/{Uri.EscapeDataString(id)}");
+    }
+
+    private static IEnumerable<string?> Actions(JsonObject found) => found["audit"]!.AsArray().Select(entry => (string?)entry!["action"]);
+}
