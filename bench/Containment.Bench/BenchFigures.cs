@@ -76,4 +76,5 @@ internal sealed record CrashFigures(
     [property: JsonPropertyName("policy_creates")] int PolicyCreates,
     [property: JsonPropertyName("max_patches_per_pod")] int MaxPatchesPerPod,
     [property: JsonPropertyName("ledgers_recorded")] int LedgersRecorded,
+    [property: JsonPropertyName("events_processed")] int EventsProcessed,
     [property: JsonPropertyName("held")] bool Held);

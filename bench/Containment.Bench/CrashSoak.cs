@@ -124,17 +124,32 @@ internal static class CrashSoak
                 }
             }
 
+            var eventsProcessed = 0;
+            for (var index = 0; index < runs; index++)
+            {
+                var problem = await EventProblemAsync(client, index, cancellationToken);
+                if (problem is null)
+                {
+                    eventsProcessed++;
+                }
+                else
+                {
+                    problems.Add(problem);
+                }
+            }
+
             await host.DisposeAsync();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"crash soak: {runs} isolate → approve → release runs, host killed with SIGKILL {killed} times at random moments (seed {seed}), {elapsed.TotalSeconds:F1} s"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  runs succeeded: {succeeded}/{runs}; pods restored exactly (labels, annotations, no policy): {restored}/{runs}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  NetworkPolicy creates carried out: {policyCreates} (one per pod; {createsNotCarriedOut} more refused as already there or cut off by a kill); pod patches per pod: max {patches.Max()} (quarantine + release = 2)"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ledger: {recorded}/{runs} isolations released, each with one approval and its isolation and release in the audit trail"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  security events: {eventsProcessed}/{runs} alerts stored and marked processed by their isolation"));
             foreach (var problem in problems)
             {
                 output.WriteLine($"  PROBLEM: {problem}");
             }
 
-            return new CrashFigures(runs, killed, succeeded, restored, policyCreates, patches.Max(), recorded, problems.Count == 0);
+            return new CrashFigures(runs, killed, succeeded, restored, policyCreates, patches.Max(), recorded, eventsProcessed, problems.Count == 0);
         }
         finally
         {
@@ -195,6 +210,20 @@ internal static class CrashSoak
         return status == "released" && actions.Count(action => action == "approved") == 1 && actions.Contains("isolated") && actions.Contains("released")
             ? null
             : $"{pod}: ledger {status}, audit {string.Join(", ", actions)}";
+    }
+
+    /// <summary>What is wrong with the security event of the soak's alert <paramref name="index"/>; null when it is stored and processed.</summary>
+    private static async Task<string?> EventProblemAsync(HttpClient client, int index, CancellationToken cancellationToken)
+    {
+        var id = $"bench:soak-{index}";
+        using var response = await client.GetAsync(new Uri($"api/events/{Uri.EscapeDataString(id)}", UriKind.Relative), cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            return $"{id}: no security event ({(int)response.StatusCode})";
+        }
+
+        var status = (string?)(await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!["event"]!["status"];
+        return status == "processed" ? null : $"{id}: security event {status}";
     }
 
     private static async Task<JsonObject?> StatusAsync(HttpClient client, string id, CancellationToken cancellationToken)
