@@ -89,7 +89,7 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
     }
 
     /// <summary>
-    /// ETag-checked read-modify-write of an existing event; null when there is no such event. A change of an event
+    /// ETag-checked read-modify-write of an event; null when there is no such event and no <paramref name="missing"/>. A change of an event
     /// whose insert this process has under way or waiting waits for it: admission stores the event once the pod's new
     /// run is stored, and the run's isolation marks the event processed.
     /// </summary>
@@ -114,7 +114,7 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
             id,
             current => (current ?? missing) is { } record ? change(record) : null,
             likelyNew: false,
-            (before, after) => before is null ? [StoredByRun(after), .. ReferenceEquals(after, missing) ? [] : audit(missing!, after)] : audit(before, after),
+            (before, after) => before is null ? [StoredByRun(missing!), .. ReferenceEquals(after, missing) ? [] : audit(missing!, after)] : audit(before, after),
             cancellationToken);
     }
 
