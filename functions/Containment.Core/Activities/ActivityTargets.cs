@@ -21,17 +21,8 @@ public static class ActivityTargets
     /// The run's security event as the run knows it (the alert without the payload as received), for the ledger to store
     /// when the delivery that started the run did not: its insert failed after the run's, or the host stopped in between.
     /// </summary>
-    public static SecurityEventRecord EventOf(ActivityRequest request, DateTimeOffset now) => new()
-    {
-        Id = EventId(request.Alert),
-        Alert = request.Alert,
-        Playbook = request.Playbook,
-        RunInstanceId = request.InstanceId,
-        Status = EventStatus.Unprocessed,
-        ReceivedAt = now,
-        ChangedAt = now,
-        ChangedBy = ProductActor,
-    };
+    public static SecurityEventRecord EventOf(ActivityRequest request, DateTimeOffset now) =>
+        SecurityEventRecord.Unprocessed(request.Alert, request.Playbook, request.InstanceId, now, ProductActor);
 
     /// <summary>
     /// The call across every run of the pod: a call id is the run's and a count, and runs of a pod share the run id,

@@ -65,17 +65,7 @@ public sealed class AlertAdmission(
         }
 
         var instanceId = RunInstanceId.ForTarget(alert.Target);
-        var record = new SecurityEventRecord
-        {
-            Id = eventId,
-            Alert = alert,
-            Playbook = playbook.Name,
-            RunInstanceId = instanceId,
-            Status = EventStatus.Unprocessed,
-            ReceivedAt = now,
-            ChangedAt = now,
-            ChangedBy = Actor,
-        };
+        var record = SecurityEventRecord.Unprocessed(alert, playbook.Name, instanceId, now, Actor);
 
         // A pod that never had a run needs no look at the event before its run starts (nothing can make this
         // alert a duplicate of a run that does not exist), so the run starts first; both writes are durable before

@@ -5,6 +5,19 @@ namespace Containment.Ledger;
 /// <summary>A stored alert and its processing status.</summary>
 public sealed record SecurityEventRecord
 {
+    /// <summary>An alert taken in for a run, not yet processed: as admission stores it, or its run when admission did not.</summary>
+    public static SecurityEventRecord Unprocessed(Alert alert, string playbook, string runInstanceId, DateTimeOffset at, string actor) => new()
+    {
+        Id = SecurityEventLedger.IdOf(alert),
+        Alert = alert,
+        Playbook = playbook,
+        RunInstanceId = runInstanceId,
+        Status = EventStatus.Unprocessed,
+        ReceivedAt = at,
+        ChangedAt = at,
+        ChangedBy = actor,
+    };
+
     /// <summary>Source and alert id together: detectors' ids are unique only within a detector.</summary>
     public required string Id { get; init; }
 
