@@ -12,9 +12,10 @@ public interface IRunActivity
     Task<ActivityResult> RunAsync(ActivityRequest request, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Starts the reads a first attempt of this call begins with, changing nothing, while the run that makes the
-    /// call is being stored; the attempt uses them if they are fresh and worked. Called for a run's first step by the
-    /// embedded runtime; it must return at once and never throw. By default there is nothing to read ahead.
+    /// Starts what a first attempt of this call begins with while the run that makes the call is being stored: reads,
+    /// and writes that change nothing the call acts on until the attempt does (should the run never be stored, what they
+    /// leave must do nothing). The attempt uses them if they are fresh and worked. Called for a run's first step by the
+    /// embedded runtime; it must return at once and never throw. By default there is nothing to do ahead.
     /// </summary>
     void ReadAhead(ActivityRequest request, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Containment.Clusters;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Containment.Isolation;
@@ -13,16 +14,23 @@ public sealed class QuarantineReadAheadTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task ReadAhead_ThenIsolate_ReadsMadeOnceBeforeIt_IsolationOnlyWrites(bool cilium)
+    public async Task ReadAhead_ThenIsolate_ReadsAndFenceMadeOnceBeforeIt_IsolationOnlyRelabels(bool cilium)
     {
         await using var harness = await IsolationHarness.StartAsync(cilium);
         await harness.Quarantine.PreflightAsync(IsolationHarness.Pod(), CancellationToken.None);
         harness.Sim.Requests.Reset();
 
         harness.Quarantine.ReadAhead(IsolationHarness.Request(), CancellationToken.None);
-        await CarriedOutAsync(harness, IsolationHarness.PodPath);
-        await CarriedOutAsync(harness, IsolationHarness.PoliciesPath);
-        Assert.Equal(0, harness.Sim.Requests.Writes);
+        await CarriedOutAsync(harness, "GET", IsolationHarness.PodPath);
+        await CarriedOutAsync(harness, "GET", IsolationHarness.PoliciesPath);
+        await CarriedOutAsync(harness, "POST", IsolationHarness.PoliciesPath);
+        if (cilium)
+        {
+            await CarriedOutAsync(harness, "POST", CiliumPoliciesPath);
+        }
+
+        Assert.Equal(0, harness.Sim.Requests.Count("PATCH", IsolationHarness.PodPath));
+        Assert.Empty(await PodsSelectedByFenceAsync(harness));
         var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
 
         var expected = new Dictionary<string, int>
@@ -34,106 +42,187 @@ public sealed class QuarantineReadAheadTests
         };
         if (cilium)
         {
-            expected["POST /apis/cilium.io/v2/namespaces/shop/ciliumnetworkpolicies"] = 1;
+            expected["POST " + CiliumPoliciesPath] = 1;
         }
 
         Assert.Equal(IsolationStatus.Isolated, outcome.Status);
         Assert.True(outcome.Verified);
         Assert.Equal(expected, harness.Sim.Requests.Snapshot());
+        Assert.Equal(["web-7d9f-abcde"], await PodsSelectedByFenceAsync(harness));
         Assert.Equal(0, ReadAhead(harness).Count);
     }
 
-    [Theory]
-    [InlineData(IsolationHarness.PodPath)]
-    [InlineData(IsolationHarness.PoliciesPath)]
-    public async Task ReadAhead_Failed_IsolationReadsAgainAndSucceeds(string failedPath)
+    [Fact]
+    public async Task ReadAhead_NeverTaken_FenceLeftSelectsNoPod_NextIsolationTakesItUp()
     {
+        // The run whose isolation read ahead was never stored (its host stopped, or another run held the pod).
         await using var harness = await IsolationHarness.StartAsync();
-        harness.Sim.Faults.Add(new FaultRule { Method = "GET", PathPrefix = failedPath, StatusCode = 403, Count = 1 });
-
         harness.Quarantine.ReadAhead(IsolationHarness.Request(), CancellationToken.None);
+        await CarriedOutAsync(harness, "POST", IsolationHarness.PoliciesPath);
+        harness.Time.Advance(QuarantineReadAhead.MaxAge);
+        Assert.Equal(0, ReadAhead(harness).Count);
+
+        Assert.Empty(await PodsSelectedByFenceAsync(harness));
+        var pod = (await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None))!;
+        Assert.DoesNotContain(QuarantineNames.QuarantineLabel, pod["metadata"]!["labels"]!.AsObject().Select(label => label.Key));
+
         var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
 
         Assert.Equal(IsolationStatus.Isolated, outcome.Status);
         Assert.True(outcome.Verified);
-        Assert.Equal(2, harness.Sim.Requests.Count("GET", failedPath));
+        Assert.Equal(["web-7d9f-abcde"], await PodsSelectedByFenceAsync(harness));
+        Assert.Equal(2, harness.Sim.Requests.Count("POST", IsolationHarness.PoliciesPath));
+        Assert.Equal(0, harness.Sim.Requests.Count("PUT", IsolationHarness.PoliciesPath));
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
     }
 
     [Fact]
-    public async Task ReadAhead_OlderThanMaxAge_Dropped_IsolationReadsAgain()
+    public async Task ReadAhead_PodQuarantinedAlready_FenceLeftAsItIs()
     {
         await using var harness = await IsolationHarness.StartAsync();
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        var before = await FenceAsync(harness);
+        harness.Sim.Requests.Reset();
 
         harness.Quarantine.ReadAhead(IsolationHarness.Request(), CancellationToken.None);
-        await CarriedOutAsync(harness, IsolationHarness.PodPath);
-        Assert.Equal(1, ReadAhead(harness).Count);
-        harness.Time.Advance(QuarantineReadAhead.MaxAge);
-        Assert.Equal(0, ReadAhead(harness).Count);
         var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
 
-        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
-        Assert.Equal(2, harness.Sim.Requests.Count("GET", IsolationHarness.PodPath));
+        // The create made ahead met the fence there (409); the isolation read it, and wrote nothing.
+        Assert.Equal(IsolationStatus.AlreadyIsolated, outcome.Status);
+        Assert.Equal(1, harness.Sim.Requests.Writes);
+        Assert.Equal(before!["metadata"]!["resourceVersion"]!.GetValue<string>(), (await FenceAsync(harness))!["metadata"]!["resourceVersion"]!.GetValue<string>());
     }
 
     [Fact]
-    public async Task ReadAhead_SamePodTwice_OneReadOfEach()
+    public async Task ReadAhead_PodCarriesAnEarlierQuarantineId_FenceMadeAheadRewrittenForIt()
     {
+        // The pod kept its label while its fence was deleted: the fence made ahead selects the new id, which the pod does not carry.
         await using var harness = await IsolationHarness.StartAsync();
+        var quarantined = new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["labels"] = new JsonObject { ["app"] = null, ["tier"] = null, ["pod-template-hash"] = null, [QuarantineNames.QuarantineLabel] = "iso-earlier" },
+                ["annotations"] = new JsonObject { [QuarantineNames.SavedLabelsAnnotation] = """{"app":"web","tier":"front","pod-template-hash":"7d9f"}""" },
+            },
+        };
+        await harness.Sim.Store.PatchAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", "application/merge-patch+json", quarantined, CancellationToken.None);
 
         harness.Quarantine.ReadAhead(IsolationHarness.Request(), CancellationToken.None);
-        harness.Quarantine.ReadAhead(IsolationHarness.Request(), CancellationToken.None);
-        Assert.Equal(1, ReadAhead(harness).Count);
-        await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
 
-        Assert.Equal(1, harness.Sim.Requests.Count("GET", IsolationHarness.PodPath));
-        Assert.Equal(1, harness.Sim.Requests.Count("GET", IsolationHarness.PoliciesPath));
+        Assert.Equal("iso-earlier", outcome.QuarantineId);
+        Assert.True(outcome.Verified);
+        Assert.Equal(1, harness.Sim.Requests.Count("PUT", IsolationHarness.PoliciesPath));
+        Assert.Equal(["web-7d9f-abcde"], await PodsSelectedByFenceAsync(harness));
     }
 
     [Theory]
-    [InlineData("kube-system", "coredns-1")]
-    [InlineData("payments", "payments-0")]
-    public async Task ReadAhead_ProtectedNamespace_ReadsNothing(string ns, string pod)
+    [InlineData("nope", PreflightFailureReason.PodNotFound)]
+    [InlineData("hostnet", PreflightFailureReason.HostNetwork)]
+    [InlineData("static-web-aks-nodepool1-0", PreflightFailureReason.MirrorPod)]
+    public async Task ReadAhead_PodRefused_FenceMadeAheadDeleted(string pod, PreflightFailureReason reason)
     {
         await using var harness = await IsolationHarness.StartAsync();
 
-        harness.Quarantine.ReadAhead(IsolationHarness.Request(ns, pod), CancellationToken.None);
+        harness.Quarantine.ReadAhead(IsolationHarness.Request(pod: pod), CancellationToken.None);
+        var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(pod: pod), CancellationToken.None);
 
-        Assert.Equal(0, ReadAhead(harness).Count);
-        Assert.Equal(PreflightFailureReason.NamespaceProtected, (await harness.Quarantine.IsolateAsync(IsolationHarness.Request(ns, pod), CancellationToken.None)).Refusal!.Reason);
-        Assert.Equal(0, harness.Sim.Requests.Count("GET", $"/api/v1/namespaces/{ns}/"));
-        Assert.Equal(0, harness.Sim.Requests.Count("GET", $"/apis/networking.k8s.io/v1/namespaces/{ns}/"));
+        Assert.Equal(reason, outcome.Refusal!.Reason);
+        Assert.Equal(1, harness.Sim.Requests.Count("POST", IsolationHarness.PoliciesPath));
+        Assert.Equal(1, harness.Sim.Requests.Count("DELETE", IsolationHarness.PoliciesPath));
+        Assert.Null(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", QuarantineNames.PolicyName(pod), CancellationToken.None));
     }
 
     [Fact]
-    public async Task ReadAhead_PodRelabelledAfterTheRead_IsolationSavesTheLabelsThePodHasNow()
+    public async Task ReadAhead_ClusterEnforcesNoNetworkPolicy_CreatesNothing()
     {
-        await using var harness = await IsolationHarness.StartAsync();
-        harness.Quarantine.ReadAhead(IsolationHarness.Request(), CancellationToken.None);
-        await CarriedOutAsync(harness, IsolationHarness.PodPath);
+        await using var harness = await IsolationHarness.StartAsync(engine: nameof(NetworkPolicyEngine.None));
 
-        await harness.Sim.Store.PatchAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", "application/merge-patch+json",
-            JsonNode.Parse("""{"metadata":{"labels":{"version":"v2"}}}""")!, CancellationToken.None);
+        harness.Quarantine.ReadAhead(IsolationHarness.Request(), CancellationToken.None);
         var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
 
-        // The relabel carried the resourceVersion read ahead: refused as a conflict, it read the pod again.
-        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
-        Assert.Equal("v2", outcome.SavedLabels!["version"]);
-        var pod = (await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None))!;
-        var saved = JsonSerializer.Deserialize<Dictionary<string, string>>(pod["metadata"]!["annotations"]![QuarantineNames.SavedLabelsAnnotation]!.GetValue<string>())!;
-        Assert.Equal("v2", saved["version"]);
-        Assert.Equal(2, harness.Sim.Requests.Count("PATCH", IsolationHarness.PodPath));
-        Assert.Equal(2, harness.Sim.Requests.Count("GET", IsolationHarness.PodPath));
+        Assert.Equal(PreflightFailureReason.NetworkPolicyNotEnforced, outcome.Refusal!.Reason);
+        Assert.Equal(0, harness.Sim.Requests.Writes);
     }
+
+    [Fact]
+    public async Task ReadAhead_FenceCreateFailedEveryTry_IsolationCreatesItAndSucceeds()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        var tries = 1 + new ClusterAccessOptions().KubernetesMaxRetries;
+        harness.Sim.Faults.Add(new FaultRule { Method = "POST", PathPrefix = IsolationHarness.PoliciesPath, StatusCode = 503, Count = tries });
+
+        harness.Quarantine.ReadAhead(IsolationHarness.Request(), CancellationToken.None);
+        var outcome = await harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
+
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        Assert.True(outcome.Verified);
+        Assert.Equal(tries + 1, harness.Sim.Requests.Count("POST", IsolationHarness.PoliciesPath));
+        Assert.Equal(["web-7d9f-abcde"], await PodsSelectedByFenceAsync(harness));
+    }
+
+    [Fact]
+    public async Task ReadAhead_FenceCreateForbidden_IsolationFailsWithIt_NotTriedAgain()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        var forbidden = new FaultRule { Method = "POST", PathPrefix = IsolationHarness.PoliciesPath, StatusCode = 403, Probability = 1 };
+        harness.Sim.Faults.Add(forbidden);
+
+        harness.Quarantine.ReadAhead(IsolationHarness.Request(), CancellationToken.None);
+        var failure = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
+
+        Assert.Equal(KubernetesFailureReason.Forbidden, failure.Failure.Reason);
+        Assert.Contains("create networkpolicies", failure.Failure.Message, StringComparison.Ordinal);
+        Assert.Equal(1, harness.Sim.Faults.Fired(forbidden));
+        Assert.Equal(0, harness.Sim.Requests.Count("PATCH", IsolationHarness.PodPath));
+    }
+
+    [Fact]
+    public async Task ReadAhead_PolicyOfThatNameThere_AheadOnlyTriesToCreate_IsolationMakesItDenyAll()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        var name = QuarantineNames.PolicyName("web-7d9f-abcde");
+        await harness.Sim.Store.CreateAsync(ResourceCatalog.NetworkPolicies, "shop", JsonNode.Parse($$$"""
+            {"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"{{{name}}}","namespace":"shop"},
+             "spec":{"podSelector":{"matchLabels":{"app":"web"}},"ingress":[{}]}}
+            """)!.AsObject(), CancellationToken.None);
+
+        harness.Quarantine.ReadAhead(IsolationHarness.Request(), CancellationToken.None);
+        var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+
+        // Ahead: a create answered 409. The isolation: a read and the replace.
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        Assert.True(outcome.Verified);
+        Assert.Equal(1, harness.Sim.Requests.Count("POST", IsolationHarness.PoliciesPath));
+        Assert.Equal(1, harness.Sim.Requests.Count("GET", $"{IsolationHarness.PoliciesPath}/{name}"));
+        Assert.Equal(1, harness.Sim.Requests.Count("PUT", IsolationHarness.PoliciesPath));
+        Assert.Equal(["web-7d9f-abcde"], await PodsSelectedByFenceAsync(harness));
+    }
+
+    private const string CiliumPoliciesPath = "/apis/cilium.io/v2/namespaces/shop/ciliumnetworkpolicies";
 
     private static QuarantineReadAhead ReadAhead(IsolationHarness harness) => harness.Services.GetRequiredService<QuarantineReadAhead>();
 
-    /// <summary>Waits (on real time: this is I/O) until KubeSim has answered a GET under <paramref name="path"/>.</summary>
-    private static async Task CarriedOutAsync(IsolationHarness harness, string path)
+    private static Task<JsonObject?> FenceAsync(IsolationHarness harness) =>
+        harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", QuarantineNames.PolicyName("web-7d9f-abcde"), CancellationToken.None);
+
+    /// <summary>The pods of the namespace that the pod's deny-all policy selects, as the API server stores them.</summary>
+    private static async Task<IReadOnlyList<string>> PodsSelectedByFenceAsync(IsolationHarness harness)
+    {
+        var policy = (await FenceAsync(harness))!;
+        var selector = string.Join(',', policy["spec"]!["podSelector"]!["matchLabels"]!.AsObject().Select(label => $"{label.Key}={label.Value!.GetValue<string>()}"));
+        var (pods, _) = await harness.Sim.Store.ListAsync(ResourceCatalog.Pods, "shop", LabelSelector.Parse(selector), new Dictionary<string, string>(), CancellationToken.None);
+        return [.. pods.Select(pod => pod["metadata"]!["name"]!.GetValue<string>())];
+    }
+
+    /// <summary>Waits (on real time: this is I/O) until KubeSim has answered a <paramref name="method"/> under <paramref name="path"/>.</summary>
+    private static async Task CarriedOutAsync(IsolationHarness harness, string method, string path)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (harness.Sim.Requests.CarriedOut("GET", path) == 0)
+        while (harness.Sim.Requests.CarriedOut(method, path) == 0)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"GET {path} was not answered");
+            Assert.True(DateTime.UtcNow < deadline, $"{method} {path} was not answered");
             await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
         }
     }

@@ -91,10 +91,11 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                 // Insert first: a new pod (the common case) costs one write and no read.
                 var inserting = store.AddAsync(state, playbook, cancellationToken);
 
-                // Its first step will most likely run in a moment: the reads it begins with go out once the insert
-                // has, so it acts as soon as the run is stored. They change nothing; the insert finding a run stored
-                // already wastes them. An insert-only start makes one attempt: it never reads ahead twice.
-                if (insertOnly && first is RunActivities calls)
+                // Its first step will most likely run in a moment: what it begins with (reads, and writes that change
+                // nothing until it acts) goes out once the insert has, so it acts as soon as the run is stored; the
+                // insert finding a run stored already wastes them. An insert-only start makes one attempt, and one
+                // that another start of this process holds back (a duplicate delivery) leaves them to that one.
+                if (insertOnly && held is not null && first is RunActivities calls)
                 {
                     invoker.ReadAhead(calls.Calls, stopping.Token);
                 }

@@ -13,7 +13,8 @@ namespace Containment.Isolation.Actions.Quarantine;
 /// with deny rules where the cluster serves them), then saves and replaces the pod's labels with that one label,
 /// so it leaves every Service and every existing allow policy already fenced; then reads back.
 /// Idempotent: when everything is in place it writes nothing. Its two reads (the pod, the namespace's other
-/// policies) may have been made ahead, while the run that isolates was being stored (<see cref="ReadAhead"/>).
+/// policies) and the creates of its fence may have been made ahead, while the run that isolates was being stored
+/// (<see cref="ReadAhead"/>): the fence selects no pod until the relabel, which is never made ahead.
 /// </summary>
 public sealed class QuarantinePod(
     ClusterRegistry clusters,
@@ -47,8 +48,8 @@ public sealed class QuarantinePod(
     public IReadOnlyList<KubernetesPermission> Permissions { get; } =
     [
         new("", "pods", ["get", "patch"]),
-        new("networking.k8s.io", "networkpolicies", ["get", "list", "create", "update"]),
-        new(CiliumGroup, CiliumPlural, ["get", "create", "update"]),
+        new("networking.k8s.io", "networkpolicies", ["get", "list", "create", "update", "delete"]),
+        new(CiliumGroup, CiliumPlural, ["get", "create", "update", "delete"]),
     ];
 
     /// <summary>Runs the checks only; null when the pod may be quarantined.</summary>
@@ -60,8 +61,8 @@ public sealed class QuarantinePod(
     }
 
     /// <summary>
-    /// Starts the reads <see cref="IsolateAsync"/> begins with, for an isolation about to be decided (its run is being
-    /// stored). The isolation uses them if they worked and are younger than <see cref="QuarantineReadAhead.MaxAge"/>.
+    /// Starts the reads <see cref="IsolateAsync"/> begins with, and its fence, for an isolation about to be decided (its
+    /// run is being stored). The isolation uses them if they worked and are younger than <see cref="QuarantineReadAhead.MaxAge"/>.
     /// </summary>
     public void ReadAhead(QuarantineRequest request, CancellationToken cancellationToken)
     {
@@ -73,10 +74,39 @@ public sealed class QuarantinePod(
         readAhead.Begin(request, () =>
         {
             var connecting = clusters.ConnectAsync(request.Cluster, cancellationToken);
+            var pod = OnceConnectedAsync(connecting, client => ReadPodAsync(client, request.Namespace, request.Pod, cancellationToken));
             return new QuarantineReads(
-                OnceConnectedAsync(connecting, client => ReadPodAsync(client, request.Namespace, request.Pod, cancellationToken)),
-                OnceConnectedAsync(connecting, client => ListOtherPoliciesAsync(client, request.Namespace, cancellationToken)));
+                pod,
+                OnceConnectedAsync(connecting, client => ListOtherPoliciesAsync(client, request.Namespace, cancellationToken)),
+                FenceAhead(connecting, request, cancellationToken));
         });
+    }
+
+    /// <summary>
+    /// Creates the pod's deny-all policies ahead, for the quarantine id a pod not quarantined yet is given. They select only
+    /// that id's label, which no pod carries until the isolation relabels this one, so they change no traffic: should the
+    /// run never be stored, what is left selects nothing, and the pod's next isolation takes it up (a release deletes it).
+    /// Only creates: whatever is in the way is left for the isolation to judge.
+    /// </summary>
+    private QuarantineFence FenceAhead(Task<ClusterConnection> connecting, QuarantineRequest request, CancellationToken cancellationToken)
+    {
+        var ns = request.Namespace;
+        var quarantineId = QuarantineNames.LabelValue(request.QuarantineId);
+        var name = QuarantineNames.PolicyName(request.Pod);
+        return new QuarantineFence(
+            quarantineId,
+            WhereEnforcedAsync(connecting, async connection => await CreateNetworkPolicyAsync(connection.Client, ns, name, request.Pod, quarantineId, cancellationToken)),
+            WhereEnforcedAsync(connecting, async connection => connection.Facts.ServesCiliumNetworkPolicies
+                ? await CreateCiliumPolicyAsync(connection.Client, ns, name, request.Pod, quarantineId, cancellationToken)
+                : null));
+    }
+
+    // A cluster that enforces no NetworkPolicy refuses every quarantine: nothing is made ahead there.
+    private static async Task<T?> WhereEnforcedAsync<T>(Task<ClusterConnection> connecting, Func<ClusterConnection, Task<T?>> create)
+        where T : class
+    {
+        var connection = await connecting;
+        return connection.Facts.Engine == NetworkPolicyEngine.None ? null : await create(connection);
     }
 
     public async Task<IsolationOutcome> IsolateAsync(QuarantineRequest request, CancellationToken cancellationToken)
@@ -95,7 +125,7 @@ public sealed class QuarantinePod(
         var listing = AheadOrAgainAsync(ahead?.OtherPolicies, () => ListOtherPoliciesAsync(connection.Client, ns, cancellationToken), cancellationToken);
         try
         {
-            return await IsolateListingAsync(connection, request, ahead?.Pod, listing, cancellationToken);
+            return await IsolateListingAsync(connection, request, ahead?.Pod, ahead?.Fence, listing, cancellationToken);
         }
         finally
         {
@@ -104,13 +134,15 @@ public sealed class QuarantinePod(
     }
 
     private async Task<IsolationOutcome> IsolateListingAsync(
-        ClusterConnection connection, QuarantineRequest request, Task<V1Pod?>? podAhead, Task<IList<V1NetworkPolicy>> listing, CancellationToken cancellationToken)
+        ClusterConnection connection, QuarantineRequest request, Task<V1Pod?>? podAhead, QuarantineFence? fenceAhead, Task<IList<V1NetworkPolicy>> listing,
+        CancellationToken cancellationToken)
     {
         var client = connection.Client;
         var ns = request.Namespace;
         var pod = await AheadOrAgainAsync(podAhead, () => ReadPodAsync(client, ns, request.Pod, cancellationToken), cancellationToken);
         if (QuarantinePreflight.Check(ns, request.Pod, pod, connection.Facts, options.Value) is { } refusal)
         {
+            await TakeDownAsync(client, ns, fenceAhead, cancellationToken);
             return Refused(connection, request, refusal);
         }
 
@@ -125,7 +157,9 @@ public sealed class QuarantinePod(
         // The fence goes up before the relabel: the policies select only the quarantine label, which the pod does
         // not carry yet, so the relabel takes it out of its Services and allow policies straight into the deny-all.
         // The other order leaves a pod that no policy selects, open to all traffic, until the fence lands.
-        var (appliedPolicy, appliedCilium, fenceWrote) = await FenceAsync(client, ns, request.Pod, policyName, ciliumName, quarantineId, likelyExists: previousId is not null, cancellationToken);
+        // A fence made ahead for another quarantine id than the pod carries selects nothing: the fence is applied as if it were not there.
+        var (appliedPolicy, appliedCilium, fenceWrote) = await FenceAsync(client, ns, request.Pod, policyName, ciliumName, quarantineId, likelyExists: previousId is not null,
+            fenceAhead?.QuarantineId == quarantineId ? fenceAhead : null, cancellationToken);
         var (relabelledPod, savedLabels, relabelWrote) = await RelabelFencedAsync(client, pod, request, quarantineId, cancellationToken);
         var wrote = fenceWrote | relabelWrote;
 
@@ -161,15 +195,19 @@ public sealed class QuarantinePod(
             ? JsonSerializer.Deserialize<Dictionary<string, string>>(json)
             : null;
 
-    /// <summary>Applies the pod's deny-all policy, and the Cilium one where served, side by side.</summary>
+    /// <summary>Applies the pod's deny-all policy, and the Cilium one where served, side by side, but for those created ahead.</summary>
     /// <returns>The policies as the API server answered their writes or reads (no Cilium one where not served), and whether anything was written.</returns>
     private async Task<(V1NetworkPolicy Policy, JsonNode? Cilium, bool Wrote)> FenceAsync(
-        IKubernetes client, string ns, string pod, string policyName, string? ciliumName, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
+        IKubernetes client, string ns, string pod, string policyName, string? ciliumName, string quarantineId, bool likelyExists, QuarantineFence? ahead, CancellationToken cancellationToken)
     {
-        var network = ApplyNetworkPolicyAsync(client, ns, policyName, pod, quarantineId, likelyExists, cancellationToken);
+        var network = ahead is null
+            ? ApplyNetworkPolicyAsync(client, ns, policyName, pod, quarantineId, likelyExists, cancellationToken)
+            : AfterCreateAheadAsync(ahead.Policy, exists => ApplyNetworkPolicyAsync(client, ns, policyName, pod, quarantineId, exists, cancellationToken), likelyExists, cancellationToken);
         var cilium = ciliumName is null
             ? Task.FromResult<(bool Wrote, JsonNode? Policy)>((false, null))
-            : ApplyCiliumPolicyAsync(client, ns, ciliumName, pod, quarantineId, likelyExists, cancellationToken);
+            : ahead is null
+                ? ApplyCiliumPolicyAsync(client, ns, ciliumName, pod, quarantineId, likelyExists, cancellationToken)
+                : AfterCreateAheadAsync<JsonNode?>(ahead.Cilium, exists => ApplyCiliumPolicyAsync(client, ns, ciliumName, pod, quarantineId, exists, cancellationToken), likelyExists, cancellationToken);
         await Task.WhenAll(network, cilium);
         var (policyWritten, appliedPolicy) = await network;
         var (ciliumWritten, appliedCilium) = await cilium;
@@ -195,6 +233,59 @@ public sealed class QuarantinePod(
         }
 
         return await read();
+    }
+
+    /// <summary>
+    /// A create made ahead taken as the isolation's own: made; refused for good (the isolation fails as its own create
+    /// would); or in the way of a policy there already, which is read and judged. Any other failure (or none made) is as
+    /// if it had not been made.
+    /// </summary>
+    private static async Task<(bool Wrote, T Policy)> AfterCreateAheadAsync<T>(Task<T?> ahead, Func<bool, Task<(bool Wrote, T Policy)>> apply, bool likelyExists, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await ahead.WaitAsync(cancellationToken) is { } created)
+            {
+                return (true, created);
+            }
+        }
+        catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
+        {
+            return await apply(true);
+        }
+        catch (KubernetesOperationException e) when (e.Failure.Reason is KubernetesFailureReason.Forbidden or KubernetesFailureReason.Unauthorized
+            or KubernetesFailureReason.Invalid or KubernetesFailureReason.NotFound)
+        {
+            throw;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Made again below.
+        }
+
+        return await apply(likelyExists);
+    }
+
+    /// <summary>Deletes the policies created ahead for a pod that is not to be quarantined, so that a refusal leaves the cluster as it was.</summary>
+    private async Task TakeDownAsync(IKubernetes client, string ns, QuarantineFence? ahead, CancellationToken cancellationToken)
+    {
+        if (ahead is null)
+        {
+            return;
+        }
+
+        await Task.WhenAll(ahead.Policy, ahead.Cilium).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (ahead.Policy.IsCompletedSuccessfully && ahead.Policy.Result?.Metadata.Name is { } policyName)
+        {
+            await calls.ExecuteOrDefaultAsync(new KubernetesOperation("delete", "networkpolicies", ns, policyName),
+                ct => client.NetworkingV1.DeleteNamespacedNetworkPolicyAsync(policyName, ns, cancellationToken: ct), cancellationToken);
+        }
+
+        if (ahead.Cilium.IsCompletedSuccessfully && ahead.Cilium.Result?["metadata"]?["name"]?.GetValue<string>() is { } ciliumName)
+        {
+            await calls.ExecuteOrDefaultAsync(new KubernetesOperation("delete", "ciliumnetworkpolicies.cilium.io", ns, ciliumName),
+                ct => client.CustomObjects.DeleteNamespacedCustomObjectAsync(CiliumGroup, CiliumVersion, ns, CiliumPlural, ciliumName, cancellationToken: ct), cancellationToken);
+        }
     }
 
     private static async Task<T> OnceConnectedAsync<T>(Task<ClusterConnection> connecting, Func<IKubernetes, Task<T>> read) =>
@@ -278,23 +369,6 @@ public sealed class QuarantinePod(
     /// <param name="likelyExists">The pod was quarantined already, so the policy is probably there: read before writing, so a repeat writes nothing.</param>
     private async Task<(bool Wrote, V1NetworkPolicy Policy)> ApplyNetworkPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
     {
-        var desired = new V1NetworkPolicy
-        {
-            ApiVersion = "networking.k8s.io/v1",
-            Kind = "NetworkPolicy",
-            Metadata = new V1ObjectMeta
-            {
-                Name = name,
-                NamespaceProperty = ns,
-                Labels = new Dictionary<string, string> { [QuarantineNames.ManagedByLabel] = QuarantineNames.ManagedByValue },
-                Annotations = new Dictionary<string, string> { [QuarantineNames.PodAnnotation] = pod },
-            },
-            Spec = new V1NetworkPolicySpec
-            {
-                PodSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [QuarantineNames.QuarantineLabel] = quarantineId } },
-                PolicyTypes = ["Ingress", "Egress"],
-            },
-        };
         // A new quarantine (the common case) creates without reading: one request; an existing policy answers 409.
         var read = new KubernetesOperation("get", "networkpolicies", ns, name);
         var existing = likelyExists
@@ -305,9 +379,7 @@ public sealed class QuarantinePod(
         {
             try
             {
-                var stored = await calls.ExecuteAsync(new KubernetesOperation("create", "networkpolicies", ns, name),
-                    ct => client.NetworkingV1.CreateNamespacedNetworkPolicyAsync(desired, ns, cancellationToken: ct), cancellationToken);
-                return (true, stored);
+                return (true, await CreateNetworkPolicyAsync(client, ns, name, pod, quarantineId, cancellationToken));
             }
             catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
             {
@@ -324,11 +396,34 @@ public sealed class QuarantinePod(
             return (created, existing);
         }
 
+        var desired = DenyAllPolicy(ns, name, pod, quarantineId);
         desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
         var replaced = await calls.ExecuteAsync(new KubernetesOperation("update", "networkpolicies", ns, name),
             ct => client.NetworkingV1.ReplaceNamespacedNetworkPolicyAsync(desired, name, ns, cancellationToken: ct), cancellationToken);
         return (true, replaced);
     }
+
+    private Task<V1NetworkPolicy> CreateNetworkPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, CancellationToken cancellationToken) =>
+        calls.ExecuteAsync(new KubernetesOperation("create", "networkpolicies", ns, name),
+            ct => client.NetworkingV1.CreateNamespacedNetworkPolicyAsync(DenyAllPolicy(ns, name, pod, quarantineId), ns, cancellationToken: ct), cancellationToken);
+
+    private static V1NetworkPolicy DenyAllPolicy(string ns, string name, string pod, string quarantineId) => new()
+    {
+        ApiVersion = "networking.k8s.io/v1",
+        Kind = "NetworkPolicy",
+        Metadata = new V1ObjectMeta
+        {
+            Name = name,
+            NamespaceProperty = ns,
+            Labels = new Dictionary<string, string> { [QuarantineNames.ManagedByLabel] = QuarantineNames.ManagedByValue },
+            Annotations = new Dictionary<string, string> { [QuarantineNames.PodAnnotation] = pod },
+        },
+        Spec = new V1NetworkPolicySpec
+        {
+            PodSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [QuarantineNames.QuarantineLabel] = quarantineId } },
+            PolicyTypes = ["Ingress", "Egress"],
+        },
+    };
 
     internal static bool IsDenyAll(V1NetworkPolicy policy, string quarantineId)
     {
@@ -353,21 +448,6 @@ public sealed class QuarantinePod(
     /// <summary>Whether it wrote, and the policy as the API server answered the write or the read; as for the NetworkPolicy.</summary>
     private async Task<(bool Wrote, JsonNode? Policy)> ApplyCiliumPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
     {
-        var spec = CiliumSpec(quarantineId);
-        var body = new JsonObject
-        {
-            ["apiVersion"] = $"{CiliumGroup}/{CiliumVersion}",
-            ["kind"] = "CiliumNetworkPolicy",
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = name,
-                ["namespace"] = ns,
-                ["labels"] = new JsonObject { [QuarantineNames.ManagedByLabel] = QuarantineNames.ManagedByValue },
-                ["annotations"] = new JsonObject { [QuarantineNames.PodAnnotation] = pod },
-            },
-            ["spec"] = spec,
-        };
-
         // A new quarantine creates without reading, as for the NetworkPolicy; an existing policy answers 409.
         var existing = likelyExists ? await ReadCiliumPolicyAsync(client, ns, name, cancellationToken) : null;
         var created = false;
@@ -375,9 +455,7 @@ public sealed class QuarantinePod(
         {
             try
             {
-                var stored = await calls.ExecuteAsync(new KubernetesOperation("create", "ciliumnetworkpolicies.cilium.io", ns, name),
-                    ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(body, CiliumGroup, CiliumVersion, ns, CiliumPlural, cancellationToken: ct), cancellationToken);
-                return (true, JsonSerializer.SerializeToNode(stored)!);
+                return (true, await CreateCiliumPolicyAsync(client, ns, name, pod, quarantineId, cancellationToken));
             }
             catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
             {
@@ -393,16 +471,38 @@ public sealed class QuarantinePod(
             }
         }
 
-        if (JsonNode.DeepEquals(existing["spec"], spec))
+        if (JsonNode.DeepEquals(existing["spec"], CiliumSpec(quarantineId)))
         {
             return (created, existing);
         }
 
+        var body = CiliumPolicy(ns, name, pod, quarantineId);
         body["metadata"]!["resourceVersion"] = existing["metadata"]?["resourceVersion"]?.DeepClone();
         var replaced = await calls.ExecuteAsync(new KubernetesOperation("update", "ciliumnetworkpolicies.cilium.io", ns, name),
             ct => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, CiliumGroup, CiliumVersion, ns, CiliumPlural, name, cancellationToken: ct), cancellationToken);
         return (true, JsonSerializer.SerializeToNode(replaced)!);
     }
+
+    private async Task<JsonNode> CreateCiliumPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, CancellationToken cancellationToken)
+    {
+        var stored = await calls.ExecuteAsync(new KubernetesOperation("create", "ciliumnetworkpolicies.cilium.io", ns, name),
+            ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(CiliumPolicy(ns, name, pod, quarantineId), CiliumGroup, CiliumVersion, ns, CiliumPlural, cancellationToken: ct), cancellationToken);
+        return JsonSerializer.SerializeToNode(stored)!;
+    }
+
+    private static JsonObject CiliumPolicy(string ns, string name, string pod, string quarantineId) => new()
+    {
+        ["apiVersion"] = $"{CiliumGroup}/{CiliumVersion}",
+        ["kind"] = "CiliumNetworkPolicy",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = name,
+            ["namespace"] = ns,
+            ["labels"] = new JsonObject { [QuarantineNames.ManagedByLabel] = QuarantineNames.ManagedByValue },
+            ["annotations"] = new JsonObject { [QuarantineNames.PodAnnotation] = pod },
+        },
+        ["spec"] = CiliumSpec(quarantineId),
+    };
 
     private async Task<JsonNode?> ReadCiliumPolicyAsync(IKubernetes client, string ns, string name, CancellationToken cancellationToken)
     {

@@ -1,13 +1,21 @@
+using System.Text.Json.Nodes;
 using k8s.Models;
 
 namespace Containment.Isolation.Actions.Quarantine;
 
-/// <summary>The two reads a quarantine starts from: the pod, and the policies of its namespace Containment does not manage.</summary>
-internal sealed record QuarantineReads(Task<V1Pod?> Pod, Task<IList<V1NetworkPolicy>> OtherPolicies);
+/// <summary>
+/// The two reads a quarantine starts from (the pod, and the policies of its namespace Containment does not manage), and
+/// its fence, created ahead.
+/// </summary>
+internal sealed record QuarantineReads(Task<V1Pod?> Pod, Task<IList<V1NetworkPolicy>> OtherPolicies, QuarantineFence Fence);
+
+/// <summary>The creates of a pod's deny-all policies made ahead for a quarantine id, each answering null where it was not made.</summary>
+internal sealed record QuarantineFence(string QuarantineId, Task<V1NetworkPolicy?> Policy, Task<JsonNode?> Cilium);
 
 /// <summary>
-/// Quarantine reads started before the isolation that needs them is sure to run (while its run is being stored),
-/// one per pod at a time, kept for <see cref="MaxAge"/>. They change nothing, so one never taken costs two reads.
+/// Quarantine reads and fences started before the isolation that needs them is sure to run (while its run is being
+/// stored), one per pod at a time, kept for <see cref="MaxAge"/>. One never taken costs two reads and leaves a fence
+/// that selects no pod, which the pod's next isolation takes up.
 /// </summary>
 public sealed class QuarantineReadAhead(TimeProvider time)
 {
@@ -47,6 +55,8 @@ public sealed class QuarantineReadAhead(TimeProvider time)
             // Failures are seen by whoever takes the reads, or by no one: observed here either way.
             Observe(reads.Pod);
             Observe(reads.OtherPolicies);
+            Observe(reads.Fence.Policy);
+            Observe(reads.Fence.Cilium);
             var entry = new Entry(reads);
             entry.Expiry = time.CreateTimer(_ => Expire(key, entry), null, MaxAge, Timeout.InfiniteTimeSpan);
             entries.Add(key, entry);
