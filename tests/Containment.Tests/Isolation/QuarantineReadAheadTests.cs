@@ -52,14 +52,22 @@ public sealed class QuarantineReadAheadTests
         Assert.Equal(0, ReadAhead(harness).Count);
     }
 
-    [Fact]
-    public async Task ReadAhead_NeverTaken_FenceLeftSelectsNoPod_NextIsolationTakesItUp()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ReadAhead_NotTakenInTime_FenceLeftSelectsNoPod_NextIsolationTakesItUp(bool forgotten)
     {
-        // The run whose isolation read ahead was never stored (its host stopped, or another run held the pod).
+        // Stale: the isolation started late (a busy host). Forgotten: the run whose isolation it was never came to be
+        // stored (its host stopped, or another run held the pod), and the pod's next isolation comes much later.
         await using var harness = await IsolationHarness.StartAsync();
         harness.Quarantine.ReadAhead(IsolationHarness.Request(), CancellationToken.None);
         await CarriedOutAsync(harness, "POST", IsolationHarness.PoliciesPath);
         harness.Time.Advance(QuarantineReadAhead.MaxAge);
+        if (forgotten)
+        {
+            harness.Time.Advance(QuarantineReadAhead.FenceKeptFor);
+        }
+
         Assert.Equal(0, ReadAhead(harness).Count);
 
         Assert.Empty(await PodsSelectedByFenceAsync(harness));
@@ -68,12 +76,33 @@ public sealed class QuarantineReadAheadTests
 
         var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
 
+        // Remembered, the fence is read and judged; forgotten, the isolation's create meets it (409) and then reads it.
         Assert.Equal(IsolationStatus.Isolated, outcome.Status);
         Assert.True(outcome.Verified);
         Assert.Equal(["web-7d9f-abcde"], await PodsSelectedByFenceAsync(harness));
-        Assert.Equal(2, harness.Sim.Requests.Count("POST", IsolationHarness.PoliciesPath));
+        Assert.Equal(forgotten ? 2 : 1, harness.Sim.Requests.Count("POST", IsolationHarness.PoliciesPath));
+        Assert.Equal(1, harness.Sim.Requests.Count("GET", $"{IsolationHarness.PoliciesPath}/{QuarantineNames.PolicyName("web-7d9f-abcde")}"));
+        Assert.Equal(2, harness.Sim.Requests.Count("GET", IsolationHarness.PodPath));
         Assert.Equal(0, harness.Sim.Requests.Count("PUT", IsolationHarness.PoliciesPath));
+    }
+
+    [Fact]
+    public async Task ReadAhead_StaleFenceChangedSinceItWasMade_IsolationMakesItDenyAllAgain()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        harness.Quarantine.ReadAhead(IsolationHarness.Request(), CancellationToken.None);
+        await CarriedOutAsync(harness, "POST", IsolationHarness.PoliciesPath);
+        harness.Time.Advance(QuarantineReadAhead.MaxAge);
+        var name = QuarantineNames.PolicyName("web-7d9f-abcde");
+        await harness.Sim.Store.PatchAsync(ResourceCatalog.NetworkPolicies, "shop", name, "application/merge-patch+json",
+            JsonNode.Parse("""{"spec":{"ingress":[{}]}}""")!, CancellationToken.None);
+
+        var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+
         Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        Assert.True(outcome.Verified);
+        Assert.Equal(1, harness.Sim.Requests.Count("PUT", IsolationHarness.PoliciesPath));
+        Assert.Null((await FenceAsync(harness))!["spec"]!["ingress"]);
     }
 
     [Fact]

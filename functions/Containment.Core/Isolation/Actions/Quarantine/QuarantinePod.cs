@@ -121,11 +121,12 @@ public sealed class QuarantinePod(
         // The policies Containment does not manage depend on nothing the isolation reads or writes, so their list goes
         // out with the pod's read (or went out with it ahead) and is awaited only for the verification. One not needed
         // in the end (a refusal, a failed write) is let finish, so that its own failure is not left unobserved.
-        var ahead = readAhead.Take(request);
+        var taken = readAhead.Take(request);
+        var ahead = taken is { Stale: false } ? taken : null;
         var listing = AheadOrAgainAsync(ahead?.OtherPolicies, () => ListOtherPoliciesAsync(connection.Client, ns, cancellationToken), cancellationToken);
         try
         {
-            return await IsolateListingAsync(connection, request, ahead?.Pod, ahead?.Fence, listing, cancellationToken);
+            return await IsolateListingAsync(connection, request, ahead?.Pod, taken is null ? null : taken.Fence with { Stale = taken.Stale }, listing, cancellationToken);
         }
         finally
         {
@@ -202,12 +203,12 @@ public sealed class QuarantinePod(
     {
         var network = ahead is null
             ? ApplyNetworkPolicyAsync(client, ns, policyName, pod, quarantineId, likelyExists, cancellationToken)
-            : AfterCreateAheadAsync(ahead.Policy, exists => ApplyNetworkPolicyAsync(client, ns, policyName, pod, quarantineId, exists, cancellationToken), likelyExists, cancellationToken);
+            : AfterCreateAheadAsync(ahead, ahead.Policy, exists => ApplyNetworkPolicyAsync(client, ns, policyName, pod, quarantineId, exists, cancellationToken), likelyExists, cancellationToken);
         var cilium = ciliumName is null
             ? Task.FromResult<(bool Wrote, JsonNode? Policy)>((false, null))
             : ahead is null
                 ? ApplyCiliumPolicyAsync(client, ns, ciliumName, pod, quarantineId, likelyExists, cancellationToken)
-                : AfterCreateAheadAsync<JsonNode?>(ahead.Cilium, exists => ApplyCiliumPolicyAsync(client, ns, ciliumName, pod, quarantineId, exists, cancellationToken), likelyExists, cancellationToken);
+                : AfterCreateAheadAsync<JsonNode?>(ahead, ahead.Cilium, exists => ApplyCiliumPolicyAsync(client, ns, ciliumName, pod, quarantineId, exists, cancellationToken), likelyExists, cancellationToken);
         await Task.WhenAll(network, cilium);
         var (policyWritten, appliedPolicy) = await network;
         var (ciliumWritten, appliedCilium) = await cilium;
@@ -236,17 +237,18 @@ public sealed class QuarantinePod(
     }
 
     /// <summary>
-    /// A create made ahead taken as the isolation's own: made; refused for good (the isolation fails as its own create
-    /// would); or in the way of a policy there already, which is read and judged. Any other failure (or none made) is as
-    /// if it had not been made.
+    /// A create made ahead taken as the isolation's own: made (read and judged when stale, as it may have changed since);
+    /// refused for good (the isolation fails as its own create would); or in the way of a policy there already, which is
+    /// read and judged. Any other failure (or none made) is as if it had not been made.
     /// </summary>
-    private static async Task<(bool Wrote, T Policy)> AfterCreateAheadAsync<T>(Task<T?> ahead, Func<bool, Task<(bool Wrote, T Policy)>> apply, bool likelyExists, CancellationToken cancellationToken)
+    private static async Task<(bool Wrote, T Policy)> AfterCreateAheadAsync<T>(
+        QuarantineFence fence, Task<T?> ahead, Func<bool, Task<(bool Wrote, T Policy)>> apply, bool likelyExists, CancellationToken cancellationToken)
     {
         try
         {
             if (await ahead.WaitAsync(cancellationToken) is { } created)
             {
-                return (true, created);
+                return fence.Stale ? await apply(true) : (true, created);
             }
         }
         catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)

@@ -7,15 +7,23 @@ namespace Containment.Isolation.Actions.Quarantine;
 /// The two reads a quarantine starts from (the pod, and the policies of its namespace Containment does not manage), and
 /// its fence, created ahead.
 /// </summary>
-internal sealed record QuarantineReads(Task<V1Pod?> Pod, Task<IList<V1NetworkPolicy>> OtherPolicies, QuarantineFence Fence);
+internal sealed record QuarantineReads(Task<V1Pod?> Pod, Task<IList<V1NetworkPolicy>> OtherPolicies, QuarantineFence Fence)
+{
+    /// <summary>Older than <see cref="QuarantineReadAhead.MaxAge"/>: the reads are not to be used, and the fence may have changed since it was made.</summary>
+    public bool Stale { get; init; }
+}
 
 /// <summary>The creates of a pod's deny-all policies made ahead for a quarantine id, each answering null where it was not made.</summary>
-internal sealed record QuarantineFence(string QuarantineId, Task<V1NetworkPolicy?> Policy, Task<JsonNode?> Cilium);
+internal sealed record QuarantineFence(string QuarantineId, Task<V1NetworkPolicy?> Policy, Task<JsonNode?> Cilium)
+{
+    /// <summary>Made longer than <see cref="QuarantineReadAhead.MaxAge"/> ago: the policies may have changed since.</summary>
+    public bool Stale { get; init; }
+}
 
 /// <summary>
 /// Quarantine reads and fences started before the isolation that needs them is sure to run (while its run is being
-/// stored), one per pod at a time, kept for <see cref="MaxAge"/>. One never taken costs two reads and leaves a fence
-/// that selects no pod, which the pod's next isolation takes up.
+/// stored), one per pod at a time, fresh for <see cref="MaxAge"/> and kept, stale, for <see cref="FenceKeptFor"/>. One
+/// never taken costs two reads and leaves a fence that selects no pod, which the pod's next isolation takes up.
 /// </summary>
 public sealed class QuarantineReadAhead(TimeProvider time)
 {
@@ -25,16 +33,22 @@ public sealed class QuarantineReadAhead(TimeProvider time)
     /// </summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long a fence made ahead is remembered: an isolation that starts later than <see cref="MaxAge"/> (a busy
+    /// host) reads the policy and judges it rather than creating it again.
+    /// </summary>
+    public static readonly TimeSpan FenceKeptFor = TimeSpan.FromMinutes(1);
+
     private readonly Dictionary<Key, Entry> entries = [];
 
-    /// <summary>How many pods have reads waiting to be taken.</summary>
+    /// <summary>How many pods have fresh reads waiting to be taken.</summary>
     public int Count
     {
         get
         {
             lock (entries)
             {
-                return entries.Count;
+                return entries.Values.Count(entry => !entry.Stale);
             }
         }
     }
@@ -45,9 +59,14 @@ public sealed class QuarantineReadAhead(TimeProvider time)
         var key = Key.Of(request);
         lock (entries)
         {
-            if (entries.ContainsKey(key))
+            if (entries.TryGetValue(key, out var waiting))
             {
-                return;
+                if (!waiting.Stale)
+                {
+                    return;
+                }
+
+                waiting.Expiry?.Dispose();
             }
 
             var reads = start();
@@ -59,11 +78,11 @@ public sealed class QuarantineReadAhead(TimeProvider time)
             Observe(reads.Fence.Cilium);
             var entry = new Entry(reads);
             entry.Expiry = time.CreateTimer(_ => Expire(key, entry), null, MaxAge, Timeout.InfiniteTimeSpan);
-            entries.Add(key, entry);
+            entries[key] = entry;
         }
     }
 
-    /// <summary>The pod's reads started less than <see cref="MaxAge"/> ago, now no longer waiting; null when there are none.</summary>
+    /// <summary>The pod's reads and fence made ahead, now no longer waiting (<see cref="QuarantineReads.Stale"/> past <see cref="MaxAge"/>); null when there are none.</summary>
     internal QuarantineReads? Take(QuarantineRequest request)
     {
         Entry? entry;
@@ -76,17 +95,26 @@ public sealed class QuarantineReadAhead(TimeProvider time)
         }
 
         entry.Expiry?.Dispose();
-        return entry.Reads;
+        return entry.Stale ? entry.Reads with { Stale = true } : entry.Reads;
     }
 
     private void Expire(Key key, Entry entry)
     {
         lock (entries)
         {
-            if (entries.TryGetValue(key, out var current) && ReferenceEquals(current, entry))
+            if (!entries.TryGetValue(key, out var current) || !ReferenceEquals(current, entry))
             {
-                entries.Remove(key);
+                return;
             }
+
+            if (!entry.Stale)
+            {
+                entry.Stale = true;
+                entry.Expiry?.Change(FenceKeptFor - MaxAge, Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            entries.Remove(key);
         }
 
         entry.Expiry?.Dispose();
@@ -105,5 +133,7 @@ public sealed class QuarantineReadAhead(TimeProvider time)
         public QuarantineReads Reads { get; } = reads;
 
         public ITimer? Expiry { get; set; }
+
+        public bool Stale { get; set; }
     }
 }
