@@ -126,7 +126,7 @@ public sealed class QuarantinePod(
         var listing = AheadOrAgainAsync(ahead?.OtherPolicies, () => ListOtherPoliciesAsync(connection.Client, ns, cancellationToken), cancellationToken);
         try
         {
-            return await IsolateListingAsync(connection, request, ahead?.Pod, taken is null ? null : taken.Fence with { Stale = taken.Stale }, listing, cancellationToken);
+            return await IsolateListingAsync(connection, request, ahead?.Pod, taken?.Fence, listing, cancellationToken);
         }
         finally
         {
@@ -279,14 +279,12 @@ public sealed class QuarantinePod(
         await Task.WhenAll(ahead.Policy, ahead.Cilium).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (ahead.Policy.IsCompletedSuccessfully && ahead.Policy.Result?.Metadata.Name is { } policyName)
         {
-            await calls.ExecuteOrDefaultAsync(new KubernetesOperation("delete", "networkpolicies", ns, policyName),
-                ct => client.NetworkingV1.DeleteNamespacedNetworkPolicyAsync(policyName, ns, cancellationToken: ct), cancellationToken);
+            await QuarantinePolicyDeletes.DeleteNetworkPolicyAsync(calls, client, ns, policyName, cancellationToken);
         }
 
         if (ahead.Cilium.IsCompletedSuccessfully && ahead.Cilium.Result?["metadata"]?["name"]?.GetValue<string>() is { } ciliumName)
         {
-            await calls.ExecuteOrDefaultAsync(new KubernetesOperation("delete", "ciliumnetworkpolicies.cilium.io", ns, ciliumName),
-                ct => client.CustomObjects.DeleteNamespacedCustomObjectAsync(CiliumGroup, CiliumVersion, ns, CiliumPlural, ciliumName, cancellationToken: ct), cancellationToken);
+            await QuarantinePolicyDeletes.DeleteCiliumPolicyAsync(calls, client, ns, ciliumName, cancellationToken);
         }
     }
 

@@ -10,7 +10,7 @@ namespace Containment.Isolation.Actions.Quarantine;
 internal sealed record QuarantineReads(Task<V1Pod?> Pod, Task<IList<V1NetworkPolicy>> OtherPolicies, QuarantineFence Fence)
 {
     /// <summary>Older than <see cref="QuarantineReadAhead.MaxAge"/>: the reads are not to be used, and the fence may have changed since it was made.</summary>
-    public bool Stale { get; init; }
+    public bool Stale => Fence.Stale;
 }
 
 /// <summary>The creates of a pod's deny-all policies made ahead for a quarantine id, each answering null where it was not made.</summary>
@@ -95,7 +95,7 @@ public sealed class QuarantineReadAhead(TimeProvider time)
         }
 
         entry.Expiry?.Dispose();
-        return entry.Stale ? entry.Reads with { Stale = true } : entry.Reads;
+        return entry.Stale ? entry.Reads with { Fence = entry.Reads.Fence with { Stale = true } } : entry.Reads;
     }
 
     private void Expire(Key key, Entry entry)

@@ -97,12 +97,12 @@ public sealed class ReleasePod(
     private async Task<List<string>> DeletePoliciesAsync(ClusterConnection connection, string ns, string policyName, CancellationToken cancellationToken)
     {
         var deleted = new List<string>();
-        if (await DeleteNetworkPolicyAsync(connection.Client, ns, policyName, cancellationToken))
+        if (await QuarantinePolicyDeletes.DeleteNetworkPolicyAsync(calls, connection.Client, ns, policyName, cancellationToken))
         {
             deleted.Add($"NetworkPolicy/{policyName}");
         }
 
-        if (connection.Facts.ServesCiliumNetworkPolicies && await DeleteCiliumPolicyAsync(connection.Client, ns, policyName, cancellationToken))
+        if (connection.Facts.ServesCiliumNetworkPolicies && await QuarantinePolicyDeletes.DeleteCiliumPolicyAsync(calls, connection.Client, ns, policyName, cancellationToken))
         {
             deleted.Add($"CiliumNetworkPolicy/{policyName}");
         }
@@ -138,21 +138,6 @@ public sealed class ReleasePod(
         await calls.ExecuteAsync(new KubernetesOperation("patch", "pods", ns, name),
             ct => client.CoreV1.PatchNamespacedPodAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), name, ns, cancellationToken: ct),
             cancellationToken);
-    }
-
-    private async Task<bool> DeleteNetworkPolicyAsync(IKubernetes client, string ns, string name, CancellationToken cancellationToken)
-    {
-        var status = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("delete", "networkpolicies", ns, name),
-            ct => client.NetworkingV1.DeleteNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
-        return status is not null;
-    }
-
-    private async Task<bool> DeleteCiliumPolicyAsync(IKubernetes client, string ns, string name, CancellationToken cancellationToken)
-    {
-        var result = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("delete", "ciliumnetworkpolicies.cilium.io", ns, name),
-            ct => client.CustomObjects.DeleteNamespacedCustomObjectAsync(QuarantinePod.CiliumGroup, QuarantinePod.CiliumVersion, ns, QuarantinePod.CiliumPlural, name, cancellationToken: ct),
-            cancellationToken);
-        return result is not null;
     }
 
     private static ReleaseOutcome Outcome(ReleaseStatus status, ClusterConnection connection, PodReference target, List<string> deleted,

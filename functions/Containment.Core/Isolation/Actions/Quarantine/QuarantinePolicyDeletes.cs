@@ -1,0 +1,19 @@
+using Containment.Clusters;
+using k8s;
+
+namespace Containment.Isolation.Actions.Quarantine;
+
+/// <summary>Deletes a pod's quarantine policies: for a release, and for a quarantine refused after its fence was made ahead.</summary>
+internal static class QuarantinePolicyDeletes
+{
+    /// <summary>Whether the NetworkPolicy was there to delete.</summary>
+    public static async Task<bool> DeleteNetworkPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, CancellationToken cancellationToken) =>
+        await calls.ExecuteOrDefaultAsync(new KubernetesOperation("delete", "networkpolicies", ns, name),
+            ct => client.NetworkingV1.DeleteNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken) is not null;
+
+    /// <summary>Whether the CiliumNetworkPolicy was there to delete.</summary>
+    public static async Task<bool> DeleteCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, CancellationToken cancellationToken) =>
+        await calls.ExecuteOrDefaultAsync(new KubernetesOperation("delete", "ciliumnetworkpolicies.cilium.io", ns, name),
+            ct => client.CustomObjects.DeleteNamespacedCustomObjectAsync(QuarantinePod.CiliumGroup, QuarantinePod.CiliumVersion, ns, QuarantinePod.CiliumPlural, name, cancellationToken: ct),
+            cancellationToken) is not null;
+}
