@@ -75,7 +75,7 @@ public sealed class AlertAdmission(
         // one request at a time (Azurite), sending both at once holds the run's insert, and so the isolation, back
         // by the event's. The isolation marking the event processed waits for its insert (SecurityEventLedger).
         var startingNew = runtime.StartNewAsync(instanceId, playbook, alert, cancellationToken).AsTask();
-        var storing = events.AddAfterAsync(record, startingNew, cancellationToken);
+        var storing = events.AddAfterAsync(record, startingNew, cancellationToken, settle: unsettled => HandledAlready(unsettled, startingNew));
         await Task.WhenAll(storing, startingNew);
         var (stored, created) = await storing;
         if (await startingNew is { } fresh)
@@ -141,6 +141,20 @@ public sealed class AlertAdmission(
             ? Entry(alert, eventId, AdmissionOutcome.Started, instanceId, start.Playbook, baseUri, $"took the pod over from a run of {holding.Playbook}")
             : Entry(alert, eventId, AdmissionOutcome.Joined, instanceId, start.Playbook, baseUri, Differs(stored, start));
     }
+
+    /// <summary>
+    /// The event of an alert for a pod its run of the same playbook holds isolated already is stored processed: the
+    /// isolation that would have marked it is done, and the run, which knows only its own alert, would leave it
+    /// unprocessed. Decided from the runtime's memory, at no extra storage operation; malware is never processed by an
+    /// isolation. An alert that joins a run not that far yet stays unprocessed.
+    /// </summary>
+    private SecurityEventRecord HandledAlready(SecurityEventRecord record, Task<RunStartResult?> startingNew) =>
+        startingNew is { IsCompletedSuccessfully: true, Result: null }
+        && record.Alert.Category != AlertCategory.Malware
+        && runtime.KnownProgress(record.RunInstanceId!) is { EndedAt: null, IsolatedAt: { } isolatedAt } progress
+        && progress.Playbook == record.Playbook
+            ? record with { Status = EventStatus.Processed, StatusReason = $"its pod was isolated already, at {isolatedAt:u}, by run {record.RunInstanceId}" }
+            : record;
 
     private static string? Differs(KnownEvent stored, RunStartResult start) =>
         stored.Playbook != start.Playbook ? $"the pod is already handled by a run of {start.Playbook}" : null;

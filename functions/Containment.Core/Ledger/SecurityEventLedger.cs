@@ -37,17 +37,19 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
         AddAfterAsync(record, Task.CompletedTask, cancellationToken);
 
     /// <summary>
-    /// As <see cref="AddAsync"/>, with the insert sent once <paramref name="after"/> has finished, whatever its outcome.
+    /// As <see cref="AddAsync"/>, with the insert sent once <paramref name="after"/> has finished, whatever its outcome,
+    /// and the record then passed through <paramref name="settle"/> (what <paramref name="after"/> found may change it).
     /// A change to the event made in between waits for the insert, as it does for one under way.
     /// </summary>
-    public async Task<(KnownEvent Stored, bool Created)> AddAfterAsync(SecurityEventRecord record, Task after, CancellationToken cancellationToken)
+    public async Task<(KnownEvent Stored, bool Created)> AddAfterAsync(
+        SecurityEventRecord record, Task after, CancellationToken cancellationToken, Func<SecurityEventRecord, SecurityEventRecord>? settle = null)
     {
         if (recent.TryGetValue(record.Id, out KnownEvent? known))
         {
             return (known!, false);
         }
 
-        var adding = AddStoredAsync(record, after, cancellationToken);
+        var adding = AddStoredAsync(record, after, settle, cancellationToken);
         inserting[record.Id] = adding;
         try
         {
@@ -59,9 +61,11 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
         }
     }
 
-    private async Task<(KnownEvent Stored, bool Created)> AddStoredAsync(SecurityEventRecord record, Task after, CancellationToken cancellationToken)
+    private async Task<(KnownEvent Stored, bool Created)> AddStoredAsync(
+        SecurityEventRecord record, Task after, Func<SecurityEventRecord, SecurityEventRecord>? settle, CancellationToken cancellationToken)
     {
         await after.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        record = settle?.Invoke(record) ?? record;
         var created = await records.AddAsync(record.Id, record, [], cancellationToken);
 
         // Delivered before: the first delivery's record stands. One its run stored (the delivery that started the run

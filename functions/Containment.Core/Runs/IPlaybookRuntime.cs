@@ -32,6 +32,13 @@ public interface IPlaybookRuntime
     /// </summary>
     ValueTask<RunProgress?> GetProgressAsync(string instanceId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The run's progress as this process holds it in memory, without reading storage; null when it holds none.
+    /// Asked for every alert whose pod already has a run, so it must cost nothing: a runtime without such memory
+    /// (Durable Functions) answers null.
+    /// </summary>
+    RunProgress? KnownProgress(string instanceId) => null;
+
     /// <summary>Ends an unfinished run. False when there is no such run or it has already finished.</summary>
     Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellationToken);
 

@@ -1,14 +1,33 @@
+using Containment.Playbooks;
 using Containment.Runs.Machine;
 
 namespace Containment.Runs;
 
 /// <summary>
 /// What admission asks of a pod's run on a redelivery or when another alert arrives: its playbook, when it
-/// started, and when it ended (null while unfinished).
+/// started, when it ended (null while unfinished), and since when it holds the pod isolated (null when its last
+/// isolation did not succeed, or a release or a pod deletion has begun since).
 /// </summary>
-public sealed record RunProgress(string Playbook, DateTimeOffset StartedAt, DateTimeOffset? EndedAt = null)
+public sealed record RunProgress(string Playbook, DateTimeOffset StartedAt, DateTimeOffset? EndedAt = null, DateTimeOffset? IsolatedAt = null)
 {
-    public static RunProgress Of(RunState state) => new(state.Playbook, state.StartedAt, state.Phase == RunPhase.Finished ? state.UpdatedAt : null);
+    public static RunProgress Of(RunState state) =>
+        new(state.Playbook, state.StartedAt, state.Phase == RunPhase.Finished ? state.UpdatedAt : null, IsolatedSince(state.History));
 
-    public static RunProgress Of(RunStatusDocument status) => new(status.Playbook, status.StartedAt, status.Phase == RunPhase.Finished ? status.UpdatedAt : null);
+    public static RunProgress Of(RunStatusDocument status) =>
+        new(status.Playbook, status.StartedAt, status.Phase == RunPhase.Finished ? status.UpdatedAt : null, IsolatedSince(status.History));
+
+    /// <summary>When the last step that changed the pod's network was an isolation that succeeded, when it ended.</summary>
+    private static DateTimeOffset? IsolatedSince(IReadOnlyList<StepRecord> history)
+    {
+        for (var index = history.Count - 1; index >= 0; index--)
+        {
+            var step = history[index];
+            if (step.Type is IsolateStep.TypeName or ReleaseStep.TypeName or DeletePodStep.TypeName && step.Outcome != StepOutcome.Skipped)
+            {
+                return step is { Type: IsolateStep.TypeName, Outcome: StepOutcome.Succeeded } ? step.EndedAt : null;
+            }
+        }
+
+        return null;
+    }
 }

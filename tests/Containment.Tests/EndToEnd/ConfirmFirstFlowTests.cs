@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Containment.Ledger;
+using Containment.Runs;
 using Containment.Tests.Support;
 
 namespace Containment.Tests.EndToEnd;
@@ -74,6 +75,39 @@ public sealed class ConfirmFirstFlowTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task AlertsJoiningTheRun_UnprocessedUntilItIsolates_ProcessedOnceItHoldsThePodIsolated()
+    {
+        using var flow = new FlowClient(host);
+        var (pod, instanceId, _, before) = await WaitingForConfirmationAsync(flow);
+
+        // Before the approval nothing is isolated: the joining alert waits for a person like the first.
+        var early = (await flow.PostAsync("api/alerts", Suspicious(pod))).Body["alerts"]![0]!;
+        using var anonymous = host.CreateAnonymousClient();
+        using var decided = await anonymous.PostAsync(await flow.ApprovalLinkAsync(pod), Form("approve", "ops@contoso.com", "looks like a shell"));
+        var waiting = await flow.RunUntilAsync(instanceId, status => FlowClient.Waiting(status) && (string?)status["currentStep"] == "approve-release");
+        var late = (await flow.PostAsync("api/alerts", Suspicious(pod))).Body["alerts"]![0]!;
+
+        Assert.Equal(200, (int)decided.StatusCode);
+        Assert.Equal(["joined", "joined"], new[] { early, late }.Select(entry => (string?)entry["outcome"]));
+        var earlyEvent = (await flow.GetAsync($"api/events/{Uri.EscapeDataString((string)early["eventId"]!)}"))["event"]!;
+        Assert.Equal("unprocessed", (string?)earlyEvent["status"]);
+        Assert.Equal(instanceId, (string?)earlyEvent["runInstanceId"]);
+        var lateEvent = (await flow.GetAsync($"api/events/{Uri.EscapeDataString((string)late["eventId"]!)}"))["event"]!;
+        var isolatedAt = waiting["history"]!.AsArray().Single(step => (string?)step!["type"] == "isolate")!["endedAt"]!.GetValue<DateTimeOffset>();
+        Assert.Equal("processed", (string?)lateEvent["status"]);
+        Assert.Equal($"its pod was isolated already, at {isolatedAt:u}, by run {instanceId}", (string?)lateEvent["statusReason"]);
+        Assert.Equal(instanceId, (string?)lateEvent["runInstanceId"]);
+
+        // Once the pod is given back, an alert for it starts a run of its own again, unprocessed until that run acts.
+        await flow.ReleaseByHandAndCheckAsync(instanceId, pod, before);
+        var after = (await flow.PostAsync("api/alerts", Suspicious(pod))).Body["alerts"]![0]!;
+        Assert.Equal("started", (string?)after["outcome"]);
+        Assert.Equal("unprocessed", (string?)(await flow.GetAsync($"api/events/{Uri.EscapeDataString((string)after["eventId"]!)}"))["event"]!["status"]);
+        await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
+        Assert.True(await host.Get<IPlaybookRuntime>().TerminateAsync(instanceId, "test over", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task ReverseShellWhileWaitingForConfirmation_TakesThePodOver_IsolatedAtOnce()
     {
         using var flow = new FlowClient(host);
@@ -135,13 +169,8 @@ public sealed class ConfirmFirstFlowTests(LocalHostFixture host)
     {
         var pod = host.TakePod();
         var before = (await flow.PodAsync(pod))!;
-        var alert = $$"""
-            { "id": "confirm-{{Guid.NewGuid():N}}", "source": "siem", "category": "abnormal-process", "severity": "medium", "time": "2026-11-23T03:00:00Z",
-              "title": "Unexpected binary started in container",
-              "target": { "cluster": "{{LocalHostFixture.Cluster}}", "namespace": "{{LocalHostFixture.Namespace}}", "pod": "{{pod}}", "container": "app" } }
-            """;
 
-        var (status, body) = await flow.PostAsync("api/alerts", alert);
+        var (status, body) = await flow.PostAsync("api/alerts", Suspicious(pod));
         var entry = body["alerts"]![0]!;
         var instanceId = (string)entry["instanceId"]!;
         var waiting = await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
@@ -152,6 +181,13 @@ public sealed class ConfirmFirstFlowTests(LocalHostFixture host)
         Assert.Equal(before["metadata"]!["labels"]!.ToJsonString(), (await flow.PodAsync(pod))!["metadata"]!["labels"]!.ToJsonString());
         return (pod, instanceId, (string)entry["eventId"]!, before);
     }
+
+    /// <summary>A native alert this playbook takes, with an id of its own.</summary>
+    private static string Suspicious(string pod) => $$"""
+        { "id": "confirm-{{Guid.NewGuid():N}}", "source": "siem", "category": "abnormal-process", "severity": "medium", "time": "2026-11-23T03:00:00Z",
+          "title": "Unexpected binary started in container",
+          "target": { "cluster": "{{LocalHostFixture.Cluster}}", "namespace": "{{LocalHostFixture.Namespace}}", "pod": "{{pod}}", "container": "app" } }
+        """;
 
     private static FormUrlEncodedContent Form(string decision, string name, string comment) =>
         new([new("decision", decision), new("name", name), new("comment", comment)]);

@@ -1,3 +1,4 @@
+using Containment.Playbooks;
 using Containment.Runs;
 using Containment.Runs.Machine;
 using Containment.Tests.Support;
@@ -24,7 +25,7 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
 
         var progress = await harness.Runtime.GetProgressAsync(id, CancellationToken.None);
 
-        Assert.Equal(new RunProgress(Escape, waiting.StartedAt, EndedAt: null), progress);
+        Assert.Equal(new RunProgress(Escape, waiting.StartedAt, EndedAt: null, IsolatedAt(waiting)), progress);
         Assert.Equal(before, harness.StorageOperations);
     }
 
@@ -40,7 +41,7 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
         var progress = await harness.Runtime.GetProgressAsync(id, CancellationToken.None);
 
         Assert.Equal(RunPhase.Finished, done.Phase);
-        Assert.Equal(new RunProgress("malware", done.StartedAt, done.UpdatedAt), progress);
+        Assert.Equal(new RunProgress("malware", done.StartedAt, done.UpdatedAt, IsolatedAt(done)), progress);
         Assert.Equal(before, harness.StorageOperations);
     }
 
@@ -57,7 +58,7 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
         var again = await harness.IdleStatusAsync(id);
         var progress = await harness.Runtime.GetProgressAsync(id, CancellationToken.None);
 
-        Assert.Equal(new RunProgress(Escape, again.StartedAt, EndedAt: null), progress);
+        Assert.Equal(new RunProgress(Escape, again.StartedAt, EndedAt: null, IsolatedAt(again)), progress);
     }
 
     [Fact]
@@ -80,9 +81,13 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
         var waitingProgress = await second.Runtime.GetProgressAsync(waiting, CancellationToken.None);
         var none = await second.Runtime.GetProgressAsync(RuntimeHarness.NewInstanceId(), CancellationToken.None);
 
-        Assert.Equal(new RunProgress("malware", endedStatus.StartedAt, endedStatus.UpdatedAt), endedProgress);
-        Assert.Equal(new RunProgress(Escape, waitingStatus.StartedAt, EndedAt: null), waitingProgress);
+        Assert.Equal(new RunProgress("malware", endedStatus.StartedAt, endedStatus.UpdatedAt, IsolatedAt(endedStatus)), endedProgress);
+        Assert.Equal(new RunProgress(Escape, waitingStatus.StartedAt, EndedAt: null, IsolatedAt(waitingStatus)), waitingProgress);
         Assert.Null(none);
         Assert.Equal(3, second.StorageOperationsSince(before).GetValueOrDefault("GET"));
     }
+
+    /// <summary>When the run's isolate step ended; both playbooks isolate first, and the harness's isolation succeeds.</summary>
+    private static DateTimeOffset? IsolatedAt(RunStatusDocument status) =>
+        Assert.Single(status.History, step => step.Type == IsolateStep.TypeName).EndedAt;
 }

@@ -83,7 +83,9 @@ public sealed partial class EmbeddedRuntime
             {
                 timers.Cancel(instanceId);
                 var applied = new StoredRun(state, stored.Playbook, etag);
-                cache.Put(applied);
+
+                // A decision may start a release: from then on the run no longer holds its pod isolated.
+                Written(applied);
                 LogEventApplied(logger, instanceId, eventName);
                 return (RaiseEventResult.Accepted, applied);
             }

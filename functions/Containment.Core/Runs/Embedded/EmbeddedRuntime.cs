@@ -161,14 +161,9 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     /// <summary>From memory for runs this process started, joined or finished; from the table otherwise (after a restart, or past the bounds).</summary>
     public async ValueTask<RunProgress?> GetProgressAsync(string instanceId, CancellationToken cancellationToken)
     {
-        if (unfinishedRuns.TryGetValue(instanceId, out var unfinished))
+        if (KnownProgress(instanceId) is { } known)
         {
-            return unfinished;
-        }
-
-        if (endedRuns.Get(instanceId) is { } ended)
-        {
-            return ended;
+            return known;
         }
 
         if (await store.ReadAsync(instanceId, cancellationToken) is not { } stored)
@@ -185,6 +180,10 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
         return progress;
     }
+
+    /// <summary>Unfinished runs as of their last stored step, and the ended runs <see cref="EndedRuns"/> keeps.</summary>
+    public RunProgress? KnownProgress(string instanceId) =>
+        unfinishedRuns.TryGetValue(instanceId, out var unfinished) ? unfinished : endedRuns.Get(instanceId);
 
     public Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellationToken) =>
         EndAsync(instanceId, new TerminateRequested(time.GetUtcNow(), reason), cancellationToken);
@@ -375,7 +374,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                     }
 
                     etag = written.Value;
-                    cache.Put(new StoredRun(state, playbook, etag));
+                    Written(new StoredRun(state, playbook, etag));
                     timers.Cancel(instanceId);
                     if (consumedEvent is not null)
                     {
@@ -432,6 +431,22 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         }
 
         throw new InvalidOperationException($"run {instanceId} kept changing under {maxConflictRetries} attempts to advance it");
+    }
+
+    /// <summary>
+    /// Keeps a state just written: in the cache, and in the run's progress, so that admission can tell from memory
+    /// whether the run holds its pod isolated. The progress goes first: what the cache shows, the progress knows. A run
+    /// that has left the unfinished map (it finished) is not put back.
+    /// </summary>
+    private void Written(StoredRun written)
+    {
+        var id = written.State.InstanceId;
+        if (unfinishedRuns.TryGetValue(id, out var progress))
+        {
+            unfinishedRuns.TryUpdate(id, RunProgress.Of(written.State), progress);
+        }
+
+        cache.Put(written);
     }
 
     /// <summary>Reads the run from the table (holding its lock), keeping what it read.</summary>

@@ -49,7 +49,8 @@ public sealed class TakeoverLostAnswerTests(AnswerLosingHostFixture host, ITestO
             ReleasedByHand("isolated approval-requested release-started released"),
             "processed: event-status-changed",
 
-            // A joined alert stays unprocessed (see the README's events route).
-            "unprocessed: ");
+            // An alert joining a run that holds its pod isolated is stored processed, with no change to audit
+            // (see the README's events route).
+            "processed: ");
     }
 }
