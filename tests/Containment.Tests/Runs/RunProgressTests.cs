@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Containment.Activities;
+using Containment.Approvals;
 using Containment.Playbooks;
 using Containment.Runs;
 using Containment.Runs.Machine;
@@ -85,6 +88,30 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
         Assert.Equal(new RunProgress(Escape, waitingStatus.StartedAt, EndedAt: null, IsolatedAt(waitingStatus)), waitingProgress);
         Assert.Null(none);
         Assert.Equal(3, second.StorageOperationsSince(before).GetValueOrDefault("GET"));
+    }
+
+    [Fact]
+    public async Task KnownProgress_IsolatedWhileTheRunWaits_NoLongerOnceTheDecisionStartsTheRelease()
+    {
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var releaseMayGo = harness.Log.Hold(ActivityNames.ReleasePod);
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, Escape);
+        var waiting = await harness.IdleStatusAsync(id);
+        var whileWaiting = harness.Runtime.KnownProgress(id);
+
+        var decision = JsonSerializer.SerializeToElement(new ApprovalDecision(ApprovalVerdict.Approved, "ana@contoso.com", MachineDriver.Start), ContainmentJson.Options);
+        await harness.Runtime.RaiseEventAsync(id, waiting.AwaitedEvent!, decision, CancellationToken.None);
+        await harness.Log.WaitForCallAsync(ActivityNames.ReleasePod);
+        var whileReleasing = harness.Runtime.KnownProgress(id);
+        releaseMayGo.SetResult();
+        await harness.IdleStatusAsync(id);
+
+        Assert.NotNull(whileWaiting?.IsolatedAt);
+        Assert.Equal(IsolatedAt(waiting), whileWaiting.IsolatedAt);
+        Assert.NotNull(whileReleasing);
+        Assert.Null(whileReleasing.EndedAt);
+        Assert.Null(whileReleasing.IsolatedAt);
     }
 
     /// <summary>When the run's isolate step ended; both playbooks isolate first, and the harness's isolation succeeds.</summary>
