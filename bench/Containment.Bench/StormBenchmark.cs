@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Containment.Alerts;
 using Containment.Runs.Embedded;
 using KubeSim;
 
@@ -78,6 +79,8 @@ internal static class StormBenchmark
         WriteStorage(output, storageBefore, storageDuring, deliveries.Length);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  runs started: {figures.Runs}; isolated in the ledger: {isolations}; NetworkPolicies: {isolated}; all isolated after {figures.SecondsToAllIsolated:F2} s"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  Kubernetes writes: {policyWrites} policy creates, {podPatches} pod patches ({figures.KubernetesWritesPerPod:F2} per pod; 2 means none twice)"));
+        var events = await CountEventsAsync(host, pods, cancellationToken);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  security events: {string.Join(", ", events.OrderBy(e => e.Key).Select(e => $"{e.Value} {KebabCaseEnumConverter.ToWireName(e.Key)}"))} (each started run marks its own alert's; an alert that joins a run holding its pod isolated is stored processed)"));
         if (figures.Runs != pods || isolations != pods || policyWrites != pods || podPatches != pods)
         {
             throw new InvalidOperationException($"the storm broke the one-run-per-pod rule: {figures.Runs} runs, {isolations} isolations, {policyWrites} policies, {podPatches} patches for {pods} pods");
@@ -167,6 +170,17 @@ internal static class StormBenchmark
 
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
         }
+    }
+
+    /// <summary>The storm's security events by status, once its runs are idle (not timed).</summary>
+    private static async Task<Dictionary<EventStatus, int>> CountEventsAsync(BenchHost host, int pods, CancellationToken cancellationToken)
+    {
+        await host.Services<EmbeddedRuntime>().WhenIdleAsync(cancellationToken);
+        var ofStorm = StormPods(pods);
+        return (await host.Services<Ledger.SecurityEventLedger>().ListAsync(status: null, cancellationToken))
+            .Where(record => ofStorm.Contains(record.Alert.Target.Pod))
+            .GroupBy(record => record.Status)
+            .ToDictionary(group => group.Key, group => group.Count());
     }
 
     /// <summary>The storm's own pods (the warm-up's come after them).</summary>
