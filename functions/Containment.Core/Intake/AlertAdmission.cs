@@ -75,7 +75,7 @@ public sealed class AlertAdmission(
         // one request at a time (Azurite), sending both at once holds the run's insert, and so the isolation, back
         // by the event's. The isolation marking the event processed waits for its insert (SecurityEventLedger).
         var startingNew = runtime.StartNewAsync(instanceId, playbook, alert, cancellationToken).AsTask();
-        var storing = events.AddAfterAsync(record, startingNew, cancellationToken, settle: unsettled => HandledAlready(unsettled, startingNew));
+        var storing = events.AddAfterAsync(record, startingNew, settle: unsettled => HandledAlready(unsettled, startingNew), cancellationToken);
         await Task.WhenAll(storing, startingNew);
         var (stored, created) = await storing;
         if (await startingNew is { } fresh)

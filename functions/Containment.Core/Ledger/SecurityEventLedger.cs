@@ -34,7 +34,7 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
     /// its first change.
     /// </summary>
     public Task<(KnownEvent Stored, bool Created)> AddAsync(SecurityEventRecord record, CancellationToken cancellationToken) =>
-        AddAfterAsync(record, Task.CompletedTask, cancellationToken);
+        AddAfterAsync(record, Task.CompletedTask, settle: null, cancellationToken);
 
     /// <summary>
     /// As <see cref="AddAsync"/>, with the insert sent once <paramref name="after"/> has finished, whatever its outcome,
@@ -42,7 +42,7 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
     /// A change to the event made in between waits for the insert, as it does for one under way.
     /// </summary>
     public async Task<(KnownEvent Stored, bool Created)> AddAfterAsync(
-        SecurityEventRecord record, Task after, CancellationToken cancellationToken, Func<SecurityEventRecord, SecurityEventRecord>? settle = null)
+        SecurityEventRecord record, Task after, Func<SecurityEventRecord, SecurityEventRecord>? settle, CancellationToken cancellationToken)
     {
         if (recent.TryGetValue(record.Id, out KnownEvent? known))
         {

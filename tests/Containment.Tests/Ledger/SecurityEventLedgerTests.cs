@@ -126,7 +126,7 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
         var runStored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var record = Record(EventStatus.Unprocessed, null);
 
-        var adding = events.AddAfterAsync(record, runStored.Task, CancellationToken.None);
+        var adding = events.AddAfterAsync(record, runStored.Task, settle: null, CancellationToken.None);
         var changing = events.ChangeAsync(record.Id, current => current with { Status = EventStatus.Processed }, (_, _) => [], CancellationToken.None);
         var storedMeanwhile = await events.GetAsync(record.Id, CancellationToken.None);
         var changedMeanwhile = changing.IsCompleted;
@@ -147,7 +147,7 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
         // A run whose start failed leaves the alert's event to be stored: the sender's retry finds it.
         var record = Record(EventStatus.Unprocessed, null);
 
-        var (stored, created) = await events.AddAfterAsync(record, Task.FromException(new InvalidOperationException("the run's insert failed")), CancellationToken.None);
+        var (stored, created) = await events.AddAfterAsync(record, Task.FromException(new InvalidOperationException("the run's insert failed")), settle: null, CancellationToken.None);
 
         Assert.True(created);
         Assert.Equal(record.ReceivedAt, stored.ReceivedAt);
