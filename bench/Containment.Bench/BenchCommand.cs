@@ -15,6 +15,18 @@ internal static class BenchCommand
         names.AcceptOnlyFromAmong(Known);
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON to this file." };
         var alerts = new Option<int>("--alerts") { Description = "Latency: alerts on distinct pods.", DefaultValueFactory = _ => 300 };
+        var oneWay = new Option<int>("--one-way-ms")
+        {
+            Description = "Latency: milliseconds relays hold every storage and Kubernetes request and answer, each way (a round trip costs twice this), as between machines; 0 for plain loopback.",
+            DefaultValueFactory = _ => 0,
+        };
+        oneWay.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 0 or > 1000)
+            {
+                result.AddError("--one-way-ms must be from 0 to 1000");
+            }
+        });
         var stormAlerts = new Option<int>("--storm-alerts") { Description = "Storm: distinct alerts, each delivered twice.", DefaultValueFactory = _ => 20_000 };
         var stormPods = new Option<int>("--storm-pods") { Description = "Storm: pods the alerts are spread over.", DefaultValueFactory = _ => 500 };
         var stormCold = new Option<bool>("--storm-cold") { Description = "Storm: no warm-up; the storm meets a host just started." };
@@ -26,7 +38,7 @@ internal static class BenchCommand
         var seed = new Option<int>("--seed") { Description = "Soak: seed for the kill times.", DefaultValueFactory = _ => 8 };
         var command = new RootCommand("Benchmarks against the local host, Azurite and KubeSim on this machine.")
         {
-            names, json, alerts, stormAlerts, stormPods, stormCold, waitingRuns, idle, runs, soakRuns, kills, seed,
+            names, json, alerts, oneWay, stormAlerts, stormPods, stormCold, waitingRuns, idle, runs, soakRuns, kills, seed,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -38,10 +50,10 @@ internal static class BenchCommand
             {
                 summary = name switch
                 {
-                    "latency" => summary with { Latency = await WithHostAsync(LatencyBenchmark.PodsFor(parse.GetValue(alerts)), host => LatencyBenchmark.RunAsync(host, parse.GetValue(alerts), output, cancellationToken)) },
-                    "storm" => summary with { Storm = await WithHostAsync(parse.GetValue(stormPods) + StormBenchmark.WarmUpPods, host => StormBenchmark.RunAsync(host, parse.GetValue(stormAlerts), parse.GetValue(stormPods), warmUp: !parse.GetValue(stormCold), output, cancellationToken)) },
+                    "latency" => summary with { Latency = await WithHostAsync(LatencyBenchmark.PodsFor(parse.GetValue(alerts)), TimeSpan.FromMilliseconds(parse.GetValue(oneWay)), host => LatencyBenchmark.RunAsync(host, parse.GetValue(alerts), output, cancellationToken)) },
+                    "storm" => summary with { Storm = await WithHostAsync(parse.GetValue(stormPods) + StormBenchmark.WarmUpPods, TimeSpan.Zero, host => StormBenchmark.RunAsync(host, parse.GetValue(stormAlerts), parse.GetValue(stormPods), warmUp: !parse.GetValue(stormCold), output, cancellationToken)) },
                     "waiting" => summary with { Waiting = await WaitingBenchmark.RunAsync(repositoryRoot, parse.GetValue(waitingRuns), parse.GetValue(idle), output, cancellationToken) },
-                    "economy" => summary with { Economy = await WithHostAsync(parse.GetValue(runs), host => EconomyBenchmark.RunAsync(host, 0, parse.GetValue(runs), output, cancellationToken)) },
+                    "economy" => summary with { Economy = await WithHostAsync(parse.GetValue(runs), TimeSpan.Zero, host => EconomyBenchmark.RunAsync(host, 0, parse.GetValue(runs), output, cancellationToken)) },
                     "soak" => summary with { Crash = await CrashSoak.RunAsync(repositoryRoot, parse.GetValue(soakRuns), parse.GetValue(kills), parse.GetValue(seed), output, cancellationToken) },
                     _ => summary with { Runtime = await RuntimeBenchmark.RunAsync(repositoryRoot, parse.GetValue(runs), output) },
                 };
@@ -55,9 +67,9 @@ internal static class BenchCommand
 
             return summary.Crash is { Held: false } ? 1 : 0;
 
-            async Task<T> WithHostAsync<T>(int pods, Func<BenchHost, Task<T>> benchmark)
+            async Task<T> WithHostAsync<T>(int pods, TimeSpan oneWay, Func<BenchHost, Task<T>> benchmark)
             {
-                await using var host = await BenchHost.StartAsync(repositoryRoot, pods, cancellationToken);
+                await using var host = await BenchHost.StartAsync(repositoryRoot, pods, oneWay, cancellationToken);
                 return await benchmark(host);
             }
         });

@@ -29,7 +29,9 @@ internal sealed record LatencyFigures(
     [property: JsonPropertyName("ratio_durable_floor_p50")] double RatioDurableFloorP50,
     [property: JsonPropertyName("product_cpu")] CpuFigures ProductCpu,
     [property: JsonPropertyName("floor_cpu")] CpuFigures FloorCpu,
-    [property: JsonPropertyName("durable_floor_cpu")] CpuFigures DurableFloorCpu);
+    [property: JsonPropertyName("durable_floor_cpu")] CpuFigures DurableFloorCpu,
+    [property: JsonPropertyName("one_way_ms")] double OneWayMs,
+    [property: JsonPropertyName("pod_read_p50_ms")] double PodReadP50Ms);
 
 /// <summary>Mean CPU per alert, in milliseconds: this process's, and Azurite's main thread's (null where it cannot be read).</summary>
 internal sealed record CpuFigures(

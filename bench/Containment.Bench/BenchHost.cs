@@ -21,11 +21,13 @@ internal sealed partial class BenchHost : IAsyncDisposable
 
     private readonly DirectoryInfo folder;
     private readonly WebApplication host;
+    private readonly Network network;
 
-    private BenchHost(DirectoryInfo folder, AzuriteServer azurite, KubeSimServer kube, ChatSink chat, WebApplication host, Uri baseAddress)
+    private BenchHost(DirectoryInfo folder, AzuriteServer azurite, KubeSimServer kube, Network network, ChatSink chat, WebApplication host, Uri baseAddress)
     {
         this.folder = folder;
         this.host = host;
+        this.network = network;
         Azurite = azurite;
         Kube = kube;
         Chat = chat;
@@ -42,6 +44,15 @@ internal sealed partial class BenchHost : IAsyncDisposable
     public ChatSink Chat { get; }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>Where the host reaches storage: Azurite, or the relay in front of it.</summary>
+    public string StorageConnectionString => network.Storage;
+
+    /// <summary>Where the host reaches the API server: KubeSim, or the relay in front of it.</summary>
+    public Uri KubeUrl => network.Kube;
+
+    /// <summary>How long every storage and Kubernetes request and answer is held, each way; zero on plain loopback.</summary>
+    public TimeSpan OneWay => network.OneWay;
 
     public HttpClient Http { get; }
 
@@ -74,18 +85,21 @@ internal sealed partial class BenchHost : IAsyncDisposable
 
     public static string Pod(int index) => string.Create(CultureInfo.InvariantCulture, $"bench-{index:D5}");
 
-    public static async Task<BenchHost> StartAsync(string repositoryRoot, int pods, CancellationToken cancellationToken)
+    /// <param name="oneWay">How long relays in front of Azurite and KubeSim hold every request and answer, each way; zero for no relays.</param>
+    public static async Task<BenchHost> StartAsync(string repositoryRoot, int pods, TimeSpan oneWay, CancellationToken cancellationToken)
     {
         var folder = Directory.CreateTempSubdirectory("bench-");
         var azurite = await AzuriteServer.StartAsync(repositoryRoot);
         var kube = await KubeSimServer.StartAsync(new KubeSimOptions { Seed = Seed(pods) }, cancellationToken);
-        await kube.WriteKubeconfigAsync(Path.Combine(folder.FullName, "kubeconfig"), cancellationToken);
+        var network = Network.Over(azurite, kube, oneWay);
+        var kubeconfig = Path.Combine(folder.FullName, "kubeconfig");
+        await KubeSimServer.WriteKubeconfigAsync(kubeconfig, network.Kube, cancellationToken);
         var chat = await ChatSink.StartAsync(cancellationToken);
         var port = FreePort.Next();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
-        var host = LocalHost.Create(port, settingsFile: null, Settings(repositoryRoot, azurite.ConnectionString, Path.Combine(folder.FullName, "kubeconfig"), chat.Url, baseAddress));
+        var host = LocalHost.Create(port, settingsFile: null, Settings(repositoryRoot, network.Storage, kubeconfig, chat.Url, baseAddress));
         await host.StartAsync(cancellationToken);
-        return new BenchHost(folder, azurite, kube, chat, host, baseAddress);
+        return new BenchHost(folder, azurite, kube, network, chat, host, baseAddress);
     }
 
     /// <summary>The settings a host over this Azurite, KubeSim and chat reads; also written to a file for a host in its own process.</summary>
@@ -119,6 +133,7 @@ internal sealed partial class BenchHost : IAsyncDisposable
         await host.StopAsync();
         await host.DisposeAsync();
         await Chat.DisposeAsync();
+        network.Dispose();
         await Kube.DisposeAsync();
         await Azurite.DisposeAsync();
         folder.Delete(recursive: true);
@@ -139,6 +154,30 @@ internal sealed partial class BenchHost : IAsyncDisposable
         }
 
         return list.Append("]}").ToString();
+    }
+
+    /// <summary>How the host reaches storage and the API server: directly, or through relays that hold each request and answer.</summary>
+    private sealed record Network(string Storage, Uri Kube, TimeSpan OneWay, IReadOnlyList<DelayingRelay> Relays) : IDisposable
+    {
+        public static Network Over(AzuriteServer azurite, KubeSimServer kube, TimeSpan oneWay)
+        {
+            if (oneWay == TimeSpan.Zero)
+            {
+                return new Network(azurite.ConnectionString, kube.BaseUrl, oneWay, []);
+            }
+
+            var storage = new DelayingRelay(azurite.Port, oneWay);
+            var api = new DelayingRelay(kube.BaseUrl.Port, oneWay);
+            return new Network(AzuriteServer.ConnectionStringOn(storage.Port), new UriBuilder(kube.BaseUrl) { Port = api.Port }.Uri, oneWay, [storage, api]);
+        }
+
+        public void Dispose()
+        {
+            foreach (var relay in Relays)
+            {
+                relay.Dispose();
+            }
+        }
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"bench-\d{5}")]

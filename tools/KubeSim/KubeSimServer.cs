@@ -130,13 +130,17 @@ public sealed class KubeSimServer : IAsyncDisposable
     }
 
     /// <summary>Writes a kubeconfig (plain http, a fixed token KubeSim ignores) whose current context is this server.</summary>
-    public async Task WriteKubeconfigAsync(string path, CancellationToken cancellationToken = default)
+    public Task WriteKubeconfigAsync(string path, CancellationToken cancellationToken = default) =>
+        WriteKubeconfigAsync(path, BaseUrl, cancellationToken);
+
+    /// <summary>A kubeconfig as <see cref="WriteKubeconfigAsync(string, CancellationToken)"/> writes, for a KubeSim reached at <paramref name="server"/> (a relay in front of it).</summary>
+    public static async Task WriteKubeconfigAsync(string path, Uri server, CancellationToken cancellationToken = default)
     {
         var kubeconfig = new JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Config",
-            ["clusters"] = new JsonArray(new JsonObject { ["name"] = "kubesim", ["cluster"] = new JsonObject { ["server"] = BaseUrl.ToString().TrimEnd('/') } }),
+            ["clusters"] = new JsonArray(new JsonObject { ["name"] = "kubesim", ["cluster"] = new JsonObject { ["server"] = server.ToString().TrimEnd('/') } }),
             ["users"] = new JsonArray(new JsonObject { ["name"] = "kubesim", ["user"] = new JsonObject { ["token"] = "kubesim" } }),
             ["contexts"] = new JsonArray(new JsonObject { ["name"] = "kubesim", ["context"] = new JsonObject { ["cluster"] = "kubesim", ["user"] = "kubesim", ["namespace"] = "default" } }),
             ["current-context"] = "kubesim",
