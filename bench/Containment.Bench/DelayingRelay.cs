@@ -22,6 +22,7 @@ internal sealed class DelayingRelay : IDisposable
     private readonly int target;
     private readonly CancellationTokenSource disposing = new();
     private readonly BlockingCollection<Chunk> due = [];
+    private readonly ConcurrentBag<Socket> sockets = [];
     private readonly Thread sender;
 
     public DelayingRelay(int target, TimeSpan oneWay)
@@ -52,6 +53,11 @@ internal sealed class DelayingRelay : IDisposable
         listener.Stop();
         due.CompleteAdding();
         sender.Join();
+        foreach (var socket in sockets)
+        {
+            socket.Dispose();
+        }
+
         disposing.Dispose();
         due.Dispose();
     }
@@ -72,14 +78,16 @@ internal sealed class DelayingRelay : IDisposable
 
             var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             client.NoDelay = true;
+            sockets.Add(client);
+            sockets.Add(upstream);
             try
             {
                 await upstream.ConnectAsync(IPAddress.Loopback, target, cancellationToken);
             }
             catch (Exception exception) when (exception is OperationCanceledException or SocketException)
             {
-                client.Dispose();
-                upstream.Dispose();
+                // Disposed with the relay's other sockets.
+                client.Shutdown(SocketShutdown.Both);
                 continue;
             }
 
