@@ -17,7 +17,7 @@ internal static class BenchCommand
         var alerts = new Option<int>("--alerts") { Description = "Latency: alerts on distinct pods.", DefaultValueFactory = _ => 300 };
         var oneWay = new Option<int>("--one-way-ms")
         {
-            Description = "Latency: milliseconds relays hold every storage and Kubernetes request and answer, each way (a round trip costs twice this), as between machines; 0 for plain loopback.",
+            Description = "Latency and storm: milliseconds relays hold every storage and Kubernetes request and answer, each way (a round trip costs twice this), as between machines; 0 for plain loopback.",
             DefaultValueFactory = _ => 0,
         };
         oneWay.Validators.Add(result =>
@@ -51,7 +51,7 @@ internal static class BenchCommand
                 summary = name switch
                 {
                     "latency" => summary with { Latency = await WithHostAsync(LatencyBenchmark.PodsFor(parse.GetValue(alerts)), TimeSpan.FromMilliseconds(parse.GetValue(oneWay)), host => LatencyBenchmark.RunAsync(host, parse.GetValue(alerts), output, cancellationToken)) },
-                    "storm" => summary with { Storm = await WithHostAsync(parse.GetValue(stormPods) + StormBenchmark.WarmUpPods, TimeSpan.Zero, host => StormBenchmark.RunAsync(host, parse.GetValue(stormAlerts), parse.GetValue(stormPods), warmUp: !parse.GetValue(stormCold), output, cancellationToken)) },
+                    "storm" => summary with { Storm = await WithHostAsync(parse.GetValue(stormPods) + StormBenchmark.WarmUpPods, TimeSpan.FromMilliseconds(parse.GetValue(oneWay)), host => StormBenchmark.RunAsync(host, parse.GetValue(stormAlerts), parse.GetValue(stormPods), warmUp: !parse.GetValue(stormCold), output, cancellationToken)) },
                     "waiting" => summary with { Waiting = await WaitingBenchmark.RunAsync(repositoryRoot, parse.GetValue(waitingRuns), parse.GetValue(idle), output, cancellationToken) },
                     "economy" => summary with { Economy = await WithHostAsync(parse.GetValue(runs), TimeSpan.Zero, host => EconomyBenchmark.RunAsync(host, 0, parse.GetValue(runs), output, cancellationToken)) },
                     "soak" => summary with { Crash = await CrashSoak.RunAsync(repositoryRoot, parse.GetValue(soakRuns), parse.GetValue(kills), parse.GetValue(seed), output, cancellationToken) },

@@ -71,6 +71,11 @@ internal static class StormBenchmark
             Math.Round((policyWrites + podPatches) / (double)pods, 2),
             Math.Round(allIsolated.TotalSeconds, 2));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"storm: {alerts} alerts over {pods} pods, each delivered twice ({deliveries.Length} POSTs from {Senders} concurrent senders)"));
+        if (host.OneWay > TimeSpan.Zero)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  every storage and Kubernetes request and answer held {host.OneWay.TotalMilliseconds:F0} ms each way by relays"));
+        }
+
         output.WriteLine(warmUp
             ? string.Create(CultureInfo.InvariantCulture, $"  after a warm-up of {rounds} rounds of {WarmUpAlerts} alerts on {WarmUpPods} other pods ({compiled} methods compiled in the last)")
             : "  on a host just started (no warm-up)");
