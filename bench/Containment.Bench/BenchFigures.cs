@@ -50,7 +50,11 @@ internal sealed record StormFigures(
     [property: JsonPropertyName("runs")] int Runs,
     [property: JsonPropertyName("isolations")] int Isolations,
     [property: JsonPropertyName("kubernetes_writes_per_pod")] double KubernetesWritesPerPod,
-    [property: JsonPropertyName("seconds_to_all_isolated")] double SecondsToAllIsolated);
+    [property: JsonPropertyName("seconds_to_all_isolated")] double SecondsToAllIsolated)
+{
+    [JsonPropertyName("events_processed")]
+    public int EventsProcessed { get; init; }
+}
 
 internal sealed record WaitingFigures(
     [property: JsonPropertyName("runs")] int Runs,

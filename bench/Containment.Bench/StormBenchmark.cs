@@ -85,13 +85,19 @@ internal static class StormBenchmark
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  runs started: {figures.Runs}; isolated in the ledger: {isolations}; NetworkPolicies: {isolated}; all isolated after {figures.SecondsToAllIsolated:F2} s"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  Kubernetes writes: {policyWrites} policy creates, {podPatches} pod patches ({figures.KubernetesWritesPerPod:F2} per pod; 2 means none twice)"));
         var events = await CountEventsAsync(host, pods, cancellationToken);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  security events: {string.Join(", ", events.OrderBy(e => e.Key).Select(e => $"{e.Value} {KebabCaseEnumConverter.ToWireName(e.Key)}"))} (each started run marks its own alert's; an alert that joins a run holding its pod isolated is stored processed)"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  security events: {string.Join(", ", events.OrderBy(e => e.Key).Select(e => $"{e.Value} {KebabCaseEnumConverter.ToWireName(e.Key)}"))} (each run's isolation marks its own alert's and those that joined the run before; one that joins a run holding its pod isolated is stored processed)"));
         if (figures.Runs != pods || isolations != pods || policyWrites != pods || podPatches != pods)
         {
             throw new InvalidOperationException($"the storm broke the one-run-per-pod rule: {figures.Runs} runs, {isolations} isolations, {policyWrites} policies, {podPatches} patches for {pods} pods");
         }
 
-        return figures;
+        var processed = events.GetValueOrDefault(EventStatus.Processed);
+        if (processed != alerts)
+        {
+            throw new InvalidOperationException($"the storm left events unmarked: {processed} of {alerts} processed once every pod was isolated");
+        }
+
+        return figures with { EventsProcessed = processed };
     }
 
     /// <summary>

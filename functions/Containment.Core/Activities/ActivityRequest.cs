@@ -14,6 +14,9 @@ public sealed record ActivityRequest
 
     public required string Playbook { get; init; }
 
+    /// <summary>When the run started: a pod's runs share <see cref="InstanceId"/>, and this tells them apart. Null in calls stored before it was kept.</summary>
+    public DateTimeOffset? RunStartedAt { get; init; }
+
     public required Step Step { get; init; }
 
     public required Alert Alert { get; init; }

@@ -11,11 +11,11 @@ namespace Containment.Activities;
 
 /// <summary>
 /// The <c>isolate</c> step: quarantines the pod, keeps the isolation record and the audit trail, and marks
-/// the security event Processed (never for malware: isolation does not remove it). A failure that will be
-/// tried again makes a pod not yet isolated Isolating (one isolated already stays so) and says so in the audit
-/// trail; only the last try's failure is Failed.
+/// the security event Processed (never for malware: isolation does not remove it), with those of the alerts that
+/// joined the run before it isolated. A failure that will be tried again makes a pod not yet isolated Isolating (one
+/// isolated already stays so) and says so in the audit trail; only the last try's failure is Failed.
 /// </summary>
-public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolations, SecurityEventLedger events, AuditTrail audit, TimeProvider time) : IRunActivity
+public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolations, SecurityEventLedger events, JoinedEventLedger joined, AuditTrail audit, TimeProvider time) : IRunActivity
 {
     public string Name => nameof(IsolatePod);
 
@@ -61,14 +61,24 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
         await RecordAsync(
             request,
             id,
-            current => Stamped(request, id, current, LedgerStatus.Isolated, actor, now) with { Applied = applied, IsolatedAt = current?.IsolatedAt ?? now, FailureReason = null },
+            current => Stamped(request, id, current, LedgerStatus.Isolated, actor, now) with
+            {
+                Applied = applied,
+                IsolatedAt = current?.IsolatedAt ?? now,
+                IsolatingRunStartedAt = request.RunStartedAt,
+                FailureReason = null,
+            },
             madeBefore: current => current.Status == LedgerStatus.Isolated,
             ActivityTargets.PodAudit(request, AuditAction.Isolated, now, Describe(outcome), applied),
             cancellationToken);
 
-        if (step.MarkEventProcessed && request.Alert.Category != AlertCategory.Malware)
+        if (step.MarkEventProcessed)
         {
-            await MarkProcessedAsync(request, actor, now, cancellationToken);
+            // The record names the run now, so what joined the run is listed after it (JoinedEventLedger). Joining
+            // malware alerts are not kept for this.
+            await Task.WhenAll(
+                request.Alert.Category != AlertCategory.Malware ? MarkProcessedAsync(request, actor, now, cancellationToken) : Task.CompletedTask,
+                request.RunStartedAt is { } startedAt ? joined.MarkJoinedAsync(id, startedAt, actor, cancellationToken) : Task.CompletedTask);
         }
 
         var partial = outcome.Warnings.Where(warning => warning.Kind is IsolationWarningKind.OtherPolicySelectsPod or IsolationWarningKind.VerificationFailed).ToList();

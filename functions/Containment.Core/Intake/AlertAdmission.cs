@@ -18,6 +18,7 @@ public sealed class AlertAdmission(
     ClusterRegistry clusters,
     PlaybookRepository playbooks,
     SecurityEventLedger events,
+    JoinedEventLedger joined,
     AuditTrail audit,
     IPlaybookRuntime runtime,
     TimeProvider time)
@@ -75,7 +76,8 @@ public sealed class AlertAdmission(
         // one request at a time (Azurite), sending both at once holds the run's insert, and so the isolation, back
         // by the event's. The isolation marking the event processed waits for its insert (SecurityEventLedger).
         var startingNew = runtime.StartNewAsync(instanceId, playbook, alert, cancellationToken).AsTask();
-        var storing = events.AddAfterAsync(record, startingNew, settle: unsettled => HandledAlready(unsettled, startingNew), cancellationToken);
+        SecurityEventRecord? inserted = null;
+        var storing = events.AddAfterAsync(record, startingNew, settle: unsettled => inserted = HandledAlready(unsettled, startingNew), cancellationToken);
         await Task.WhenAll(storing, startingNew);
         var (stored, created) = await storing;
         if (await startingNew is { } fresh)
@@ -102,6 +104,17 @@ public sealed class AlertAdmission(
             && RunTakeover.TakesOver(playbook, byHand, holding, catalog, created, stored.ReceivedAt))
         {
             return await TakeOverAsync(alert, eventId, instanceId, playbook, stored, holding, baseUri, cancellationToken);
+        }
+
+        // Stored unprocessed by this delivery into a run of its own playbook that has not isolated the pod yet: the
+        // run's isolation marks it processed (JoinedEventLedger). Malware is never processed by an isolation.
+        if (start.Outcome == RunStartOutcome.Joined
+            && created
+            && start.Playbook == playbook.Name
+            && inserted is { Status: EventStatus.Unprocessed, Alert.Category: not AlertCategory.Malware }
+            && await runtime.GetProgressAsync(instanceId, cancellationToken) is { } joinedRun)
+        {
+            await joined.JoinAsync(eventId, instanceId, joinedRun.StartedAt, Actor, cancellationToken);
         }
 
         return Entry(
@@ -146,15 +159,25 @@ public sealed class AlertAdmission(
     /// The event of an alert for a pod its run of the same playbook holds isolated already is stored processed: the
     /// isolation that would have marked it is done, and the run, which knows only its own alert, would leave it
     /// unprocessed. Decided from the runtime's memory, at no extra storage operation; malware is never processed by an
-    /// isolation. An alert that joins a run not that far yet stays unprocessed.
+    /// isolation. An alert that joins a run not that far yet is stored unprocessed, and kept for the run's isolation.
     /// </summary>
-    private SecurityEventRecord HandledAlready(SecurityEventRecord record, Task<RunStartResult?> startingNew) =>
-        startingNew is { IsCompletedSuccessfully: true, Result: null }
-        && record.Alert.Category != AlertCategory.Malware
-        && runtime.KnownProgress(record.RunInstanceId!) is { EndedAt: null, IsolatedAt: { } isolatedAt } progress
-        && progress.Playbook == record.Playbook
+    private SecurityEventRecord HandledAlready(SecurityEventRecord record, Task<RunStartResult?> startingNew)
+    {
+        if (startingNew is not { IsCompletedSuccessfully: true, Result: null }
+            || record.Alert.Category == AlertCategory.Malware
+            || runtime.KnownProgress(record.RunInstanceId!) is not { EndedAt: null } progress
+            || progress.Playbook != record.Playbook)
+        {
+            return record;
+        }
+
+        // The run's step shows the isolation once the run has stored it; the isolation's record is written a moment before.
+        return progress.IsolatedAt is { } isolatedAt
             ? record with { Status = EventStatus.Processed, StatusReason = $"its pod was isolated already, at {isolatedAt:u}, by run {record.RunInstanceId}" }
-            : record;
+            : joined.IsolatedByRun(record.RunInstanceId!, progress.StartedAt)
+                ? record with { Status = EventStatus.Processed, StatusReason = JoinedEventLedger.ProcessedReason(record.RunInstanceId!) }
+                : record;
+    }
 
     private static string? Differs(KnownEvent stored, RunStartResult start) =>
         stored.Playbook != start.Playbook ? $"the pod is already handled by a run of {start.Playbook}" : null;

@@ -29,6 +29,12 @@ public sealed record IsolationRecord
     public string? RunInstanceId { get; init; }
 
     /// <summary>
+    /// When the run whose isolation of the pod succeeded last started: a pod's runs share <see cref="RunInstanceId"/>,
+    /// and this tells which of them holds the isolation.
+    /// </summary>
+    public DateTimeOffset? IsolatingRunStartedAt { get; init; }
+
+    /// <summary>
     /// The run step's call that made the last change, with the alert that started its run. A call made again (its
     /// answer lost, or its process stopped before the run kept its result) finds its own change here and does not
     /// make it twice.
@@ -47,6 +53,7 @@ public sealed record IsolationRecord
 
     public string? Reason { get; init; }
 
+    /// <summary>Since when the pod is isolated: the last isolation that found it not isolated already.</summary>
     public DateTimeOffset? IsolatedAt { get; init; }
 
     public DateTimeOffset? ReleasedAt { get; init; }

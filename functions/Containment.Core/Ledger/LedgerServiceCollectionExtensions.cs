@@ -13,6 +13,8 @@ public static class LedgerServiceCollectionExtensions
         services.AddSingleton<LedgerTables>();
         services.AddSingleton<IsolationLedger>();
         services.AddSingleton<SecurityEventLedger>();
+        services.TryAddSingleton(JoinedEventMarks.Shared());
+        services.AddSingleton<JoinedEventLedger>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<PoisonStore>();
         return services;

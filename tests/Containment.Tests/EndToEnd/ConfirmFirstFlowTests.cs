@@ -75,13 +75,15 @@ public sealed class ConfirmFirstFlowTests(LocalHostFixture host)
     }
 
     [Fact]
-    public async Task AlertsJoiningTheRun_UnprocessedUntilItIsolates_ProcessedOnceItHoldsThePodIsolated()
+    public async Task AlertsJoiningTheRun_UnprocessedUntilItIsolates_ProcessedByTheIsolationOrOnceItHoldsThePodIsolated()
     {
         using var flow = new FlowClient(host);
         var (pod, instanceId, _, before) = await WaitingForConfirmationAsync(flow);
 
         // Before the approval nothing is isolated: the joining alert waits for a person like the first.
         var early = (await flow.PostAsync("api/alerts", Suspicious(pod))).Body["alerts"]![0]!;
+        var earlyId = Uri.EscapeDataString((string)early["eventId"]!);
+        Assert.Equal("unprocessed", (string?)(await flow.GetAsync($"api/events/{earlyId}"))["event"]!["status"]);
         using var anonymous = host.CreateAnonymousClient();
         using var decided = await anonymous.PostAsync(await flow.ApprovalLinkAsync(pod), Form("approve", "ops@contoso.com", "looks like a shell"));
         var waiting = await flow.RunUntilAsync(instanceId, status => FlowClient.Waiting(status) && (string?)status["currentStep"] == "approve-release");
@@ -89,9 +91,14 @@ public sealed class ConfirmFirstFlowTests(LocalHostFixture host)
 
         Assert.Equal(200, (int)decided.StatusCode);
         Assert.Equal(["joined", "joined"], new[] { early, late }.Select(entry => (string?)entry["outcome"]));
-        var earlyEvent = (await flow.GetAsync($"api/events/{Uri.EscapeDataString((string)early["eventId"]!)}"))["event"]!;
-        Assert.Equal("unprocessed", (string?)earlyEvent["status"]);
+        var earlyStored = await flow.GetAsync($"api/events/{earlyId}");
+        var earlyEvent = earlyStored["event"]!;
+        Assert.Equal("processed", (string?)earlyEvent["status"]);
+        Assert.Equal($"the run it joined ({instanceId}) isolated its pod", (string?)earlyEvent["statusReason"]);
+        Assert.StartsWith(TypedName, (string?)earlyEvent["changedBy"], StringComparison.Ordinal);
         Assert.Equal(instanceId, (string?)earlyEvent["runInstanceId"]);
+        var marked = Assert.Single(earlyStored["audit"]!.AsArray());
+        Assert.Equal($"unprocessed → processed: the run it joined ({instanceId}) isolated its pod", (string?)marked!["detail"]);
         var lateEvent = (await flow.GetAsync($"api/events/{Uri.EscapeDataString((string)late["eventId"]!)}"))["event"]!;
         var isolatedAt = waiting["history"]!.AsArray().Single(step => (string?)step!["type"] == "isolate")!["endedAt"]!.GetValue<DateTimeOffset>();
         Assert.Equal("processed", (string?)lateEvent["status"]);

@@ -1,4 +1,5 @@
 using Containment.Api;
+using Containment.Ledger;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -12,6 +13,9 @@ public static class EmbeddedRuntimeServiceCollectionExtensions
         services.AddOptions<EmbeddedRuntimeOptions>().BindConfiguration(EmbeddedRuntimeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RunStore>();
+
+        // This process drives every run from here on (see JoinedEventMarks).
+        services.Replace(ServiceDescriptor.Singleton(provider => JoinedEventMarks.OneProcess(provider.GetRequiredService<TimeProvider>())));
         services.AddSingleton<ActivityInvoker>();
         services.AddSingleton<EmbeddedRuntime>();
         services.AddSingleton<IPlaybookRuntime>(provider => provider.GetRequiredService<EmbeddedRuntime>());

@@ -194,6 +194,7 @@ public static class PlaybookMachine
         InstanceId = state.InstanceId,
         CallId = string.Empty,
         Playbook = state.Playbook,
+        RunStartedAt = state.StartedAt,
         Step = step,
         Alert = state.Alert,
         LastDecision = state.LastDecision,
