@@ -64,7 +64,10 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
             current => Stamped(request, id, current, LedgerStatus.Isolated, actor, now) with
             {
                 Applied = applied,
-                IsolatedAt = current?.IsolatedAt ?? now,
+
+                // Since when the pod is isolated: kept while it stays so, new after a release or a failure.
+                IsolatedAt = current is { Status: LedgerStatus.Isolated, IsolatedAt: { } since } ? since : now,
+                ReleasedAt = null,
                 IsolatingRunStartedAt = request.RunStartedAt,
                 FailureReason = null,
             },

@@ -112,7 +112,8 @@ public sealed class AlertAdmission(
             && created
             && start.Playbook == playbook.Name
             && inserted is { Status: EventStatus.Unprocessed, Alert.Category: not AlertCategory.Malware }
-            && await runtime.GetProgressAsync(instanceId, cancellationToken) is { } joinedRun)
+            && await runtime.GetProgressAsync(instanceId, cancellationToken) is { } joinedRun
+            && !IsRunsOwn(alert, joinedRun))
         {
             await joined.JoinAsync(eventId, instanceId, joinedRun.StartedAt, Actor, cancellationToken);
         }
@@ -166,7 +167,8 @@ public sealed class AlertAdmission(
         if (startingNew is not { IsCompletedSuccessfully: true, Result: null }
             || record.Alert.Category == AlertCategory.Malware
             || runtime.KnownProgress(record.RunInstanceId!) is not { EndedAt: null } progress
-            || progress.Playbook != record.Playbook)
+            || progress.Playbook != record.Playbook
+            || IsRunsOwn(record.Alert, progress))
         {
             return record;
         }
@@ -178,6 +180,13 @@ public sealed class AlertAdmission(
                 ? record with { Status = EventStatus.Processed, StatusReason = JoinedEventLedger.ProcessedReason(record.RunInstanceId!) }
                 : record;
     }
+
+    /// <summary>
+    /// Whether the alert is the one that started the run, delivered again or by a delivery that did not learn it had
+    /// started the run (its answer lost): the run's isolation marks it as its own. Told by the detector's id, which is
+    /// all a run's status keeps: an alert of another source that carries the same id is taken for it and stays unprocessed.
+    /// </summary>
+    private static bool IsRunsOwn(Alert alert, RunProgress run) => run.AlertId == alert.Id;
 
     private static string? Differs(KnownEvent stored, RunStartResult start) =>
         stored.Playbook != start.Playbook ? $"the pod is already handled by a run of {start.Playbook}" : null;

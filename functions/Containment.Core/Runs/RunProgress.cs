@@ -5,16 +5,17 @@ namespace Containment.Runs;
 
 /// <summary>
 /// What admission asks of a pod's run on a redelivery or when another alert arrives: its playbook, when it
-/// started, when it ended (null while unfinished), and since when it holds the pod isolated (null when its last
-/// isolation did not succeed, or a release or a pod deletion has begun since).
+/// started, when it ended (null while unfinished), since when it holds the pod isolated (null when its last
+/// isolation did not succeed, or a release or a pod deletion has begun since), and the id of the alert that
+/// started it (the detector's id, as the run's status shows it).
 /// </summary>
-public sealed record RunProgress(string Playbook, DateTimeOffset StartedAt, DateTimeOffset? EndedAt = null, DateTimeOffset? IsolatedAt = null)
+public sealed record RunProgress(string Playbook, DateTimeOffset StartedAt, DateTimeOffset? EndedAt = null, DateTimeOffset? IsolatedAt = null, string? AlertId = null)
 {
     public static RunProgress Of(RunState state) =>
-        new(state.Playbook, state.StartedAt, state.Phase == RunPhase.Finished ? state.UpdatedAt : null, IsolatedSince(state.History));
+        new(state.Playbook, state.StartedAt, state.Phase == RunPhase.Finished ? state.UpdatedAt : null, IsolatedSince(state.History), state.Alert.Id);
 
     public static RunProgress Of(RunStatusDocument status) =>
-        new(status.Playbook, status.StartedAt, status.Phase == RunPhase.Finished ? status.UpdatedAt : null, IsolatedSince(status.History));
+        new(status.Playbook, status.StartedAt, status.Phase == RunPhase.Finished ? status.UpdatedAt : null, IsolatedSince(status.History), status.AlertId);
 
     /// <summary>When the last step that changed the pod's network was an isolation that succeeded, when it ended.</summary>
     private static DateTimeOffset? IsolatedSince(IReadOnlyList<StepRecord> history)

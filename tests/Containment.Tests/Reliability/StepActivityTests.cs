@@ -125,6 +125,32 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
     }
 
     [Fact]
+    public async Task Isolate_AgainAfterARelease_IsolatedSinceTheNewIsolation_NoReleaseTime_NamesTheNewRun()
+    {
+        var pod = host.TakePod();
+        var isolateRequest = ActivityCalls.Request("step-activities", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false }) with { RunStartedAt = DateTimeOffset.UtcNow };
+        var isolate = host.Activity(ActivityNames.IsolatePod);
+        var id = ActivityTargets.IsolationId(isolateRequest.Alert.Target);
+        Assert.True((await isolate.RunAsync(isolateRequest, CancellationToken.None)).Succeeded);
+        var first = (await isolations.GetAsync(id, CancellationToken.None))!;
+        Assert.True((await isolate.RunAsync(isolateRequest with { CallId = isolateRequest.CallId + "-same-run" }, CancellationToken.None)).Succeeded);
+        var stillIsolated = (await isolations.GetAsync(id, CancellationToken.None))!;
+        Assert.True((await host.Activity(ActivityNames.ReleasePod).RunAsync(ActivityCalls.Request("step-activities", pod, new ReleaseStep { Id = "release" }), CancellationToken.None)).Succeeded);
+        var released = (await isolations.GetAsync(id, CancellationToken.None))!;
+
+        var nextRun = isolateRequest with { Alert = isolateRequest.Alert with { Id = isolateRequest.Alert.Id + "-again" }, RunStartedAt = released.ReleasedAt!.Value.AddSeconds(1) };
+        Assert.True((await isolate.RunAsync(nextRun, CancellationToken.None)).Succeeded);
+
+        var again = (await isolations.GetAsync(id, CancellationToken.None))!;
+        Assert.Equal(first.IsolatedAt, stillIsolated.IsolatedAt);
+        Assert.Equal(isolateRequest.RunStartedAt, first.IsolatingRunStartedAt);
+        Assert.Equal(IsolationStatus.Isolated, again.Status);
+        Assert.True(again.IsolatedAt >= released.ReleasedAt, $"isolated at {again.IsolatedAt:O}, released at {released.ReleasedAt:O}");
+        Assert.Null(again.ReleasedAt);
+        Assert.Equal(nextRun.RunStartedAt, again.IsolatingRunStartedAt);
+    }
+
+    [Fact]
     public async Task Release_CallMadeAgainAfterItsRecordWasWritten_WritesNoSecondEntry()
     {
         var pod = host.TakePod();

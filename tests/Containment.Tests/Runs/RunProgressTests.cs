@@ -28,7 +28,7 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
 
         var progress = await harness.Runtime.GetProgressAsync(id, CancellationToken.None);
 
-        Assert.Equal(new RunProgress(Escape, waiting.StartedAt, EndedAt: null, IsolatedAt(waiting)), progress);
+        Assert.Equal(new RunProgress(Escape, waiting.StartedAt, EndedAt: null, IsolatedAt(waiting), waiting.AlertId), progress);
         Assert.Equal(before, harness.StorageOperations);
     }
 
@@ -44,7 +44,7 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
         var progress = await harness.Runtime.GetProgressAsync(id, CancellationToken.None);
 
         Assert.Equal(RunPhase.Finished, done.Phase);
-        Assert.Equal(new RunProgress("malware", done.StartedAt, done.UpdatedAt, IsolatedAt(done)), progress);
+        Assert.Equal(new RunProgress("malware", done.StartedAt, done.UpdatedAt, IsolatedAt(done), done.AlertId), progress);
         Assert.Equal(before, harness.StorageOperations);
     }
 
@@ -61,7 +61,7 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
         var again = await harness.IdleStatusAsync(id);
         var progress = await harness.Runtime.GetProgressAsync(id, CancellationToken.None);
 
-        Assert.Equal(new RunProgress(Escape, again.StartedAt, EndedAt: null, IsolatedAt(again)), progress);
+        Assert.Equal(new RunProgress(Escape, again.StartedAt, EndedAt: null, IsolatedAt(again), again.AlertId), progress);
     }
 
     [Fact]
@@ -84,8 +84,8 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
         var waitingProgress = await second.Runtime.GetProgressAsync(waiting, CancellationToken.None);
         var none = await second.Runtime.GetProgressAsync(RuntimeHarness.NewInstanceId(), CancellationToken.None);
 
-        Assert.Equal(new RunProgress("malware", endedStatus.StartedAt, endedStatus.UpdatedAt, IsolatedAt(endedStatus)), endedProgress);
-        Assert.Equal(new RunProgress(Escape, waitingStatus.StartedAt, EndedAt: null, IsolatedAt(waitingStatus)), waitingProgress);
+        Assert.Equal(new RunProgress("malware", endedStatus.StartedAt, endedStatus.UpdatedAt, IsolatedAt(endedStatus), endedStatus.AlertId), endedProgress);
+        Assert.Equal(new RunProgress(Escape, waitingStatus.StartedAt, EndedAt: null, IsolatedAt(waitingStatus), waitingStatus.AlertId), waitingProgress);
         Assert.Null(none);
         Assert.Equal(3, second.StorageOperationsSince(before).GetValueOrDefault("GET"));
     }
