@@ -127,14 +127,17 @@ internal static class CrashSoak
             var eventsProcessed = 0;
             for (var index = 0; index < runs; index++)
             {
-                var problem = await EventProblemAsync(client, index, cancellationToken);
-                if (problem is null)
+                foreach (var alertId in new[] { $"soak-{index}", JoiningAlertId(index) })
                 {
-                    eventsProcessed++;
-                }
-                else
-                {
-                    problems.Add(problem);
+                    var problem = await EventProblemAsync(client, alertId, cancellationToken);
+                    if (problem is null)
+                    {
+                        eventsProcessed++;
+                    }
+                    else
+                    {
+                        problems.Add(problem);
+                    }
                 }
             }
 
@@ -143,7 +146,7 @@ internal static class CrashSoak
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  runs succeeded: {succeeded}/{runs}; pods restored exactly (labels, annotations, no policy): {restored}/{runs}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  NetworkPolicy creates carried out: {policyCreates} (one per pod; {createsNotCarriedOut} more refused as already there or cut off by a kill); pod patches per pod: max {patches.Max()} (quarantine + release = 2)"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ledger: {recorded}/{runs} isolations released, each with one approval and its isolation and release in the audit trail"));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  security events: {eventsProcessed}/{runs} alerts stored and marked processed by their isolation"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  security events: {eventsProcessed}/{2 * runs} alerts (each run's own and one that joined it) stored and marked processed by the isolation"));
             foreach (var problem in problems)
             {
                 output.WriteLine($"  PROBLEM: {problem}");
@@ -165,6 +168,13 @@ internal static class CrashSoak
         await RetryAsync(async () =>
         {
             using var response = await client.PostAsync(new Uri("api/alerts", UriKind.Relative), new StringContent(BenchHost.Alert($"soak-{index}", index), Encoding.UTF8, "application/json"), cancellationToken);
+            return (int)response.StatusCode == 202;
+        }, cancellationToken);
+
+        // A second alert for the pod joins its run: before the isolation, during it or after, across kills.
+        await RetryAsync(async () =>
+        {
+            using var response = await client.PostAsync(new Uri("api/alerts", UriKind.Relative), new StringContent(BenchHost.Alert(JoiningAlertId(index), index), Encoding.UTF8, "application/json"), cancellationToken);
             return (int)response.StatusCode == 202;
         }, cancellationToken);
 
@@ -212,10 +222,12 @@ internal static class CrashSoak
             : $"{pod}: ledger {status}, audit {string.Join(", ", actions)}";
     }
 
-    /// <summary>What is wrong with the security event of the soak's alert <paramref name="index"/>; null when it is stored and processed.</summary>
-    private static async Task<string?> EventProblemAsync(HttpClient client, int index, CancellationToken cancellationToken)
+    private static string JoiningAlertId(int index) => $"soak-{index}-joining";
+
+    /// <summary>What is wrong with the security event of the soak's alert <paramref name="alertId"/>; null when it is stored and processed.</summary>
+    private static async Task<string?> EventProblemAsync(HttpClient client, string alertId, CancellationToken cancellationToken)
     {
-        var id = $"bench:soak-{index}";
+        var id = $"bench:{alertId}";
         using var response = await client.GetAsync(new Uri($"api/events/{Uri.EscapeDataString(id)}", UriKind.Relative), cancellationToken);
         if (!response.IsSuccessStatusCode)
         {

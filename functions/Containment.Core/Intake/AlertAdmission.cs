@@ -106,12 +106,13 @@ public sealed class AlertAdmission(
             return await TakeOverAsync(alert, eventId, instanceId, playbook, stored, holding, baseUri, cancellationToken);
         }
 
-        // Stored unprocessed by this delivery into a run of its own playbook that has not isolated the pod yet: the
-        // run's isolation marks it processed (JoinedEventLedger). Malware is never processed by an isolation.
+        // Stored unprocessed into a run of its own playbook that has not isolated the pod yet: the run's isolation marks
+        // it processed (JoinedEventLedger). By this delivery, or by one before that this process does not remember (it
+        // stopped before the join was kept, say); the join is kept once however often. Malware is never processed by an isolation.
         if (start.Outcome == RunStartOutcome.Joined
-            && created
-            && start.Playbook == playbook.Name
-            && inserted is { Status: EventStatus.Unprocessed, Alert.Category: not AlertCategory.Malware }
+            && start.Playbook == stored.Playbook
+            && alert.Category != AlertCategory.Malware
+            && (created ? inserted?.Status : stored.StatusRead) == EventStatus.Unprocessed
             && await runtime.GetProgressAsync(instanceId, cancellationToken) is { } joinedRun
             && !IsRunsOwn(alert, joinedRun))
         {

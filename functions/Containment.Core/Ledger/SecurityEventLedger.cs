@@ -79,7 +79,7 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
 
         var known = new KnownEvent(stored.ReceivedAt, stored.Playbook);
         recent.Set(record.Id, known, new MemoryCacheEntryOptions { Size = 1 });
-        return (known, created);
+        return (created ? known : known with { StatusRead = stored.Status }, created);
     }
 
     public async Task<SecurityEventRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
@@ -139,5 +139,11 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
     }
 }
 
-/// <summary>What admission needs of a stored event: its playbook and when it first arrived.</summary>
-public sealed record KnownEvent(DateTimeOffset ReceivedAt, string? Playbook = null);
+/// <summary>
+/// What admission needs of a stored event: its playbook and when it first arrived; and its status where this delivery
+/// read the stored event (one delivered before by a process that did not keep it in memory), null otherwise.
+/// </summary>
+public sealed record KnownEvent(DateTimeOffset ReceivedAt, string? Playbook = null)
+{
+    public EventStatus? StatusRead { get; init; }
+}

@@ -29,12 +29,14 @@ internal sealed class AdmissionHarness : IAsyncDisposable
     private readonly DirectoryInfo playbooks = Directory.CreateTempSubdirectory("playbooks-");
     private readonly ServiceProvider services;
 
-    public AdmissionHarness(string connectionString)
+    /// <param name="tablePrefix">The tables of an earlier harness, as a host started again finds them; new ones when null.</param>
+    public AdmissionHarness(string connectionString, string? tablePrefix = null)
     {
         WritePlaybook(Watch, priority: 10, """{ "categories": ["abnormal-process"] }""");
         WritePlaybook(Contain, priority: 90, """{ "categories": ["reverse-shell"] }""");
         WritePlaybook(ByHand, priority: 0, """{ "manual": true }""");
-        var prefix = AzuriteFixture.NewTablePrefix();
+        TablePrefix = tablePrefix ?? AzuriteFixture.NewTablePrefix();
+        var prefix = TablePrefix;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = connectionString,
@@ -57,7 +59,11 @@ internal sealed class AdmissionHarness : IAsyncDisposable
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 23, 3, 0, 0, TimeSpan.Zero));
 
+    public string TablePrefix { get; }
+
     public SecurityEventLedger Events => services.GetRequiredService<SecurityEventLedger>();
+
+    public JoinedEventLedger Joined => services.GetRequiredService<JoinedEventLedger>();
 
     public AuditTrail Audit => services.GetRequiredService<AuditTrail>();
 

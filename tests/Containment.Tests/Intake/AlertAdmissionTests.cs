@@ -88,6 +88,27 @@ public sealed class AlertAdmissionTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Redeliver_JoiningAlertWhoseHostStoppedBeforeTheJoinWasKept_TheRedeliveryKeepsIt()
+    {
+        var shell = AdmissionHarness.Alert("shell-1", AlertCategory.ReverseShell, "api-1");
+        var joining = AdmissionHarness.Alert("shell-2", AlertCategory.ReverseShell, "api-1");
+        await using var first = new AdmissionHarness(azurite.ConnectionString);
+        await first.AdmitAsync(shell);
+        var run = await first.IdleStatusAsync("api-1");
+
+        // The joining alert's first delivery stored its event; its host stopped before anything else.
+        await first.Events.AddAsync(first.Unprocessed(joining, Contain), CancellationToken.None);
+        await using var restarted = new AdmissionHarness(azurite.ConnectionString, first.TablePrefix);
+        var again = await restarted.AdmitAsync(joining);
+        await restarted.Joined.MarkJoinedAsync(AdmissionHarness.InstanceOf("api-1"), run.StartedAt, "ops@contoso.com", CancellationToken.None);
+
+        Assert.Equal(AdmissionOutcome.Joined, again.Outcome);
+        var stored = (await restarted.Events.GetAsync(again.EventId, CancellationToken.None))!;
+        Assert.Equal(EventStatus.Processed, stored.Status);
+        Assert.Equal($"the run it joined ({AdmissionHarness.InstanceOf("api-1")}) isolated its pod", stored.StatusReason);
+    }
+
+    [Fact]
     public async Task Admit_ByHand_TakesThePodFromARunOfAnyPriority_ASecondRequestJoins()
     {
         await using var harness = new AdmissionHarness(azurite.ConnectionString);
