@@ -15,14 +15,17 @@ internal sealed class RuntimeHarness : IAsyncDisposable
 {
     private readonly ServiceProvider services;
 
-    public RuntimeHarness(string connectionString, string tablePrefix, ActivityLog? log = null, FakeTimeProvider? time = null, Azure.Core.Pipeline.HttpPipelinePolicy? storagePolicy = null)
+    public RuntimeHarness(string connectionString, string tablePrefix, ActivityLog? log = null, FakeTimeProvider? time = null, Azure.Core.Pipeline.HttpPipelinePolicy? storagePolicy = null, int? maxConcurrentRuns = null)
     {
         Log = log ?? new ActivityLog();
         Time = time ?? new FakeTimeProvider(MachineDriver.Start);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?> { ["Containment:Runtime:TablePrefix"] = tablePrefix };
+        if (maxConcurrentRuns is { } slots)
         {
-            ["Containment:Runtime:TablePrefix"] = tablePrefix,
-        }).Build();
+            settings["Containment:Runtime:MaxConcurrentRuns"] = slots.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var collection = new ServiceCollection();
         collection.AddSingleton<IConfiguration>(configuration);
         collection.AddLogging();

@@ -23,7 +23,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     private readonly TimeProvider time;
     private readonly ILogger<EmbeddedRuntime> logger;
     private readonly int maxConflictRetries;
-    private readonly SemaphoreSlim running;
+    private readonly RunSlots slots;
     private readonly RunLocks locks = new();
     private readonly BufferedEventMarks buffered = new();
     private readonly RunCache cache;
@@ -51,7 +51,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         maxConflictRetries = options.Value.MaxConcurrencyRetries;
         cache = new RunCache(options.Value.CachedRuns);
         retries = new DriveRetries(options.Value.DriveRetryDelay, options.Value.MaxDriveRetryDelay);
-        running = new SemaphoreSlim(options.Value.MaxConcurrentRuns, options.Value.MaxConcurrentRuns);
+        slots = new RunSlots(options.Value.MaxConcurrentRuns);
     }
 
     /// <summary>How many runs wait on an in-memory timer.</summary>
@@ -59,6 +59,9 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
     /// <summary>How many runs wait to be driven again after their drive failed.</summary>
     public int RetryingRuns => retries.Count;
+
+    /// <summary>How many drives wait for a slot (<see cref="EmbeddedRuntimeOptions.MaxConcurrentRuns"/>).</summary>
+    public int DrivesWaitingForASlot => slots.Waiting;
 
     public async Task<RunStartResult> StartAsync(string instanceId, Playbook playbook, Alert alert, CancellationToken cancellationToken) =>
         await StartAsync(instanceId, playbook, alert, insertOnly: false, cancellationToken)
@@ -254,7 +257,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         }
 
         stopping.Dispose();
-        running.Dispose();
+        slots.Dispose();
     }
 
     /// <param name="handoff">The run's lock and its state as just written by the caller, who took the lock: saves the first read.</param>
@@ -293,14 +296,9 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
         try
         {
-            await running.WaitAsync(cancellationToken);
-            try
+            using (var turn = await slots.TakeAsync(cancellationToken))
             {
-                await DriveLockedAsync(instanceId, input, handoff?.Run ?? (readRow ? null : cache.Get(instanceId)), cancellationToken);
-            }
-            finally
-            {
-                running.Release();
+                await DriveLockedAsync(instanceId, input, handoff?.Run ?? (readRow ? null : cache.Get(instanceId)), turn, cancellationToken);
             }
 
             retries.Succeeded(instanceId);
@@ -332,8 +330,9 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         }
     }
 
-    private async Task DriveLockedAsync(string instanceId, RunInput? input, StoredRun? known, CancellationToken cancellationToken)
+    private async Task DriveLockedAsync(string instanceId, RunInput? input, StoredRun? known, RunSlots.Turn turn, CancellationToken cancellationToken)
     {
+        var stepsTaken = 0;
         for (var conflicts = 0; conflicts < maxConflictRetries; conflicts++)
         {
             // The handed-over or cached copy is current here (see RunCache) unless another process wrote
@@ -388,6 +387,13 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                 switch (command)
                 {
                     case RunActivities activities:
+                        // Each step after the drive's first lets the drives waiting for a slot go first (RunSlots); the
+                        // step before it is stored.
+                        if (stepsTaken++ > 0)
+                        {
+                            await turn.YieldAsync(cancellationToken);
+                        }
+
                         var results = await Task.WhenAll(activities.Calls.Select(call => invoker.InvokeAsync(call, cancellationToken)));
                         var now = time.GetUtcNow();
                         for (var index = 0; index < results.Length; index++)

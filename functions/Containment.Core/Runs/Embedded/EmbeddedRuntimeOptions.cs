@@ -12,7 +12,10 @@ public sealed class EmbeddedRuntimeOptions
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{0,39}$")]
     public string TablePrefix { get; set; } = "Containment";
 
-    /// <summary>How many runs execute at once; the others wait their turn.</summary>
+    /// <summary>
+    /// How many runs are driven at once; the others wait their turn. A run gives its slot to a waiting one after each
+    /// step and waits again, so that under load no run's later steps hold back other runs' isolations.
+    /// </summary>
     [Range(1, 1024)]
     public int MaxConcurrentRuns { get; set; } = 32;
 
