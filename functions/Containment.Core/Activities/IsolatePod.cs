@@ -155,14 +155,14 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
     // A partial isolation fails the step but is not undone: what it fenced stays fenced until a person decides.
     private static string PartialKept(string id) => $". The pod keeps its quarantine until it is released by hand (POST /api/isolations/{Uri.EscapeDataString(id)}/release)";
 
-    private async Task MarkProcessedAsync(ActivityRequest request, string actor, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var eventId = ActivityTargets.EventId(request.Alert);
-        await events.ChangeAsync(
-            eventId,
-            record => record.Status == EventStatus.Processed ? record : record with { Status = EventStatus.Processed, StatusReason = ProcessedReason, ChangedAt = now, ChangedBy = actor },
-            (before, _) => [AuditEntry.EventStatusChanged(eventId, before.Status, EventStatus.Processed, ProcessedReason, actor, now, request.InstanceId)],
+    private Task<SecurityEventRecord?> MarkProcessedAsync(ActivityRequest request, string actor, DateTimeOffset now, CancellationToken cancellationToken) =>
+        events.SetStatusAsync(
+            ActivityTargets.EventId(request.Alert),
+            EventStatus.Processed,
+            ProcessedReason,
+            actor,
+            now,
+            request.InstanceId,
             cancellationToken,
             missing: ActivityTargets.EventOf(request, now));
-    }
 }

@@ -12,13 +12,14 @@ public sealed class SetEventStatus(SecurityEventLedger events, TimeProvider time
     public async Task<ActivityResult> RunAsync(ActivityRequest request, CancellationToken cancellationToken)
     {
         var step = (SetEventStatusStep)request.Step;
-        var id = ActivityTargets.EventId(request.Alert);
-        var actor = ActivityTargets.Actor(request);
         var now = time.GetUtcNow();
-        await events.ChangeAsync(
-            id,
-            current => current.Status == step.Status ? current : current with { Status = step.Status, StatusReason = step.Reason, ChangedAt = now, ChangedBy = actor },
-            (before, _) => [AuditEntry.EventStatusChanged(id, before.Status, step.Status, step.Reason, actor, now, request.InstanceId)],
+        await events.SetStatusAsync(
+            ActivityTargets.EventId(request.Alert),
+            step.Status,
+            step.Reason,
+            ActivityTargets.Actor(request),
+            now,
+            request.InstanceId,
             cancellationToken,
             missing: ActivityTargets.EventOf(request, now));
         return ActivityResult.Success();

@@ -85,16 +85,14 @@ public sealed class JoinedEventLedger(LedgerTables tables, IsolationLedger isola
         RowPrefix + runStartedAt.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "~";
 
     /// <summary>An unprocessed event becomes processed; one a person or its own run has set meanwhile stays as it is.</summary>
-    private async Task MarkAsync(string eventId, string instanceId, string actor, CancellationToken cancellationToken)
-    {
-        var reason = ProcessedReason(instanceId);
-        var now = time.GetUtcNow();
-        await events.ChangeAsync(
+    private Task<SecurityEventRecord?> MarkAsync(string eventId, string instanceId, string actor, CancellationToken cancellationToken) =>
+        events.SetStatusAsync(
             eventId,
-            current => current.Status == EventStatus.Unprocessed
-                ? current with { Status = EventStatus.Processed, StatusReason = reason, ChangedAt = now, ChangedBy = actor }
-                : current,
-            (before, _) => [AuditEntry.EventStatusChanged(eventId, before.Status, EventStatus.Processed, reason, actor, now, instanceId)],
-            cancellationToken);
-    }
+            EventStatus.Processed,
+            ProcessedReason(instanceId),
+            actor,
+            time.GetUtcNow(),
+            instanceId,
+            cancellationToken,
+            applies: current => current.Status == EventStatus.Unprocessed);
 }

@@ -122,6 +122,30 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
             cancellationToken);
     }
 
+    /// <summary>
+    /// Sets the event's status and reason, with the <see cref="AuditAction.EventStatusChanged"/> entry that tells of
+    /// it, unless it has that status already or <paramref name="applies"/> says the stored record does not take it;
+    /// as <see cref="ChangeAsync"/> otherwise.
+    /// </summary>
+    public Task<SecurityEventRecord?> SetStatusAsync(
+        string id,
+        EventStatus status,
+        string? reason,
+        string actor,
+        DateTimeOffset at,
+        string? runInstanceId,
+        CancellationToken cancellationToken,
+        Func<SecurityEventRecord, bool>? applies = null,
+        SecurityEventRecord? missing = null) =>
+        ChangeAsync(
+            id,
+            current => current.Status != status && (applies?.Invoke(current) ?? true)
+                ? current with { Status = status, StatusReason = reason, ChangedAt = at, ChangedBy = actor }
+                : current,
+            (before, _) => [AuditEntry.EventStatusChanged(id, before.Status, status, reason, actor, at, runInstanceId)],
+            cancellationToken,
+            missing);
+
     private static AuditEntry StoredByRun(SecurityEventRecord record) => new()
     {
         SubjectId = record.Id,
