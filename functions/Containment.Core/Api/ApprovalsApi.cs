@@ -137,7 +137,7 @@ public sealed class ApprovalsApi(ApprovalTokens tokens, ApprovalStore approvals,
     private static bool Awaits(RunStatusDocument? status, ApprovalRecord record) =>
         status is not null
         && string.Equals(status.AwaitedEvent, record.EventName, StringComparison.OrdinalIgnoreCase)
-        && status.AlertId == record.Alert.Id;
+        && RunProgress.Of(status).IsStartedBy(record.Alert);
 
     // A decision is stored before it is raised; a process stopped between the two left the run waiting.
     // The approver's retry raises the stored decision again, and the run takes it once.

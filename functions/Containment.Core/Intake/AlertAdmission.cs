@@ -114,7 +114,7 @@ public sealed class AlertAdmission(
             && alert.Category != AlertCategory.Malware
             && (created ? inserted?.Status : stored.StatusRead) == EventStatus.Unprocessed
             && await runtime.GetProgressAsync(instanceId, cancellationToken) is { } joinedRun
-            && !IsRunsOwn(alert, joinedRun))
+            && !joinedRun.IsStartedBy(alert))
         {
             await joined.JoinAsync(eventId, instanceId, joinedRun.StartedAt, Actor, cancellationToken);
         }
@@ -169,7 +169,7 @@ public sealed class AlertAdmission(
             || record.Alert.Category == AlertCategory.Malware
             || runtime.KnownProgress(record.RunInstanceId!) is not { EndedAt: null } progress
             || progress.Playbook != record.Playbook
-            || IsRunsOwn(record.Alert, progress))
+            || progress.IsStartedBy(record.Alert))
         {
             return record;
         }
@@ -187,8 +187,6 @@ public sealed class AlertAdmission(
     /// started the run (its answer lost): the run's isolation marks it as its own. Told by the detector's id, which is
     /// all a run's status keeps: an alert of another source that carries the same id is taken for it and stays unprocessed.
     /// </summary>
-    private static bool IsRunsOwn(Alert alert, RunProgress run) => run.AlertId == alert.Id;
-
     private static string? Differs(KnownEvent stored, RunStartResult start) =>
         stored.Playbook != start.Playbook ? $"the pod is already handled by a run of {start.Playbook}" : null;
 

@@ -1,3 +1,5 @@
+using Containment.Alerts;
+using Containment.Ledger;
 using Containment.Playbooks;
 using Containment.Runs.Machine;
 
@@ -6,16 +8,26 @@ namespace Containment.Runs;
 /// <summary>
 /// What admission asks of a pod's run on a redelivery or when another alert arrives: its playbook, when it
 /// started, when it ended (null while unfinished), since when it holds the pod isolated (null when its last
-/// isolation did not succeed, or a release or a pod deletion has begun since), and the id of the alert that
-/// started it (the detector's id, as the run's status shows it).
+/// isolation did not succeed, or a release or a pod deletion has begun since), and the alert that started it:
+/// the detector's id, and the security event's (the id with its source; null in a run status stored before
+/// statuses carried it).
 /// </summary>
-public sealed record RunProgress(string Playbook, DateTimeOffset StartedAt, DateTimeOffset? EndedAt = null, DateTimeOffset? IsolatedAt = null, string? AlertId = null)
+public sealed record RunProgress(
+    string Playbook, DateTimeOffset StartedAt, DateTimeOffset? EndedAt = null, DateTimeOffset? IsolatedAt = null, string? AlertId = null, string? EventId = null)
 {
     public static RunProgress Of(RunState state) =>
-        new(state.Playbook, state.StartedAt, state.Phase == RunPhase.Finished ? state.UpdatedAt : null, IsolatedSince(state.History), state.Alert.Id);
+        new(state.Playbook, state.StartedAt, state.Phase == RunPhase.Finished ? state.UpdatedAt : null, IsolatedSince(state.History), state.Alert.Id, SecurityEventLedger.IdOf(state.Alert));
 
     public static RunProgress Of(RunStatusDocument status) =>
-        new(status.Playbook, status.StartedAt, status.Phase == RunPhase.Finished ? status.UpdatedAt : null, IsolatedSince(status.History), status.AlertId);
+        new(status.Playbook, status.StartedAt, status.Phase == RunPhase.Finished ? status.UpdatedAt : null, IsolatedSince(status.History), status.AlertId, status.EventId);
+
+    /// <summary>
+    /// Whether <paramref name="alert"/> is the alert that started the run (a redelivery of it), not one that joined it.
+    /// Two sources may use the same detector id, so the event's id decides; the detector's id alone only where the
+    /// status is older than that.
+    /// </summary>
+    public bool IsStartedBy(Alert alert) =>
+        EventId is { } eventId ? eventId == SecurityEventLedger.IdOf(alert) : AlertId == alert.Id;
 
     /// <summary>When the last step that changed the pod's network was an isolation that succeeded, when it ended.</summary>
     private static DateTimeOffset? IsolatedSince(IReadOnlyList<StepRecord> history)

@@ -1,3 +1,4 @@
+using Containment.Ledger;
 using Containment.Runs.Machine;
 
 namespace Containment.Runs;
@@ -26,6 +27,12 @@ public sealed record RunStatusDocument
 
     public required string AlertId { get; init; }
 
+    /// <summary>
+    /// The security event of the alert that started the run (<c>GET /api/events/{id}</c>): the detector's id with its
+    /// source, as two sources may use the same id. Null in a status stored before the run's status carried it.
+    /// </summary>
+    public string? EventId { get; init; }
+
     public required DateTimeOffset StartedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }
@@ -42,6 +49,7 @@ public sealed record RunStatusDocument
         Outcome = state.Outcome,
         History = state.History,
         AlertId = state.Alert.Id,
+        EventId = SecurityEventLedger.IdOf(state.Alert),
         StartedAt = state.StartedAt,
         UpdatedAt = state.UpdatedAt,
     };

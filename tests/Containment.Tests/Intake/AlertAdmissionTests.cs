@@ -88,6 +88,23 @@ public sealed class AlertAdmissionTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Admit_AnotherSourcesAlertWithTheRunsDetectorId_JoinsAsAnotherEvent()
+    {
+        await using var harness = new AdmissionHarness(azurite.ConnectionString);
+        var shell = AdmissionHarness.Alert("shell-1", AlertCategory.ReverseShell, "api-1");
+        var started = await harness.AdmitAsync(shell);
+        var run = await harness.IdleStatusAsync("api-1");
+
+        var sameId = await harness.AdmitAsync(shell with { Source = "defender" });
+        await harness.Joined.MarkJoinedAsync(AdmissionHarness.InstanceOf("api-1"), run.StartedAt, "ops@contoso.com", CancellationToken.None);
+
+        Assert.Equal(AdmissionOutcome.Joined, sameId.Outcome);
+        Assert.NotEqual(started.EventId, sameId.EventId);
+        Assert.Equal(EventStatus.Processed, (await harness.Events.GetAsync(sameId.EventId, CancellationToken.None))!.Status);
+        Assert.Equal(EventStatus.Unprocessed, (await harness.Events.GetAsync(started.EventId, CancellationToken.None))!.Status);
+    }
+
+    [Fact]
     public async Task Redeliver_JoiningAlertWhoseHostStoppedBeforeTheJoinWasKept_TheRedeliveryKeepsIt()
     {
         var shell = AdmissionHarness.Alert("shell-1", AlertCategory.ReverseShell, "api-1");

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Containment.Activities;
+using Containment.Alerts;
 using Containment.Approvals;
+using Containment.Ledger;
 using Containment.Playbooks;
 using Containment.Runs;
 using Containment.Runs.Machine;
@@ -28,7 +30,7 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
 
         var progress = await harness.Runtime.GetProgressAsync(id, CancellationToken.None);
 
-        Assert.Equal(new RunProgress(Escape, waiting.StartedAt, EndedAt: null, IsolatedAt(waiting), waiting.AlertId), progress);
+        Assert.Equal(new RunProgress(Escape, waiting.StartedAt, EndedAt: null, IsolatedAt(waiting), waiting.AlertId, waiting.EventId), progress);
         Assert.Equal(before, harness.StorageOperations);
     }
 
@@ -44,7 +46,7 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
         var progress = await harness.Runtime.GetProgressAsync(id, CancellationToken.None);
 
         Assert.Equal(RunPhase.Finished, done.Phase);
-        Assert.Equal(new RunProgress("malware", done.StartedAt, done.UpdatedAt, IsolatedAt(done), done.AlertId), progress);
+        Assert.Equal(new RunProgress("malware", done.StartedAt, done.UpdatedAt, IsolatedAt(done), done.AlertId, done.EventId), progress);
         Assert.Equal(before, harness.StorageOperations);
     }
 
@@ -61,7 +63,7 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
         var again = await harness.IdleStatusAsync(id);
         var progress = await harness.Runtime.GetProgressAsync(id, CancellationToken.None);
 
-        Assert.Equal(new RunProgress(Escape, again.StartedAt, EndedAt: null, IsolatedAt(again), again.AlertId), progress);
+        Assert.Equal(new RunProgress(Escape, again.StartedAt, EndedAt: null, IsolatedAt(again), again.AlertId, again.EventId), progress);
     }
 
     [Fact]
@@ -84,8 +86,8 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
         var waitingProgress = await second.Runtime.GetProgressAsync(waiting, CancellationToken.None);
         var none = await second.Runtime.GetProgressAsync(RuntimeHarness.NewInstanceId(), CancellationToken.None);
 
-        Assert.Equal(new RunProgress("malware", endedStatus.StartedAt, endedStatus.UpdatedAt, IsolatedAt(endedStatus), endedStatus.AlertId), endedProgress);
-        Assert.Equal(new RunProgress(Escape, waitingStatus.StartedAt, EndedAt: null, IsolatedAt(waitingStatus), waitingStatus.AlertId), waitingProgress);
+        Assert.Equal(new RunProgress("malware", endedStatus.StartedAt, endedStatus.UpdatedAt, IsolatedAt(endedStatus), endedStatus.AlertId, endedStatus.EventId), endedProgress);
+        Assert.Equal(new RunProgress(Escape, waitingStatus.StartedAt, EndedAt: null, IsolatedAt(waitingStatus), waitingStatus.AlertId, waitingStatus.EventId), waitingProgress);
         Assert.Null(none);
         Assert.Equal(3, second.StorageOperationsSince(before).GetValueOrDefault("GET"));
     }
@@ -113,6 +115,37 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
         Assert.Null(whileReleasing.EndedAt);
         Assert.Null(whileReleasing.IsolatedAt);
     }
+
+    [Fact]
+    public void IsStartedBy_TheSameDetectorIdFromAnotherSource_IsAnotherAlert()
+    {
+        var started = ShellAlert("a1");
+        var progress = new RunProgress(Escape, DateTimeOffset.UnixEpoch, AlertId: started.Id, EventId: SecurityEventLedger.IdOf(started));
+
+        Assert.True(progress.IsStartedBy(started));
+        Assert.False(progress.IsStartedBy(started with { Source = started.Source + "-other" }));
+        Assert.False(progress.IsStartedBy(started with { Id = "a2" }));
+    }
+
+    [Fact]
+    public void IsStartedBy_StatusWithoutItsEvent_TellsByTheDetectorId()
+    {
+        var started = ShellAlert("a1");
+        var progress = new RunProgress(Escape, DateTimeOffset.UnixEpoch, AlertId: started.Id, EventId: null);
+
+        Assert.True(progress.IsStartedBy(started with { Source = started.Source + "-other" }));
+        Assert.False(progress.IsStartedBy(started with { Id = "a2" }));
+    }
+
+    private static Alert ShellAlert(string id) => new()
+    {
+        Id = id,
+        Source = "falco",
+        Category = AlertCategory.ReverseShell,
+        Severity = Severity.High,
+        Time = DateTimeOffset.UnixEpoch,
+        Target = new AlertTarget { Cluster = "aks-prod", Namespace = "shop", Pod = "p" },
+    };
 
     /// <summary>When the run's isolate step ended; both playbooks isolate first, and the harness's isolation succeeds.</summary>
     private static DateTimeOffset? IsolatedAt(RunStatusDocument status) =>
