@@ -79,13 +79,22 @@ public static class ContainmentServiceCollectionExtensions
 
         services.AddSingleton(AlertIntake.Default);
         services.AddSingleton<AlertAdmission>();
-        services.AddSingleton<IRunActivity, IsolatePod>();
-        services.AddSingleton<IRunActivity, ReleasePod>();
-        services.AddSingleton<IRunActivity, RequestApproval>();
-        services.AddSingleton<IRunActivity, Notify>();
-        services.AddSingleton<IRunActivity, SetEventStatus>();
-        services.AddSingleton<IRunActivity, DeletePod>();
-        services.AddSingleton<IRunActivity, CordonNode>();
+        services.AddRunActivity<IsolatePod>();
+        services.AddRunActivity<ReleasePod>();
+        services.AddRunActivity<RequestApproval>();
+        services.AddRunActivity<Notify>();
+        services.AddRunActivity<SetEventStatus>();
+        services.AddRunActivity<DeletePod>();
+        services.AddRunActivity<CordonNode>();
         return services;
+    }
+
+    /// <summary>Registers the activity as the runtimes call it: storing its run's event on the run's first step.</summary>
+    private static void AddRunActivity<TActivity>(this IServiceCollection services)
+        where TActivity : class, IRunActivity
+    {
+        services.AddSingleton<TActivity>();
+        services.AddSingleton<IRunActivity>(provider => new RunEventStoring(
+            provider.GetRequiredService<TActivity>(), provider.GetRequiredService<SecurityEventLedger>(), provider.GetRequiredService<TimeProvider>()));
     }
 }

@@ -19,6 +19,12 @@ public sealed record ActivityRequest
 
     public required Step Step { get; init; }
 
+    /// <summary>
+    /// A call of the run's first step that makes calls: it stores the run's security event where the delivery that
+    /// started the run did not (<see cref="RunEventStoring"/>). False in calls stored before it was kept.
+    /// </summary>
+    public bool StoresRunEvent { get; init; }
+
     public required Alert Alert { get; init; }
 
     /// <summary>For a notify step: the one channel this call sends to.</summary>

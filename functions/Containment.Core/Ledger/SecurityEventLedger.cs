@@ -123,6 +123,24 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
     }
 
     /// <summary>
+    /// Stores <paramref name="missing"/>, the event of a run whose delivery did not store it (its insert failed after the
+    /// run's, or the host stopped in between), unless the event is stored. Costs nothing for an event this process stored
+    /// (an insert under way is waited for), else one insert.
+    /// </summary>
+    public async Task EnsureStoredAsync(SecurityEventRecord missing, CancellationToken cancellationToken)
+    {
+        if (inserting.TryGetValue(missing.Id, out var insert))
+        {
+            await insert.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        if (!recent.TryGetValue(missing.Id, out _))
+        {
+            await records.AddAsync(missing.Id, missing, [StoredByRun(missing)], cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// Sets the event's status and reason, with the <see cref="AuditAction.EventStatusChanged"/> entry that tells of
     /// it, unless it has that status already or <paramref name="applies"/> says the stored record does not take it;
     /// as <see cref="ChangeAsync"/> otherwise.

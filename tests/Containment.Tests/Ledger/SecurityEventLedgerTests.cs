@@ -171,6 +171,59 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
         Assert.Equal("the sender", now!.Alert.Raw?.GetProperty("from").GetString());
     }
 
+    [Fact]
+    public async Task EnsureStored_EventNotStored_StoresIt_SayingTheRunStoredIt()
+    {
+        // The delivery that started the run did not store its event: the run's first step does.
+        var byRun = Record(EventStatus.Unprocessed, null);
+
+        await events.EnsureStoredAsync(byRun, CancellationToken.None);
+        await events.EnsureStoredAsync(byRun with { StatusReason = "again" }, CancellationToken.None);
+
+        var stored = await events.GetAsync(byRun.Id, CancellationToken.None);
+        Assert.Equal(EventStatus.Unprocessed, stored?.Status);
+        Assert.Null(stored!.StatusReason);
+        var entry = Assert.Single(await host.Get<AuditTrail>().ListAsync(AuditSubject.SecurityEvent, byRun.Id, CancellationToken.None));
+        Assert.Equal(AuditAction.EventStoredByRun, entry.Action);
+    }
+
+    [Fact]
+    public async Task EnsureStored_EventThisProcessStored_SendsNothing()
+    {
+        var counter = new StorageOperationCounter();
+        using var tables = host.LedgerTablesThrough(counter);
+        await tables.EnsureCreatedAsync(CancellationToken.None);
+        using var counted = new SecurityEventLedger(tables);
+        var record = Record(EventStatus.Unprocessed, null);
+        await counted.AddAsync(record, CancellationToken.None);
+        var before = counter.Count;
+
+        await counted.EnsureStoredAsync(record with { StatusReason = "by the run" }, CancellationToken.None);
+
+        Assert.Equal(before, counter.Count);
+    }
+
+    [Fact]
+    public async Task EnsureStored_WhileAdmissionsInsertWaits_WaitsForIt_AndLeavesAdmissionsEvent()
+    {
+        // Admission sends the event's insert once the run is stored; the run's first step may begin before it is answered.
+        var runStored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var byRun = Record(EventStatus.Unprocessed, null);
+        var delivered = byRun with { Alert = byRun.Alert with { Raw = JsonDocument.Parse("""{"from":"the sender"}""").RootElement } };
+
+        var adding = events.AddAfterAsync(delivered, runStored.Task, settle: null, CancellationToken.None);
+        var ensuring = events.EnsureStoredAsync(byRun, CancellationToken.None);
+        var ensuredMeanwhile = ensuring.IsCompleted;
+        runStored.SetResult();
+        var (_, created) = await adding;
+        await ensuring;
+
+        Assert.False(ensuredMeanwhile);
+        Assert.True(created);
+        Assert.Equal("the sender", (await events.GetAsync(byRun.Id, CancellationToken.None))!.Alert.Raw?.GetProperty("from").GetString());
+        Assert.Empty(await host.Get<AuditTrail>().ListAsync(AuditSubject.SecurityEvent, byRun.Id, CancellationToken.None));
+    }
+
     private static AuditEntry Changed(string id) => TestAudit.Entry(id, AuditAction.EventStatusChanged);
 
     private static SecurityEventRecord Record(EventStatus status, string? reason)

@@ -7,7 +7,8 @@ namespace Containment.Tests.Reliability;
 
 /// <summary>
 /// An alert whose run is stored while storage refuses its security event: the sender is told to deliver again, the
-/// run goes on and stores the event itself, and the redelivery joins the run and adds the payload as posted.
+/// run goes on and stores the event itself in its first step, whatever that step does, and the redelivery joins the
+/// run and adds the payload as posted.
 /// </summary>
 public sealed class RefusedEventInsertTests(AnswerLosingHostFixture host) : IClassFixture<AnswerLosingHostFixture>
 {
@@ -20,6 +21,7 @@ public sealed class RefusedEventInsertTests(AnswerLosingHostFixture host) : ICla
         using var flow = new FlowClient(host);
         var pod = host.TakePod();
         var alert = FlowClient.Payload("defender-arm-reverse-shell.json", pod);
+        var refusedBefore = host.Proxy.Refused;
         host.Proxy.RefuseWrites("Events", EveryTry);
 
         var refused = await flow.PostAsync("api/alerts", alert);
@@ -29,7 +31,7 @@ public sealed class RefusedEventInsertTests(AnswerLosingHostFixture host) : ICla
         var afterRedelivery = await flow.GetAsync($"api/events/{Uri.EscapeDataString((string)storedByRun["event"]!["id"]!)}");
 
         Assert.Equal(503, refused.Status);
-        Assert.Equal(EveryTry, host.Proxy.Refused);
+        Assert.Equal(EveryTry, host.Proxy.Refused - refusedBefore);
         Assert.Equal("processed", (string?)storedByRun["event"]!["status"]);
         Assert.Null(storedByRun["event"]!["alert"]!["raw"]);
         Assert.Equal(["event-stored-by-run", "event-status-changed"], Actions(storedByRun));
@@ -39,6 +41,26 @@ public sealed class RefusedEventInsertTests(AnswerLosingHostFixture host) : ICla
         Assert.NotNull(afterRedelivery["event"]!["alert"]!["raw"]);
         Assert.Equal(Actions(storedByRun), Actions(afterRedelivery));
         Assert.Equal("isolated", (string?)(await flow.GetAsync($"api/isolations/{Uri.EscapeDataString((string)redelivered.Body["alerts"]![0]!["instanceId"]!)}"))["isolation"]!["status"]);
+    }
+
+    [Fact]
+    public async Task EventInsertRefused_NotifyOnlyRun_TheRunsMessageStoresTheEvent()
+    {
+        using var flow = new FlowClient(host);
+        var pod = host.TakePod();
+        var alert = FlowClient.Payload("native-single.json", pod, ("\"malware\"", "\"other\""), ("manual-2026-11-22-001", $"other-{pod}"));
+        var refusedBefore = host.Proxy.Refused;
+        host.Proxy.RefuseWrites("Events", EveryTry);
+
+        var refused = await flow.PostAsync("api/alerts", alert);
+        await host.Get<EmbeddedRuntime>().WhenIdleAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var storedByRun = await EventOfPodAsync(flow, pod);
+
+        Assert.Equal(503, refused.Status);
+        Assert.Equal(EveryTry, host.Proxy.Refused - refusedBefore);
+        Assert.Equal("notify-only", (string?)storedByRun["event"]!["playbook"]);
+        Assert.Equal("unprocessed", (string?)storedByRun["event"]!["status"]);
+        Assert.Equal(["event-stored-by-run"], Actions(storedByRun));
     }
 
     /// <summary>The pod's one security event, with its audit trail.</summary>

@@ -240,6 +240,51 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
     }
 
     [Fact]
+    public async Task Notify_RunsFirstStep_EventNotStored_StoresTheRunsEvent()
+    {
+        // A notify-only run whose delivery did not store its event (its insert failed after the run's, or the host stopped between).
+        var request = ActivityCalls.Request("step-activities", host.TakePod(), Tell()) with { Channel = "soc-teams", StoresRunEvent = true };
+        var id = ActivityTargets.EventId(request.Alert);
+
+        var result = await host.Activity(ActivityNames.Notify).RunAsync(request, CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Reason);
+        var stored = await events.GetAsync(id, CancellationToken.None);
+        Assert.Equal(EventStatus.Unprocessed, stored?.Status);
+        Assert.Equal(request.InstanceId, stored!.RunInstanceId);
+        Assert.Equal([AuditAction.EventStoredByRun], (await audit.ListAsync(AuditSubject.SecurityEvent, id, CancellationToken.None)).Select(entry => entry.Action));
+    }
+
+    [Fact]
+    public async Task Notify_LaterStep_StoresNoEvent()
+    {
+        var request = ActivityCalls.Request("step-activities", host.TakePod(), Tell()) with { Channel = "soc-teams" };
+
+        var result = await host.Activity(ActivityNames.Notify).RunAsync(request, CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Reason);
+        Assert.Null(await events.GetAsync(ActivityTargets.EventId(request.Alert), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Isolate_RunsFirstStep_EventNotStored_StoredOnceAndProcessed()
+    {
+        // The first step's store and the isolation's marking go at once; whichever inserts, the trail tells each once.
+        var request = ActivityCalls.Request("step-activities", host.TakePod(), new IsolateStep { Id = "isolate", MarkEventProcessed = true }) with { StoresRunEvent = true };
+        var id = ActivityTargets.EventId(request.Alert);
+
+        var result = await host.Activity(ActivityNames.IsolatePod).RunAsync(request, CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Reason);
+        Assert.Equal(EventStatus.Processed, (await events.GetAsync(id, CancellationToken.None))?.Status);
+        Assert.Equal(
+            [AuditAction.EventStoredByRun, AuditAction.EventStatusChanged],
+            (await audit.ListAsync(AuditSubject.SecurityEvent, id, CancellationToken.None)).Select(entry => entry.Action));
+    }
+
+    private static NotifyStep Tell() => new() { Id = "tell", Channels = ["soc-teams"], Template = NotificationTemplate.Isolated };
+
+    [Fact]
     public async Task CordonNode_CordonsThePodsNodeOnce_AndSaysSoInTheAuditTrail()
     {
         var (pod, node) = await PodOnOwnNodeAsync();

@@ -44,6 +44,26 @@ public sealed class PlaybookMachineTests
     }
 
     [Fact]
+    public void StoresRunEvent_OnlyTheCallsOfTheFirstStepThatMakesCalls()
+    {
+        var run = new MachineDriver(MachineDriver.FromSteps(
+            """
+            [{ "id": "skipped", "type": "isolate", "when": { "category": { "is": "malware" } } }, { "id": "pause", "type": "wait", "duration": "PT1M" },
+             { "id": "tell", "type": "notify", "channels": ["a", "b"], "template": "isolated" }, { "id": "isolate", "type": "isolate" }]
+            """));
+
+        run.Begin();
+        run.FireTimer();
+        var first = run.ExpectActivities(ActivityNames.Notify, ActivityNames.Notify);
+        run.CompleteAll();
+        var second = run.ExpectActivities(ActivityNames.IsolatePod);
+
+        Assert.Equal(StepOutcome.Skipped, run.OutcomeOf("skipped"));
+        Assert.All(first.Calls, call => Assert.True(call.Request.StoresRunEvent));
+        Assert.False(second.Calls[0].Request.StoresRunEvent);
+    }
+
+    [Fact]
     public void IsPastWait_OnlyOnceTheWaitWasBegunAndEnded()
     {
         const string First = "approval-approve-release-1";

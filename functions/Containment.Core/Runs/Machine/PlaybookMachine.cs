@@ -196,6 +196,7 @@ public static class PlaybookMachine
         Playbook = state.Playbook,
         RunStartedAt = state.StartedAt,
         Step = step,
+        StoresRunEvent = state.History.SkipLast(1).All(record => record.Type == WaitStep.TypeName || record.Outcome == StepOutcome.Skipped),
         Alert = state.Alert,
         LastDecision = state.LastDecision,
         FailureReason = state.FailureReason,
