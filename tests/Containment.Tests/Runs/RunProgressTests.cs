@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Containment.Activities;
-using Containment.Alerts;
 using Containment.Approvals;
 using Containment.Ledger;
 using Containment.Playbooks;
@@ -119,7 +118,7 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
     [Fact]
     public void IsStartedBy_TheSameDetectorIdFromAnotherSource_IsAnotherAlert()
     {
-        var started = ShellAlert("a1");
+        var started = MachineDriver.Alert();
         var progress = new RunProgress(Escape, DateTimeOffset.UnixEpoch, AlertId: started.Id, EventId: SecurityEventLedger.IdOf(started));
 
         Assert.True(progress.IsStartedBy(started));
@@ -130,22 +129,12 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
     [Fact]
     public void IsStartedBy_StatusWithoutItsEvent_TellsByTheDetectorId()
     {
-        var started = ShellAlert("a1");
+        var started = MachineDriver.Alert();
         var progress = new RunProgress(Escape, DateTimeOffset.UnixEpoch, AlertId: started.Id, EventId: null);
 
         Assert.True(progress.IsStartedBy(started with { Source = started.Source + "-other" }));
         Assert.False(progress.IsStartedBy(started with { Id = "a2" }));
     }
-
-    private static Alert ShellAlert(string id) => new()
-    {
-        Id = id,
-        Source = "falco",
-        Category = AlertCategory.ReverseShell,
-        Severity = Severity.High,
-        Time = DateTimeOffset.UnixEpoch,
-        Target = new AlertTarget { Cluster = "aks-prod", Namespace = "shop", Pod = "p" },
-    };
 
     /// <summary>When the run's isolate step ended; both playbooks isolate first, and the harness's isolation succeeds.</summary>
     private static DateTimeOffset? IsolatedAt(RunStatusDocument status) =>
