@@ -251,7 +251,11 @@ internal static class LatencyBenchmark
             {
                 ["resourceVersion"] = read["metadata"]!["resourceVersion"]!.DeepClone(),
                 ["labels"] = new JsonObject { ["app"] = null, ["tier"] = null, ["containment.io/quarantine"] = $"q-{index}" },
-                ["annotations"] = new JsonObject { ["containment.io/saved-labels"] = read["metadata"]!["labels"]!.ToJsonString() },
+                ["annotations"] = new JsonObject
+                {
+                    ["containment.io/saved-labels"] = read["metadata"]!["labels"]!.ToJsonString(),
+                    [QuarantineNames.RunAnnotation] = Containment.Isolation.RunStamp.Of(DateTimeOffset.UtcNow),
+                },
             },
         };
         using var patched = await kube.PatchAsync(podPath, new StringContent(patch.ToJsonString(), Encoding.UTF8, "application/merge-patch+json"), cancellationToken);

@@ -29,7 +29,12 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
         IsolationOutcome outcome;
         try
         {
-            outcome = await quarantine.IsolateAsync(QuarantineRequestOf(target), cancellationToken);
+            outcome = await quarantine.IsolateAsync(QuarantineRequestOf(request), cancellationToken);
+        }
+        catch (SupersededByLaterRunException exception)
+        {
+            // The pod and its record are the later run's: this call leaves both as they are.
+            return ActivityResult.Failure(exception.Message, retryable: false);
         }
         catch (KubernetesOperationException exception) when (ActivityTargets.Failure(exception) is { Retryable: true } failure && request.WillRetry)
         {
@@ -91,10 +96,13 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
     }
 
     public void ReadAhead(ActivityRequest request, CancellationToken cancellationToken) =>
-        quarantine.ReadAhead(QuarantineRequestOf(request.Alert.Target), cancellationToken);
+        quarantine.ReadAhead(QuarantineRequestOf(request), cancellationToken);
 
-    private static QuarantineRequest QuarantineRequestOf(AlertTarget target) =>
-        new(target.ClusterName, target.Namespace, target.Pod, ActivityTargets.QuarantineId(target));
+    private static QuarantineRequest QuarantineRequestOf(ActivityRequest request)
+    {
+        var target = request.Alert.Target;
+        return new(target.ClusterName, target.Namespace, target.Pod, ActivityTargets.QuarantineId(target), request.RunStartedAt);
+    }
 
     private static string Describe(IsolationOutcome outcome)
     {

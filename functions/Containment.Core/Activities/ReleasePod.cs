@@ -25,7 +25,12 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
         ReleaseOutcome outcome;
         try
         {
-            outcome = await release.ReleaseAsync(ActivityTargets.Pod(target), cancellationToken);
+            outcome = await release.ReleaseAsync(ActivityTargets.Pod(target), request.RunStartedAt, cancellationToken);
+        }
+        catch (SupersededByLaterRunException exception)
+        {
+            // The pod and its record are the later run's: this call leaves both as they are.
+            return ActivityResult.Failure(exception.Message, retryable: false);
         }
         catch (KubernetesOperationException exception) when (ActivityTargets.Failure(exception) is { Retryable: true } failure && request.WillRetry)
         {

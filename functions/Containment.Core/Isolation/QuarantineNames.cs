@@ -10,6 +10,7 @@ public static partial class QuarantineNames
     public const string QuarantineLabel = "containment.io/quarantine";
     public const string SavedLabelsAnnotation = "containment.io/saved-labels";
     public const string PodAnnotation = "containment.io/pod";
+    public const string RunAnnotation = "containment.io/run";
     public const string ManagedByLabel = "app.kubernetes.io/managed-by";
     public const string ManagedByValue = "containment";
     public const string MirrorPodAnnotation = "kubernetes.io/config.mirror";

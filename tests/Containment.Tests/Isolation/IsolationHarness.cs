@@ -75,6 +75,15 @@ internal sealed class IsolationHarness : IAsyncDisposable
 
     public static PodReference Pod(string ns = "shop", string pod = "web-7d9f-abcde") => new(Cluster, ns, pod);
 
+    /// <summary>The starts of two runs of the pod, the second after the first (<see cref="RunStamp"/>).</summary>
+    public static readonly DateTimeOffset EarlierRun = new(2026, 11, 23, 7, 0, 0, TimeSpan.Zero);
+
+    public static readonly DateTimeOffset LaterRun = EarlierRun.AddMinutes(30);
+
+    /// <summary>The run the default pod names (<see cref="QuarantineNames.RunAnnotation"/>), as KubeSim stores it.</summary>
+    public async Task<string?> RunAnnotationAsync() =>
+        (string?)(await Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None))!["metadata"]!["annotations"]?[QuarantineNames.RunAnnotation];
+
     /// <summary>Moves fake time on while the task waits on retry delays; I/O runs on real time.</summary>
     public async Task<T> DriveAsync<T>(Task<T> task, TimeSpan? step = null)
     {

@@ -413,6 +413,51 @@ public sealed class QuarantinePodTests
         }
     }
 
+    [Fact]
+    public async Task IsolateAsync_OfARun_NamesTheRunInTheRelabel()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None);
+
+        Assert.Equal(1, harness.Sim.Requests.Count("PATCH", IsolationHarness.PodPath));
+        Assert.Equal(RunStamp.Of(IsolationHarness.EarlierRun), await harness.RunAnnotationAsync());
+    }
+
+    [Fact]
+    public async Task IsolateAsync_IsolatedByAnEarlierRun_TheLaterRunNamesItself_AgainWritesNothing()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None);
+        harness.Sim.Requests.Reset();
+
+        var later = await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
+        var stampedPatches = harness.Sim.Requests.Count("PATCH", IsolationHarness.PodPath);
+        var again = await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
+
+        Assert.Equal(IsolationStatus.AlreadyIsolated, later.Status);
+        Assert.Equal(IsolationStatus.AlreadyIsolated, again.Status);
+        Assert.Equal(1, stampedPatches);
+        Assert.Equal(1, harness.Sim.Requests.Count("PATCH", IsolationHarness.PodPath));
+        Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), await harness.RunAnnotationAsync());
+        Assert.Equal(later.SavedLabels, again.SavedLabels);
+    }
+
+    [Fact]
+    public async Task IsolateAsync_ALaterRunIsolatedThePodSince_TheEarlierRunsCallStopsAndWritesNothing()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
+        harness.Sim.Requests.Reset();
+
+        var stopped = await Assert.ThrowsAsync<SupersededByLaterRunException>(
+            () => harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None));
+
+        Assert.Equal(IsolationHarness.LaterRun, stopped.LaterRunStartedAt);
+        Assert.Equal(0, harness.Sim.Requests.Writes);
+        Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), await harness.RunAnnotationAsync());
+    }
+
     private static async Task<long> VersionAsync(IsolationHarness harness, ResourceKind kind)
     {
         var name = kind == ResourceCatalog.Pods ? "web-7d9f-abcde" : "containment-quarantine-web-7d9f-abcde";

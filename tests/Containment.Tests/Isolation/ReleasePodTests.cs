@@ -16,7 +16,7 @@ public sealed class ReleasePodTests
         var before = await MetadataJsonAsync(http);
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
 
-        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None);
+        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
         var after = await MetadataJsonAsync(http);
 
         Assert.Equal(ReleaseStatus.Released, outcome.Status);
@@ -32,10 +32,10 @@ public sealed class ReleasePodTests
     {
         await using var harness = await IsolationHarness.StartAsync();
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
-        await harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None);
+        await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
         harness.Sim.Requests.Reset();
 
-        var second = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None);
+        var second = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
 
         Assert.Equal(ReleaseStatus.NotIsolated, second.Status);
         Assert.Empty(second.DeletedPolicies);
@@ -49,7 +49,7 @@ public sealed class ReleasePodTests
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
         await harness.Sim.Store.DeleteAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None);
 
-        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None);
+        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
 
         Assert.Equal(ReleaseStatus.PodGone, outcome.Status);
         Assert.Contains("no longer exists", Assert.Single(outcome.Notes), StringComparison.Ordinal);
@@ -66,14 +66,14 @@ public sealed class ReleasePodTests
         var forbidden = new FaultRule { Method = "PATCH", PathPrefix = IsolationHarness.PodPath, StatusCode = 403, Count = 1 };
         harness.Sim.Faults.Add(forbidden);
 
-        var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None));
 
         Assert.Equal(KubernetesFailureReason.Forbidden, error.Failure.Reason);
         Assert.Equal("forbidden: the identity may not patch pods \"web-7d9f-abcde\" in namespace shop" + ReleasePod.StillFenced, error.Failure.Message);
         Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
         Assert.Equal([QuarantineNames.QuarantineLabel], await LabelKeysAsync(harness));
 
-        var retried = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None);
+        var retried = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
 
         Assert.Equal(ReleaseStatus.Released, retried.Status);
         Assert.Equal(["NetworkPolicy/containment-quarantine-web-7d9f-abcde"], retried.DeletedPolicies);
@@ -89,13 +89,13 @@ public sealed class ReleasePodTests
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
         harness.Sim.Faults.Add(new FaultRule { Method = "DELETE", PathPrefix = IsolationHarness.PoliciesPath, StatusCode = 403, Count = 1 });
 
-        var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None));
 
         Assert.Equal("forbidden: the identity may not delete networkpolicies \"containment-quarantine-web-7d9f-abcde\" in namespace shop" + ReleasePod.RestoredPolicyLeft, error.Failure.Message);
         Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
         Assert.Equal(before, await MetadataJsonAsync(http));
 
-        var retried = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None);
+        var retried = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
 
         Assert.Equal(ReleaseStatus.Released, retried.Status);
         Assert.Equal(["NetworkPolicy/containment-quarantine-web-7d9f-abcde"], retried.DeletedPolicies);
@@ -111,7 +111,7 @@ public sealed class ReleasePodTests
         var held = new FaultRule { Method = "DELETE", PathPrefix = IsolationHarness.PoliciesPath, Delay = TimeSpan.FromSeconds(2), Count = 1 };
         harness.Sim.Faults.Add(held);
 
-        var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), CancellationToken.None);
+        var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (harness.Sim.Faults.Fired(held) == 0 && DateTime.UtcNow < deadline && !releasing.IsCompleted)
         {
@@ -126,6 +126,70 @@ public sealed class ReleasePodTests
         Assert.DoesNotContain(QuarantineNames.QuarantineLabel, labelsWhenTheFenceWent);
         Assert.Contains("app", labelsWhenTheFenceWent);
         Assert.Equal(ReleaseStatus.Released, outcome.Status);
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_RunThatIsolated_GivesThePodBackWithoutItsRunAnnotation()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        using var http = new HttpClient { BaseAddress = harness.Sim.BaseUrl };
+        var before = await MetadataJsonAsync(http);
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None);
+        var stamped = await harness.RunAnnotationAsync();
+
+        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None);
+        var after = await MetadataJsonAsync(http);
+
+        Assert.Equal(RunStamp.Of(IsolationHarness.EarlierRun), stamped);
+        Assert.Equal(ReleaseStatus.Released, outcome.Status);
+        Assert.Equal(before.Labels, after.Labels);
+        Assert.Equal(before.Annotations, after.Annotations);
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_ALaterRunIsolatedThePodSince_StopsAndChangesNothing()
+    {
+        // Under Durable Functions a release goes on after its run was ended, and the run that took the pod over
+        // found it isolated already.
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None);
+        var later = await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
+        harness.Sim.Requests.Reset();
+
+        var stopped = await Assert.ThrowsAsync<SupersededByLaterRunException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None));
+
+        Assert.Equal(IsolationStatus.AlreadyIsolated, later.Status);
+        Assert.Equal(IsolationHarness.LaterRun, stopped.LaterRunStartedAt);
+        Assert.Equal(0, harness.Sim.Requests.Count("PATCH", "/api/v1"));
+        Assert.Equal(0, harness.Sim.Requests.Count("DELETE", "/apis"));
+        Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), await harness.RunAnnotationAsync());
+        Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_ALaterRunStampsThePodBetweenTheReadAndTheRestore_TheRestoreConflictsAndStops()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None);
+        harness.Sim.Requests.Reset();
+
+        // The release's read is answered as the pod was, 5 s (of the harness's time) late; the later run stamps it meanwhile.
+        var heldRead = new FaultRule { Method = "GET", PathPrefix = IsolationHarness.PodPath, Delay = TimeSpan.FromSeconds(5), DelayResponse = true };
+        harness.Sim.Faults.Add(heldRead);
+        var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None);
+        while (harness.Sim.Faults.Fired(heldRead) == 0 && !releasing.IsCompleted)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
+        }
+
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
+        var stopped = await Assert.ThrowsAsync<SupersededByLaterRunException>(() => harness.DriveAsync(releasing));
+
+        Assert.Equal(IsolationHarness.LaterRun, stopped.LaterRunStartedAt);
+        Assert.Equal(2, harness.Sim.Requests.Count("PATCH", IsolationHarness.PodPath));
+        Assert.Equal(0, harness.Sim.Requests.Count("DELETE", "/apis"));
+        Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), await harness.RunAnnotationAsync());
+        Assert.Equal(["containment.io/quarantine"], await LabelKeysAsync(harness));
     }
 
     private static async Task<List<string>> LabelKeysAsync(IsolationHarness harness)

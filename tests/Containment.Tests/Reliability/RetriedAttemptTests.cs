@@ -78,7 +78,8 @@ public sealed class RetriedAttemptTests(ReliabilityHostFixture host)
         Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(isolate, CancellationToken.None)).Succeeded);
         var restore = $"/api/v1/namespaces/shop/pods/{pod}";
 
-        var first = await WithConflictAsync("PATCH", restore, times: 1, () => host.Activity(ActivityNames.ReleasePod).RunAsync(release with { Attempt = 1, MaxAttempts = 3 }, CancellationToken.None));
+        // The restore reads the pod again after a conflict, three times; the fourth conflict fails the try.
+        var first = await WithConflictAsync("PATCH", restore, times: ConflictsThatFailARestore, () => host.Activity(ActivityNames.ReleasePod).RunAsync(release with { Attempt = 1, MaxAttempts = 3 }, CancellationToken.None));
 
         Assert.True(first is { Succeeded: false, Retryable: true }, first.Reason);
         var releasing = await isolations.GetAsync(id, CancellationToken.None);
@@ -88,7 +89,7 @@ public sealed class RetriedAttemptTests(ReliabilityHostFixture host)
         Assert.Equal(AuditAction.ReleaseAttemptFailed, entry.Action);
         Assert.Equal(entry.Detail, releasing.FailureReason);
 
-        var last = await WithConflictAsync("PATCH", restore, times: 1, () => host.Activity(ActivityNames.ReleasePod).RunAsync(release with { Attempt = 3, MaxAttempts = 3 }, CancellationToken.None));
+        var last = await WithConflictAsync("PATCH", restore, times: ConflictsThatFailARestore, () => host.Activity(ActivityNames.ReleasePod).RunAsync(release with { Attempt = 3, MaxAttempts = 3 }, CancellationToken.None));
 
         Assert.False(last.Succeeded);
         Assert.Equal(IsolationStatus.Failed, (await isolations.GetAsync(id, CancellationToken.None))?.Status);
@@ -136,6 +137,8 @@ public sealed class RetriedAttemptTests(ReliabilityHostFixture host)
 
     private static (IsolationStatus?, DateTimeOffset?, string?) Stamp(IsolationRecord? record) => (record?.Status, record?.ChangedAt, record?.FailureReason);
 
+
+    private const int ConflictsThatFailARestore = 4;
 
     private async Task<ActivityResult> WithConflictAsync(string method, string path, int times, Func<Task<ActivityResult>> call)
     {

@@ -147,6 +147,13 @@ public sealed class QuarantinePod(
             return Refused(connection, request, refusal);
         }
 
+        // A later run has isolated the pod since this run's call began (under Durable Functions, a call goes on after its
+        // run is ended): the fence is that run's too, so nothing made ahead is taken down.
+        if (RunStamp.LaterThan(pod!, request.RunStartedAt) is { } later)
+        {
+            throw new SupersededByLaterRunException(later);
+        }
+
         var policyName = QuarantineNames.PolicyName(request.Pod);
         string? ciliumName = connection.Facts.ServesCiliumNetworkPolicies ? policyName : null;
 
@@ -321,10 +328,45 @@ public sealed class QuarantinePod(
         var ns = request.Namespace;
         for (var attempt = 0; ; attempt++)
         {
+            if (RunStamp.LaterThan(pod, request.RunStartedAt) is { } later)
+            {
+                throw new SupersededByLaterRunException(later);
+            }
+
             var labels = pod.Metadata.Labels ?? new Dictionary<string, string>();
+            var stamp = RunStamp.Of(request.RunStartedAt);
+            JsonObject patch;
             if (SavedLabels(pod) is { } alreadySaved && labels.Count == 1 && labels.TryGetValue(QuarantineNames.QuarantineLabel, out var carried) && carried == quarantineId)
             {
-                return (pod, alreadySaved, false);
+                if (!RunStamp.IsBehind(pod, request.RunStartedAt))
+                {
+                    return (pod, alreadySaved, false);
+                }
+
+                // Isolated already, by an earlier run: this run stamps the pod, so a release still running for that run stops.
+                patch = new JsonObject
+                {
+                    ["metadata"] = new JsonObject
+                    {
+                        ["resourceVersion"] = pod.Metadata.ResourceVersion,
+                        ["annotations"] = new JsonObject { [QuarantineNames.RunAnnotation] = stamp },
+                    },
+                };
+                try
+                {
+                    return (await PatchPodAsync(client, request, patch, cancellationToken), alreadySaved, false);
+                }
+                catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < MaxConflictRetries)
+                {
+                    var reread = await ReadPodAsync(client, ns, request.Pod, cancellationToken);
+                    if (reread is null)
+                    {
+                        throw;
+                    }
+
+                    pod = reread;
+                    continue;
+                }
             }
 
             // A pod quarantined earlier keeps its first saved labels.
@@ -336,21 +378,24 @@ public sealed class QuarantinePod(
             }
 
             labelPatch[QuarantineNames.QuarantineLabel] = quarantineId;
-            var patch = new JsonObject
+            var annotations = new JsonObject { [QuarantineNames.SavedLabelsAnnotation] = JsonSerializer.Serialize(saved) };
+            if (stamp is not null)
+            {
+                annotations[QuarantineNames.RunAnnotation] = stamp;
+            }
+
+            patch = new JsonObject
             {
                 ["metadata"] = new JsonObject
                 {
                     ["resourceVersion"] = pod.Metadata.ResourceVersion,
                     ["labels"] = labelPatch,
-                    ["annotations"] = new JsonObject { [QuarantineNames.SavedLabelsAnnotation] = JsonSerializer.Serialize(saved) },
+                    ["annotations"] = annotations,
                 },
             };
             try
             {
-                var patched = await calls.ExecuteAsync(new KubernetesOperation("patch", "pods", ns, request.Pod),
-                    ct => client.CoreV1.PatchNamespacedPodAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), request.Pod, ns, cancellationToken: ct),
-                    cancellationToken);
-                return (patched, saved, true);
+                return (await PatchPodAsync(client, request, patch, cancellationToken), saved, true);
             }
             catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < MaxConflictRetries)
             {
@@ -364,6 +409,11 @@ public sealed class QuarantinePod(
             }
         }
     }
+
+    private Task<V1Pod> PatchPodAsync(IKubernetes client, QuarantineRequest request, JsonObject patch, CancellationToken cancellationToken) =>
+        calls.ExecuteAsync(new KubernetesOperation("patch", "pods", request.Namespace, request.Pod),
+            ct => client.CoreV1.PatchNamespacedPodAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), request.Pod, request.Namespace, cancellationToken: ct),
+            cancellationToken);
 
     /// <summary>Whether it wrote, and the policy as the API server answered the write or the read.</summary>
     /// <param name="likelyExists">The pod was quarantined already, so the policy is probably there: read before writing, so a repeat writes nothing.</param>

@@ -22,6 +22,8 @@ public sealed class ReleasePod(
     internal const string RestoredPolicyLeft =
         "; the pod's labels are restored, so it is no longer isolated, but its quarantine policy is left (it selects no pod): release it again to delete it";
 
+    private const int MaxConflictRetries = 3;
+
     public string Name => "releasePod";
 
     public IReadOnlyList<ActionParameter> Parameters { get; } =
@@ -40,7 +42,9 @@ public sealed class ReleasePod(
         new(QuarantinePod.CiliumGroup, QuarantinePod.CiliumPlural, ["delete"]),
     ];
 
-    public async Task<ReleaseOutcome> ReleaseAsync(PodReference target, CancellationToken cancellationToken)
+    /// <param name="runStartedAt">The start of the run that releases, when known: a pod a later run has isolated since is left as it is (<see cref="RunStamp"/>).</param>
+    /// <exception cref="SupersededByLaterRunException">A later run of the pod has isolated it since; nothing was changed.</exception>
+    public async Task<ReleaseOutcome> ReleaseAsync(PodReference target, DateTimeOffset? runStartedAt, CancellationToken cancellationToken)
     {
         var connection = await clusters.ConnectAsync(target.Cluster, cancellationToken);
         var client = connection.Client;
@@ -50,14 +54,31 @@ public sealed class ReleasePod(
         // The labels come back before the fence comes down: the pod goes from the deny-all straight back into its
         // Services and allow policies. The other order leaves a pod that no policy selects, open to all traffic,
         // until its labels are back; and a release that stopped half way would leave it so.
-        var pod = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "pods", ns, target.Pod),
-            ct => client.CoreV1.ReadNamespacedPodAsync(target.Pod, ns, cancellationToken: ct), cancellationToken);
-        var saved = pod is null ? null : QuarantinePod.SavedLabels(pod);
-        if (pod is not null && saved is not null)
+        var pod = await ReadPodAsync(client, target, cancellationToken);
+        IReadOnlyDictionary<string, string>? saved = null;
+        for (var attempt = 0; pod is not null; attempt++)
         {
+            if (RunStamp.LaterThan(pod, runStartedAt) is { } later)
+            {
+                throw new SupersededByLaterRunException(later);
+            }
+
+            saved = QuarantinePod.SavedLabels(pod);
+            if (saved is null)
+            {
+                break;
+            }
+
             try
             {
                 await RestoreLabelsAsync(client, pod, saved, cancellationToken);
+                break;
+            }
+            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < MaxConflictRetries)
+            {
+                // The pod changed since it was read: read it again, and judge it again.
+                pod = await ReadPodAsync(client, target, cancellationToken);
+                saved = null;
             }
             catch (KubernetesOperationException e)
             {
@@ -110,8 +131,13 @@ public sealed class ReleasePod(
         return deleted;
     }
 
-    // Labels not in the saved map are removed, saved ones set back in their saved order; the
-    // annotation goes; other annotations are untouched.
+    private Task<V1Pod?> ReadPodAsync(IKubernetes client, PodReference target, CancellationToken cancellationToken) =>
+        calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "pods", target.Namespace, target.Pod),
+            ct => client.CoreV1.ReadNamespacedPodAsync(target.Pod, target.Namespace, cancellationToken: ct), cancellationToken);
+
+    // Labels not in the saved map are removed, saved ones set back in their saved order; the annotations
+    // quarantine added go; other annotations are untouched. The patch carries the resourceVersion read, so a
+    // change made since (a later run's isolation, say) is judged again rather than overwritten.
     private async Task RestoreLabelsAsync(IKubernetes client, V1Pod pod, IReadOnlyDictionary<string, string> saved, CancellationToken cancellationToken)
     {
         var labels = new JsonObject();
@@ -129,8 +155,9 @@ public sealed class ReleasePod(
         {
             ["metadata"] = new JsonObject
             {
+                ["resourceVersion"] = pod.Metadata.ResourceVersion,
                 ["labels"] = labels,
-                ["annotations"] = new JsonObject { [QuarantineNames.SavedLabelsAnnotation] = null },
+                ["annotations"] = new JsonObject { [QuarantineNames.SavedLabelsAnnotation] = null, [QuarantineNames.RunAnnotation] = null },
             },
         };
         var ns = pod.Metadata.NamespaceProperty;

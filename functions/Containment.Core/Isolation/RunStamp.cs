@@ -1,0 +1,39 @@
+using System.Globalization;
+using k8s.Models;
+
+namespace Containment.Isolation;
+
+/// <summary>
+/// Which run last isolated a pod, by its start, in an annotation the pod carries while it is quarantined. Under
+/// Durable Functions an activity already running goes on after its run is ended (a release by hand, a takeover), so a
+/// later run of the pod may act on it meanwhile. Every relabel and every restore is a patch that carries the pod's
+/// resourceVersion, and each reads this annotation first: a call of an earlier run stops rather than undo what a later
+/// run did. A release removes the annotation with the saved labels, so the pod is given back exactly.
+/// </summary>
+public static class RunStamp
+{
+    public static string? Of(DateTimeOffset? runStartedAt) =>
+        runStartedAt?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    /// <summary>The start of the run the pod's annotation names; null when it names none (or a value not written here).</summary>
+    public static DateTimeOffset? On(V1Pod pod) =>
+        pod.Metadata?.Annotations?.TryGetValue(QuarantineNames.RunAnnotation, out var value) == true
+        && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var startedAt)
+            ? startedAt
+            : null;
+
+    /// <summary>The start of a run later than <paramref name="runStartedAt"/> that the pod names; null when there is none (or the caller's run is not known).</summary>
+    public static DateTimeOffset? LaterThan(V1Pod pod, DateTimeOffset? runStartedAt) =>
+        runStartedAt is { } ours && On(pod) is { } named && named > ours ? named : null;
+
+    /// <summary>Whether the pod should be stamped with <paramref name="runStartedAt"/>: it names no run, or an earlier one.</summary>
+    public static bool IsBehind(V1Pod pod, DateTimeOffset? runStartedAt) =>
+        runStartedAt is { } ours && (On(pod) is not { } named || named < ours);
+}
+
+/// <summary>A call of an earlier run found that a later run of the pod has isolated it since.</summary>
+public sealed class SupersededByLaterRunException(DateTimeOffset laterRunStartedAt)
+    : Exception($"a later run of the pod (started {laterRunStartedAt:u}) has isolated it since; this call stops so as not to undo that")
+{
+    public DateTimeOffset LaterRunStartedAt { get; } = laterRunStartedAt;
+}
