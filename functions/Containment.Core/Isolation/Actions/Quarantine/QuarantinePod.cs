@@ -321,7 +321,7 @@ public sealed class QuarantinePod(
     }
 
     // Saves the labels in an annotation and replaces them with the quarantine label in one merge
-    // patch carrying the resourceVersion read, so a concurrent label change is not lost.
+    // patch carrying the resourceVersion read, so a concurrent label change is not lost; names the run too.
     private async Task<(V1Pod Pod, IReadOnlyDictionary<string, string> Saved, bool Changed)> RelabelAsync(
         IKubernetes client, V1Pod pod, QuarantineRequest request, string quarantineId, CancellationToken cancellationToken)
     {
@@ -335,7 +335,9 @@ public sealed class QuarantinePod(
 
             var labels = pod.Metadata.Labels ?? new Dictionary<string, string>();
             var stamp = RunStamp.Of(request.RunStartedAt);
-            JsonObject patch;
+            IReadOnlyDictionary<string, string> saved;
+            JsonObject metadata;
+            var relabels = true;
             if (SavedLabels(pod) is { } alreadySaved && labels.Count == 1 && labels.TryGetValue(QuarantineNames.QuarantineLabel, out var carried) && carried == quarantineId)
             {
                 if (!RunStamp.IsBehind(pod, request.RunStartedAt))
@@ -343,59 +345,37 @@ public sealed class QuarantinePod(
                     return (pod, alreadySaved, false);
                 }
 
-                // Isolated already, by an earlier run: this run stamps the pod, so a release still running for that run stops.
-                patch = new JsonObject
+                // Isolated already, by an earlier run: this run names itself, so a release still running for that run stops.
+                (saved, relabels) = (alreadySaved, false);
+                metadata = new JsonObject { ["annotations"] = new JsonObject { [QuarantineNames.RunAnnotation] = stamp } };
+            }
+            else
+            {
+                // A pod quarantined earlier keeps its first saved labels.
+                saved = SavedLabels(pod) ?? labels.ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal);
+                var labelPatch = new JsonObject();
+                foreach (var key in labels.Keys.Where(k => k != QuarantineNames.QuarantineLabel))
                 {
-                    ["metadata"] = new JsonObject
-                    {
-                        ["resourceVersion"] = pod.Metadata.ResourceVersion,
-                        ["annotations"] = new JsonObject { [QuarantineNames.RunAnnotation] = stamp },
-                    },
-                };
-                try
-                {
-                    return (await PatchPodAsync(client, request, patch, cancellationToken), alreadySaved, false);
+                    labelPatch[key] = null;
                 }
-                catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < MaxConflictRetries)
-                {
-                    var reread = await ReadPodAsync(client, ns, request.Pod, cancellationToken);
-                    if (reread is null)
-                    {
-                        throw;
-                    }
 
-                    pod = reread;
-                    continue;
+                labelPatch[QuarantineNames.QuarantineLabel] = quarantineId;
+                var annotations = new JsonObject { [QuarantineNames.SavedLabelsAnnotation] = JsonSerializer.Serialize(saved) };
+                if (stamp is not null)
+                {
+                    annotations[QuarantineNames.RunAnnotation] = stamp;
                 }
+
+                metadata = new JsonObject { ["labels"] = labelPatch, ["annotations"] = annotations };
             }
 
-            // A pod quarantined earlier keeps its first saved labels.
-            var saved = SavedLabels(pod) ?? labels.ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal);
-            var labelPatch = new JsonObject();
-            foreach (var key in labels.Keys.Where(k => k != QuarantineNames.QuarantineLabel))
-            {
-                labelPatch[key] = null;
-            }
-
-            labelPatch[QuarantineNames.QuarantineLabel] = quarantineId;
-            var annotations = new JsonObject { [QuarantineNames.SavedLabelsAnnotation] = JsonSerializer.Serialize(saved) };
-            if (stamp is not null)
-            {
-                annotations[QuarantineNames.RunAnnotation] = stamp;
-            }
-
-            patch = new JsonObject
-            {
-                ["metadata"] = new JsonObject
-                {
-                    ["resourceVersion"] = pod.Metadata.ResourceVersion,
-                    ["labels"] = labelPatch,
-                    ["annotations"] = annotations,
-                },
-            };
+            metadata["resourceVersion"] = pod.Metadata.ResourceVersion;
             try
             {
-                return (await PatchPodAsync(client, request, patch, cancellationToken), saved, true);
+                var patch = new JsonObject { ["metadata"] = metadata };
+                return (await calls.ExecuteAsync(new KubernetesOperation("patch", "pods", ns, request.Pod),
+                    ct => client.CoreV1.PatchNamespacedPodAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), request.Pod, ns, cancellationToken: ct),
+                    cancellationToken), saved, relabels);
             }
             catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < MaxConflictRetries)
             {
@@ -409,11 +389,6 @@ public sealed class QuarantinePod(
             }
         }
     }
-
-    private Task<V1Pod> PatchPodAsync(IKubernetes client, QuarantineRequest request, JsonObject patch, CancellationToken cancellationToken) =>
-        calls.ExecuteAsync(new KubernetesOperation("patch", "pods", request.Namespace, request.Pod),
-            ct => client.CoreV1.PatchNamespacedPodAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), request.Pod, request.Namespace, cancellationToken: ct),
-            cancellationToken);
 
     /// <summary>Whether it wrote, and the policy as the API server answered the write or the read.</summary>
     /// <param name="likelyExists">The pod was quarantined already, so the policy is probably there: read before writing, so a repeat writes nothing.</param>
