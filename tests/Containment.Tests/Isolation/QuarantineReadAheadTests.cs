@@ -127,21 +127,33 @@ public sealed class QuarantineReadAheadTests
     {
         // The pod kept its label while its fence was deleted: the fence made ahead selects the new id, which the pod does not carry.
         await using var harness = await IsolationHarness.StartAsync();
-        var quarantined = new JsonObject
-        {
-            ["metadata"] = new JsonObject
-            {
-                ["labels"] = new JsonObject { ["app"] = null, ["tier"] = null, ["pod-template-hash"] = null, [QuarantineNames.QuarantineLabel] = "iso-earlier" },
-                ["annotations"] = new JsonObject { [QuarantineNames.SavedLabelsAnnotation] = """{"app":"web","tier":"front","pod-template-hash":"7d9f"}""" },
-            },
-        };
-        await harness.Sim.Store.PatchAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", "application/merge-patch+json", quarantined, CancellationToken.None);
+        await QuarantineEarlierAsync(harness);
 
         harness.Quarantine.ReadAhead(IsolationHarness.Request(), CancellationToken.None);
         var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
 
         Assert.Equal("iso-earlier", outcome.QuarantineId);
         Assert.True(outcome.Verified);
+        Assert.Equal(1, harness.Sim.Requests.Count("PUT", IsolationHarness.PoliciesPath));
+        Assert.Equal(["web-7d9f-abcde"], await PodsSelectedByFenceAsync(harness));
+    }
+
+    [Fact]
+    public async Task ReadAhead_CreateForAnotherIdStillUnderWay_TheIsolationWaitsForItThenRewritesIt()
+    {
+        // As above, with the create made ahead answered late: the isolation's own apply must not race it.
+        await using var harness = await IsolationHarness.StartAsync();
+        await QuarantineEarlierAsync(harness);
+        var heldCreate = new FaultRule { Method = "POST", PathPrefix = IsolationHarness.PoliciesPath, Delay = TimeSpan.FromSeconds(5) };
+        harness.Sim.Faults.Add(heldCreate);
+
+        harness.Quarantine.ReadAhead(IsolationHarness.Request(), CancellationToken.None);
+        var outcome = await harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
+
+        Assert.Equal(1, harness.Sim.Faults.Fired(heldCreate));
+        Assert.Equal("iso-earlier", outcome.QuarantineId);
+        Assert.True(outcome.Verified);
+        Assert.Equal(1, harness.Sim.Requests.Count("POST", IsolationHarness.PoliciesPath));
         Assert.Equal(1, harness.Sim.Requests.Count("PUT", IsolationHarness.PoliciesPath));
         Assert.Equal(["web-7d9f-abcde"], await PodsSelectedByFenceAsync(harness));
     }
@@ -255,4 +267,21 @@ public sealed class QuarantineReadAheadTests
             await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
         }
     }
+
+    /// <summary>The pod as an earlier quarantine left it (label and saved labels), its fence since deleted.</summary>
+    private static async Task QuarantineEarlierAsync(IsolationHarness harness) =>
+        await harness.Sim.Store.PatchAsync(
+            ResourceCatalog.Pods,
+            "shop",
+            "web-7d9f-abcde",
+            "application/merge-patch+json",
+            new JsonObject
+            {
+                ["metadata"] = new JsonObject
+                {
+                    ["labels"] = new JsonObject { ["app"] = null, ["tier"] = null, ["pod-template-hash"] = null, [QuarantineNames.QuarantineLabel] = "iso-earlier" },
+                    ["annotations"] = new JsonObject { [QuarantineNames.SavedLabelsAnnotation] = """{"app":"web","tier":"front","pod-template-hash":"7d9f"}""" },
+                },
+            },
+            CancellationToken.None);
 }

@@ -165,7 +165,13 @@ public sealed class QuarantinePod(
         // The fence goes up before the relabel: the policies select only the quarantine label, which the pod does
         // not carry yet, so the relabel takes it out of its Services and allow policies straight into the deny-all.
         // The other order leaves a pod that no policy selects, open to all traffic, until the fence lands.
-        // A fence made ahead for another quarantine id than the pod carries selects nothing: the fence is applied as if it were not there.
+        // A fence made ahead for another quarantine id than the pod carries selects nothing: the fence is applied as if it
+        // were not there, once its creates have been answered, so that one still under way does not race the apply.
+        if (fenceAhead is not null && fenceAhead.QuarantineId != quarantineId)
+        {
+            await Task.WhenAll(fenceAhead.Policy, fenceAhead.Cilium).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         var (appliedPolicy, appliedCilium, fenceWrote) = await FenceAsync(client, ns, request.Pod, policyName, ciliumName, quarantineId, likelyExists: previousId is not null,
             fenceAhead?.QuarantineId == quarantineId ? fenceAhead : null, cancellationToken);
         var (relabelledPod, savedLabels, relabelWrote) = await RelabelFencedAsync(client, pod, request, quarantineId, cancellationToken);
