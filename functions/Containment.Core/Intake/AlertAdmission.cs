@@ -182,11 +182,6 @@ public sealed class AlertAdmission(
                 : record;
     }
 
-    /// <summary>
-    /// Whether the alert is the one that started the run, delivered again or by a delivery that did not learn it had
-    /// started the run (its answer lost): the run's isolation marks it as its own. Told by the detector's id, which is
-    /// all a run's status keeps: an alert of another source that carries the same id is taken for it and stays unprocessed.
-    /// </summary>
     private static string? Differs(KnownEvent stored, RunStartResult start) =>
         stored.Playbook != start.Playbook ? $"the pod is already handled by a run of {start.Playbook}" : null;
 

@@ -22,7 +22,8 @@ public sealed record RunProgress(
         new(status.Playbook, status.StartedAt, status.Phase == RunPhase.Finished ? status.UpdatedAt : null, IsolatedSince(status.History), status.AlertId, status.EventId);
 
     /// <summary>
-    /// Whether <paramref name="alert"/> is the alert that started the run (a redelivery of it), not one that joined it.
+    /// Whether <paramref name="alert"/> is the alert that started the run, not one that joins it: delivered again, or by
+    /// a delivery that did not learn it had started the run (its answer lost); the run's isolation marks it as its own.
     /// Two sources may use the same detector id, so the event's id decides; the detector's id alone only where the
     /// status is older than that.
     /// </summary>
