@@ -54,37 +54,8 @@ public sealed class ReleasePod(
         // The labels come back before the fence comes down: the pod goes from the deny-all straight back into its
         // Services and allow policies. The other order leaves a pod that no policy selects, open to all traffic,
         // until its labels are back; and a release that stopped half way would leave it so.
-        var pod = await ReadPodAsync(client, target, cancellationToken);
-        IReadOnlyDictionary<string, string>? saved = null;
-        for (var attempt = 0; pod is not null; attempt++)
-        {
-            if (RunStamp.LaterThan(pod, runStartedAt) is { } later)
-            {
-                throw new SupersededByLaterRunException(later);
-            }
-
-            saved = QuarantinePod.SavedLabels(pod);
-            if (saved is null)
-            {
-                break;
-            }
-
-            try
-            {
-                await RestoreLabelsAsync(client, pod, saved, cancellationToken);
-                break;
-            }
-            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < MaxConflictRetries)
-            {
-                // The pod changed since it was read: read it again, and judge it again.
-                pod = await ReadPodAsync(client, target, cancellationToken);
-                saved = null;
-            }
-            catch (KubernetesOperationException e)
-            {
-                throw e.WithNote(StillFenced);
-            }
-        }
+        var read = await ReadPodAsync(client, target, cancellationToken);
+        var (pod, saved) = read is null ? (null, null) : await RestoreFencedAsync(client, read, target, runStartedAt, cancellationToken);
 
         var policyName = QuarantineNames.PolicyName(target.Pod);
         List<string> deleted;
@@ -129,6 +100,54 @@ public sealed class ReleasePod(
         }
 
         return deleted;
+    }
+
+    /// <summary>The restore, with what a failure leaves said: the pod keeps its quarantine, lest "failed" be read as "released".</summary>
+    private async Task<(V1Pod? Pod, IReadOnlyDictionary<string, string>? Saved)> RestoreFencedAsync(
+        IKubernetes client, V1Pod pod, PodReference target, DateTimeOffset? runStartedAt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RestoreAsync(client, pod, target, runStartedAt, cancellationToken);
+        }
+        catch (KubernetesOperationException e)
+        {
+            throw e.WithNote(StillFenced);
+        }
+    }
+
+    /// <summary>Gives the pod its saved labels back; the pod as last read (null once it is gone) and the labels given back (null: none were saved).</summary>
+    private async Task<(V1Pod? Pod, IReadOnlyDictionary<string, string>? Saved)> RestoreAsync(
+        IKubernetes client, V1Pod pod, PodReference target, DateTimeOffset? runStartedAt, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            if (RunStamp.LaterThan(pod, runStartedAt) is { } later)
+            {
+                throw new SupersededByLaterRunException(later);
+            }
+
+            if (QuarantinePod.SavedLabels(pod) is not { } saved)
+            {
+                return (pod, null);
+            }
+
+            try
+            {
+                await RestoreLabelsAsync(client, pod, saved, cancellationToken);
+                return (pod, saved);
+            }
+            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < MaxConflictRetries)
+            {
+                // The pod changed since it was read: read it again, and judge it again.
+                if (await ReadPodAsync(client, target, cancellationToken) is not { } reread)
+                {
+                    return (null, null);
+                }
+
+                pod = reread;
+            }
+        }
     }
 
     private Task<V1Pod?> ReadPodAsync(IKubernetes client, PodReference target, CancellationToken cancellationToken) =>
