@@ -177,7 +177,9 @@ public sealed class ReleasePodTests
         var heldRead = new FaultRule { Method = "GET", PathPrefix = IsolationHarness.PodPath, Delay = TimeSpan.FromSeconds(5), DelayResponse = true };
         harness.Sim.Faults.Add(heldRead);
         var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None);
-        while (harness.Sim.Faults.Fired(heldRead) == 0 && !releasing.IsCompleted)
+
+        // Carried out (the pod read as it was), its answer still held: only then does the later run stamp the pod.
+        while (harness.Sim.Requests.CarriedOut("GET", IsolationHarness.PodPath) == 0 && !releasing.IsCompleted)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
         }
@@ -185,6 +187,7 @@ public sealed class ReleasePodTests
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
         var stopped = await Assert.ThrowsAsync<SupersededByLaterRunException>(() => harness.DriveAsync(releasing));
 
+        Assert.Equal(1, harness.Sim.Faults.Fired(heldRead));
         Assert.Equal(IsolationHarness.LaterRun, stopped.LaterRunStartedAt);
         Assert.Equal(2, harness.Sim.Requests.Count("PATCH", IsolationHarness.PodPath));
         Assert.Equal(0, harness.Sim.Requests.Count("DELETE", "/apis"));
