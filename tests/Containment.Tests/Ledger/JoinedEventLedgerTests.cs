@@ -29,7 +29,7 @@ public sealed class JoinedEventLedgerTests(LocalHostFixture host)
         var eventId = await StoreEventAsync(instanceId, pod, "before");
 
         await joined.JoinAsync(eventId, instanceId, RunStart, AlertAdmissionActor, CancellationToken.None);
-        Assert.Equal(EventStatus.Unprocessed, (await events.GetAsync(eventId, CancellationToken.None))!.Status);
+        Assert.Equal(EventStatus.Unprocessed, await StatusOfAsync(eventId));
         await RecordIsolatedAsync(instanceId, pod, RunStart);
         await joined.MarkJoinedAsync(instanceId, RunStart, Person, CancellationToken.None);
 
@@ -53,9 +53,7 @@ public sealed class JoinedEventLedgerTests(LocalHostFixture host)
 
         await joined.JoinAsync(eventId, instanceId, RunStart, AlertAdmissionActor, CancellationToken.None);
 
-        var stored = (await events.GetAsync(eventId, CancellationToken.None))!;
-        Assert.Equal(EventStatus.Processed, stored.Status);
-        Assert.Equal(AlertAdmissionActor, stored.ChangedBy);
+        await AssertProcessedByAsync(eventId, AlertAdmissionActor);
     }
 
     [Fact]
@@ -68,9 +66,7 @@ public sealed class JoinedEventLedgerTests(LocalHostFixture host)
 
         await joined.JoinAsync(eventId, instanceId, RunStart, AlertAdmissionActor, CancellationToken.None);
 
-        var stored = (await events.GetAsync(eventId, CancellationToken.None))!;
-        Assert.Equal(EventStatus.Processed, stored.Status);
-        Assert.Equal(AlertAdmissionActor, stored.ChangedBy);
+        await AssertProcessedByAsync(eventId, AlertAdmissionActor);
     }
 
     [Fact]
@@ -84,11 +80,11 @@ public sealed class JoinedEventLedgerTests(LocalHostFixture host)
 
         await joined.JoinAsync(eventId, instanceId, RunStart, AlertAdmissionActor, CancellationToken.None);
         await joined.MarkJoinedAsync(instanceId, earlier, Person, CancellationToken.None);
-        Assert.Equal(EventStatus.Unprocessed, (await events.GetAsync(eventId, CancellationToken.None))!.Status);
+        Assert.Equal(EventStatus.Unprocessed, await StatusOfAsync(eventId));
 
         await RecordIsolatedAsync(instanceId, pod, RunStart);
         await joined.MarkJoinedAsync(instanceId, RunStart, Person, CancellationToken.None);
-        Assert.Equal(EventStatus.Processed, (await events.GetAsync(eventId, CancellationToken.None))!.Status);
+        Assert.Equal(EventStatus.Processed, await StatusOfAsync(eventId));
     }
 
     [Fact]
@@ -107,8 +103,8 @@ public sealed class JoinedEventLedgerTests(LocalHostFixture host)
         await Ledger(JoinedEventMarks.Shared()).MarkJoinedAsync(sharedId, RunStart, Person, CancellationToken.None);
         await Ledger(JoinedEventMarks.OneProcess(new FakeTimeProvider(RunStart.AddMinutes(1)))).MarkJoinedAsync(restartedId, RunStart, Person, CancellationToken.None);
 
-        Assert.Equal(EventStatus.Processed, (await events.GetAsync(sharedEvent, CancellationToken.None))!.Status);
-        Assert.Equal(EventStatus.Processed, (await events.GetAsync(restartedEvent, CancellationToken.None))!.Status);
+        Assert.Equal(EventStatus.Processed, await StatusOfAsync(sharedEvent));
+        Assert.Equal(EventStatus.Processed, await StatusOfAsync(restartedEvent));
     }
 
     [Fact]
@@ -152,9 +148,19 @@ public sealed class JoinedEventLedgerTests(LocalHostFixture host)
 
         foreach (var eventId in eventIds)
         {
-            Assert.Equal(EventStatus.Processed, (await events.GetAsync(eventId, CancellationToken.None))!.Status);
+            Assert.Equal(EventStatus.Processed, await StatusOfAsync(eventId));
             Assert.Single(await host.Get<AuditTrail>().ListAsync(AuditSubject.SecurityEvent, eventId, CancellationToken.None));
         }
+    }
+
+    private async Task<EventStatus> StatusOfAsync(string eventId) => (await events.GetAsync(eventId, CancellationToken.None))!.Status;
+
+    /// <summary>The event is processed, and by <paramref name="actor"/>.</summary>
+    private async Task AssertProcessedByAsync(string eventId, string actor)
+    {
+        var stored = (await events.GetAsync(eventId, CancellationToken.None))!;
+        Assert.Equal(EventStatus.Processed, stored.Status);
+        Assert.Equal(actor, stored.ChangedBy);
     }
 
     private static JoinedEventMarks OneProcess() => JoinedEventMarks.OneProcess(new FakeTimeProvider(ProcessStart));

@@ -56,7 +56,7 @@ public sealed class QuarantinePod(
     public async Task<PreflightFailure?> PreflightAsync(PodReference target, CancellationToken cancellationToken)
     {
         var connection = await clusters.ConnectAsync(target.Cluster, cancellationToken);
-        var pod = await ReadPodAsync(connection.Client, target.Namespace, target.Pod, cancellationToken);
+        var pod = await calls.ReadPodOrDefaultAsync(connection.Client, target.Namespace, target.Pod, cancellationToken);
         return QuarantinePreflight.Check(target.Namespace, target.Pod, pod, connection.Facts, options.Value);
     }
 
@@ -74,7 +74,7 @@ public sealed class QuarantinePod(
         readAhead.Begin(request, () =>
         {
             var connecting = clusters.ConnectAsync(request.Cluster, cancellationToken);
-            var pod = OnceConnectedAsync(connecting, client => ReadPodAsync(client, request.Namespace, request.Pod, cancellationToken));
+            var pod = OnceConnectedAsync(connecting, client => calls.ReadPodOrDefaultAsync(client, request.Namespace, request.Pod, cancellationToken));
             return new QuarantineReads(
                 pod,
                 OnceConnectedAsync(connecting, client => ListOtherPoliciesAsync(client, request.Namespace, cancellationToken)),
@@ -140,7 +140,7 @@ public sealed class QuarantinePod(
     {
         var client = connection.Client;
         var ns = request.Namespace;
-        var pod = await AheadOrAgainAsync(podAhead, () => ReadPodAsync(client, ns, request.Pod, cancellationToken), cancellationToken);
+        var pod = await AheadOrAgainAsync(podAhead, () => calls.ReadPodOrDefaultAsync(client, ns, request.Pod, cancellationToken), cancellationToken);
         if (QuarantinePreflight.Check(ns, request.Pod, pod, connection.Facts, options.Value) is { } refusal)
         {
             await TakeDownAsync(client, ns, fenceAhead, cancellationToken);
@@ -169,7 +169,7 @@ public sealed class QuarantinePod(
         // were not there, once its creates have been answered, so that one still under way does not race the apply.
         if (fenceAhead is not null && fenceAhead.QuarantineId != quarantineId)
         {
-            await Task.WhenAll(fenceAhead.Policy, fenceAhead.Cilium).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await fenceAhead.AnsweredAsync();
         }
 
         var (appliedPolicy, appliedCilium, fenceWrote) = await FenceAsync(client, ns, request.Pod, policyName, ciliumName, quarantineId, likelyExists: previousId is not null,
@@ -289,7 +289,7 @@ public sealed class QuarantinePod(
             return;
         }
 
-        await Task.WhenAll(ahead.Policy, ahead.Cilium).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await ahead.AnsweredAsync();
         if (ahead.Policy.IsCompletedSuccessfully && ahead.Policy.Result?.Metadata.Name is { } policyName)
         {
             await QuarantinePolicyDeletes.DeleteNetworkPolicyAsync(calls, client, ns, policyName, cancellationToken);
@@ -307,10 +307,6 @@ public sealed class QuarantinePod(
     private async Task<IList<V1NetworkPolicy>> ListOtherPoliciesAsync(IKubernetes client, string ns, CancellationToken cancellationToken) =>
         (await calls.ExecuteAsync(new KubernetesOperation("list", "networkpolicies", ns),
             ct => client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, labelSelector: NotManagedHere, cancellationToken: ct), cancellationToken)).Items ?? [];
-
-    private async Task<V1Pod?> ReadPodAsync(IKubernetes client, string ns, string name, CancellationToken cancellationToken) =>
-        await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "pods", ns, name),
-            ct => client.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: ct), cancellationToken);
 
     /// <summary>The relabel, once the fence is up: a failure says that the fence is up but the pod keeps its labels, lest "failed" be read as "nothing changed".</summary>
     private async Task<(V1Pod Pod, IReadOnlyDictionary<string, string> Saved, bool Changed)> RelabelFencedAsync(
@@ -385,7 +381,7 @@ public sealed class QuarantinePod(
             }
             catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < MaxConflictRetries)
             {
-                var reread = await ReadPodAsync(client, ns, request.Pod, cancellationToken);
+                var reread = await calls.ReadPodOrDefaultAsync(client, ns, request.Pod, cancellationToken);
                 if (reread is null)
                 {
                     throw;

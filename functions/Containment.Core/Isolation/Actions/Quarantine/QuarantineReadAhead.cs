@@ -18,6 +18,9 @@ internal sealed record QuarantineFence(string QuarantineId, Task<V1NetworkPolicy
 {
     /// <summary>Made longer than <see cref="QuarantineReadAhead.MaxAge"/> ago: the policies may have changed since.</summary>
     public bool Stale { get; init; }
+
+    /// <summary>Once both creates have been answered, whatever the answer (their failures are observed where they are made).</summary>
+    public async Task AnsweredAsync() => await Task.WhenAll(Policy, Cilium).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 }
 
 /// <summary>

@@ -54,7 +54,7 @@ public sealed class ReleasePod(
         // The labels come back before the fence comes down: the pod goes from the deny-all straight back into its
         // Services and allow policies. The other order leaves a pod that no policy selects, open to all traffic,
         // until its labels are back; and a release that stopped half way would leave it so.
-        var read = await ReadPodAsync(client, target, cancellationToken);
+        var read = await calls.ReadPodOrDefaultAsync(client, target.Namespace, target.Pod, cancellationToken);
         var (pod, saved) = read is null ? (null, null) : await RestoreFencedAsync(client, read, target, runStartedAt, cancellationToken);
 
         var policyName = QuarantineNames.PolicyName(target.Pod);
@@ -140,7 +140,7 @@ public sealed class ReleasePod(
             catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < MaxConflictRetries)
             {
                 // The pod changed since it was read: read it again, and judge it again.
-                if (await ReadPodAsync(client, target, cancellationToken) is not { } reread)
+                if (await calls.ReadPodOrDefaultAsync(client, target.Namespace, target.Pod, cancellationToken) is not { } reread)
                 {
                     return (null, null);
                 }
@@ -149,10 +149,6 @@ public sealed class ReleasePod(
             }
         }
     }
-
-    private Task<V1Pod?> ReadPodAsync(IKubernetes client, PodReference target, CancellationToken cancellationToken) =>
-        calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "pods", target.Namespace, target.Pod),
-            ct => client.CoreV1.ReadNamespacedPodAsync(target.Pod, target.Namespace, cancellationToken: ct), cancellationToken);
 
     // Labels not in the saved map are removed, saved ones set back in their saved order; the annotations
     // quarantine added go; other annotations are untouched. The patch carries the resourceVersion read, so a
