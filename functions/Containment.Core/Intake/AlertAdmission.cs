@@ -74,13 +74,19 @@ public sealed class AlertAdmission(
         // sender's retry stores the event and joins the run. Otherwise the start waits for the event and
         // follows the rules below. The event's insert goes out once the run's is answered: where storage serves
         // one request at a time (Azurite), sending both at once holds the run's insert, and so the isolation, back
-        // by the event's. The isolation marking the event processed waits for its insert (SecurityEventLedger).
-        var startingNew = runtime.StartNewAsync(instanceId, playbook, alert, cancellationToken).AsTask();
+        // by the event's. The ledger starts the run itself once it counts the event as being inserted, so the run's
+        // first step, which stores or marks the event, waits for the insert however soon it runs (SecurityEventLedger).
+        Task<RunStartResult?>? startingNew = null;
         SecurityEventRecord? inserted = null;
-        var storing = events.AddAfterAsync(record, startingNew, settle: unsettled => inserted = HandledAlready(unsettled, startingNew), cancellationToken);
-        await Task.WhenAll(storing, startingNew);
+        var storing = events.AddAfterAsync(
+            record,
+            first: () => startingNew = runtime.StartNewAsync(instanceId, playbook, alert, cancellationToken).AsTask(),
+            settle: unsettled => inserted = HandledAlready(unsettled, startingNew!),
+            cancellationToken);
+        var starting = startingNew!; // set by the ledger's call of first, made before it returns
+        await Task.WhenAll(storing, starting);
         var (stored, created) = await storing;
-        if (await startingNew is { } fresh)
+        if (await starting is { } fresh)
         {
             return Entry(alert, eventId, AdmissionOutcome.Started, instanceId, fresh.Playbook, baseUri, Differs(stored, fresh));
         }

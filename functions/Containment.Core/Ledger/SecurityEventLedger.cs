@@ -34,30 +34,35 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
     /// its first change.
     /// </summary>
     public Task<(KnownEvent Stored, bool Created)> AddAsync(SecurityEventRecord record, CancellationToken cancellationToken) =>
-        AddAfterAsync(record, Task.CompletedTask, settle: null, cancellationToken);
+        AddAfterAsync(record, first: () => Task.CompletedTask, settle: null, cancellationToken);
 
     /// <summary>
-    /// As <see cref="AddAsync"/>, with the insert sent once <paramref name="after"/> has finished, whatever its outcome,
-    /// and the record then passed through <paramref name="settle"/> (what <paramref name="after"/> found may change it).
-    /// A change to the event made in between waits for the insert, as it does for one under way.
+    /// As <see cref="AddAsync"/>, with the insert sent once the task <paramref name="first"/> starts has finished, whatever
+    /// its outcome, and the record then passed through <paramref name="settle"/> (what that task found may change it).
+    /// The event counts as being inserted before <paramref name="first"/> is called: whatever it starts (a run whose first
+    /// step stores or marks the event), and any change made meanwhile, waits for the insert, as for one under way.
+    /// <paramref name="first"/> is called also when the event is known to be stored already.
     /// </summary>
     public async Task<(KnownEvent Stored, bool Created)> AddAfterAsync(
-        SecurityEventRecord record, Task after, Func<SecurityEventRecord, SecurityEventRecord>? settle, CancellationToken cancellationToken)
+        SecurityEventRecord record, Func<Task> first, Func<SecurityEventRecord, SecurityEventRecord>? settle, CancellationToken cancellationToken)
     {
         if (recent.TryGetValue(record.Id, out KnownEvent? known))
         {
+            // The caller keeps what it started, and awaits it.
+            _ = first();
             return (known!, false);
         }
 
-        var adding = AddStoredAsync(record, after, settle, cancellationToken);
-        inserting[record.Id] = adding;
+        var inserted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        inserting[record.Id] = inserted.Task;
         try
         {
-            return await adding;
+            return await AddStoredAsync(record, first(), settle, cancellationToken);
         }
         finally
         {
-            inserting.TryRemove(KeyValuePair.Create(record.Id, (Task)adding));
+            inserted.SetResult();
+            inserting.TryRemove(KeyValuePair.Create(record.Id, inserted.Task));
         }
     }
 

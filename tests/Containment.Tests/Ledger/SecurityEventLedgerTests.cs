@@ -126,7 +126,7 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
         var runStored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var record = Record(EventStatus.Unprocessed, null);
 
-        var adding = events.AddAfterAsync(record, runStored.Task, settle: null, CancellationToken.None);
+        var adding = events.AddAfterAsync(record, () => runStored.Task, settle: null, CancellationToken.None);
         var changing = events.ChangeAsync(record.Id, current => current with { Status = EventStatus.Processed }, (_, _) => [], CancellationToken.None);
         var storedMeanwhile = await events.GetAsync(record.Id, CancellationToken.None);
         var changedMeanwhile = changing.IsCompleted;
@@ -147,7 +147,7 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
         // A run whose start failed leaves the alert's event to be stored: the sender's retry finds it.
         var record = Record(EventStatus.Unprocessed, null);
 
-        var (stored, created) = await events.AddAfterAsync(record, Task.FromException(new InvalidOperationException("the run's insert failed")), settle: null, CancellationToken.None);
+        var (stored, created) = await events.AddAfterAsync(record, () => Task.FromException(new InvalidOperationException("the run's insert failed")), settle: null, CancellationToken.None);
 
         Assert.True(created);
         Assert.Equal(record.ReceivedAt, stored.ReceivedAt);
@@ -211,9 +211,38 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
         var byRun = Record(EventStatus.Unprocessed, null);
         var delivered = byRun with { Alert = byRun.Alert with { Raw = JsonDocument.Parse("""{"from":"the sender"}""").RootElement } };
 
-        var adding = events.AddAfterAsync(delivered, runStored.Task, settle: null, CancellationToken.None);
+        var adding = events.AddAfterAsync(delivered, () => runStored.Task, settle: null, CancellationToken.None);
         var ensuring = events.EnsureStoredAsync(byRun, CancellationToken.None);
         var ensuredMeanwhile = ensuring.IsCompleted;
+        runStored.SetResult();
+        var (_, created) = await adding;
+        await ensuring;
+
+        Assert.False(ensuredMeanwhile);
+        Assert.True(created);
+        Assert.Equal("the sender", (await events.GetAsync(byRun.Id, CancellationToken.None))!.Alert.Raw?.GetProperty("from").GetString());
+        Assert.Empty(await host.Get<AuditTrail>().ListAsync(AuditSubject.SecurityEvent, byRun.Id, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AddAfterAsync_WhatFirstStartsStoresTheEventAtOnce_WaitsForTheInsert()
+    {
+        // The run's first step may store the event before the ledger would otherwise have learnt of the insert.
+        var runStored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var byRun = Record(EventStatus.Unprocessed, null);
+        var delivered = byRun with { Alert = byRun.Alert with { Raw = JsonDocument.Parse("""{"from":"the sender"}""").RootElement } };
+        Task? ensuring = null;
+
+        var adding = events.AddAfterAsync(
+            delivered,
+            first: () =>
+            {
+                ensuring = events.EnsureStoredAsync(byRun, CancellationToken.None);
+                return runStored.Task;
+            },
+            settle: null,
+            CancellationToken.None);
+        var ensuredMeanwhile = ensuring!.IsCompleted;
         runStored.SetResult();
         var (_, created) = await adding;
         await ensuring;
