@@ -159,7 +159,7 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
     {
         // The run stores the alert as it knows it, without the payload the sender posted; the redelivery carries it.
         var byRun = Record(EventStatus.Unprocessed, null);
-        var record = byRun with { Alert = byRun.Alert with { Raw = JsonDocument.Parse("""{"from":"the sender"}""").RootElement } };
+        var record = AsDelivered(byRun);
         await events.ChangeAsync(record.Id, current => current with { Status = EventStatus.Processed }, (_, _) => [], CancellationToken.None, missing: byRun);
 
         var (stored, created) = await events.AddAsync(record, CancellationToken.None);
@@ -203,16 +203,29 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
         Assert.Equal(before, counter.Count);
     }
 
-    [Fact]
-    public async Task EnsureStored_WhileAdmissionsInsertWaits_WaitsForIt_AndLeavesAdmissionsEvent()
+    /// <param name="startedByFirst">
+    /// The run's first step stores the event as soon as the run starts (from within what <c>first</c> starts), else once
+    /// admission's call has returned. Admission sends the event's insert once the run is stored either way.
+    /// </param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task EnsureStored_WhileAdmissionsInsertWaits_WaitsForIt_AndLeavesAdmissionsEvent(bool startedByFirst)
     {
-        // Admission sends the event's insert once the run is stored; the run's first step may begin before it is answered.
         var runStored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var byRun = Record(EventStatus.Unprocessed, null);
-        var delivered = byRun with { Alert = byRun.Alert with { Raw = JsonDocument.Parse("""{"from":"the sender"}""").RootElement } };
+        Task? ensuring = null;
 
-        var adding = events.AddAfterAsync(delivered, () => runStored.Task, settle: null, CancellationToken.None);
-        var ensuring = events.EnsureStoredAsync(byRun, CancellationToken.None);
+        var adding = events.AddAfterAsync(
+            AsDelivered(byRun),
+            first: () =>
+            {
+                ensuring = startedByFirst ? events.EnsureStoredAsync(byRun, CancellationToken.None) : null;
+                return runStored.Task;
+            },
+            settle: null,
+            CancellationToken.None);
+        ensuring ??= events.EnsureStoredAsync(byRun, CancellationToken.None);
         var ensuredMeanwhile = ensuring.IsCompleted;
         runStored.SetResult();
         var (_, created) = await adding;
@@ -220,37 +233,18 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
 
         Assert.False(ensuredMeanwhile);
         Assert.True(created);
-        Assert.Equal("the sender", (await events.GetAsync(byRun.Id, CancellationToken.None))!.Alert.Raw?.GetProperty("from").GetString());
-        Assert.Empty(await host.Get<AuditTrail>().ListAsync(AuditSubject.SecurityEvent, byRun.Id, CancellationToken.None));
+        await AssertTheDeliveredEventStandsAsync(byRun.Id);
     }
 
-    [Fact]
-    public async Task AddAfterAsync_WhatFirstStartsStoresTheEventAtOnce_WaitsForTheInsert()
+    /// <summary>The event as its delivery posted it, with the payload as received; the run knows it without.</summary>
+    private static SecurityEventRecord AsDelivered(SecurityEventRecord byRun) =>
+        byRun with { Alert = byRun.Alert with { Raw = JsonDocument.Parse("""{"from":"the sender"}""").RootElement } };
+
+    /// <summary>The delivery's insert stands: the payload as received, and no audit entry of a run storing it.</summary>
+    private async Task AssertTheDeliveredEventStandsAsync(string id)
     {
-        // The run's first step may store the event before the ledger would otherwise have learnt of the insert.
-        var runStored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var byRun = Record(EventStatus.Unprocessed, null);
-        var delivered = byRun with { Alert = byRun.Alert with { Raw = JsonDocument.Parse("""{"from":"the sender"}""").RootElement } };
-        Task? ensuring = null;
-
-        var adding = events.AddAfterAsync(
-            delivered,
-            first: () =>
-            {
-                ensuring = events.EnsureStoredAsync(byRun, CancellationToken.None);
-                return runStored.Task;
-            },
-            settle: null,
-            CancellationToken.None);
-        var ensuredMeanwhile = ensuring!.IsCompleted;
-        runStored.SetResult();
-        var (_, created) = await adding;
-        await ensuring;
-
-        Assert.False(ensuredMeanwhile);
-        Assert.True(created);
-        Assert.Equal("the sender", (await events.GetAsync(byRun.Id, CancellationToken.None))!.Alert.Raw?.GetProperty("from").GetString());
-        Assert.Empty(await host.Get<AuditTrail>().ListAsync(AuditSubject.SecurityEvent, byRun.Id, CancellationToken.None));
+        Assert.Equal("the sender", (await events.GetAsync(id, CancellationToken.None))!.Alert.Raw?.GetProperty("from").GetString());
+        Assert.Empty(await host.Get<AuditTrail>().ListAsync(AuditSubject.SecurityEvent, id, CancellationToken.None));
     }
 
     private static AuditEntry Changed(string id) => TestAudit.Entry(id, AuditAction.EventStatusChanged);
