@@ -22,6 +22,13 @@ public sealed record FaultRule
     public TimeSpan Delay { get; init; }
 
     /// <summary>
+    /// Hold the request until this task completes (after <see cref="Delay"/>, if any), as a slow API server would: for
+    /// tests that act while a request is held, then let it go. Held before it is carried out, or with
+    /// <see cref="DelayResponse"/> only its answer.
+    /// </summary>
+    public Task? Until { get; init; }
+
+    /// <summary>
     /// Carry the request out first and hold back only its answer for <see cref="Delay"/>: a change that
     /// is applied while the client times out, as when a reply is lost. Otherwise nothing is applied.
     /// </summary>
@@ -60,9 +67,9 @@ public sealed record FaultRule
             throw new ArgumentOutOfRangeException(nameof(Count), Count, "a counted fault takes at least one request");
         }
 
-        if (StatusCode == 0 && Delay <= TimeSpan.Zero && !ResetConnection)
+        if (StatusCode == 0 && Delay <= TimeSpan.Zero && Until is null && !ResetConnection)
         {
-            throw new ArgumentException("a fault answers with a status code, delays or resets the connection", nameof(StatusCode));
+            throw new ArgumentException("a fault answers with a status code, delays, holds or resets the connection", nameof(StatusCode));
         }
 
         if (ResetConnection && (StatusCode != 0 || DelayResponse))

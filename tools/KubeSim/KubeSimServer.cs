@@ -58,14 +58,11 @@ public sealed class KubeSimServer : IAsyncDisposable
             {
                 if (fault.DelayResponse)
                 {
-                    await HandleThenDelayAsync(api, server.Requests, context, path, fault.Delay, options.TimeProvider);
+                    await HandleThenDelayAsync(api, server.Requests, context, path, fault, options.TimeProvider);
                     return;
                 }
 
-                if (fault.Delay > TimeSpan.Zero)
-                {
-                    await Task.Delay(fault.Delay, options.TimeProvider, context.RequestAborted);
-                }
+                await HoldAsync(fault, options.TimeProvider, context.RequestAborted);
 
                 if (fault.ResetConnection)
                 {
@@ -162,8 +159,21 @@ public sealed class KubeSimServer : IAsyncDisposable
         }
     }
 
+    private static async Task HoldAsync(FaultRule fault, TimeProvider time, CancellationToken aborted)
+    {
+        if (fault.Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(fault.Delay, time, aborted);
+        }
+
+        if (fault.Until is { } until)
+        {
+            await until.WaitAsync(aborted);
+        }
+    }
+
     // The change is applied and its answer held back: a client that gives up meanwhile never learns it succeeded.
-    private static async Task HandleThenDelayAsync(KubeApi api, RequestCounter requests, HttpContext context, string path, TimeSpan delay, TimeProvider time)
+    private static async Task HandleThenDelayAsync(KubeApi api, RequestCounter requests, HttpContext context, string path, FaultRule fault, TimeProvider time)
     {
         var body = context.Response.Body;
         using var held = new MemoryStream();
@@ -178,7 +188,7 @@ public sealed class KubeSimServer : IAsyncDisposable
             context.Response.Body = body;
         }
 
-        await Task.Delay(delay, time, context.RequestAborted);
+        await HoldAsync(fault, time, context.RequestAborted);
         held.Position = 0;
         await held.CopyToAsync(body, context.RequestAborted);
     }

@@ -6,6 +6,7 @@ using Containment.Isolation.Actions.Quarantine;
 using Containment.Ledger;
 using Containment.Playbooks;
 using LedgerStatus = Containment.Ledger.IsolationStatus;
+using ReleaseAction = Containment.Isolation.Actions.Release.ReleasePod;
 
 namespace Containment.Activities;
 
@@ -13,13 +14,34 @@ namespace Containment.Activities;
 /// The <c>isolate</c> step: quarantines the pod, keeps the isolation record and the audit trail, and marks
 /// the security event Processed (never for malware: isolation does not remove it), with those of the alerts that
 /// joined the run before it isolated. A failure that will be tried again makes a pod not yet isolated Isolating (one
-/// isolated already stays so) and says so in the audit trail; only the last try's failure is Failed.
+/// isolated already stays so) and says so in the audit trail; only the last try's failure is Failed. A call whose run
+/// has ended and whose pod a later run has released since gives the pod back rather than record an isolation.
 /// </summary>
-public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolations, SecurityEventLedger events, JoinedEventLedger joined, AuditTrail audit, TimeProvider time) : IRunActivity
+public sealed class IsolatePod(
+    QuarantinePod quarantine,
+    ReleaseAction release,
+    IsolationLedger isolations,
+    SecurityEventLedger events,
+    JoinedEventLedger joined,
+    AuditTrail audit,
+    TimeProvider time) : IRunActivity
 {
     public string Name => nameof(IsolatePod);
 
     public async Task<ActivityResult> RunAsync(ActivityRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await IsolateAsync(request, cancellationToken);
+        }
+        catch (SupersededByLaterRunException exception)
+        {
+            // Thrown by a record write (the quarantine's own is caught where it is called): the record is a later run's.
+            return await WithdrawAsync(request, exception, cancellationToken);
+        }
+    }
+
+    private async Task<ActivityResult> IsolateAsync(ActivityRequest request, CancellationToken cancellationToken)
     {
         var step = (IsolateStep)request.Step;
         var target = request.Alert.Target;
@@ -117,7 +139,7 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
     /// inserts before it reads (a pod seldom has a record yet); a later one most likely left an Isolating record.
     /// </summary>
     private Task RecordAsync(ActivityRequest request, string id, Func<IsolationRecord?, IsolationRecord?> change, Func<IsolationRecord, bool>? madeBefore, AuditEntry entry, CancellationToken cancellationToken) =>
-        IsolationRecordChange.ApplyAsync(isolations, audit, id, ActivityTargets.CallAcrossRuns(request), change, madeBefore, entry, likelyNew: request.Attempt == 1, cancellationToken);
+        IsolationRecordChange.ApplyAsync(isolations, audit, id, ActivityTargets.CallAcrossRuns(request), request.RunStartedAt, change, madeBefore, entry, likelyNew: request.Attempt == 1, cancellationToken);
 
     /// <summary>The record (a new one when there is none) with the status, the alert and who changed it when.</summary>
     private static IsolationRecord Stamped(ActivityRequest request, string id, IsolationRecord? current, LedgerStatus status, string actor, DateTimeOffset now)
@@ -156,6 +178,78 @@ public sealed class IsolatePod(QuarantinePod quarantine, IsolationLedger isolati
             madeBefore: current => current.Status == LedgerStatus.Failed,
             ActivityTargets.PodAudit(request, AuditAction.IsolationFailed, now, reason),
             cancellationToken);
+    }
+
+    /// <summary>
+    /// A later run of the pod changed its record after this call's run was ended. When that run released the pod (a
+    /// release by hand, a takeover whose release was approved), what this call did to the pod is undone, so the release
+    /// stands on the cluster as in the ledger. A pod a later run has isolated, or tries to, stays quarantined: that run
+    /// takes it over as a pod an earlier run isolated.
+    /// </summary>
+    private async Task<ActivityResult> WithdrawAsync(ActivityRequest request, SupersededByLaterRunException superseded, CancellationToken cancellationToken)
+    {
+        if (!superseded.Released)
+        {
+            return ActivityResult.Failure(superseded.Message, retryable: false);
+        }
+
+        var target = request.Alert.Target;
+        var id = ActivityTargets.IsolationId(target);
+        try
+        {
+            if (!await release.GiveBackLabelsAsync(ActivityTargets.Pod(target), request.RunStartedAt, cancellationToken))
+            {
+                return ActivityResult.Failure(superseded.Message, retryable: false);
+            }
+        }
+        catch (SupersededByLaterRunException later)
+        {
+            return ActivityResult.Failure(later.Message, retryable: false);
+        }
+        catch (KubernetesOperationException exception)
+        {
+            return await KeepQuarantinedAsync(request, id, superseded, exception, cancellationToken);
+        }
+
+        var detail = $"{superseded.Message}: the pod's labels were given back; its quarantine policy is left, and selects no pod";
+        await audit.AppendAsync(AuditSubject.Isolation, ActivityTargets.PodAudit(request, AuditAction.IsolationWithdrawn, time.GetUtcNow(), detail), cancellationToken);
+        return ActivityResult.Failure(detail, retryable: false);
+    }
+
+    /// <summary>
+    /// The pod could not be given back, so it stays cut off: the record says so, stamped with the later run's start (it
+    /// stays that run's to change), and a release by hand gives the pod back.
+    /// </summary>
+    private async Task<ActivityResult> KeepQuarantinedAsync(
+        ActivityRequest request, string id, SupersededByLaterRunException superseded, KubernetesOperationException failure, CancellationToken cancellationToken)
+    {
+        var failedAt = time.GetUtcNow();
+        var reason = $"{superseded.Message}; giving the pod back failed, so it stays quarantined until it is released by hand: {failure.Failure.Message}";
+        try
+        {
+            await IsolationRecordChange.ApplyAsync(
+                isolations,
+                audit,
+                id,
+                ActivityTargets.CallAcrossRuns(request),
+                superseded.LaterRunStartedAt,
+                current => Stamped(request, id, current, LedgerStatus.Isolated, ActivityTargets.Actor(request), failedAt) with
+                {
+                    IsolatedAt = failedAt,
+                    ReleasedAt = null,
+                    FailureReason = reason,
+                },
+                madeBefore: null,
+                ActivityTargets.PodAudit(request, AuditAction.IsolationWithdrawn, failedAt, reason),
+                likelyNew: false,
+                cancellationToken);
+        }
+        catch (SupersededByLaterRunException later)
+        {
+            return ActivityResult.Failure($"{reason}; {later.Message}", retryable: false);
+        }
+
+        return ActivityResult.Failure(reason, retryable: false);
     }
 
     private const string ProcessedReason = "the pod was isolated";

@@ -1,4 +1,6 @@
+using Containment.Isolation;
 using Containment.Ledger;
+using LedgerStatus = Containment.Ledger.IsolationStatus;
 
 namespace Containment.Activities;
 
@@ -10,16 +12,19 @@ internal static class IsolationRecordChange
     /// leaves the record as it is, or finds none and makes none, writes nothing: the entry is then kept on its own.
     /// </summary>
     /// <param name="call">The run step's call making the change (<see cref="ActivityTargets.CallAcrossRuns"/>).</param>
+    /// <param name="runStartedAt">When the call's run started (null: not known, and not checked).</param>
     /// <param name="madeBefore">
     /// Whether a record stamped with this call shows the call's change made already: then nothing is written and no
     /// entry kept. Null for a change each try makes anew (a failed try's).
     /// </param>
     /// <param name="likelyNew">The caller expects no record yet (a first isolation): insert before reading.</param>
+    /// <exception cref="SupersededByLaterRunException">A step of a later run of the pod made the record's last change; nothing was written.</exception>
     public static async Task ApplyAsync(
         IsolationLedger isolations,
         AuditTrail audit,
         string id,
         string call,
+        DateTimeOffset? runStartedAt,
         Func<IsolationRecord?, IsolationRecord?> change,
         Func<IsolationRecord, bool>? madeBefore,
         AuditEntry entry,
@@ -32,6 +37,12 @@ internal static class IsolationRecordChange
             id,
             current =>
             {
+                // First: a later run's step may name the same call (a step id, the same alert), yet its change is not this call's.
+                if (LaterRunOf(current, runStartedAt) is { } later)
+                {
+                    throw new SupersededByLaterRunException(later, Done(current!.Status)) { Released = current.Status is LedgerStatus.Released or LedgerStatus.Releasing };
+                }
+
                 if (current is not null && current.ChangedByCall == call && madeBefore?.Invoke(current) == true)
                 {
                     keepEntryAlone = false;
@@ -40,7 +51,7 @@ internal static class IsolationRecordChange
 
                 var next = change(current);
                 keepEntryAlone = next is null || next == current;
-                return keepEntryAlone ? next : next! with { ChangedByCall = call };
+                return keepEntryAlone ? next : next! with { ChangedByCall = call, ChangedByRunStartedAt = runStartedAt };
             },
             cancellationToken,
             likelyNew,
@@ -50,4 +61,15 @@ internal static class IsolationRecordChange
             await audit.AppendAsync(AuditSubject.Isolation, entry, cancellationToken);
         }
     }
+
+    /// <summary>The start of the later run whose step changed the record last; null when there is none (or the caller's run is not known).</summary>
+    private static DateTimeOffset? LaterRunOf(IsolationRecord? current, DateTimeOffset? runStartedAt) =>
+        runStartedAt is { } ours && current?.ChangedByRunStartedAt is { } last && last > ours ? last : null;
+
+    private static string Done(LedgerStatus status) => status switch
+    {
+        LedgerStatus.Isolated => "isolated it",
+        LedgerStatus.Released => "released it",
+        _ => $"made its isolation record {KebabCaseEnumConverter.ToWireName(status)}",
+    };
 }

@@ -31,9 +31,13 @@ public static class RunStamp
         runStartedAt is { } ours && (On(pod) is not { } named || named < ours);
 }
 
-/// <summary>A call of an earlier run found that a later run of the pod has isolated it since.</summary>
-public sealed class SupersededByLaterRunException(DateTimeOffset laterRunStartedAt)
-    : Exception($"a later run of the pod (started {laterRunStartedAt:u}) has isolated it since; this call stops so as not to undo that")
+/// <summary>A call of an earlier run found that a later run of the pod has isolated it since (or, by its record, released it).</summary>
+/// <param name="done">What the later run did, as in "has … since".</param>
+public sealed class SupersededByLaterRunException(DateTimeOffset laterRunStartedAt, string done = "isolated it")
+    : Exception($"a later run of the pod (started {laterRunStartedAt:u}) has {done} since; this call stops so as not to undo that")
 {
     public DateTimeOffset LaterRunStartedAt { get; } = laterRunStartedAt;
+
+    /// <summary>Whether the later run has released the pod, or is releasing it, by the pod's isolation record.</summary>
+    public bool Released { get; init; }
 }

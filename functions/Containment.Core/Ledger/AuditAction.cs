@@ -8,6 +8,12 @@ public enum AuditAction
 
     /// <summary>A try of the isolation failed and will be tried again; the record says Isolating, unless the pod was isolated already.</summary>
     IsolationAttemptFailed,
+
+    /// <summary>
+    /// A step of a run that had ended isolated the pod after a later run of the pod released it: its labels were given
+    /// back (or, failing that, the record says Isolated again), and the later run's release stands.
+    /// </summary>
+    IsolationWithdrawn,
     ReleaseStarted,
     Released,
     ReleaseFailed,

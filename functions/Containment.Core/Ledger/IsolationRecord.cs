@@ -41,6 +41,13 @@ public sealed record IsolationRecord
     /// </summary>
     public string? ChangedByCall { get; init; }
 
+    /// <summary>
+    /// When the run whose step made the last change started (null when that run's start is not known). A step of an
+    /// earlier run of the pod changes the record no more: under Durable Functions an activity goes on after its run is
+    /// ended, and a later run's release or isolation must not be overwritten by it.
+    /// </summary>
+    public DateTimeOffset? ChangedByRunStartedAt { get; init; }
+
     /// <summary>The security events (alert ids) that led to this isolation.</summary>
     public IReadOnlyList<string> AlertIds { get; init; } = [];
 

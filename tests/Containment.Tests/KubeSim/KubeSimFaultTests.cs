@@ -102,7 +102,7 @@ public sealed class KubeSimFaultTests
 
     [Theory]
     [InlineData("""{"method":"GET","pathPrefix":"/api","statusCode":500,"probability":1.5}""", "Probability")]
-    [InlineData("""{"method":"GET","pathPrefix":"/api"}""", "status code, delays or resets the connection")]
+    [InlineData("""{"method":"GET","pathPrefix":"/api"}""", "status code, delays, holds or resets the connection")]
     [InlineData("""{"method":"GET","pathPrefix":"/api","statusCode":500,"resetConnection":true}""", "a reset connection carries no answer")]
     [InlineData("""{"method":"GET","pathPrefix":"/api","delayMilliseconds":100,"delayResponse":true,"resetConnection":true}""", "a reset connection carries no answer")]
     [InlineData("""{"pathPrefix":"/api","statusCode":500}""", "method")]
@@ -147,6 +147,29 @@ public sealed class KubeSimFaultTests
         Assert.False(answeredEarly);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("yes", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["metadata"]!["labels"]!["seen"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Faults_Until_HoldsTheRequestUncarriedOutUntilLetGo()
+    {
+        await using var sim = await KubeSimFixture.StartAsync();
+        using var http = new HttpClient { BaseAddress = sim.BaseUrl };
+        var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var rule = new FaultRule { Method = "POST", PathPrefix = Nodes, Until = letGo.Task };
+        sim.Faults.Add(rule);
+
+        var pending = http.PostAsync(new Uri(Nodes, UriKind.Relative), Json("""{"metadata":{"name":"held-node"}}"""));
+        var taken = await PollAsync(() => Task.FromResult(sim.Faults.Fired(rule) == 1));
+        var storedWhileHeld = await sim.Store.GetAsync(ResourceCatalog.Nodes, null, "held-node", CancellationToken.None);
+        var answeredWhileHeld = pending.IsCompleted;
+        letGo.SetResult();
+        using var response = await pending;
+
+        Assert.True(taken);
+        Assert.Null(storedWhileHeld);
+        Assert.False(answeredWhileHeld);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.NotNull(await sim.Store.GetAsync(ResourceCatalog.Nodes, null, "held-node", CancellationToken.None));
     }
 
     [Fact]

@@ -286,34 +286,6 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
     private static NotifyStep Tell() => new() { Id = "tell", Channels = ["soc-teams"], Template = NotificationTemplate.Isolated };
 
     [Fact]
-    public async Task Release_OfAnEndedRun_AfterALaterRunIsolatedThePod_StopsAndLeavesThePodAndTheRecordToThatRun()
-    {
-        // Under Durable Functions a release already running goes on after its run was ended; a later run took the pod.
-        var pod = host.TakePod();
-        var earlier = DateTimeOffset.UtcNow.AddMinutes(-10);
-        var isolate = ActivityCalls.Request("step-activities", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false }) with { RunStartedAt = earlier };
-        var takeOver = isolate with { CallId = "take-over", RunStartedAt = earlier.AddMinutes(5) };
-        var release = ActivityCalls.Request("step-activities", pod, new ReleaseStep { Id = "release", Reason = "approved" }) with { RunStartedAt = earlier };
-        var id = ActivityTargets.IsolationId(isolate.Alert.Target);
-        Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(isolate, CancellationToken.None)).Succeeded);
-        Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(takeOver, CancellationToken.None)).Succeeded);
-        var before = await isolations.GetAsync(id, CancellationToken.None);
-
-        var stopped = await host.Activity(ActivityNames.ReleasePod).RunAsync(release, CancellationToken.None);
-        var isolatedAgain = await host.Activity(ActivityNames.IsolatePod).RunAsync(isolate with { CallId = "isolate-again" }, CancellationToken.None);
-
-        Assert.True(stopped is { Succeeded: false, Retryable: false });
-        Assert.StartsWith("a later run of the pod", stopped.Reason, StringComparison.Ordinal);
-        Assert.True(isolatedAgain is { Succeeded: false, Retryable: false });
-        var after = await isolations.GetAsync(id, CancellationToken.None);
-        Assert.Equal(IsolationStatus.Isolated, after?.Status);
-        Assert.Equal(takeOver.RunStartedAt, after!.IsolatingRunStartedAt);
-        Assert.Equal((before!.ChangedByCall, before.ChangedAt), (after.ChangedByCall, after.ChangedAt));
-        var labels = (await host.KubeSim.Store.GetAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, pod, CancellationToken.None))!["metadata"]!["labels"]!.AsObject();
-        Assert.Equal([QuarantineNames.QuarantineLabel], labels.Select(label => label.Key));
-    }
-
-    [Fact]
     public async Task CordonNode_CordonsThePodsNodeOnce_AndSaysSoInTheAuditTrail()
     {
         var (pod, node) = await PodOnOwnNodeAsync();

@@ -85,6 +85,20 @@ public sealed class ReleasePod(
         return Outcome(ReleaseStatus.Released, connection, target, deleted, saved, notes);
     }
 
+    /// <summary>
+    /// Gives the pod its saved labels back and leaves its quarantine policies: the undo of an isolation made by a run
+    /// that had ended, after a later run of the pod released it. A policy left selects no pod once the labels are
+    /// back, and deleting it could take away a fence that another isolation has just made ahead.
+    /// </summary>
+    /// <returns>Whether labels were given back (false: the pod is gone, or carries no quarantine).</returns>
+    /// <exception cref="SupersededByLaterRunException">A later run has isolated the pod since; nothing was changed.</exception>
+    public async Task<bool> GiveBackLabelsAsync(PodReference target, DateTimeOffset? runStartedAt, CancellationToken cancellationToken)
+    {
+        var client = (await clusters.ConnectAsync(target.Cluster, cancellationToken)).Client;
+        var read = await calls.ReadPodOrDefaultAsync(client, target.Namespace, target.Pod, cancellationToken);
+        return read is not null && (await RestoreFencedAsync(client, read, target, runStartedAt, cancellationToken)).Saved is not null;
+    }
+
     /// <summary>Deletes the NetworkPolicy and, where served, the Cilium policy; names those that were there.</summary>
     private async Task<List<string>> DeletePoliciesAsync(ClusterConnection connection, string ns, string policyName, CancellationToken cancellationToken)
     {
