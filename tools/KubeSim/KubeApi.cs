@@ -87,7 +87,11 @@ internal sealed class KubeApi(ObjectStore store, IReadOnlyList<ResourceKind> kin
                 body = await ReadBodyAsync(request, ct);
                 return (200, await store.PatchAsync(kind, ns, name, contentType, body ?? throw BadBody(), ct));
             case "DELETE" when name is not null:
-                var deleted = await store.DeleteAsync(kind, ns, name, ct);
+                // DeleteOptions may come as the body; its preconditions are checked against the object.
+                var preconditions = request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0
+                    ? (await ReadBodyAsync(request, ct))?["preconditions"] as JsonObject
+                    : null;
+                var deleted = await store.DeleteAsync(kind, ns, name, ct, (string?)preconditions?["uid"], (string?)preconditions?["resourceVersion"]);
                 return (200, kind == ResourceCatalog.Pods || kind.Group == ResourceCatalog.CiliumNetworkPolicies.Group ? deleted : KubeStatus.Success());
             default:
                 throw new KubeApiException(405, "MethodNotAllowed", $"{method} is not supported on {request.Path}");

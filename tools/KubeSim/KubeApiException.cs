@@ -20,6 +20,10 @@ public sealed class KubeApiException(int code, string reason, string message) : 
     public static KubeApiException Conflict(ResourceKind kind, string name) =>
         new(409, "Conflict", $"Operation cannot be fulfilled on {kind.Plural} \"{name}\": the object has been modified; please apply your changes to the latest version and try again");
 
+    /// <summary>A delete whose precondition (the uid or resourceVersion the client read) the object no longer meets.</summary>
+    public static KubeApiException PreconditionFailed(ResourceKind kind, string name, string field, string expected, string actual) =>
+        new(409, "Conflict", $"Operation cannot be fulfilled on {kind.Plural} \"{name}\": Precondition failed: {field} in precondition: {expected}, {field} in object meta: {actual}");
+
     public static KubeApiException Invalid(ResourceKind kind, string name, string why) =>
         new(422, "Invalid", $"{kind.Kind} \"{name}\" is invalid: {why}");
 }

@@ -113,18 +113,32 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
         }
     }
 
-    public Task<JsonObject> DeleteAsync(ResourceKind kind, string? ns, string name, CancellationToken cancellationToken)
+    /// <param name="expectedUid">A precondition: the object's uid, else 409 and nothing deleted.</param>
+    /// <param name="expectedVersion">A precondition: the object's resourceVersion, else 409 and nothing deleted.</param>
+    public Task<JsonObject> DeleteAsync(ResourceKind kind, string? ns, string name, CancellationToken cancellationToken, string? expectedUid = null, string? expectedVersion = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {
-            if (!(buckets.TryGetValue(BucketKey(kind, ns), out var bucket) && bucket.Remove(name, out var removed)))
+            if (!(buckets.TryGetValue(BucketKey(kind, ns), out var bucket) && bucket.TryGetValue(name, out var found)))
             {
                 throw KubeApiException.NotFound(kind, name);
             }
 
+            var metadata = found.Object["metadata"];
+            if (expectedUid is not null && expectedUid != (string?)metadata?["uid"])
+            {
+                throw KubeApiException.PreconditionFailed(kind, name, "UID", expectedUid, (string?)metadata?["uid"] ?? "");
+            }
+
+            if (expectedVersion is not null && expectedVersion != (string?)metadata?["resourceVersion"])
+            {
+                throw KubeApiException.PreconditionFailed(kind, name, "ResourceVersion", expectedVersion, (string?)metadata?["resourceVersion"] ?? "");
+            }
+
+            bucket.Remove(name);
             resourceVersion++;
-            return Task.FromResult(removed.Object);
+            return Task.FromResult(found.Object);
         }
     }
 

@@ -1,21 +1,33 @@
 using Containment.Clusters;
+using Containment.Isolation;
 using Containment.Ledger;
 using Containment.Playbooks;
 using DeleteAction = Containment.Isolation.Actions.DeletePod.DeletePod;
 
 namespace Containment.Activities;
 
-/// <summary>The <c>deletePod</c> step: deletes the pod so that its controller starts a clean one.</summary>
-public sealed class DeletePod(DeleteAction delete, AuditTrail audit, TimeProvider time) : IRunActivity
+/// <summary>
+/// The <c>deletePod</c> step: deletes the pod so that its controller starts a clean one. A call of a run that has ended
+/// deletes nothing once a later run of the pod has isolated or released it (by the pod, or by its isolation record).
+/// </summary>
+public sealed class DeletePod(DeleteAction delete, IsolationLedger isolations, AuditTrail audit, TimeProvider time) : IRunActivity
 {
     public string Name => nameof(DeletePod);
 
     public async Task<ActivityResult> RunAsync(ActivityRequest request, CancellationToken cancellationToken)
     {
         var step = (DeletePodStep)request.Step;
+        var target = request.Alert.Target;
         try
         {
-            var outcome = await delete.DeleteAsync(ActivityTargets.Pod(request.Alert.Target), (int?)step.GracePeriod?.TotalSeconds, cancellationToken);
+            // Deleting cannot be undone, so the record is read first (one read, for a step few playbooks take).
+            if (request.RunStartedAt is not null
+                && IsolationRecordChange.Superseding(await isolations.GetAsync(ActivityTargets.IsolationId(target), cancellationToken), request.RunStartedAt) is { } superseded)
+            {
+                throw superseded;
+            }
+
+            var outcome = await delete.DeleteAsync(ActivityTargets.Pod(target), (int?)step.GracePeriod?.TotalSeconds, request.RunStartedAt, cancellationToken);
             if (outcome.Refusal is { } refusal)
             {
                 return ActivityResult.Failure(refusal.Message, retryable: false);
@@ -26,6 +38,10 @@ public sealed class DeletePod(DeleteAction delete, AuditTrail audit, TimeProvide
                 ActivityTargets.PodAudit(request, AuditAction.PodDeleted, time.GetUtcNow(), outcome.Message),
                 cancellationToken);
             return ActivityResult.Success(outcome);
+        }
+        catch (SupersededByLaterRunException exception)
+        {
+            return ActivityResult.Failure(exception.Message, retryable: false);
         }
         catch (KubernetesOperationException exception)
         {

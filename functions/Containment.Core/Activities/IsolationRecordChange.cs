@@ -38,9 +38,9 @@ internal static class IsolationRecordChange
             current =>
             {
                 // First: a later run's step may name the same call (a step id, the same alert), yet its change is not this call's.
-                if (LaterRunOf(current, runStartedAt) is { } later)
+                if (Superseding(current, runStartedAt) is { } superseded)
                 {
-                    throw new SupersededByLaterRunException(later, Done(current!.Status)) { Released = current.Status is LedgerStatus.Released or LedgerStatus.Releasing };
+                    throw superseded;
                 }
 
                 if (current is not null && current.ChangedByCall == call && madeBefore?.Invoke(current) == true)
@@ -62,9 +62,14 @@ internal static class IsolationRecordChange
         }
     }
 
-    /// <summary>The start of the later run whose step changed the record last; null when there is none (or the caller's run is not known).</summary>
-    private static DateTimeOffset? LaterRunOf(IsolationRecord? current, DateTimeOffset? runStartedAt) =>
-        runStartedAt is { } ours && current?.ChangedByRunStartedAt is { } last && last > ours ? last : null;
+    /// <summary>
+    /// What stops a step of the run started at <paramref name="runStartedAt"/> when a step of a later run of the pod
+    /// changed the record last; null when none did (or the step's run is not known).
+    /// </summary>
+    public static SupersededByLaterRunException? Superseding(IsolationRecord? current, DateTimeOffset? runStartedAt) =>
+        runStartedAt is { } ours && current is { ChangedByRunStartedAt: { } last } && last > ours
+            ? new SupersededByLaterRunException(last, Done(current.Status)) { Released = current.Status is LedgerStatus.Released or LedgerStatus.Releasing }
+            : null;
 
     private static string Done(LedgerStatus status) => status switch
     {

@@ -26,8 +26,8 @@ public sealed class NodeAndPodActionTests
     {
         await using var harness = await IsolationHarness.StartAsync();
 
-        var first = await harness.DeletePod.DeleteAsync(IsolationHarness.Pod(), gracePeriodSeconds: 0, CancellationToken.None);
-        var second = await harness.DeletePod.DeleteAsync(IsolationHarness.Pod(), gracePeriodSeconds: 0, CancellationToken.None);
+        var first = await harness.DeletePod.DeleteAsync(IsolationHarness.Pod(), gracePeriodSeconds: 0, runStartedAt: null, CancellationToken.None);
+        var second = await harness.DeletePod.DeleteAsync(IsolationHarness.Pod(), gracePeriodSeconds: 0, runStartedAt: null, CancellationToken.None);
 
         Assert.True(first.Changed);
         Assert.False(second.Changed);
@@ -40,13 +40,51 @@ public sealed class NodeAndPodActionTests
     {
         await using var harness = await IsolationHarness.StartAsync();
 
-        var outcome = await harness.DeletePod.DeleteAsync(IsolationHarness.Pod("kube-system", "coredns-1"), gracePeriodSeconds: null, CancellationToken.None);
+        var outcome = await harness.DeletePod.DeleteAsync(IsolationHarness.Pod("kube-system", "coredns-1"), gracePeriodSeconds: null, runStartedAt: null, CancellationToken.None);
 
         Assert.True(outcome.Refused);
         Assert.False(outcome.Changed);
         Assert.Equal(Containment.Isolation.PreflightFailureReason.NamespaceProtected, outcome.Refusal!.Reason);
         Assert.Equal(0, harness.Sim.Requests.Writes);
         Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "kube-system", "coredns-1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DeleteAsync_ALaterRunIsolatedThePod_StopsAndDeletesNothing()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
+
+        var stopped = await Assert.ThrowsAsync<Containment.Isolation.SupersededByLaterRunException>(
+            () => harness.DeletePod.DeleteAsync(IsolationHarness.Pod(), gracePeriodSeconds: 0, IsolationHarness.EarlierRun, CancellationToken.None));
+
+        Assert.Equal(IsolationHarness.LaterRun, stopped.LaterRunStartedAt);
+        Assert.Equal(0, harness.Sim.Requests.Count("DELETE", IsolationHarness.PodPath));
+        Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DeleteAsync_ALaterRunIsolatesThePodBetweenTheReadAndTheDelete_TheDeleteIsRefusedAndStops()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Sim.Faults.Add(new FaultRule { Method = "GET", PathPrefix = IsolationHarness.PodPath, DelayResponse = true, Until = letGo.Task });
+        var deleting = harness.DeletePod.DeleteAsync(IsolationHarness.Pod(), gracePeriodSeconds: 0, IsolationHarness.EarlierRun, CancellationToken.None);
+
+        // Read as it was, its answer held: only then does the later run isolate the pod.
+        while (harness.Sim.Requests.CarriedOut("GET", IsolationHarness.PodPath) == 0 && !deleting.IsCompleted)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
+        }
+
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
+        letGo.SetResult();
+        var stopped = await Assert.ThrowsAsync<Containment.Isolation.SupersededByLaterRunException>(() => deleting);
+
+        Assert.Equal(IsolationHarness.LaterRun, stopped.LaterRunStartedAt);
+        Assert.Equal(1, harness.Sim.Requests.Count("DELETE", IsolationHarness.PodPath));
+        Assert.Equal(0, harness.Sim.Requests.CarriedOut("DELETE", IsolationHarness.PodPath));
+        Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None));
     }
 
     [Fact]

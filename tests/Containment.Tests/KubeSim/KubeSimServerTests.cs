@@ -56,6 +56,32 @@ public sealed class KubeSimServerTests
         Assert.Equal("Conflict", status["reason"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("resourceVersion", "1", "Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: ")]
+    [InlineData("uid", "another-uid", "Precondition failed: UID in precondition: another-uid, UID in object meta: ")]
+    public async Task Delete_PreconditionTheObjectNoLongerMeets_ConflictAndKept(string field, string value, string says)
+    {
+        await using var sim = await KubeSimFixture.StartAsync();
+        using var http = new HttpClient { BaseAddress = sim.BaseUrl };
+        var path = new Uri("/api/v1/namespaces/payments/pods/payments-0", UriKind.Relative);
+
+        using var stale = new HttpRequestMessage(HttpMethod.Delete, path) { Content = new StringContent(new JsonObject { ["preconditions"] = new JsonObject { [field] = value } }.ToJsonString(), Encoding.UTF8, "application/json") };
+        using var refused = await http.SendAsync(stale);
+        var status = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!;
+        var metadata = JsonNode.Parse(await http.GetStringAsync(path))!["metadata"]!;
+        using var current = new HttpRequestMessage(HttpMethod.Delete, path)
+        {
+            Content = new StringContent(new JsonObject { ["preconditions"] = new JsonObject { ["uid"] = (string?)metadata["uid"], ["resourceVersion"] = (string?)metadata["resourceVersion"] } }.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        using var deleted = await http.SendAsync(current);
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("Conflict", status["reason"]!.GetValue<string>());
+        Assert.StartsWith($"Operation cannot be fulfilled on pods \"payments-0\": {says}", status["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Null(await sim.Store.GetAsync(ResourceCatalog.Pods, "payments", "payments-0", CancellationToken.None));
+    }
+
     [Fact]
     public async Task Post_ExistingName_AlreadyExists()
     {

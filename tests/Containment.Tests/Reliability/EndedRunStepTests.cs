@@ -133,6 +133,22 @@ public sealed class EndedRunStepTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task DeletePod_AfterALaterRunReleasedThePod_DeletesNothing()
+    {
+        // The person released the pod by hand; the ended run's deletePod step was still trying.
+        var pod = host.TakePod();
+        var id = await IsolateAndReleaseAsync(pod, LaterRun);
+        var delete = ActivityCalls.Request("ended-runs", pod, new DeletePodStep { Id = "delete" }) with { RunStartedAt = EarlierRun };
+
+        var stale = await host.Activity(ActivityNames.DeletePod).RunAsync(delete, CancellationToken.None);
+
+        Assert.True(stale is { Succeeded: false, Retryable: false });
+        Assert.StartsWith($"a later run of the pod (started {LaterRun:u}) has released it since", stale.Reason, StringComparison.Ordinal);
+        Assert.NotNull(await host.KubeSim.Store.GetAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, pod, CancellationToken.None));
+        Assert.DoesNotContain(AuditAction.PodDeleted, (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None)).Select(entry => entry.Action));
+    }
+
+    [Fact]
     public async Task Release_AnEndedRunIsolatesThePodAfterTheReleaseReadIt_TheReleaseLooksAgainAndGivesItBack()
     {
         // The release reads the pod unquarantined; its policy delete is held while the ended run's isolation lands whole.
