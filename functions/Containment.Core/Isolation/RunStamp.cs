@@ -15,9 +15,15 @@ public static class RunStamp
     public static string? Of(DateTimeOffset? runStartedAt) =>
         runStartedAt?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
-    /// <summary>The start of the run the pod's annotation names; null when it names none (or a value not written here).</summary>
+    /// <summary>
+    /// The start of the run the pod's annotation names while the pod is quarantined (carries its saved labels); null
+    /// otherwise. A release takes the annotation away with the saved labels, so one on a pod that is not quarantined was
+    /// not left by a run (copied with a manifest, or set by hand), and it must not stop an isolation.
+    /// </summary>
     public static DateTimeOffset? On(V1Pod pod) =>
-        pod.Metadata?.Annotations?.TryGetValue(QuarantineNames.RunAnnotation, out var value) == true
+        pod.Metadata?.Annotations is { } annotations
+        && annotations.ContainsKey(QuarantineNames.SavedLabelsAnnotation)
+        && annotations.TryGetValue(QuarantineNames.RunAnnotation, out var value)
         && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var startedAt)
             ? startedAt
             : null;

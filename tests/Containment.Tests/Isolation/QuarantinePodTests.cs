@@ -458,6 +458,21 @@ public sealed class QuarantinePodTests
         Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), await harness.RunAnnotationAsync());
     }
 
+    [Fact]
+    public async Task IsolateAsync_APodNotQuarantinedNamesALaterRun_IsolatedAndNamesThisRun()
+    {
+        // No run left that annotation: a release takes it away with the saved labels. It came with a copied manifest.
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.Sim.Store.PatchAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", "application/merge-patch+json",
+            new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [QuarantineNames.RunAnnotation] = RunStamp.Of(IsolationHarness.LaterRun) } } },
+            CancellationToken.None);
+
+        var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None);
+
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        Assert.Equal(RunStamp.Of(IsolationHarness.EarlierRun), await harness.RunAnnotationAsync());
+    }
+
     private static async Task<long> VersionAsync(IsolationHarness harness, ResourceKind kind)
     {
         var name = kind == ResourceCatalog.Pods ? "web-7d9f-abcde" : "containment-quarantine-web-7d9f-abcde";
