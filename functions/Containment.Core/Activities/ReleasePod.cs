@@ -26,17 +26,18 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
                 return failure;
             }
 
-            if (!await RecordReleasedAsync(request, outcome!, lookedAgain: false, cancellationToken))
+            if (!await RecordReleasedAsync(request, outcome!, firstLook: null, cancellationToken))
             {
                 // The pod was not quarantined when it was read, yet the record says Isolated: an isolation may have
                 // landed since (a step of an ended run goes on under Durable Functions). One more look decides.
+                var firstLook = outcome;
                 (outcome, failure) = await ReleaseOnceAsync(request, cancellationToken);
                 if (failure is not null)
                 {
                     return failure;
                 }
 
-                await RecordReleasedAsync(request, outcome!, lookedAgain: true, cancellationToken);
+                await RecordReleasedAsync(request, outcome!, firstLook, cancellationToken);
             }
 
             return ActivityResult.Success(outcome);
@@ -91,9 +92,9 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
 
     /// <summary>
     /// Records the release; false, with nothing written, when the release gave back no labels and the record says
-    /// Isolated (unless this is the second look, which records what it found).
+    /// Isolated (unless this is the second look, which records what it and the first found).
     /// </summary>
-    private async Task<bool> RecordReleasedAsync(ActivityRequest request, ReleaseOutcome outcome, bool lookedAgain, CancellationToken cancellationToken)
+    private async Task<bool> RecordReleasedAsync(ActivityRequest request, ReleaseOutcome outcome, ReleaseOutcome? firstLook, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var actor = ActivityTargets.Actor(request);
@@ -110,7 +111,7 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
             await SetAsync(
                 request,
                 ActivityTargets.IsolationId(request.Alert.Target),
-                current => !lookedAgain && unquarantined && current.Status == LedgerStatus.Isolated
+                current => firstLook is null && unquarantined && current.Status == LedgerStatus.Isolated
                     ? throw new IsolatedSinceReadException()
                     : current with { Status = LedgerStatus.Released, ChangedBy = actor, ChangedAt = now, Reason = reason, FailureReason = null, ReleasedAt = now },
                 madeBefore: current => current.Status == LedgerStatus.Released,
@@ -118,7 +119,7 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
                     request,
                     AuditAction.Released,
                     now,
-                    (lookedAgain ? "read again, as the record said isolated: " : string.Empty) + (outcome.Notes.Count == 0 ? detail : $"{detail}; {string.Join("; ", outcome.Notes)}"),
+                    LookedAgain(firstLook) + (outcome.Notes.Count == 0 ? detail : $"{detail}; {string.Join("; ", outcome.Notes)}"),
                     JsonSerializer.SerializeToElement(outcome, ContainmentJson.Options)),
                 cancellationToken);
             return true;
@@ -128,6 +129,13 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
             return false;
         }
     }
+
+    private static string LookedAgain(ReleaseOutcome? firstLook) => firstLook switch
+    {
+        null => string.Empty,
+        { DeletedPolicies.Count: 0 } => "read again, as the record said isolated (the first look found the pod unquarantined): ",
+        _ => $"read again, as the record said isolated (the first look found the pod unquarantined and deleted {string.Join(", ", firstLook.DeletedPolicies)}): ",
+    };
 
     private static string ReasonOf(ActivityRequest request) => request.Step is Playbooks.ReleaseStep { Reason: { } given } ? given : "release";
 

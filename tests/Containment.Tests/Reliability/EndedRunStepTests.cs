@@ -173,7 +173,10 @@ public sealed class EndedRunStepTests(LocalHostFixture host)
         Assert.Equal(IsolationStatus.Released, (await isolations.GetAsync(id, CancellationToken.None))?.Status);
         var last = (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None))[^1];
         Assert.Equal(AuditAction.Released, last.Action);
-        Assert.StartsWith("read again, as the record said isolated: labels restored", last.Detail, StringComparison.Ordinal);
+        Assert.StartsWith(
+            $"read again, as the record said isolated (the first look found the pod unquarantined and deleted NetworkPolicy/{QuarantineNames.PolicyName(pod)}): labels restored (2), policies deleted: ",
+            last.Detail,
+            StringComparison.Ordinal);
     }
 
     private const string Policies = $"/apis/networking.k8s.io/v1/namespaces/{LocalHostFixture.Namespace}/networkpolicies";
