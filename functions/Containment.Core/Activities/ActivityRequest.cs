@@ -41,6 +41,12 @@ public sealed record ActivityRequest
     /// <summary>Why the run is failing, for the messages of an onFailure branch.</summary>
     public string? FailureReason { get; init; }
 
+    /// <summary>
+    /// For a message (notify, approval request): what the isolation the run holds could not guarantee, so that a person
+    /// told the pod is isolated also learns what may still be open. Empty in calls stored before it was kept.
+    /// </summary>
+    public IReadOnlyList<string> IsolationWarnings { get; init; } = [];
+
     /// <summary>1 on the first try; the driver counts retries.</summary>
     public int Attempt { get; init; } = 1;
 

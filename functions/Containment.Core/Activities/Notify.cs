@@ -27,6 +27,7 @@ public sealed class Notify(INotificationSender sender, AuditTrail audit, TimePro
                 Channels = [channel],
                 RunId = request.InstanceId,
                 Message = string.Join(" ", extra.Where(text => !string.IsNullOrWhiteSpace(text))) is { Length: > 0 } text ? text : null,
+                IsolationWarnings = request.IsolationWarnings,
             },
             cancellationToken);
         var failure = result.Failures.FirstOrDefault();

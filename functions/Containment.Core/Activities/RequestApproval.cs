@@ -48,6 +48,7 @@ public sealed class RequestApproval(ApprovalTokens tokens, ApprovalStore approva
                 Channels = step.Channels,
                 RunId = request.InstanceId,
                 Message = step.Message,
+                IsolationWarnings = request.IsolationWarnings,
                 ApproveUrl = link,
                 RejectUrl = link,
             },

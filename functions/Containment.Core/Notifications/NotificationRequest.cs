@@ -19,6 +19,9 @@ public sealed record NotificationRequest
     /// <summary>Extra text from the playbook step or the activity (a failure reason, who released, ...).</summary>
     public string? Message { get; init; }
 
+    /// <summary>What the pod's isolation could not guarantee (connections established before it kept, say).</summary>
+    public IReadOnlyList<string> IsolationWarnings { get; init; } = [];
+
     /// <summary>The approval page, for approval requests; opening it decides nothing.</summary>
     public Uri? ApproveUrl { get; init; }
 

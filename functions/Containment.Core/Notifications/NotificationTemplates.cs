@@ -38,6 +38,13 @@ public static class NotificationTemplates
             _ => throw new ArgumentOutOfRangeException(nameof(request), request.Template, "unknown template"),
         };
 
+        if (request.IsolationWarnings.Count > 0)
+        {
+            // Read at 3 a.m. as "the shell is cut": what the isolation could not guarantee asks for a person.
+            summary = $"{summary} Not guaranteed: {string.Join(" ", request.IsolationWarnings.Select(Sentence))}";
+            urgent = true;
+        }
+
         if (!string.IsNullOrWhiteSpace(request.Message))
         {
             summary = $"{summary} {request.Message.Trim()}";
@@ -93,6 +100,12 @@ public static class NotificationTemplates
         }
 
         return links;
+    }
+
+    private static string Sentence(string text)
+    {
+        var trimmed = text.Trim();
+        return trimmed.EndsWith('.') ? trimmed : trimmed + ".";
     }
 
     private static void Add(List<NotificationFact> facts, string label, string? value)

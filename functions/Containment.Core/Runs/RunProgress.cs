@@ -31,17 +31,5 @@ public sealed record RunProgress(
         EventId is { } eventId ? eventId == SecurityEventLedger.IdOf(alert) : AlertId == alert.Id;
 
     /// <summary>When the last step that changed the pod's network was an isolation that succeeded, when it ended.</summary>
-    private static DateTimeOffset? IsolatedSince(IReadOnlyList<StepRecord> history)
-    {
-        for (var index = history.Count - 1; index >= 0; index--)
-        {
-            var step = history[index];
-            if (step.Type is IsolateStep.TypeName or ReleaseStep.TypeName or DeletePodStep.TypeName && step.Outcome != StepOutcome.Skipped)
-            {
-                return step is { Type: IsolateStep.TypeName, Outcome: StepOutcome.Succeeded } ? step.EndedAt : null;
-            }
-        }
-
-        return null;
-    }
+    private static DateTimeOffset? IsolatedSince(IReadOnlyList<StepRecord> history) => HeldIsolation.Of(history)?.EndedAt;
 }

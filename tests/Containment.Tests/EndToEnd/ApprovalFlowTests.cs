@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Containment.Alerts;
 using Containment.Approvals;
@@ -34,6 +35,14 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
         var eventId = (string)body["alerts"]![0]!["eventId"]!;
         var eventAudit = (await flow.GetAsync($"api/events/{Uri.EscapeDataString(eventId)}"))["audit"]!.AsArray();
         Assert.Equal(["event-status-changed"], eventAudit.Select(entry => (string?)entry!["action"]));
+
+        // The chat messages that say the pod is isolated say too what the isolation could not guarantee (the cluster runs Calico).
+        var isolated = host.Channels.Requests
+            .Select(request => Encoding.UTF8.GetString(request.Body))
+            .Where(text => text.Contains($"Isolated: {LocalHostFixture.Namespace}/{pod}", StringComparison.Ordinal))
+            .ToList();
+        Assert.Equal(2, isolated.Count);
+        Assert.All(isolated, text => Assert.Contains("Not guaranteed: Calico keeps connections established before the policy", text, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -50,6 +50,26 @@ public sealed class NotificationTemplatesTests
     }
 
     [Fact]
+    public void Render_IsolatedWithWarnings_SaysWhatIsNotGuaranteed_BeforeThePlaybooksWords_AndAsksForAttention()
+    {
+        var request = HttpChannelTests.Request("c", NotificationTemplate.Isolated) with
+        {
+            Message = "Extra words.",
+            IsolationWarnings = ["Calico keeps connections established before the policy; restart or delete the pod to cut them", "another."],
+        };
+
+        var message = NotificationTemplates.Render(request);
+
+        Assert.EndsWith(
+            "Not guaranteed: Calico keeps connections established before the policy; restart or delete the pod to cut them. another. Extra words.",
+            message.Summary,
+            StringComparison.Ordinal);
+        Assert.True(message.Urgent);
+        Assert.False(NotificationTemplates.Render(request with { IsolationWarnings = [] }).Urgent);
+        Assert.Contains("Not guaranteed: Calico keeps", EmailContent.Html(message), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_MalwareNeedsHandling_SaysTheEventStaysUnprocessed()
     {
         var message = NotificationTemplates.Render(HttpChannelTests.Request("c", NotificationTemplate.MalwareNeedsHandling));

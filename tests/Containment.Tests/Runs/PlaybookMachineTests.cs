@@ -44,6 +44,31 @@ public sealed class PlaybookMachineTests
     }
 
     [Fact]
+    public void IsolationWarnings_TheMessagesWhileThePodIsHeldCarryThem_NotOnceReleased()
+    {
+        const string Kept = "Calico keeps connections established before the policy; restart or delete the pod to cut them";
+        var run = MachineDriver.ForShipped(Escape);
+
+        run.Begin();
+        var isolate = run.ExpectActivities(ActivityNames.IsolatePod);
+        run.CompleteAll(new { status = "isolated", warnings = new[] { new { kind = "established-connections-kept", message = Kept } } });
+        var told = run.ExpectActivities(ActivityNames.Notify, ActivityNames.Notify);
+        run.CompleteAll();
+        var asked = run.ExpectActivities(ActivityNames.RequestApproval);
+        run.CompleteAll();
+        run.Decide(ApprovalVerdict.Approved);
+        var release = run.ExpectActivities(ActivityNames.ReleasePod);
+        run.CompleteAll();
+        var released = run.ExpectActivities(ActivityNames.Notify);
+
+        Assert.Empty(isolate.Calls[0].Request.IsolationWarnings);
+        Assert.All(told.Calls, call => Assert.Equal([Kept], call.Request.IsolationWarnings));
+        Assert.Equal([Kept], asked.Calls[0].Request.IsolationWarnings);
+        Assert.Empty(release.Calls[0].Request.IsolationWarnings);
+        Assert.Empty(released.Calls[0].Request.IsolationWarnings);
+    }
+
+    [Fact]
     public void StoresRunEvent_OnlyTheCallsOfTheFirstStepThatMakesCalls()
     {
         var run = new MachineDriver(MachineDriver.FromSteps(

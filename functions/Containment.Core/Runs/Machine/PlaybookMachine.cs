@@ -200,6 +200,7 @@ public static class PlaybookMachine
         Alert = state.Alert,
         LastDecision = state.LastDecision,
         FailureReason = state.FailureReason,
+        IsolationWarnings = step is NotifyStep or ApprovalStep ? HeldIsolation.WarningsOf(state.History) : [],
     };
 
     private static string ActivityFor(Step step) => step switch
