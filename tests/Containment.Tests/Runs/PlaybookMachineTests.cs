@@ -69,6 +69,18 @@ public sealed class PlaybookMachineTests
     }
 
     [Fact]
+    public void IsolationWarnings_AnOutputOfAnotherShape_NoneAndTheRunGoesOn()
+    {
+        var run = MachineDriver.ForShipped(Escape);
+
+        run.Begin();
+        run.CompleteAll(new { warnings = new object[] { "not an object", new { message = 42 }, new { kind = "verification-failed" } } });
+        var told = run.ExpectActivities(ActivityNames.Notify, ActivityNames.Notify);
+
+        Assert.All(told.Calls, call => Assert.Empty(call.Request.IsolationWarnings));
+    }
+
+    [Fact]
     public void StoresRunEvent_OnlyTheCallsOfTheFirstStepThatMakesCalls()
     {
         var run = new MachineDriver(MachineDriver.FromSteps(

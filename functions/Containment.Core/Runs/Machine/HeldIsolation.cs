@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Containment.Isolation;
 using Containment.Playbooks;
 
 namespace Containment.Runs.Machine;
@@ -30,10 +31,19 @@ public static class HeldIsolation
             ? [.. outputs.SelectMany(Warnings).Distinct(StringComparer.Ordinal)]
             : [];
 
+    // Read element by element, so that no output, however shaped, stops the run.
     private static IEnumerable<string> Warnings(JsonElement outcome) =>
-        outcome.ValueKind == JsonValueKind.Object && outcome.TryGetProperty("warnings", out var warnings) && warnings.ValueKind == JsonValueKind.Array
+        outcome.ValueKind == JsonValueKind.Object && outcome.TryGetProperty(WarningsName, out var warnings) && warnings.ValueKind == JsonValueKind.Array
             ? warnings.EnumerateArray()
-                .Select(warning => warning.ValueKind == JsonValueKind.Object && warning.TryGetProperty("message", out var message) ? message.GetString() : null)
+                .Select(warning => warning.ValueKind == JsonValueKind.Object && warning.TryGetProperty(MessageName, out var message) && message.ValueKind == JsonValueKind.String
+                    ? message.GetString()
+                    : null)
                 .OfType<string>()
             : [];
+
+    private static readonly string WarningsName = JsonName(nameof(IsolationOutcome.Warnings));
+
+    private static readonly string MessageName = JsonName(nameof(IsolationWarning.Message));
+
+    private static string JsonName(string property) => ContainmentJson.Options.PropertyNamingPolicy?.ConvertName(property) ?? property;
 }
