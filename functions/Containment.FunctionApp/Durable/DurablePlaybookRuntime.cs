@@ -14,7 +14,8 @@ public sealed class DurablePlaybookRuntime(DurableClientAccessor accessor) : IPl
     public async Task<RunStartResult> StartAsync(string instanceId, Playbook playbook, Alert alert, CancellationToken cancellationToken)
     {
         var client = accessor.Client;
-        if (await JoinableAsync(client, instanceId, cancellationToken) is { } running)
+        var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
+        if (Joinable(instance) is { } running)
         {
             return running;
         }
@@ -23,7 +24,7 @@ public sealed class DurablePlaybookRuntime(DurableClientAccessor accessor) : IPl
         {
             await client.ScheduleNewOrchestrationInstanceAsync(
                 nameof(PlaybookOrchestrator),
-                new RunStart(playbook, alert with { Raw = null }),
+                new RunStart(playbook, alert with { Raw = null }, instance?.ReadCustomStatusAs<RunStatusDocument>()?.StartedAt),
                 new StartOrchestrationOptions(instanceId),
                 cancellationToken);
             return new RunStartResult(RunStartOutcome.Started, instanceId, playbook.Name);
@@ -104,17 +105,12 @@ public sealed class DurablePlaybookRuntime(DurableClientAccessor accessor) : IPl
         return true;
     }
 
-    private static async Task<RunStartResult?> JoinableAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
-    {
-        var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
-        // Pending (scheduled, not yet picked up) and Suspended runs are unfinished too: a start joins them.
-        if (instance is null || instance.IsCompleted)
-        {
-            return null;
-        }
+    private static async Task<RunStartResult?> JoinableAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken) =>
+        Joinable(await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken));
 
-        return new RunStartResult(RunStartOutcome.Joined, instanceId, PlaybookOf(instance));
-    }
+    // Pending (scheduled, not yet picked up) and Suspended runs are unfinished too: a start joins them.
+    private static RunStartResult? Joinable(OrchestrationMetadata? instance) =>
+        instance is null || instance.IsCompleted ? null : new RunStartResult(RunStartOutcome.Joined, instance.InstanceId, PlaybookOf(instance));
 
     private static string PlaybookOf(OrchestrationMetadata instance) =>
         instance.ReadCustomStatusAs<RunStatusDocument>()?.Playbook ?? instance.ReadInputAs<RunStart>()?.Playbook.Name ?? "unknown";

@@ -29,7 +29,10 @@ public static class PlaybookOrchestrator
         }
 
         var playbook = start.Playbook;
-        var (state, command) = PlaybookMachine.Next(playbook, null, new RunStarted(Now(context), context.InstanceId, start.Alert));
+        // Runs of a pod are told apart by their starts (the isolation's fences): this one starts after the run it
+        // replaces, whatever the clock of the worker that started that one said. The input is fixed, so replays agree.
+        var startedAt = start.Replaces is { } replaced && replaced >= Now(context) ? replaced.AddTicks(1) : Now(context);
+        var (state, command) = PlaybookMachine.Next(playbook, null, new RunStarted(startedAt, context.InstanceId, start.Alert));
         while (true)
         {
             // Outputs stay out of the custom status, which holds at most 16 KB.

@@ -6,6 +6,7 @@ using Containment.Runs;
 using Containment.Runs.Embedded;
 using Containment.Runs.Machine;
 using Containment.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Containment.Tests.Runs;
 
@@ -444,6 +445,29 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
         // Runs this process knows read nothing ahead; nor does a start that may join a stored run.
         Assert.Empty(harness.Log.ReadsAhead);
         Assert.Equal(RunPhase.Finished, (await harness.Runtime.GetStatusAsync(finished, CancellationToken.None))!.Phase);
+    }
+
+    [Fact]
+    public async Task Start_AfterARunOfAHostWhoseClockRunsAhead_StartsAfterThatRun()
+    {
+        // The isolation's fences tell a pod's runs apart by their starts: a run starts after the run it replaces.
+        var prefix = AzuriteFixture.NewTablePrefix();
+        var id = RuntimeHarness.NewInstanceId();
+        DateTimeOffset replaced;
+        await using (var ahead = new RuntimeHarness(azurite.ConnectionString, prefix, time: new FakeTimeProvider(MachineDriver.Start + TimeSpan.FromMinutes(5))))
+        {
+            await ahead.StartAsync(id, "malware");
+            replaced = (await ahead.IdleStatusAsync(id)).StartedAt;
+        }
+
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, prefix);
+        var started = await harness.StartAsync(id, "malware");
+        var status = await harness.IdleStatusAsync(id);
+
+        Assert.Equal(RunStartOutcome.Started, started.Outcome);
+        Assert.Equal(MachineDriver.Start + TimeSpan.FromMinutes(5), replaced);
+        Assert.Equal(replaced.AddTicks(1), status.StartedAt);
+        Assert.Single(harness.Log.Of(ActivityNames.IsolatePod));
     }
 
     [Fact]

@@ -126,6 +126,13 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                         return new RunStartResult(RunStartOutcome.Joined, instanceId, existing.State.Playbook);
                     }
 
+                    if (existing is not null && existing.State.StartedAt >= state.StartedAt)
+                    {
+                        // Runs of a pod are told apart by their starts (the isolation's fences): a run starts after the
+                        // run it replaces, whatever this host's clock says of the host that started that one.
+                        (state, first) = PlaybookMachine.Next(playbook, null, new RunStarted(existing.State.StartedAt.AddTicks(1), instanceId, alert with { Raw = null }));
+                    }
+
                     etag = existing is null ? null : await store.ReplaceEndedAsync(state, playbook, existing.ETag, cancellationToken);
                 }
 
