@@ -44,14 +44,22 @@ public sealed class PlaybookMachineTests
     }
 
     [Fact]
-    public void IsolationWarnings_TheMessagesWhileThePodIsHeldCarryThem_NotOnceReleased()
+    public void IsolationWarnings_TheMessagesWhileThePodIsHeldCarryThoseThatMayLeaveTrafficOpen_NotOnceReleased()
     {
         const string Kept = "Calico keeps connections established before the policy; restart or delete the pod to cut them";
         var run = MachineDriver.ForShipped(Escape);
 
         run.Begin();
         var isolate = run.ExpectActivities(ActivityNames.IsolatePod);
-        run.CompleteAll(new { status = "isolated", warnings = new[] { new { kind = "established-connections-kept", message = Kept } } });
+        run.CompleteAll(new
+        {
+            status = "isolated",
+            warnings = new[]
+            {
+                new { kind = "established-connections-kept", message = Kept },
+                new { kind = "cilium-policy-best-effort", message = "a CiliumNetworkPolicy was applied because the cluster serves the CRD" },
+            },
+        });
         var told = run.ExpectActivities(ActivityNames.Notify, ActivityNames.Notify);
         run.CompleteAll();
         var asked = run.ExpectActivities(ActivityNames.RequestApproval);

@@ -35,13 +35,20 @@ public static class HeldIsolation
     private static IEnumerable<string> Warnings(JsonElement outcome) =>
         outcome.ValueKind == JsonValueKind.Object && outcome.TryGetProperty(WarningsName, out var warnings) && warnings.ValueKind == JsonValueKind.Array
             ? warnings.EnumerateArray()
-                .Select(warning => warning.ValueKind == JsonValueKind.Object && warning.TryGetProperty(MessageName, out var message) && message.ValueKind == JsonValueKind.String
-                    ? message.GetString()
-                    : null)
+                .Where(warning => warning.ValueKind == JsonValueKind.Object && !Informational(warning))
+                .Select(warning => warning.TryGetProperty(MessageName, out var message) && message.ValueKind == JsonValueKind.String ? message.GetString() : null)
                 .OfType<string>()
             : [];
 
+    // A Cilium policy that is not enforced beside an enforced deny-all leaves nothing open; every other kind may (an
+    // unknown kind is passed on).
+    private static bool Informational(JsonElement warning) =>
+        warning.TryGetProperty(KindName, out var kind) && kind.ValueKind == JsonValueKind.String
+        && kind.GetString() == KebabCaseEnumConverter.ToWireName(IsolationWarningKind.CiliumPolicyBestEffort);
+
     private static readonly string WarningsName = JsonName(nameof(IsolationOutcome.Warnings));
+
+    private static readonly string KindName = JsonName(nameof(IsolationWarning.Kind));
 
     private static readonly string MessageName = JsonName(nameof(IsolationWarning.Message));
 
