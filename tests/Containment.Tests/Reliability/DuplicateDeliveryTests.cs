@@ -35,6 +35,7 @@ public sealed class DuplicateDeliveryTests(LocalHostFixture host)
 
         // Policy creates are counted for the namespace: runs an earlier test left going (on a busy machine) end first.
         await host.Get<EmbeddedRuntime>().WhenIdleAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var requestsBefore = host.KubeSim.Requests.Snapshot();
         var podPatches = host.KubeSim.Requests.Count("PATCH", $"/api/v1/namespaces/shop/pods/{pod}");
         var policyCreates = host.KubeSim.Requests.Count("POST", Policies);
 
@@ -51,7 +52,7 @@ public sealed class DuplicateDeliveryTests(LocalHostFixture host)
         Assert.True(FlowClient.Waiting(status), status.ToJsonString());
         Assert.Single(status["history"]!.AsArray(), step => (string?)step!["stepId"] == "isolate");
         Assert.Equal(podPatches + 1, host.KubeSim.Requests.Count("PATCH", $"/api/v1/namespaces/shop/pods/{pod}"));
-        Assert.Equal(policyCreates + 1, host.KubeSim.Requests.Count("POST", Policies));
+        Assert.True(policyCreates + 1 == host.KubeSim.Requests.Count("POST", Policies), $"one policy create expected for {pod}; requests meanwhile: {RequestsSince(requestsBefore)}");
         var events = (await flow.GetAsync("api/events"))["events"]!.AsArray();
         Assert.Single(events, stored => (string?)stored!["id"] == eventId);
         var eventAudit = (await flow.GetAsync($"api/events/{Uri.EscapeDataString(eventId)}"))["audit"]!.AsArray();
@@ -59,6 +60,12 @@ public sealed class DuplicateDeliveryTests(LocalHostFixture host)
         var isolation = await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}");
         Assert.Single(isolation["audit"]!.AsArray(), entry => (string?)entry!["action"] == "isolated");
     }
+
+    /// <summary>The KubeSim requests made since <paramref name="before"/>, by method and path, to say what went where when a count is off.</summary>
+    private string RequestsSince(IReadOnlyDictionary<string, int> before) =>
+        string.Join("; ", host.KubeSim.Requests.Snapshot()
+            .Where(request => request.Value != before.GetValueOrDefault(request.Key))
+            .Select(request => $"{request.Key} ×{request.Value - before.GetValueOrDefault(request.Key)}"));
 
     [Fact]
     public async Task RedeliveredAfterTheRunEnded_DuplicateAndNothingActsAgain()
