@@ -138,8 +138,10 @@ public sealed class IsolatePod(
     /// Changes the pod's isolation record, with the audit entry that tells of it in the same transaction. A first try
     /// inserts before it reads (a pod seldom has a record yet); a later one most likely left an Isolating record.
     /// </summary>
-    private Task RecordAsync(ActivityRequest request, string id, Func<IsolationRecord?, IsolationRecord?> change, Func<IsolationRecord, bool>? madeBefore, AuditEntry entry, CancellationToken cancellationToken) =>
-        IsolationRecordChange.ApplyAsync(isolations, audit, id, ActivityTargets.CallAcrossRuns(request), request.RunStartedAt, change, madeBefore, entry, likelyNew: request.Attempt == 1, cancellationToken);
+    /// <param name="asOfRun">The run start the change is made under: the call's own run's unless given.</param>
+    private Task RecordAsync(
+        ActivityRequest request, string id, Func<IsolationRecord?, IsolationRecord?> change, Func<IsolationRecord, bool>? madeBefore, AuditEntry entry, CancellationToken cancellationToken, DateTimeOffset? asOfRun = null) =>
+        IsolationRecordChange.ApplyAsync(isolations, audit, id, ActivityTargets.CallAcrossRuns(request), asOfRun ?? request.RunStartedAt, change, madeBefore, entry, likelyNew: request.Attempt == 1, cancellationToken);
 
     /// <summary>The record (a new one when there is none) with the status, the alert and who changed it when.</summary>
     private static IsolationRecord Stamped(ActivityRequest request, string id, IsolationRecord? current, LedgerStatus status, string actor, DateTimeOffset now)
@@ -227,12 +229,9 @@ public sealed class IsolatePod(
         var reason = $"{superseded.Message}; giving the pod back failed, so it stays quarantined until it is released by hand: {failure.Failure.Message}";
         try
         {
-            await IsolationRecordChange.ApplyAsync(
-                isolations,
-                audit,
+            await RecordAsync(
+                request,
                 id,
-                ActivityTargets.CallAcrossRuns(request),
-                superseded.LaterRunStartedAt,
                 current => Stamped(request, id, current, LedgerStatus.Isolated, ActivityTargets.Actor(request), failedAt) with
                 {
                     IsolatedAt = failedAt,
@@ -241,8 +240,8 @@ public sealed class IsolatePod(
                 },
                 madeBefore: null,
                 ActivityTargets.PodAudit(request, AuditAction.IsolationWithdrawn, failedAt, reason),
-                likelyNew: false,
-                cancellationToken);
+                cancellationToken,
+                asOfRun: superseded.LaterRunStartedAt);
         }
         catch (SupersededByLaterRunException later)
         {

@@ -28,9 +28,15 @@ public static class RunStamp
             ? startedAt
             : null;
 
-    /// <summary>The start of a run later than <paramref name="runStartedAt"/> that the pod names; null when there is none (or the caller's run is not known).</summary>
-    public static DateTimeOffset? LaterThan(V1Pod pod, DateTimeOffset? runStartedAt) =>
-        runStartedAt is { } ours && On(pod) is { } named && named > ours ? named : null;
+    /// <summary>Stops a call of the run started at <paramref name="runStartedAt"/> when the pod names a later run (nothing when the caller's run is not known).</summary>
+    /// <exception cref="SupersededByLaterRunException">The pod names a later run.</exception>
+    public static void ThrowIfLaterRun(V1Pod pod, DateTimeOffset? runStartedAt)
+    {
+        if (runStartedAt is { } ours && On(pod) is { } named && named > ours)
+        {
+            throw new SupersededByLaterRunException(named);
+        }
+    }
 
     /// <summary>Whether the pod should be stamped with <paramref name="runStartedAt"/>: it names no run, or an earlier one.</summary>
     public static bool IsBehind(V1Pod pod, DateTimeOffset? runStartedAt) =>

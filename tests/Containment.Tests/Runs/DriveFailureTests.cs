@@ -3,6 +3,7 @@ using Containment.Activities;
 using Containment.Runs;
 using Containment.Runs.Machine;
 using Containment.Tests.Support;
+using static Containment.Tests.Runs.ShippedPlaybookNames;
 
 namespace Containment.Tests.Runs;
 
@@ -13,8 +14,6 @@ namespace Containment.Tests.Runs;
 [Collection(AzuriteCollection.Name)]
 public sealed class DriveFailureTests(AzuriteFixture azurite)
 {
-    private const string Escape = "isolate-escape-reverse-shell";
-
     private static readonly TimeSpan FirstDelay = TimeSpan.FromSeconds(1);
 
     [Fact]

@@ -7,14 +7,13 @@ using Containment.Runs.Embedded;
 using Containment.Runs.Machine;
 using Containment.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
+using static Containment.Tests.Runs.ShippedPlaybookNames;
 
 namespace Containment.Tests.Runs;
 
 [Collection(AzuriteCollection.Name)]
 public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
 {
-    private const string Escape = "isolate-escape-reverse-shell";
-
     /// <summary>A raise to a run waiting in this process: the state is in memory, so one write with the decision applied.</summary>
     private static readonly Dictionary<string, long> ExpectedRaiseOperations = new() { ["PUT"] = 1 };
 

@@ -3,13 +3,12 @@ using Containment.Activities;
 using Containment.Alerts;
 using Containment.Approvals;
 using Containment.Runs.Machine;
+using static Containment.Tests.Runs.ShippedPlaybookNames;
 
 namespace Containment.Tests.Runs;
 
 public sealed class PlaybookMachineTests
 {
-    private const string Escape = "isolate-escape-reverse-shell";
-
     [Fact]
     public void Next_EscapePlaybookApproved_IsolatesNotifiesWaitsThenReleases()
     {

@@ -6,6 +6,7 @@ using Containment.Playbooks;
 using Containment.Runs;
 using Containment.Runs.Machine;
 using Containment.Tests.Support;
+using static Containment.Tests.Runs.ShippedPlaybookNames;
 
 namespace Containment.Tests.Runs;
 
@@ -16,8 +17,6 @@ namespace Containment.Tests.Runs;
 [Collection(AzuriteCollection.Name)]
 public sealed class RunProgressTests(AzuriteFixture azurite)
 {
-    private const string Escape = "isolate-escape-reverse-shell";
-
     [Fact]
     public async Task GetProgress_UnfinishedRunStartedHere_AnsweredFromMemory()
     {

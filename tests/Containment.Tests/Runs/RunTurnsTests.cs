@@ -1,5 +1,6 @@
 using Containment.Activities;
 using Containment.Tests.Support;
+using static Containment.Tests.Runs.ShippedPlaybookNames;
 
 namespace Containment.Tests.Runs;
 
@@ -10,8 +11,6 @@ namespace Containment.Tests.Runs;
 [Collection(AzuriteCollection.Name)]
 public sealed class RunTurnsTests(AzuriteFixture azurite)
 {
-    private const string Escape = "isolate-escape-reverse-shell";
-
     [Fact]
     public async Task OneSlot_RunsWaitingToIsolate_GoBeforeTheFirstRunsLaterSteps()
     {

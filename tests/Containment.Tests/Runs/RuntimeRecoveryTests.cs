@@ -3,6 +3,7 @@ using Containment.Api;
 using Containment.Runs;
 using Containment.Runs.Machine;
 using Containment.Tests.Support;
+using static Containment.Tests.Runs.ShippedPlaybookNames;
 
 namespace Containment.Tests.Runs;
 
@@ -13,8 +14,6 @@ namespace Containment.Tests.Runs;
 [Collection(AzuriteCollection.Name)]
 public sealed class RuntimeRecoveryTests(AzuriteFixture azurite)
 {
-    private const string Escape = "isolate-escape-reverse-shell";
-
     private static readonly TimeSpan FirstDelay = TimeSpan.FromSeconds(1);
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

@@ -166,7 +166,10 @@ public static class PlaybookMachine
             }
 
             case NotifyStep notify:
-                return Call(state, step, notify.Channels.Select(channel => Request(state, step) with { Channel = channel }).ToList());
+            {
+                var request = Request(state, step);
+                return Call(state, step, notify.Channels.Select(channel => request with { Channel = channel }).ToList());
+            }
 
             default:
                 return Call(state, step, [Request(state, step)]);

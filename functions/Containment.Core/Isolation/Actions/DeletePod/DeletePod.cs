@@ -59,10 +59,7 @@ public sealed class DeletePod(
                 return false;
             }
 
-            if (RunStamp.LaterThan(pod, runStartedAt) is { } later)
-            {
-                throw new SupersededByLaterRunException(later);
-            }
+            RunStamp.ThrowIfLaterRun(pod, runStartedAt);
 
             var body = new V1DeleteOptions
             {

@@ -149,10 +149,7 @@ public sealed class QuarantinePod(
 
         // A later run has isolated the pod since this run's call began (under Durable Functions, a call goes on after its
         // run is ended): the fence is that run's too, so nothing made ahead is taken down.
-        if (RunStamp.LaterThan(pod!, request.RunStartedAt) is { } later)
-        {
-            throw new SupersededByLaterRunException(later);
-        }
+        RunStamp.ThrowIfLaterRun(pod!, request.RunStartedAt);
 
         var policyName = QuarantineNames.PolicyName(request.Pod);
         string? ciliumName = connection.Facts.ServesCiliumNetworkPolicies ? policyName : null;
@@ -330,10 +327,7 @@ public sealed class QuarantinePod(
         var ns = request.Namespace;
         for (var attempt = 0; ; attempt++)
         {
-            if (RunStamp.LaterThan(pod, request.RunStartedAt) is { } later)
-            {
-                throw new SupersededByLaterRunException(later);
-            }
+            RunStamp.ThrowIfLaterRun(pod, request.RunStartedAt);
 
             var labels = pod.Metadata.Labels ?? new Dictionary<string, string>();
             var stamp = RunStamp.Of(request.RunStartedAt);

@@ -136,10 +136,7 @@ public sealed class ReleasePod(
     {
         for (var attempt = 0; ; attempt++)
         {
-            if (RunStamp.LaterThan(pod, runStartedAt) is { } later)
-            {
-                throw new SupersededByLaterRunException(later);
-            }
+            RunStamp.ThrowIfLaterRun(pod, runStartedAt);
 
             if (QuarantinePod.SavedLabels(pod) is not { } saved)
             {
