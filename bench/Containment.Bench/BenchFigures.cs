@@ -54,6 +54,13 @@ internal sealed record StormFigures(
 {
     [JsonPropertyName("events_processed")]
     public int EventsProcessed { get; init; }
+
+    /// <summary>The median time to <c>GET /api/events</c> (its first page, of the default size) once the storm is over.</summary>
+    [JsonPropertyName("events_page_ms")]
+    public double EventsPageMs { get; init; }
+
+    [JsonPropertyName("events_page_kb")]
+    public double EventsPageKb { get; init; }
 }
 
 internal sealed record WaitingFigures(

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Containment.Alerts;
 using Containment.Runs.Embedded;
 using KubeSim;
@@ -21,6 +22,9 @@ internal static class StormBenchmark
     public const int WarmUpPods = 100;
 
     private const int WarmUpAlerts = 2_000;
+
+    /// <summary>How many times the first page of events is read after the storm, for its median.</summary>
+    private const int EventsPageReads = 5;
 
     private const int MaxWarmUpRounds = 15;
 
@@ -84,7 +88,7 @@ internal static class StormBenchmark
         WriteStorage(output, storageBefore, storageDuring, deliveries.Length);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  runs started: {figures.Runs}; isolated in the ledger: {isolations}; NetworkPolicies: {isolated}; all isolated after {figures.SecondsToAllIsolated:F2} s"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  Kubernetes writes: {policyWrites} policy creates, {podPatches} pod patches ({figures.KubernetesWritesPerPod:F2} per pod; 2 means none twice)"));
-        var events = await CountEventsAsync(host, pods, cancellationToken);
+        var (events, stored) = await CountEventsAsync(host, pods, cancellationToken);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  security events: {string.Join(", ", events.OrderBy(e => e.Key).Select(e => $"{e.Value} {KebabCaseEnumConverter.ToWireName(e.Key)}"))} (each run's isolation marks its own alert's and those that joined the run before; one that joins a run holding its pod isolated is stored processed)"));
         if (figures.Runs != pods || isolations != pods || policyWrites != pods || podPatches != pods)
         {
@@ -97,7 +101,27 @@ internal static class StormBenchmark
             throw new InvalidOperationException($"the storm left events unmarked: {processed} of {alerts} processed once every pod was isolated");
         }
 
-        return figures with { EventsProcessed = processed };
+        var (pageMs, pageKb, listed) = await TimeEventsPageAsync(host, cancellationToken);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  GET /api/events after the storm: a page of {listed} events, {pageKb:F0} KB, in {pageMs:F0} ms (median of {EventsPageReads}; each reads all {stored} events stored, the warm-up's included)"));
+        return figures with { EventsProcessed = processed, EventsPageMs = pageMs, EventsPageKb = pageKb };
+    }
+
+    /// <summary>The first page of <c>GET /api/events</c>, read <see cref="EventsPageReads"/> times: its median time, its size, and how many events it held.</summary>
+    private static async Task<(double Ms, double Kb, int Events)> TimeEventsPageAsync(BenchHost host, CancellationToken cancellationToken)
+    {
+        var times = new List<double>();
+        var (bytes, listed) = (0, 0);
+        for (var read = 0; read < EventsPageReads; read++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var response = await host.Http.GetAsync(new Uri("api/events", UriKind.Relative), cancellationToken);
+            var body = await response.EnsureSuccessStatusCode().Content.ReadAsByteArrayAsync(cancellationToken);
+            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            bytes = body.Length;
+            listed = JsonNode.Parse(body)!["events"]!.AsArray().Count;
+        }
+
+        return (Percentile.Of(times, 50), Math.Round(bytes / 1024.0, 1), listed);
     }
 
     /// <summary>
@@ -183,15 +207,23 @@ internal static class StormBenchmark
         }
     }
 
-    /// <summary>The storm's security events by status, once its runs are idle (not timed).</summary>
-    private static async Task<Dictionary<EventStatus, int>> CountEventsAsync(BenchHost host, int pods, CancellationToken cancellationToken)
+    /// <summary>The storm's security events by status, and how many events are stored in all, once its runs are idle (not timed).</summary>
+    private static async Task<(Dictionary<EventStatus, int> Storm, int Stored)> CountEventsAsync(BenchHost host, int pods, CancellationToken cancellationToken)
     {
         await host.Services<EmbeddedRuntime>().WhenIdleAsync(cancellationToken);
         var ofStorm = StormPods(pods);
-        return (await host.Services<Ledger.SecurityEventLedger>().ListAsync(status: null, cancellationToken))
-            .Where(record => ofStorm.Contains(record.Alert.Target.Pod))
-            .GroupBy(record => record.Status)
-            .ToDictionary(group => group.Key, group => group.Count());
+        var counts = new Dictionary<EventStatus, int>();
+        var stored = 0;
+        await foreach (var record in host.Services<Ledger.SecurityEventLedger>().ReadAllAsync(status: null, cancellationToken))
+        {
+            stored++;
+            if (ofStorm.Contains(record.Alert.Target.Pod))
+            {
+                counts[record.Status] = counts.GetValueOrDefault(record.Status) + 1;
+            }
+        }
+
+        return (counts, stored);
     }
 
     /// <summary>The storm's own pods (the warm-up's come after them).</summary>

@@ -1,3 +1,6 @@
+using System.Globalization;
+using Containment.Ledger;
+
 namespace Containment.Api;
 
 /// <summary>Typed query values, with a 400 that names the value when it cannot be read.</summary>
@@ -16,5 +19,33 @@ public static class ApiQuery
             ? (value, null)
             : (null, ApiResponse.Error(400, $"unknown {name} '{text}'", new ApiErrorDetail(name,
                 $"expected one of: {string.Join(", ", System.Enum.GetValues<TEnum>().Select(KebabCaseEnumConverter.ToWireName))}")));
+    }
+
+    /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>; <paramref name="absent"/> when not given.</summary>
+    public static (int Value, ApiResponse? Error) Int(ApiRequest request, string name, int absent, int min, int max)
+    {
+        var text = request.QueryValue(name);
+        if (text is null)
+        {
+            return (absent, null);
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? (value, null)
+            : (absent, ApiResponse.Error(400, $"{name} '{text}' is not a whole number from {min} to {max}", new ApiErrorDetail(name, $"expected a whole number from {min} to {max}")));
+    }
+
+    /// <summary>Where a page of events begins: the <c>next</c> of the page before, as it was given.</summary>
+    public static (EventCursor? Value, ApiResponse? Error) Cursor(ApiRequest request, string name)
+    {
+        var text = request.QueryValue(name);
+        if (text is null)
+        {
+            return (null, null);
+        }
+
+        return EventCursor.TryParse(text, out var cursor)
+            ? (cursor, null)
+            : (null, ApiResponse.Error(400, $"{name} is not one this API gave", new ApiErrorDetail(name, "expected the next of the page before, unchanged")));
     }
 }

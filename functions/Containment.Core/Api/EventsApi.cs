@@ -9,12 +9,15 @@ public sealed class EventsApi(SecurityEventLedger events, AuditTrail audit, Time
     public async Task<ApiResponse> ListAsync(ApiRequest request, CancellationToken cancellationToken)
     {
         var (status, error) = ApiQuery.Enum<EventStatus>(request, "status");
-        if (error is not null)
+        var (limit, limitError) = ApiQuery.Int(request, "limit", EventQuery.DefaultLimit, 1, EventQuery.MaxLimit);
+        var (after, cursorError) = ApiQuery.Cursor(request, "cursor");
+        if ((error ?? limitError ?? cursorError) is { } refused)
         {
-            return error;
+            return refused;
         }
 
-        return ApiResponse.Json(200, new { Events = await events.ListAsync(status, cancellationToken) });
+        var page = await events.ListAsync(new EventQuery(status, limit, after), cancellationToken);
+        return ApiResponse.Json(200, new { page.Events, Next = page.Next?.ToToken() });
     }
 
     public async Task<ApiResponse> GetAsync(string id, CancellationToken cancellationToken)

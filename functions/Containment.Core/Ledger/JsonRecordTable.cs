@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -106,15 +107,24 @@ internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table,
     /// <summary>Every record matching the OData filter (null: all); the partition's other rows are not records.</summary>
     public async Task<List<T>> ListAsync(string? filter, CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
-        var ofRecords = TableClient.CreateQueryFilter($"RowKey ge {rowPrefix + "~"} and RowKey lt {rowPrefix + "\u007f"}");
         var records = new List<T>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter is null ? ofRecords : $"{ofRecords} and ({filter})", cancellationToken: cancellationToken))
+        await foreach (var record in QueryAsync(filter, cancellationToken))
         {
-            records.Add(FromEntity(entity));
+            records.Add(record);
         }
 
         return records;
+    }
+
+    /// <summary>As <see cref="ListAsync"/>, one record at a time, read from storage page by page as they are taken.</summary>
+    public async IAsyncEnumerable<T> QueryAsync(string? filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var ofRecords = TableClient.CreateQueryFilter($"RowKey ge {rowPrefix + "~"} and RowKey lt {rowPrefix + "\u007f"}");
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter is null ? ofRecords : $"{ofRecords} and ({filter})", cancellationToken: cancellationToken))
+        {
+            yield return FromEntity(entity);
+        }
     }
 
     public void Dispose() => latest.Dispose();

@@ -90,12 +90,52 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
     public async Task<SecurityEventRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
         (await records.ReadAsync(id, cancellationToken))?.Record;
 
-    public async Task<IReadOnlyList<SecurityEventRecord>> ListAsync(EventStatus? status, CancellationToken cancellationToken)
+    /// <summary>
+    /// One page of events, newest first. Table Storage keeps events by id, not by arrival, so each page reads every
+    /// event of the status asked for; it holds no more of them than the page and the one after it.
+    /// </summary>
+    public async Task<EventPage> ListAsync(EventQuery query, CancellationToken cancellationToken)
     {
-        var filter = status is { } wanted ? TableClient.CreateQueryFilter($"Status eq {wanted.ToString()}") : null;
-        var found = await records.ListAsync(filter, cancellationToken);
-        return found.OrderByDescending(record => record.ReceivedAt).ToList();
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+
+        // The page's events and one more, to know whether a page follows; the first out is the last newest first.
+        var oldestFirst = Comparer<EventCursor>.Create(static (x, y) => EventCursor.NewestFirst.Compare(y, x));
+        var kept = new PriorityQueue<SecurityEventRecord, EventCursor>(query.Limit + 1, oldestFirst);
+        await foreach (var record in ReadAllAsync(query.Status, cancellationToken))
+        {
+            if (query.After is { } after && !after.Precedes(record))
+            {
+                continue;
+            }
+
+            if (kept.Count <= query.Limit)
+            {
+                kept.Enqueue(record, EventCursor.Of(record));
+            }
+            else
+            {
+                kept.EnqueueDequeue(record, EventCursor.Of(record));
+            }
+        }
+
+        var more = kept.Count > query.Limit;
+        if (more)
+        {
+            kept.Dequeue();
+        }
+
+        var page = new SecurityEventRecord[kept.Count];
+        for (var index = page.Length - 1; index >= 0; index--)
+        {
+            page[index] = kept.Dequeue();
+        }
+
+        return new EventPage(page, more ? EventCursor.Of(page[^1]) : null);
     }
+
+    /// <summary>Every event of <paramref name="status"/> (null: all), in no particular order, read page by page as they are taken.</summary>
+    public IAsyncEnumerable<SecurityEventRecord> ReadAllAsync(EventStatus? status, CancellationToken cancellationToken) =>
+        records.QueryAsync(status is { } wanted ? TableClient.CreateQueryFilter($"Status eq {wanted.ToString()}") : null, cancellationToken);
 
     /// <summary>
     /// ETag-checked read-modify-write of an event; null when there is no such event and no <paramref name="missing"/>. A change of an event

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Containment.Alerts;
 using Containment.Ledger;
+using Containment.Tests.EndToEnd;
 using Containment.Tests.Support;
 
 namespace Containment.Tests.Api;
@@ -135,6 +136,60 @@ public sealed class ApiContractTests(LocalHostFixture host)
         var detail = (await response.Content.ReadFromJsonAsync<JsonObject>())!["details"]![0]!;
         Assert.Equal("status", (string?)detail["pointer"]);
         Assert.Equal("expected one of: unprocessed, processed, ignored", (string?)detail["message"]);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("501")]
+    [InlineData("-1")]
+    [InlineData("1.5")]
+    [InlineData("many")]
+    public async Task Events_LimitOutOfRange_Is400NamingTheRange(string limit)
+    {
+        using var client = host.CreateClient();
+
+        using var response = await client.GetAsync(new Uri($"api/events?limit={limit}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonObject>())!["details"]![0]!;
+        Assert.Equal("limit", (string?)detail["pointer"]);
+        Assert.Equal("expected a whole number from 1 to 500", (string?)detail["message"]);
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("%27%20or%201%20eq%201")]
+    public async Task Events_CursorNoPageGave_Is400NamingTheCursor(string cursor)
+    {
+        using var client = host.CreateClient();
+
+        using var response = await client.GetAsync(new Uri($"api/events?cursor={cursor}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("cursor is not one this API gave", (string?)body["error"]);
+        Assert.Equal("cursor", (string?)body["details"]![0]!["pointer"]);
+    }
+
+    [Fact]
+    public async Task Events_FollowingNext_PagesNewestFirst()
+    {
+        // Arrivals later than any other test's events, so they lead the list.
+        var ledger = host.Get<SecurityEventLedger>();
+        var latest = new DateTimeOffset(2200, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var seeded = new List<string>();
+        for (var minute = 0; minute < 3; minute++)
+        {
+            seeded.Add(await TestEvents.SeedAsync(ledger, latest.AddMinutes(minute)));
+        }
+
+        using var flow = new FlowClient(host);
+        var first = await flow.GetAsync("api/events?limit=2");
+        var second = await flow.GetAsync($"api/events?limit=2&cursor={Uri.EscapeDataString((string)first["next"]!)}");
+
+        Assert.Equal([seeded[2], seeded[1]], first["events"]!.AsArray().Select(item => (string?)item!["id"]));
+        Assert.Equal(seeded[0], (string?)second["events"]![0]!["id"]);
+        Assert.DoesNotContain(second["events"]!.AsArray(), item => seeded[1..].Contains((string)item!["id"]!));
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace Containment.Tests.Support;
 internal static class TestEvents
 {
     /// <summary>Stores an unprocessed malware event as admission would, the alert's raw payload with it; its id.</summary>
-    public static async Task<string> SeedAsync(SecurityEventLedger events)
+    public static async Task<string> SeedAsync(SecurityEventLedger events, DateTimeOffset? receivedAt = null)
     {
         var alert = new Alert
         {
@@ -25,8 +25,8 @@ internal static class TestEvents
             Id = SecurityEventLedger.IdOf(alert),
             Alert = alert,
             Status = EventStatus.Unprocessed,
-            ReceivedAt = alert.Time,
-            ChangedAt = alert.Time,
+            ReceivedAt = receivedAt ?? alert.Time,
+            ChangedAt = receivedAt ?? alert.Time,
             ChangedBy = "containment",
         };
         await events.AddAsync(record, CancellationToken.None);

@@ -1,0 +1,166 @@
+using Azure.Data.Tables;
+using Containment.Alerts;
+using Containment.Ledger;
+using Containment.Tests.Support;
+using Microsoft.Extensions.Options;
+
+namespace Containment.Tests.Ledger;
+
+/// <summary>Pages of security events, each test over tables of its own so that it knows every event listed.</summary>
+[Collection(LocalHostCollection.Name)]
+public sealed class SecurityEventPagesTests : IAsyncLifetime, IDisposable
+{
+    private static readonly DateTimeOffset Noon = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly LedgerTables tables;
+    private readonly SecurityEventLedger events;
+
+    public SecurityEventPagesTests(LocalHostFixture host)
+    {
+        tables = new LedgerTables(
+            host.Get<TableServiceClient>(),
+            Options.Create(new LedgerOptions { TablePrefix = "Pages" + Guid.NewGuid().ToString("N")[..12] }));
+        events = new SecurityEventLedger(tables);
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var table in new[] { tables.Events, tables.Isolations, tables.Poison })
+        {
+            await table.DeleteAsync();
+        }
+    }
+
+    public void Dispose()
+    {
+        events.Dispose();
+        tables.Dispose();
+    }
+
+    [Fact]
+    public async Task ListAsync_FollowingNext_GivesEveryEventOnce_NewestFirst_TiesById()
+    {
+        // Nine events, three pairs of which arrived at the same moment, one pair across two pages: three full pages,
+        // the last saying none follows.
+        var stored = await AddAsync(
+            ("e", 5), ("a", 1), ("g", 7), ("c", 3), ("b", 3), ("f", 7), ("d", 4), ("i", 9), ("h", 9));
+
+        var pages = await ListAllAsync(new EventQuery(Limit: 3));
+
+        Assert.Equal([3, 3, 3], pages.Select(page => page.Events.Count));
+        Assert.Equal(["h", "i", "f", "g", "e", "d", "b", "c", "a"], pages.SelectMany(page => page.Events).Select(NameOf));
+        Assert.Null(pages[^1].Next);
+        Assert.Equal(stored.Count, pages.SelectMany(page => page.Events).Select(record => record.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task ListAsync_NoEvents_IsOneEmptyPage()
+    {
+        var page = await events.ListAsync(new EventQuery(), CancellationToken.None);
+
+        Assert.Empty(page.Events);
+        Assert.Null(page.Next);
+    }
+
+    [Fact]
+    public async Task ListAsync_EventsStoredBetweenPages_NeitherRepeatNorShiftTheNextPage()
+    {
+        await AddAsync(("a", 1), ("b", 2), ("c", 3), ("d", 4), ("e", 5));
+        var first = await events.ListAsync(new EventQuery(Limit: 2), CancellationToken.None);
+
+        // A newer event belongs before the first page; one that arrived earlier than the cursor (a slow sender) after it.
+        await AddAsync(("z", 10), ("b2", 2));
+        var second = await events.ListAsync(new EventQuery(Limit: 2, After: first.Next), CancellationToken.None);
+        var rest = await events.ListAsync(new EventQuery(After: second.Next), CancellationToken.None);
+
+        Assert.Equal(["e", "d"], first.Events.Select(NameOf));
+        Assert.Equal(["c", "b"], second.Events.Select(NameOf));
+        Assert.Equal(["b2", "a"], rest.Events.Select(NameOf));
+        Assert.Null(rest.Next);
+    }
+
+    [Fact]
+    public async Task ListAsync_ByStatus_PagesOnlyThatStatus()
+    {
+        await AddAsync(("a", 1), ("b", 2), ("c", 3), ("d", 4), ("e", 5));
+        foreach (var name in new[] { "b", "d", "e" })
+        {
+            await events.ChangeAsync(IdOf(name), current => current with { Status = EventStatus.Processed }, (_, _) => [], CancellationToken.None);
+        }
+
+        var pages = await ListAllAsync(new EventQuery(EventStatus.Processed, Limit: 2));
+
+        Assert.Equal([["e", "d"], ["b"]], pages.Select(page => page.Events.Select(NameOf).ToArray()));
+        Assert.All(pages.SelectMany(page => page.Events), record => Assert.Equal(EventStatus.Processed, record.Status));
+    }
+
+    [Theory]
+    [InlineData("falco:plain")]
+    [InlineData("sentinel:with|bar|s")]
+    [InlineData("defender:ünïcødé 🛡")]
+    public void Cursor_ToToken_ReadsBackAsTheSamePlace(string id)
+    {
+        var cursor = new EventCursor(Noon.AddTicks(7), id);
+
+        Assert.True(EventCursor.TryParse(cursor.ToToken(), out var read));
+        Assert.Equal(cursor, read);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not base64!")]
+    [InlineData("YWJj")] // "abc": no separator
+    [InlineData("MTJ8")] // "12|": no id
+    [InlineData("fGlk")] // "|id": no arrival
+    [InlineData("LTF8aWQ")] // "-1|id"
+    [InlineData("OTk5OTk5OTk5OTk5OTk5OTk5OXxpZA")] // arrival beyond any date
+    [InlineData("_w")] // not UTF-8
+    public void Cursor_TryParse_RefusesWhatNoPageGave(string token)
+    {
+        Assert.False(EventCursor.TryParse(token, out _));
+    }
+
+    private async Task<List<EventPage>> ListAllAsync(EventQuery query)
+    {
+        var pages = new List<EventPage>();
+        do
+        {
+            var page = await events.ListAsync(query, CancellationToken.None);
+            pages.Add(page);
+            query = query with { After = page.Next };
+        }
+        while (query.After is not null && pages.Count < 20);
+
+        return pages;
+    }
+
+    /// <summary>Stores an event per name, arrived that many minutes past noon.</summary>
+    private async Task<List<SecurityEventRecord>> AddAsync(params (string Name, int Minute)[] arrivals)
+    {
+        var stored = new List<SecurityEventRecord>();
+        foreach (var (name, minute) in arrivals)
+        {
+            var at = Noon.AddMinutes(minute);
+            var alert = new Alert
+            {
+                Id = name,
+                Source = "falco",
+                Category = AlertCategory.ReverseShell,
+                Severity = Severity.High,
+                Time = at,
+                Target = new AlertTarget { Cluster = "c1", Namespace = "payments", Pod = "api-" + name },
+            };
+            var record = SecurityEventRecord.Unprocessed(alert, "quarantine", "run-" + name, at, "test");
+            Assert.True((await events.AddAsync(record, CancellationToken.None)).Created);
+            stored.Add(record);
+        }
+
+        return stored;
+    }
+
+    private static string IdOf(string name) => "falco:" + name;
+
+    private static string NameOf(SecurityEventRecord record) => record.Alert.Id;
+}
