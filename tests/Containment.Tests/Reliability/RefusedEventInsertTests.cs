@@ -21,11 +21,12 @@ public sealed class RefusedEventInsertTests(AnswerLosingHostFixture host) : ICla
         using var flow = new FlowClient(host);
         var pod = host.TakePod();
         var alert = FlowClient.Payload("defender-arm-reverse-shell.json", pod);
+        await WhenIdleAsync();
         var refusedBefore = host.Proxy.Refused;
         host.Proxy.RefuseWrites("Events", EveryTry);
 
         var refused = await flow.PostAsync("api/alerts", alert);
-        await host.Get<EmbeddedRuntime>().WhenIdleAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        await WhenIdleAsync();
         var storedByRun = await EventOfPodAsync(flow, pod);
         var redelivered = await flow.PostAsync("api/alerts", alert);
         var afterRedelivery = await flow.GetAsync($"api/events/{Uri.EscapeDataString((string)storedByRun["event"]!["id"]!)}");
@@ -49,11 +50,12 @@ public sealed class RefusedEventInsertTests(AnswerLosingHostFixture host) : ICla
         using var flow = new FlowClient(host);
         var pod = host.TakePod();
         var alert = FlowClient.Payload("native-single.json", pod, ("\"malware\"", "\"other\""), ("manual-2026-11-22-001", $"other-{pod}"));
+        await WhenIdleAsync();
         var refusedBefore = host.Proxy.Refused;
         host.Proxy.RefuseWrites("Events", EveryTry);
 
         var refused = await flow.PostAsync("api/alerts", alert);
-        await host.Get<EmbeddedRuntime>().WhenIdleAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        await WhenIdleAsync();
         var storedByRun = await EventOfPodAsync(flow, pod);
 
         Assert.Equal(503, refused.Status);
@@ -62,6 +64,12 @@ public sealed class RefusedEventInsertTests(AnswerLosingHostFixture host) : ICla
         Assert.Equal("unprocessed", (string?)storedByRun["event"]!["status"]);
         Assert.Equal(["event-stored-by-run"], Actions(storedByRun));
     }
+
+    /// <summary>
+    /// Once no run of this host is being driven: the refusals then meet the delivery they are armed for, not a write
+    /// that an earlier test's run still had to make.
+    /// </summary>
+    private Task WhenIdleAsync() => host.Get<EmbeddedRuntime>().WhenIdleAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
 
     /// <summary>The pod's one security event, with its audit trail.</summary>
     private static async Task<JsonObject> EventOfPodAsync(FlowClient flow, string pod)
