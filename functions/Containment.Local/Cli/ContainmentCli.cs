@@ -39,6 +39,7 @@ public static class ContainmentCli
             ServeCommand.Create(),
             AlertsCommand.Create(),
             IsolationsCommand.Create(),
+            EventsCommand.Create(),
             KubeSimCommand.Create(),
             DemoCommand.Create(),
         };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using Containment.Api;
 using Containment.Local.Hosting;
 
@@ -48,6 +49,37 @@ internal sealed class HostConnection
 
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return client;
+    }
+
+    /// <summary>
+    /// Sends a request to the host and reads its JSON answer; on an error answer, or none, says so on the command's
+    /// error writer and gives null.
+    /// </summary>
+    public async Task<T?> SendAsync<T>(ParseResult parse, HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+        where T : class
+    {
+        var error = parse.InvocationConfiguration.Error;
+        using var client = CreateClient(parse);
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative))
+        {
+            Content = body is null ? null : JsonContent.Create(body, options: ContainmentJson.Options),
+        };
+        try
+        {
+            using var response = await client.SendAsync(request, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                await error.WriteLineAsync($"{(int)response.StatusCode} {response.ReasonPhrase}\n{await response.Content.ReadAsStringAsync(cancellationToken)}");
+                return null;
+            }
+
+            return await response.Content.ReadFromJsonAsync<T>(ContainmentJson.Options, cancellationToken);
+        }
+        catch (HttpRequestException exception)
+        {
+            await error.WriteLineAsync($"cannot reach {client.BaseAddress}: {exception.Message}");
+            return null;
+        }
     }
 
     private static string? ResolveKey(string? given)

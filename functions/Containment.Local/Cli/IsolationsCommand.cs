@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net.Http.Json;
 using Containment.Ledger;
 
 namespace Containment.Local.Cli;
@@ -15,34 +14,20 @@ internal static class IsolationsCommand
         connection.AddTo(list);
         list.SetAction(async (parse, cancellationToken) =>
         {
-            var output = parse.InvocationConfiguration.Output;
-            var error = parse.InvocationConfiguration.Error;
-            using var client = connection.CreateClient(parse);
             var query = parse.GetValue(status) is { Length: > 0 } wanted ? $"?status={Uri.EscapeDataString(wanted)}" : string.Empty;
-            try
+            if (await connection.SendAsync<IsolationPage>(parse, HttpMethod.Get, "api/isolations" + query, body: null, cancellationToken) is not { } page)
             {
-                using var response = await client.GetAsync(new Uri("api/isolations" + query, UriKind.Relative), cancellationToken);
-                if (!response.IsSuccessStatusCode)
-                {
-                    await error.WriteLineAsync($"{(int)response.StatusCode} {response.ReasonPhrase}\n{await response.Content.ReadAsStringAsync(cancellationToken)}");
-                    return ContainmentCli.Failed;
-                }
-
-                var page = await response.Content.ReadFromJsonAsync<IsolationPage>(ContainmentJson.Options, cancellationToken);
-                await output.WriteAsync(Table.Render(
-                    ["ID", "STATUS", "CLUSTER", "NAMESPACE", "POD", "CHANGED", "BY", "REASON"],
-                    page!.Isolations.Select(record => new[]
-                    {
-                        record.Id, KebabCaseEnumConverter.ToWireName(record.Status), record.Cluster, record.Namespace, record.Pod,
-                        record.ChangedAt.ToString("u"), record.ChangedBy, record.FailureReason ?? record.Reason ?? string.Empty,
-                    })));
-                return ContainmentCli.Ok;
-            }
-            catch (HttpRequestException exception)
-            {
-                await error.WriteLineAsync($"cannot reach {client.BaseAddress}: {exception.Message}");
                 return ContainmentCli.Failed;
             }
+
+            await parse.InvocationConfiguration.Output.WriteAsync(Table.Render(
+                ["ID", "STATUS", "CLUSTER", "NAMESPACE", "POD", "CHANGED", "BY", "REASON"],
+                page.Isolations.Select(record => new[]
+                {
+                    record.Id, KebabCaseEnumConverter.ToWireName(record.Status), record.Cluster, record.Namespace, record.Pod,
+                    record.ChangedAt.ToString("u"), record.ChangedBy, record.FailureReason ?? record.Reason ?? string.Empty,
+                })));
+            return ContainmentCli.Ok;
         });
 
         return new Command("isolations", "Query the isolation ledger of a host.") { list };

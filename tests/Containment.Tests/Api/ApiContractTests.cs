@@ -174,14 +174,7 @@ public sealed class ApiContractTests(LocalHostFixture host)
     [Fact]
     public async Task Events_FollowingNext_PagesNewestFirst()
     {
-        // Arrivals later than any other test's events, so they lead the list.
-        var ledger = host.Get<SecurityEventLedger>();
-        var latest = new DateTimeOffset(2200, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        var seeded = new List<string>();
-        for (var minute = 0; minute < 3; minute++)
-        {
-            seeded.Add(await TestEvents.SeedAsync(ledger, latest.AddMinutes(minute)));
-        }
+        var seeded = await TestEvents.SeedArrivalsAsync(host.Get<SecurityEventLedger>(), new DateTimeOffset(2200, 1, 1, 0, 0, 0, TimeSpan.Zero), 3);
 
         using var flow = new FlowClient(host);
         var first = await flow.GetAsync("api/events?limit=2");

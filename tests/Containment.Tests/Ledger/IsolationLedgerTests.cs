@@ -117,14 +117,5 @@ public sealed class IsolationLedgerTests(LocalHostFixture host)
 
     private static string NewId() => "c1~payments~api-" + Guid.NewGuid().ToString("N")[..8];
 
-    private static IsolationRecord Record(string id, IsolationStatus status) => new()
-    {
-        Id = id,
-        Cluster = "c1",
-        Namespace = "payments",
-        Pod = id.Split('~').Last(),
-        Status = status,
-        ChangedBy = "test",
-        ChangedAt = DateTimeOffset.UnixEpoch,
-    };
+    private static IsolationRecord Record(string id, IsolationStatus status) => TestIsolations.Record(id, status);
 }

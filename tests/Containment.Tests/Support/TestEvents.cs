@@ -32,4 +32,19 @@ internal static class TestEvents
         await events.AddAsync(record, CancellationToken.None);
         return record.Id;
     }
+
+    /// <summary>
+    /// Stores <paramref name="count"/> events arrived a minute apart from <paramref name="first"/>; their ids, oldest first. Arrivals
+    /// later than any other test's put them at the head of the list.
+    /// </summary>
+    public static async Task<List<string>> SeedArrivalsAsync(SecurityEventLedger events, DateTimeOffset first, int count)
+    {
+        var ids = new List<string>();
+        for (var minute = 0; minute < count; minute++)
+        {
+            ids.Add(await SeedAsync(events, first.AddMinutes(minute)));
+        }
+
+        return ids;
+    }
 }

@@ -1,0 +1,100 @@
+using Containment.Alerts;
+using Containment.Ledger;
+using Containment.Local.Cli;
+using Containment.Tests.Support;
+
+namespace Containment.Tests.Cli;
+
+/// <summary>The verbs that talk to a running host, against the local host over HTTP.</summary>
+[Collection(LocalHostCollection.Name)]
+public sealed class HostCommandsTests(LocalHostFixture host)
+{
+    [Fact]
+    public async Task EventsList_FollowingTheCursorItPrints_GivesThePageAfter()
+    {
+        var seeded = await TestEvents.SeedArrivalsAsync(host.Get<SecurityEventLedger>(), new DateTimeOffset(2201, 1, 1, 0, 0, 0, TimeSpan.Zero), 3);
+
+        var (exit, output, _) = await RunAsync("events", "list", "--limit", "2");
+        var lines = Lines(output);
+        var cursor = Assert.Single(lines, line => line.StartsWith("more: --cursor ", StringComparison.Ordinal))["more: --cursor ".Length..];
+        var (nextExit, nextOutput, _) = await RunAsync("events", "list", "--limit", "2", "--cursor", cursor);
+
+        Assert.Equal(ContainmentCli.Ok, exit);
+        Assert.StartsWith("ID", lines[0], StringComparison.Ordinal);
+        Assert.Equal([seeded[2], seeded[1]], lines[1..3].Select(FirstCell));
+        Assert.Contains("unprocessed", lines[1], StringComparison.Ordinal);
+        Assert.Contains("c1/shop/web-1", lines[1], StringComparison.Ordinal);
+        Assert.Equal(ContainmentCli.Ok, nextExit);
+        Assert.Equal(seeded[0], FirstCell(Lines(nextOutput)[1]));
+    }
+
+    [Fact]
+    public async Task EventsSetStatus_ChangesTheEvent_AndAuditsIt()
+    {
+        var ledger = host.Get<SecurityEventLedger>();
+        var id = await TestEvents.SeedAsync(ledger);
+
+        var (exit, output, _) = await RunAsync("events", "set-status", id, "--status", "processed", "--reason", "malware removed, image rebuilt");
+
+        Assert.Equal(ContainmentCli.Ok, exit);
+        Assert.Equal($"{id}: processed (malware removed, image rebuilt)", output.Trim());
+        Assert.Equal(EventStatus.Processed, (await ledger.GetAsync(id, CancellationToken.None))!.Status);
+        var entry = Assert.Single(await host.Get<AuditTrail>().ListAsync(AuditSubject.SecurityEvent, id, CancellationToken.None));
+        Assert.Equal(AuditAction.EventStatusChanged, entry.Action);
+    }
+
+    [Theory]
+    [InlineData("events", "list", "--status", "banana")]
+    [InlineData("events", "list", "--limit", "0")]
+    [InlineData("events", "set-status", "edr:nothing", "--status", "processed", "--reason", "x")]
+    [InlineData("isolations", "list", "--status", "banana")]
+    public async Task Refused_PrintsTheHostsAnswerOnErrorAndExitsOne(params string[] args)
+    {
+        var (exit, output, error) = await RunAsync(args);
+
+        Assert.Equal(ContainmentCli.Failed, exit);
+        Assert.Empty(output);
+        Assert.Matches("^(400 Bad Request|404 Not Found)\n\\{\"error\":", error);
+    }
+
+    [Fact]
+    public async Task IsolationsList_WrongKey_Says401AndExitsOne()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await ContainmentCli.RunAsync(["isolations", "list", "--url", host.BaseAddress.ToString(), "--key", "wrong"], output, error);
+
+        Assert.Equal(ContainmentCli.Failed, exit);
+        Assert.StartsWith("401 Unauthorized", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IsolationsList_ByStatus_ListsOnlyThatStatus()
+    {
+        var isolations = host.Get<IsolationLedger>();
+        var (released, isolated) = ("c1~payments~released-" + Guid.NewGuid().ToString("N")[..8], "c1~payments~isolated-" + Guid.NewGuid().ToString("N")[..8]);
+        await isolations.ChangeAsync(released, _ => TestIsolations.Record(released, IsolationStatus.Released), CancellationToken.None);
+        await isolations.ChangeAsync(isolated, _ => TestIsolations.Record(isolated, IsolationStatus.Isolated), CancellationToken.None);
+
+        var (exit, output, _) = await RunAsync("isolations", "list", "--status", "released");
+        var rows = Lines(output)[1..];
+
+        Assert.Equal(ContainmentCli.Ok, exit);
+        Assert.Contains(released, rows.Select(FirstCell));
+        Assert.DoesNotContain(isolated, rows.Select(FirstCell));
+        Assert.All(rows, row => Assert.Equal("released", row.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]));
+    }
+
+    private async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await ContainmentCli.RunAsync([.. args, "--url", host.BaseAddress.ToString(), "--key", LocalHostFixture.ApiKey], output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static string FirstCell(string line) => line.Split(' ', 2)[0];
+}
