@@ -196,8 +196,12 @@ internal static class StormBenchmark
         var ofStorm = StormPods(pods);
         while (true)
         {
-            var isolated = (await host.Services<Ledger.IsolationLedger>().ListAsync(new Ledger.IsolationQuery(Ledger.IsolationStatus.Isolated, null, null), cancellationToken))
-                .Count(record => ofStorm.Contains(record.Pod));
+            var isolated = 0;
+            await foreach (var record in host.Services<Ledger.IsolationLedger>().ReadAllAsync(new Ledger.IsolationQuery(Ledger.IsolationStatus.Isolated), cancellationToken))
+            {
+                isolated += ofStorm.Contains(record.Pod) ? 1 : 0;
+            }
+
             if (isolated >= pods || DateTime.UtcNow > deadline)
             {
                 return isolated;

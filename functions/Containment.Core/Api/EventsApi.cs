@@ -9,15 +9,14 @@ public sealed class EventsApi(SecurityEventLedger events, AuditTrail audit, Time
     public async Task<ApiResponse> ListAsync(ApiRequest request, CancellationToken cancellationToken)
     {
         var (status, error) = ApiQuery.Enum<EventStatus>(request, "status");
-        var (limit, limitError) = ApiQuery.Int(request, "limit", EventQuery.DefaultLimit, 1, EventQuery.MaxLimit);
-        var (after, cursorError) = ApiQuery.Cursor(request, "cursor");
-        if ((error ?? limitError ?? cursorError) is { } refused)
+        var (limit, after, pageError) = ApiQuery.PageOf(request);
+        if ((error ?? pageError) is { } refused)
         {
             return refused;
         }
 
         var page = await events.ListAsync(new EventQuery(status, limit, after), cancellationToken);
-        return ApiResponse.Json(200, new { page.Events, Next = page.Next?.ToToken() });
+        return ApiResponse.Json(200, new { Events = page.Items, Next = page.Next?.ToToken() });
     }
 
     public async Task<ApiResponse> GetAsync(string id, CancellationToken cancellationToken)

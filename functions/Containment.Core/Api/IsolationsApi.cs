@@ -27,16 +27,17 @@ public sealed class IsolationsApi(
     public async Task<ApiResponse> ListAsync(ApiRequest request, CancellationToken cancellationToken)
     {
         var (status, error) = ApiQuery.Enum<IsolationStatus>(request, "status");
-        if (error is not null)
+        var (limit, after, pageError) = ApiQuery.PageOf(request);
+        if ((error ?? pageError) is { } refused)
         {
-            return error;
+            return refused;
         }
 
         // Records name the cluster by its configured alias; the filter takes any name the configuration knows it by.
         // A name it does not know is matched as given: records of a cluster since removed stay findable.
         var cluster = request.QueryValue("cluster") is { } named ? ClusterLookup.Find(clusters.Configured, named)?.Alias ?? named : null;
-        var query = new IsolationQuery(status, cluster, request.QueryValue("namespace"));
-        return ApiResponse.Json(200, new { Isolations = await isolations.ListAsync(query, cancellationToken) });
+        var page = await isolations.ListAsync(new IsolationQuery(status, cluster, request.QueryValue("namespace"), limit, after), cancellationToken);
+        return ApiResponse.Json(200, new { Isolations = page.Items, Next = page.Next?.ToToken() });
     }
 
     public async Task<ApiResponse> GetAsync(string id, CancellationToken cancellationToken)

@@ -21,7 +21,15 @@ public sealed class IsolationLedger(LedgerTables tables) : IDisposable
     public async Task<IsolationRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
         (await records.ReadAsync(id, cancellationToken))?.Record;
 
-    public async Task<IReadOnlyList<IsolationRecord>> ListAsync(IsolationQuery query, CancellationToken cancellationToken)
+    /// <summary>
+    /// One page of records, the last changed first. A record changed while a client pages moves to the head of the list:
+    /// it is on the client's next first page, not on the page after.
+    /// </summary>
+    public Task<Page<IsolationRecord>> ListAsync(IsolationQuery query, CancellationToken cancellationToken) =>
+        Page.NewestFirstAsync(ReadAllAsync(query, cancellationToken), PlaceOf, query.Limit, query.After, cancellationToken);
+
+    /// <summary>Every record that <paramref name="query"/>'s filters take, in no particular order, read page by page as they are taken.</summary>
+    public IAsyncEnumerable<IsolationRecord> ReadAllAsync(IsolationQuery query, CancellationToken cancellationToken)
     {
         var filters = new List<string>();
         if (query.Status is { } status)
@@ -39,9 +47,11 @@ public sealed class IsolationLedger(LedgerTables tables) : IDisposable
             filters.Add(TableClient.CreateQueryFilter($"Namespace eq {ns}"));
         }
 
-        var found = await records.ListAsync(filters.Count == 0 ? null : string.Join(" and ", filters), cancellationToken);
-        return found.OrderByDescending(record => record.ChangedAt).ToList();
+        return records.QueryAsync(filters.Count == 0 ? null : string.Join(" and ", filters), cancellationToken);
     }
+
+    /// <summary>A record's place in the list: its last change.</summary>
+    public static PageCursor PlaceOf(IsolationRecord record) => new(record.ChangedAt, record.Id);
 
     /// <summary>
     /// Applies <paramref name="change"/> to the current record (null when there is none) and stores the

@@ -91,47 +91,14 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
         (await records.ReadAsync(id, cancellationToken))?.Record;
 
     /// <summary>
-    /// One page of events, newest first. Table Storage keeps events by id, not by arrival, so each page reads every
-    /// event of the status asked for; it holds no more of them than the page and the one after it.
+    /// One page of events, newest first by arrival. Table Storage keeps events by id, not by arrival, so each page
+    /// reads every event of the status asked for; it holds no more of them than the page and the one after it.
     /// </summary>
-    public async Task<EventPage> ListAsync(EventQuery query, CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+    public Task<Page<SecurityEventRecord>> ListAsync(EventQuery query, CancellationToken cancellationToken) =>
+        Page.NewestFirstAsync(ReadAllAsync(query.Status, cancellationToken), PlaceOf, query.Limit, query.After, cancellationToken);
 
-        // The page's events and one more, to know whether a page follows; the first out is the last newest first.
-        var oldestFirst = Comparer<EventCursor>.Create(static (x, y) => EventCursor.NewestFirst.Compare(y, x));
-        var kept = new PriorityQueue<SecurityEventRecord, EventCursor>(query.Limit + 1, oldestFirst);
-        await foreach (var record in ReadAllAsync(query.Status, cancellationToken))
-        {
-            if (query.After is { } after && !after.Precedes(record))
-            {
-                continue;
-            }
-
-            if (kept.Count <= query.Limit)
-            {
-                kept.Enqueue(record, EventCursor.Of(record));
-            }
-            else
-            {
-                kept.EnqueueDequeue(record, EventCursor.Of(record));
-            }
-        }
-
-        var more = kept.Count > query.Limit;
-        if (more)
-        {
-            kept.Dequeue();
-        }
-
-        var page = new SecurityEventRecord[kept.Count];
-        for (var index = page.Length - 1; index >= 0; index--)
-        {
-            page[index] = kept.Dequeue();
-        }
-
-        return new EventPage(page, more ? EventCursor.Of(page[^1]) : null);
-    }
+    /// <summary>An event's place in the list: its arrival, which never changes.</summary>
+    public static PageCursor PlaceOf(SecurityEventRecord record) => new(record.ReceivedAt, record.Id);
 
     /// <summary>Every event of <paramref name="status"/> (null: all), in no particular order, read page by page as they are taken.</summary>
     public IAsyncEnumerable<SecurityEventRecord> ReadAllAsync(EventStatus? status, CancellationToken cancellationToken) =>

@@ -15,22 +15,15 @@ internal static class EventsCommand
     private static Command List()
     {
         var status = new Option<string?>("--status") { Description = "Only this status: unprocessed, processed, ignored." };
-        var limit = new Option<int?>("--limit") { Description = $"Events per page, 1 to {EventQuery.MaxLimit} (default {EventQuery.DefaultLimit})." };
-        var cursor = new Option<string?>("--cursor") { Description = "Where the page begins: the cursor the page before printed." };
+        var page = new PageOptions("Events");
         var connection = new HostConnection();
-        var list = new Command("list", "List security events, newest first.") { status, limit, cursor };
+        var list = new Command("list", "List security events, newest first.") { status };
+        page.AddTo(list);
         connection.AddTo(list);
         list.SetAction(async (parse, cancellationToken) =>
         {
-            var query = string.Join("&", new (string Name, string? Value)[]
-                {
-                    ("status", parse.GetValue(status)),
-                    ("limit", parse.GetValue(limit)?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    ("cursor", parse.GetValue(cursor)),
-                }
-                .Where(parameter => !string.IsNullOrEmpty(parameter.Value))
-                .Select(parameter => $"{parameter.Name}={Uri.EscapeDataString(parameter.Value!)}"));
-            if (await connection.SendAsync<EventPageBody>(parse, HttpMethod.Get, query.Length == 0 ? "api/events" : $"api/events?{query}", body: null, cancellationToken) is not { } page)
+            var path = page.PathOf(parse, "api/events", ("status", parse.GetValue(status)));
+            if (await connection.SendAsync<EventPageBody>(parse, HttpMethod.Get, path, body: null, cancellationToken) is not { } listed)
             {
                 return ContainmentCli.Failed;
             }
@@ -38,18 +31,14 @@ internal static class EventsCommand
             var output = parse.InvocationConfiguration.Output;
             await output.WriteAsync(Table.Render(
                 ["ID", "STATUS", "RECEIVED", "CATEGORY", "SEVERITY", "TARGET", "PLAYBOOK", "REASON"],
-                page.Events.Select(record => new[]
+                listed.Events.Select(record => new[]
                 {
                     record.Id, KebabCaseEnumConverter.ToWireName(record.Status), record.ReceivedAt.ToString("u"),
                     KebabCaseEnumConverter.ToWireName(record.Alert.Category), KebabCaseEnumConverter.ToWireName(record.Alert.Severity),
                     $"{record.Alert.Target.Cluster}/{record.Alert.Target.Namespace}/{record.Alert.Target.Pod}",
                     record.Playbook ?? string.Empty, record.StatusReason ?? string.Empty,
                 })));
-            if (page.Next is { } next)
-            {
-                await output.WriteLineAsync($"more: --cursor {next}");
-            }
-
+            await PageOptions.WriteNextAsync(output, listed.Next);
             return ContainmentCli.Ok;
         });
         return list;

@@ -139,16 +139,18 @@ public sealed class ApiContractTests(LocalHostFixture host)
     }
 
     [Theory]
-    [InlineData("0")]
-    [InlineData("501")]
-    [InlineData("-1")]
-    [InlineData("1.5")]
-    [InlineData("many")]
-    public async Task Events_LimitOutOfRange_Is400NamingTheRange(string limit)
+    [InlineData("api/events", "0")]
+    [InlineData("api/events", "501")]
+    [InlineData("api/events", "-1")]
+    [InlineData("api/events", "1.5")]
+    [InlineData("api/events", "many")]
+    [InlineData("api/isolations", "0")]
+    [InlineData("api/isolations", "501")]
+    public async Task List_LimitOutOfRange_Is400NamingTheRange(string route, string limit)
     {
         using var client = host.CreateClient();
 
-        using var response = await client.GetAsync(new Uri($"api/events?limit={limit}", UriKind.Relative));
+        using var response = await client.GetAsync(new Uri($"{route}?limit={limit}", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var detail = (await response.Content.ReadFromJsonAsync<JsonObject>())!["details"]![0]!;
@@ -157,13 +159,14 @@ public sealed class ApiContractTests(LocalHostFixture host)
     }
 
     [Theory]
-    [InlineData("abc")]
-    [InlineData("%27%20or%201%20eq%201")]
-    public async Task Events_CursorNoPageGave_Is400NamingTheCursor(string cursor)
+    [InlineData("api/events", "abc")]
+    [InlineData("api/events", "%27%20or%201%20eq%201")]
+    [InlineData("api/isolations", "abc")]
+    public async Task List_CursorNoPageGave_Is400NamingTheCursor(string route, string cursor)
     {
         using var client = host.CreateClient();
 
-        using var response = await client.GetAsync(new Uri($"api/events?cursor={cursor}", UriKind.Relative));
+        using var response = await client.GetAsync(new Uri($"{route}?cursor={cursor}", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
@@ -183,6 +186,28 @@ public sealed class ApiContractTests(LocalHostFixture host)
         Assert.Equal([seeded[2], seeded[1]], first["events"]!.AsArray().Select(item => (string?)item!["id"]));
         Assert.Equal(seeded[0], (string?)second["events"]![0]!["id"]);
         Assert.DoesNotContain(second["events"]!.AsArray(), item => seeded[1..].Contains((string)item!["id"]!));
+    }
+
+    [Fact]
+    public async Task Isolations_FollowingNext_PagesTheLastChangedFirst()
+    {
+        var cluster = "paged-" + Guid.NewGuid().ToString("N")[..8];
+        var ledger = host.Get<IsolationLedger>();
+        var ids = new List<string>();
+        for (var minute = 0; minute < 3; minute++)
+        {
+            var id = $"{cluster}~payments~api-{minute}";
+            await ledger.ChangeAsync(id, _ => TestIsolations.Record(id, IsolationStatus.Isolated) with { Cluster = cluster, ChangedAt = DateTimeOffset.UnixEpoch.AddMinutes(minute) }, CancellationToken.None);
+            ids.Add(id);
+        }
+
+        using var flow = new FlowClient(host);
+        var first = await flow.GetAsync($"api/isolations?cluster={cluster}&limit=2");
+        var second = await flow.GetAsync($"api/isolations?cluster={cluster}&limit=2&cursor={Uri.EscapeDataString((string)first["next"]!)}");
+
+        Assert.Equal([ids[2], ids[1]], first["isolations"]!.AsArray().Select(item => (string?)item!["id"]));
+        Assert.Equal([ids[0]], second["isolations"]!.AsArray().Select(item => (string?)item!["id"]));
+        Assert.Null(second["next"]);
     }
 
     [Fact]

@@ -73,17 +73,37 @@ public sealed class HostCommandsTests(LocalHostFixture host)
     public async Task IsolationsList_ByStatus_ListsOnlyThatStatus()
     {
         var isolations = host.Get<IsolationLedger>();
-        var (released, isolated) = ("c1~payments~released-" + Guid.NewGuid().ToString("N")[..8], "c1~payments~isolated-" + Guid.NewGuid().ToString("N")[..8]);
-        await isolations.ChangeAsync(released, _ => TestIsolations.Record(released, IsolationStatus.Released), CancellationToken.None);
-        await isolations.ChangeAsync(isolated, _ => TestIsolations.Record(isolated, IsolationStatus.Isolated), CancellationToken.None);
+        var cluster = "cli-" + Guid.NewGuid().ToString("N")[..8];
+        var (released, isolated) = ($"{cluster}~payments~released", $"{cluster}~payments~isolated");
+        await isolations.ChangeAsync(released, _ => TestIsolations.Record(released, IsolationStatus.Released) with { Cluster = cluster }, CancellationToken.None);
+        await isolations.ChangeAsync(isolated, _ => TestIsolations.Record(isolated, IsolationStatus.Isolated) with { Cluster = cluster }, CancellationToken.None);
 
-        var (exit, output, _) = await RunAsync("isolations", "list", "--status", "released");
+        var (exit, output, _) = await RunAsync("isolations", "list", "--cluster", cluster, "--status", "released");
         var rows = Lines(output)[1..];
 
         Assert.Equal(ContainmentCli.Ok, exit);
-        Assert.Contains(released, rows.Select(FirstCell));
-        Assert.DoesNotContain(isolated, rows.Select(FirstCell));
-        Assert.All(rows, row => Assert.Equal("released", row.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]));
+        Assert.Equal([released], rows.Select(FirstCell));
+        Assert.Equal("released", rows[0].Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+    }
+
+    [Fact]
+    public async Task IsolationsList_ClusterAndLimit_PrintsTheCursorOfThePageAfter()
+    {
+        var isolations = host.Get<IsolationLedger>();
+        var cluster = "cli-" + Guid.NewGuid().ToString("N")[..8];
+        var (older, newer) = ($"{cluster}~payments~older", $"{cluster}~payments~newer");
+        await isolations.ChangeAsync(older, _ => TestIsolations.Record(older, IsolationStatus.Isolated) with { Cluster = cluster, ChangedAt = DateTimeOffset.UnixEpoch }, CancellationToken.None);
+        await isolations.ChangeAsync(newer, _ => TestIsolations.Record(newer, IsolationStatus.Isolated) with { Cluster = cluster, ChangedAt = DateTimeOffset.UnixEpoch.AddMinutes(1) }, CancellationToken.None);
+
+        var (exit, output, _) = await RunAsync("isolations", "list", "--cluster", cluster, "--limit", "1");
+        var lines = Lines(output);
+        var cursor = lines[^1]["more: --cursor ".Length..];
+        var (_, nextOutput, _) = await RunAsync("isolations", "list", "--cluster", cluster, "--limit", "1", "--cursor", cursor);
+
+        Assert.Equal(ContainmentCli.Ok, exit);
+        Assert.Equal([newer], lines[1..^1].Select(FirstCell));
+        Assert.StartsWith("more: --cursor ", lines[^1], StringComparison.Ordinal);
+        Assert.Equal([older], Lines(nextOutput)[1..].Select(FirstCell));
     }
 
     private async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)

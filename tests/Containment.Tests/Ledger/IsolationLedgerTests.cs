@@ -59,7 +59,7 @@ public sealed class IsolationLedgerTests(LocalHostFixture host)
 
         await ledger.ChangeAsync(id, _ => Record(id, IsolationStatus.Isolated), CancellationToken.None, likelyNew: true, audit: (_, _) => [entry]);
         await ledger.ChangeAsync(id, current => current, CancellationToken.None, audit: (_, _) => [entry]);
-        var listed = await ledger.ListAsync(new IsolationQuery(Namespace: "payments"), CancellationToken.None);
+        var listed = await ledger.ReadAllAsync(new IsolationQuery(Namespace: "payments"), CancellationToken.None).ToListAsync();
         var rows = await host.Get<LedgerTables>().Isolations.QueryAsync<Azure.Data.Tables.TableEntity>(filter: $"PartitionKey eq '{id}'").ToListAsync();
 
         Assert.Single(listed, record => record.Id == id);
@@ -90,6 +90,28 @@ public sealed class IsolationLedgerTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task ListAsync_PagesTheLastChangedFirst_AndARecordChangedMeanwhileMovesToTheHead()
+    {
+        var cluster = "cluster-" + Guid.NewGuid().ToString("N")[..6];
+        var ids = Enumerable.Range(0, 5).Select(_ => NewId()).ToArray();
+        for (var index = 0; index < ids.Length; index++)
+        {
+            var id = ids[index];
+            await ledger.ChangeAsync(id, _ => Record(id, IsolationStatus.Isolated) with { Cluster = cluster, ChangedAt = Noon.AddMinutes(index) }, CancellationToken.None);
+        }
+
+        var first = await ledger.ListAsync(new IsolationQuery(Cluster: cluster, Limit: 2), CancellationToken.None);
+        await ledger.ChangeAsync(ids[0], current => current! with { Status = IsolationStatus.Released, ChangedAt = Noon.AddMinutes(10) }, CancellationToken.None);
+        var second = await ledger.ListAsync(new IsolationQuery(Cluster: cluster, Limit: 2, After: first.Next), CancellationToken.None);
+        var firstAgain = await ledger.ListAsync(new IsolationQuery(Cluster: cluster, Limit: 2), CancellationToken.None);
+
+        Assert.Equal([ids[4], ids[3]], first.Items.Select(record => record.Id));
+        Assert.Equal([ids[2], ids[1]], second.Items.Select(record => record.Id));
+        Assert.Null(second.Next);
+        Assert.Equal([ids[0], ids[4]], firstAgain.Items.Select(record => record.Id));
+    }
+
+    [Fact]
     public async Task ListAsync_Filters_ReturnOnlyMatches()
     {
         var cluster = "cluster-" + Guid.NewGuid().ToString("N")[..6];
@@ -101,8 +123,8 @@ public sealed class IsolationLedgerTests(LocalHostFixture host)
         var byStatus = await ledger.ListAsync(new IsolationQuery(IsolationStatus.Isolated, cluster), CancellationToken.None);
         var byNamespace = await ledger.ListAsync(new IsolationQuery(Cluster: cluster, Namespace: "web"), CancellationToken.None);
 
-        Assert.Equal([isolated], byStatus.Select(record => record.Id));
-        Assert.Equal([released], byNamespace.Select(record => record.Id));
+        Assert.Equal([isolated], byStatus.Items.Select(record => record.Id));
+        Assert.Equal([released], byNamespace.Items.Select(record => record.Id));
     }
 
     [Fact]
@@ -114,6 +136,8 @@ public sealed class IsolationLedgerTests(LocalHostFixture host)
 
         Assert.Equal(id, (await ledger.GetAsync(id, CancellationToken.None))!.Id);
     }
+
+    private static readonly DateTimeOffset Noon = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
 
     private static string NewId() => "c1~payments~api-" + Guid.NewGuid().ToString("N")[..8];
 

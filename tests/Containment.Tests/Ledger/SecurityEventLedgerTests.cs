@@ -41,7 +41,7 @@ public sealed class SecurityEventLedgerTests(LocalHostFixture host)
         await events.AddAsync(ignored, CancellationToken.None);
         await events.AddAsync(processed, CancellationToken.None);
 
-        var listed = (await events.ListAsync(new EventQuery(EventStatus.Ignored, EventQuery.MaxLimit), CancellationToken.None)).Events;
+        var listed = (await events.ListAsync(new EventQuery(EventStatus.Ignored, Page.MaxLimit), CancellationToken.None)).Items;
 
         Assert.Contains(listed, record => record.Id == ignored.Id);
         Assert.All(listed, record => Assert.Equal(EventStatus.Ignored, record.Status));

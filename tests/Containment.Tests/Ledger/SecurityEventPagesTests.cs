@@ -49,10 +49,10 @@ public sealed class SecurityEventPagesTests : IAsyncLifetime, IDisposable
 
         var pages = await ListAllAsync(new EventQuery(Limit: 3));
 
-        Assert.Equal([3, 3, 3], pages.Select(page => page.Events.Count));
-        Assert.Equal(["h", "i", "f", "g", "e", "d", "b", "c", "a"], pages.SelectMany(page => page.Events).Select(NameOf));
+        Assert.Equal([3, 3, 3], pages.Select(page => page.Items.Count));
+        Assert.Equal(["h", "i", "f", "g", "e", "d", "b", "c", "a"], pages.SelectMany(page => page.Items).Select(NameOf));
         Assert.Null(pages[^1].Next);
-        Assert.Equal(stored.Count, pages.SelectMany(page => page.Events).Select(record => record.Id).Distinct().Count());
+        Assert.Equal(stored.Count, pages.SelectMany(page => page.Items).Select(record => record.Id).Distinct().Count());
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class SecurityEventPagesTests : IAsyncLifetime, IDisposable
     {
         var page = await events.ListAsync(new EventQuery(), CancellationToken.None);
 
-        Assert.Empty(page.Events);
+        Assert.Empty(page.Items);
         Assert.Null(page.Next);
     }
 
@@ -75,9 +75,9 @@ public sealed class SecurityEventPagesTests : IAsyncLifetime, IDisposable
         var second = await events.ListAsync(new EventQuery(Limit: 2, After: first.Next), CancellationToken.None);
         var rest = await events.ListAsync(new EventQuery(After: second.Next), CancellationToken.None);
 
-        Assert.Equal(["e", "d"], first.Events.Select(NameOf));
-        Assert.Equal(["c", "b"], second.Events.Select(NameOf));
-        Assert.Equal(["b2", "a"], rest.Events.Select(NameOf));
+        Assert.Equal(["e", "d"], first.Items.Select(NameOf));
+        Assert.Equal(["c", "b"], second.Items.Select(NameOf));
+        Assert.Equal(["b2", "a"], rest.Items.Select(NameOf));
         Assert.Null(rest.Next);
     }
 
@@ -92,8 +92,8 @@ public sealed class SecurityEventPagesTests : IAsyncLifetime, IDisposable
 
         var pages = await ListAllAsync(new EventQuery(EventStatus.Processed, Limit: 2));
 
-        Assert.Equal([["e", "d"], ["b"]], pages.Select(page => page.Events.Select(NameOf).ToArray()));
-        Assert.All(pages.SelectMany(page => page.Events), record => Assert.Equal(EventStatus.Processed, record.Status));
+        Assert.Equal([["e", "d"], ["b"]], pages.Select(page => page.Items.Select(NameOf).ToArray()));
+        Assert.All(pages.SelectMany(page => page.Items), record => Assert.Equal(EventStatus.Processed, record.Status));
     }
 
     [Theory]
@@ -102,9 +102,9 @@ public sealed class SecurityEventPagesTests : IAsyncLifetime, IDisposable
     [InlineData("defender:ünïcødé 🛡")]
     public void Cursor_ToToken_ReadsBackAsTheSamePlace(string id)
     {
-        var cursor = new EventCursor(Noon.AddTicks(7), id);
+        var cursor = new PageCursor(Noon.AddTicks(7), id);
 
-        Assert.True(EventCursor.TryParse(cursor.ToToken(), out var read));
+        Assert.True(PageCursor.TryParse(cursor.ToToken(), out var read));
         Assert.Equal(cursor, read);
     }
 
@@ -119,12 +119,12 @@ public sealed class SecurityEventPagesTests : IAsyncLifetime, IDisposable
     [InlineData("_w")] // not UTF-8
     public void Cursor_TryParse_RefusesWhatNoPageGave(string token)
     {
-        Assert.False(EventCursor.TryParse(token, out _));
+        Assert.False(PageCursor.TryParse(token, out _));
     }
 
-    private async Task<List<EventPage>> ListAllAsync(EventQuery query)
+    private async Task<List<Page<SecurityEventRecord>>> ListAllAsync(EventQuery query)
     {
-        var pages = new List<EventPage>();
+        var pages = new List<Page<SecurityEventRecord>>();
         do
         {
             var page = await events.ListAsync(query, CancellationToken.None);
