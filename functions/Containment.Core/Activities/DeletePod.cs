@@ -8,7 +8,8 @@ namespace Containment.Activities;
 
 /// <summary>
 /// The <c>deletePod</c> step: deletes the pod so that its controller starts a clean one. A call of a run that has ended
-/// deletes nothing once a later run of the pod has isolated or released it (by the pod, or by its isolation record).
+/// deletes nothing once a later run of the pod has isolated or released it (by the pod, or by its isolation record), and
+/// a pod the run isolated is deleted only while it is still quarantined.
 /// </summary>
 public sealed class DeletePod(DeleteAction delete, IsolationLedger isolations, AuditTrail audit, TimeProvider time) : IRunActivity
 {
@@ -21,13 +22,16 @@ public sealed class DeletePod(DeleteAction delete, IsolationLedger isolations, A
         try
         {
             // Deleting cannot be undone, so the record is read first (one read, for a step few playbooks take).
-            if (request.RunStartedAt is not null
-                && IsolationRecordChange.Superseding(await isolations.GetAsync(ActivityTargets.IsolationId(target), cancellationToken), request.RunStartedAt) is { } superseded)
+            var record = request.RunStartedAt is null ? null : await isolations.GetAsync(ActivityTargets.IsolationId(target), cancellationToken);
+            if (IsolationRecordChange.Superseding(record, request.RunStartedAt) is { } superseded)
             {
                 throw superseded;
             }
 
-            var outcome = await delete.DeleteAsync(ActivityTargets.Pod(target), (int?)step.GracePeriod?.TotalSeconds, request.RunStartedAt, cancellationToken);
+            // A release writes its record once the pod is restored: a pod this run isolated that has been given back is
+            // not deleted, though the record still names this run's isolation.
+            var isolatedByThisRun = record is { Status: Ledger.IsolationStatus.Isolated } && record.ChangedByRunStartedAt == request.RunStartedAt;
+            var outcome = await delete.DeleteAsync(ActivityTargets.Pod(target), (int?)step.GracePeriod?.TotalSeconds, request.RunStartedAt, isolatedByThisRun, cancellationToken);
             if (outcome.Refusal is { } refusal)
             {
                 return ActivityResult.Failure(refusal.Message, retryable: false);

@@ -1,6 +1,6 @@
 namespace Containment.Isolation;
 
-/// <summary>Why a pod may not be quarantined.</summary>
+/// <summary>Why a pod may not be quarantined, or deleted.</summary>
 public enum PreflightFailureReason
 {
     PodNotFound,
@@ -8,4 +8,7 @@ public enum PreflightFailureReason
     HostNetwork,
     NetworkPolicyNotEnforced,
     MirrorPod,
+
+    /// <summary>The run that would delete the pod isolated it, and the pod has been given back since.</summary>
+    GivenBackSinceIsolated,
 }

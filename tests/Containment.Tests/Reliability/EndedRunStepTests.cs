@@ -149,6 +149,25 @@ public sealed class EndedRunStepTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task DeletePod_ALaterRunRestoredThePodBeforeItsRecordLanded_DeletesNothing()
+    {
+        // The record still names this run's isolation: the later release writes its record once the pod is restored.
+        var pod = host.TakePod();
+        var isolate = Isolate(pod, EarlierRun);
+        Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(isolate, CancellationToken.None)).Succeeded);
+        var restored = await host.Get<Containment.Isolation.Actions.Release.ReleasePod>().ReleaseAsync(ActivityTargets.Pod(isolate.Alert.Target), LaterRun, CancellationToken.None);
+        var delete = ActivityCalls.Request("ended-runs", pod, new DeletePodStep { Id = "delete" }) with { RunStartedAt = EarlierRun };
+
+        var stale = await host.Activity(ActivityNames.DeletePod).RunAsync(delete, CancellationToken.None);
+
+        Assert.Equal(Containment.Isolation.ReleaseStatus.Released, restored.Status);
+        Assert.Equal(EarlierRun, (await isolations.GetAsync(ActivityTargets.IsolationId(isolate.Alert.Target), CancellationToken.None))?.ChangedByRunStartedAt);
+        Assert.True(stale is { Succeeded: false, Retryable: false });
+        Assert.Contains("no longer quarantined, though this run isolated it", stale.Reason, StringComparison.Ordinal);
+        Assert.NotNull(await host.KubeSim.Store.GetAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, pod, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Release_AnEndedRunIsolatesThePodAfterTheReleaseReadIt_TheReleaseLooksAgainAndGivesItBack()
     {
         // The release reads the pod unquarantined; its policy delete is held while the ended run's isolation lands whole.

@@ -23,43 +23,63 @@ public sealed class DeletePod(
         new("gracePeriodSeconds", "seconds the pod gets to stop; default the pod's own", Required: false),
     ];
 
-    public IReadOnlyList<string> Checks { get; } = ["the namespace is not protected", "no later run of the pod has isolated it since"];
+    public IReadOnlyList<string> Checks { get; } =
+    [
+        "the namespace is not protected",
+        "no later run of the pod has isolated it since",
+        "a pod the deleting run isolated is still quarantined (not given back since)",
+    ];
 
     public IReadOnlyList<KubernetesPermission> Permissions { get; } = [new("", "pods", ["get", "delete"])];
 
     /// <param name="runStartedAt">The start of the run that deletes, when known: a pod a later run has isolated since is left as it is (<see cref="RunStamp"/>).</param>
+    /// <param name="isolatedByThisRun">
+    /// The deleting run's isolation of the pod stands in the ledger: the pod is deleted only while it carries that run's
+    /// quarantine. A pod given back since (by a release whose record has not landed yet, or by hand) is left as it is.
+    /// </param>
     /// <exception cref="SupersededByLaterRunException">A later run of the pod has isolated it since; nothing was deleted.</exception>
-    public async Task<ActionOutcome> DeleteAsync(PodReference target, int? gracePeriodSeconds, DateTimeOffset? runStartedAt, CancellationToken cancellationToken)
+    public async Task<ActionOutcome> DeleteAsync(
+        PodReference target, int? gracePeriodSeconds, DateTimeOffset? runStartedAt, bool isolatedByThisRun, CancellationToken cancellationToken)
     {
         if (options.Value.IsProtected(target.Namespace))
         {
-            var refusal = new PreflightFailure(PreflightFailureReason.NamespaceProtected,
-                $"namespace {target.Namespace} is protected: Containment does not delete pods there");
-            return new ActionOutcome(Name, false, refusal.Message, target.Pod, refusal);
+            return Refused(target, new PreflightFailure(PreflightFailureReason.NamespaceProtected,
+                $"namespace {target.Namespace} is protected: Containment does not delete pods there"));
         }
 
         var connection = await clusters.ConnectAsync(target.Cluster, cancellationToken);
-        var deleted = await DeleteFencedAsync(connection.Client, target, gracePeriodSeconds, runStartedAt, cancellationToken);
-        logger.LogInformation("Delete of pod {Namespace}/{Pod} in {Cluster}: deleted {Deleted}", target.Namespace, target.Pod, connection.Facts.Alias, deleted);
-        return deleted
-            ? new ActionOutcome(Name, true, $"pod {target.Namespace}/{target.Pod} deleted", target.Pod)
-            : new ActionOutcome(Name, false, $"pod {target.Namespace}/{target.Pod} was already gone", target.Pod);
+        var deleted = await DeleteFencedAsync(connection.Client, target, gracePeriodSeconds, runStartedAt, isolatedByThisRun, cancellationToken);
+        logger.LogInformation("Delete of pod {Namespace}/{Pod} in {Cluster}: {Result}", target.Namespace, target.Pod, connection.Facts.Alias, deleted);
+        return deleted switch
+        {
+            DeleteResult.Deleted => new ActionOutcome(Name, true, $"pod {target.Namespace}/{target.Pod} deleted", target.Pod),
+            DeleteResult.Gone => new ActionOutcome(Name, false, $"pod {target.Namespace}/{target.Pod} was already gone", target.Pod),
+            _ => Refused(target, new PreflightFailure(PreflightFailureReason.GivenBackSinceIsolated,
+                $"pod {target.Namespace}/{target.Pod} is no longer quarantined, though this run isolated it: it was given back since, so it is not deleted")),
+        };
     }
+
+    private ActionOutcome Refused(PodReference target, PreflightFailure refusal) => new(Name, false, refusal.Message, target.Pod, refusal);
 
     /// <summary>
     /// Deletes the pod as read, its resourceVersion a precondition: a pod changed since (a later run's isolation, say)
-    /// is read and judged again rather than deleted. False when the pod was gone.
+    /// is read and judged again rather than deleted.
     /// </summary>
-    private async Task<bool> DeleteFencedAsync(IKubernetes client, PodReference target, int? gracePeriodSeconds, DateTimeOffset? runStartedAt, CancellationToken cancellationToken)
+    private async Task<DeleteResult> DeleteFencedAsync(
+        IKubernetes client, PodReference target, int? gracePeriodSeconds, DateTimeOffset? runStartedAt, bool isolatedByThisRun, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             if (await calls.ReadPodOrDefaultAsync(client, target.Namespace, target.Pod, cancellationToken) is not { } pod)
             {
-                return false;
+                return DeleteResult.Gone;
             }
 
             RunStamp.ThrowIfLaterRun(pod, runStartedAt);
+            if (isolatedByThisRun && RunStamp.On(pod) is null)
+            {
+                return DeleteResult.GivenBack;
+            }
 
             var body = new V1DeleteOptions
             {
@@ -70,7 +90,7 @@ public sealed class DeletePod(
             {
                 return await calls.ExecuteOrDefaultAsync(new KubernetesOperation("delete", "pods", target.Namespace, target.Pod),
                     ct => client.CoreV1.DeleteNamespacedPodAsync(target.Pod, target.Namespace, body, cancellationToken: ct),
-                    cancellationToken) is not null;
+                    cancellationToken) is null ? DeleteResult.Gone : DeleteResult.Deleted;
             }
             catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < MaxConflictRetries)
             {
@@ -80,4 +100,11 @@ public sealed class DeletePod(
     }
 
     private const int MaxConflictRetries = 3;
+
+    private enum DeleteResult
+    {
+        Deleted,
+        Gone,
+        GivenBack,
+    }
 }
