@@ -104,19 +104,10 @@ internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table,
         throw new ConcurrencyConflictException($"{kind} '{id}' kept changing under {tables.MaxConcurrencyRetries} attempts to update it");
     }
 
-    /// <summary>Every record matching the OData filter (null: all); the partition's other rows are not records.</summary>
-    public async Task<List<T>> ListAsync(string? filter, CancellationToken cancellationToken)
-    {
-        var records = new List<T>();
-        await foreach (var record in QueryAsync(filter, cancellationToken))
-        {
-            records.Add(record);
-        }
-
-        return records;
-    }
-
-    /// <summary>As <see cref="ListAsync"/>, one record at a time, read from storage page by page as they are taken.</summary>
+    /// <summary>
+    /// Every record matching the OData filter (null: all), read from storage page by page as they are taken; the
+    /// partition's other rows are not records.
+    /// </summary>
     public async IAsyncEnumerable<T> QueryAsync(string? filter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
