@@ -7,6 +7,7 @@ using Containment.Api;
 using Containment.Approvals;
 using Containment.Intake;
 using Containment.Isolation;
+using Containment.Isolation.Drift;
 using Containment.Ledger;
 using Containment.Notifications;
 using Containment.Playbooks;
@@ -67,6 +68,8 @@ public static class ContainmentServiceCollectionExtensions
         services.AddSingleton<PlaybooksApi>();
         services.AddSingleton<EventsApi>();
         services.AddSingleton<IsolationsApi>();
+        services.AddSingleton<LedgerDriftCheck>();
+        services.AddSingleton<DriftApi>();
         services.AddSingleton<HealthApi>();
         services.AddSingleton<AlertsApi>();
         services.AddSingleton<EventGridApi>();

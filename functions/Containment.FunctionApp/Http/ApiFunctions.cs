@@ -17,6 +17,7 @@ public sealed class ApiFunctions(
     EventGridApi eventGrid,
     RunsApi runs,
     IsolationsApi isolations,
+    DriftApi drift,
     EventsApi events,
     ApprovalsApi approvals,
     PlaybooksApi playbooks,
@@ -52,6 +53,10 @@ public sealed class ApiFunctions(
     [Function("Release")]
     public Task<HttpResponseData> Release([HttpTrigger(AuthorizationLevel.Function, "post", Route = "isolations/{id}/release")] HttpRequestData request, [DurableClient] DurableTaskClient client, FunctionContext context) =>
         HandleAsync(request, client, context, (api, ct) => isolations.ReleaseAsync(api, api.Route("id"), ct));
+
+    [Function("Drift")]
+    public Task<HttpResponseData> Drift([HttpTrigger(AuthorizationLevel.Function, "get", Route = "drift")] HttpRequestData request, [DurableClient] DurableTaskClient client, FunctionContext context) =>
+        HandleAsync(request, client, context, (_, ct) => drift.CheckAsync(ct));
 
     [Function("ListEvents")]
     public Task<HttpResponseData> ListEvents([HttpTrigger(AuthorizationLevel.Function, "get", Route = "events")] HttpRequestData request, [DurableClient] DurableTaskClient client, FunctionContext context) =>

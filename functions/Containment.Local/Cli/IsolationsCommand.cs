@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Containment.Isolation.Drift;
 using Containment.Ledger;
 
 namespace Containment.Local.Cli;
@@ -36,7 +37,44 @@ internal static class IsolationsCommand
             return ContainmentCli.Ok;
         });
 
-        return new Command("isolations", "Query the isolation ledger of a host.") { list };
+        return new Command("isolations", "Query the isolation ledger of a host.") { list, Drift() };
+    }
+
+    /// <summary><c>isolations drift</c>: where the clusters and the ledger disagree; exits 1 when they do, so a scheduled check can page someone.</summary>
+    private static Command Drift()
+    {
+        var connection = new HostConnection();
+        var drift = new Command("drift", "Compare the clusters' quarantined pods with the ledger; exit 1 where they disagree or a cluster could not be read.");
+        connection.AddTo(drift);
+        drift.SetAction(async (parse, cancellationToken) =>
+        {
+            if (await connection.SendAsync<DriftReport>(parse, HttpMethod.Get, "api/drift", body: null, cancellationToken) is not { } report)
+            {
+                return ContainmentCli.Failed;
+            }
+
+            var output = parse.InvocationConfiguration.Output;
+            foreach (var cluster in report.Clusters)
+            {
+                await output.WriteLineAsync(cluster.Error is { } error
+                    ? $"{cluster.Cluster}: not read: {error}"
+                    : $"{cluster.Cluster}: {cluster.QuarantinedPods} quarantined pods, {cluster.IsolatedRecords} records isolated");
+            }
+
+            if (report.Findings.Count > 0)
+            {
+                await output.WriteAsync(Table.Render(
+                    ["KIND", "CLUSTER", "NAMESPACE", "POD", "RECORD", "SINCE", "DETAIL"],
+                    report.Findings.Select(finding => new[]
+                    {
+                        KebabCaseEnumConverter.ToWireName(finding.Kind), finding.Cluster, finding.Namespace, finding.Pod,
+                        finding.Record is { } record ? KebabCaseEnumConverter.ToWireName(record) : "none", finding.Since?.ToString("u") ?? string.Empty, finding.Detail,
+                    })));
+            }
+
+            return report.Findings.Count == 0 && report.Clusters.All(cluster => cluster.Error is null) ? ContainmentCli.Ok : ContainmentCli.Failed;
+        });
+        return drift;
     }
 
     private sealed record IsolationPage(IReadOnlyList<IsolationRecord> Isolations, string? Next = null);

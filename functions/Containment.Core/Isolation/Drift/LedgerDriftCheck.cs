@@ -1,0 +1,122 @@
+using Containment.Clusters;
+using Containment.Isolation.Actions.Quarantine;
+using Containment.Ledger;
+using LedgerStatus = Containment.Ledger.IsolationStatus;
+using Containment.Runs;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Containment.Isolation.Drift;
+
+/// <summary>
+/// Compares every configured cluster's quarantined pods with the isolation ledger, and says where they disagree: a pod
+/// cut off that the ledger calls released, one the ledger calls isolated that has its network, a quarantine with no fence.
+/// Steps of ended runs, hosts stopped between a write to the cluster and its record, and changes made by hand all end
+/// there. It reports and changes nothing: what to do is a person's decision (a release, or an isolation, by hand).
+/// </summary>
+public sealed partial class LedgerDriftCheck(
+    ClusterRegistry clusters,
+    KubernetesCallPipeline calls,
+    IsolationLedger isolations,
+    TimeProvider time,
+    ILogger<LedgerDriftCheck> logger)
+{
+    /// <summary>
+    /// A run under way quarantines its pod a moment before it writes its record, and a release restores the pod before
+    /// it writes its record: a disagreement younger than this is left to settle.
+    /// </summary>
+    public static readonly TimeSpan Settling = TimeSpan.FromMinutes(1);
+
+    public async Task<DriftReport> CheckAsync(CancellationToken cancellationToken)
+    {
+        var checkedAt = time.GetUtcNow();
+        var checkedClusters = new List<ClusterChecked>();
+        var findings = new List<DriftFinding>();
+        foreach (var alias in clusters.Configured.Keys.Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                var (cluster, found) = await CheckClusterAsync(alias, checkedAt - Settling, cancellationToken);
+                checkedClusters.Add(cluster);
+                findings.AddRange(found);
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // One cluster out of reach does not hide what the others show.
+                LogClusterUnchecked(logger, exception, alias);
+                checkedClusters.Add(new ClusterChecked(alias, 0, 0, exception.Message));
+            }
+        }
+
+        return new DriftReport(checkedAt, checkedClusters, findings);
+    }
+
+    private async Task<(ClusterChecked Cluster, List<DriftFinding> Findings)> CheckClusterAsync(string alias, DateTimeOffset settledBefore, CancellationToken cancellationToken)
+    {
+        var client = (await clusters.ConnectAsync(alias, cancellationToken)).Client;
+        var quarantined = (await calls.ExecuteAsync(new KubernetesOperation("list", "pods"),
+            ct => client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: QuarantineNames.QuarantineLabel, cancellationToken: ct), cancellationToken)).Items;
+        var fences = (await calls.ExecuteAsync(new KubernetesOperation("list", "networkpolicies"),
+            ct => client.NetworkingV1.ListNetworkPolicyForAllNamespacesAsync(labelSelector: $"{QuarantineNames.ManagedByLabel}={QuarantineNames.ManagedByValue}", cancellationToken: ct), cancellationToken)).Items;
+        var records = new Dictionary<(string Namespace, string Pod), IsolationRecord>();
+        await foreach (var record in isolations.ReadAllAsync(new IsolationQuery(Cluster: alias), cancellationToken))
+        {
+            records[(record.Namespace, record.Pod)] = record;
+        }
+
+        var findings = new List<DriftFinding>();
+        var quarantinedPods = new HashSet<(string Namespace, string Pod)>();
+        foreach (var pod in quarantined)
+        {
+            var (ns, name) = (pod.Metadata.NamespaceProperty, pod.Metadata.Name);
+            quarantinedPods.Add((ns, name));
+            var quarantineId = pod.Metadata.Labels[QuarantineNames.QuarantineLabel];
+            var record = records.GetValueOrDefault((ns, name));
+            var since = Later(RunStamp.On(pod), record?.ChangedAt);
+            if (since > settledBefore)
+            {
+                continue;
+            }
+
+            var id = record?.Id ?? RunInstanceId.ForTarget(alias, ns, name);
+            if (record is null or { Status: LedgerStatus.Released or LedgerStatus.Failed })
+            {
+                var says = record is null
+                    ? "there is no isolation record"
+                    : $"its record says {KebabCaseEnumConverter.ToWireName(record.Status)} since {record.ChangedAt:u}";
+                findings.Add(new DriftFinding(DriftKind.QuarantinedWithoutIsolation, alias, ns, name, id,
+                    $"the pod carries quarantine {quarantineId}, and {says}", record?.Status, since));
+            }
+
+            if (!fences.Any(policy => policy.Metadata.NamespaceProperty == ns && QuarantinePod.IsDenyAll(policy, quarantineId)))
+            {
+                findings.Add(new DriftFinding(DriftKind.QuarantinedWithoutFence, alias, ns, name, id,
+                    $"the pod carries quarantine {quarantineId}, and no deny-all NetworkPolicy of Containment in {ns} selects it: it is not cut off", record?.Status, since));
+            }
+        }
+
+        var isolated = records.Values.Count(record => record.Status == LedgerStatus.Isolated);
+        foreach (var record in records.Values.Where(record => record.Status == LedgerStatus.Isolated && record.ChangedAt <= settledBefore && !quarantinedPods.Contains((record.Namespace, record.Pod))))
+        {
+            // Not among the quarantined pods listed: gone, or given back (or quarantined since the list, which is no drift).
+            var pod = await calls.ReadPodOrDefaultAsync(client, record.Namespace, record.Pod, cancellationToken);
+            var (kind, podSays) = pod is null
+                ? (DriftKind.IsolatedButPodGone, "the pod no longer exists")
+                : (DriftKind.IsolatedButNotQuarantined, "the pod carries no quarantine: it has its network");
+            if (pod?.Metadata.Labels?.ContainsKey(QuarantineNames.QuarantineLabel) != true)
+            {
+                findings.Add(new DriftFinding(kind, alias, record.Namespace, record.Pod, record.Id,
+                    $"the record says isolated since {record.ChangedAt:u}, and {podSays}", record.Status, record.ChangedAt));
+            }
+        }
+
+        return (new ClusterChecked(alias, quarantined.Count, isolated), findings);
+    }
+
+    private static DateTimeOffset? Later(DateTimeOffset? first, DateTimeOffset? second) =>
+        first is null ? second : second is null ? first : first > second ? first : second;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Drift check could not read cluster {Cluster}")]
+    private static partial void LogClusterUnchecked(ILogger logger, Exception exception, string cluster);
+}

@@ -1,0 +1,142 @@
+using System.Text.Json.Nodes;
+using Containment.Activities;
+using Containment.Isolation.Drift;
+using Containment.Ledger;
+using Containment.Playbooks;
+using Containment.Tests.EndToEnd;
+using Containment.Tests.Reliability;
+using Containment.Tests.Support;
+using KubeSim;
+using QuarantineNames = Containment.Isolation.QuarantineNames;
+using ReleaseAction = Containment.Isolation.Actions.Release.ReleasePod;
+
+namespace Containment.Tests.Isolation;
+
+/// <summary>The drift check against KubeSim and the ledger: each way a pod and its record can disagree, and agreement.</summary>
+[Collection(LocalHostCollection.Name)]
+public sealed class LedgerDriftCheckTests(LocalHostFixture host)
+{
+    private readonly IsolationLedger isolations = host.Get<IsolationLedger>();
+    private readonly DateTimeOffset settled = host.Get<TimeProvider>().GetUtcNow() - LedgerDriftCheck.Settling - TimeSpan.FromMinutes(1);
+
+    [Fact]
+    public async Task Check_PodIsolatedAsItsRecordSays_FindsNothing()
+    {
+        var pod = await IsolateSettledAsync(IsolationStatus.Isolated);
+
+        var report = await host.Get<LedgerDriftCheck>().CheckAsync(CancellationToken.None);
+
+        Assert.Empty(Of(report, pod));
+        Assert.Contains(report.Clusters, cluster => cluster is { Cluster: LocalHostFixture.Cluster, Error: null, QuarantinedPods: > 0, IsolatedRecords: > 0 });
+    }
+
+    [Fact]
+    public async Task Check_QuarantinedPodWhoseRecordSaysReleased_IsQuarantinedWithoutIsolation()
+    {
+        var pod = await IsolateSettledAsync(IsolationStatus.Released);
+
+        var finding = Assert.Single(Of(await host.Get<LedgerDriftCheck>().CheckAsync(CancellationToken.None), pod));
+
+        Assert.Equal(DriftKind.QuarantinedWithoutIsolation, finding.Kind);
+        Assert.Equal(IsolationStatus.Released, finding.Record);
+        Assert.StartsWith("the pod carries quarantine ", finding.Detail, StringComparison.Ordinal);
+        Assert.Contains("and its record says released since", finding.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_QuarantinedPodWithoutItsPolicy_IsQuarantinedWithoutFence()
+    {
+        var pod = await IsolateSettledAsync(IsolationStatus.Isolated);
+        await host.KubeSim.Store.DeleteAsync(ResourceCatalog.NetworkPolicies, LocalHostFixture.Namespace, QuarantineNames.PolicyName(pod), CancellationToken.None);
+
+        var finding = Assert.Single(Of(await host.Get<LedgerDriftCheck>().CheckAsync(CancellationToken.None), pod));
+
+        Assert.Equal(DriftKind.QuarantinedWithoutFence, finding.Kind);
+        Assert.EndsWith("selects it: it is not cut off", finding.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_IsolatedRecordOfAPodGivenBack_IsIsolatedButNotQuarantined()
+    {
+        var pod = await IsolateSettledAsync(IsolationStatus.Isolated);
+        await host.Get<ReleaseAction>().ReleaseAsync(ActivityTargets.Pod(Isolate(pod).Alert.Target), RunStartedAt.AddMinutes(1), CancellationToken.None);
+
+        var finding = Assert.Single(Of(await host.Get<LedgerDriftCheck>().CheckAsync(CancellationToken.None), pod));
+
+        Assert.Equal(DriftKind.IsolatedButNotQuarantined, finding.Kind);
+        Assert.Equal(IsolationStatus.Isolated, finding.Record);
+        Assert.EndsWith("the pod carries no quarantine: it has its network", finding.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_IsolatedRecordOfAPodGone_IsIsolatedButPodGone()
+    {
+        var pod = await IsolateSettledAsync(IsolationStatus.Isolated);
+        await host.KubeSim.Store.DeleteAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, pod, CancellationToken.None);
+
+        var finding = Assert.Single(Of(await host.Get<LedgerDriftCheck>().CheckAsync(CancellationToken.None), pod));
+
+        Assert.Equal(DriftKind.IsolatedButPodGone, finding.Kind);
+    }
+
+    [Fact]
+    public async Task Check_DisagreementYoungerThanSettling_IsLeftToSettle()
+    {
+        // A release restores the pod a moment before it writes its record.
+        var pod = host.TakePod();
+        Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(Isolate(pod), CancellationToken.None)).Succeeded);
+        await host.Get<ReleaseAction>().ReleaseAsync(ActivityTargets.Pod(Isolate(pod).Alert.Target), RunStartedAt.AddMinutes(1), CancellationToken.None);
+
+        Assert.Empty(Of(await host.Get<LedgerDriftCheck>().CheckAsync(CancellationToken.None), pod));
+    }
+
+    [Fact]
+    public async Task GetDrift_OverHttp_NamesTheKindAndTheRecordInWireForm()
+    {
+        var pod = await IsolateSettledAsync(IsolationStatus.Failed);
+        using var flow = new FlowClient(host);
+
+        var report = await flow.GetAsync("api/drift");
+
+        var finding = Assert.Single(report["findings"]!.AsArray(), item => (string?)item!["pod"] == pod)!;
+        Assert.Equal("quarantined-without-isolation", (string?)finding["kind"]);
+        Assert.Equal("failed", (string?)finding["record"]);
+        Assert.Equal(LocalHostFixture.Cluster, (string?)finding["cluster"]);
+        Assert.NotNull(report["checkedAt"]);
+        Assert.IsType<JsonArray>(report["clusters"]);
+    }
+
+    [Fact]
+    public async Task IsolationsDriftCommand_WithAFinding_PrintsItAndExitsOne()
+    {
+        var pod = await IsolateSettledAsync(IsolationStatus.Released);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await Containment.Local.Cli.ContainmentCli.RunAsync(
+            ["isolations", "drift", "--url", host.BaseAddress.ToString(), "--key", LocalHostFixture.ApiKey], output, error);
+
+        Assert.Equal(Containment.Local.Cli.ContainmentCli.Failed, exit);
+        Assert.Contains($"{LocalHostFixture.Cluster}: ", output.ToString(), StringComparison.Ordinal);
+        var row = Assert.Single(output.ToString().Split('\n'), line => line.Contains($" {pod} ", StringComparison.Ordinal));
+        Assert.StartsWith("quarantined-without-isolation", row, StringComparison.Ordinal);
+        Assert.Contains(" released ", row, StringComparison.Ordinal);
+    }
+
+    private static readonly DateTimeOffset RunStartedAt = DateTimeOffset.UtcNow.AddMinutes(-30);
+
+    private static ActivityRequest Isolate(string pod) =>
+        ActivityCalls.Request("drift", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false }) with { RunStartedAt = RunStartedAt };
+
+    /// <summary>A pod isolated by a run, its record then saying <paramref name="status"/> since a moment past settling.</summary>
+    private async Task<string> IsolateSettledAsync(IsolationStatus status)
+    {
+        var pod = host.TakePod();
+        var isolate = Isolate(pod);
+        Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(isolate, CancellationToken.None)).Succeeded);
+        await isolations.ChangeAsync(ActivityTargets.IsolationId(isolate.Alert.Target), current => current! with { Status = status, ChangedAt = settled }, CancellationToken.None);
+        return pod;
+    }
+
+    private static List<DriftFinding> Of(DriftReport report, string pod) => report.Findings.Where(finding => finding.Pod == pod).ToList();
+}
