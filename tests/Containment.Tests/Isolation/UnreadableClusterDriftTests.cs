@@ -1,0 +1,43 @@
+using System.Text.RegularExpressions;
+using Containment.Isolation.Drift;
+using Containment.Local.Hosting;
+using Containment.Tests.Support;
+
+namespace Containment.Tests.Isolation;
+
+/// <summary>A drift check over two clusters, one of which cannot be reached: the other is still checked.</summary>
+public sealed partial class UnreadableClusterDriftTests(UnreadableClusterDriftTests.TwoClusterHostFixture host) : IClassFixture<UnreadableClusterDriftTests.TwoClusterHostFixture>
+{
+    public const string Unreachable = "aks-gone";
+
+    [Fact]
+    public async Task Check_OneClusterUnreachable_NamesItWithTheReason_AndChecksTheOther()
+    {
+        var report = await host.Get<LedgerDriftCheck>().CheckAsync(CancellationToken.None);
+
+        var gone = Assert.Single(report.Clusters, cluster => cluster.Cluster == Unreachable);
+        var reached = Assert.Single(report.Clusters, cluster => cluster.Cluster == LocalHostFixture.Cluster);
+        Assert.False(string.IsNullOrEmpty(gone.Error));
+        Assert.Null(reached.Error);
+        Assert.DoesNotContain(report.Findings, finding => finding.Cluster == Unreachable);
+    }
+
+    /// <summary>The local host with a second cluster whose API server address nothing listens on.</summary>
+    public sealed partial class TwoClusterHostFixture : LocalHostFixture
+    {
+        private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("drift-");
+
+        protected override void Configure(IDictionary<string, string?> settings)
+        {
+            var kubeconfig = File.ReadAllText(settings["Containment:Clusters:" + Cluster + ":Kubeconfig"]!);
+            var unreachable = Path.Combine(folder.FullName, "kubeconfig");
+            File.WriteAllText(unreachable, ServerPort().Replace(kubeconfig, $"127.0.0.1:{FreePort.Next()}"));
+            settings["Containment:Clusters:" + Unreachable + ":Kubeconfig"] = unreachable;
+            settings["Containment:Clusters:" + Unreachable + ":ResourceId"] = ResourceId.Replace("aks-shop-prod", Unreachable, StringComparison.Ordinal);
+            settings["Containment:Clusters:" + Unreachable + ":NetworkPolicyEngine"] = "Calico";
+        }
+
+        [GeneratedRegex(@"127\.0\.0\.1:\d+")]
+        private static partial Regex ServerPort();
+    }
+}
