@@ -79,6 +79,10 @@ internal sealed partial class DemoScript(TextWriter output)
         Check(!(await PoliciesAsync(kube, cancellationToken)).Contains($"containment-quarantine-{Pod}"), "quarantine policies removed");
         var released = (await api.GetFromJsonAsync<JsonObject>(new Uri($"api/isolations/{Uri.EscapeDataString(instanceId)}", UriKind.Relative), cancellationToken))!;
         Check((string?)released["isolation"]!["status"] == "released", $"ledger: isolation {released["isolation"]!["status"]} by {released["isolation"]!["changedBy"]}");
+        var drift = (await api.GetFromJsonAsync<JsonObject>(new Uri("api/drift", UriKind.Relative), cancellationToken))!;
+        var clusters = drift["clusters"]!.AsArray();
+        Check(drift["findings"]!.AsArray().Count == 0 && clusters.All(cluster => cluster!["error"] is null),
+            $"7. drift check (GET /api/drift): {string.Join("; ", clusters.Select(cluster => $"{cluster!["cluster"]} {cluster["quarantinedPods"]} quarantined, {cluster["isolatedRecords"]} isolated"))}; {drift["findings"]!.AsArray().Count} disagreements with the ledger");
 
         await host.StopAsync(cancellationToken);
         work.Delete(recursive: true);
