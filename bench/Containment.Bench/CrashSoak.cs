@@ -31,6 +31,7 @@ internal static class CrashSoak
             var port = FreePort.Next();
             var baseAddress = new Uri($"http://127.0.0.1:{port}/");
             var settings = BenchHost.Settings(repositoryRoot, azurite.ConnectionString, kubeconfig, chat.Url, baseAddress);
+            settings["Containment:Drift:Settling"] = "00:00:00";
             var cli = Path.Combine(repositoryRoot, ".artifacts", "cli", "containment.dll");
             var host = await HostProcess.StartAsync(cli, settings, port, folder.FullName, cancellationToken);
             using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
@@ -141,12 +142,20 @@ internal static class CrashSoak
                 }
             }
 
+            // Every run has ended: the cluster and the ledger must agree on every pod, whatever the kills left.
+            var drift = (await client.GetFromJsonAsync<JsonObject>(new Uri("api/drift", UriKind.Relative), cancellationToken))!;
+            foreach (var finding in drift["findings"]!.AsArray())
+            {
+                problems.Add($"drift: {finding!["pod"]} {finding["kind"]}: {finding["detail"]}");
+            }
+
             await host.DisposeAsync();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"crash soak: {runs} isolate → approve → release runs, host killed with SIGKILL {killed} times at random moments (seed {seed}), {elapsed.TotalSeconds:F1} s"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  runs succeeded: {succeeded}/{runs}; pods restored exactly (labels, annotations, no policy): {restored}/{runs}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  NetworkPolicy creates carried out: {policyCreates} (one per pod; {createsNotCarriedOut} more refused as already there or cut off by a kill); pod patches per pod: max {patches.Max()} (quarantine + release = 2)"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ledger: {recorded}/{runs} isolations released, each with one approval and its isolation and release in the audit trail"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  security events: {eventsProcessed}/{2 * runs} alerts (each run's own and one that joined it) stored and marked processed by the isolation"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  drift check (GET /api/drift, nothing left to settle): {drift["findings"]!.AsArray().Count} disagreements between the cluster and the ledger"));
             foreach (var problem in problems)
             {
                 output.WriteLine($"  PROBLEM: {problem}");

@@ -68,6 +68,7 @@ public static class ContainmentServiceCollectionExtensions
         services.AddSingleton<PlaybooksApi>();
         services.AddSingleton<EventsApi>();
         services.AddSingleton<IsolationsApi>();
+        services.AddOptions<DriftOptions>().BindConfiguration(DriftOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LedgerDriftCheck>();
         services.AddSingleton<DriftApi>();
         services.AddSingleton<HealthApi>();

@@ -17,7 +17,7 @@ namespace Containment.Tests.Isolation;
 public sealed class LedgerDriftCheckTests(LocalHostFixture host)
 {
     private readonly IsolationLedger isolations = host.Get<IsolationLedger>();
-    private readonly DateTimeOffset settled = host.Get<TimeProvider>().GetUtcNow() - LedgerDriftCheck.Settling - TimeSpan.FromMinutes(1);
+    private readonly DateTimeOffset settled = host.Get<TimeProvider>().GetUtcNow() - new DriftOptions().Settling - TimeSpan.FromMinutes(1);
 
     [Fact]
     public async Task Check_PodIsolatedAsItsRecordSays_FindsNothing()

@@ -47,17 +47,19 @@ public sealed class SampleSettingsTests
     }
 
     [Theory]
-    [InlineData("00:00:00")]
-    [InlineData("00:05:00")]
-    public void StorageRetryDelay_OutOfRange_FailsStartupValidationNamingTheSetting(string delay)
+    [InlineData("Containment:Storage:RetryDelay", "00:00:00", nameof(StorageOptions.RetryDelay))]
+    [InlineData("Containment:Storage:RetryDelay", "00:05:00", nameof(StorageOptions.RetryDelay))]
+    [InlineData("Containment:Drift:Settling", "-00:00:01", nameof(Containment.Isolation.Drift.DriftOptions.Settling))]
+    [InlineData("Containment:Drift:Settling", "2.00:00:00", nameof(Containment.Isolation.Drift.DriftOptions.Settling))]
+    public void Duration_OutOfRange_FailsStartupValidationNamingTheSetting(string key, string duration, string named)
     {
         var settings = LocalSettingsConfiguration.Read(SamplePath).ToDictionary();
-        settings["Containment:Storage:RetryDelay"] = delay;
+        settings[key] = duration;
         using var services = BuildServices(settings);
 
         var exception = Assert.ThrowsAny<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
 
-        Assert.Contains(nameof(StorageOptions.RetryDelay), exception.Message, StringComparison.Ordinal);
+        Assert.Contains(named, exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]

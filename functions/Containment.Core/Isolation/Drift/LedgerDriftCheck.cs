@@ -6,6 +6,7 @@ using Containment.Runs;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Containment.Isolation.Drift;
 
@@ -19,15 +20,10 @@ public sealed partial class LedgerDriftCheck(
     ClusterRegistry clusters,
     KubernetesCallPipeline calls,
     IsolationLedger isolations,
+    IOptions<DriftOptions> options,
     TimeProvider time,
     ILogger<LedgerDriftCheck> logger)
 {
-    /// <summary>
-    /// A run under way quarantines its pod a moment before it writes its record, and a release restores the pod before
-    /// it writes its record: a disagreement younger than this is left to settle.
-    /// </summary>
-    public static readonly TimeSpan Settling = TimeSpan.FromMinutes(1);
-
     public async Task<DriftReport> CheckAsync(CancellationToken cancellationToken)
     {
         var checkedAt = time.GetUtcNow();
@@ -37,7 +33,7 @@ public sealed partial class LedgerDriftCheck(
         {
             try
             {
-                var (cluster, found) = await CheckClusterAsync(alias, checkedAt - Settling, cancellationToken);
+                var (cluster, found) = await CheckClusterAsync(alias, checkedAt - options.Value.Settling, cancellationToken);
                 checkedClusters.Add(cluster);
                 findings.AddRange(found);
             }
