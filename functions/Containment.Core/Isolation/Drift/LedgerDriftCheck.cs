@@ -1,12 +1,11 @@
 using Containment.Clusters;
 using Containment.Isolation.Actions.Quarantine;
 using Containment.Ledger;
-using LedgerStatus = Containment.Ledger.IsolationStatus;
 using Containment.Runs;
 using k8s;
-using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using LedgerStatus = Containment.Ledger.IsolationStatus;
 
 namespace Containment.Isolation.Drift;
 
