@@ -61,6 +61,10 @@ internal sealed record StormFigures(
 
     [JsonPropertyName("events_page_kb")]
     public double EventsPageKb { get; init; }
+
+    /// <summary>One <c>GET /api/drift</c> once the storm's pods are isolated.</summary>
+    [JsonPropertyName("drift_check_ms")]
+    public double DriftCheckMs { get; init; }
 }
 
 internal sealed record WaitingFigures(

@@ -31,7 +31,6 @@ internal static class CrashSoak
             var port = FreePort.Next();
             var baseAddress = new Uri($"http://127.0.0.1:{port}/");
             var settings = BenchHost.Settings(repositoryRoot, azurite.ConnectionString, kubeconfig, chat.Url, baseAddress);
-            settings["Containment:Drift:Settling"] = "00:00:00";
             var cli = Path.Combine(repositoryRoot, ".artifacts", "cli", "containment.dll");
             var host = await HostProcess.StartAsync(cli, settings, port, folder.FullName, cancellationToken);
             using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -103,7 +104,24 @@ internal static class StormBenchmark
 
         var (pageMs, pageKb, listed) = await TimeEventsPageAsync(host, cancellationToken);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  GET /api/events after the storm: a page of {listed} events, {pageKb:F0} KB, in {pageMs:F0} ms (median of {EventsPageReads}; each reads all {stored} events stored, the warm-up's included)"));
-        return figures with { EventsProcessed = processed, EventsPageMs = pageMs, EventsPageKb = pageKb };
+        var drift = await TimeDriftCheckAsync(host, cancellationToken);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  GET /api/drift after the storm: {drift.QuarantinedPods} quarantined pods, {drift.IsolatedRecords} records isolated, {drift.Findings} disagreements, in {drift.Ms:F0} ms"));
+        if (drift.Findings != 0)
+        {
+            throw new InvalidOperationException($"the drift check found {drift.Findings} disagreements between the cluster and the ledger after the storm");
+        }
+
+        return figures with { EventsProcessed = processed, EventsPageMs = pageMs, EventsPageKb = pageKb, DriftCheckMs = drift.Ms };
+    }
+
+    /// <summary>One drift check of the idle host: its time, what it compared and what disagreed.</summary>
+    private static async Task<(double Ms, int QuarantinedPods, int IsolatedRecords, int Findings)> TimeDriftCheckAsync(BenchHost host, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var report = (await host.Http.GetFromJsonAsync<JsonObject>(new Uri("api/drift", UriKind.Relative), cancellationToken))!;
+        var ms = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1);
+        var cluster = report["clusters"]!.AsArray().Single()!;
+        return (ms, (int)cluster["quarantinedPods"]!, (int)cluster["isolatedRecords"]!, report["findings"]!.AsArray().Count);
     }
 
     /// <summary>The first page of <c>GET /api/events</c>, read <see cref="EventsPageReads"/> times: its median time, its size, and how many events it held.</summary>
