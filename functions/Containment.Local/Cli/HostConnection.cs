@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Containment.Api;
 using Containment.Local.Hosting;
 
@@ -78,6 +79,12 @@ internal sealed class HostConnection
         catch (HttpRequestException exception)
         {
             await error.WriteLineAsync($"cannot reach {client.BaseAddress}: {exception.Message}");
+            return null;
+        }
+        catch (JsonException exception)
+        {
+            // Another service on that address, or a host of another version.
+            await error.WriteLineAsync($"{client.BaseAddress}{path} answered what this command cannot read: {exception.Message}");
             return null;
         }
     }

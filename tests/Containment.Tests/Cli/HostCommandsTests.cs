@@ -106,6 +106,21 @@ public sealed class HostCommandsTests(LocalHostFixture host)
         Assert.Equal([older], Lines(nextOutput)[1..].Select(FirstCell));
     }
 
+    [Fact]
+    public async Task EventsList_AnAddressThatAnswersSomethingElse_SaysSoAndExitsOne()
+    {
+        // A service on that address that answers 200 with no JSON.
+        using var other = new Notifications.LoopbackReceiver();
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await ContainmentCli.RunAsync(["events", "list", "--url", other.Url.ToString(), "--key", LocalHostFixture.ApiKey], output, error);
+
+        Assert.Equal(ContainmentCli.Failed, exit);
+        Assert.Empty(output.ToString());
+        Assert.StartsWith($"{other.Url}api/events answered what this command cannot read: ", error.ToString(), StringComparison.Ordinal);
+    }
+
     private async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
     {
         using var output = new StringWriter();
