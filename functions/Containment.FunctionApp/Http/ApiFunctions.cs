@@ -56,7 +56,7 @@ public sealed class ApiFunctions(
 
     [Function("Drift")]
     public Task<HttpResponseData> Drift([HttpTrigger(AuthorizationLevel.Function, "get", Route = "drift")] HttpRequestData request, [DurableClient] DurableTaskClient client, FunctionContext context) =>
-        HandleAsync(request, client, context, (_, ct) => drift.CheckAsync(ct));
+        HandleAsync(request, client, context, drift.CheckAsync);
 
     [Function("ListEvents")]
     public Task<HttpResponseData> ListEvents([HttpTrigger(AuthorizationLevel.Function, "get", Route = "events")] HttpRequestData request, [DurableClient] DurableTaskClient client, FunctionContext context) =>

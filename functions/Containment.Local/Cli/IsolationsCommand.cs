@@ -43,22 +43,24 @@ internal static class IsolationsCommand
     /// <summary><c>isolations drift</c>: where the clusters and the ledger disagree; exits 1 when they do, so a scheduled check can page someone.</summary>
     private static Command Drift()
     {
+        var cluster = new Option<string?>("--cluster") { Description = "Only this cluster: its alias or AKS resource id (default: every configured cluster)." };
         var connection = new HostConnection();
-        var drift = new Command("drift", "Compare the clusters' quarantined pods with the ledger; exit 1 where they disagree or a cluster could not be read.");
+        var drift = new Command("drift", "Compare the clusters' quarantined pods with the ledger; exit 1 where they disagree or a cluster could not be read.") { cluster };
         connection.AddTo(drift);
         drift.SetAction(async (parse, cancellationToken) =>
         {
-            if (await connection.SendAsync<DriftReport>(parse, HttpMethod.Get, "api/drift", body: null, cancellationToken) is not { } report)
+            var path = parse.GetValue(cluster) is { Length: > 0 } only ? $"api/drift?cluster={Uri.EscapeDataString(only)}" : "api/drift";
+            if (await connection.SendAsync<DriftReport>(parse, HttpMethod.Get, path, body: null, cancellationToken) is not { } report)
             {
                 return ContainmentCli.Failed;
             }
 
             var output = parse.InvocationConfiguration.Output;
-            foreach (var cluster in report.Clusters)
+            foreach (var checkedCluster in report.Clusters)
             {
-                await output.WriteLineAsync(cluster.Error is { } error
-                    ? $"{cluster.Cluster}: not read: {error}"
-                    : $"{cluster.Cluster}: {cluster.QuarantinedPods} quarantined pods, {cluster.IsolatedRecords} records isolated");
+                await output.WriteLineAsync(checkedCluster.Error is { } error
+                    ? $"{checkedCluster.Cluster}: not read: {error}"
+                    : $"{checkedCluster.Cluster}: {checkedCluster.QuarantinedPods} quarantined pods, {checkedCluster.IsolatedRecords} records isolated");
             }
 
             if (report.Findings.Count > 0)
@@ -72,7 +74,7 @@ internal static class IsolationsCommand
                     })));
             }
 
-            return report.Findings.Count == 0 && report.Clusters.All(cluster => cluster.Error is null) ? ContainmentCli.Ok : ContainmentCli.Failed;
+            return report.Findings.Count == 0 && report.Clusters.All(checkedCluster => checkedCluster.Error is null) ? ContainmentCli.Ok : ContainmentCli.Failed;
         });
         return drift;
     }

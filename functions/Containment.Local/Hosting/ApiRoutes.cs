@@ -23,7 +23,7 @@ internal static class ApiRoutes
         api.MapGet("/isolations", Keyed((request, services, ct) => services.GetRequiredService<IsolationsApi>().ListAsync(request, ct)));
         api.MapGet("/isolations/{id}", Keyed((request, services, ct) => services.GetRequiredService<IsolationsApi>().GetAsync(request.Route("id"), ct)));
         api.MapPost("/isolations", Keyed((request, services, ct) => services.GetRequiredService<IsolationsApi>().IsolateAsync(request, ct)));
-        api.MapGet("/drift", Keyed((request, services, ct) => services.GetRequiredService<DriftApi>().CheckAsync(ct)));
+        api.MapGet("/drift", Keyed((request, services, ct) => services.GetRequiredService<DriftApi>().CheckAsync(request, ct)));
         api.MapPost("/isolations/{id}/release", Keyed((request, services, ct) => services.GetRequiredService<IsolationsApi>().ReleaseAsync(request, request.Route("id"), ct)));
 
         api.MapPost("/alerts", Keyed((request, services, ct) => services.GetRequiredService<AlertsApi>().PostAsync(request, ct)));

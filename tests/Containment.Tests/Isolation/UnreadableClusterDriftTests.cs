@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Containment.Isolation.Drift;
 using Containment.Local.Hosting;
@@ -20,6 +23,33 @@ public sealed partial class UnreadableClusterDriftTests(UnreadableClusterDriftTe
         Assert.False(string.IsNullOrEmpty(gone.Error));
         Assert.Null(reached.Error);
         Assert.DoesNotContain(report.Findings, finding => finding.Cluster == Unreachable);
+    }
+
+    [Theory]
+    [InlineData(LocalHostFixture.Cluster, LocalHostFixture.Cluster, false)]
+    [InlineData("AKS-GONE", Unreachable, true)]
+    public async Task GetDrift_OneCluster_ChecksOnlyThatOne(string asked, string alias, bool unreadable)
+    {
+        using var client = host.CreateClient();
+
+        var report = (await client.GetFromJsonAsync<JsonObject>(new Uri($"api/drift?cluster={asked}", UriKind.Relative)))!;
+
+        var cluster = Assert.Single(report["clusters"]!.AsArray())!;
+        Assert.Equal(alias, (string?)cluster["cluster"]);
+        Assert.Equal(unreadable, cluster["error"] is not null);
+    }
+
+    [Fact]
+    public async Task GetDrift_ClusterNotConfigured_Is404NamingIt()
+    {
+        using var client = host.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("api/drift?cluster=aks-nowhere", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("no configured cluster 'aks-nowhere'", (string?)body["error"]);
+        Assert.Equal("cluster", (string?)body["details"]![0]!["pointer"]);
     }
 
     /// <summary>The local host with a second cluster whose API server address nothing listens on.</summary>

@@ -23,12 +23,14 @@ public sealed partial class LedgerDriftCheck(
     TimeProvider time,
     ILogger<LedgerDriftCheck> logger)
 {
-    public async Task<DriftReport> CheckAsync(CancellationToken cancellationToken)
+    /// <param name="only">The configured cluster (its alias) to check; null: every configured cluster.</param>
+    public async Task<DriftReport> CheckAsync(CancellationToken cancellationToken, string? only = null)
     {
         var checkedAt = time.GetUtcNow();
         var checkedClusters = new List<ClusterChecked>();
         var findings = new List<DriftFinding>();
-        foreach (var alias in clusters.Configured.Keys.Order(StringComparer.Ordinal))
+        IEnumerable<string> aliases = only is null ? clusters.Configured.Keys.Order(StringComparer.Ordinal) : [only];
+        foreach (var alias in aliases)
         {
             try
             {
