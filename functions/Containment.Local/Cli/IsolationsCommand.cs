@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Containment.Isolation.Drift;
 using Containment.Ledger;
 
 namespace Containment.Local.Cli;
@@ -37,46 +36,7 @@ internal static class IsolationsCommand
             return ContainmentCli.Ok;
         });
 
-        return new Command("isolations", "Query the isolation ledger of a host.") { list, Drift() };
-    }
-
-    /// <summary><c>isolations drift</c>: where the clusters and the ledger disagree; exits 1 when they do, so a scheduled check can page someone.</summary>
-    private static Command Drift()
-    {
-        var cluster = new Option<string?>("--cluster") { Description = "Only this cluster: its alias or AKS resource id (default: every configured cluster)." };
-        var connection = new HostConnection();
-        var drift = new Command("drift", "Compare the clusters' quarantined pods with the ledger; exit 1 where they disagree or a cluster could not be read.") { cluster };
-        connection.AddTo(drift);
-        drift.SetAction(async (parse, cancellationToken) =>
-        {
-            var path = parse.GetValue(cluster) is { Length: > 0 } only ? $"api/drift?cluster={Uri.EscapeDataString(only)}" : "api/drift";
-            if (await connection.SendAsync<DriftReport>(parse, HttpMethod.Get, path, body: null, cancellationToken) is not { } report)
-            {
-                return ContainmentCli.Failed;
-            }
-
-            var output = parse.InvocationConfiguration.Output;
-            foreach (var checkedCluster in report.Clusters)
-            {
-                await output.WriteLineAsync(checkedCluster.Error is { } error
-                    ? $"{checkedCluster.Cluster}: not read: {error}"
-                    : $"{checkedCluster.Cluster}: {checkedCluster.QuarantinedPods} quarantined pods, {checkedCluster.IsolatedRecords} records isolated");
-            }
-
-            if (report.Findings.Count > 0)
-            {
-                await output.WriteAsync(Table.Render(
-                    ["KIND", "CLUSTER", "NAMESPACE", "POD", "RECORD", "SINCE", "DETAIL"],
-                    report.Findings.Select(finding => new[]
-                    {
-                        KebabCaseEnumConverter.ToWireName(finding.Kind), finding.Cluster, finding.Namespace, finding.Pod,
-                        finding.Record is { } record ? KebabCaseEnumConverter.ToWireName(record) : "none", finding.Since?.ToString("u") ?? string.Empty, finding.Detail,
-                    })));
-            }
-
-            return report.Findings.Count == 0 && report.Clusters.All(checkedCluster => checkedCluster.Error is null) ? ContainmentCli.Ok : ContainmentCli.Failed;
-        });
-        return drift;
+        return new Command("isolations", "Query the isolation ledger of a host.") { list, DriftCommand.Create() };
     }
 
     private sealed record IsolationPage(IReadOnlyList<IsolationRecord> Isolations, string? Next = null);
