@@ -51,7 +51,7 @@ public sealed class IsolationLedger(LedgerTables tables) : IDisposable
     }
 
     /// <summary>A record's place in the list: its last change.</summary>
-    public static PageCursor PlaceOf(IsolationRecord record) => new(record.ChangedAt, record.Id);
+    private static PageCursor PlaceOf(IsolationRecord record) => new(record.ChangedAt, record.Id);
 
     /// <summary>
     /// Applies <paramref name="change"/> to the current record (null when there is none) and stores the

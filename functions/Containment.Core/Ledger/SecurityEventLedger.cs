@@ -98,7 +98,7 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
         Page.NewestFirstAsync(ReadAllAsync(query.Status, cancellationToken), PlaceOf, query.Limit, query.After, cancellationToken);
 
     /// <summary>An event's place in the list: its arrival, which never changes.</summary>
-    public static PageCursor PlaceOf(SecurityEventRecord record) => new(record.ReceivedAt, record.Id);
+    private static PageCursor PlaceOf(SecurityEventRecord record) => new(record.ReceivedAt, record.Id);
 
     /// <summary>Every event of <paramref name="status"/> (null: all), in no particular order, read page by page as they are taken.</summary>
     public IAsyncEnumerable<SecurityEventRecord> ReadAllAsync(EventStatus? status, CancellationToken cancellationToken) =>

@@ -54,8 +54,20 @@ public sealed partial class LedgerDriftCheck(
         var client = (await clusters.ConnectAsync(alias, cancellationToken)).Client;
         var quarantined = (await calls.ExecuteAsync(new KubernetesOperation("list", "pods"),
             ct => client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: QuarantineNames.QuarantineLabel, cancellationToken: ct), cancellationToken)).Items;
-        var fences = (await calls.ExecuteAsync(new KubernetesOperation("list", "networkpolicies"),
+        var policies = (await calls.ExecuteAsync(new KubernetesOperation("list", "networkpolicies"),
             ct => client.NetworkingV1.ListNetworkPolicyForAllNamespacesAsync(labelSelector: $"{QuarantineNames.ManagedByLabel}={QuarantineNames.ManagedByValue}", cancellationToken: ct), cancellationToken)).Items;
+
+        // The quarantines a deny-all fences, by namespace: the quarantine its selector names, when it is a deny-all of it.
+        var fenced = new HashSet<(string Namespace, string QuarantineId)>();
+        foreach (var policy in policies)
+        {
+            if (policy.Spec?.PodSelector?.MatchLabels is { } selects
+                && selects.TryGetValue(QuarantineNames.QuarantineLabel, out var fencedId)
+                && QuarantinePod.IsDenyAll(policy, fencedId))
+            {
+                fenced.Add((policy.Metadata.NamespaceProperty, fencedId));
+            }
+        }
         var records = new Dictionary<(string Namespace, string Pod), IsolationRecord>();
         await foreach (var record in isolations.ReadAllAsync(new IsolationQuery(Cluster: alias), cancellationToken))
         {
@@ -86,7 +98,7 @@ public sealed partial class LedgerDriftCheck(
                     $"the pod carries quarantine {quarantineId}, and {says}", record?.Status, since));
             }
 
-            if (!fences.Any(policy => policy.Metadata.NamespaceProperty == ns && QuarantinePod.IsDenyAll(policy, quarantineId)))
+            if (!fenced.Contains((ns, quarantineId)))
             {
                 findings.Add(new DriftFinding(DriftKind.QuarantinedWithoutFence, alias, ns, name, id,
                     $"the pod carries quarantine {quarantineId}, and no deny-all NetworkPolicy of Containment in {ns} selects it: it is not cut off", record?.Status, since));
