@@ -41,6 +41,12 @@ param protectedNamespaces string[] = []
 @description('Notification channels. name: as playbooks reference it; type: teams, slack, email or webhook; urlSecretName: the Key Vault secret holding its webhook URL (teams, slack, webhook); to: e-mail recipients (email).')
 param notificationChannels notificationChannel[] = []
 
+@description('When the drift watch compares every cluster with the isolation ledger: an NCRONTAB expression of six fields (second first), UTC.')
+param driftSchedule string = '0 */15 * * * *'
+
+@description('Notification channels (their names) the drift watch reports a new disagreement to. Empty: it is only logged.')
+param driftChannels string[] = []
+
 @description('Create the Event Grid subscription to the app\'s EventGridAlerts function. Leave false on the first deployment: the function must exist (published) before a subscription can point at it.')
 param subscribeEventGrid bool = false
 
@@ -159,6 +165,7 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     resource isolations 'tables' = { name: 'ContainmentIsolations' }
     resource events 'tables' = { name: 'ContainmentEvents' }
     resource poison 'tables' = { name: 'ContainmentPoison' }
+    resource drift 'tables' = { name: 'ContainmentDrift' }
   }
 }
 
@@ -258,6 +265,13 @@ var channelSettings = reduce(notificationChannels, {}, (settings, channel) => un
   'Containment__Notifications__Channels__${channel.name}__To': channel.to!
 }))
 
+// The timer resolves its schedule from a setting of its own: a nested name does not resolve reliably on Linux.
+var driftSettings = reduce(range(0, length(driftChannels)), {
+  ContainmentDriftSchedule: driftSchedule
+}, (settings, index) => union(settings, {
+  'Containment__Drift__Channels__${index}': driftChannels[index]
+}))
+
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   name: appName
   location: location
@@ -313,7 +327,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       Containment__Approvals__SigningKey: '@Microsoft.KeyVault(VaultName=${keyVault.name};SecretName=${signingKeySecretName})'
       Containment__Approvals__BaseUrl: 'https://${appName}.azurewebsites.net'
       Containment__Storage__RetryDelay: storageRetryDelay
-    }, clusterSettings, protectedNamespaceSettings, channelSettings, tracingSettings)
+    }, clusterSettings, protectedNamespaceSettings, channelSettings, driftSettings, tracingSettings)
   }
 }
 

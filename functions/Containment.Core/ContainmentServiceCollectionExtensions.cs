@@ -69,7 +69,10 @@ public static class ContainmentServiceCollectionExtensions
         services.AddSingleton<EventsApi>();
         services.AddSingleton<IsolationsApi>();
         services.AddOptions<DriftOptions>().BindConfiguration(DriftOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DriftOptions>, DriftOptionsValidator>());
         services.AddSingleton<LedgerDriftCheck>();
+        services.AddSingleton<ReportedDrift>();
+        services.AddSingleton<DriftWatch>();
         services.AddSingleton<DriftApi>();
         services.AddSingleton<HealthApi>();
         services.AddSingleton<AlertsApi>();

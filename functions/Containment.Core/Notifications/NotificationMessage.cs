@@ -1,11 +1,10 @@
-using Containment.Playbooks;
-
 namespace Containment.Notifications;
 
 /// <summary>A message in no channel's format: every channel renders this, so wording lives in <see cref="NotificationTemplates"/> only.</summary>
 public sealed record NotificationMessage
 {
-    public required NotificationTemplate Template { get; init; }
+    /// <summary>What the message is about, in wire form: its template's name (<c>isolated</c>, <c>approval-requested</c>) or <c>drift-found</c>.</summary>
+    public required string Event { get; init; }
 
     public required string Title { get; init; }
 

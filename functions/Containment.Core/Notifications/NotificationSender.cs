@@ -14,14 +14,27 @@ public sealed class NotificationSender(
     TimeProvider timeProvider,
     ILogger<NotificationSender> logger) : INotificationSender
 {
-    public async Task<NotificationResult> SendAsync(NotificationRequest request, CancellationToken cancellationToken)
+    public Task<NotificationResult> SendAsync(NotificationRequest request, CancellationToken cancellationToken)
     {
         var message = NotificationTemplates.Render(request);
-        var sends = request.Channels.Distinct(StringComparer.OrdinalIgnoreCase).Select(name => SendToAsync(name, request, message, cancellationToken));
+        logger.LogInformation("Sending {Template} for run {RunId}", request.Template, request.RunId);
+        return SendAsync(request.Channels, message, sentAt => WebhookPayload.Render(request, message, sentAt), cancellationToken);
+    }
+
+    public Task<NotificationResult> SendAsync(DriftNotice notice, CancellationToken cancellationToken)
+    {
+        var message = DriftNoticeTemplate.Render(notice);
+        logger.LogInformation("Sending {Event} about {Findings} disagreements and {UncheckedClusters} unread clusters", DriftNotice.Event, notice.Findings.Count, notice.UncheckedClusters.Count);
+        return SendAsync(notice.Channels, message, sentAt => DriftWebhookPayload.Render(notice, message, sentAt), cancellationToken);
+    }
+
+    private async Task<NotificationResult> SendAsync(IReadOnlyList<string> channels, NotificationMessage message, Func<DateTimeOffset, JsonObject> webhookBody, CancellationToken cancellationToken)
+    {
+        var sends = channels.Distinct(StringComparer.OrdinalIgnoreCase).Select(name => SendToAsync(name, message, webhookBody, cancellationToken));
         return new NotificationResult(await Task.WhenAll(sends));
     }
 
-    private Task<ChannelResult> SendToAsync(string name, NotificationRequest request, NotificationMessage message, CancellationToken cancellationToken)
+    private Task<ChannelResult> SendToAsync(string name, NotificationMessage message, Func<DateTimeOffset, JsonObject> webhookBody, CancellationToken cancellationToken)
     {
         if (!options.Value.Channels.TryGetValue(name, out var channel))
         {
@@ -29,21 +42,21 @@ public sealed class NotificationSender(
             return Task.FromResult(ChannelResult.Failed(name, 0, "the channel is not configured"));
         }
 
-        logger.LogInformation("Sending {Template} for run {RunId} to channel {Channel}", request.Template, request.RunId, channel.Name);
+        logger.LogInformation("Sending {Event} to channel {Channel}", message.Event, channel.Name);
         return channel switch
         {
             TeamsChannelOptions teams => poster.PostAsync(channel.Name, teams.Url!, Utf8(TeamsCard.Render(message)), NoHeaders, cancellationToken),
             SlackChannelOptions slack => poster.PostAsync(channel.Name, slack.Url!, Utf8(SlackBlocks.Render(message)), NoHeaders, cancellationToken),
-            WebhookChannelOptions webhook => PostWebhookAsync(webhook, request, message, cancellationToken),
+            WebhookChannelOptions webhook => PostWebhookAsync(webhook, webhookBody, cancellationToken),
             EmailChannelOptions email => mailer.SendAsync(email, EmailContent.Build(email, message), cancellationToken),
             _ => Task.FromResult(ChannelResult.Failed(channel.Name, 0, $"channel type {channel.Type} has no sender")),
         };
     }
 
-    private Task<ChannelResult> PostWebhookAsync(WebhookChannelOptions webhook, NotificationRequest request, NotificationMessage message, CancellationToken cancellationToken)
+    private Task<ChannelResult> PostWebhookAsync(WebhookChannelOptions webhook, Func<DateTimeOffset, JsonObject> webhookBody, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        var body = Utf8(WebhookPayload.Render(request, message, now));
+        var body = Utf8(webhookBody(now));
         var headers = new Dictionary<string, string>();
         if (!string.IsNullOrEmpty(webhook.Secret))
         {

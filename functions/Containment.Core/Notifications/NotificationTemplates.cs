@@ -52,7 +52,7 @@ public static class NotificationTemplates
 
         return new NotificationMessage
         {
-            Template = request.Template,
+            Event = KebabCaseEnumConverter.ToWireName(request.Template),
             Title = title,
             Summary = summary,
             Facts = Facts(alert, request.RunId),

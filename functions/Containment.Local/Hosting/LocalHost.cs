@@ -1,3 +1,4 @@
+using Containment.Isolation.Drift;
 using Containment.Runs.Embedded;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -33,6 +34,7 @@ public static class LocalHost
         builder.WebHost.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, port));
         builder.Services.AddContainment(builder.Configuration);
         builder.Services.AddEmbeddedPlaybookRuntime();
+        builder.Services.AddHostedService<DriftSchedule>();
 
         var app = builder.Build();
         ApiRoutes.Map(app);

@@ -1,6 +1,6 @@
 #pragma warning disable
 // The public signatures the Functions app uses, as declared by Azure/azure-functions-dotnet-worker 2.0.0 (unchanged
-// in 2.50.0), http-extension-3.3.0, EventGrid extension 3.5.0 and the Durable Task worker extension. Declarations
+// in 2.50.0), http-extension-3.3.0, EventGrid extension 3.5.0, Timer extension 4.3.1 and the Durable Task worker extension. Declarations
 // only: bodies are placeholders, nothing here runs.
 using System.Collections.Specialized;
 using System.Net;
@@ -61,6 +61,28 @@ namespace Microsoft.Azure.Functions.Worker
         public string? Route { get; set; }
         public string[]? Methods { get; private set; }
         public AuthorizationLevel AuthLevel { get; private set; }
+    }
+
+    // Timer extension 4.3.1.
+    public sealed class TimerTriggerAttribute : TriggerBindingAttribute
+    {
+        public TimerTriggerAttribute(string schedule) { Schedule = schedule; }
+        public string Schedule { get; private set; }
+        public bool UseMonitor { get; set; }
+        public bool RunOnStartup { get; set; }
+    }
+
+    public class TimerInfo
+    {
+        public ScheduleStatus? ScheduleStatus { get; set; }
+        public bool IsPastDue { get; set; }
+    }
+
+    public class ScheduleStatus
+    {
+        public DateTime Last { get; set; }
+        public DateTime Next { get; set; }
+        public DateTime LastUpdated { get; set; }
     }
 
     public sealed class EventGridTriggerAttribute : TriggerBindingAttribute

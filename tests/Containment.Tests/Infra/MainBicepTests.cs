@@ -68,6 +68,9 @@ public sealed partial class MainBicepTests
     [InlineData("Containment__Clusters__${cluster.alias}__ResourceId")]
     [InlineData("Containment__ProtectedNamespaces__${index}")]
     [InlineData("Containment__Notifications__Channels__${channel.name}__Type")]
+    [InlineData("Containment__Drift__Channels__${index}")]
+    [InlineData(Containment.Isolation.Drift.DriftOptions.FunctionsScheduleSetting + ": driftSchedule")]
+    [InlineData("name: 'ContainmentDrift'")]
     [InlineData(Containment.Telemetry.TracingServiceCollectionExtensions.EndpointSetting)]
     [InlineData(Containment.Telemetry.TracingServiceCollectionExtensions.RetrySetting)]
     public void Main_SetsAppSettingTheCodeReads(string setting)

@@ -25,6 +25,20 @@ public sealed partial class UnreadableClusterDriftTests(UnreadableClusterDriftTe
         Assert.DoesNotContain(report.Findings, finding => finding.Cluster == Unreachable);
     }
 
+    [Fact]
+    public async Task Watch_ClusterUnreadable_IsReportedOnce()
+    {
+        await using var rig = new DriftWatchRig(host);
+
+        var first = await rig.Watch.RunAsync(CancellationToken.None);
+        var second = await rig.Watch.RunAsync(CancellationToken.None);
+
+        Assert.Equal(Unreachable, Assert.Single(first.UncheckedClusters).Cluster);
+        Assert.Empty(second.UncheckedClusters);
+        var report = Assert.Single(rig.Receiver.Requests, request => request.Json().GetProperty("uncheckedClusters").GetArrayLength() > 0).Json();
+        Assert.Equal(Unreachable, report.GetProperty("uncheckedClusters")[0].GetProperty("cluster").GetString());
+    }
+
     [Theory]
     [InlineData(LocalHostFixture.Cluster, LocalHostFixture.Cluster, false)]
     [InlineData("AKS-GONE", Unreachable, true)]

@@ -42,6 +42,23 @@ public sealed class EmailChannelTests(MaildevFixture maildev) : IClassFixture<Ma
     }
 
     [Fact]
+    public async Task Send_DriftNotice_ArrivesWithEachFinding()
+    {
+        var recipient = $"soc-{Guid.NewGuid():N}@example.com";
+        using var harness = Harness(recipient);
+        var notice = DriftNoticeTests.Notice([DriftNoticeTests.Finding("api-1"), DriftNoticeTests.Finding("api-2")]) with { Channels = ["soc-email"] };
+
+        var result = await harness.Sender.SendAsync(notice, CancellationToken.None);
+
+        Assert.True(result.AllSent, result.Channels[0].Reason);
+        var email = await FindAsync(recipient);
+        Assert.Equal("[Containment] Drift: 2 pods disagree with the isolation ledger", email.GetProperty("subject").GetString());
+        var text = email.GetProperty("text").GetString()!;
+        Assert.Contains("aks-prod/payments/api-1: quarantined-without-isolation: the pod carries quarantine q-api-1", text, StringComparison.Ordinal);
+        Assert.Contains("aks-prod/payments/api-2: quarantined-without-isolation", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Send_NoServer_FailsAfterRetriesNamingTheChannel()
     {
         var port = LoopbackReceiver.FreePort();

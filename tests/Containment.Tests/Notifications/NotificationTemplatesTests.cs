@@ -14,7 +14,7 @@ public sealed class NotificationTemplatesTests
     {
         var message = NotificationTemplates.Render(HttpChannelTests.Request("c", template) with { Message = "Extra words." });
 
-        Assert.Equal(template, message.Template);
+        Assert.Equal(KebabCaseEnumConverter.ToWireName(template), message.Event);
         Assert.Contains("payments/api-7d9f8-abcde", message.Title, StringComparison.Ordinal);
         Assert.EndsWith("Extra words.", message.Summary, StringComparison.Ordinal);
         var facts = message.Facts.ToDictionary(fact => fact.Label, fact => fact.Value);

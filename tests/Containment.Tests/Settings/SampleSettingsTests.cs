@@ -51,6 +51,9 @@ public sealed class SampleSettingsTests
     [InlineData("Containment:Storage:RetryDelay", "00:05:00", nameof(StorageOptions.RetryDelay))]
     [InlineData("Containment:Drift:Settling", "-00:00:01", nameof(Containment.Isolation.Drift.DriftOptions.Settling))]
     [InlineData("Containment:Drift:Settling", "2.00:00:00", nameof(Containment.Isolation.Drift.DriftOptions.Settling))]
+    [InlineData("Containment:Drift:Every", "00:00:30", nameof(Containment.Isolation.Drift.DriftOptions.Every))]
+    [InlineData("Containment:Drift:Every", "2.00:00:00", nameof(Containment.Isolation.Drift.DriftOptions.Every))]
+    [InlineData("Containment:Drift:Channels:0", "soc-pager", "Containment:Drift:Channels:0 names channel 'soc-pager'")]
     public void Duration_OutOfRange_FailsStartupValidationNamingTheSetting(string key, string duration, string named)
     {
         var settings = LocalSettingsConfiguration.Read(SamplePath).ToDictionary();

@@ -39,7 +39,7 @@ public static class WebhookPayload
                 ["image"] = target.Image,
                 ["node"] = target.Node,
             },
-            ["facts"] = new JsonArray([.. message.Facts.Select(fact => (JsonNode)new JsonObject { ["label"] = fact.Label, ["value"] = fact.Value })]),
+            ["facts"] = Facts(message),
             ["links"] = new JsonObject
             {
                 ["approve"] = request.ApproveUrl?.AbsoluteUri,
@@ -48,4 +48,7 @@ public static class WebhookPayload
             },
         };
     }
+
+    internal static JsonArray Facts(NotificationMessage message) =>
+        [.. message.Facts.Select(fact => (JsonNode)new JsonObject { ["label"] = fact.Label, ["value"] = fact.Value })];
 }

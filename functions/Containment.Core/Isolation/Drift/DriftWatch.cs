@@ -1,0 +1,103 @@
+using Containment.Notifications;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Containment.Isolation.Drift;
+
+/// <summary>
+/// The drift check on a schedule, for people: each round checks every cluster, reports to the configured channels the
+/// disagreements (and unreadable clusters) it has not reported before, and forgets those that cleared. A report that
+/// reached no channel is not remembered, so the next round sends it again. Nothing on a cluster or in the ledger changes.
+/// </summary>
+public sealed partial class DriftWatch(
+    LedgerDriftCheck check,
+    ReportedDrift reported,
+    INotificationSender sender,
+    IOptions<DriftOptions> options,
+    ILogger<DriftWatch> logger)
+{
+    public async Task<DriftWatchOutcome> RunAsync(CancellationToken cancellationToken)
+    {
+        var report = await check.CheckAsync(cancellationToken);
+        var before = await reported.ReadAsync(cancellationToken);
+        var news = new List<DriftFinding>();
+        var unread = new List<ClusterChecked>();
+        var remember = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var forget = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var cluster in report.Clusters)
+        {
+            var known = before.GetValueOrDefault(cluster.Cluster) ?? [];
+            if (cluster.Error is not null)
+            {
+                // What it showed before stays reported: an unread cluster shows nothing cleared.
+                if (!known.Contains(ReportedDrift.UnreadableKey))
+                {
+                    unread.Add(cluster);
+                    remember[cluster.Cluster] = [ReportedDrift.UnreadableKey];
+                }
+
+                continue;
+            }
+
+            var found = report.Findings.Where(finding => finding.Cluster == cluster.Cluster).ToList();
+            var foundKeys = found.Select(ReportedDrift.KeyOf).ToHashSet(StringComparer.Ordinal);
+            var fresh = found.Where(finding => !known.Contains(ReportedDrift.KeyOf(finding))).ToList();
+            news.AddRange(fresh);
+            remember[cluster.Cluster] = [.. fresh.Select(ReportedDrift.KeyOf).Distinct(StringComparer.Ordinal)];
+            forget[cluster.Cluster] = [.. known.Where(key => !foundKeys.Contains(key))];
+        }
+
+        foreach (var finding in news)
+        {
+            LogDisagreement(logger, finding.Kind, finding.Cluster, finding.Namespace, finding.Pod, finding.Detail);
+        }
+
+        foreach (var cluster in unread)
+        {
+            LogClusterUnread(logger, cluster.Cluster, cluster.Error);
+        }
+
+        NotificationResult? notification = null;
+        if ((news.Count > 0 || unread.Count > 0) && options.Value.Channels.Count > 0)
+        {
+            notification = await sender.SendAsync(new DriftNotice(report.CheckedAt, news, unread, report.Findings.Count, options.Value.Channels), cancellationToken);
+        }
+
+        if (notification is null || notification.Channels.Any(channel => channel.Status == ChannelSendStatus.Sent))
+        {
+            foreach (var (cluster, keys) in remember.Where(entry => entry.Value.Count > 0))
+            {
+                await reported.AddAsync(cluster, keys, report.CheckedAt, cancellationToken);
+            }
+        }
+        else
+        {
+            LogReportUnsent(logger, news.Count, unread.Count, string.Join("; ", notification.Failures.Select(failure => failure.Reason)));
+        }
+
+        foreach (var (cluster, keys) in forget.Where(entry => entry.Value.Count > 0))
+        {
+            await reported.RemoveAsync(cluster, keys, cancellationToken);
+        }
+
+        var cleared = forget.Values.Sum(keys => keys.Count);
+        if (cleared > 0)
+        {
+            LogCleared(logger, cleared);
+        }
+
+        return new DriftWatchOutcome(report, news, unread, cleared, notification);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Drift: {Kind} on {Cluster}/{Namespace}/{Pod}: {Detail}")]
+    private static partial void LogDisagreement(ILogger logger, DriftKind kind, string cluster, string @namespace, string pod, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Drift: cluster {Cluster} could not be checked: {Error}")]
+    private static partial void LogClusterUnread(ILogger logger, string cluster, string? error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Drift report of {Findings} disagreements and {UncheckedClusters} unread clusters reached no channel; the next round sends it again: {Failures}")]
+    private static partial void LogReportUnsent(ILogger logger, int findings, int uncheckedClusters, string failures);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Drift: {Cleared} disagreements reported before have cleared")]
+    private static partial void LogCleared(ILogger logger, int cleared);
+}

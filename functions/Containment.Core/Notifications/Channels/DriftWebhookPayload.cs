@@ -1,0 +1,25 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Containment.Notifications.Channels;
+
+/// <summary>
+/// The generic webhook's JSON body for the drift watch (documented in Notifications/README.md):
+/// <c>{ event: "drift-found", sentAt, checkedAt, title, text, standing, findings[...], uncheckedClusters[...], facts[{label,value}] }</c>,
+/// each finding and cluster as <c>GET /api/drift</c> answers it.
+/// </summary>
+public static class DriftWebhookPayload
+{
+    public static JsonObject Render(DriftNotice notice, NotificationMessage message, DateTimeOffset sentAt) => new()
+    {
+        ["event"] = DriftNotice.Event,
+        ["sentAt"] = sentAt.ToUniversalTime(),
+        ["checkedAt"] = notice.CheckedAt.ToUniversalTime(),
+        ["title"] = message.Title,
+        ["text"] = message.Summary,
+        ["standing"] = notice.Standing,
+        ["findings"] = JsonSerializer.SerializeToNode(notice.Findings, ContainmentJson.Options),
+        ["uncheckedClusters"] = JsonSerializer.SerializeToNode(notice.UncheckedClusters, ContainmentJson.Options),
+        ["facts"] = WebhookPayload.Facts(message),
+    };
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using Containment.Isolation.Drift;
+
+namespace Containment.Notifications;
+
+/// <summary>The wording of the drift watch's message; channels lay it out as they lay out a playbook's.</summary>
+public static class DriftNoticeTemplate
+{
+    /// <summary>A chat card or an email stays readable: past this many, the message says how many more there are.</summary>
+    public const int MaxFacts = 20;
+
+    public static NotificationMessage Render(DriftNotice notice)
+    {
+        var (title, summary) = (notice.Findings.Count, notice.UncheckedClusters.Count) switch
+        {
+            (> 0, _) => ($"Drift: {PodsDisagree(notice.Findings.Select(finding => (finding.Cluster, finding.Namespace, finding.Pod)).Distinct().Count())} with the isolation ledger",
+                $"{Disagreements(notice.Findings.Count)} between the clusters and the isolation ledger {(notice.Findings.Count == 1 ? "is" : "are")} new since the last check ({notice.Standing} in all). "
+                + "Each needs a person: a pod cut off that the ledger does not explain, or one the ledger calls isolated that has its network. "
+                + "Release or isolate each by hand; `containment isolations drift` lists them."),
+            _ => ($"Drift check could not read {Clusters(notice.UncheckedClusters)}",
+                $"The drift check could not read {Clusters(notice.UncheckedClusters)}: the isolations there cannot be verified, and isolating or releasing a pod there fails too."),
+        };
+
+        if (notice.Findings.Count > 0 && notice.UncheckedClusters.Count > 0)
+        {
+            summary += $" It could not read {Clusters(notice.UncheckedClusters)} either.";
+        }
+
+        return new NotificationMessage
+        {
+            Event = DriftNotice.Event,
+            Title = title,
+            Summary = summary,
+            Facts = Facts(notice),
+            Urgent = true,
+        };
+    }
+
+    private static List<NotificationFact> Facts(DriftNotice notice)
+    {
+        var facts = new List<NotificationFact>();
+        foreach (var cluster in notice.UncheckedClusters)
+        {
+            facts.Add(new NotificationFact($"Cluster {cluster.Cluster}", $"not checked: {Short(cluster.Error)}"));
+        }
+
+        foreach (var finding in notice.Findings.Take(MaxFacts))
+        {
+            facts.Add(new NotificationFact($"{finding.Cluster}/{finding.Namespace}/{finding.Pod}", $"{KebabCaseEnumConverter.ToWireName(finding.Kind)}: {finding.Detail}"));
+        }
+
+        if (notice.Findings.Count > MaxFacts)
+        {
+            facts.Add(new NotificationFact("More", $"{notice.Findings.Count - MaxFacts} more"));
+        }
+
+        facts.Add(new NotificationFact("Checked", notice.CheckedAt.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)));
+        return facts;
+    }
+
+    private static string PodsDisagree(int count) => count == 1 ? "1 pod disagrees" : $"{count} pods disagree";
+
+    // An exception's message can run long (a whole TLS chain); a fact stays a line or two.
+    private static string Short(string? text) => text is null ? "unknown" : text.Length <= 300 ? text : text[..299] + "…";
+
+    private static string Disagreements(int count) => count == 1 ? "1 disagreement" : $"{count} disagreements";
+
+    private static string Clusters(IReadOnlyList<ClusterChecked> clusters) =>
+        (clusters.Count == 1 ? "cluster " : "clusters ") + string.Join(", ", clusters.Select(cluster => cluster.Cluster));
+}
