@@ -3,10 +3,12 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Containment.Api;
+using Containment.Isolation.Drift;
 using Containment.Local.Cli;
 using Containment.Local.Hosting;
 using KubeSim;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Containment.Local.Demo;
 
@@ -84,6 +86,20 @@ internal sealed partial class DemoScript(TextWriter output)
         Check(drift["findings"]!.AsArray().Count == 0 && clusters.All(cluster => cluster!["error"] is null),
             $"7. drift check (GET /api/drift): {string.Join("; ", clusters.Select(cluster => $"{cluster!["cluster"]} {cluster["quarantinedPods"]} quarantined, {cluster["isolatedRecords"]} isolated"))}; {drift["findings"]!.AsArray().Count} disagreements with the ledger");
 
+        Say($"8. someone quarantines the pod by hand (kubectl label pod {Pod} containment.io/quarantine=by-hand)");
+        await LabelAsync(kube, "by-hand", cancellationToken);
+        var watch = host.Services.GetRequiredService<DriftWatch>();
+        var chatBefore = chat.Messages.Count;
+        var round = await watch.RunAsync(cancellationToken);
+        var reported = chat.Messages.Skip(chatBefore).Select(DemoReceiver.Title).ToList();
+        Check(round.Reported.Count > 0 && reported.Any(title => title.StartsWith("Drift:", StringComparison.Ordinal)),
+            $"   the drift watch's round (its timer runs one every Containment__Drift__Every) reports {string.Join(", ", round.Reported.Select(finding => KebabCaseEnumConverter.ToWireName(finding.Kind)))} to chat: {string.Join(" | ", reported.Distinct())}");
+        var again = await watch.RunAsync(cancellationToken);
+        Check(again.Reported.Count == 0 && again.Report.Findings.Count > 0 && again.Report.Findings.Count == round.Reported.Count, $"   the next round finds the same {again.Report.Findings.Count} and reports nothing again");
+        await LabelAsync(kube, null, cancellationToken);
+        var cleared = await watch.RunAsync(cancellationToken);
+        Check(cleared.Report.Findings.Count == 0 && cleared.Cleared > 0 && cleared.Cleared == round.Reported.Count, $"   label removed: the round after finds none and forgets the {cleared.Cleared} it reported");
+
         await host.StopAsync(cancellationToken);
         work.Delete(recursive: true);
         Say(failures == 0 ? "demo complete: every check held; everything started was stopped" : $"demo FAILED: {failures} check(s) did not hold");
@@ -106,7 +122,14 @@ internal sealed partial class DemoScript(TextWriter output)
         ["Containment:Notifications:Channels:soc-email:Url"] = chat.Url.ToString(),
         ["Containment:Notifications:Channels:soc-oncall:Type"] = "webhook",
         ["Containment:Notifications:Channels:soc-oncall:Url"] = chat.Url.ToString(),
+        ["Containment:Drift:Channels:0"] = "soc-teams",
+
+        // Step 8 runs when no run is under way; a run's record changed a moment ago does not wait a minute to count.
+        ["Containment:Drift:Settling"] = "00:00:00",
         ["Logging:LogLevel:Default"] = "Warning",
+
+        // Step 8 makes a disagreement on purpose and prints what the watch reports.
+        ["Logging:LogLevel:" + typeof(DriftWatch).FullName] = "Error",
     };
 
     private static async Task<JsonObject> RunAsync(HttpClient api, string instanceId, string phase, CancellationToken cancellationToken)
@@ -134,6 +157,14 @@ internal sealed partial class DemoScript(TextWriter output)
     private static async Task<List<string>> PoliciesAsync(HttpClient kube, CancellationToken cancellationToken) =>
         (await kube.GetFromJsonAsync<JsonObject>(new Uri($"apis/networking.k8s.io/v1/namespaces/{Namespace}/networkpolicies", UriKind.Relative), cancellationToken))!["items"]!.AsArray()
             .Select(item => (string)item!["metadata"]!["name"]!).ToList();
+
+    private static async Task LabelAsync(HttpClient kube, string? quarantine, CancellationToken cancellationToken)
+    {
+        var patch = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["containment.io/quarantine"] = quarantine } } };
+        using var content = new StringContent(patch.ToJsonString(), Encoding.UTF8, "application/merge-patch+json");
+        using var response = await kube.PatchAsync(new Uri($"api/v1/namespaces/{Namespace}/pods/{Pod}", UriKind.Relative), content, cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
 
     private static string Labels(JsonObject pod) => pod["metadata"]!["labels"]!.ToJsonString();
 
