@@ -4,6 +4,8 @@ using Containment.Intake;
 using Containment.Ledger;
 using Containment.Playbooks;
 using Containment.Runs;
+using PodReference = Containment.Isolation.PodReference;
+using ReleaseAction = Containment.Isolation.Actions.Release.ReleasePod;
 
 namespace Containment.Api;
 
@@ -19,6 +21,7 @@ public sealed class IsolationsApi(
     PlaybookRepository playbooks,
     AlertAdmission admission,
     IPlaybookRuntime runtime,
+    ReleaseAction release,
     TimeProvider time)
 {
     public const string ManualIsolate = "manual-isolate";
@@ -98,24 +101,53 @@ public sealed class IsolationsApi(
         }
 
         var record = await isolations.GetAsync(id, cancellationToken);
-        if (record is null)
+        var target = record is null
+            ? TargetOf(id)
+            : new AlertTarget { Cluster = record.Cluster, Namespace = record.Namespace, Pod = record.Pod, Container = record.Container, Node = record.Node };
+        if (target is null)
         {
             return ApiResponse.Error(404, $"no isolation '{id}'");
         }
 
-        if (record.Status == IsolationStatus.Released)
+        var detail = $"released by hand: {body.Reason}";
+        if (record is null or { Status: IsolationStatus.Released })
         {
-            return ApiResponse.Error(409, $"isolation '{id}' is already released");
+            // The ledger says there is nothing to release, yet the pod may still carry a quarantine (the drift watch
+            // reports it): then the release goes ahead, and this route is the remedy the drift report points to.
+            if (!await StillQuarantinedAsync(target, cancellationToken))
+            {
+                return record is null ? ApiResponse.Error(404, $"no isolation '{id}'") : ApiResponse.Error(409, $"isolation '{id}' is already released");
+            }
+
+            detail += record is null ? " (the pod carries a quarantine and has no isolation record)" : " (the pod still carries a quarantine though its record says released)";
         }
 
         var actor = ApiActor.Of(request);
         var now = time.GetUtcNow();
-        await audit.AppendAsync(AuditSubject.Isolation, new AuditEntry { SubjectId = id, Action = AuditAction.ReleaseStarted, At = now, Actor = actor, RunInstanceId = record.RunInstanceId, Detail = $"released by hand: {body.Reason}" }, cancellationToken);
+        await audit.AppendAsync(AuditSubject.Isolation, new AuditEntry { SubjectId = id, Action = AuditAction.ReleaseStarted, At = now, Actor = actor, RunInstanceId = record?.RunInstanceId, Detail = detail }, cancellationToken);
 
         // A run still holding the pod (waiting for a release approval, say) ends first, so that the release run takes its place.
-        var target = new AlertTarget { Cluster = record.Cluster, Namespace = record.Namespace, Pod = record.Pod, Container = record.Container, Node = record.Node };
         await runtime.TerminateAsync(RunInstanceId.ForTarget(target), $"released by hand by {actor}: {body.Reason}", cancellationToken);
         return await RunManualAsync(request, ManualRelease, ManualAlert($"manual-release-{now.UtcTicks}", $"released by hand: {body.Reason}", target, now, actor), cancellationToken);
+    }
+
+    /// <summary>The pod an id without a record names, on a configured cluster; null for an id no such pod has.</summary>
+    private AlertTarget? TargetOf(string id) =>
+        RunInstanceId.TryParse(id, out var parts) && ClusterLookup.Find(clusters.Configured, parts.Cluster) is { } cluster
+            ? new AlertTarget { Cluster = cluster.Alias, Namespace = parts.Namespace, Pod = parts.Pod }
+            : null;
+
+    /// <summary>Whether the pod carries a quarantine; a cluster that cannot be read leaves the ledger's word standing.</summary>
+    private async Task<bool> StillQuarantinedAsync(AlertTarget target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await release.IsQuarantinedAsync(new PodReference(target.ClusterName, target.Namespace, target.Pod), cancellationToken);
+        }
+        catch (KubernetesOperationException)
+        {
+            return false;
+        }
     }
 
     private async Task<ApiResponse> RunManualAsync(ApiRequest request, string playbookName, Alert alert, CancellationToken cancellationToken)

@@ -1,12 +1,20 @@
 using System.CommandLine;
+using Containment.Intake;
 using Containment.Ledger;
 
 namespace Containment.Local.Cli;
 
-/// <summary><c>isolations list [--status S] [--cluster C] [--namespace N] [--limit N] [--cursor C] [--url URL] [--key KEY]</c>: the isolation ledger as a table, a page at a time, the last changed first.</summary>
+/// <summary>
+/// <c>isolations list [--status S] [--cluster C] [--namespace N] [--limit N] [--cursor C]</c>: the isolation ledger as a
+/// table, a page at a time, the last changed first; <c>isolations release ID --reason R</c>: a pod given back by hand;
+/// <c>isolations drift</c> (<see cref="DriftCommand"/>). Each takes <c>--url URL --key KEY</c>.
+/// </summary>
 internal static class IsolationsCommand
 {
-    public static Command Create()
+    public static Command Create() =>
+        new("isolations", "Query the isolation ledger of a host, release a pod by hand, compare the clusters with the ledger.") { List(), Release(), DriftCommand.Create() };
+
+    private static Command List()
     {
         var status = new Option<string?>("--status") { Description = "Only this status: isolating, isolated, releasing, released, failed." };
         var cluster = new Option<string?>("--cluster") { Description = "Only this cluster: its alias, in any case, or its AKS resource id." };
@@ -35,9 +43,33 @@ internal static class IsolationsCommand
             await PageOptions.WriteNextAsync(output, listed.Next);
             return ContainmentCli.Ok;
         });
-
-        return new Command("isolations", "Query the isolation ledger of a host.") { list, DriftCommand.Create() };
+        return list;
     }
+
+    private static Command Release()
+    {
+        var id = new Argument<string>("id") { Description = "The isolation's id, as listed (cluster~namespace~pod); for a pod with no record, as the drift check names it." };
+        var reason = new Option<string>("--reason") { Description = "Why, for the audit trail.", Required = true };
+        var connection = new HostConnection();
+        var release = new Command("release", "Give a pod back by hand: ends any run holding it and runs manual-release; a pod still quarantined is released whatever its record says.") { id, reason };
+        connection.AddTo(release);
+        release.SetAction(async (parse, cancellationToken) =>
+        {
+            var isolationId = parse.GetValue(id)!;
+            var body = new { Reason = parse.GetValue(reason) };
+            if (await connection.SendAsync<ReleaseStarted>(parse, HttpMethod.Post, $"api/isolations/{Uri.EscapeDataString(isolationId)}/release", body, cancellationToken) is not { } started)
+            {
+                return ContainmentCli.Failed;
+            }
+
+            await parse.InvocationConfiguration.Output.WriteLineAsync(
+                $"{started.IsolationId}: release {KebabCaseEnumConverter.ToWireName(started.Run.Outcome)}, run {started.Run.InstanceId} ({started.Run.Playbook}); its progress: {started.Run.StatusUrl}");
+            return ContainmentCli.Ok;
+        });
+        return release;
+    }
+
+    private sealed record ReleaseStarted(string IsolationId, AdmissionEntry Run);
 
     private sealed record IsolationPage(IReadOnlyList<IsolationRecord> Isolations, string? Next = null);
 }

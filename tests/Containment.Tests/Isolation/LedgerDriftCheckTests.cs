@@ -123,6 +123,79 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
         Assert.Contains(" released ", row, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ReleaseByHand_PodQuarantinedThoughItsRecordSaysReleased_GivesItBack()
+    {
+        var pod = await IsolateSettledAsync(IsolationStatus.Released);
+        var id = ActivityTargets.IsolationId(Isolate(pod).Alert.Target);
+        using var flow = new FlowClient(host);
+
+        var release = await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(id)}/release", """{ "reason": "drift report: cut off, ledger says released" }""");
+        var run = await flow.RunUntilAsync(id, status => FlowClient.Finished(status) && (string?)status["playbook"] == "manual-release");
+
+        Assert.Equal(202, release.Status);
+        Assert.Equal("succeeded", (string?)run["outcome"]!["result"]);
+        Assert.Null((await flow.PodAsync(pod))!["metadata"]!["labels"]![QuarantineNames.QuarantineLabel]);
+        Assert.Equal("victim", (string?)(await flow.PodAsync(pod))!["metadata"]!["labels"]!["app"]);
+        Assert.Empty(Of(await host.Get<LedgerDriftCheck>().CheckAsync(CancellationToken.None), pod));
+        var started = Assert.Single((await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(id)}"))["audit"]!.AsArray(), entry => (string?)entry!["action"] == "release-started")!;
+        Assert.EndsWith("(the pod still carries a quarantine though its record says released)", (string?)started["detail"], StringComparison.Ordinal);
+        Assert.Equal(409, (await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(id)}/release", """{ "reason": "twice" }""")).Status);
+    }
+
+    [Fact]
+    public async Task ReleaseByHand_PodQuarantinedWithNoRecord_GivesItBackByItsId()
+    {
+        var pod = host.TakePod();
+        var isolate = Isolate(pod);
+        Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(isolate, CancellationToken.None)).Succeeded);
+        var id = ActivityTargets.IsolationId(isolate.Alert.Target);
+        await host.Tables.GetTableClient(host.TablePrefix + "Isolations").DeleteEntityAsync(TableKey.Encode(id), TableKey.Encode("isolation~" + id));
+        using var flow = new FlowClient(host);
+
+        var release = await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(id)}/release", """{ "reason": "drift report: no record" }""");
+        await flow.RunUntilAsync(id, status => FlowClient.Finished(status) && (string?)status["playbook"] == "manual-release");
+
+        Assert.Equal(202, release.Status);
+        Assert.Equal("victim", (string?)(await flow.PodAsync(pod))!["metadata"]!["labels"]!["app"]);
+        Assert.Null((await flow.PodAsync(pod))!["metadata"]!["labels"]![QuarantineNames.QuarantineLabel]);
+        Assert.Equal(404, (await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(id)}/release", """{ "reason": "twice" }""")).Status);
+    }
+
+    [Fact]
+    public async Task IsolationsReleaseCommand_PodQuarantinedThoughReleased_StartsTheRelease_ThenRefusesASecond()
+    {
+        var pod = await IsolateSettledAsync(IsolationStatus.Released);
+        var id = ActivityTargets.IsolationId(Isolate(pod).Alert.Target);
+        using var flow = new FlowClient(host);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        string[] release = ["isolations", "release", id, "--reason", "drift report", "--url", host.BaseAddress.ToString(), "--key", LocalHostFixture.ApiKey];
+
+        var first = await Containment.Local.Cli.ContainmentCli.RunAsync(release, output, error);
+        await flow.RunUntilAsync(id, status => FlowClient.Finished(status) && (string?)status["playbook"] == "manual-release");
+        var second = await Containment.Local.Cli.ContainmentCli.RunAsync(release, output, error);
+
+        Assert.Equal(Containment.Local.Cli.ContainmentCli.Ok, first);
+        Assert.StartsWith($"{id}: release started, run {id} (manual-release); its progress: http", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(Containment.Local.Cli.ContainmentCli.Failed, second);
+        Assert.Contains($"isolation '{id}' is already released", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("aks-prod~shop~victim-never-made")]
+    [InlineData("aks-nowhere~shop~victim-00")]
+    [InlineData("not-an-isolation-id")]
+    public async Task ReleaseByHand_NoRecordAndNoQuarantinedPod_Is404(string id)
+    {
+        using var flow = new FlowClient(host);
+
+        var release = await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(id)}/release", """{ "reason": "nothing there" }""");
+
+        Assert.Equal(404, release.Status);
+        Assert.Equal($"no isolation '{id}'", (string?)release.Body["error"]);
+    }
+
     private static readonly DateTimeOffset RunStartedAt = DateTimeOffset.UtcNow.AddMinutes(-30);
 
     private static ActivityRequest Isolate(string pod) =>

@@ -85,6 +85,14 @@ public sealed class ReleasePod(
         return Outcome(ReleaseStatus.Released, connection, target, deleted, saved, notes);
     }
 
+    /// <summary>Whether the pod exists and carries a quarantine: what a release has to undo, whatever the ledger says.</summary>
+    public async Task<bool> IsQuarantinedAsync(PodReference target, CancellationToken cancellationToken)
+    {
+        var client = (await clusters.ConnectAsync(target.Cluster, cancellationToken)).Client;
+        var pod = await calls.ReadPodOrDefaultAsync(client, target.Namespace, target.Pod, cancellationToken);
+        return pod?.Metadata.Labels?.ContainsKey(QuarantineNames.QuarantineLabel) == true;
+    }
+
     /// <summary>
     /// Gives the pod its saved labels back and leaves its quarantine policies: the undo of an isolation made by a run
     /// that had ended, after a later run of the pod released it. A policy left selects no pod once the labels are
