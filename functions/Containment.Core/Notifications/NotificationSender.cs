@@ -17,24 +17,22 @@ public sealed class NotificationSender(
     public Task<NotificationResult> SendAsync(NotificationRequest request, CancellationToken cancellationToken)
     {
         var message = NotificationTemplates.Render(request);
-        logger.LogInformation("Sending {Template} for run {RunId}", request.Template, request.RunId);
-        return SendAsync(request.Channels, message, sentAt => WebhookPayload.Render(request, message, sentAt), cancellationToken);
+        return SendAsync(request.Channels, message, request.RunId, sentAt => WebhookPayload.Render(request, message, sentAt), cancellationToken);
     }
 
     public Task<NotificationResult> SendAsync(DriftNotice notice, CancellationToken cancellationToken)
     {
         var message = DriftNoticeTemplate.Render(notice);
-        logger.LogInformation("Sending {Event} about {Findings} disagreements and {UncheckedClusters} unread clusters", DriftNotice.Event, notice.Findings.Count, notice.UncheckedClusters.Count);
-        return SendAsync(notice.Channels, message, sentAt => DriftWebhookPayload.Render(notice, message, sentAt), cancellationToken);
+        return SendAsync(notice.Channels, message, runId: null, sentAt => DriftWebhookPayload.Render(notice, message, sentAt), cancellationToken);
     }
 
-    private async Task<NotificationResult> SendAsync(IReadOnlyList<string> channels, NotificationMessage message, Func<DateTimeOffset, JsonObject> webhookBody, CancellationToken cancellationToken)
+    private async Task<NotificationResult> SendAsync(IReadOnlyList<string> channels, NotificationMessage message, string? runId, Func<DateTimeOffset, JsonObject> webhookBody, CancellationToken cancellationToken)
     {
-        var sends = channels.Distinct(StringComparer.OrdinalIgnoreCase).Select(name => SendToAsync(name, message, webhookBody, cancellationToken));
+        var sends = channels.Distinct(StringComparer.OrdinalIgnoreCase).Select(name => SendToAsync(name, message, runId, webhookBody, cancellationToken));
         return new NotificationResult(await Task.WhenAll(sends));
     }
 
-    private Task<ChannelResult> SendToAsync(string name, NotificationMessage message, Func<DateTimeOffset, JsonObject> webhookBody, CancellationToken cancellationToken)
+    private Task<ChannelResult> SendToAsync(string name, NotificationMessage message, string? runId, Func<DateTimeOffset, JsonObject> webhookBody, CancellationToken cancellationToken)
     {
         if (!options.Value.Channels.TryGetValue(name, out var channel))
         {
@@ -42,7 +40,7 @@ public sealed class NotificationSender(
             return Task.FromResult(ChannelResult.Failed(name, 0, "the channel is not configured"));
         }
 
-        logger.LogInformation("Sending {Event} to channel {Channel}", message.Event, channel.Name);
+        logger.LogInformation("Sending {Event} for run {RunId} to channel {Channel}", message.Event, runId, channel.Name);
         return channel switch
         {
             TeamsChannelOptions teams => poster.PostAsync(channel.Name, teams.Url!, Utf8(TeamsCard.Render(message)), NoHeaders, cancellationToken),
