@@ -58,8 +58,10 @@ public sealed class RefusedEventInsertTests(AnswerLosingHostFixture host) : ICla
         await WhenIdleAsync();
         var storedByRun = await EventOfPodAsync(flow, pod);
 
-        Assert.Equal(503, refused.Status);
-        Assert.Equal(EveryTry, host.Proxy.Refused - refusedBefore);
+        // What the delivery was answered, how many writes were refused and what the run stored, should one assertion fail.
+        var seen = $"answer {refused.Status} {refused.Body.ToJsonString()}; refusals {host.Proxy.Refused - refusedBefore}; stored {storedByRun.ToJsonString()}";
+        Assert.True(refused.Status == 503, seen);
+        Assert.True(host.Proxy.Refused - refusedBefore == EveryTry, seen);
         Assert.Equal("notify-only", (string?)storedByRun["event"]!["playbook"]);
         Assert.Equal("unprocessed", (string?)storedByRun["event"]!["status"]);
         Assert.Equal(["event-stored-by-run"], Actions(storedByRun));
@@ -75,7 +77,9 @@ public sealed class RefusedEventInsertTests(AnswerLosingHostFixture host) : ICla
     private static async Task<JsonObject> EventOfPodAsync(FlowClient flow, string pod)
     {
         var events = (await flow.GetAsync("api/events"))["events"]!.AsArray();
-        var id = (string)Assert.Single(events, item => (string?)item!["alert"]!["target"]!["pod"] == pod)!["id"]!;
+        var ofPod = events.Where(item => (string?)item!["alert"]!["target"]!["pod"] == pod).ToList();
+        Assert.True(ofPod.Count == 1, $"{ofPod.Count} events of pod {pod} among the {events.Count} listed");
+        var id = (string)ofPod[0]!["id"]!;
         return await flow.GetAsync($"api/events/{Uri.EscapeDataString(id)}");
     }
 
