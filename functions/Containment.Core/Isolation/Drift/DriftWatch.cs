@@ -19,34 +19,7 @@ public sealed partial class DriftWatch(
     public async Task<DriftWatchOutcome> RunAsync(CancellationToken cancellationToken)
     {
         var report = await check.CheckAsync(cancellationToken);
-        var before = await reported.ReadAsync(cancellationToken);
-        var news = new List<DriftFinding>();
-        var unread = new List<ClusterChecked>();
-        var remember = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        var forget = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var cluster in report.Clusters)
-        {
-            var known = before.GetValueOrDefault(cluster.Cluster) ?? [];
-            if (cluster.Error is not null)
-            {
-                // What it showed before stays reported: an unread cluster shows nothing cleared.
-                if (!known.Contains(ReportedDrift.UnreadableKey))
-                {
-                    unread.Add(cluster);
-                    remember[cluster.Cluster] = [ReportedDrift.UnreadableKey];
-                }
-
-                continue;
-            }
-
-            var found = report.Findings.Where(finding => finding.Cluster == cluster.Cluster).ToList();
-            var foundKeys = found.Select(ReportedDrift.KeyOf).ToHashSet(StringComparer.Ordinal);
-            var fresh = found.Where(finding => !known.Contains(ReportedDrift.KeyOf(finding))).ToList();
-            news.AddRange(fresh);
-            remember[cluster.Cluster] = [.. fresh.Select(ReportedDrift.KeyOf).Distinct(StringComparer.Ordinal)];
-            forget[cluster.Cluster] = [.. known.Where(key => !foundKeys.Contains(key))];
-        }
-
+        var (news, unread, remember, forget) = Compare(report, await reported.ReadAsync(cancellationToken));
         foreach (var finding in news)
         {
             LogDisagreement(logger, finding.Kind, finding.Cluster, finding.Namespace, finding.Pod, finding.Detail);
@@ -88,6 +61,42 @@ public sealed partial class DriftWatch(
 
         return new DriftWatchOutcome(report, news, unread, cleared, notification);
     }
+
+    /// <summary>What is new since the last report (to report, then remember) and what has cleared (to forget), by cluster.</summary>
+    private static Changes Compare(DriftReport report, Dictionary<string, HashSet<string>> before)
+    {
+        var changes = new Changes([], [], new(StringComparer.Ordinal), new(StringComparer.Ordinal));
+        foreach (var cluster in report.Clusters)
+        {
+            var known = before.GetValueOrDefault(cluster.Cluster) ?? [];
+            if (cluster.Error is not null)
+            {
+                // What it showed before stays reported: an unread cluster shows nothing cleared.
+                if (!known.Contains(ReportedDrift.UnreadableKey))
+                {
+                    changes.Unread.Add(cluster);
+                    changes.Remember[cluster.Cluster] = [ReportedDrift.UnreadableKey];
+                }
+
+                continue;
+            }
+
+            var found = report.Findings.Where(finding => finding.Cluster == cluster.Cluster).ToList();
+            var foundKeys = found.Select(ReportedDrift.KeyOf).ToHashSet(StringComparer.Ordinal);
+            var fresh = found.Where(finding => !known.Contains(ReportedDrift.KeyOf(finding))).ToList();
+            changes.News.AddRange(fresh);
+            changes.Remember[cluster.Cluster] = [.. fresh.Select(ReportedDrift.KeyOf).Distinct(StringComparer.Ordinal)];
+            changes.Forget[cluster.Cluster] = [.. known.Where(key => !foundKeys.Contains(key))];
+        }
+
+        return changes;
+    }
+
+    private sealed record Changes(
+        List<DriftFinding> News,
+        List<ClusterChecked> Unread,
+        Dictionary<string, List<string>> Remember,
+        Dictionary<string, List<string>> Forget);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Drift: {Kind} on {Cluster}/{Namespace}/{Pod}: {Detail}")]
     private static partial void LogDisagreement(ILogger logger, DriftKind kind, string cluster, string @namespace, string pod, string detail);
