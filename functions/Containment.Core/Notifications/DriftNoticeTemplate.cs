@@ -6,19 +6,22 @@ namespace Containment.Notifications;
 /// <summary>The wording of the drift watch's message; channels lay it out as they lay out a playbook's.</summary>
 public static class DriftNoticeTemplate
 {
-    /// <summary>A chat card or an email stays readable: past this many, the message says how many more there are.</summary>
+    /// <summary>A chat card or an email stays readable: past this many disagreements, the message says how many more there are.</summary>
     public const int MaxFacts = 20;
 
     public static NotificationMessage Render(DriftNotice notice)
     {
+        var cleared = notice.Cleared.Count == 0 ? string.Empty : $" {Disagreements(notice.Cleared.Count)} reported before {(notice.Cleared.Count == 1 ? "has" : "have")} cleared.";
         var (title, summary) = (notice.Findings.Count, notice.UncheckedClusters.Count) switch
         {
             (> 0, _) => ($"Drift: {PodsDisagree(notice.Findings.Select(finding => (finding.Cluster, finding.Namespace, finding.Pod)).Distinct().Count())} with the isolation ledger",
                 $"{Disagreements(notice.Findings.Count)} between the clusters and the isolation ledger {(notice.Findings.Count == 1 ? "is" : "are")} new since the last check ({notice.Standing} in all). "
                 + "Each needs a person: a pod cut off that the ledger does not explain, or one the ledger calls isolated that has its network. "
                 + "`containment isolations drift` lists them; `containment isolations release ID --reason ...` gives back a pod cut off that the ledger does not explain."),
-            _ => ($"Drift check could not read {Clusters(notice.UncheckedClusters)}",
+            (_, > 0) => ($"Drift check could not read {Clusters(notice.UncheckedClusters)}",
                 $"The drift check could not read {Clusters(notice.UncheckedClusters)}: the isolations there cannot be verified, and isolating or releasing a pod there fails too."),
+            _ => ($"Drift cleared: {Disagreements(notice.Cleared.Count)} reported before {(notice.Cleared.Count == 1 ? "is" : "are")} gone",
+                $"The clusters and the isolation ledger agree again where the drift watch reported otherwise ({notice.Standing} disagreements still stand)."),
         };
 
         if (notice.Findings.Count > 0 && notice.UncheckedClusters.Count > 0)
@@ -26,13 +29,18 @@ public static class DriftNoticeTemplate
             summary += $" It could not read {Clusters(notice.UncheckedClusters)} either.";
         }
 
+        if (notice.Findings.Count > 0 || notice.UncheckedClusters.Count > 0)
+        {
+            summary += cleared;
+        }
+
         return new NotificationMessage
         {
-            Event = DriftNotice.Event,
+            Event = notice.Event,
             Title = title,
             Summary = summary,
             Facts = Facts(notice),
-            Urgent = true,
+            Urgent = notice.Event == DriftNotice.FoundEvent,
         };
     }
 
@@ -49,9 +57,17 @@ public static class DriftNoticeTemplate
             facts.Add(new NotificationFact($"{finding.Cluster}/{finding.Namespace}/{finding.Pod}", $"{KebabCaseEnumConverter.ToWireName(finding.Kind)}: {finding.Detail}"));
         }
 
-        if (notice.Findings.Count > MaxFacts)
+        foreach (var gone in notice.Cleared.Take(Math.Max(0, MaxFacts - notice.Findings.Count)))
         {
-            facts.Add(new NotificationFact("More", $"{notice.Findings.Count - MaxFacts} more"));
+            facts.Add(gone.Kind is { } kind
+                ? new NotificationFact($"{gone.Cluster}/{gone.Namespace}/{gone.Pod}", $"{KebabCaseEnumConverter.ToWireName(kind)}: cleared")
+                : new NotificationFact($"Cluster {gone.Cluster}", "read again"));
+        }
+
+        var more = notice.Findings.Count + notice.Cleared.Count - MaxFacts;
+        if (more > 0)
+        {
+            facts.Add(new NotificationFact("More", $"{more} more"));
         }
 
         facts.Add(new NotificationFact("Checked", notice.CheckedAt.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)));

@@ -98,7 +98,8 @@ internal sealed partial class DemoScript(TextWriter output)
         Check(again.Reported.Count == 0 && again.Report.Findings.Count > 0 && again.Report.Findings.Count == round.Reported.Count, $"   the next round finds the same {again.Report.Findings.Count} and reports nothing again");
         await LabelAsync(kube, null, cancellationToken);
         var cleared = await watch.RunAsync(cancellationToken);
-        Check(cleared.Report.Findings.Count == 0 && cleared.Cleared > 0 && cleared.Cleared == round.Reported.Count, $"   label removed: the round after finds none and forgets the {cleared.Cleared} it reported");
+        Check(cleared.Report.Findings.Count == 0 && cleared.Cleared.Count > 0 && cleared.Cleared.Count == round.Reported.Count,
+            $"   label removed: the round after finds none, forgets the {cleared.Cleared.Count} it reported and says so: {string.Join(" | ", chat.Messages.Skip(chatBefore + reported.Count).Select(DemoReceiver.Title).Distinct())}");
 
         await host.StopAsync(cancellationToken);
         work.Delete(recursive: true);

@@ -29,7 +29,7 @@ public sealed class DriftWatchTests(LocalHostFixture host)
         Assert.Equal([DriftKind.QuarantinedWithoutIsolation, DriftKind.QuarantinedWithoutFence], first.Reported.Where(finding => finding.Pod == pod).Select(finding => finding.Kind));
         Assert.True(first.Notification!.AllSent);
         var report = Assert.Single(rig.ReportsOf(pod));
-        Assert.Equal(DriftNotice.Event, report.GetProperty("event").GetString());
+        Assert.Equal(DriftNotice.FoundEvent, report.GetProperty("event").GetString());
         Assert.DoesNotContain(second.Reported, finding => finding.Pod == pod);
         Assert.Contains(second.Report.Findings, finding => finding.Pod == pod);
     }
@@ -47,7 +47,9 @@ public sealed class DriftWatchTests(LocalHostFixture host)
         var back = await rig.Watch.RunAsync(CancellationToken.None);
 
         Assert.DoesNotContain(cleared.Report.Findings, finding => finding.Pod == pod);
-        Assert.True(cleared.Cleared >= 2, $"cleared {cleared.Cleared}");
+        Assert.Equal([DriftKind.QuarantinedWithoutIsolation, DriftKind.QuarantinedWithoutFence], cleared.Cleared.Where(gone => gone.Pod == pod).Select(gone => gone.Kind).Order());
+        var clearedReport = Assert.Single(rig.Receiver.Requests.Select(request => request.Json()), body => body.GetProperty("cleared").EnumerateArray().Any(gone => gone.GetProperty("pod").GetString() == pod));
+        Assert.Equal(cleared.Reported.Count == 0 ? DriftNotice.ClearedEvent : DriftNotice.FoundEvent, clearedReport.GetProperty("event").GetString());
         Assert.Equal(2, back.Reported.Count(finding => finding.Pod == pod));
         Assert.Equal(2, rig.ReportsOf(pod).Count);
     }
@@ -96,7 +98,7 @@ public sealed class DriftWatchTests(LocalHostFixture host)
         time.Advance(TimeSpan.FromMinutes(14));
         var early = await rig.Receiver.WaitForAsync(_ => true, TimeSpan.FromMilliseconds(300));
         time.Advance(TimeSpan.FromMinutes(1));
-        var onTime = await rig.Receiver.WaitForAsync(request => request.Json().GetProperty("event").GetString() == DriftNotice.Event, TimeSpan.FromSeconds(30));
+        var onTime = await rig.Receiver.WaitForAsync(request => request.Json().GetProperty("event").GetString() == DriftNotice.FoundEvent, TimeSpan.FromSeconds(30));
         await schedule.StopAsync(CancellationToken.None);
 
         Assert.Null(early);

@@ -19,14 +19,14 @@ public sealed class DriftNoticeTests : IDisposable
         new(kind, "aks-prod", "payments", pod, $"aks-prod~payments~{pod}", $"the pod carries quarantine q-{pod}, and its record says released since 2026-11-24 02:00:00Z", IsolationStatus.Released, CheckedAt.AddHours(-1));
 
     public static DriftNotice Notice(IReadOnlyList<DriftFinding> findings, params ClusterChecked[] unread) =>
-        new(CheckedAt, findings, unread, findings.Count + 3, ["soc-oncall"]);
+        new(CheckedAt, findings, unread, findings.Count + 3, [], ["soc-oncall"]);
 
     [Fact]
     public void Render_TwoFindingsOfOnePod_CountsOnePodInTheSingular_AndListsEach()
     {
         var message = DriftNoticeTemplate.Render(Notice([Finding("api-1"), Finding("api-1", DriftKind.QuarantinedWithoutFence)]));
 
-        Assert.Equal(DriftNotice.Event, message.Event);
+        Assert.Equal(DriftNotice.FoundEvent, message.Event);
         Assert.Equal("Drift: 1 pod disagrees with the isolation ledger", message.Title);
         Assert.StartsWith("2 disagreements between the clusters and the isolation ledger are new since the last check (5 in all).", message.Summary, StringComparison.Ordinal);
         Assert.True(message.Urgent);
@@ -34,6 +34,29 @@ public sealed class DriftNoticeTests : IDisposable
             ["quarantined-without-isolation: the pod carries quarantine q-api-1", "quarantined-without-fence: the pod carries quarantine q-api-1"],
             message.Facts.Where(fact => fact.Label == "aks-prod/payments/api-1").Select(fact => fact.Value[..fact.Value.IndexOf(',', StringComparison.Ordinal)]));
         Assert.Equal("2026-11-24 03:00:00 UTC", Assert.Single(message.Facts, fact => fact.Label == "Checked").Value);
+    }
+
+    [Fact]
+    public void Render_OnlyCleared_SaysWhatHasClearedWithoutUrgency()
+    {
+        var message = DriftNoticeTemplate.Render(Notice([]) with { Cleared = [new DriftCleared("aks-prod", DriftKind.QuarantinedWithoutFence, "payments", "api-1"), new DriftCleared("aks-gone")] });
+
+        Assert.Equal(DriftNotice.ClearedEvent, message.Event);
+        Assert.Equal("Drift cleared: 2 disagreements reported before are gone", message.Title);
+        Assert.False(message.Urgent);
+        Assert.Equal("quarantined-without-fence: cleared", Assert.Single(message.Facts, fact => fact.Label == "aks-prod/payments/api-1").Value);
+        Assert.Equal("read again", Assert.Single(message.Facts, fact => fact.Label == "Cluster aks-gone").Value);
+    }
+
+    [Fact]
+    public void Render_NewAndCleared_IsUrgentAndSaysBoth()
+    {
+        var message = DriftNoticeTemplate.Render(Notice([Finding("api-2")]) with { Cleared = [new DriftCleared("aks-prod", DriftKind.QuarantinedWithoutFence, "payments", "api-1")] });
+
+        Assert.Equal(DriftNotice.FoundEvent, message.Event);
+        Assert.True(message.Urgent);
+        Assert.EndsWith(" 1 disagreement reported before has cleared.", message.Summary, StringComparison.Ordinal);
+        Assert.Equal(["aks-prod/payments/api-2", "aks-prod/payments/api-1", "Checked"], message.Facts.Select(fact => fact.Label));
     }
 
     [Fact]
@@ -98,6 +121,7 @@ public sealed class DriftNoticeTests : IDisposable
         var cluster = Assert.Single(body.GetProperty("uncheckedClusters").EnumerateArray());
         Assert.Equal("aks-gone", cluster.GetProperty("cluster").GetString());
         Assert.Equal("refused", cluster.GetProperty("error").GetString());
+        Assert.Equal(0, body.GetProperty("cleared").GetArrayLength());
         Assert.Contains("Drift: 1 pod disagrees", body.GetProperty("title").GetString(), StringComparison.Ordinal);
         Assert.Contains(body.GetProperty("facts").EnumerateArray(), fact => fact.GetProperty("label").GetString() == "Cluster aks-gone");
         Assert.DoesNotContain("query-secret-123", Encoding.UTF8.GetString(request.Body), StringComparison.Ordinal);

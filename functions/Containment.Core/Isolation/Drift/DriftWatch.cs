@@ -6,8 +6,9 @@ namespace Containment.Isolation.Drift;
 
 /// <summary>
 /// The drift check on a schedule, for people: each round checks every cluster, reports to the configured channels the
-/// disagreements (and unreadable clusters) it has not reported before, and forgets those that cleared. A report that
-/// reached no channel is not remembered, so the next round sends it again. Nothing on a cluster or in the ledger changes.
+/// disagreements (and unreadable clusters) it has not reported before and those reported before that have cleared, and
+/// forgets the cleared. A disagreement whose report reached no channel is not remembered, so the next round sends it
+/// again. Nothing on a cluster or in the ledger changes.
 /// </summary>
 public sealed partial class DriftWatch(
     LedgerDriftCheck check,
@@ -30,10 +31,16 @@ public sealed partial class DriftWatch(
             LogClusterUnread(logger, cluster.Cluster, cluster.Error);
         }
 
-        NotificationResult? notification = null;
-        if ((news.Count > 0 || unread.Count > 0) && options.Value.Channels.Count > 0)
+        List<DriftCleared> cleared = [.. forget.SelectMany(entry => entry.Value.Select(key => ReportedDrift.ClearedOf(entry.Key, key)))];
+        if (cleared.Count > 0)
         {
-            notification = await sender.SendAsync(new DriftNotice(report.CheckedAt, news, unread, report.Findings.Count, options.Value.Channels), cancellationToken);
+            LogCleared(logger, cleared.Count);
+        }
+
+        NotificationResult? notification = null;
+        if ((news.Count > 0 || unread.Count > 0 || cleared.Count > 0) && options.Value.Channels.Count > 0)
+        {
+            notification = await sender.SendAsync(new DriftNotice(report.CheckedAt, news, unread, report.Findings.Count, cleared, options.Value.Channels), cancellationToken);
         }
 
         if (notification is null || notification.Channels.Any(channel => channel.Status == ChannelSendStatus.Sent))
@@ -48,15 +55,10 @@ public sealed partial class DriftWatch(
             LogReportUnsent(logger, news.Count, unread.Count, string.Join("; ", notification.Failures.Select(failure => failure.Reason)));
         }
 
+        // What has cleared is forgotten even when its report reached no channel: that report only informs.
         foreach (var (cluster, keys) in forget.Where(entry => entry.Value.Count > 0))
         {
             await reported.RemoveAsync(cluster, keys, cancellationToken);
-        }
-
-        var cleared = forget.Values.Sum(keys => keys.Count);
-        if (cleared > 0)
-        {
-            LogCleared(logger, cleared);
         }
 
         return new DriftWatchOutcome(report, news, unread, cleared, notification);

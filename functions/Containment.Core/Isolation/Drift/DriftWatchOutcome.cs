@@ -12,5 +12,5 @@ public sealed record DriftWatchOutcome(
     DriftReport Report,
     IReadOnlyList<DriftFinding> Reported,
     IReadOnlyList<ClusterChecked> UncheckedClusters,
-    int Cleared,
+    IReadOnlyList<DriftCleared> Cleared,
     NotificationResult? Notification = null);

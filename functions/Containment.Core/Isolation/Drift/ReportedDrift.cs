@@ -33,6 +33,15 @@ public sealed class ReportedDrift : IDisposable
     /// <summary>The key an unreadable cluster is remembered by, in that cluster's partition.</summary>
     public const string UnreadableKey = "unreadable";
 
+    /// <summary>What a remembered key stood for, once it has cleared.</summary>
+    public static DriftCleared ClearedOf(string cluster, string key)
+    {
+        var parts = key.Split('|');
+        return parts.Length == 4 && KebabCaseEnumConverter.TryParse<DriftKind>(parts[0], out var kind)
+            ? new DriftCleared(cluster, kind, parts[1], parts[2])
+            : new DriftCleared(cluster);
+    }
+
     /// <summary>Every key reported and not cleared, by cluster.</summary>
     public async Task<Dictionary<string, HashSet<string>>> ReadAsync(CancellationToken cancellationToken)
     {
