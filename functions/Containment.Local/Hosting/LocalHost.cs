@@ -1,3 +1,4 @@
+using Containment.Api;
 using Containment.Isolation.Drift;
 using Containment.Runs.Embedded;
 using Microsoft.AspNetCore.Builder;
@@ -34,7 +35,9 @@ public static class LocalHost
         builder.WebHost.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, port));
         builder.Services.AddContainment(builder.Configuration);
         builder.Services.AddEmbeddedPlaybookRuntime();
-        builder.Services.AddHostedService<DriftSchedule>();
+        builder.Services.AddSingleton<DriftSchedule>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<DriftSchedule>());
+        builder.Services.AddSingleton<IHealthReporter>(provider => provider.GetRequiredService<DriftSchedule>());
 
         var app = builder.Build();
         ApiRoutes.Map(app);

@@ -50,15 +50,16 @@ public sealed class ApiContractTests(LocalHostFixture host)
     }
 
     [Fact]
-    public async Task Health_StoragePlaybooksAndRuntime_AreHealthy()
+    public async Task Health_StoragePlaybooksRuntimeAndDriftWatch_AreHealthy()
     {
         using var client = host.CreateClient();
 
         var body = await client.GetFromJsonAsync<JsonObject>(new Uri("api/health", UriKind.Relative));
 
         Assert.Equal("healthy", (string?)body!["status"]);
-        Assert.Equal(["storage", "playbooks", "runtime"], body["checks"]!.AsArray().Select(check => (string?)check!["name"]));
+        Assert.Equal(["storage", "playbooks", "runtime", "drift"], body["checks"]!.AsArray().Select(check => (string?)check!["name"]));
         Assert.All(body["checks"]!.AsArray(), check => Assert.Equal("healthy", (string?)check!["state"]));
+        Assert.StartsWith("no round yet; the first at ", (string?)body["checks"]![3]!["detail"], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
+using Containment.Api;
 using Containment.Isolation.Drift;
 using Containment.Notifications;
+using Containment.Tests.Notifications;
 using Containment.Tests.Support;
 using KubeSim;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -99,11 +101,39 @@ public sealed class DriftWatchTests(LocalHostFixture host)
         var early = await rig.Receiver.WaitForAsync(_ => true, TimeSpan.FromMilliseconds(300));
         time.Advance(TimeSpan.FromMinutes(1));
         var onTime = await rig.Receiver.WaitForAsync(request => request.Json().GetProperty("event").GetString() == DriftNotice.FoundEvent, TimeSpan.FromSeconds(30));
+        var health = await WhenReportedAsync(schedule, health => health.Detail!.StartsWith("last round", StringComparison.Ordinal));
         await schedule.StopAsync(CancellationToken.None);
 
         Assert.Null(early);
         Assert.NotNull(onTime);
         Assert.Single(rig.ReportsOf(pod));
+        Assert.Equal(HealthState.Degraded, health.State);
+        Assert.Matches(@"^last round at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: [1-9]\d* disagreements standing$", health.Detail);
+    }
+
+    [Fact]
+    public async Task Schedule_RoundThatFails_SaysSoInHealth_AndTheNextRunsOnTime()
+    {
+        await using var rig = new DriftWatchRig(host);
+        var options = new Azure.Data.Tables.TableClientOptions();
+        options.Retry.MaxRetries = 0;
+        var nowhere = new Azure.Data.Tables.TableServiceClient(new Uri($"http://127.0.0.1:{LoopbackReceiver.FreePort()}/devstoreaccount1"), new Azure.Data.Tables.TableSharedKeyCredential("devstoreaccount1", Convert.ToBase64String(new byte[64])), options);
+        using var unreachable = new ReportedDrift(nowhere, Options.Create(new Containment.Ledger.LedgerOptions()));
+        var watch = new DriftWatch(host.Get<LedgerDriftCheck>(), unreachable, host.Get<INotificationSender>(), Options.Create(new DriftOptions()), NullLogger<DriftWatch>.Instance);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var schedule = new DriftSchedule(watch, Options.Create(new DriftOptions { Every = TimeSpan.FromMinutes(15) }), time, NullLogger<DriftSchedule>.Instance);
+
+        await schedule.StartAsync(CancellationToken.None);
+        var before = schedule.Report();
+        time.Advance(TimeSpan.FromMinutes(15));
+        var failed = await WhenReportedAsync(schedule, health => health.Detail!.Contains("failed", StringComparison.Ordinal));
+        await schedule.StopAsync(CancellationToken.None);
+
+        Assert.Equal(HealthState.Healthy, before.State);
+        Assert.StartsWith("no round yet; the first at ", before.Detail, StringComparison.Ordinal);
+        Assert.Equal(HealthState.Degraded, failed.State);
+        Assert.StartsWith("the round at ", failed.Detail, StringComparison.Ordinal);
+        Assert.False(schedule.ExecuteTask!.IsFaulted);
     }
 
     [Fact]
@@ -116,7 +146,20 @@ public sealed class DriftWatchTests(LocalHostFixture host)
         await schedule.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.True(schedule.ExecuteTask.IsCompletedSuccessfully);
+        Assert.Equal(new HealthCheck(DriftSchedule.HealthCheckName, HealthState.Healthy, "off (Containment:Drift:Every is 00:00:00)"), schedule.Report());
         await schedule.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>The schedule's health once it says what <paramref name="match"/> looks for, within a few seconds.</summary>
+    private static async Task<HealthCheck> WhenReportedAsync(DriftSchedule schedule, Func<HealthCheck, bool> match)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!match(schedule.Report()))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
+        }
+
+        return schedule.Report();
     }
 
     /// <summary>A pod carrying a quarantine that no run made and no record explains: a change made by hand.</summary>

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Containment.Api;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -6,22 +8,33 @@ namespace Containment.Isolation.Drift;
 
 /// <summary>
 /// Runs the drift watch every <see cref="DriftOptions.Every"/> in a host that has no timer trigger of its own (the local
-/// host; the Functions app has a timer function). A round that fails is logged, and the next runs on time.
+/// host; the Functions app has a timer function). A round that fails is logged, and the next runs on time. Health says
+/// how the last round went: degraded while the clusters and the ledger disagree, a cluster cannot be read, or the
+/// round failed.
 /// </summary>
-public sealed partial class DriftSchedule(DriftWatch watch, IOptions<DriftOptions> options, TimeProvider time, ILogger<DriftSchedule> logger) : BackgroundService
+public sealed partial class DriftSchedule(DriftWatch watch, IOptions<DriftOptions> options, TimeProvider time, ILogger<DriftSchedule> logger)
+    : BackgroundService, IHealthReporter
 {
+    public const string HealthCheckName = "drift";
+
     private PeriodicTimer? timer;
+    private volatile HealthCheck state = new(HealthCheckName, HealthState.Healthy, "no round yet");
+
+    public HealthCheck Report() => state;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         // Made here, not in ExecuteAsync (which runs on the thread pool): the interval counts from the host's start.
-        if (options.Value.Every == TimeSpan.Zero)
+        var every = options.Value.Every;
+        if (every == TimeSpan.Zero)
         {
             LogOff(logger);
+            state = new HealthCheck(HealthCheckName, HealthState.Healthy, "off (Containment:Drift:Every is 00:00:00)");
         }
         else
         {
-            timer = new PeriodicTimer(options.Value.Every, time);
+            timer = new PeriodicTimer(every, time);
+            state = new HealthCheck(HealthCheckName, HealthState.Healthy, $"no round yet; the first at {At(time.GetUtcNow() + every)}");
         }
 
         return base.StartAsync(cancellationToken);
@@ -40,11 +53,12 @@ public sealed partial class DriftSchedule(DriftWatch watch, IOptions<DriftOption
             {
                 try
                 {
-                    await watch.RunAsync(stoppingToken);
+                    state = HealthOf(await watch.RunAsync(stoppingToken));
                 }
                 catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
                 {
                     LogRoundFailed(logger, exception, options.Value.Every);
+                    state = new HealthCheck(HealthCheckName, HealthState.Degraded, $"the round at {At(time.GetUtcNow())} failed: {exception.Message}");
                 }
             }
         }
@@ -59,6 +73,17 @@ public sealed partial class DriftSchedule(DriftWatch watch, IOptions<DriftOption
         timer?.Dispose();
         base.Dispose();
     }
+
+    private static HealthCheck HealthOf(DriftWatchOutcome outcome)
+    {
+        var report = outcome.Report;
+        var unread = report.Clusters.Where(cluster => cluster.Error is not null).Select(cluster => cluster.Cluster).ToList();
+        var detail = $"last round at {At(report.CheckedAt)}: {report.Findings.Count} disagreements standing"
+            + (unread.Count == 0 ? string.Empty : $"; cannot read {string.Join(", ", unread)}");
+        return new HealthCheck(HealthCheckName, report.Findings.Count > 0 || unread.Count > 0 ? HealthState.Degraded : HealthState.Healthy, detail);
+    }
+
+    private static string At(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The drift watch is off (Containment:Drift:Every is 00:00:00)")]
     private static partial void LogOff(ILogger logger);
