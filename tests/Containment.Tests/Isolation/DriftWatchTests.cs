@@ -57,6 +57,18 @@ public sealed class DriftWatchTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task Round_WhatWasReportedOfAClusterNoLongerConfigured_IsForgottenNotCalledCleared()
+    {
+        await using var rig = new DriftWatchRig(host);
+        await rig.Reported.AddAsync("aks-retired", ["quarantined-without-isolation|shop|old-pod|aks-retired~shop~old-pod"], DateTimeOffset.UtcNow, CancellationToken.None);
+
+        var round = await rig.Watch.RunAsync(CancellationToken.None);
+
+        Assert.DoesNotContain(round.Cleared, gone => gone.Cluster == "aks-retired");
+        Assert.False((await rig.Reported.ReadAsync(CancellationToken.None)).ContainsKey("aks-retired"));
+    }
+
+    [Fact]
     public async Task Round_ReportThatReachedNoChannel_IsSentAgainAtTheNextRound()
     {
         await using var rig = new DriftWatchRig(host);

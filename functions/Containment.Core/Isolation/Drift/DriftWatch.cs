@@ -20,7 +20,7 @@ public sealed partial class DriftWatch(
     public async Task<DriftWatchOutcome> RunAsync(CancellationToken cancellationToken)
     {
         var report = await check.CheckAsync(cancellationToken);
-        var (news, unread, remember, forget) = Compare(report, await reported.ReadAsync(cancellationToken));
+        var (news, unread, remember, forget, retired) = Compare(report, await reported.ReadAsync(cancellationToken));
         foreach (var finding in news)
         {
             LogDisagreement(logger, finding.Kind, finding.Cluster, finding.Namespace, finding.Pod, finding.Detail);
@@ -56,7 +56,7 @@ public sealed partial class DriftWatch(
         }
 
         // What has cleared is forgotten even when its report reached no channel: that report only informs.
-        foreach (var (cluster, keys) in forget.Where(entry => entry.Value.Count > 0))
+        foreach (var (cluster, keys) in forget.Concat(retired).Where(entry => entry.Value.Count > 0))
         {
             await reported.RemoveAsync(cluster, keys, cancellationToken);
         }
@@ -67,7 +67,7 @@ public sealed partial class DriftWatch(
     /// <summary>What is new since the last report (to report, then remember) and what has cleared (to forget), by cluster.</summary>
     private static Changes Compare(DriftReport report, Dictionary<string, HashSet<string>> before)
     {
-        var changes = new Changes([], [], new(StringComparer.Ordinal), new(StringComparer.Ordinal));
+        var changes = new Changes([], [], new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal));
         foreach (var cluster in report.Clusters)
         {
             var known = before.GetValueOrDefault(cluster.Cluster) ?? [];
@@ -91,6 +91,12 @@ public sealed partial class DriftWatch(
             changes.Forget[cluster.Cluster] = [.. known.Where(key => !foundKeys.Contains(key))];
         }
 
+        // A cluster no longer configured is not checked: what was reported of it is forgotten, not called cleared.
+        foreach (var (cluster, keys) in before.Where(entry => !report.Clusters.Any(checkedOne => checkedOne.Cluster == entry.Key)))
+        {
+            changes.Retired[cluster] = [.. keys];
+        }
+
         return changes;
     }
 
@@ -98,7 +104,8 @@ public sealed partial class DriftWatch(
         List<DriftFinding> News,
         List<ClusterChecked> Unread,
         Dictionary<string, List<string>> Remember,
-        Dictionary<string, List<string>> Forget);
+        Dictionary<string, List<string>> Forget,
+        Dictionary<string, List<string>> Retired);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Drift: {Kind} on {Cluster}/{Namespace}/{Pod}: {Detail}")]
     private static partial void LogDisagreement(ILogger logger, DriftKind kind, string cluster, string @namespace, string pod, string detail);
