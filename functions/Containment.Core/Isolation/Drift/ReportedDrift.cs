@@ -13,6 +13,9 @@ namespace Containment.Isolation.Drift;
 /// </summary>
 public sealed class ReportedDrift : IDisposable
 {
+    /// <summary>The key an unreadable cluster is remembered by, in that cluster's partition.</summary>
+    public const string UnreadableKey = "unreadable";
+
     private const string ClusterColumn = "Cluster";
     private const string KeyColumn = "Key";
     private const string ReportedAtColumn = "ReportedAt";
@@ -29,9 +32,6 @@ public sealed class ReportedDrift : IDisposable
     /// <summary>The key a finding is remembered by: a change of kind is a new disagreement, a change of wording is not.</summary>
     public static string KeyOf(DriftFinding finding) =>
         string.Join('|', KebabCaseEnumConverter.ToWireName(finding.Kind), finding.Namespace, finding.Pod, finding.IsolationId);
-
-    /// <summary>The key an unreadable cluster is remembered by, in that cluster's partition.</summary>
-    public const string UnreadableKey = "unreadable";
 
     /// <summary>What a remembered key stood for, once it has cleared.</summary>
     public static DriftCleared ClearedOf(string cluster, string key)
