@@ -6,13 +6,14 @@ namespace Containment.Local.Cli;
 
 /// <summary>
 /// <c>isolations list [--status S] [--cluster C] [--namespace N] [--limit N] [--cursor C]</c>: the isolation ledger as a
-/// table, a page at a time, the last changed first; <c>isolations release ID --reason R</c>: a pod given back by hand;
+/// table, a page at a time, the last changed first; <c>isolations isolate --cluster C --namespace N --pod P --reason R</c>:
+/// a pod isolated by hand; <c>isolations release ID --reason R</c>: a pod given back by hand;
 /// <c>isolations drift</c> (<see cref="DriftCommand"/>). Each takes <c>--url URL --key KEY</c>.
 /// </summary>
 internal static class IsolationsCommand
 {
     public static Command Create() =>
-        new("isolations", "Query the isolation ledger of a host, release a pod by hand, compare the clusters with the ledger.") { List(), Release(), DriftCommand.Create() };
+        new("isolations", "Query the isolation ledger of a host, isolate or release a pod by hand, compare the clusters with the ledger.") { List(), Isolate(), Release(), DriftCommand.Create() };
 
     private static Command List()
     {
@@ -46,6 +47,25 @@ internal static class IsolationsCommand
         return list;
     }
 
+    private static Command Isolate()
+    {
+        var cluster = new Option<string>("--cluster") { Description = "The cluster: its alias, or its AKS resource id.", Required = true };
+        var ns = new Option<string>("--namespace") { Description = "The pod's namespace.", Required = true };
+        var pod = new Option<string>("--pod") { Description = "The pod's name.", Required = true };
+        var reason = new Option<string>("--reason") { Description = "Why, for the audit trail.", Required = true };
+        var connection = new HostConnection();
+        var isolate = new Command("isolate", "Isolate a pod by hand: runs manual-isolate, which cuts it off and records it.") { cluster, ns, pod, reason };
+        connection.AddTo(isolate);
+        isolate.SetAction(async (parse, cancellationToken) =>
+        {
+            var body = new { Cluster = parse.GetValue(cluster), Namespace = parse.GetValue(ns), Pod = parse.GetValue(pod), Reason = parse.GetValue(reason) };
+            return await connection.SendAsync<RunStarted>(parse, HttpMethod.Post, "api/isolations", body, cancellationToken) is { } started
+                ? await WriteStartedAsync(parse, "isolation", started)
+                : ContainmentCli.Failed;
+        });
+        return isolate;
+    }
+
     private static Command Release()
     {
         var id = new Argument<string>("id") { Description = "The isolation's id, as listed (cluster~namespace~pod); for a pod with no record, as the drift check names it." };
@@ -57,19 +77,22 @@ internal static class IsolationsCommand
         {
             var isolationId = parse.GetValue(id)!;
             var body = new { Reason = parse.GetValue(reason) };
-            if (await connection.SendAsync<ReleaseStarted>(parse, HttpMethod.Post, $"api/isolations/{Uri.EscapeDataString(isolationId)}/release", body, cancellationToken) is not { } started)
-            {
-                return ContainmentCli.Failed;
-            }
-
-            await parse.InvocationConfiguration.Output.WriteLineAsync(
-                $"{started.IsolationId}: release {KebabCaseEnumConverter.ToWireName(started.Run.Outcome)}, run {started.Run.InstanceId} ({started.Run.Playbook}); its progress: {started.Run.StatusUrl}");
-            return ContainmentCli.Ok;
+            return await connection.SendAsync<RunStarted>(parse, HttpMethod.Post, $"api/isolations/{Uri.EscapeDataString(isolationId)}/release", body, cancellationToken) is { } started
+                ? await WriteStartedAsync(parse, "release", started)
+                : ContainmentCli.Failed;
         });
         return release;
     }
 
-    private sealed record ReleaseStarted(string IsolationId, AdmissionEntry Run);
+    private static async Task<int> WriteStartedAsync(ParseResult parse, string what, RunStarted started)
+    {
+        await parse.InvocationConfiguration.Output.WriteLineAsync(
+            $"{started.IsolationId}: {what} {KebabCaseEnumConverter.ToWireName(started.Run.Outcome)}, run {started.Run.InstanceId} ({started.Run.Playbook}); its progress: {started.Run.StatusUrl}");
+        return ContainmentCli.Ok;
+    }
+
+    /// <summary>The answer to an isolation or a release by hand: the pod's isolation id and the run admitted.</summary>
+    private sealed record RunStarted(string IsolationId, AdmissionEntry Run);
 
     private sealed record IsolationPage(IReadOnlyList<IsolationRecord> Isolations, string? Next = null);
 }

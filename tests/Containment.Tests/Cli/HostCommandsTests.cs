@@ -48,6 +48,8 @@ public sealed class HostCommandsTests(LocalHostFixture host)
     [InlineData("events", "list", "--limit", "0")]
     [InlineData("events", "set-status", "edr:nothing", "--status", "processed", "--reason", "x")]
     [InlineData("isolations", "list", "--status", "banana")]
+    [InlineData("isolations", "isolate", "--cluster", "aks-nowhere", "--namespace", "shop", "--pod", "victim-00", "--reason", "x")]
+    [InlineData("isolations", "release", "aks-prod~shop~victim-never-made", "--reason", "x")]
     public async Task Refused_PrintsTheHostsAnswerOnErrorAndExitsOne(params string[] args)
     {
         var (exit, output, error) = await RunAsync(args);
@@ -119,6 +121,23 @@ public sealed class HostCommandsTests(LocalHostFixture host)
         Assert.Equal(ContainmentCli.Failed, exit);
         Assert.Empty(output.ToString());
         Assert.StartsWith($"{other.Url}api/events answered what this command cannot read: ", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IsolationsIsolate_StartsManualIsolate_WhichCutsThePodOff()
+    {
+        var pod = host.TakePod();
+        using var flow = new EndToEnd.FlowClient(host);
+
+        var (exit, output, _) = await RunAsync("isolations", "isolate", "--cluster", LocalHostFixture.Cluster, "--namespace", LocalHostFixture.Namespace, "--pod", pod, "--reason", "shell seen by hand");
+        var id = output[..output.IndexOf(':', StringComparison.Ordinal)];
+        await flow.RunUntilAsync(id, EndToEnd.FlowClient.Finished);
+
+        Assert.Equal(ContainmentCli.Ok, exit);
+        Assert.StartsWith($"{id}: isolation started, run {id} (manual-isolate); its progress: http", output, StringComparison.Ordinal);
+        Assert.Equal(Containment.Runs.RunInstanceId.ForTarget(LocalHostFixture.Cluster, LocalHostFixture.Namespace, pod), id);
+        Assert.NotNull((await flow.PodAsync(pod))!["metadata"]!["labels"]![Containment.Isolation.QuarantineNames.QuarantineLabel]);
+        Assert.Equal("isolated", (string?)(await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(id)}"))["isolation"]!["status"]);
     }
 
     private async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
