@@ -17,7 +17,8 @@ public static class DriftNoticeTemplate
             (> 0, _) => ($"Drift: {PodsDisagree(notice.Findings.Select(finding => (finding.Cluster, finding.Namespace, finding.Pod)).Distinct().Count())} with the isolation ledger",
                 $"{Disagreements(notice.Findings.Count)} between the clusters and the isolation ledger {(notice.Findings.Count == 1 ? "is" : "are")} new since the last check ({notice.Standing} in all). "
                 + "Each needs a person: a pod cut off that the ledger does not explain, or one the ledger calls isolated that has its network. "
-                + "`containment isolations drift` lists them; `containment isolations release ID --reason ...` gives back a pod cut off that the ledger does not explain."),
+                + "`containment isolations drift` lists them; `containment isolations release ID` gives back a pod cut off that the ledger does not explain, "
+                + "`containment isolations isolate` cuts off again one the ledger calls isolated."),
             (_, > 0) => ($"Drift check could not read {Clusters(notice.UncheckedClusters)}",
                 $"The drift check could not read {Clusters(notice.UncheckedClusters)}: the isolations there cannot be verified, and isolating or releasing a pod there fails too."),
             _ => ($"Drift cleared: {Disagreements(notice.Cleared.Count)} reported before {(notice.Cleared.Count == 1 ? "is" : "are")} gone",
