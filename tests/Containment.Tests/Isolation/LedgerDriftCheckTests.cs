@@ -129,15 +129,17 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
         var pod = await IsolateSettledAsync(IsolationStatus.Released);
         var id = ActivityTargets.IsolationId(Isolate(pod).Alert.Target);
         using var flow = new FlowClient(host);
+        var before = Of(await NothingLeftToSettle().CheckAsync(CancellationToken.None), pod);
 
         var release = await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(id)}/release", """{ "reason": "drift report: cut off, ledger says released" }""");
         var run = await flow.RunUntilAsync(id, status => FlowClient.Finished(status) && (string?)status["playbook"] == "manual-release");
 
+        Assert.Contains(before, finding => finding.Kind == DriftKind.QuarantinedWithoutIsolation);
         Assert.Equal(202, release.Status);
         Assert.Equal("succeeded", (string?)run["outcome"]!["result"]);
         Assert.Null((await flow.PodAsync(pod))!["metadata"]!["labels"]![QuarantineNames.QuarantineLabel]);
         Assert.Equal("victim", (string?)(await flow.PodAsync(pod))!["metadata"]!["labels"]!["app"]);
-        Assert.Empty(Of(await host.Get<LedgerDriftCheck>().CheckAsync(CancellationToken.None), pod));
+        Assert.Empty(Of(await NothingLeftToSettle().CheckAsync(CancellationToken.None), pod));
         var started = Assert.Single((await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(id)}"))["audit"]!.AsArray(), entry => (string?)entry!["action"] == "release-started")!;
         Assert.EndsWith("(the pod still carries a quarantine though its record says released)", (string?)started["detail"], StringComparison.Ordinal);
         Assert.Equal(409, (await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(id)}/release", """{ "reason": "twice" }""")).Status);
@@ -182,6 +184,25 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
         Assert.Contains($"isolation '{id}' is already released", error.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task IsolateByHand_IsolatedRecordOfAPodGivenBack_CutsItOffAgain()
+    {
+        var pod = await IsolateSettledAsync(IsolationStatus.Isolated);
+        await host.Get<ReleaseAction>().ReleaseAsync(ActivityTargets.Pod(Isolate(pod).Alert.Target), RunStartedAt.AddMinutes(1), CancellationToken.None);
+        var id = ActivityTargets.IsolationId(Isolate(pod).Alert.Target);
+        using var flow = new FlowClient(host);
+        var before = Of(await NothingLeftToSettle().CheckAsync(CancellationToken.None), pod);
+
+        var isolate = await flow.PostAsync("api/isolations", $$"""{ "cluster": "{{LocalHostFixture.Cluster}}", "namespace": "{{LocalHostFixture.Namespace}}", "pod": "{{pod}}", "reason": "drift report: isolated but not quarantined" }""");
+        await flow.RunUntilAsync(id, status => FlowClient.Finished(status) && (string?)status["playbook"] == "manual-isolate");
+
+        Assert.Equal(DriftKind.IsolatedButNotQuarantined, Assert.Single(before).Kind);
+        Assert.Equal(202, isolate.Status);
+        Assert.NotNull((await flow.PodAsync(pod))!["metadata"]!["labels"]![QuarantineNames.QuarantineLabel]);
+        Assert.Contains(QuarantineNames.PolicyName(pod), await flow.PolicyNamesAsync());
+        Assert.Empty(Of(await NothingLeftToSettle().CheckAsync(CancellationToken.None), pod));
+    }
+
     [Theory]
     [InlineData("aks-prod~shop~victim-never-made")]
     [InlineData("aks-nowhere~shop~victim-00")]
@@ -210,6 +231,15 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
         await isolations.ChangeAsync(ActivityTargets.IsolationId(isolate.Alert.Target), current => current! with { Status = status, ChangedAt = settled }, CancellationToken.None);
         return pod;
     }
+
+    /// <summary>The host's check with nothing left to settle: what a remedy just changed counts at once.</summary>
+    private LedgerDriftCheck NothingLeftToSettle() => new(
+        host.Get<Containment.Clusters.ClusterRegistry>(),
+        host.Get<Containment.Clusters.KubernetesCallPipeline>(),
+        isolations,
+        Microsoft.Extensions.Options.Options.Create(new DriftOptions { Settling = TimeSpan.Zero }),
+        host.Get<TimeProvider>(),
+        Microsoft.Extensions.Logging.Abstractions.NullLogger<LedgerDriftCheck>.Instance);
 
     private static List<DriftFinding> Of(DriftReport report, string pod) => report.Findings.Where(finding => finding.Pod == pod).ToList();
 }
