@@ -89,6 +89,13 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         var held = locks.TryEnter(instanceId);
         try
         {
+            // Looked at again under the lock: a start of this process that won the insert may have stored the run, and
+            // driven it, since the look above; this one then joins it rather than read ahead for an insert that fails.
+            if (held is not null && unfinishedRuns.TryGetValue(instanceId, out running))
+            {
+                return insertOnly ? null : new RunStartResult(RunStartOutcome.Joined, instanceId, running.Playbook);
+            }
+
             for (var attempt = 0; attempt < maxConflictRetries; attempt++)
             {
                 // Insert first: a new pod (the common case) costs one write and no read.
