@@ -61,6 +61,9 @@ public sealed class AnswerLosingProxy : IAsyncDisposable
     /// <summary>Writes refused so far.</summary>
     public int Refused => Volatile.Read(ref refused);
 
+    /// <summary>Every request that was not a read, in the order received, with how it was answered: for a test's failure message.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> WriteLog { get; } = new();
+
     public static AnswerLosingProxy Start(int azuritePort)
     {
         var port = FreePort.Next();
@@ -106,6 +109,10 @@ public sealed class AnswerLosingProxy : IAsyncDisposable
         var incoming = context.Request;
         if (!HttpMethods.IsGet(incoming.Method) && !HttpMethods.IsHead(incoming.Method) && RefusesThisWrite(incoming.Path))
         {
+            WriteLog.Enqueue($"{incoming.Method} {incoming.Path} refused");
+
+            // Read whole before the answer, as storage does.
+            await incoming.Body.CopyToAsync(Stream.Null, context.RequestAborted);
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers["x-ms-error-code"] = "ServerBusy";
             await context.Response.WriteAsync("""{"odata.error":{"code":"ServerBusy","message":{"lang":"en-US","value":"The server is busy."}}}""", context.RequestAborted);
@@ -127,6 +134,11 @@ public sealed class AnswerLosingProxy : IAsyncDisposable
         }
 
         using var response = await upstream.SendAsync(request, HttpCompletionOption.ResponseContentRead, context.RequestAborted);
+        if (!HttpMethods.IsGet(incoming.Method) && !HttpMethods.IsHead(incoming.Method))
+        {
+            WriteLog.Enqueue($"{incoming.Method} {incoming.Path} {(int)response.StatusCode}");
+        }
+
         if (!HttpMethods.IsGet(incoming.Method) && !HttpMethods.IsHead(incoming.Method) && LosesThisWrite($"{incoming.Method} {incoming.Path}"))
         {
             context.Abort();
