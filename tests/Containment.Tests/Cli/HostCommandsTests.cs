@@ -50,6 +50,7 @@ public sealed class HostCommandsTests(LocalHostFixture host)
     [InlineData("isolations", "list", "--status", "banana")]
     [InlineData("isolations", "isolate", "--cluster", "aks-nowhere", "--namespace", "shop", "--pod", "victim-00", "--reason", "x")]
     [InlineData("isolations", "release", "aks-prod~shop~victim-never-made", "--reason", "x")]
+    [InlineData("runs", "show", "aks-prod~shop~victim-never-made")]
     public async Task Refused_PrintsTheHostsAnswerOnErrorAndExitsOne(params string[] args)
     {
         var (exit, output, error) = await RunAsync(args);
@@ -138,6 +139,16 @@ public sealed class HostCommandsTests(LocalHostFixture host)
         Assert.Equal(Containment.Runs.RunInstanceId.ForTarget(LocalHostFixture.Cluster, LocalHostFixture.Namespace, pod), id);
         Assert.NotNull((await flow.PodAsync(pod))!["metadata"]!["labels"]![Containment.Isolation.QuarantineNames.QuarantineLabel]);
         Assert.Equal("isolated", (string?)(await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(id)}"))["isolation"]!["status"]);
+
+        var (showExit, shown, _) = await RunAsync("runs", "show", id);
+        var lines = Lines(shown);
+
+        Assert.Equal(ContainmentCli.Ok, showExit);
+        Assert.StartsWith($"{id}: finished (manual-isolate), started ", lines[0], StringComparison.Ordinal);
+        Assert.EndsWith(": finished: succeeded", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("STEP", lines[1], StringComparison.Ordinal);
+        Assert.Equal(["isolate", "tell-isolated"], lines[2..].Select(FirstCell));
+        Assert.Contains(" succeeded ", lines[2], StringComparison.Ordinal);
     }
 
     private async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
