@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using Containment.Api;
@@ -37,8 +36,8 @@ public static class ApprovalPage
         Row(body, "Container", target.Container);
         Row(body, "Image", target.Image);
         Row(body, "Node", target.Node);
-        Row(body, "Alert time", Time(alert.Time));
-        Row(body, "Link expires", Time(view.ExpiresAt));
+        Row(body, "Alert time", ReadableTime.Of(alert.Time));
+        Row(body, "Link expires", ReadableTime.Of(view.ExpiresAt));
         body.Append("</table>")
             .Append("<p><strong>Approving will:</strong> ").Append(E(view.OnApprove)).Append("</p>");
         if (!string.IsNullOrWhiteSpace(view.OnReject))
@@ -78,7 +77,7 @@ public static class ApprovalPage
         var verb = decision.Verdict == ApprovalVerdict.Approved ? "Approved" : "Rejected";
         var body = new StringBuilder();
         body.Append("<h1>").Append(verb).Append("</h1><p>")
-            .Append(verb).Append(" by <strong>").Append(E(decision.By)).Append("</strong> at ").Append(E(Time(decision.At))).Append(".</p>");
+            .Append(verb).Append(" by <strong>").Append(E(decision.By)).Append("</strong> at ").Append(E(ReadableTime.Of(decision.At))).Append(".</p>");
         if (!string.IsNullOrWhiteSpace(decision.Comment))
         {
             body.Append("<p>Comment: ").Append(E(decision.Comment)).Append("</p>");
@@ -94,11 +93,11 @@ public static class ApprovalPage
         if (earlier is not null)
         {
             body.Append(": ").Append(earlier.Verdict == ApprovalVerdict.Approved ? "approved" : "rejected").Append(" by <strong>")
-                .Append(E(earlier.By)).Append("</strong> at ").Append(E(Time(earlier.At)));
+                .Append(E(earlier.By)).Append("</strong> at ").Append(E(ReadableTime.Of(earlier.At)));
         }
 
         body.Append(". A link decides once.</p>");
-        var said = earlier is null ? string.Empty : $": {KebabCaseEnumConverter.ToWireName(earlier.Verdict)} by {earlier.By} at {Time(earlier.At)}";
+        var said = earlier is null ? string.Empty : $": {KebabCaseEnumConverter.ToWireName(earlier.Verdict)} by {earlier.By} at {ReadableTime.Of(earlier.At)}";
         return Page(409, "Already decided", body, new ApiErrorBody($"this link has been used{said}; a link decides once"));
     }
 
@@ -137,8 +136,6 @@ public static class ApprovalPage
             body.Append("<tr><th>").Append(E(label)).Append("</th><td>").Append(E(value)).Append("</td></tr>");
         }
     }
-
-    private static string Time(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
     private static string E(string? value) => Encoder.Encode(value ?? string.Empty);
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using k8s.Models;
 
 namespace Containment.Isolation;
 
@@ -17,6 +18,9 @@ public static partial class QuarantineNames
     private const string PolicyPrefix = "containment-quarantine-";
     private const int MaxNameLength = 253;
     private const int MaxLabelValueLength = 63;
+
+    /// <summary>Whether the pod exists and carries a quarantine label, whatever its value.</summary>
+    public static bool IsQuarantined(V1Pod? pod) => pod?.Metadata.Labels?.ContainsKey(QuarantineLabel) == true;
 
     /// <summary>Deterministic policy name for a pod: a DNS-1123 subdomain of at most 253 characters.</summary>
     public static string PolicyName(string pod)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Containment.Isolation.Drift;
 
 namespace Containment.Notifications;
@@ -71,7 +70,7 @@ public static class DriftNoticeTemplate
             facts.Add(new NotificationFact("More", $"{more} more"));
         }
 
-        facts.Add(new NotificationFact("Checked", notice.CheckedAt.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)));
+        facts.Add(new NotificationFact("Checked", ReadableTime.Of(notice.CheckedAt)));
         return facts;
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Containment.Alerts;
 using Containment.Playbooks;
 
@@ -75,7 +74,7 @@ public static class NotificationTemplates
         Add(facts, "Container", target.Container);
         Add(facts, "Image", target.Image);
         Add(facts, "Node", target.Node);
-        Add(facts, "Time", alert.Time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture));
+        Add(facts, "Time", ReadableTime.Of(alert.Time));
         Add(facts, "Source", alert.Source);
         Add(facts, "Run", runId);
         return facts;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Containment.Api;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,7 +33,7 @@ public sealed partial class DriftSchedule(DriftWatch watch, IOptions<DriftOption
         else
         {
             timer = new PeriodicTimer(every, time);
-            state = new HealthCheck(HealthCheckName, HealthState.Healthy, $"no round yet; the first at {At(time.GetUtcNow() + every)}");
+            state = new HealthCheck(HealthCheckName, HealthState.Healthy, $"no round yet; the first at {ReadableTime.Of(time.GetUtcNow() + every)}");
         }
 
         return base.StartAsync(cancellationToken);
@@ -58,7 +57,7 @@ public sealed partial class DriftSchedule(DriftWatch watch, IOptions<DriftOption
                 catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
                 {
                     LogRoundFailed(logger, exception, options.Value.Every);
-                    state = new HealthCheck(HealthCheckName, HealthState.Degraded, $"the round at {At(time.GetUtcNow())} failed: {exception.Message}");
+                    state = new HealthCheck(HealthCheckName, HealthState.Degraded, $"the round at {ReadableTime.Of(time.GetUtcNow())} failed: {exception.Message}");
                 }
             }
         }
@@ -78,12 +77,10 @@ public sealed partial class DriftSchedule(DriftWatch watch, IOptions<DriftOption
     {
         var report = outcome.Report;
         var unread = report.Clusters.Where(cluster => cluster.Error is not null).Select(cluster => cluster.Cluster).ToList();
-        var detail = $"last round at {At(report.CheckedAt)}: {report.Findings.Count} disagreements standing"
+        var detail = $"last round at {ReadableTime.Of(report.CheckedAt)}: {report.Findings.Count} disagreements standing"
             + (unread.Count == 0 ? string.Empty : $"; cannot read {string.Join(", ", unread)}");
         return new HealthCheck(HealthCheckName, report.Findings.Count > 0 || unread.Count > 0 ? HealthState.Degraded : HealthState.Healthy, detail);
     }
-
-    private static string At(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The drift watch is off (Containment:Drift:Every is 00:00:00)")]
     private static partial void LogOff(ILogger logger);

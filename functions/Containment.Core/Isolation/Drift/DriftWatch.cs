@@ -83,12 +83,11 @@ public sealed partial class DriftWatch(
                 continue;
             }
 
-            var found = report.Findings.Where(finding => finding.Cluster == cluster.Cluster).ToList();
-            var foundKeys = found.Select(ReportedDrift.KeyOf).ToHashSet(StringComparer.Ordinal);
-            var fresh = found.Where(finding => !known.Contains(ReportedDrift.KeyOf(finding))).ToList();
-            changes.News.AddRange(fresh);
-            changes.Remember[cluster.Cluster] = [.. fresh.Select(ReportedDrift.KeyOf).Distinct(StringComparer.Ordinal)];
-            changes.Forget[cluster.Cluster] = [.. known.Where(key => !foundKeys.Contains(key))];
+            var found = report.Findings.Where(finding => finding.Cluster == cluster.Cluster).Select(finding => (Finding: finding, Key: ReportedDrift.KeyOf(finding))).ToList();
+            var fresh = found.Where(item => !known.Contains(item.Key)).ToList();
+            changes.News.AddRange(fresh.Select(item => item.Finding));
+            changes.Remember[cluster.Cluster] = [.. fresh.Select(item => item.Key).Distinct(StringComparer.Ordinal)];
+            changes.Forget[cluster.Cluster] = [.. known.Except(found.Select(item => item.Key), StringComparer.Ordinal)];
         }
 
         // A cluster no longer configured is not checked: what was reported of it is forgotten, not called cleared.

@@ -113,7 +113,7 @@ public sealed partial class LedgerDriftCheck(
             var (kind, podSays) = pod is null
                 ? (DriftKind.IsolatedButPodGone, "the pod no longer exists")
                 : (DriftKind.IsolatedButNotQuarantined, "the pod carries no quarantine: it has its network");
-            if (pod?.Metadata.Labels?.ContainsKey(QuarantineNames.QuarantineLabel) != true)
+            if (!QuarantineNames.IsQuarantined(pod))
             {
                 findings.Add(new DriftFinding(kind, alias, record.Namespace, record.Pod, record.Id,
                     $"the record says isolated since {record.ChangedAt:u}, and {podSays}", record.Status, record.ChangedAt));

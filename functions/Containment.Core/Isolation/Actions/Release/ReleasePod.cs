@@ -89,8 +89,7 @@ public sealed class ReleasePod(
     public async Task<bool> IsQuarantinedAsync(PodReference target, CancellationToken cancellationToken)
     {
         var client = (await clusters.ConnectAsync(target.Cluster, cancellationToken)).Client;
-        var pod = await calls.ReadPodOrDefaultAsync(client, target.Namespace, target.Pod, cancellationToken);
-        return pod?.Metadata.Labels?.ContainsKey(QuarantineNames.QuarantineLabel) == true;
+        return QuarantineNames.IsQuarantined(await calls.ReadPodOrDefaultAsync(client, target.Namespace, target.Pod, cancellationToken));
     }
 
     /// <summary>
