@@ -15,6 +15,8 @@ public static class AlertChecks
     public static IReadOnlyList<AlertProblem> Check(Alert alert, AlertPointers where)
     {
         var problems = new List<AlertProblem>();
+        Key(nameof(Alert.Id), alert.Id, where.Id ?? where.Payload, problems);
+        Key(nameof(Alert.Source), alert.Source, where.Source ?? where.Payload, problems);
         var target = alert.Target;
         Name(KubernetesNameKind.Namespace, target.Namespace, where.Namespace, problems);
         Name(KubernetesNameKind.Pod, target.Pod, where.Pod, problems);
@@ -38,6 +40,34 @@ public static class AlertChecks
         }
 
         return problems;
+    }
+
+    // The event is known by source and id, in the ledger and in the API's paths: a blank one would make every such
+    // alert a redelivery of the first, and a control character cannot travel in a URL (Kestrel refuses %00).
+    private static void Key(string field, string? value, string pointer, List<AlertProblem> problems)
+    {
+        var name = field.ToLowerInvariant();
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            problems.Add(new AlertProblem(pointer, $"the alert's {name} is blank"));
+        }
+        else if (IndexOfControl(value) is var at and >= 0)
+        {
+            problems.Add(new AlertProblem(pointer, $"the alert's {name} holds a control character (U+{(int)value[at]:X4} at {at})"));
+        }
+    }
+
+    private static int IndexOfControl(string text)
+    {
+        for (var index = 0; index < text.Length; index++)
+        {
+            if (char.IsControl(text[index]))
+            {
+                return index;
+            }
+        }
+
+        return -1;
     }
 
     private static void Name(KubernetesNameKind kind, string? name, string pointer, List<AlertProblem> problems)

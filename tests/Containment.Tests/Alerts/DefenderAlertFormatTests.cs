@@ -125,6 +125,22 @@ public sealed class DefenderAlertFormatTests
     }
 
     [Fact]
+    public void Read_NoEntities_TakesThePodFromExtendedProperties()
+    {
+        // Arrange
+        var alert = System.Text.Json.Nodes.JsonNode.Parse(Payloads.Load("defender-arm-reverse-shell.json").ToString())!;
+        alert["properties"]!.AsObject().Remove("entities");
+
+        // Act
+        var result = AlertIntake.Default.Read(BinaryData.FromString(alert.ToJsonString()), "application/json");
+
+        // Assert
+        Assert.Empty(result.Problems);
+        var target = Assert.Single(result.Alerts).Target;
+        Assert.Equal(("shop", "checkout-6f9c7d8b54-q2xkz", "checkout"), (target.Namespace, target.Pod, target.Container));
+    }
+
+    [Fact]
     public void Read_ArmListResponse_ReadsEveryAlert()
     {
         // Arrange

@@ -167,8 +167,20 @@ public sealed class DefenderAlertFormat : IAlertFormat
     }
 
     /// <summary>The property name as the sender spelled it, so pointers match the body.</summary>
-    internal static string FoundName(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object
-            ? element.EnumerateObject().FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)).Name ?? name
-            : name;
+    internal static string FoundName(JsonElement element, string name)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            // A default JsonProperty throws on Name, so an absent property cannot go through FirstOrDefault.
+            foreach (var property in element.EnumerateObject())
+            {
+                if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return property.Name;
+                }
+            }
+        }
+
+        return name;
+    }
 }

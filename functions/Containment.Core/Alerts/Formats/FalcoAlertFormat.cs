@@ -80,7 +80,10 @@ public sealed class FalcoAlertFormat : IAlertFormat
             JsonPointer.Append(fieldsPointer, "k8s.ns.name"),
             JsonPointer.Append(fieldsPointer, "k8s.pod.name"),
             JsonPointer.Append(fieldsPointer, "container.name"),
-            Json.Has(payload, "hostname") ? JsonPointer.Append(pointer, "hostname") : JsonPointer.Append(fieldsPointer, "k8s.node.name")));
+            Json.Has(payload, "hostname") ? JsonPointer.Append(pointer, "hostname") : JsonPointer.Append(fieldsPointer, "k8s.node.name"))
+        {
+            Id = Json.Has(payload, "uuid") ? JsonPointer.Append(pointer, DefenderAlertFormat.FoundName(payload, "uuid")) : null,
+        });
     }
 
     /// <summary>A field of <c>output_fields</c>; Falco writes <c>&lt;NA&gt;</c> (older) or null (newer) for "not available".</summary>

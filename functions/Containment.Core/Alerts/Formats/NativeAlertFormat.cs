@@ -24,7 +24,11 @@ public sealed class NativeAlertFormat : IAlertFormat
             var target = JsonPointer.Append(pointer, "target");
             sink.Add(
                 alert with { Raw = alert.Raw ?? payload.Clone() },
-                new AlertPointers(pointer, JsonPointer.Append(target, "namespace"), JsonPointer.Append(target, "pod"), JsonPointer.Append(target, "container"), JsonPointer.Append(target, "node")));
+                new AlertPointers(pointer, JsonPointer.Append(target, "namespace"), JsonPointer.Append(target, "pod"), JsonPointer.Append(target, "container"), JsonPointer.Append(target, "node"))
+                {
+                    Id = JsonPointer.Append(pointer, "id"),
+                    Source = JsonPointer.Append(pointer, "source"),
+                });
         }
         catch (JsonException exception)
         {
