@@ -2,6 +2,9 @@ using System.Buffers;
 using System.Text.Json;
 using Containment.Api;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
 
 namespace Containment.Local.Hosting;
 
@@ -18,7 +21,7 @@ internal static class HttpApiAdapter
         {
             Method = request.Method,
             BaseUri = new Uri($"{request.Scheme}://{request.Host}{request.PathBase}"),
-            RouteValues = request.RouteValues.ToDictionary(pair => pair.Key, pair => pair.Value?.ToString() ?? string.Empty, StringComparer.OrdinalIgnoreCase),
+            RouteValues = RouteValuesAsSent(context),
             Query = request.Query.ToDictionary(pair => pair.Key, pair => pair.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             Headers = request.Headers
                 .Where(pair => trustPrincipalHeaders || !pair.Key.StartsWith(PrincipalHeaderPrefix, StringComparison.OrdinalIgnoreCase))
@@ -28,6 +31,48 @@ internal static class HttpApiAdapter
             BodyTooLarge = tooLarge,
             MaxBodyBytes = maxBodyBytes,
         };
+    }
+
+    /// <summary>
+    /// Each route value unescaped once from the request target. Kestrel decodes a path but for "%2F", so the value it
+    /// routes holds "%2F" both for an escaped slash and for an escaped "%2F"; an id with a slash in it (a Sentinel
+    /// incident's event, say) would name no event.
+    /// </summary>
+    internal static Dictionary<string, string> RouteValuesAsSent(HttpContext context)
+    {
+        var values = context.Request.RouteValues.ToDictionary(pair => pair.Key, pair => pair.Value?.ToString() ?? string.Empty, StringComparer.OrdinalIgnoreCase);
+        if (context.GetEndpoint() is not RouteEndpoint { RoutePattern: var pattern } || RawPathSegments(context) is not { } segments
+            || segments.Length != pattern.PathSegments.Count)
+        {
+            return values; // a path Kestrel normalised (dot segments): the values as routed
+        }
+
+        for (var index = 0; index < segments.Length; index++)
+        {
+            if (pattern.PathSegments[index].Parts is [RoutePatternParameterPart parameter])
+            {
+                values[parameter.Name] = Uri.UnescapeDataString(segments[index]);
+            }
+        }
+
+        return values;
+    }
+
+    private static string[]? RawPathSegments(HttpContext context)
+    {
+        if (context.Features.Get<IHttpRequestFeature>()?.RawTarget is not { Length: > 0 } target || target[0] != '/')
+        {
+            return null;
+        }
+
+        var path = target.AsSpan(0, target.IndexOf('?') is var query and >= 0 ? query : target.Length);
+        var pathBase = context.Request.PathBase.ToUriComponent();
+        if (!path.StartsWith(pathBase, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return path[pathBase.Length..].TrimStart('/').ToString().Split('/');
     }
 
     public static async Task WriteAsync(HttpContext context, ApiResponse response)
