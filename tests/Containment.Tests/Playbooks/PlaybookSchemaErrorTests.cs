@@ -14,6 +14,16 @@ public sealed class PlaybookSchemaErrorTests
     }
 
     [Fact]
+    public void Parse_IntegerPastInt64_ReportsItWhereTheValidatorWouldThrow()
+    {
+        var json = PlaybookText.With("""[{ "id": "a", "type": "isolate", "retry": { "maxAttempts": 18446744073709551616 } }]""");
+
+        Assert.Equal(
+            ["/steps/0/retry/maxAttempts: 18446744073709551616 is out of range: a playbook's whole numbers lie within ±9223372036854775807"],
+            PlaybookText.Problems(json));
+    }
+
+    [Fact]
     public void Parse_UnknownStepField_ReportsFieldWithExpectedFields()
     {
         var json = PlaybookText.With("""[{ "id": "a", "type": "wait", "duration": "PT1M", "durration": "PT2M" }]""");

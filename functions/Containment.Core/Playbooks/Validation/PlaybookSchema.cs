@@ -29,8 +29,45 @@ public sealed class PlaybookSchema
     public IReadOnlyList<(string Pointer, string Message)> Validate(string json, JsonNode? document)
     {
         var problems = new List<(string Pointer, string Message)>();
+        OutOfRangeIntegers(document, string.Empty, problems);
+        if (problems.Count > 0)
+        {
+            return problems;
+        }
+
         Flatten(schema.Validate(json), document, problems);
         return problems.Distinct().ToList();
+    }
+
+    // The validator reads the document with Newtonsoft, which takes an integer past Int64 as a BigInteger that its
+    // number checks then fail to convert (InvalidCastException): such a value is reported here instead.
+    private static void OutOfRangeIntegers(JsonNode? node, string pointer, List<(string, string)> problems)
+    {
+        switch (node)
+        {
+            case JsonObject members:
+                foreach (var (name, member) in members)
+                {
+                    OutOfRangeIntegers(member, JsonPointer.Append(pointer, name), problems);
+                }
+
+                break;
+            case JsonArray items:
+                for (var index = 0; index < items.Count; index++)
+                {
+                    OutOfRangeIntegers(items[index], JsonPointer.Append(pointer, index), problems);
+                }
+
+                break;
+            case JsonValue value when value.GetValueKind() == System.Text.Json.JsonValueKind.Number:
+                var text = value.ToJsonString();
+                if (text.All(c => char.IsAsciiDigit(c) || c == '-') && !long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
+                {
+                    problems.Add((pointer.Length == 0 ? PlaybookProblem.Root : pointer, $"{text} is out of range: a playbook's whole numbers lie within ±{long.MaxValue}"));
+                }
+
+                break;
+        }
     }
 
     private static void Flatten(IEnumerable<ValidationError> errors, JsonNode? document, List<(string, string)> problems)
