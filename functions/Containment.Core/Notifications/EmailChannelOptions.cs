@@ -38,14 +38,26 @@ public sealed class EmailChannelOptions : ChannelOptions
             yield return Missing(nameof(To));
         }
 
-        foreach (var address in To.Append(From).Where(address => !MimeKit.MailboxAddress.TryParse(address, out _)))
+        foreach (var (setting, address) in To.Select(address => (nameof(To), address)).Append((nameof(From), From)).Where(entry => !IsMailbox(entry.Item2)))
         {
-            yield return $"{NotificationOptions.Section}:Channels:{Name}: '{address}' is not an email address";
+            yield return $"{NotificationOptions.Section}:Channels:{Name}:{setting}: '{address}' is not an email address (name@example.com, or Name <name@example.com>)";
         }
 
         if (!string.IsNullOrEmpty(Username) && string.IsNullOrEmpty(Password))
         {
             yield return Missing(nameof(Password));
         }
+    }
+
+    // MimeKit takes a bare local part ("soc") as an address; no server delivers to it.
+    private static bool IsMailbox(string address)
+    {
+        if (!MimeKit.MailboxAddress.TryParse(address, out var mailbox))
+        {
+            return false;
+        }
+
+        var at = mailbox.Address.IndexOf('@', StringComparison.Ordinal);
+        return at > 0 && at < mailbox.Address.Length - 1;
     }
 }

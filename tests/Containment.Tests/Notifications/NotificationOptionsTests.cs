@@ -55,6 +55,28 @@ public sealed class NotificationOptionsTests
         Assert.Contains(expected, error.Failures);
     }
 
+    [Theory]
+    [InlineData("To", "soc")]
+    [InlineData("To", "soc@")]
+    [InlineData("From", "containment")]
+    [InlineData("From", "not an address")]
+    public void Start_EmailAddressNoServerDeliversTo_FailsNamingTheField(string field, string address)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Containment:Notifications:Channels:mail:Type"] = "email",
+            ["Containment:Notifications:Channels:mail:SmtpHost"] = "smtp.example.com",
+            ["Containment:Notifications:Channels:mail:To"] = "soc@example.com",
+            [$"Containment:Notifications:Channels:mail:{field}"] = address,
+        };
+
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve(settings));
+
+        Assert.Equal(
+            [$"Containment:Notifications:Channels:mail:{field}: '{address}' is not an email address (name@example.com, or Name <name@example.com>)"],
+            error.Failures);
+    }
+
     [Fact]
     public void Start_UnknownType_Fails()
     {

@@ -17,15 +17,29 @@ public sealed class DriftOptionsValidator(IOptions<NotificationOptions> notifica
             problems.Add($"{DriftOptions.Section}:{nameof(DriftOptions.Every)} must be 00:00:00 (off) or between {ShortestInterval:c} and {LongestInterval:c}, not {options.Every:c}");
         }
 
-        for (var index = 0; index < options.Channels.Count; index++)
+        var configured = ConfiguredChannels();
+        for (var index = 0; index < options.Channels.Count && configured is not null; index++)
         {
             var channel = options.Channels[index];
-            if (!notifications.Value.Channels.ContainsKey(channel))
+            if (!configured.Contains(channel))
             {
                 problems.Add($"{DriftOptions.Section}:{nameof(DriftOptions.Channels)}:{index} names channel '{channel}', which is not configured under {NotificationOptions.Section}:Channels");
             }
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    // Channels that fail their own validation are reported by it, once; the names are not judged against them.
+    private HashSet<string>? ConfiguredChannels()
+    {
+        try
+        {
+            return notifications.Value.Channels.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        }
+        catch (OptionsValidationException)
+        {
+            return null;
+        }
     }
 }
