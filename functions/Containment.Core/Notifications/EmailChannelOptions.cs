@@ -38,7 +38,8 @@ public sealed class EmailChannelOptions : ChannelOptions
             yield return Missing(nameof(To));
         }
 
-        foreach (var (setting, address) in To.Select(address => (nameof(To), address)).Append((nameof(From), From)).Where(entry => !IsMailbox(entry.Item2)))
+        var addresses = To.Select(address => (Setting: nameof(To), Address: address)).Append((Setting: nameof(From), Address: From));
+        foreach (var (setting, address) in addresses.Where(entry => !IsMailbox(entry.Address)))
         {
             yield return $"{NotificationOptions.Section}:Channels:{Name}:{setting}: '{address}' is not an email address (name@example.com, or Name <name@example.com>)";
         }

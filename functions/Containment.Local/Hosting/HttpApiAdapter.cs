@@ -38,7 +38,7 @@ internal static class HttpApiAdapter
     /// routes holds "%2F" both for an escaped slash and for an escaped "%2F"; an id with a slash in it (a Sentinel
     /// incident's event, say) would name no event.
     /// </summary>
-    internal static Dictionary<string, string> RouteValuesAsSent(HttpContext context)
+    private static Dictionary<string, string> RouteValuesAsSent(HttpContext context)
     {
         var values = context.Request.RouteValues.ToDictionary(pair => pair.Key, pair => pair.Value?.ToString() ?? string.Empty, StringComparer.OrdinalIgnoreCase);
         if (context.GetEndpoint() is not RouteEndpoint { RoutePattern: var pattern } || RawPathSegments(context) is not { } segments
