@@ -41,6 +41,11 @@ internal static class HttpApiAdapter
     private static Dictionary<string, string> RouteValuesAsSent(HttpContext context)
     {
         var values = context.Request.RouteValues.ToDictionary(pair => pair.Key, pair => pair.Value?.ToString() ?? string.Empty, StringComparer.OrdinalIgnoreCase);
+        if (!values.Values.Any(value => value.Contains('%', StringComparison.Ordinal)))
+        {
+            return values; // only a value holding '%' can differ from its text as sent: most requests, alerts among them
+        }
+
         if (context.GetEndpoint() is not RouteEndpoint { RoutePattern: var pattern } || RawPathSegments(context) is not { } segments
             || segments.Length != pattern.PathSegments.Count)
         {
