@@ -35,9 +35,9 @@ public sealed class EventsApi(SecurityEventLedger events, AuditTrail audit, Time
             return error!;
         }
 
-        if (string.IsNullOrWhiteSpace(change.Reason))
+        if (ReasonText.Problem(change.Reason, "say why the status changes") is { } reasonProblem)
         {
-            return ApiResponse.Error(400, "the body is not valid", new ApiErrorDetail("/reason", "say why the status changes"));
+            return ApiResponse.Error(400, "the body is not valid", reasonProblem);
         }
 
         var actor = ApiActor.Of(request);

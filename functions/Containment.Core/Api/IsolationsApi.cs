@@ -62,9 +62,9 @@ public sealed class IsolationsApi(
         var problems = new List<ApiErrorDetail>();
         CheckName(KubernetesNameKind.Namespace, body.Namespace, "/namespace", problems);
         CheckName(KubernetesNameKind.Pod, body.Pod, "/pod", problems);
-        if (string.IsNullOrWhiteSpace(body.Reason))
+        if (ReasonText.Problem(body.Reason, "say why the pod is isolated") is { } reasonProblem)
         {
-            problems.Add(new ApiErrorDetail("/reason", "say why the pod is isolated"));
+            problems.Add(reasonProblem);
         }
 
         string? alias = null;
@@ -95,9 +95,9 @@ public sealed class IsolationsApi(
             return error!;
         }
 
-        if (string.IsNullOrWhiteSpace(body.Reason))
+        if (ReasonText.Problem(body.Reason, "say why the pod is released") is { } reasonProblem)
         {
-            return ApiResponse.Error(400, "the release request is not valid", new ApiErrorDetail("/reason", "say why the pod is released"));
+            return ApiResponse.Error(400, "the release request is not valid", reasonProblem);
         }
 
         var record = await isolations.GetAsync(id, cancellationToken);
