@@ -83,7 +83,7 @@ public sealed class IsolationsApi(
         }
 
         var now = time.GetUtcNow();
-        var alert = ManualAlert($"manual-isolate-{now.UtcTicks}", $"isolated by hand: {body.Reason}", new AlertTarget { Cluster = alias, Namespace = body.Namespace, Pod = body.Pod }, now, ApiActor.Of(request));
+        var alert = ManualAlert(ManualIsolate, $"isolated by hand: {body.Reason}", new AlertTarget { Cluster = alias, Namespace = body.Namespace, Pod = body.Pod }, now, ApiActor.Of(request));
         return await RunManualAsync(request, ManualIsolate, alert, cancellationToken);
     }
 
@@ -128,7 +128,7 @@ public sealed class IsolationsApi(
 
         // A run still holding the pod (waiting for a release approval, say) ends first, so that the release run takes its place.
         await runtime.TerminateAsync(RunInstanceId.ForTarget(target), $"released by hand by {actor}: {body.Reason}", cancellationToken);
-        return await RunManualAsync(request, ManualRelease, ManualAlert($"manual-release-{now.UtcTicks}", $"released by hand: {body.Reason}", target, now, actor), cancellationToken);
+        return await RunManualAsync(request, ManualRelease, ManualAlert(ManualRelease, $"released by hand: {body.Reason}", target, now, actor), cancellationToken);
     }
 
     /// <summary>The pod an id without a record names, on a configured cluster; null for an id no such pod has.</summary>
@@ -162,9 +162,13 @@ public sealed class IsolationsApi(
         return ApiResponse.Json(202, new { IsolationId = RunInstanceId.ForTarget(alert.Target), Run = entry });
     }
 
-    private static Alert ManualAlert(string id, string title, AlertTarget target, DateTimeOffset now, string actor) => new()
+    /// <summary>
+    /// An act by hand as an alert of source <c>manual</c>. Its id is new each time, ordered by time: two acts in the same
+    /// instant (two pods isolated at once) are two security events, never one taken for a redelivery of the other.
+    /// </summary>
+    public static Alert ManualAlert(string playbookName, string title, AlertTarget target, DateTimeOffset now, string actor) => new()
     {
-        Id = id,
+        Id = $"{playbookName}-{Guid.CreateVersion7(now):N}",
         Source = "manual",
         Category = AlertCategory.Other,
         Severity = Severity.High,
