@@ -96,10 +96,15 @@ internal sealed partial class DemoScript(TextWriter output)
             $"   the drift watch's round (its timer runs one every Containment__Drift__Every) reports {string.Join(", ", round.Reported.Select(finding => KebabCaseEnumConverter.ToWireName(finding.Kind)))} to chat: {string.Join(" | ", reported.Distinct())}");
         var again = await watch.RunAsync(cancellationToken);
         Check(again.Reported.Count == 0 && again.Report.Findings.Count > 0 && again.Report.Findings.Count == round.Reported.Count, $"   the next round finds the same {again.Report.Findings.Count} and reports nothing again");
-        await LabelAsync(kube, null, cancellationToken);
+        using var remedy = JsonContent.Create(new { reason = "drift report: quarantined by hand" });
+        using var releasing = await api.PostAsync(new Uri($"api/isolations/{Uri.EscapeDataString(instanceId)}/release", UriKind.Relative), remedy, cancellationToken);
+        var remedied = await RunAsync(api, instanceId, "finished", cancellationToken);
+        Check((int)releasing.StatusCode == 202 && (string?)remedied["playbook"] == "manual-release" && Labels(await PodAsync(kube, cancellationToken)) == Labels(before),
+            $"   release by hand, the remedy the report names (POST /api/isolations/{{id}}/release, {(int)releasing.StatusCode}): run {remedied["playbook"]} {remedied["customStatus"]}; pod labels {Labels(await PodAsync(kube, cancellationToken))}");
+        var chatBeforeClear = chat.Messages.Count;
         var cleared = await watch.RunAsync(cancellationToken);
         Check(cleared.Report.Findings.Count == 0 && cleared.Cleared.Count > 0 && cleared.Cleared.Count == round.Reported.Count,
-            $"   label removed: the round after finds none, forgets the {cleared.Cleared.Count} it reported and says so: {string.Join(" | ", chat.Messages.Skip(chatBefore + reported.Count).Select(DemoReceiver.Title).Distinct())}");
+            $"   the round after finds none, forgets the {cleared.Cleared.Count} it reported and says so: {string.Join(" | ", chat.Messages.Skip(chatBeforeClear).Select(DemoReceiver.Title).Distinct())}");
 
         await host.StopAsync(cancellationToken);
         work.Delete(recursive: true);
@@ -159,7 +164,7 @@ internal sealed partial class DemoScript(TextWriter output)
         (await kube.GetFromJsonAsync<JsonObject>(new Uri($"apis/networking.k8s.io/v1/namespaces/{Namespace}/networkpolicies", UriKind.Relative), cancellationToken))!["items"]!.AsArray()
             .Select(item => (string)item!["metadata"]!["name"]!).ToList();
 
-    private static async Task LabelAsync(HttpClient kube, string? quarantine, CancellationToken cancellationToken)
+    private static async Task LabelAsync(HttpClient kube, string quarantine, CancellationToken cancellationToken)
     {
         var patch = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["containment.io/quarantine"] = quarantine } } };
         using var content = new StringContent(patch.ToJsonString(), Encoding.UTF8, "application/merge-patch+json");

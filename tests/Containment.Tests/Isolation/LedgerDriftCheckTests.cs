@@ -165,6 +165,28 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task ReleaseByHand_QuarantineLabelPutOnByHand_TakesItOff_AndTheDriftClears()
+    {
+        var pod = host.TakePod();
+        using var flow = new FlowClient(host);
+        var labels = (await flow.PodAsync(pod))!["metadata"]!["labels"]!.ToJsonString();
+        await host.KubeSim.Store.PatchAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, pod, "application/merge-patch+json",
+            new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { [QuarantineNames.QuarantineLabel] = "by-hand" } } }, CancellationToken.None);
+        var id = ActivityTargets.IsolationId(Isolate(pod).Alert.Target);
+        var before = Of(await NothingLeftToSettle().CheckAsync(CancellationToken.None), pod);
+
+        var release = await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(id)}/release", """{ "reason": "drift report: labelled by hand" }""");
+        var run = await flow.RunUntilAsync(id, status => FlowClient.Finished(status) && (string?)status["playbook"] == "manual-release");
+
+        Assert.Contains(before, finding => finding.Kind == DriftKind.QuarantinedWithoutIsolation);
+        Assert.Equal(202, release.Status);
+        Assert.Equal("succeeded", (string?)run["outcome"]!["result"]);
+        Assert.Equal(labels, (await flow.PodAsync(pod))!["metadata"]!["labels"]!.ToJsonString());
+        Assert.Empty(Of(await NothingLeftToSettle().CheckAsync(CancellationToken.None), pod));
+        Assert.Equal(404, (await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(id)}/release", """{ "reason": "twice" }""")).Status);
+    }
+
+    [Fact]
     public async Task IsolationsReleaseCommand_PodQuarantinedThoughReleased_StartsTheRelease_ThenRefusesASecond()
     {
         var pod = await IsolateSettledAsync(IsolationStatus.Released);

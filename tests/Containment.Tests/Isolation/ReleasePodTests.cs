@@ -28,6 +28,40 @@ public sealed class ReleasePodTests
     }
 
     [Fact]
+    public async Task ReleaseAsync_QuarantineLabelPutOnByHand_TakesOffThatLabelAlone()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        using var http = new HttpClient { BaseAddress = harness.Sim.BaseUrl };
+        var before = await MetadataJsonAsync(http);
+        await LabelByHandAsync(http);
+        harness.Sim.Requests.Reset();
+
+        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
+
+        Assert.Equal(ReleaseStatus.Released, outcome.Status);
+        Assert.Contains("put on by hand", Assert.Single(outcome.Notes), StringComparison.Ordinal);
+        Assert.Empty(outcome.RestoredLabels);
+        Assert.Equal(before, await MetadataJsonAsync(http));
+        Assert.Equal(1, harness.Sim.Requests.Count("PATCH", "/api/v1"));
+    }
+
+    [Fact]
+    public async Task IsolateThenRelease_PodLabelledByHandFirst_ReleaseDoesNotGiveTheQuarantineLabelBack()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        using var http = new HttpClient { BaseAddress = harness.Sim.BaseUrl };
+        var before = await MetadataJsonAsync(http);
+        await LabelByHandAsync(http);
+
+        var isolated = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
+
+        Assert.DoesNotContain(QuarantineNames.QuarantineLabel, isolated.SavedLabels.Keys);
+        Assert.Equal(ReleaseStatus.Released, outcome.Status);
+        Assert.Equal(before, await MetadataJsonAsync(http));
+    }
+
+    [Fact]
     public async Task ReleaseAsync_SecondCall_NotIsolatedAndNoPodWrite()
     {
         await using var harness = await IsolationHarness.StartAsync();
@@ -193,6 +227,14 @@ public sealed class ReleasePodTests
         Assert.Equal(0, harness.Sim.Requests.Count("DELETE", "/apis"));
         Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), await harness.RunAnnotationAsync());
         Assert.Equal(["containment.io/quarantine"], await LabelKeysAsync(harness));
+    }
+
+    /// <summary>What <c>kubectl label pod web-7d9f-abcde containment.io/quarantine=by-hand</c> does: the label, no annotation.</summary>
+    private static async Task LabelByHandAsync(HttpClient http)
+    {
+        using var patch = new StringContent(new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { [QuarantineNames.QuarantineLabel] = "by-hand" } } }.ToJsonString(), System.Text.Encoding.UTF8, "application/merge-patch+json");
+        using var response = await http.PatchAsync(new Uri(IsolationHarness.PodPath, UriKind.Relative), patch);
+        response.EnsureSuccessStatusCode();
     }
 
     private static async Task<List<string>> LabelKeysAsync(IsolationHarness harness)

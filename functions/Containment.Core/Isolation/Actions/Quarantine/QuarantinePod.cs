@@ -347,8 +347,9 @@ public sealed class QuarantinePod(
             }
             else
             {
-                // A pod quarantined earlier keeps its first saved labels.
-                saved = SavedLabels(pod) ?? labels.ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal);
+                // A pod quarantined earlier keeps its first saved labels. A quarantine label without them (put on by
+                // hand) is not one of the pod's own: saved, a release would give it back and leave the pod marked.
+                saved = SavedLabels(pod) ?? labels.Where(l => l.Key != QuarantineNames.QuarantineLabel).ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal);
                 var labelPatch = new JsonObject();
                 foreach (var key in labels.Keys.Where(k => k != QuarantineNames.QuarantineLabel))
                 {

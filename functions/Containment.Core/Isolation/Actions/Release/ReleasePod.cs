@@ -33,7 +33,7 @@ public sealed class ReleasePod(
         new(nameof(PodReference.Pod), "the pod's name"),
     ];
 
-    public IReadOnlyList<string> Checks { get; } = ["the pod carries the saved-labels annotation (else only policies are removed)"];
+    public IReadOnlyList<string> Checks { get; } = ["the pod carries the saved-labels annotation (else only a quarantine label and the policies are removed)"];
 
     public IReadOnlyList<KubernetesPermission> Permissions { get; } =
     [
@@ -55,7 +55,7 @@ public sealed class ReleasePod(
         // Services and allow policies. The other order leaves a pod that no policy selects, open to all traffic,
         // until its labels are back; and a release that stopped half way would leave it so.
         var read = await calls.ReadPodOrDefaultAsync(client, target.Namespace, target.Pod, cancellationToken);
-        var (pod, saved) = read is null ? (null, null) : await RestoreFencedAsync(client, read, target, runStartedAt, cancellationToken);
+        var (pod, saved, markOnly) = read is null ? new LabelsBack(null, null) : await RestoreFencedAsync(client, read, target, runStartedAt, cancellationToken);
 
         var policyName = QuarantineNames.PolicyName(target.Pod);
         List<string> deleted;
@@ -73,6 +73,11 @@ public sealed class ReleasePod(
             notes.Add($"pod {ns}/{target.Pod} no longer exists; {(deleted.Count > 0 ? "its quarantine policies were deleted" : "no quarantine policy was left")}");
             logger.LogInformation("Released {Namespace}/{Pod}: the pod is gone, deleted {Deleted}", ns, target.Pod, deleted.Count);
             return Outcome(ReleaseStatus.PodGone, connection, target, deleted, new Dictionary<string, string>(), notes);
+        }
+
+        if (markOnly)
+        {
+            notes.Add($"pod {ns}/{target.Pod} carried a quarantine label but no saved labels (the label was put on by hand); the label was taken off, its other labels were left as they are");
         }
 
         if (saved is null)
@@ -124,7 +129,7 @@ public sealed class ReleasePod(
     }
 
     /// <summary>The restore, with what a failure leaves said: the pod keeps its quarantine, lest "failed" be read as "released".</summary>
-    private async Task<(V1Pod? Pod, IReadOnlyDictionary<string, string>? Saved)> RestoreFencedAsync(
+    private async Task<LabelsBack> RestoreFencedAsync(
         IKubernetes client, V1Pod pod, PodReference target, DateTimeOffset? runStartedAt, CancellationToken cancellationToken)
     {
         try
@@ -137,30 +142,32 @@ public sealed class ReleasePod(
         }
     }
 
-    /// <summary>Gives the pod its saved labels back; the pod as last read (null once it is gone) and the labels given back (null: none were saved).</summary>
-    private async Task<(V1Pod? Pod, IReadOnlyDictionary<string, string>? Saved)> RestoreAsync(
+    /// <summary>Gives the pod its saved labels back, or takes off a quarantine label put on by hand.</summary>
+    private async Task<LabelsBack> RestoreAsync(
         IKubernetes client, V1Pod pod, PodReference target, DateTimeOffset? runStartedAt, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             RunStamp.ThrowIfLaterRun(pod, runStartedAt);
 
-            if (QuarantinePod.SavedLabels(pod) is not { } saved)
+            var saved = QuarantinePod.SavedLabels(pod);
+            if (saved is null && !QuarantineNames.IsQuarantined(pod))
             {
-                return (pod, null);
+                return new LabelsBack(pod, null);
             }
 
             try
             {
-                await RestoreLabelsAsync(client, pod, saved, cancellationToken);
-                return (pod, saved);
+                // A quarantine label without saved labels was put on by hand: it alone goes, the pod's other labels stay.
+                await PatchLabelsAsync(client, pod, saved is null ? QuarantineLabelOff() : LabelsRestored(pod, saved), cancellationToken);
+                return new LabelsBack(pod, saved ?? new Dictionary<string, string>(), MarkOnly: saved is null);
             }
             catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < MaxConflictRetries)
             {
                 // The pod changed since it was read: read it again, and judge it again.
                 if (await calls.ReadPodOrDefaultAsync(client, target.Namespace, target.Pod, cancellationToken) is not { } reread)
                 {
-                    return (null, null);
+                    return new LabelsBack(null, null);
                 }
 
                 pod = reread;
@@ -168,10 +175,8 @@ public sealed class ReleasePod(
         }
     }
 
-    // Labels not in the saved map are removed, saved ones set back in their saved order; the annotations
-    // quarantine added go; other annotations are untouched. The patch carries the resourceVersion read, so a
-    // change made since (a later run's isolation, say) is judged again rather than overwritten.
-    private async Task RestoreLabelsAsync(IKubernetes client, V1Pod pod, IReadOnlyDictionary<string, string> saved, CancellationToken cancellationToken)
+    // Labels not in the saved map are removed, saved ones set back in their saved order.
+    private static JsonObject LabelsRestored(V1Pod pod, IReadOnlyDictionary<string, string> saved)
     {
         var labels = new JsonObject();
         foreach (var key in (pod.Metadata.Labels ?? new Dictionary<string, string>()).Keys.Where(k => !saved.ContainsKey(k)))
@@ -184,6 +189,15 @@ public sealed class ReleasePod(
             labels[key] = value;
         }
 
+        return labels;
+    }
+
+    private static JsonObject QuarantineLabelOff() => new() { [QuarantineNames.QuarantineLabel] = null };
+
+    // The annotations quarantine added go; other annotations are untouched. The patch carries the resourceVersion
+    // read, so a change made since (a later run's isolation, say) is judged again rather than overwritten.
+    private async Task PatchLabelsAsync(IKubernetes client, V1Pod pod, JsonObject labels, CancellationToken cancellationToken)
+    {
         var patch = new JsonObject
         {
             ["metadata"] = new JsonObject
@@ -199,6 +213,11 @@ public sealed class ReleasePod(
             ct => client.CoreV1.PatchNamespacedPodAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), name, ns, cancellationToken: ct),
             cancellationToken);
     }
+
+    /// <param name="Pod">The pod as last read; null once it is gone.</param>
+    /// <param name="Saved">The labels given back; null where the pod carried no quarantine.</param>
+    /// <param name="MarkOnly">The pod carried a quarantine label without saved labels, and only that label was taken off.</param>
+    private sealed record LabelsBack(V1Pod? Pod, IReadOnlyDictionary<string, string>? Saved, bool MarkOnly = false);
 
     private static ReleaseOutcome Outcome(ReleaseStatus status, ClusterConnection connection, PodReference target, List<string> deleted,
         IReadOnlyDictionary<string, string> restored, List<string> notes) => new()
