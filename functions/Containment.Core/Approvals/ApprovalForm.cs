@@ -40,5 +40,5 @@ public sealed record ApprovalForm(ApprovalVerdict? Decision = null, string? Comm
     }
 
     private static string? Limit(string? text, int length) =>
-        string.IsNullOrWhiteSpace(text) ? null : text.Trim() is var trimmed && trimmed.Length > length ? trimmed[..length] : text.Trim();
+        string.IsNullOrWhiteSpace(text) ? null : TextCut.ToLength(text.Trim(), length);
 }

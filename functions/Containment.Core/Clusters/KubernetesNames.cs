@@ -35,7 +35,7 @@ public static partial class KubernetesNames
             : $"'{Shown(name)}' is not a Kubernetes {noun} name: lowercase letters, digits and '-'{(subdomain ? " (and '.' between parts)" : string.Empty)}, starting and ending with a letter or digit";
     }
 
-    private static string Shown(string name) => name.Length <= ShownCharacters ? name : name[..ShownCharacters] + "…";
+    private static string Shown(string name) => TextCut.WithEllipsis(name, ShownCharacters + 1);
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Label();

@@ -21,7 +21,7 @@ public sealed class PoisonStore(LedgerTables tables, TimeProvider time)
             Receiver = receiver,
             ContentType = contentType,
             Reason = reason,
-            Body = body.Length > MaxBodyCharacters ? body[..MaxBodyCharacters] : body,
+            Body = TextCut.ToLength(body, MaxBodyCharacters),
             BodyTruncated = body.Length > MaxBodyCharacters,
         };
         var entity = new TableEntity(now.ToString("yyyyMMdd", CultureInfo.InvariantCulture), record.Id)

@@ -77,7 +77,7 @@ public static class DriftNoticeTemplate
     private static string PodsDisagree(int count) => count == 1 ? "1 pod disagrees" : $"{count} pods disagree";
 
     // An exception's message can run long (a whole TLS chain); a fact stays a line or two.
-    private static string Short(string? text) => text is null ? "unknown" : text.Length <= 300 ? text : text[..299] + "…";
+    private static string Short(string? text) => text is null ? "unknown" : TextCut.WithEllipsis(text, 300);
 
     private static string Disagreements(int count) => count == 1 ? "1 disagreement" : $"{count} disagreements";
 

@@ -66,5 +66,5 @@ public static class SlackBlocks
     private static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal)
         .Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 
-    private static string Truncate(string text, int limit) => text.Length <= limit ? text : string.Concat(text.AsSpan(0, limit - 1), "…");
+    private static string Truncate(string text, int limit) => TextCut.WithEllipsis(text, limit);
 }
