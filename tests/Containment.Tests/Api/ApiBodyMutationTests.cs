@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Containment.Api;
 using Containment.Tests.EndToEnd;
 using Containment.Tests.Reliability;
 using Containment.Tests.Support;
@@ -72,10 +73,17 @@ public sealed class ApiBodyMutationTests(ReliabilityHostFixture host, ITestOutpu
     [Theory]
     [InlineData("api/isolations", """{"cluster":"aks-prod","namespace":"shop","pod":"POD","reason":"TEXT"}""")]
     [InlineData("api/isolations/aks-prod~shop~POD/release", """{"reason":"TEXT"}""")]
+    [InlineData("api/events/EVENT/status", """{"status":"processed","reason":"TEXT"}""")]
     public async Task Reason_AsLongAsAllowed_Taken_OneLonger_RefusedAtReason(string route, string template)
     {
         using var flow = new FlowClient(host);
         var pod = host.TakePod();
+        route = route.Replace("POD", pod, StringComparison.Ordinal);
+        if (route.Contains("EVENT", StringComparison.Ordinal))
+        {
+            route = route.Replace("EVENT", Uri.EscapeDataString(await EventOfAnAlertAsync(flow)), StringComparison.Ordinal);
+        }
+
         string Body(int length) => template.Replace("POD", pod, StringComparison.Ordinal).Replace("TEXT", new string('r', length), StringComparison.Ordinal);
         if (route.EndsWith("/release", StringComparison.Ordinal))
         {
@@ -84,14 +92,14 @@ public sealed class ApiBodyMutationTests(ReliabilityHostFixture host, ITestOutpu
             await flow.RunUntilAsync($"aks-prod~shop~{pod}", FlowClient.Finished);
         }
 
-        var (tooLong, refusal) = await PostAsync(flow, route.Replace("POD", pod, StringComparison.Ordinal), Body(Containment.Api.ReasonText.MaxLength + 1));
-        var (taken, _) = await PostAsync(flow, route.Replace("POD", pod, StringComparison.Ordinal), Body(Containment.Api.ReasonText.MaxLength));
+        var (tooLong, refusal) = await PostAsync(flow, route, Body(ReasonText.MaxLength + 1));
+        var (taken, _) = await PostAsync(flow, route, Body(ReasonText.MaxLength));
 
         Assert.Equal(400, tooLong);
         var detail = JsonNode.Parse(refusal)!["details"]!.AsArray().Single()!;
         Assert.Equal("/reason", (string?)detail["pointer"]);
-        Assert.Contains($"at most {Containment.Api.ReasonText.MaxLength}", (string?)detail["message"], StringComparison.Ordinal);
-        Assert.Equal(202, taken);
+        Assert.Contains($"at most {ReasonText.MaxLength}", (string?)detail["message"], StringComparison.Ordinal);
+        Assert.Equal(route.EndsWith("/status", StringComparison.Ordinal) ? 200 : 202, taken);
     }
 
     private static async Task<string> EventOfAnAlertAsync(FlowClient flow)
