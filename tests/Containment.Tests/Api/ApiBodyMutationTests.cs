@@ -24,10 +24,11 @@ public sealed class ApiBodyMutationTests(ReliabilityHostFixture host, ITestOutpu
     {
         using var flow = new FlowClient(host);
         var pod = host.TakePod();
+        var (eventId, eventRun) = await AlertAsync(flow);
         var bodies = new (string Route, JsonNode Body)[]
         {
             ("api/isolations", new JsonObject { ["cluster"] = "aks-prod", ["namespace"] = "shop", ["pod"] = pod, ["reason"] = "shell seen" }),
-            ($"api/events/{Uri.EscapeDataString(await EventOfAnAlertAsync(flow))}/status", new JsonObject { ["status"] = "processed", ["reason"] = "checked by hand" }),
+            ($"api/events/{Uri.EscapeDataString(eventId)}/status", new JsonObject { ["status"] = "processed", ["reason"] = "checked by hand" }),
             ($"api/isolations/aks-prod~shop~{pod}/release", new JsonObject { ["reason"] = "false alarm" }),
         };
 
@@ -54,7 +55,10 @@ public sealed class ApiBodyMutationTests(ReliabilityHostFixture host, ITestOutpu
             }
         }
 
-        // A refusal depends on the body alone, so the refused bodies sent again, all together, must store nothing.
+        // A refusal depends on the body alone, so the refused bodies sent again, all together, must store nothing. The runs
+        // the taken bodies started finish first, so that only the refused could write meanwhile.
+        await flow.RunUntilAsync($"aks-prod~shop~{pod}", FlowClient.Finished);
+        await flow.RunUntilAsync(eventRun, FlowClient.Finished);
         var before = await HostRows.CountAsync(host);
         foreach (var (route, json) in refused)
         {
@@ -81,7 +85,7 @@ public sealed class ApiBodyMutationTests(ReliabilityHostFixture host, ITestOutpu
         route = route.Replace("POD", pod, StringComparison.Ordinal);
         if (route.Contains("EVENT", StringComparison.Ordinal))
         {
-            route = route.Replace("EVENT", Uri.EscapeDataString(await EventOfAnAlertAsync(flow)), StringComparison.Ordinal);
+            route = route.Replace("EVENT", Uri.EscapeDataString((await AlertAsync(flow)).EventId), StringComparison.Ordinal);
         }
 
         string Body(int length) => template.Replace("POD", pod, StringComparison.Ordinal).Replace("TEXT", new string('r', length), StringComparison.Ordinal);
@@ -102,14 +106,15 @@ public sealed class ApiBodyMutationTests(ReliabilityHostFixture host, ITestOutpu
         Assert.Equal(route.EndsWith("/status", StringComparison.Ordinal) ? 200 : 202, taken);
     }
 
-    private static async Task<string> EventOfAnAlertAsync(FlowClient flow)
+    /// <summary>A bystander's alert: its security event and the run it started.</summary>
+    private static async Task<(string EventId, string RunId)> AlertAsync(FlowClient flow)
     {
         var (status, body) = await flow.PostAsync("api/alerts", $$"""
             { "id": "{{Guid.NewGuid()}}", "source": "edr", "category": "other", "severity": "low", "time": "2026-11-23T03:00:00Z",
               "target": { "cluster": "aks-prod", "namespace": "shop", "pod": "bystander-{{Guid.NewGuid().ToString("N")[..8]}}" } }
             """);
         Assert.Equal(202, status);
-        return (string)body["alerts"]![0]!["eventId"]!;
+        return ((string)body["alerts"]![0]!["eventId"]!, (string)body["alerts"]![0]!["instanceId"]!);
     }
 
     private static async Task<(int Status, string Answer)> PostAsync(FlowClient flow, string route, string json)
