@@ -99,8 +99,9 @@ internal sealed partial class DemoScript(TextWriter output)
         using var remedy = JsonContent.Create(new { reason = "drift report: quarantined by hand" });
         using var releasing = await api.PostAsync(new Uri($"api/isolations/{Uri.EscapeDataString(instanceId)}/release", UriKind.Relative), remedy, cancellationToken);
         var remedied = await RunAsync(api, instanceId, "finished", cancellationToken);
-        Check((int)releasing.StatusCode == 202 && (string?)remedied["playbook"] == "manual-release" && Labels(await PodAsync(kube, cancellationToken)) == Labels(before),
-            $"   release by hand, the remedy the report names (POST /api/isolations/{{id}}/release, {(int)releasing.StatusCode}): run {remedied["playbook"]} {remedied["customStatus"]}; pod labels {Labels(await PodAsync(kube, cancellationToken))}");
+        var givenBack = await PodAsync(kube, cancellationToken);
+        Check((int)releasing.StatusCode == 202 && (string?)remedied["playbook"] == "manual-release" && Labels(givenBack) == Labels(before),
+            $"   release by hand, the remedy the report names (POST /api/isolations/{{id}}/release, {(int)releasing.StatusCode}): run {remedied["playbook"]} {remedied["customStatus"]}; pod labels {Labels(givenBack)}");
         var chatBeforeClear = chat.Messages.Count;
         var cleared = await watch.RunAsync(cancellationToken);
         Check(cleared.Report.Findings.Count == 0 && cleared.Cleared.Count > 0 && cleared.Cleared.Count == round.Reported.Count,

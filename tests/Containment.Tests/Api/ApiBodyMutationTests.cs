@@ -42,10 +42,10 @@ public sealed class ApiBodyMutationTests(ReliabilityHostFixture host, ITestOutpu
                 variants++;
                 var json = variant.ToJsonString();
                 var (status, answer) = await PostAsync(flow, route, json);
-                var where = $"{route} {pointer} {Shorten(change)}";
+                var where = $"{route} {pointer} {TextCut.WithEllipsis(change, 200)}";
                 if (status >= 500)
                 {
-                    findings.Add($"{where}: {status} {Shorten(answer)}");
+                    findings.Add($"{where}: {status} {TextCut.WithEllipsis(answer, 200)}");
                 }
                 else if (status >= 400)
                 {
@@ -63,7 +63,7 @@ public sealed class ApiBodyMutationTests(ReliabilityHostFixture host, ITestOutpu
         foreach (var (route, json) in refused)
         {
             var (status, answer) = await PostAsync(flow, route, json);
-            Assert.True(status is >= 400 and < 500, $"{route} {Shorten(json)}: refused once, then {status} {Shorten(answer)}");
+            Assert.True(status is >= 400 and < 500, $"{route} {TextCut.WithEllipsis(json, 200)}: refused once, then {status} {TextCut.WithEllipsis(answer, 200)}");
         }
 
         var after = await HostRows.CountAsync(host);
@@ -130,7 +130,7 @@ public sealed class ApiBodyMutationTests(ReliabilityHostFixture host, ITestOutpu
         var error = JsonNode.Parse(answer)!.AsObject();
         if (string.IsNullOrWhiteSpace((string?)error["error"]))
         {
-            yield return $"{status} without an error: {Shorten(answer)}";
+            yield return $"{status} without an error: {TextCut.WithEllipsis(answer, 200)}";
         }
 
         if (status != 400)
@@ -141,7 +141,7 @@ public sealed class ApiBodyMutationTests(ReliabilityHostFixture host, ITestOutpu
         var details = error["details"]?.AsArray() ?? [];
         if (details.Count == 0)
         {
-            yield return $"{status} says where nothing is wrong: {Shorten(answer)}";
+            yield return $"{status} says where nothing is wrong: {TextCut.WithEllipsis(answer, 200)}";
         }
 
         foreach (var detail in details)
@@ -153,6 +153,4 @@ public sealed class ApiBodyMutationTests(ReliabilityHostFixture host, ITestOutpu
             }
         }
     }
-
-    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
 }

@@ -54,7 +54,7 @@ public sealed class BadInputTests(ReliabilityHostFixture host)
         var text = await response.Content.ReadAsStringAsync();
         var rowsAfter = await HostRows.CountAsync(host);
 
-        Assert.True(input.Status == (int)response.StatusCode, $"{name}: expected {input.Status}, got {(int)response.StatusCode}: {Shorten(text)}");
+        Assert.True(input.Status == (int)response.StatusCode, $"{name}: expected {input.Status}, got {(int)response.StatusCode}: {TextCut.WithEllipsis(text, 600)}");
         if (input.Token is not null)
         {
             Assert.Contains(input.Says, text, StringComparison.Ordinal);
@@ -86,9 +86,9 @@ public sealed class BadInputTests(ReliabilityHostFixture host)
         }
 
         var at = details.Where(detail => (string?)detail!["pointer"] == input.Pointer).Select(detail => (string)detail!["message"]!).ToList();
-        Assert.True(at.Count > 0, $"{input.Name}: no detail at {input.Pointer}: {Shorten(body.ToJsonString())}");
+        Assert.True(at.Count > 0, $"{input.Name}: no detail at {input.Pointer}: {TextCut.WithEllipsis(body.ToJsonString(), 600)}");
         Assert.True(at.Any(message => message.Contains(input.Says, StringComparison.Ordinal)) || error!.Contains(input.Says, StringComparison.Ordinal),
-            $"{input.Name}: '{input.Says}' is not said at {input.Pointer}: {Shorten(body.ToJsonString())}");
+            $"{input.Name}: '{input.Says}' is not said at {input.Pointer}: {TextCut.WithEllipsis(body.ToJsonString(), 600)}");
     }
 
     /// <summary>A good alert right after is taken and its run ends.</summary>
@@ -160,6 +160,4 @@ public sealed class BadInputTests(ReliabilityHostFixture host)
         await host.Get<ApprovalStore>().AddAsync(record, TestAudit.Entry(instanceId, AuditAction.ApprovalRequested), CancellationToken.None);
         return (token, record);
     }
-
-    private static string Shorten(string text) => text.Length <= 600 ? text : text[..600] + "…";
 }

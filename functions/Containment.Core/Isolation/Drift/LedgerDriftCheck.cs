@@ -68,6 +68,7 @@ public sealed partial class LedgerDriftCheck(
                 fenced.Add((policy.Metadata.NamespaceProperty, fencedId));
             }
         }
+
         var records = new Dictionary<(string Namespace, string Pod), IsolationRecord>();
         await foreach (var record in isolations.ReadAllAsync(new IsolationQuery(Cluster: alias), cancellationToken))
         {
