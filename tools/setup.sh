@@ -14,7 +14,7 @@ ensure_node_modules() {
     return 0
   fi
   command -v npm >/dev/null || { log "npm is required (Node.js 20+)"; return 1; }
-  log "installing npm packages (azurite, maildev)"
+  log "installing npm packages (azurite, maildev, the Adaptive Cards renderer)"
   (cd "$repo_root" && npm ci --no-audit --no-fund --loglevel=error >&2)
   cp "$repo_root/package-lock.json" "$stamp"
 }

@@ -45,7 +45,7 @@ internal sealed class DemoReceiver : IAsyncDisposable
     public static string Title(string message)
     {
         var json = JsonNode.Parse(message);
-        return (string?)json?["attachments"]?[0]?["content"]?["body"]?[0]?["text"]
+        return (string?)json?["attachments"]?[0]?["content"]?["body"]?[0]?["inlines"]?[0]?["text"]
             ?? (string?)json?["text"]
             ?? (string?)json?["title"]
             ?? message[..Math.Min(80, message.Length)];

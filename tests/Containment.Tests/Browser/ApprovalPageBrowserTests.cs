@@ -11,12 +11,9 @@ namespace Containment.Tests.Browser;
 [Collection(LocalHostCollection.Name)]
 public sealed class ApprovalPageBrowserTests(LocalHostFixture host)
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     [Fact]
     public async Task ApprovalLinkFromChat_ClickApprove_ReleasesThePod()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: ./test.sh installs Debian's chromium");
         using var flow = new FlowClient(host);
         var pod = host.TakePod();
         var before = await flow.PodAsync(pod);
@@ -26,18 +23,8 @@ public sealed class ApprovalPageBrowserTests(LocalHostFixture host)
         var link = (await flow.ApprovalLinkAsync(pod)).ToString();
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            // /dev/shm is small in containers: without this flag Chromium can stall under load.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        var page = await browser.NewPageAsync();
-
-        // Two cores shared with the rest of the suite: give each browser step room before calling it stuck.
-        page.SetDefaultTimeout(90_000);
-        page.SetDefaultNavigationTimeout(90_000);
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var page = await HeadlessChromium.NewPageAsync(browser);
         var opened = await page.GotoAsync(link);
 
         Assert.Equal(200, opened!.Status);

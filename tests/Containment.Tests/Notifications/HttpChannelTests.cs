@@ -32,10 +32,12 @@ public sealed class HttpChannelTests : IDisposable
         Assert.Equal("http://adaptivecards.io/schemas/adaptive-card.json", card.GetProperty("$schema").GetString());
         Assert.Equal("AdaptiveCard", card.GetProperty("type").GetString());
         Assert.Equal("1.5", card.GetProperty("version").GetString());
-        var blocks = card.GetProperty("body").EnumerateArray().Select(block => block.GetProperty("type").GetString()).ToList();
-        Assert.Equal(["TextBlock", "TextBlock", "FactSet"], blocks);
-        var facts = card.GetProperty("body")[2].GetProperty("facts").EnumerateArray()
-            .ToDictionary(fact => fact.GetProperty("title").GetString()!, fact => fact.GetProperty("value").GetString());
+        var blocks = card.GetProperty("body").EnumerateArray().ToList();
+        Assert.Equal(["RichTextBlock", "RichTextBlock"], blocks.Take(2).Select(block => block.GetProperty("type").GetString()));
+        Assert.Equal("Approval needed: payments/api-7d9f8-abcde", Literal(blocks[0]));
+        Assert.All(blocks.Skip(2), block => Assert.Equal("ColumnSet", block.GetProperty("type").GetString()));
+        var facts = blocks.Skip(2).Select(row => row.GetProperty("columns").EnumerateArray().Select(column => Literal(column.GetProperty("items")[0])).ToList())
+            .ToDictionary(row => row[0], row => row[1]);
         Assert.Equal("payments", facts["Namespace"]);
         Assert.Equal("api-7d9f8-abcde", facts["Pod"]);
         Assert.Equal("run-1", facts["Run"]);
@@ -44,6 +46,9 @@ public sealed class HttpChannelTests : IDisposable
         Assert.Equal(["https://containment.example.com/api/approvals/tok?d=approve", "https://containment.example.com/api/approvals/tok?d=reject"],
             actions.Select(action => action.GetProperty("url").GetString()));
     }
+
+    /// <summary>The text of a card's <c>RichTextBlock</c> of one <c>TextRun</c>.</summary>
+    private static string Literal(JsonElement block) => Assert.Single(block.GetProperty("inlines").EnumerateArray()).GetProperty("text").GetString()!;
 
     [Fact]
     public async Task Slack_Isolated_PostsHeaderSectionFieldsAndUrlButtons()
@@ -54,13 +59,16 @@ public sealed class HttpChannelTests : IDisposable
 
         Assert.True(result.AllSent);
         var body = Assert.Single(receiver.Requests).Json();
-        Assert.Contains("Approval needed", body.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("Approval needed: payments/api-&lt;script&gt;alert(1)&lt;/script&gt;&amp;\"x\": ", body.GetProperty("text").GetString(), StringComparison.Ordinal);
         var blocks = body.GetProperty("blocks").EnumerateArray().ToList();
         Assert.Equal(["header", "section", "section", "section", "actions"], blocks.Select(block => block.GetProperty("type").GetString()));
         Assert.Equal("plain_text", blocks[0].GetProperty("text").GetProperty("type").GetString());
         var fields = blocks.Skip(2).Take(2).SelectMany(block => block.GetProperty("fields").EnumerateArray()).ToList();
         Assert.True(blocks[2].GetProperty("fields").GetArrayLength() <= 10);
         Assert.All(fields, field => Assert.Equal("mrkdwn", field.GetProperty("type").GetString()));
+
+        // Verbatim: a URL or channel name in a value is not made a link.
+        Assert.All([blocks[1].GetProperty("text"), .. fields], text => Assert.True(text.GetProperty("verbatim").GetBoolean()));
         Assert.Contains(fields, field => field.GetProperty("text").GetString() == "*Pod*\napi-&lt;script&gt;alert(1)&lt;/script&gt;&amp;\"x\"");
         var buttons = blocks[4].GetProperty("elements").EnumerateArray().ToList();
         Assert.All(buttons, button => Assert.Equal("button", button.GetProperty("type").GetString()));

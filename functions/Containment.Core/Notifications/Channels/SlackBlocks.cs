@@ -4,8 +4,14 @@ namespace Containment.Notifications.Channels;
 
 /// <summary>
 /// Block Kit for a Slack incoming webhook: <c>text</c> as the notification fallback, then a header, sections with
-/// fields (at most ten a section, 2,000 characters each), and an actions block of URL buttons. Values are escaped for mrkdwn.
+/// fields (at most ten a section, 2,000 characters each), and an actions block of URL buttons.
 /// </summary>
+/// <remarks>
+/// Facts hold what the detector sent, and Slack makes links of text: <c>&lt;url|label&gt;</c> anywhere, and any bare
+/// URL or channel name in <c>mrkdwn</c>. So every text has Slack's control characters escaped, and every
+/// <c>mrkdwn</c> object is <c>verbatim</c>, which turns nothing into a link: a URL in an alert's title stays the
+/// text it is, beside the real buttons.
+/// </remarks>
 public static class SlackBlocks
 {
     private const int HeaderLimit = 150;
@@ -38,7 +44,7 @@ public static class SlackBlocks
             });
         }
 
-        return new JsonObject { ["text"] = $"{message.Title}: {message.Summary}", ["blocks"] = blocks };
+        return new JsonObject { ["text"] = Escape($"{message.Title}: {message.Summary}"), ["blocks"] = blocks };
     }
 
     private static JsonObject Button(NotificationLink link, int index)
@@ -60,7 +66,7 @@ public static class SlackBlocks
 
     private static JsonObject PlainText(string text) => new() { ["type"] = "plain_text", ["text"] = text, ["emoji"] = false };
 
-    private static JsonObject Markdown(string text) => new() { ["type"] = "mrkdwn", ["text"] = text };
+    private static JsonObject Markdown(string text) => new() { ["type"] = "mrkdwn", ["text"] = text, ["verbatim"] = true };
 
     /// <summary>Slack's control characters in text: &amp;, &lt; and &gt;.</summary>
     private static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal)
