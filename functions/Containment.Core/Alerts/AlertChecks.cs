@@ -12,11 +12,20 @@ public static class AlertChecks
     /// <summary>The stored security event holds the alert and its raw payload in one table row; keep room for the rest of the row.</summary>
     public const int MaxStoredCharacters = TableJson.MaxCharacters - 50_000;
 
+    /// <summary>Where the source ends in a security event's id, <c>{source}:{id}</c> (<c>SecurityEventLedger.IdOf</c>).</summary>
+    public const char SourceEnd = ':';
+
     public static IReadOnlyList<AlertProblem> Check(Alert alert, AlertPointers where)
     {
         var problems = new List<AlertProblem>();
         Key(nameof(Alert.Id), alert.Id, where.Id ?? where.Payload, problems);
         Key(nameof(Alert.Source), alert.Source, where.Source ?? where.Payload, problems);
+        if (alert.Source?.IndexOf(SourceEnd) is >= 0 and var colon)
+        {
+            // Otherwise source "a:b" with id "c" and source "a" with id "b:c" would be one event, the second dropped as a redelivery.
+            problems.Add(new AlertProblem(where.Source ?? where.Payload, $"the alert's source holds '{SourceEnd}' (at {colon}), which ends the source in the event's id (source:id)"));
+        }
+
         var target = alert.Target;
         Name(KubernetesNameKind.Namespace, target.Namespace, where.Namespace, problems);
         Name(KubernetesNameKind.Pod, target.Pod, where.Pod, problems);

@@ -26,7 +26,7 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
         record => new Dictionary<string, object> { ["Status"] = record.Status.ToString() });
 
     /// <summary>The event id of an alert: its source and its detector id.</summary>
-    public static string IdOf(Alert alert) => $"{alert.Source}:{alert.Id}";
+    public static string IdOf(Alert alert) => $"{alert.Source}{AlertChecks.SourceEnd}{alert.Id}";
 
     /// <summary>
     /// Stores the event unless it is already stored; either way the stored event's playbook and arrival, and

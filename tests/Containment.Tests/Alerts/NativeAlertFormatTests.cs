@@ -81,4 +81,20 @@ public sealed class NativeAlertFormatTests
         Assert.Equal("/target", problem.Pointer);
         Assert.Contains("pod", problem.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Read_SourceHoldingAColon_ReportsPointerToSource_SoNoTwoAlertsShareAnEventId()
+    {
+        // Arrange: as source "soc:triage" with id "7", this alert's event id would be that of source "soc" with id "triage:7".
+        var body = BinaryData.FromString(
+            """[{"id":"7","source":"soc:triage","category":"malware","severity":"high","time":"2026-11-22T08:00:00Z","target":{"namespace":"shop","pod":"cart-1"}},"""
+            + """{"id":"triage:7","source":"soc","category":"malware","severity":"high","time":"2026-11-22T08:00:00Z","target":{"namespace":"shop","pod":"cart-2"}}]""");
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+
+        // Assert
+        Assert.Equal("cart-2", Assert.Single(result.Alerts).Target.Pod);
+        Assert.Equal([new AlertProblem("/0/source", "the alert's source holds ':' (at 3), which ends the source in the event's id (source:id)")], result.Problems);
+    }
 }
