@@ -1,5 +1,3 @@
-using System.Text;
-using Containment.Approvals;
 using Containment.Notifications;
 using Containment.Notifications.Channels;
 
@@ -27,15 +25,6 @@ public sealed class TextCutTests
 
         Assert.Equal(expected, cut);
         Assert.InRange(cut.Length, 0, length);
-    }
-
-    [Fact]
-    public void ApprovalComment_CutAtItsLimitAcrossAnEmoji_KeepsWholeCharacters()
-    {
-        var comment = new string('a', ApprovalForm.MaxCommentLength - 1) + Emoji + "tail";
-        var form = ApprovalForm.Parse(new BinaryData(Encoding.UTF8.GetBytes("decision=approve&comment=" + Uri.EscapeDataString(comment))));
-
-        Assert.Equal(new string('a', ApprovalForm.MaxCommentLength - 1), form.Comment);
     }
 
     [Fact]

@@ -58,9 +58,9 @@ public sealed class ApprovalsApi(ApprovalTokens tokens, ApprovalStore approvals,
         }
 
         var form = ApprovalForm.Parse(request.Body);
-        if (form.Decision is not { } verdict)
+        if (form is not { Problem: null, Decision: { } verdict })
         {
-            return ApiResponse.Error(400, "the form must say decision=approve or decision=reject");
+            return ApiResponse.Error(400, form.Problem ?? "the form must say decision=approve or decision=reject");
         }
 
         var identity = ApproverRule.Identity(request.Headers);
@@ -78,7 +78,7 @@ public sealed class ApprovalsApi(ApprovalTokens tokens, ApprovalStore approvals,
                 : ApprovalPage.NoLongerAwaited();
         }
 
-        var decision = new ApprovalDecision(verdict, ApproverRule.DecidedBy(identity, form.Name), time.GetUtcNow(), string.IsNullOrWhiteSpace(form.Comment) ? null : form.Comment.Trim());
+        var decision = new ApprovalDecision(verdict, ApproverRule.DecidedBy(identity, form.Name), time.GetUtcNow(), form.Comment);
         var decided = new AuditEntry
         {
             SubjectId = record.InstanceId,

@@ -17,5 +17,6 @@ public static class ReasonText
     public static ApiErrorDetail? Problem(string? reason, string ask) =>
         string.IsNullOrWhiteSpace(reason) ? new ApiErrorDetail(Pointer, ask)
         : reason.Length > MaxLength ? new ApiErrorDetail(Pointer, $"the reason is {reason.Length} characters; at most {MaxLength} are kept")
+        : HumanText.Problem(reason, "the reason", lines: true) is { } problem ? new ApiErrorDetail(Pointer, problem)
         : null;
 }

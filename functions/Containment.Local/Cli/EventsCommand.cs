@@ -61,7 +61,7 @@ internal static class EventsCommand
                 return ContainmentCli.Failed;
             }
 
-            await parse.InvocationConfiguration.Output.WriteLineAsync($"{changed.Id}: {KebabCaseEnumConverter.ToWireName(changed.Status)} ({changed.StatusReason})");
+            await parse.InvocationConfiguration.Output.WriteLineAsync($"{changed.Id}: {KebabCaseEnumConverter.ToWireName(changed.Status)} ({TerminalText.Shown(changed.StatusReason ?? string.Empty)})");
             return ContainmentCli.Ok;
         });
         return setStatus;

@@ -21,7 +21,7 @@ internal static class RunsCommand
             }
 
             var output = parse.InvocationConfiguration.Output;
-            await output.WriteLineAsync($"{run.InstanceId}: {KebabCaseEnumConverter.ToWireName(run.Phase)} ({run.Playbook}), started {run.StartedAt:u}: {run.CustomStatus}");
+            await output.WriteLineAsync($"{run.InstanceId}: {KebabCaseEnumConverter.ToWireName(run.Phase)} ({run.Playbook}), started {run.StartedAt:u}: {TerminalText.Shown(run.CustomStatus ?? string.Empty)}");
             await output.WriteAsync(Table.Render(
                 ["STEP", "TYPE", "OUTCOME", "STARTED", "ENDED", "DETAIL"],
                 run.History.Select(step => new[]

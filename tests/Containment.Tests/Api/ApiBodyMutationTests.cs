@@ -75,12 +75,44 @@ public sealed class ApiBodyMutationTests(ReliabilityHostFixture host, ITestOutpu
     }
 
     [Theory]
-    [InlineData("api/isolations", """{"cluster":"aks-prod","namespace":"shop","pod":"POD","reason":"TEXT"}""")]
-    [InlineData("api/isolations/aks-prod~shop~POD/release", """{"reason":"TEXT"}""")]
-    [InlineData("api/events/EVENT/status", """{"status":"processed","reason":"TEXT"}""")]
+    [MemberData(nameof(ReasonRoutes))]
     public async Task Reason_AsLongAsAllowed_Taken_OneLonger_RefusedAtReason(string route, string template)
     {
         using var flow = new FlowClient(host);
+        var (path, body) = await ReasonRouteAsync(flow, route, template);
+
+        var (tooLong, refusal) = await PostAsync(flow, path, body(new string('r', ReasonText.MaxLength + 1)));
+        var (taken, _) = await PostAsync(flow, path, body(new string('r', ReasonText.MaxLength)));
+
+        Assert.Contains($"at most {ReasonText.MaxLength}", RefusedAtReason(tooLong, refusal), StringComparison.Ordinal);
+        Assert.Equal(route.EndsWith("/status", StringComparison.Ordinal) ? 200 : 202, taken);
+    }
+
+    /// <summary>A reason is shown in terminals, and a terminal acts on an escape sequence; line breaks are a reason's own.</summary>
+    [Theory]
+    [MemberData(nameof(ReasonRoutes))]
+    public async Task Reason_WithAnEscapeSequence_RefusedAtReason_WithLineBreaks_Taken(string route, string template)
+    {
+        using var flow = new FlowClient(host);
+        var (path, body) = await ReasonRouteAsync(flow, route, template);
+
+        var (escaped, refusal) = await PostAsync(flow, path, body(@"seen\u001b[2J\u001b]0;all clear\u0007"));
+        var (taken, _) = await PostAsync(flow, path, body(@"seen a shell,\r\nchecked by hand\tok"));
+
+        Assert.Equal("the reason holds a control character (U+001B at 4)", RefusedAtReason(escaped, refusal));
+        Assert.Equal(route.EndsWith("/status", StringComparison.Ordinal) ? 200 : 202, taken);
+    }
+
+    public static TheoryData<string, string> ReasonRoutes => new()
+    {
+        { "api/isolations", """{"cluster":"aks-prod","namespace":"shop","pod":"POD","reason":"TEXT"}""" },
+        { "api/isolations/aks-prod~shop~POD/release", """{"reason":"TEXT"}""" },
+        { "api/events/EVENT/status", """{"status":"processed","reason":"TEXT"}""" },
+    };
+
+    /// <summary>The route for a fresh pod (isolated first, for a release; a bystander's event, for a status), and its body with a reason in JSON.</summary>
+    private async Task<(string Path, Func<string, string> Body)> ReasonRouteAsync(FlowClient flow, string route, string template)
+    {
         var pod = host.TakePod();
         route = route.Replace("POD", pod, StringComparison.Ordinal);
         if (route.Contains("EVENT", StringComparison.Ordinal))
@@ -88,7 +120,6 @@ public sealed class ApiBodyMutationTests(ReliabilityHostFixture host, ITestOutpu
             route = route.Replace("EVENT", Uri.EscapeDataString((await AlertAsync(flow)).EventId), StringComparison.Ordinal);
         }
 
-        string Body(int length) => template.Replace("POD", pod, StringComparison.Ordinal).Replace("TEXT", new string('r', length), StringComparison.Ordinal);
         if (route.EndsWith("/release", StringComparison.Ordinal))
         {
             var (isolated, _) = await PostAsync(flow, "api/isolations", $$"""{"cluster":"aks-prod","namespace":"shop","pod":"{{pod}}","reason":"to release"}""");
@@ -96,14 +127,16 @@ public sealed class ApiBodyMutationTests(ReliabilityHostFixture host, ITestOutpu
             await flow.RunUntilAsync($"aks-prod~shop~{pod}", FlowClient.Finished);
         }
 
-        var (tooLong, refusal) = await PostAsync(flow, route, Body(ReasonText.MaxLength + 1));
-        var (taken, _) = await PostAsync(flow, route, Body(ReasonText.MaxLength));
+        return (route, reason => template.Replace("POD", pod, StringComparison.Ordinal).Replace("TEXT", reason, StringComparison.Ordinal));
+    }
 
-        Assert.Equal(400, tooLong);
-        var detail = JsonNode.Parse(refusal)!["details"]!.AsArray().Single()!;
+    /// <summary>The message of a 400 whose one detail points at <c>/reason</c>.</summary>
+    private static string? RefusedAtReason(int status, string answer)
+    {
+        Assert.Equal(400, status);
+        var detail = JsonNode.Parse(answer)!["details"]!.AsArray().Single()!;
         Assert.Equal("/reason", (string?)detail["pointer"]);
-        Assert.Contains($"at most {ReasonText.MaxLength}", (string?)detail["message"], StringComparison.Ordinal);
-        Assert.Equal(route.EndsWith("/status", StringComparison.Ordinal) ? 200 : 202, taken);
+        return (string?)detail["message"];
     }
 
     /// <summary>A bystander's alert: its security event and the run it started.</summary>

@@ -94,6 +94,38 @@ public sealed class ApprovalPageTests
         Assert.Equal(ApprovalVerdict.Rejected, ApprovalForm.Parse(new BinaryData(Encoding.UTF8.GetBytes("decision=reject"))).Decision);
     }
 
+    [Theory]
+    [InlineData("decision=approve&decision=reject", "the form says both decision=approve and decision=reject; it must say one")]
+    [InlineData("decision=maybe", "the form must say decision=approve or decision=reject")]
+    [InlineData("comment=ok", "the form must say decision=approve or decision=reject")]
+    [InlineData("decision=approve&name=Ann%1B%5B2J", "the name holds a control character (U+001B at 3)")]
+    [InlineData("decision=approve&name=Ann%0D%0ALee", "the name holds a control character (U+000D at 3)")]
+    [InlineData("decision=approve&name=%E2%80%AEnimda", "the name holds a bidirectional control (U+202E at 0), which shows text in another order than it is kept")]
+    [InlineData("decision=approve&comment=ok%00", "the comment holds a control character (U+0000 at 2)")]
+    [InlineData("decision=approve&comment=a&comment=b", "the form gives comment more than once")]
+    public void Form_Parse_RefusesWhatItCannotKeepAsTyped(string body, string problem)
+    {
+        var form = ApprovalForm.Parse(BinaryData.FromString(body));
+
+        Assert.Equal(problem, form.Problem);
+    }
+
+    [Fact]
+    public void Form_Parse_CommentAtItsLimitWithBrowserLineBreaks_Taken_OneLonger_Refused()
+    {
+        // A textarea's maxlength counts a line break as one character, and the browser sends it as CRLF: 20 lines of
+        // 99 characters, 19 breaks and one more character are 2,000 characters on the page, 2,019 in the form.
+        var typed = string.Join("\r\n", Enumerable.Repeat(new string('a', 99), 20)) + "b";
+
+        var taken = ApprovalForm.Parse(BinaryData.FromString("decision=approve&comment=" + Uri.EscapeDataString(typed)));
+        var tooLong = ApprovalForm.Parse(BinaryData.FromString("decision=approve&comment=" + Uri.EscapeDataString(new string('a', ApprovalForm.MaxCommentLength + 1))));
+
+        Assert.Null(taken.Problem);
+        Assert.Equal(typed.Replace("\r\n", "\n", StringComparison.Ordinal), taken.Comment);
+        Assert.Equal(ApprovalForm.MaxCommentLength, taken.Comment!.Length);
+        Assert.Equal("the comment is 2001 characters; at most 2000 are kept", tooLong.Problem);
+    }
+
     private static void AssertHeaders(ApiResponse page)
     {
         Assert.Equal("no-store", page.Headers["Cache-Control"]);

@@ -200,6 +200,19 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
         Assert.Equal(400, (int)page.StatusCode);
     }
 
+    /// <summary>The typed name goes into the audit trail and the ledger's "changed by", which the CLI prints in a terminal.</summary>
+    [Fact]
+    public async Task TypedNameWithAnEscapeSequence_Is400AndDecidesNothing()
+    {
+        var (token, record) = await StoreAsync(approvers: []);
+
+        using var page = await host.CreateAnonymousClient().PostAsync(Link(token), Form("approve", "checked", "Ana\u001b]0;approved by the CISO\u0007"));
+
+        Assert.Equal(400, (int)page.StatusCode);
+        Assert.Contains("the name holds a control character (U+001B at 3)", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Null((await host.Get<ApprovalStore>().GetAsync(record.InstanceId, record.TokenHash, CancellationToken.None))!.Value.Record.Decision);
+    }
+
     private async Task<(string Token, ApprovalRecord Record)> StoreAsync(IReadOnlyList<string> approvers)
     {
         var instanceId = "aks-prod~shop~nobody-" + Guid.NewGuid().ToString("N")[..6];
