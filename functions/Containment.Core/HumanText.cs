@@ -15,7 +15,7 @@ public static class HumanText
         for (var index = 0; index < text.Length; index++)
         {
             var character = text[index];
-            if (char.IsControl(character) && !(lines && character is '\n' or '\r' or '\t'))
+            if (IsControl(character, lines))
             {
                 return $"{what} holds a control character (U+{(int)character:X4} at {index})";
             }
@@ -29,6 +29,22 @@ public static class HumanText
         return null;
     }
 
+    /// <summary>Where the first control character of <paramref name="text"/> is, line breaks and tabs included; -1 where there is none.</summary>
+    public static int IndexOfControl(string text)
+    {
+        for (var index = 0; index < text.Length; index++)
+        {
+            if (char.IsControl(text[index]))
+            {
+                return index;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>Embeddings and overrides (U+202A–U+202E) and isolates (U+2066–U+2069); the marks (U+200E, U+200F) only steer neutral characters.</summary>
     public static bool IsBidirectionalControl(char character) => character is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+
+    private static bool IsControl(char character, bool lines) => char.IsControl(character) && !(lines && character is '\n' or '\r' or '\t');
 }

@@ -60,23 +60,10 @@ public static class AlertChecks
         {
             problems.Add(new AlertProblem(pointer, $"the alert's {name} is blank"));
         }
-        else if (IndexOfControl(value) is var at and >= 0)
+        else if (HumanText.IndexOfControl(value) is var at and >= 0)
         {
             problems.Add(new AlertProblem(pointer, $"the alert's {name} holds a control character (U+{(int)value[at]:X4} at {at})"));
         }
-    }
-
-    private static int IndexOfControl(string text)
-    {
-        for (var index = 0; index < text.Length; index++)
-        {
-            if (char.IsControl(text[index]))
-            {
-                return index;
-            }
-        }
-
-        return -1;
     }
 
     private static void Name(KubernetesNameKind kind, string? name, string pointer, List<AlertProblem> problems)

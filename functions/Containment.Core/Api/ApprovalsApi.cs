@@ -60,7 +60,7 @@ public sealed class ApprovalsApi(ApprovalTokens tokens, ApprovalStore approvals,
         var form = ApprovalForm.Parse(request.Body);
         if (form is not { Problem: null, Decision: { } verdict })
         {
-            return ApiResponse.Error(400, form.Problem ?? "the form must say decision=approve or decision=reject");
+            return ApiResponse.Error(400, form.Problem ?? ApprovalForm.MissingDecision);
         }
 
         var identity = ApproverRule.Identity(request.Headers);

@@ -9,6 +9,9 @@ public sealed record ApprovalForm(ApprovalVerdict? Decision = null, string? Comm
     public const int MaxCommentLength = 2000;
     public const int MaxNameLength = 200;
 
+    /// <summary>The problem of a form without a decision the page can post.</summary>
+    public const string MissingDecision = "the form must say decision=approve or decision=reject";
+
     public static ApprovalForm Parse(BinaryData body)
     {
         var fields = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
@@ -26,7 +29,7 @@ public sealed record ApprovalForm(ApprovalVerdict? Decision = null, string? Comm
             // Two different decisions are not guessed between: a page posts the one button pressed.
             return new ApprovalForm(Problem: decisions.Count > 1 && !decisions.Contains(null)
                 ? "the form says both decision=approve and decision=reject; it must say one"
-                : "the form must say decision=approve or decision=reject");
+                : MissingDecision);
         }
 
         // A browser sends a textarea's line breaks as CRLF, and its maxlength counts each as one character.
