@@ -93,6 +93,7 @@ public static class ContainmentServiceCollectionExtensions
         services.AddRunActivity<SetEventStatus>();
         services.AddRunActivity<DeletePod>();
         services.AddRunActivity<CordonNode>();
+        services.AddRunActivity<UncordonNode>();
         return services;
     }
 

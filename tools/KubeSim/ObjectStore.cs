@@ -169,6 +169,15 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
             updated["status"] = status.DeepClone();
         }
 
+        // ObjectMeta's maps are omitempty: a patch that takes the last label or annotation off leaves none, not {}.
+        foreach (var map in new[] { "labels", "annotations" })
+        {
+            if (metadata[map] is JsonObject { Count: 0 })
+            {
+                metadata.Remove(map);
+            }
+        }
+
         metadata["resourceVersion"] = NextVersion();
         if (kind == ResourceCatalog.Pods)
         {

@@ -10,4 +10,5 @@ public static class ActivityNames
     public const string SetEventStatus = nameof(Activities.SetEventStatus);
     public const string DeletePod = nameof(Activities.DeletePod);
     public const string CordonNode = nameof(Activities.CordonNode);
+    public const string UncordonNode = nameof(Activities.UncordonNode);
 }

@@ -13,7 +13,7 @@ public sealed class CordonNode(CordonAction cordon, AuditTrail audit, TimeProvid
     {
         try
         {
-            var outcome = await cordon.CordonAsync(ActivityTargets.Pod(request.Alert.Target), cancellationToken);
+            var outcome = await cordon.CordonAsync(ActivityTargets.Pod(request.Alert.Target), request.RunStartedAt, cancellationToken);
             if (outcome.Refusal is { } refusal)
             {
                 return ActivityResult.Failure(refusal.Message, retryable: false);

@@ -8,7 +8,7 @@ namespace Containment.Isolation;
 /// </summary>
 public interface IContainmentAction
 {
-    /// <summary>The playbook step type (<c>isolatePod</c>, <c>releasePod</c>, <c>deletePod</c>, <c>cordonNode</c>).</summary>
+    /// <summary>The playbook step type (<c>isolatePod</c>, <c>releasePod</c>, <c>deletePod</c>, <c>cordonNode</c>, <c>uncordonNode</c>).</summary>
     string Name { get; }
 
     IReadOnlyList<ActionParameter> Parameters { get; }

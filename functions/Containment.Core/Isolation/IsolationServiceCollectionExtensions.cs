@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Identity;
 using Containment.Clusters;
 using Containment.Isolation.Actions.CordonNode;
+using Containment.Isolation.Actions.UncordonNode;
 using Containment.Isolation.Actions.DeletePod;
 using Containment.Isolation.Actions.Quarantine;
 using Containment.Isolation.Actions.Release;
@@ -14,7 +15,7 @@ public static class IsolationServiceCollectionExtensions
 {
     /// <summary>
     /// Cluster registry (section <c>Containment</c>: <c>Clusters:&lt;alias&gt;</c>, <c>ProtectedNamespaces</c>),
-    /// the Kubernetes call pipeline and the isolatePod, releasePod, deletePod and cordonNode actions.
+    /// the Kubernetes call pipeline and the isolatePod, releasePod, deletePod, cordonNode and uncordonNode actions.
     /// A <see cref="TokenCredential"/> or <see cref="TimeProvider"/> registered before wins over the defaults
     /// (DefaultAzureCredential, the system clock).
     /// </summary>
@@ -34,6 +35,7 @@ public static class IsolationServiceCollectionExtensions
         services.TryAddSingleton<ReleasePod>();
         services.TryAddSingleton<DeletePod>();
         services.TryAddSingleton<CordonNode>();
+        services.TryAddSingleton<UncordonNode>();
         return services;
     }
 }

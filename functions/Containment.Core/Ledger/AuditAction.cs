@@ -28,6 +28,9 @@ public enum AuditAction
     PodDeleted,
     NodeCordoned,
 
+    /// <summary>A run took its pod's hold off the node a cordon kept for it, and uncordoned the node if no other hold was left.</summary>
+    NodeUncordoned,
+
     /// <summary>An alert's playbook ended the run holding its pod (it outranks that run's, or was run by hand) to run in its place.</summary>
     RunTakenOver,
 

@@ -35,6 +35,9 @@ public sealed class ActivityFunctions(IEnumerable<IRunActivity> activities, ILog
     [Function(ActivityNames.CordonNode)]
     public Task<ActivityResult> CordonNode([ActivityTrigger] ActivityRequest request, FunctionContext context) => RunAsync(ActivityNames.CordonNode, request, context);
 
+    [Function(ActivityNames.UncordonNode)]
+    public Task<ActivityResult> UncordonNode([ActivityTrigger] ActivityRequest request, FunctionContext context) => RunAsync(ActivityNames.UncordonNode, request, context);
+
     private Task<ActivityResult> RunAsync(string name, ActivityRequest request, FunctionContext context) =>
         TracedActivity.RunAsync(byName[name], request, logger, context.CancellationToken);
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Containment.Tests.Isolation;
 using Containment.Tests.Support;
 
 namespace Containment.Tests.Infra;
@@ -101,6 +102,37 @@ public sealed partial class MainBicepTests
         Assert.Contains("retryPolicy:", topic, StringComparison.Ordinal);
         Assert.Contains("deadLetterDestination:", topic, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The built-in AKS RBAC Writer role covers the objects in a namespace; what an action does to an object of no
+    /// namespace must be granted by a data action of its own, or the step meets 403 on every cluster.
+    /// </summary>
+    [Fact]
+    public async Task ClusterAccess_GrantsWhatEveryActionDoesToObjectsOfNoNamespace()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        string[] ofNoNamespace = ["nodes", "namespaces", "persistentvolumes"];
+
+        var dataActions = IsolationHarness.Actions(harness.Services)
+            .SelectMany(action => action.Permissions)
+            .Where(permission => permission.Group.Length == 0 && ofNoNamespace.Contains(permission.Resource))
+            .SelectMany(permission => permission.Verbs.Select(verb => $"'Microsoft.ContainerService/managedClusters/{permission.Resource}/{DataActionOf(verb)}'"))
+            .Distinct()
+            .ToList();
+
+        Assert.Equal(["'Microsoft.ContainerService/managedClusters/nodes/read'", "'Microsoft.ContainerService/managedClusters/nodes/write'"], dataActions.Order());
+        Assert.All(dataActions, dataAction => Assert.Contains(dataAction, AllBicep, StringComparison.Ordinal));
+        Assert.Contains("roleDefinitionId: nodeCordonRole.id", AllBicep, StringComparison.Ordinal);
+    }
+
+    // Azure RBAC for Kubernetes maps the Kubernetes verbs onto three data actions.
+    private static string DataActionOf(string verb) => verb switch
+    {
+        "get" or "list" or "watch" => "read",
+        "create" or "update" or "patch" => "write",
+        "delete" => "delete",
+        _ => throw new ArgumentOutOfRangeException(nameof(verb), verb, "not a Kubernetes verb Azure RBAC maps"),
+    };
 
     [Fact]
     public void Main_EveryParameterHasADescription()

@@ -9,9 +9,9 @@ public sealed class NodeAndPodActionTests
     {
         await using var harness = await IsolationHarness.StartAsync();
 
-        var first = await harness.CordonNode.CordonAsync(IsolationHarness.Pod(), CancellationToken.None);
+        var first = await harness.CordonNode.CordonAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None);
         harness.Sim.Requests.Reset();
-        var second = await harness.CordonNode.CordonAsync(IsolationHarness.Pod(), CancellationToken.None);
+        var second = await harness.CordonNode.CordonAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None);
         var node = (await harness.Sim.Store.GetAsync(ResourceCatalog.Nodes, null, "aks-nodepool1-0", CancellationToken.None))!;
 
         Assert.True(first.Changed);
@@ -120,13 +120,12 @@ public sealed class NodeAndPodActionTests
     public async Task Permissions_EveryAction_DeclaresVerbsAndResources()
     {
         await using var harness = await IsolationHarness.StartAsync();
-        Containment.Isolation.IContainmentAction[] actions = [harness.Quarantine, harness.Release, harness.DeletePod, harness.CordonNode];
+        var declared = IsolationHarness.Actions(harness.Services).ToDictionary(a => a.Name, a => a.Permissions);
 
-        var declared = actions.ToDictionary(a => a.Name, a => a.Permissions);
-
-        Assert.Equal(new[] { "cordonNode", "deletePod", "isolatePod", "releasePod" }, declared.Keys.Order());
+        Assert.Equal(new[] { "cordonNode", "deletePod", "isolatePod", "releasePod", "uncordonNode" }, declared.Keys.Order());
         Assert.All(declared.Values, p => Assert.All(p, permission => Assert.NotEmpty(permission.Verbs)));
         Assert.Contains(declared["cordonNode"], p => p.Resource == "nodes" && p.Verbs.Contains("patch"));
+        Assert.Contains(declared["uncordonNode"], p => p.Resource == "nodes" && p.Verbs.Contains("list"));
         Assert.Contains(declared["isolatePod"], p => p.Group == "cilium.io" && p.Verbs.Contains("create"));
     }
 }

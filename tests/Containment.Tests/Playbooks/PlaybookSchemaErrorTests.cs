@@ -9,7 +9,7 @@ public sealed class PlaybookSchemaErrorTests
         var json = PlaybookText.With("""[{ "id": "a", "type": "explode" }]""");
 
         Assert.Equal(
-            ["/steps/0/type: \"explode\" is not one of: isolate, release, approval, notify, wait, setEventStatus, deletePod, cordonNode"],
+            ["/steps/0/type: \"explode\" is not one of: isolate, release, approval, notify, wait, setEventStatus, deletePod, cordonNode, uncordonNode"],
             PlaybookText.Problems(json));
     }
 

@@ -300,7 +300,7 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
         var cordoned = await host.KubeSim.Store.GetAsync(ResourceCatalog.Nodes, null, node, CancellationToken.None);
         Assert.True((bool?)cordoned!["spec"]!["unschedulable"]);
         Assert.Equal(
-            [$"node {node} cordoned", $"node {node} was already cordoned"],
+            [$"node {node} cordoned for pod {LocalHostFixture.Namespace}/{pod}", $"node {node} is already cordoned for pod {LocalHostFixture.Namespace}/{pod}"],
             (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None)).Where(item => item.Action == AuditAction.NodeCordoned).Select(item => item.Detail));
     }
 
@@ -321,6 +321,50 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
             Assert.Equal(1, host.KubeSim.Faults.Fired(forbidden));
             Assert.Null((await host.KubeSim.Store.GetAsync(ResourceCatalog.Nodes, null, node, CancellationToken.None))!["spec"]?["unschedulable"]);
             Assert.Empty(await audit.ListAsync(AuditSubject.Isolation, ActivityTargets.IsolationId(request.Alert.Target), CancellationToken.None));
+        }
+        finally
+        {
+            host.KubeSim.Faults.Remove(forbidden);
+        }
+    }
+
+    [Fact]
+    public async Task UncordonNode_GivesBackTheNodeTheCordonHeld_AndSaysSoInTheAuditTrail()
+    {
+        var (pod, node) = await PodOnOwnNodeAsync();
+        var cordon = ActivityCalls.Request("step-activities", pod, new CordonNodeStep { Id = "cordon" });
+        var uncordon = cordon with { Step = new UncordonNodeStep { Id = "uncordon" } };
+        var id = ActivityTargets.IsolationId(cordon.Alert.Target);
+        await host.Activity(ActivityNames.CordonNode).RunAsync(cordon, CancellationToken.None);
+
+        var first = await host.Activity(ActivityNames.UncordonNode).RunAsync(uncordon, CancellationToken.None);
+        var again = await host.Activity(ActivityNames.UncordonNode).RunAsync(uncordon, CancellationToken.None);
+
+        Assert.True(first.Succeeded, first.Reason);
+        Assert.True(again.Succeeded, again.Reason);
+        var given = await host.KubeSim.Store.GetAsync(ResourceCatalog.Nodes, null, node, CancellationToken.None);
+        Assert.Null(given!["spec"]!["unschedulable"]);
+        Assert.Equal(
+            [$"node {node} uncordoned: it was cordoned for pod {LocalHostFixture.Namespace}/{pod} alone"],
+            (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None)).Where(item => item.Action == AuditAction.NodeUncordoned).Select(item => item.Detail));
+    }
+
+    [Fact]
+    public async Task UncordonNode_Forbidden_FailsWithTheApiServersReason_TheNodeStaysCordoned()
+    {
+        var (pod, node) = await PodOnOwnNodeAsync();
+        var cordon = ActivityCalls.Request("step-activities", pod, new CordonNodeStep { Id = "cordon" });
+        await host.Activity(ActivityNames.CordonNode).RunAsync(cordon, CancellationToken.None);
+        var forbidden = new FaultRule { Method = "PATCH", PathPrefix = $"/api/v1/nodes/{node}", StatusCode = 403, Count = 1 };
+        host.KubeSim.Faults.Add(forbidden);
+        try
+        {
+            var result = await host.Activity(ActivityNames.UncordonNode).RunAsync(cordon with { Step = new UncordonNodeStep { Id = "uncordon" } }, CancellationToken.None);
+
+            Assert.False(result.Succeeded);
+            Assert.False(result.Retryable);
+            Assert.Contains("forbidden: the identity may not patch nodes", result.Reason, StringComparison.Ordinal);
+            Assert.True((bool?)(await host.KubeSim.Store.GetAsync(ResourceCatalog.Nodes, null, node, CancellationToken.None))!["spec"]!["unschedulable"]);
         }
         finally
         {
@@ -381,15 +425,5 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
             CancellationToken.None);
     }
 
-    /// <summary>A pod of its own on a node of its own, so that cordoning it touches no other test's node.</summary>
-    private async Task<(string Pod, string Node)> PodOnOwnNodeAsync()
-    {
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        var (pod, node) = ($"cordon-{suffix}", $"aks-cordon-{suffix}");
-        await host.KubeSim.Store.CreateAsync(ResourceCatalog.Nodes, null, JsonNode.Parse($$$"""{"metadata":{"name":"{{{node}}}"},"spec":{}}""")!.AsObject(), CancellationToken.None);
-        await host.KubeSim.Store.CreateAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, JsonNode.Parse($$$"""
-            {"metadata":{"name":"{{{pod}}}","labels":{"app":"cordon"}},"spec":{"nodeName":"{{{node}}}","containers":[{"name":"app","image":"contoso.azurecr.io/app:1"}]}}
-            """)!.AsObject(), CancellationToken.None);
-        return (pod, node);
-    }
+    private Task<(string Pod, string Node)> PodOnOwnNodeAsync() => host.PodOnOwnNodeAsync();
 }

@@ -35,10 +35,11 @@ public sealed class PlaybookMachineTests
 
         Assert.Equal(new RunOutcome(RunResult.Succeeded), run.ExpectFinished());
         Assert.Equal(StepOutcome.Skipped, run.OutcomeOf("cordon-node"));
+        Assert.Equal(StepOutcome.Skipped, run.OutcomeOf("uncordon-node"));
         Assert.Equal(StepOutcome.Approved, run.OutcomeOf("approve-release"));
         Assert.Equal("approved by ana@contoso.com: checked, clean", run.State!.History.Single(record => record.StepId == "approve-release").Detail);
         Assert.Equal(
-            ["isolate", "cordon-node", "tell-soc", "approve-release", "release", "tell-released"],
+            ["isolate", "cordon-node", "tell-soc", "approve-release", "release", "uncordon-node", "tell-released"],
             run.State.History.Select(record => record.StepId));
     }
 
@@ -186,13 +187,30 @@ public sealed class PlaybookMachineTests
     }
 
     [Fact]
-    public void Next_ContainerEscape_CordonsTheNode()
+    public void Next_ContainerEscape_CordonsTheNode_AndAnApprovedReleaseGivesItBack()
     {
         var run = MachineDriver.ForShipped(Escape);
         run.Begin(MachineDriver.Alert(AlertCategory.ContainerEscape));
         run.CompleteAll();
 
         run.ExpectActivities(ActivityNames.CordonNode);
+        run.CompleteAll();
+        run.ExpectActivities(ActivityNames.Notify, ActivityNames.Notify);
+        run.CompleteAll();
+        run.ExpectActivities(ActivityNames.RequestApproval);
+        run.CompleteAll();
+        run.Decide(ApprovalVerdict.Approved, comment: "node checked");
+        run.ExpectActivities(ActivityNames.ReleasePod);
+        run.CompleteAll();
+        var uncordon = run.ExpectActivities(ActivityNames.UncordonNode);
+        Assert.Equal(5, uncordon.Calls[0].Retry!.MaxAttempts);
+        run.FailAll("forbidden: the identity may not patch nodes \"aks-nodepool1-0\"");
+        run.ExpectActivities(ActivityNames.Notify);
+        run.CompleteAll();
+
+        // The pod is given back even when its node cannot be: the failure is in the run's history.
+        Assert.Equal(new RunOutcome(RunResult.Succeeded), run.ExpectFinished());
+        Assert.Equal(StepOutcome.FailedContinued, run.OutcomeOf("uncordon-node"));
     }
 
     [Fact]

@@ -42,7 +42,7 @@ internal sealed class RuntimeHarness : IAsyncDisposable
 
             return new TableServiceClient(connectionString, options);
         });
-        foreach (var name in new[] { ActivityNames.IsolatePod, ActivityNames.ReleasePod, ActivityNames.RequestApproval, ActivityNames.Notify, ActivityNames.SetEventStatus, ActivityNames.DeletePod, ActivityNames.CordonNode })
+        foreach (var name in new[] { ActivityNames.IsolatePod, ActivityNames.ReleasePod, ActivityNames.RequestApproval, ActivityNames.Notify, ActivityNames.SetEventStatus, ActivityNames.DeletePod, ActivityNames.CordonNode, ActivityNames.UncordonNode })
         {
             collection.AddSingleton<IRunActivity>(new ScriptedActivity(name, Log));
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Containment.Api;
 using Containment.Ledger;
@@ -42,6 +43,18 @@ public class LocalHostFixture : IAsyncLifetime
     {
         var index = Interlocked.Increment(ref nextPod) - 1;
         return index < TestPods ? $"victim-{index:D2}" : throw new InvalidOperationException($"the {TestPods} seeded pods are taken; seed more (TestPods)");
+    }
+
+    /// <summary>A pod of its own on a node of its own, so that cordoning it touches no other test's node.</summary>
+    public async Task<(string Pod, string Node)> PodOnOwnNodeAsync()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var (pod, node) = ($"cordon-{suffix}", $"aks-cordon-{suffix}");
+        await KubeSim.Store.CreateAsync(ResourceCatalog.Nodes, null, JsonNode.Parse($$$"""{"metadata":{"name":"{{{node}}}"},"spec":{"podCIDR":"10.244.9.0/24"}}""")!.AsObject(), CancellationToken.None);
+        await KubeSim.Store.CreateAsync(ResourceCatalog.Pods, Namespace, JsonNode.Parse($$$"""
+            {"metadata":{"name":"{{{pod}}}","labels":{"app":"cordon"},"annotations":{"team":"shop"}},"spec":{"nodeName":"{{{node}}}","containers":[{"name":"app","image":"contoso.azurecr.io/app:1"}]}}
+            """)!.AsObject(), CancellationToken.None);
+        return (pod, node);
     }
 
     public Uri BaseAddress { get; private set; } = null!;

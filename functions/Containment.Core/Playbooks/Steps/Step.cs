@@ -16,6 +16,7 @@ namespace Containment.Playbooks;
 [JsonDerivedType(typeof(SetEventStatusStep), SetEventStatusStep.TypeName)]
 [JsonDerivedType(typeof(DeletePodStep), DeletePodStep.TypeName)]
 [JsonDerivedType(typeof(CordonNodeStep), CordonNodeStep.TypeName)]
+[JsonDerivedType(typeof(UncordonNodeStep), UncordonNodeStep.TypeName)]
 public abstract record Step
 {
     /// <summary>Unique within the playbook, branches included.</summary>

@@ -215,6 +215,7 @@ public static class PlaybookMachine
         SetEventStatusStep => ActivityNames.SetEventStatus,
         DeletePodStep => ActivityNames.DeletePod,
         CordonNodeStep => ActivityNames.CordonNode,
+        UncordonNodeStep => ActivityNames.UncordonNode,
         _ => throw new InvalidOperationException($"step type '{step.Type}' has no activity"),
     };
 

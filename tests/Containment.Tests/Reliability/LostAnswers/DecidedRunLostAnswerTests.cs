@@ -79,7 +79,7 @@ public sealed class DecidedRunLostAnswerTests(AnswerLosingHostFixture host, ITes
             200,
             new PodEnd(
                 "succeeded",
-                "isolate:succeeded cordon-node:skipped tell-soc:succeeded approve-release:approved release:succeeded tell-released:succeeded",
+                "isolate:succeeded cordon-node:skipped tell-soc:succeeded approve-release:approved release:succeeded uncordon-node:skipped tell-released:succeeded",
                 PodAsBefore: true,
                 PoliciesLeft: 0,
                 PolicyCreates: 1,

@@ -136,7 +136,7 @@ public abstract class LostAnswerSweep(AnswerLosingHostFixture host, ITestOutputH
     /// <summary>A pod given back by a release by hand that went well, with its isolation record's audit trail.</summary>
     private protected static PodEnd ReleasedByHand(string isolationAudit) => new(
         "succeeded",
-        "release:succeeded tell-released:succeeded",
+        "release:succeeded uncordon-node:succeeded tell-released:succeeded",
         PodAsBefore: true,
         PoliciesLeft: 0,
         PolicyCreates: 1,

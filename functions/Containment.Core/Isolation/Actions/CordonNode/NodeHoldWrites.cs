@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+using Containment.Clusters;
+using k8s;
+using k8s.Models;
+
+namespace Containment.Isolation.Actions.CordonNode;
+
+/// <summary>
+/// The node patches of cordon and uncordon. Each carries the resourceVersion read, so holds another run wrote since
+/// end in a conflict and are judged again rather than overwritten.
+/// </summary>
+internal static class NodeHoldWrites
+{
+    /// <summary>How often a patch that met a change made since is judged again on a fresh read.</summary>
+    public const int MaxConflictRetries = 3;
+
+    /// <param name="holds">The holds the node keeps; null: none, the label and the annotation go.</param>
+    /// <param name="schedulable">False cordons, true uncordons (the field goes, as after <c>kubectl uncordon</c>); null leaves it.</param>
+    public static Task<V1Node> PatchAsync(
+        this KubernetesCallPipeline calls, IKubernetes client, V1Node node, IReadOnlyDictionary<string, string>? holds, bool? schedulable,
+        CancellationToken cancellationToken)
+    {
+        var patch = new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["resourceVersion"] = node.Metadata.ResourceVersion,
+                ["labels"] = new JsonObject { [CordonHolds.CordonedLabel] = holds is null ? null : CordonHolds.CordonedValue },
+                ["annotations"] = new JsonObject { [CordonHolds.HoldsAnnotation] = holds is null ? null : CordonHolds.Text(holds) },
+            },
+        };
+        if (schedulable is { } becomesSchedulable)
+        {
+            patch["spec"] = new JsonObject { ["unschedulable"] = becomesSchedulable ? null : true };
+        }
+
+        var name = node.Metadata.Name;
+        return calls.ExecuteAsync(new KubernetesOperation("patch", "nodes", Name: name),
+            ct => client.CoreV1.PatchNodeAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), name, cancellationToken: ct),
+            cancellationToken);
+    }
+
+    public static Task<V1Node> ReadAsync(this KubernetesCallPipeline calls, IKubernetes client, string name, CancellationToken cancellationToken) =>
+        calls.ExecuteAsync(new KubernetesOperation("get", "nodes", Name: name),
+            ct => client.CoreV1.ReadNodeAsync(name, cancellationToken: ct), cancellationToken);
+
+    public static Task<V1Node?> ReadOrDefaultAsync(this KubernetesCallPipeline calls, IKubernetes client, string name, CancellationToken cancellationToken) =>
+        calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "nodes", Name: name),
+            ct => client.CoreV1.ReadNodeAsync(name, cancellationToken: ct), cancellationToken);
+}
