@@ -6,6 +6,7 @@ using Containment.Playbooks;
 using Containment.Runs;
 using PodReference = Containment.Isolation.PodReference;
 using ReleaseAction = Containment.Isolation.Actions.Release.ReleasePod;
+using UncordonAction = Containment.Isolation.Actions.UncordonNode.UncordonNode;
 
 namespace Containment.Api;
 
@@ -22,6 +23,7 @@ public sealed class IsolationsApi(
     AlertAdmission admission,
     IPlaybookRuntime runtime,
     ReleaseAction release,
+    UncordonAction uncordon,
     TimeProvider time)
 {
     public const string ManualIsolate = "manual-isolate";
@@ -112,14 +114,22 @@ public sealed class IsolationsApi(
         var detail = $"released by hand: {body.Reason}";
         if (record is null or { Status: IsolationStatus.Released })
         {
-            // The ledger says there is nothing to release, yet the pod may still carry a quarantine (the drift watch
-            // reports it): then the release goes ahead, and this route is the remedy the drift report points to.
-            if (!await StillQuarantinedAsync(target, cancellationToken))
+            // The ledger says there is nothing to release, yet the pod may still carry a quarantine, or a node may still be
+            // kept cordoned for it (the drift watch reports both): then the release goes ahead, and this route is the
+            // remedy the drift report points to.
+            var left = await StillHeldAsync(target, cancellationToken);
+            if (left is null)
             {
                 return record is null ? ApiResponse.Error(404, $"no isolation '{id}'") : ApiResponse.Error(409, $"isolation '{id}' is already released");
             }
 
-            detail += record is null ? " (the pod carries a quarantine and has no isolation record)" : " (the pod still carries a quarantine though its record says released)";
+            detail += (left, record) switch
+            {
+                (HeldOnCluster.Quarantine, null) => " (the pod carries a quarantine and has no isolation record)",
+                (HeldOnCluster.Quarantine, _) => " (the pod still carries a quarantine though its record says released)",
+                (_, null) => " (a node is kept cordoned for the pod, which has no isolation record)",
+                _ => " (a node is still kept cordoned for the pod though its record says released)",
+            };
         }
 
         var actor = ApiActor.Of(request);
@@ -137,16 +147,25 @@ public sealed class IsolationsApi(
             ? new AlertTarget { Cluster = cluster.Alias, Namespace = parts.Namespace, Pod = parts.Pod }
             : null;
 
-    /// <summary>Whether the pod carries a quarantine; a cluster that cannot be read leaves the ledger's word standing.</summary>
-    private async Task<bool> StillQuarantinedAsync(AlertTarget target, CancellationToken cancellationToken)
+    /// <summary>
+    /// What a release would still give back on the cluster: the pod's quarantine, or a node kept cordoned for it; null
+    /// for nothing. A cluster that cannot be read leaves the ledger's word standing.
+    /// </summary>
+    private async Task<HeldOnCluster?> StillHeldAsync(AlertTarget target, CancellationToken cancellationToken)
     {
+        var pod = new PodReference(target.ClusterName, target.Namespace, target.Pod);
         try
         {
-            return await release.IsQuarantinedAsync(new PodReference(target.ClusterName, target.Namespace, target.Pod), cancellationToken);
+            if (await release.IsQuarantinedAsync(pod, cancellationToken))
+            {
+                return HeldOnCluster.Quarantine;
+            }
+
+            return await uncordon.IsHeldForAsync(pod, cancellationToken) ? HeldOnCluster.CordonedNode : null;
         }
         catch (KubernetesOperationException)
         {
-            return false;
+            return null;
         }
     }
 

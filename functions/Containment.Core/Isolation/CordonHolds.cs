@@ -66,6 +66,13 @@ public static class CordonHolds
     /// <summary>The pods holds name, as a message says them.</summary>
     public static string Named(IEnumerable<string> holders) => "pod " + string.Join(", pod ", holders);
 
+    /// <summary>The start of the run a hold names; null when it names none.</summary>
+    public static DateTimeOffset? StartOf(string stamp) => Parse(stamp);
+
+    /// <summary>The pod a holder names, as <see cref="Holder"/> wrote it.</summary>
+    public static (string Namespace, string Pod)? PodOf(string holder) =>
+        holder.Split('/') is [var ns, var pod] && ns.Length > 0 && pod.Length > 0 ? (ns, pod) : null;
+
     private static DateTimeOffset? Parse(string stamp) =>
         DateTimeOffset.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) ? at : null;
 }

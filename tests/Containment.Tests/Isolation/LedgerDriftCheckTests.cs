@@ -225,6 +225,36 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
         Assert.Empty(Of(await NothingLeftToSettle().CheckAsync(CancellationToken.None), pod));
     }
 
+    [Fact]
+    public async Task NodeKeptCordonedForAPodWhoseRecordSaysReleased_IsCordonedWithoutIsolation_ReleaseByHandGivesItBack()
+    {
+        // An escape's run cordoned the node; the pod was given back, and the uncordon never came (it failed, or the run ended).
+        var (pod, node) = await host.PodOnOwnNodeAsync();
+        var isolate = Isolate(pod);
+        var id = ActivityTargets.IsolationId(isolate.Alert.Target);
+        Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(isolate, CancellationToken.None)).Succeeded);
+        Assert.True((await host.Activity(ActivityNames.CordonNode).RunAsync(isolate with { Step = new CordonNodeStep { Id = "cordon" } }, CancellationToken.None)).Succeeded);
+        var whileIsolated = Of(await NothingLeftToSettle().CheckAsync(CancellationToken.None), pod);
+        await host.Get<ReleaseAction>().ReleaseAsync(ActivityTargets.Pod(isolate.Alert.Target), RunStartedAt, CancellationToken.None);
+        await isolations.ChangeAsync(id, current => current! with { Status = IsolationStatus.Released, ChangedAt = settled }, CancellationToken.None);
+        using var flow = new FlowClient(host);
+
+        var finding = Assert.Single(Of(await host.Get<LedgerDriftCheck>().CheckAsync(CancellationToken.None), pod));
+        var release = await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(id)}/release", """{ "reason": "drift report: node still cordoned" }""");
+        await flow.RunUntilAsync(id, status => FlowClient.Finished(status) && (string?)status["playbook"] == "manual-release");
+
+        Assert.Empty(whileIsolated);
+        Assert.Equal(DriftKind.CordonedWithoutIsolation, finding.Kind);
+        Assert.Equal(IsolationStatus.Released, finding.Record);
+        Assert.StartsWith($"node {node} is kept cordoned for the pod, and its record says released since ", finding.Detail, StringComparison.Ordinal);
+        Assert.Equal(202, release.Status);
+        Assert.Null((await host.KubeSim.Store.GetAsync(ResourceCatalog.Nodes, null, node, CancellationToken.None))!["spec"]!["unschedulable"]);
+        Assert.Empty(Of(await NothingLeftToSettle().CheckAsync(CancellationToken.None), pod));
+        var started = Assert.Single((await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(id)}"))["audit"]!.AsArray(), entry => (string?)entry!["action"] == "release-started")!;
+        Assert.EndsWith("(a node is still kept cordoned for the pod though its record says released)", (string?)started["detail"], StringComparison.Ordinal);
+        Assert.Equal(409, (await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(id)}/release", """{ "reason": "twice" }""")).Status);
+    }
+
     [Theory]
     [InlineData("aks-prod~shop~victim-never-made")]
     [InlineData("aks-nowhere~shop~victim-00")]

@@ -14,4 +14,7 @@ public enum DriftKind
 
     /// <summary>The record says isolated, and the pod no longer exists.</summary>
     IsolatedButPodGone,
+
+    /// <summary>A node is kept cordoned for the pod, and its record says it is not isolated (released, failed) or there is none.</summary>
+    CordonedWithoutIsolation,
 }

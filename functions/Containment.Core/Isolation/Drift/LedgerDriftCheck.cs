@@ -2,7 +2,9 @@ using Containment.Clusters;
 using Containment.Isolation.Actions.Quarantine;
 using Containment.Ledger;
 using Containment.Runs;
+using Containment.Isolation.Actions.CordonNode;
 using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using LedgerStatus = Containment.Ledger.IsolationStatus;
@@ -121,11 +123,64 @@ public sealed partial class LedgerDriftCheck(
             }
         }
 
+        findings.AddRange(await NodesHeldWithoutIsolationAsync(client, alias, records, settledBefore, cancellationToken));
         return (new ClusterChecked(alias, quarantined.Count, isolated), findings);
+    }
+
+    /// <summary>
+    /// Nodes kept cordoned for a pod the ledger calls released, failed, or does not know: an uncordonNode step that failed,
+    /// or a run ended before it came. A cluster whose nodes the identity may not read still has its pods checked.
+    /// </summary>
+    private async Task<List<DriftFinding>> NodesHeldWithoutIsolationAsync(
+        IKubernetes client, string alias, Dictionary<(string Namespace, string Pod), IsolationRecord> records, DateTimeOffset settledBefore,
+        CancellationToken cancellationToken)
+    {
+        IList<V1Node> cordoned;
+        try
+        {
+            cordoned = await calls.ListCordonedAsync(client, cancellationToken);
+        }
+        catch (KubernetesOperationException exception) when (exception.Failure.Reason == KubernetesFailureReason.Forbidden)
+        {
+            LogNodesUnchecked(logger, alias, exception.Failure.Message);
+            return [];
+        }
+
+        var findings = new List<DriftFinding>();
+        foreach (var node in cordoned)
+        {
+            foreach (var (holder, stamp) in CordonHolds.On(node) ?? new Dictionary<string, string>())
+            {
+                if (CordonHolds.PodOf(holder) is not { } pod)
+                {
+                    continue;
+                }
+
+                var (ns, name) = pod;
+
+                var record = records.GetValueOrDefault((ns, name));
+                var since = Later(CordonHolds.StartOf(stamp), record?.ChangedAt);
+                if (since > settledBefore || record is { Status: not (LedgerStatus.Released or LedgerStatus.Failed) })
+                {
+                    continue;
+                }
+
+                var says = record is null
+                    ? "there is no isolation record"
+                    : $"its record says {KebabCaseEnumConverter.ToWireName(record.Status)} since {record.ChangedAt:u}";
+                findings.Add(new DriftFinding(DriftKind.CordonedWithoutIsolation, alias, ns, name, record?.Id ?? RunInstanceId.ForTarget(alias, ns, name),
+                    $"node {node.Metadata.Name} is kept cordoned for the pod, and {says}", record?.Status, since));
+            }
+        }
+
+        return findings;
     }
 
     private static DateTimeOffset? Later(DateTimeOffset? first, DateTimeOffset? second) =>
         first is null ? second : second is null ? first : first > second ? first : second;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Drift check could not read the nodes of cluster {Cluster}: {Reason}; its pods are checked")]
+    private static partial void LogNodesUnchecked(ILogger logger, string cluster, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Drift check could not read cluster {Cluster}")]
     private static partial void LogClusterUnchecked(ILogger logger, Exception exception, string cluster);

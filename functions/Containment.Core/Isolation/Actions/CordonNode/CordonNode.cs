@@ -71,7 +71,7 @@ public sealed class CordonNode(ClusterRegistry clusters, KubernetesCallPipeline 
             {
                 await calls.PatchAsync(client, node, CordonHolds.With(others, holder, stamp), schedulable: cordoned ? null : false, cancellationToken);
             }
-            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < NodeHoldWrites.MaxConflictRetries)
+            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < NodeHoldCalls.MaxConflictRetries)
             {
                 continue;
             }

@@ -38,9 +38,7 @@ public sealed class UncordonNode(ClusterRegistry clusters, KubernetesCallPipelin
         var connection = await clusters.ConnectAsync(target.Cluster, cancellationToken);
         var client = connection.Client;
         var holder = CordonHolds.Holder(target);
-        var listed = await calls.ExecuteAsync(new KubernetesOperation("list", "nodes"),
-            ct => client.CoreV1.ListNodeAsync(labelSelector: CordonHolds.CordonedLabel, cancellationToken: ct), cancellationToken);
-        var held = listed.Items.Where(node => CordonHolds.On(node)?.ContainsKey(holder) == true).ToList();
+        var held = (await calls.ListCordonedAsync(client, cancellationToken)).Where(node => CordonHolds.On(node)?.ContainsKey(holder) == true).ToList();
         if (held.Count == 0)
         {
             return new ActionOutcome(Name, false, $"no node is cordoned by Containment for pod {holder}; nothing to uncordon");
@@ -56,6 +54,13 @@ public sealed class UncordonNode(ClusterRegistry clusters, KubernetesCallPipelin
             string.Join("; ", results.Select(result => result.Message)));
         return new ActionOutcome(Name, results.Any(result => result.Changed), string.Join("; ", results.Select(result => result.Message)),
             string.Join(",", held.Select(node => node.Metadata.Name)));
+    }
+
+    /// <summary>Whether a node is kept cordoned for the pod: what a release by hand still has to give back, whatever the ledger says.</summary>
+    public async Task<bool> IsHeldForAsync(PodReference target, CancellationToken cancellationToken)
+    {
+        var client = (await clusters.ConnectAsync(target.Cluster, cancellationToken)).Client;
+        return (await calls.ListCordonedAsync(client, cancellationToken)).Any(node => CordonHolds.On(node)?.ContainsKey(CordonHolds.Holder(target)) == true);
     }
 
     private async Task<(bool Changed, string Message)> GiveBackAsync(
@@ -82,7 +87,7 @@ public sealed class UncordonNode(ClusterRegistry clusters, KubernetesCallPipelin
                 // The last hold takes the label and the annotation with it, so the node is left as it was before the cordon.
                 await calls.PatchAsync(client, node, others.Count == 0 ? null : others, schedulable: others.Count == 0 && cordoned ? true : null, cancellationToken);
             }
-            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < NodeHoldWrites.MaxConflictRetries)
+            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < NodeHoldCalls.MaxConflictRetries)
             {
                 if (await calls.ReadOrDefaultAsync(client, name, cancellationToken) is not { } reread)
                 {

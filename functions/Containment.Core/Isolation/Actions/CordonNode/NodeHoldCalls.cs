@@ -6,10 +6,10 @@ using k8s.Models;
 namespace Containment.Isolation.Actions.CordonNode;
 
 /// <summary>
-/// The node patches of cordon and uncordon. Each carries the resourceVersion read, so holds another run wrote since
-/// end in a conflict and are judged again rather than overwritten.
+/// The node calls of cordon, uncordon and the drift check. Each patch carries the resourceVersion read, so holds another
+/// run wrote since end in a conflict and are judged again rather than overwritten.
 /// </summary>
-internal static class NodeHoldWrites
+internal static class NodeHoldCalls
 {
     /// <summary>How often a patch that met a change made since is judged again on a fresh read.</summary>
     public const int MaxConflictRetries = 3;
@@ -43,6 +43,11 @@ internal static class NodeHoldWrites
     public static Task<V1Node> ReadAsync(this KubernetesCallPipeline calls, IKubernetes client, string name, CancellationToken cancellationToken) =>
         calls.ExecuteAsync(new KubernetesOperation("get", "nodes", Name: name),
             ct => client.CoreV1.ReadNodeAsync(name, cancellationToken: ct), cancellationToken);
+
+    /// <summary>The nodes Containment cordoned, found by their label (the pods they are held for may be gone by now).</summary>
+    public static async Task<IList<V1Node>> ListCordonedAsync(this KubernetesCallPipeline calls, IKubernetes client, CancellationToken cancellationToken) =>
+        (await calls.ExecuteAsync(new KubernetesOperation("list", "nodes"),
+            ct => client.CoreV1.ListNodeAsync(labelSelector: CordonHolds.CordonedLabel, cancellationToken: ct), cancellationToken)).Items;
 
     public static Task<V1Node?> ReadOrDefaultAsync(this KubernetesCallPipeline calls, IKubernetes client, string name, CancellationToken cancellationToken) =>
         calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "nodes", Name: name),

@@ -1,0 +1,8 @@
+namespace Containment.Api;
+
+/// <summary>What a release by hand still gives back on the cluster though the ledger says there is nothing to release.</summary>
+internal enum HeldOnCluster
+{
+    Quarantine,
+    CordonedNode,
+}
