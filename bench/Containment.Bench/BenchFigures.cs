@@ -94,4 +94,6 @@ internal sealed record CrashFigures(
     [property: JsonPropertyName("max_patches_per_pod")] int MaxPatchesPerPod,
     [property: JsonPropertyName("ledgers_recorded")] int LedgersRecorded,
     [property: JsonPropertyName("events_processed")] int EventsProcessed,
+    [property: JsonPropertyName("escapes")] int Escapes,
+    [property: JsonPropertyName("nodes_restored")] int NodesRestored,
     [property: JsonPropertyName("held")] bool Held);

@@ -142,18 +142,30 @@ internal sealed partial class BenchHost : IAsyncDisposable
         folder.Delete(recursive: true);
     }
 
-    /// <summary>A KubeSim seed with the bench pods, each with two labels and one annotation.</summary>
+    /// <summary>How many nodes the bench pods are spread over, pod i on node <c>node-{i % Nodes}</c>.</summary>
+    public const int Nodes = 8;
+
+    public static string Node(int index) => string.Create(CultureInfo.InvariantCulture, $"node-{index}");
+
+    /// <summary>A KubeSim seed with the bench nodes and pods, each pod with two labels and one annotation.</summary>
     public static string Seed(int pods)
     {
         var list = new StringBuilder("{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[");
+        for (var node = 0; node < Nodes; node++)
+        {
+            list.Append(node == 0 ? string.Empty : ",")
+                .Append("{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"").Append(Node(node))
+                .Append("\",\"labels\":{\"agentpool\":\"bench\"},\"annotations\":{\"team\":\"bench\"}},\"spec\":{\"podCIDR\":\"10.244.").Append(node).Append(".0/24\"}}");
+        }
+
         for (var index = 0; index < pods; index++)
         {
             var pod = Pod(index);
-            list.Append(index == 0 ? string.Empty : ",")
+            list.Append(',')
                 .Append("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"").Append(pod)
                 .Append("\",\"namespace\":\"").Append(Namespace)
-                .Append("\",\"labels\":{\"app\":\"bench\",\"tier\":\"web\"},\"annotations\":{\"team\":\"bench\"}},\"spec\":{\"nodeName\":\"node-")
-                .Append(index % 8).Append("\",\"containers\":[{\"name\":\"app\",\"image\":\"contoso.azurecr.io/bench:1.0\"}]}}");
+                .Append("\",\"labels\":{\"app\":\"bench\",\"tier\":\"web\"},\"annotations\":{\"team\":\"bench\"}},\"spec\":{\"nodeName\":\"")
+                .Append(Node(index % Nodes)).Append("\",\"containers\":[{\"name\":\"app\",\"image\":\"contoso.azurecr.io/bench:1.0\"}]}}");
         }
 
         return list.Append("]}").ToString();

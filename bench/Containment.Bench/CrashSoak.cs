@@ -13,7 +13,9 @@ namespace Containment.Bench;
 /// <summary>
 /// <c>containment soak</c>: isolate → approve → release runs while the host (<c>containment serve</c>) is
 /// killed with SIGKILL at random moments and started again. Every run must end as it should, no pod may
-/// be quarantined twice, and every pod must get its labels and network back exactly.
+/// be quarantined twice, and every pod must get its labels and network back exactly. Every fourth run is a container
+/// escape, which cordons the pod's node, shared with other pods' runs, and gives it back on release: every node must
+/// end as it began.
 /// </summary>
 internal static class CrashSoak
 {
@@ -39,6 +41,12 @@ internal static class CrashSoak
             for (var index = 0; index < runs; index++)
             {
                 before[BenchHost.Pod(index)] = Labels(await kube.Store.GetAsync(ResourceCatalog.Pods, BenchHost.Namespace, BenchHost.Pod(index), cancellationToken));
+            }
+
+            var nodesBefore = new Dictionary<string, JsonObject?>(StringComparer.Ordinal);
+            for (var node = 0; node < BenchHost.Nodes; node++)
+            {
+                nodesBefore[BenchHost.Node(node)] = NodeAsWritten(await kube.Store.GetAsync(ResourceCatalog.Nodes, null, BenchHost.Node(node), cancellationToken));
             }
 
             var clock = Stopwatch.StartNew();
@@ -85,6 +93,20 @@ internal static class CrashSoak
                 else
                 {
                     problems.Add($"{pod} not restored: labels {Labels(now)}, annotations {now?["metadata"]?["annotations"]?.ToJsonString()}, policy left {policy is not null}");
+                }
+            }
+
+            var nodesRestored = 0;
+            foreach (var (node, was) in nodesBefore)
+            {
+                var now = NodeAsWritten(await kube.Store.GetAsync(ResourceCatalog.Nodes, null, node, cancellationToken));
+                if (JsonNode.DeepEquals(now, was))
+                {
+                    nodesRestored++;
+                }
+                else
+                {
+                    problems.Add($"{node} not given back: {now?.ToJsonString()}, where it was {was?.ToJsonString()}");
                 }
             }
 
@@ -153,6 +175,18 @@ internal static class CrashSoak
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  runs succeeded: {succeeded}/{runs}; pods restored exactly (labels, annotations, no policy): {restored}/{runs}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  NetworkPolicy creates carried out: {policyCreates} (one per pod; {createsNotCarriedOut} more refused as already there or cut off by a kill); pod patches per pod: max {patches.Max()} (quarantine + release = 2)"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ledger: {recorded}/{runs} isolations released, each with one approval and its isolation and release in the audit trail"));
+            var escapes = Enumerable.Range(0, runs).Count(IsEscape);
+
+            // Each escape's run writes its hold onto the node (with the cordon, for the first) and takes it off (with the
+            // uncordon, for the last): a run whose cordon never happened would leave the nodes as they were all the same.
+            var nodePatches = kube.Requests.CarriedOut("PATCH", "/api/v1/nodes/");
+            if (nodePatches < 2 * escapes)
+            {
+                problems.Add($"{nodePatches} node patches carried out for {escapes} escapes: some cordon or uncordon did not happen");
+            }
+
+            var escapeNodes = Enumerable.Range(0, runs).Where(IsEscape).Select(index => index % BenchHost.Nodes).Distinct().Count();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  nodes: {escapes} runs were container escapes, their pods on {escapeNodes} of the {BenchHost.Nodes} nodes; each cordons its pod's node, held meanwhile for the other escapes there, until its release: {nodePatches} node patches carried out (a hold on, a hold off: 2 per escape); {nodesRestored}/{BenchHost.Nodes} nodes given back exactly (schedulable, no hold left)"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  security events: {eventsProcessed}/{2 * runs} alerts (each run's own and one that joined it) stored and marked processed by the isolation"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  drift check (GET /api/drift, nothing left to settle): {drift["findings"]!.AsArray().Count} disagreements between the cluster and the ledger"));
             foreach (var problem in problems)
@@ -160,7 +194,7 @@ internal static class CrashSoak
                 output.WriteLine($"  PROBLEM: {problem}");
             }
 
-            return new CrashFigures(runs, killed, succeeded, restored, policyCreates, patches.Max(), recorded, eventsProcessed, problems.Count == 0);
+            return new CrashFigures(runs, killed, succeeded, restored, policyCreates, patches.Max(), recorded, eventsProcessed, escapes, nodesRestored, problems.Count == 0);
         }
         finally
         {
@@ -175,14 +209,14 @@ internal static class CrashSoak
         var id = RunInstanceId.ForTarget(BenchHost.Cluster, BenchHost.Namespace, pod);
         await RetryAsync(async () =>
         {
-            using var response = await client.PostAsync(new Uri("api/alerts", UriKind.Relative), new StringContent(BenchHost.Alert($"soak-{index}", index), Encoding.UTF8, "application/json"), cancellationToken);
+            using var response = await client.PostAsync(new Uri("api/alerts", UriKind.Relative), new StringContent(BenchHost.Alert($"soak-{index}", index, Category(index)), Encoding.UTF8, "application/json"), cancellationToken);
             return (int)response.StatusCode == 202;
         }, cancellationToken);
 
         // A second alert for the pod joins its run: before the isolation, during it or after, across kills.
         await RetryAsync(async () =>
         {
-            using var response = await client.PostAsync(new Uri("api/alerts", UriKind.Relative), new StringContent(BenchHost.Alert(JoiningAlertId(index), index), Encoding.UTF8, "application/json"), cancellationToken);
+            using var response = await client.PostAsync(new Uri("api/alerts", UriKind.Relative), new StringContent(BenchHost.Alert(JoiningAlertId(index), index, Category(index)), Encoding.UTF8, "application/json"), cancellationToken);
             return (int)response.StatusCode == 202;
         }, cancellationToken);
 
@@ -231,6 +265,22 @@ internal static class CrashSoak
     }
 
     private static string JoiningAlertId(int index) => $"soak-{index}-joining";
+
+    private static bool IsEscape(int index) => index % 4 == 0;
+
+    private static string Category(int index) => IsEscape(index) ? "container-escape" : "reverse-shell";
+
+    /// <summary>A node as the cluster holds it, but for the resourceVersion every write moves on; null when it is gone.</summary>
+    private static JsonObject? NodeAsWritten(JsonObject? node)
+    {
+        if (node?.DeepClone() is not JsonObject copy)
+        {
+            return null;
+        }
+
+        copy["metadata"]!.AsObject().Remove("resourceVersion");
+        return copy;
+    }
 
     /// <summary>What is wrong with the security event of the soak's alert <paramref name="alertId"/>; null when it is stored and processed.</summary>
     private static async Task<string?> EventProblemAsync(HttpClient client, string alertId, CancellationToken cancellationToken)

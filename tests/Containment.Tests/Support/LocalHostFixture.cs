@@ -48,13 +48,25 @@ public class LocalHostFixture : IAsyncLifetime
     /// <summary>A pod of its own on a node of its own, so that cordoning it touches no other test's node.</summary>
     public async Task<(string Pod, string Node)> PodOnOwnNodeAsync()
     {
+        var (pods, node) = await PodsOnOwnNodeAsync(1);
+        return (pods[0], node);
+    }
+
+    /// <summary>Pods of their own on a node of their own, which they share with no other test's pods.</summary>
+    public async Task<(IReadOnlyList<string> Pods, string Node)> PodsOnOwnNodeAsync(int count)
+    {
         var suffix = Guid.NewGuid().ToString("N")[..8];
-        var (pod, node) = ($"cordon-{suffix}", $"aks-cordon-{suffix}");
+        var node = $"aks-cordon-{suffix}";
         await KubeSim.Store.CreateAsync(ResourceCatalog.Nodes, null, JsonNode.Parse($$$"""{"metadata":{"name":"{{{node}}}"},"spec":{"podCIDR":"10.244.9.0/24"}}""")!.AsObject(), CancellationToken.None);
-        await KubeSim.Store.CreateAsync(ResourceCatalog.Pods, Namespace, JsonNode.Parse($$$"""
-            {"metadata":{"name":"{{{pod}}}","labels":{"app":"cordon"},"annotations":{"team":"shop"}},"spec":{"nodeName":"{{{node}}}","containers":[{"name":"app","image":"contoso.azurecr.io/app:1"}]}}
-            """)!.AsObject(), CancellationToken.None);
-        return (pod, node);
+        var pods = Enumerable.Range(0, count).Select(index => count == 1 ? $"cordon-{suffix}" : $"cordon-{suffix}-{index}").ToList();
+        foreach (var pod in pods)
+        {
+            await KubeSim.Store.CreateAsync(ResourceCatalog.Pods, Namespace, JsonNode.Parse($$$"""
+                {"metadata":{"name":"{{{pod}}}","labels":{"app":"cordon"},"annotations":{"team":"shop"}},"spec":{"nodeName":"{{{node}}}","containers":[{"name":"app","image":"contoso.azurecr.io/app:1"}]}}
+                """)!.AsObject(), CancellationToken.None);
+        }
+
+        return (pods, node);
     }
 
     public Uri BaseAddress { get; private set; } = null!;

@@ -11,8 +11,8 @@ namespace Containment.Isolation.Actions.CordonNode;
 /// </summary>
 internal static class NodeHoldCalls
 {
-    /// <summary>How often a patch that met a change made since is judged again on a fresh read.</summary>
-    public const int MaxConflictRetries = 3;
+    /// <summary>How often a patch that met a change made since is judged again on a fresh read: the runs of several pods on one node may write its holds at the same moment.</summary>
+    public const int MaxConflictRetries = 8;
 
     /// <param name="holds">The holds the node keeps; null: none, the label and the annotation go.</param>
     /// <param name="schedulable">False cordons, true uncordons (the field goes, as after <c>kubectl uncordon</c>); null leaves it.</param>
