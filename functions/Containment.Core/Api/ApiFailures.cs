@@ -1,4 +1,5 @@
 using System.Globalization;
+using Containment.Runs.Embedded;
 using Microsoft.Extensions.Logging;
 
 namespace Containment.Api;
@@ -27,14 +28,26 @@ public sealed partial class ApiFailures(ILogger<ApiFailures> logger)
         }
     }
 
-    public static ApiResponse Of(Exception exception) => StorageFailure.In(exception) switch
+    public static ApiResponse Of(Exception exception)
     {
-        { Status: 0 or 408 or 429 or 500 or 502 or 503 or 504 } storage => ApiResponse.Error(503, $"storage is unavailable ({StorageFailure.Describe(storage)}); try again") with
+        // A host that does not hold the runtime's tables (another does, or it has not taken them yet): the sender delivers
+        // again, to this host once it holds them or to the one that does.
+        if (exception is RuntimeClosedException closed)
         {
-            Headers = new Dictionary<string, string> { ["Retry-After"] = ((int)RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture) },
-        },
-        { } storage => ApiResponse.Error(500, $"storage refused a write or read ({StorageFailure.Describe(storage)}); the host's log has the details"),
-        null => ApiResponse.Error(500, "the request failed on the server; the host's log has the details"),
+            return TryAgain(closed.Message);
+        }
+
+        return StorageFailure.In(exception) switch
+        {
+            { Status: 0 or 408 or 429 or 500 or 502 or 503 or 504 } storage => TryAgain($"storage is unavailable ({StorageFailure.Describe(storage)})"),
+            { } storage => ApiResponse.Error(500, $"storage refused a write or read ({StorageFailure.Describe(storage)}); the host's log has the details"),
+            null => ApiResponse.Error(500, "the request failed on the server; the host's log has the details"),
+        };
+    }
+
+    private static ApiResponse TryAgain(string why) => ApiResponse.Error(503, $"{why}; try again") with
+    {
+        Headers = new Dictionary<string, string> { ["Retry-After"] = ((int)RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture) },
     };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Request to {Route} failed")]

@@ -34,7 +34,7 @@ public static class LocalHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, port));
         builder.Services.AddContainment(builder.Configuration);
-        builder.Services.AddEmbeddedPlaybookRuntime();
+        builder.Services.AddEmbeddedPlaybookRuntime().AddRuntimeLease();
         builder.Services.AddSingleton<DriftSchedule>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DriftSchedule>());
         builder.Services.AddSingleton<IHealthReporter>(provider => provider.GetRequiredService<DriftSchedule>());

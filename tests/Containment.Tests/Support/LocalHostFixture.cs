@@ -143,6 +143,14 @@ public class LocalHostFixture : IAsyncLifetime
         return new LedgerTables(new TableServiceClient(StorageConnectionString, options), Get<Microsoft.Extensions.Options.IOptions<LedgerOptions>>());
     }
 
+    /// <summary>A second local host over this fixture's tables and cluster, on a port of its own; the caller starts and stops it.</summary>
+    public WebApplication CreateHostOnTheSameTables(int port)
+    {
+        var settings = Settings();
+        settings["Containment:Approvals:BaseUrl"] = $"http://127.0.0.1:{port}/";
+        return LocalHost.Create(port, settingsFile: null, settings);
+    }
+
     /// <summary>Settings a differently configured host adds to (or changes in) the defaults.</summary>
     protected virtual void Configure(IDictionary<string, string?> settings)
     {

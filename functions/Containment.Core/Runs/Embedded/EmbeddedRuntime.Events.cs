@@ -9,6 +9,8 @@ public sealed partial class EmbeddedRuntime
 {
     public async Task<RaiseEventResult> RaiseEventAsync(string instanceId, string eventName, JsonElement payload, CancellationToken cancellationToken)
     {
+        ThrowIfClosed();
+
         // When the run waits for this event and no drive holds it, the event is applied to the state here (one
         // write, and a read when the state is not in memory) and the drive goes on in the background. A run
         // being driven, or not yet waiting for it, gets it as a buffered row: the caller never waits on a drive.

@@ -29,6 +29,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     private readonly RunCache cache;
     private readonly DriveRetries retries;
     private readonly DrivesInFlight drives = new();
+    private readonly IRuntimeGate gate;
 
     // Unfinished runs this process started or saw, with their playbook: a repeated alert for a pod joins
     // its run without a storage round trip. One process owns the runs, so the map only lags a finish by
@@ -41,9 +42,10 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private int disposed;
 
-    public EmbeddedRuntime(RunStore store, ActivityInvoker invoker, TimeProvider time, IOptions<EmbeddedRuntimeOptions> options, ILogger<EmbeddedRuntime> logger)
+    public EmbeddedRuntime(RunStore store, ActivityInvoker invoker, TimeProvider time, IOptions<EmbeddedRuntimeOptions> options, IRuntimeGate gate, ILogger<EmbeddedRuntime> logger)
     {
         this.store = store;
+        this.gate = gate;
         this.invoker = invoker;
         this.time = time;
         this.logger = logger;
@@ -75,6 +77,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     /// <param name="insertOnly">Start only if no run with this id is stored; null when one is, and nothing changed.</param>
     private async Task<RunStartResult?> StartAsync(string instanceId, Playbook playbook, Alert alert, bool insertOnly, CancellationToken cancellationToken)
     {
+        ThrowIfClosed();
         if (unfinishedRuns.TryGetValue(instanceId, out var running))
         {
             return insertOnly ? null : new RunStartResult(RunStartOutcome.Joined, instanceId, running.Playbook);
@@ -210,6 +213,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
     private async Task<bool> EndAsync(string instanceId, TerminateRequested request, CancellationToken cancellationToken)
     {
+        ThrowIfClosed();
         var existing = await store.ReadAsync(instanceId, cancellationToken);
         if (existing is null or { State.Phase: RunPhase.Finished } || (request.OnlyPlaybook is { } only && existing.State.Playbook != only))
         {
@@ -224,6 +228,15 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         }
 
         return true;
+    }
+
+    /// <summary>Refuses a start, an event or an ending while this process may not take runs (<see cref="IRuntimeGate"/>).</summary>
+    private void ThrowIfClosed()
+    {
+        if (gate.Closed is { } reason)
+        {
+            throw new RuntimeClosedException(reason);
+        }
     }
 
     /// <summary>Picks up every unfinished run: what a fresh process does first.</summary>
@@ -310,6 +323,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
         try
         {
+            await gate.WhenOpenAsync(cancellationToken);
             using (var turn = await slots.TakeAsync(cancellationToken))
             {
                 await DriveLockedAsync(instanceId, input, handoff?.Run ?? (readRow ? null : cache.Get(instanceId)), turn, cancellationToken);
@@ -407,6 +421,9 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
                         {
                             await turn.YieldAsync(cancellationToken);
                         }
+
+                        // A host that no longer holds the runtime's tables starts no step.
+                        await gate.WhenOpenAsync(cancellationToken);
 
                         var results = await Task.WhenAll(activities.Calls.Select(call => invoker.InvokeAsync(call, cancellationToken)));
                         var now = time.GetUtcNow();

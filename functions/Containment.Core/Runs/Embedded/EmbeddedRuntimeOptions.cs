@@ -34,6 +34,13 @@ public sealed class EmbeddedRuntimeOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan DriveRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a host's hold on the runtime's tables lasts unless renewed (<see cref="RuntimeLease"/>): how long another
+    /// host waits to take over from one that stopped without letting go, on another machine. Renewed every third of it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:03", "00:10:00")]
+    public TimeSpan LeaseTerm { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The longest wait between drives of a run that keeps failing.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan MaxDriveRetryDelay { get; set; } = TimeSpan.FromMinutes(1);

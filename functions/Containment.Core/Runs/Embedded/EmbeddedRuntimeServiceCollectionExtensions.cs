@@ -12,6 +12,7 @@ public static class EmbeddedRuntimeServiceCollectionExtensions
     {
         services.AddOptions<EmbeddedRuntimeOptions>().BindConfiguration(EmbeddedRuntimeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IRuntimeGate, OpenRuntimeGate>();
         services.AddSingleton<RunStore>();
 
         // This process drives every run from here on (see JoinedEventMarks).
@@ -22,6 +23,17 @@ public static class EmbeddedRuntimeServiceCollectionExtensions
         services.AddSingleton<RuntimeRecovery>();
         services.AddHostedService(provider => provider.GetRequiredService<RuntimeRecovery>());
         services.AddSingleton<IHealthReporter>(provider => provider.GetRequiredService<RuntimeRecovery>());
+        return services;
+    }
+
+    /// <summary>
+    /// The runtime's tables held by one host at a time (<see cref="RuntimeLease"/>): for a host that may meet another on
+    /// the same tables, as the local host may.
+    /// </summary>
+    public static IServiceCollection AddRuntimeLease(this IServiceCollection services)
+    {
+        services.AddSingleton<RuntimeLease>();
+        services.Replace(ServiceDescriptor.Singleton<IRuntimeGate>(provider => provider.GetRequiredService<RuntimeLease>()));
         return services;
     }
 }

@@ -15,13 +15,15 @@ public sealed partial class RuntimeRecovery(
     EmbeddedRuntime runtime,
     TimeProvider time,
     IOptions<EmbeddedRuntimeOptions> options,
-    ILogger<RuntimeRecovery> logger) : IHostedService, IHealthReporter, IDisposable
+    ILogger<RuntimeRecovery> logger,
+    RuntimeLease? lease = null) : IHostedService, IHealthReporter, IDisposable
 {
     public const string HealthCheckName = "runtime";
 
     private readonly CancellationTokenSource stopping = new();
     private readonly TaskCompletionSource recovered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task retrying = Task.CompletedTask;
+    private Task? keeping;
     private int disposed;
     private volatile HealthCheck state = new(HealthCheckName, HealthState.Degraded, "runs left unfinished by an earlier process are not picked up yet");
 
@@ -44,6 +46,11 @@ public sealed partial class RuntimeRecovery(
     {
         await stopping.CancelAsync();
         await retrying.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (lease is not null)
+        {
+            await (keeping ?? Task.CompletedTask).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await lease.GiveUpAsync(cancellationToken);
+        }
     }
 
     public HealthCheck Report() => state;
@@ -84,6 +91,17 @@ public sealed partial class RuntimeRecovery(
     {
         try
         {
+            // Runs are picked up by the host that holds their tables, and by no other.
+            if (lease is not null && await lease.AcquireAsync(cancellationToken) is { } heldBy)
+            {
+                var wait = DelayAfter(failuresBefore + 1);
+                state = new HealthCheck(HealthCheckName, HealthState.Degraded,
+                    $"{heldBy}: this host takes no alerts and drives no runs until it holds them; next try at {time.GetUtcNow() + wait:u}");
+                LogHeldElsewhere(logger, heldBy, wait);
+                return false;
+            }
+
+            keeping ??= lease?.KeepAsync(stopping.Token);
             var count = await runtime.RecoverAsync(cancellationToken);
             state = new HealthCheck(HealthCheckName, HealthState.Healthy, $"picked up the {count} run(s) an earlier process left unfinished");
             recovered.TrySetResult();
@@ -104,6 +122,9 @@ public sealed partial class RuntimeRecovery(
     }
 
     private TimeSpan DelayAfter(int failures) => DoublingDelay.After(failures, options.Value.DriveRetryDelay, options.Value.MaxDriveRetryDelay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not taking the runtime's tables: {HeldBy}; tries again in {Delay}")]
+    private static partial void LogHeldElsewhere(ILogger logger, string heldBy, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Picking up unfinished runs failed; the host serves, and tries again in {Delay}")]
     private static partial void LogRecoveryFailed(ILogger logger, Exception exception, TimeSpan delay);

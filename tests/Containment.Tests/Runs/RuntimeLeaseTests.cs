@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using Azure.Data.Tables;
+using Containment.Runs.Embedded;
+using Containment.Tests.Support;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Containment.Tests.Runs;
+
+/// <summary>One host at a time holds a runtime's tables, against Azurite: who may take them over, and when.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
+{
+    private static readonly TimeSpan Term = TimeSpan.FromSeconds(30);
+
+    private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 24, 3, 0, 0, TimeSpan.Zero));
+    private readonly string prefix = AzuriteFixture.NewTablePrefix();
+
+    [Fact]
+    public async Task SecondHost_IsRefusedNamingTheHolder_UntilTheFirstGivesUp()
+    {
+        using var first = Lease(out _);
+        using var second = Lease(out _);
+
+        var firstTakes = await first.AcquireAsync(CancellationToken.None);
+        var firstClosed = first.Closed;
+        var secondRefused = await second.AcquireAsync(CancellationToken.None);
+        var closedWhileRefused = second.Closed;
+        var waiting = second.WhenOpenAsync(CancellationToken.None);
+        var openedWhileRefused = waiting.IsCompleted;
+        await first.GiveUpAsync(CancellationToken.None);
+        var secondTakes = await second.AcquireAsync(CancellationToken.None);
+
+        Assert.Null(firstTakes);
+        Assert.Null(firstClosed);
+        Assert.Equal($"another host holds the runtime's tables ({first.Self}) until {time.GetUtcNow() + Term:u}", secondRefused);
+        Assert.Equal(secondRefused, closedWhileRefused);
+        Assert.False(openedWhileRefused);
+        Assert.Null(secondTakes);
+        Assert.Null(second.Closed);
+        await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("it is stopping", first.Closed);
+    }
+
+    [Fact]
+    public async Task HolderInThisProcessDisposedWithoutGivingUp_IsTakenAtOnce()
+    {
+        var first = Lease(out _);
+        using var second = Lease(out _);
+        await first.AcquireAsync(CancellationToken.None);
+
+        first.Dispose();
+        var taken = await second.AcquireAsync(CancellationToken.None);
+
+        Assert.Null(taken);
+    }
+
+    [Fact]
+    public async Task HolderOnAnotherMachine_IsTakenOnlyOnceItsLeaseHasLapsed()
+    {
+        using var lease = Lease(out _);
+        await WriteHolderAsync(new LeaseHolder("elsewhere", 4242, time.GetUtcNow().AddHours(-1), "their-runtime"), time.GetUtcNow() + Term);
+
+        var refused = await lease.AcquireAsync(CancellationToken.None);
+        time.Advance(Term + TimeSpan.FromSeconds(1));
+        var taken = await lease.AcquireAsync(CancellationToken.None);
+
+        Assert.StartsWith("another host holds the runtime's tables (process 4242 on elsewhere, started ", refused, StringComparison.Ordinal);
+        Assert.Null(taken);
+    }
+
+    [Fact]
+    public async Task HolderProcessGoneOnThisMachine_IsTakenAtOnce()
+    {
+        // A host killed with SIGKILL and started again finds its own lease, held for half a minute more.
+        using var lease = Lease(out _);
+        using var gone = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        await gone.WaitForExitAsync();
+        await WriteHolderAsync(new LeaseHolder(Environment.MachineName, gone.Id, time.GetUtcNow().AddMinutes(-1), "killed-runtime"), time.GetUtcNow() + Term);
+
+        var taken = await lease.AcquireAsync(CancellationToken.None);
+
+        Assert.Null(taken);
+    }
+
+    [Fact]
+    public async Task LeaseTakenFromAHost_ClosesItsGateAndStopsIt()
+    {
+        using var lease = Lease(out var lifetime);
+        await lease.AcquireAsync(CancellationToken.None);
+        using var stop = new CancellationTokenSource();
+        var keeping = lease.KeepAsync(stop.Token);
+
+        // Another host took the row over (this one was frozen past its term, say).
+        await WriteHolderAsync(new LeaseHolder("elsewhere", 4242, time.GetUtcNow(), "their-runtime"), time.GetUtcNow() + Term);
+        while (!lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            time.Advance(Term / 3);
+            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
+        }
+
+        await stop.CancelAsync();
+        await keeping;
+
+        Assert.Equal("another host took the runtime's tables", lease.Closed);
+        Assert.False(lease.WhenOpenAsync(CancellationToken.None).IsCompleted);
+    }
+
+    [Fact]
+    public async Task GiveUp_OfALeaseNeverTaken_LeavesTheHoldersRow()
+    {
+        using var holder = Lease(out _);
+        using var standby = Lease(out _);
+        await holder.AcquireAsync(CancellationToken.None);
+        await standby.AcquireAsync(CancellationToken.None);
+
+        await standby.GiveUpAsync(CancellationToken.None);
+        var third = Lease(out _);
+        var refused = await third.AcquireAsync(CancellationToken.None);
+        third.Dispose();
+
+        Assert.StartsWith($"another host holds the runtime's tables ({holder.Self})", refused, StringComparison.Ordinal);
+    }
+
+    private RuntimeLease Lease(out ApplicationLifetime lifetime)
+    {
+        lifetime = new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance);
+        return new RuntimeLease(
+            new TableServiceClient(azurite.ConnectionString),
+            Options.Create(new EmbeddedRuntimeOptions { TablePrefix = prefix, LeaseTerm = Term }),
+            time,
+            lifetime,
+            NullLogger<RuntimeLease>.Instance);
+    }
+
+    private async Task WriteHolderAsync(LeaseHolder holder, DateTimeOffset until)
+    {
+        var table = new TableServiceClient(azurite.ConnectionString).GetTableClient(prefix + "Runs");
+        await table.CreateIfNotExistsAsync();
+        await table.UpsertEntityAsync(new TableEntity("runtime", "lease")
+        {
+            [nameof(LeaseHolder.Machine)] = holder.Machine,
+            [nameof(LeaseHolder.ProcessId)] = holder.ProcessId,
+            [nameof(LeaseHolder.ProcessStarted)] = holder.ProcessStarted,
+            [nameof(LeaseHolder.Instance)] = holder.Instance,
+            ["Until"] = until,
+        }, TableUpdateMode.Replace);
+    }
+}
