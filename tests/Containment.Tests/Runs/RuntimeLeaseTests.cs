@@ -109,6 +109,32 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task StorageSilentPastTheTerm_ClosesTheGate_AndTheHoldResumesOnceItAnswers()
+    {
+        using var relay = new CuttableRelay(azurite.Port);
+        var options = new TableClientOptions();
+        options.Retry.MaxRetries = 0;
+        using var lease = Lease(out var lifetime, new TableServiceClient(relay.AzuriteConnectionString, options));
+        await lease.AcquireAsync(CancellationToken.None);
+        using var stop = new CancellationTokenSource();
+        var keeping = lease.KeepAsync(stop.Token);
+
+        relay.Cut();
+        var lapsed = await TicksUntilAsync(() => lease.Closed is not null);
+        var closedWhileSilent = lease.Closed;
+        relay.RelayTo(azurite.Port);
+        var resumed = await TicksUntilAsync(() => lease.Closed is null);
+        await stop.CancelAsync();
+        await keeping;
+
+        // Renewed every 10 s of a 30 s term: the third renewal that storage does not answer finds the hold lapsed.
+        Assert.Equal(3, lapsed);
+        Assert.Equal("its lease of the runtime's tables lapsed while storage did not answer", closedWhileSilent);
+        Assert.InRange(resumed, 1, 2);
+        Assert.False(lifetime.ApplicationStopping.IsCancellationRequested);
+    }
+
+    [Fact]
     public async Task GiveUp_OfALeaseNeverTaken_LeavesTheHoldersRow()
     {
         using var holder = Lease(out _);
@@ -124,11 +150,33 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         Assert.StartsWith($"another host holds the runtime's tables ({holder.Self})", refused, StringComparison.Ordinal);
     }
 
-    private RuntimeLease Lease(out ApplicationLifetime lifetime)
+    /// <summary>Moves time on a renewal's interval at a time until <paramref name="done"/> holds; how many intervals that took.</summary>
+    private async Task<int> TicksUntilAsync(Func<bool> done)
+    {
+        for (var ticks = 1; ticks <= 20; ticks++)
+        {
+            time.Advance(Term / 3);
+
+            // The renewal the tick wakes goes to storage on real time.
+            for (var wait = 0; wait < 100 && !done(); wait++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System);
+            }
+
+            if (done())
+            {
+                return ticks;
+            }
+        }
+
+        throw new TimeoutException("the lease did not change in 20 renewal intervals");
+    }
+
+    private RuntimeLease Lease(out ApplicationLifetime lifetime, TableServiceClient? service = null)
     {
         lifetime = new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance);
         return new RuntimeLease(
-            new TableServiceClient(azurite.ConnectionString),
+            service ?? new TableServiceClient(azurite.ConnectionString),
             Options.Create(new EmbeddedRuntimeOptions { TablePrefix = prefix, LeaseTerm = Term }),
             time,
             lifetime,

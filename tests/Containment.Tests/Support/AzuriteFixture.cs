@@ -8,6 +8,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public string ConnectionString => azurite!.ConnectionString;
 
+    public int Port => azurite!.Port;
+
     public static string NewTablePrefix() => "T" + Guid.NewGuid().ToString("N")[..12];
 
     public async Task InitializeAsync() => azurite = await AzuriteServer.StartAsync(RepositoryRoot.Path);

@@ -37,6 +37,7 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     private volatile string? closed = "it has not taken the runtime's tables yet";
     private ETag held;
     private DateTimeOffset heldUntil;
+    private volatile bool lost;
 
     public RuntimeLease(TableServiceClient service, IOptions<EmbeddedRuntimeOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<RuntimeLease> logger)
     {
@@ -111,7 +112,7 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     {
         try
         {
-            while (true)
+            while (!lost)
             {
                 await Task.Delay(term / 3, time, cancellationToken);
                 await RenewAsync(cancellationToken);
@@ -178,6 +179,7 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
 
     private void Lost(string why)
     {
+        lost = true;
         Close(why);
         LogLost(logger, why);
         lifetime.StopApplication();
