@@ -3,7 +3,12 @@ using Containment.Ledger;
 
 namespace Containment.Api;
 
-/// <summary><c>GET /api/events</c> and <c>POST /api/events/{id}/status</c>: security events and their processing status.</summary>
+/// <summary>
+/// <c>GET /api/events</c> and <c>POST /api/events/{id}/status</c>: security events and their processing status. Each
+/// event is also addressed by a query value, <c>GET /api/event?id=</c> and <c>POST /api/event/status?id=</c>: Azure
+/// Functions answers 404 to a path with an escaped slash, which a Sentinel incident's event ids hold, and ranks the
+/// routes of its functions by name rather than literal segments first, so these stand apart from <c>events/{id}</c>.
+/// </summary>
 public sealed class EventsApi(SecurityEventLedger events, AuditTrail audit, TimeProvider time)
 {
     public async Task<ApiResponse> ListAsync(ApiRequest request, CancellationToken cancellationToken)
@@ -26,6 +31,14 @@ public sealed class EventsApi(SecurityEventLedger events, AuditTrail audit, Time
             ? ApiResponse.Error(404, $"no security event '{id}'")
             : ApiResponse.Json(200, new { Event = record, Audit = await audit.ListAsync(AuditSubject.SecurityEvent, id, cancellationToken) });
     }
+
+    /// <summary><c>GET /api/event?id=</c>: as <see cref="GetAsync"/>.</summary>
+    public Task<ApiResponse> GetByQueryAsync(ApiRequest request, CancellationToken cancellationToken) =>
+        IdOf(request) is { } id ? GetAsync(id, cancellationToken) : Task.FromResult(NoId);
+
+    /// <summary><c>POST /api/event/status?id=</c>: as <see cref="SetStatusAsync"/>.</summary>
+    public Task<ApiResponse> SetStatusByQueryAsync(ApiRequest request, CancellationToken cancellationToken) =>
+        IdOf(request) is { } id ? SetStatusAsync(request, id, cancellationToken) : Task.FromResult(NoId);
 
     public async Task<ApiResponse> SetStatusAsync(ApiRequest request, string id, CancellationToken cancellationToken)
     {
@@ -58,4 +71,9 @@ public sealed class EventsApi(SecurityEventLedger events, AuditTrail audit, Time
 
         return ApiResponse.Json(200, updated);
     }
+
+    private static readonly ApiResponse NoId =
+        ApiResponse.Error(400, "say which security event", new ApiErrorDetail("id", "expected the event's id as the query value id, escaped as a query value"));
+
+    private static string? IdOf(ApiRequest request) => request.QueryValue("id");
 }

@@ -70,6 +70,14 @@ public sealed class ApiFunctions(
     public Task<HttpResponseData> SetEventStatus([HttpTrigger(AuthorizationLevel.Function, "post", Route = "events/{id}/status")] HttpRequestData request, [DurableClient] DurableTaskClient client, FunctionContext context) =>
         HandleAsync(request, client, context, (api, ct) => events.SetStatusAsync(api, api.Route("id"), ct));
 
+    [Function("GetEventById")]
+    public Task<HttpResponseData> GetEventById([HttpTrigger(AuthorizationLevel.Function, "get", Route = "event")] HttpRequestData request, [DurableClient] DurableTaskClient client, FunctionContext context) =>
+        HandleAsync(request, client, context, events.GetByQueryAsync);
+
+    [Function("SetEventStatusById")]
+    public Task<HttpResponseData> SetEventStatusById([HttpTrigger(AuthorizationLevel.Function, "post", Route = "event/status")] HttpRequestData request, [DurableClient] DurableTaskClient client, FunctionContext context) =>
+        HandleAsync(request, client, context, events.SetStatusByQueryAsync);
+
     [Function("ShowApproval")]
     public Task<HttpResponseData> ShowApproval([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "approvals/{token}")] HttpRequestData request, [DurableClient] DurableTaskClient client, FunctionContext context) =>
         HandleAsync(request, client, context, (api, ct) => approvals.ShowAsync(api, api.Route("token"), ct));

@@ -56,7 +56,8 @@ internal static class EventsCommand
         {
             var eventId = parse.GetValue(id)!;
             var body = new { Status = parse.GetValue(status), Reason = parse.GetValue(reason) };
-            if (await connection.SendAsync<SecurityEventRecord>(parse, HttpMethod.Post, $"api/events/{Uri.EscapeDataString(eventId)}/status", body, cancellationToken) is not { } changed)
+            // The id as a query value: a host on Azure Functions answers 404 to a path holding an escaped slash.
+            if (await connection.SendAsync<SecurityEventRecord>(parse, HttpMethod.Post, $"api/event/status?id={Uri.EscapeDataString(eventId)}", body, cancellationToken) is not { } changed)
             {
                 return ContainmentCli.Failed;
             }

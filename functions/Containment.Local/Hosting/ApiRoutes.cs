@@ -19,6 +19,8 @@ internal static class ApiRoutes
         api.MapGet("/events", Keyed((request, services, ct) => services.GetRequiredService<EventsApi>().ListAsync(request, ct)));
         api.MapGet("/events/{id}", Keyed((request, services, ct) => services.GetRequiredService<EventsApi>().GetAsync(request.Route("id"), ct)));
         api.MapPost("/events/{id}/status", Keyed((request, services, ct) => services.GetRequiredService<EventsApi>().SetStatusAsync(request, request.Route("id"), ct)));
+        api.MapGet("/event", Keyed((request, services, ct) => services.GetRequiredService<EventsApi>().GetByQueryAsync(request, ct)));
+        api.MapPost("/event/status", Keyed((request, services, ct) => services.GetRequiredService<EventsApi>().SetStatusByQueryAsync(request, ct)));
 
         api.MapGet("/isolations", Keyed((request, services, ct) => services.GetRequiredService<IsolationsApi>().ListAsync(request, ct)));
         api.MapGet("/isolations/{id}", Keyed((request, services, ct) => services.GetRequiredService<IsolationsApi>().GetAsync(request.Route("id"), ct)));

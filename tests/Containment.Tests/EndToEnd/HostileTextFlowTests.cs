@@ -100,7 +100,48 @@ public sealed class HostileTextFlowTests(LocalHostFixture host)
             var (changed, record) = await flow.PostAsync($"api/events/{Uri.EscapeDataString(eventId)}/status", """{ "status": "processed", "reason": "handled in Sentinel" }""");
             Assert.True(changed == 200, record.ToJsonString());
             Assert.Equal("processed", (string?)record["status"]);
+
+            // Azure Functions answers 404 to a path holding an escaped slash: the id as a query value reaches the event there.
+            var byQuery = await flow.GetAsync($"api/event?id={Uri.EscapeDataString(eventId)}");
+            var (ignored, again) = await flow.PostAsync($"api/event/status?id={Uri.EscapeDataString(eventId)}", """{ "status": "ignored", "reason": "a duplicate in Sentinel" }""");
+            Assert.Equal(eventId, (string?)byQuery["event"]!["id"]);
+            Assert.Equal("processed", (string?)byQuery["event"]!["status"]);
+            Assert.True(ignored == 200, again.ToJsonString());
+            Assert.Equal("ignored", (string?)again["status"]);
+            Assert.Equal(
+                "processed → ignored: a duplicate in Sentinel",
+                (string?)(await flow.GetAsync($"api/event?id={Uri.EscapeDataString(eventId)}"))["audit"]!.AsArray().Last(entry => (string?)entry!["action"] == "event-status-changed")!["detail"]);
         }
+    }
+
+    [Theory]
+    [InlineData("GET", "api/event")]
+    [InlineData("GET", "api/event?id=")]
+    [InlineData("POST", "api/event/status")]
+    public async Task EventByQuery_WithoutAnId_Is400AtId(string method, string path)
+    {
+        using var flow = new FlowClient(host);
+        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative))
+        {
+            Content = method == "POST" ? new StringContent("""{ "status": "ignored", "reason": "r" }""", System.Text.Encoding.UTF8, "application/json") : null,
+        };
+
+        using var response = await flow.Http.SendAsync(request);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Equal("id", (string?)body["details"]![0]!["pointer"]);
+    }
+
+    [Fact]
+    public async Task EventByQuery_UnknownId_Is404NamingIt()
+    {
+        using var flow = new FlowClient(host);
+
+        using var response = await flow.Http.GetAsync(new Uri("api/event?id=" + Uri.EscapeDataString("sentinel:no/such/event"), UriKind.Relative));
+
+        Assert.Equal(404, (int)response.StatusCode);
+        Assert.Equal("no security event 'sentinel:no/such/event'", (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]);
     }
 
     private static IEnumerable<string> Strings(JsonNode? node) => node switch
