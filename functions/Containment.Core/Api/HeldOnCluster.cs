@@ -5,4 +5,7 @@ internal enum HeldOnCluster
 {
     Quarantine,
     CordonedNode,
+
+    /// <summary>The pod's deny-all policy, selecting no pod.</summary>
+    Fence,
 }

@@ -127,8 +127,10 @@ public sealed class IsolationsApi(
             {
                 (HeldOnCluster.Quarantine, null) => " (the pod carries a quarantine and has no isolation record)",
                 (HeldOnCluster.Quarantine, _) => " (the pod still carries a quarantine though its record says released)",
-                (_, null) => " (a node is kept cordoned for the pod, which has no isolation record)",
-                _ => " (a node is still kept cordoned for the pod though its record says released)",
+                (HeldOnCluster.CordonedNode, null) => " (a node is kept cordoned for the pod, which has no isolation record)",
+                (HeldOnCluster.CordonedNode, _) => " (a node is still kept cordoned for the pod though its record says released)",
+                (_, null) => " (the pod's quarantine policy is left, and the pod has no isolation record)",
+                _ => " (the pod's quarantine policy is still there though its record says released)",
             };
         }
 
@@ -148,8 +150,8 @@ public sealed class IsolationsApi(
             : null;
 
     /// <summary>
-    /// What a release would still give back on the cluster: the pod's quarantine, or a node kept cordoned for it; null
-    /// for nothing. A cluster that cannot be read leaves the ledger's word standing.
+    /// What a release would still give back on the cluster: the pod's quarantine, a node kept cordoned for it, or its
+    /// quarantine policy; null for nothing. A cluster that cannot be read leaves the ledger's word standing.
     /// </summary>
     private async Task<HeldOnCluster?> StillHeldAsync(AlertTarget target, CancellationToken cancellationToken)
     {
@@ -161,7 +163,12 @@ public sealed class IsolationsApi(
                 return HeldOnCluster.Quarantine;
             }
 
-            return await uncordon.IsHeldForAsync(pod, cancellationToken) ? HeldOnCluster.CordonedNode : null;
+            if (await uncordon.IsHeldForAsync(pod, cancellationToken))
+            {
+                return HeldOnCluster.CordonedNode;
+            }
+
+            return await release.HasFenceAsync(pod, cancellationToken) ? HeldOnCluster.Fence : null;
         }
         catch (KubernetesOperationException)
         {

@@ -17,4 +17,10 @@ public enum DriftKind
 
     /// <summary>A node is kept cordoned for the pod, and its record says it is not isolated (released, failed) or there is none.</summary>
     CordonedWithoutIsolation,
+
+    /// <summary>
+    /// A deny-all NetworkPolicy of Containment fences a quarantine no pod of its namespace carries, and the pod it was made
+    /// for is not isolated by its record: left by an isolation that was withdrawn, or made ahead for a run never stored.
+    /// </summary>
+    FenceWithoutQuarantine,
 }

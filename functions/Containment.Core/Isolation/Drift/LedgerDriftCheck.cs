@@ -60,16 +60,18 @@ public sealed partial class LedgerDriftCheck(
             ct => client.NetworkingV1.ListNetworkPolicyForAllNamespacesAsync(labelSelector: $"{QuarantineNames.ManagedByLabel}={QuarantineNames.ManagedByValue}", cancellationToken: ct), cancellationToken)).Items;
 
         // The quarantines a deny-all fences, by namespace: the quarantine its selector names, when it is a deny-all of it.
-        var fenced = new HashSet<(string Namespace, string QuarantineId)>();
+        var fences = new List<(V1NetworkPolicy Policy, string QuarantineId)>();
         foreach (var policy in policies)
         {
             if (policy.Spec?.PodSelector?.MatchLabels is { } selects
                 && selects.TryGetValue(QuarantineNames.QuarantineLabel, out var fencedId)
                 && QuarantinePod.IsDenyAll(policy, fencedId))
             {
-                fenced.Add((policy.Metadata.NamespaceProperty, fencedId));
+                fences.Add((policy, fencedId));
             }
         }
+
+        var fenced = fences.Select(fence => (fence.Policy.Metadata.NamespaceProperty, fence.QuarantineId)).ToHashSet();
 
         var records = new Dictionary<(string Namespace, string Pod), IsolationRecord>();
         await foreach (var record in isolations.ReadAllAsync(new IsolationQuery(Cluster: alias), cancellationToken))
@@ -123,8 +125,43 @@ public sealed partial class LedgerDriftCheck(
             }
         }
 
+        var carried = quarantined.Select(pod => (pod.Metadata.NamespaceProperty, pod.Metadata.Labels[QuarantineNames.QuarantineLabel])).ToHashSet();
+        findings.AddRange(FencesWithoutQuarantine(alias, fences, carried, records, settledBefore));
         findings.AddRange(await NodesHeldWithoutIsolationAsync(client, alias, records, settledBefore, cancellationToken));
         return (new ClusterChecked(alias, quarantined.Count, isolated), findings);
+    }
+
+    /// <summary>
+    /// Deny-all policies that select no pod, made for a pod the ledger calls released, failed, or does not know. A fence
+    /// is made a moment before its relabel (and ahead of it, beside the run's insert), so a young one is left to settle.
+    /// </summary>
+    private static IEnumerable<DriftFinding> FencesWithoutQuarantine(
+        string alias, List<(V1NetworkPolicy Policy, string QuarantineId)> fences, HashSet<(string Namespace, string QuarantineId)> carried,
+        Dictionary<(string Namespace, string Pod), IsolationRecord> records, DateTimeOffset settledBefore)
+    {
+        foreach (var (policy, quarantineId) in fences)
+        {
+            var ns = policy.Metadata.NamespaceProperty;
+            string? pod = null;
+            if (carried.Contains((ns, quarantineId)) || policy.Metadata.Annotations?.TryGetValue(QuarantineNames.PodAnnotation, out pod) != true || string.IsNullOrEmpty(pod))
+            {
+                continue;
+            }
+
+            var record = records.GetValueOrDefault((ns, pod));
+            var made = policy.Metadata.CreationTimestamp is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : (DateTimeOffset?)null;
+            var since = Later(made, record?.ChangedAt);
+            if (since > settledBefore || record is { Status: not (LedgerStatus.Released or LedgerStatus.Failed) })
+            {
+                continue;
+            }
+
+            var says = record is null
+                ? "there is no isolation record"
+                : $"its record says {KebabCaseEnumConverter.ToWireName(record.Status)} since {record.ChangedAt:u}";
+            yield return new DriftFinding(DriftKind.FenceWithoutQuarantine, alias, ns, pod, record?.Id ?? RunInstanceId.ForTarget(alias, ns, pod),
+                $"NetworkPolicy {policy.Metadata.Name} fences quarantine {quarantineId}, which no pod in {ns} carries, and {says}", record?.Status, since);
+        }
     }
 
     /// <summary>

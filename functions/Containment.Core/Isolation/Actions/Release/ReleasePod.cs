@@ -38,7 +38,7 @@ public sealed class ReleasePod(
     public IReadOnlyList<KubernetesPermission> Permissions { get; } =
     [
         new("", "pods", ["get", "patch"]),
-        new("networking.k8s.io", "networkpolicies", ["delete"]),
+        new("networking.k8s.io", "networkpolicies", ["get", "delete"]),
         new(QuarantinePod.CiliumGroup, QuarantinePod.CiliumPlural, ["delete"]),
     ];
 
@@ -95,6 +95,15 @@ public sealed class ReleasePod(
     {
         var client = (await clusters.ConnectAsync(target.Cluster, cancellationToken)).Client;
         return QuarantineNames.IsQuarantined(await calls.ReadPodOrDefaultAsync(client, target.Namespace, target.Pod, cancellationToken));
+    }
+
+    /// <summary>Whether the pod's quarantine NetworkPolicy is there: a release deletes it, whatever the ledger says.</summary>
+    public async Task<bool> HasFenceAsync(PodReference target, CancellationToken cancellationToken)
+    {
+        var client = (await clusters.ConnectAsync(target.Cluster, cancellationToken)).Client;
+        var name = QuarantineNames.PolicyName(target.Pod);
+        return await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "networkpolicies", target.Namespace, name),
+            ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, target.Namespace, cancellationToken: ct), cancellationToken) is not null;
     }
 
     /// <summary>
