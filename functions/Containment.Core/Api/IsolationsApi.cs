@@ -114,9 +114,9 @@ public sealed class IsolationsApi(
         var detail = $"released by hand: {body.Reason}";
         if (record is null or { Status: IsolationStatus.Released })
         {
-            // The ledger says there is nothing to release, yet the pod may still carry a quarantine, or a node may still be
-            // kept cordoned for it (the drift watch reports both): then the release goes ahead, and this route is the
-            // remedy the drift report points to.
+            // The ledger says there is nothing to release, yet the cluster may still hold something of an isolation of the
+            // pod (the drift watch reports each): then the release goes ahead, and this route is the remedy the drift
+            // report points to.
             var left = await StillHeldAsync(target, cancellationToken);
             if (left is null)
             {
