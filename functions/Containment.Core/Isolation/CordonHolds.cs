@@ -43,6 +43,9 @@ public static class CordonHolds
         }
     }
 
+    /// <summary>Whether the node carries <paramref name="holder"/>'s hold.</summary>
+    public static bool IsHeldFor(V1Node node, string holder) => On(node)?.ContainsKey(holder) == true;
+
     /// <summary>The annotation's value: the holds as a JSON object in name order, so the same holds always read the same.</summary>
     public static string Text(IReadOnlyDictionary<string, string> holds) =>
         JsonSerializer.Serialize(new SortedDictionary<string, string>(holds.ToDictionary(), StringComparer.Ordinal));

@@ -212,7 +212,8 @@ public sealed class NodeCordonTests
     private static async Task<JsonObject> NodeAsync(IsolationHarness harness) =>
         (await harness.Sim.Store.GetAsync(ResourceCatalog.Nodes, null, Node, CancellationToken.None))!;
 
-    private static List<string> Holds(JsonObject node) =>
+    /// <summary>The pods a node, as KubeSim stores it, is held for.</summary>
+    internal static List<string> Holds(JsonObject node) =>
         JsonNode.Parse((string)node["metadata"]!["annotations"]![CordonHolds.HoldsAnnotation]!)!.AsObject().Select(hold => hold.Key).ToList();
 
     /// <summary>An object as a comparison of before and after sees it: every write takes a new resourceVersion.</summary>

@@ -93,7 +93,7 @@ public sealed class KubernetesFaultTests(ReliabilityHostFixture host)
 
         Assert.All(waiting, status => Assert.True(FlowClient.Waiting(status), status.ToJsonString()));
         Assert.All(waiting, status => Assert.Equal("succeeded", (string?)status["history"]!.AsArray().Single(step => (string?)step!["stepId"] == "cordon-node")!["outcome"]));
-        Assert.Equal(pods.Select(pod => $"{LocalHostFixture.Namespace}/{pod}").Order(), Holds(cordoned).Order());
+        Assert.Equal(pods.Select(pod => $"{LocalHostFixture.Namespace}/{pod}").Order(), Containment.Tests.Isolation.NodeCordonTests.Holds(cordoned).Order());
         Assert.All(done, status => Assert.Equal("succeeded", (string?)status["history"]!.AsArray().Single(step => (string?)step!["stepId"] == "uncordon-node")!["outcome"]));
         foreach (var pod in pods)
         {
@@ -110,9 +110,6 @@ public sealed class KubernetesFaultTests(ReliabilityHostFixture host)
         """;
 
     private async Task<JsonObject> NodeAsync(string node) => (await host.KubeSim.Store.GetAsync(ResourceCatalog.Nodes, null, node, CancellationToken.None))!;
-
-    private static List<string> Holds(JsonObject node) =>
-        JsonNode.Parse((string)node["metadata"]!["annotations"]![CordonHolds.HoldsAnnotation]!)!.AsObject().Select(hold => hold.Key).ToList();
 
     [Theory]
     [InlineData("POST", "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies")]

@@ -175,9 +175,10 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
     private RuntimeLease Lease(out ApplicationLifetime lifetime, TableServiceClient? service = null)
     {
         lifetime = new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance);
+        var options = Options.Create(new EmbeddedRuntimeOptions { TablePrefix = prefix, LeaseTerm = Term });
         return new RuntimeLease(
-            service ?? new TableServiceClient(azurite.ConnectionString),
-            Options.Create(new EmbeddedRuntimeOptions { TablePrefix = prefix, LeaseTerm = Term }),
+            new RunStore(service ?? new TableServiceClient(azurite.ConnectionString), options, time),
+            options,
             time,
             lifetime,
             NullLogger<RuntimeLease>.Instance);

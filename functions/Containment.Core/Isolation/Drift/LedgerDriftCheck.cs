@@ -94,13 +94,10 @@ public sealed partial class LedgerDriftCheck(
             }
 
             var id = record?.Id ?? RunInstanceId.ForTarget(alias, ns, name);
-            if (record is null or { Status: LedgerStatus.Released or LedgerStatus.Failed })
+            if (NotIsolatedBy(record))
             {
-                var says = record is null
-                    ? "there is no isolation record"
-                    : $"its record says {KebabCaseEnumConverter.ToWireName(record.Status)} since {record.ChangedAt:u}";
                 findings.Add(new DriftFinding(DriftKind.QuarantinedWithoutIsolation, alias, ns, name, id,
-                    $"the pod carries quarantine {quarantineId}, and {says}", record?.Status, since));
+                    $"the pod carries quarantine {quarantineId}, and {RecordSays(record)}", record?.Status, since));
             }
 
             if (!fenced.Contains((ns, quarantineId)))
@@ -151,16 +148,13 @@ public sealed partial class LedgerDriftCheck(
             var record = records.GetValueOrDefault((ns, pod));
             var made = policy.Metadata.CreationTimestamp is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : (DateTimeOffset?)null;
             var since = Later(made, record?.ChangedAt);
-            if (since > settledBefore || record is { Status: not (LedgerStatus.Released or LedgerStatus.Failed) })
+            if (since > settledBefore || !NotIsolatedBy(record))
             {
                 continue;
             }
 
-            var says = record is null
-                ? "there is no isolation record"
-                : $"its record says {KebabCaseEnumConverter.ToWireName(record.Status)} since {record.ChangedAt:u}";
             yield return new DriftFinding(DriftKind.FenceWithoutQuarantine, alias, ns, pod, record?.Id ?? RunInstanceId.ForTarget(alias, ns, pod),
-                $"NetworkPolicy {policy.Metadata.Name} fences quarantine {quarantineId}, which no pod in {ns} carries, and {says}", record?.Status, since);
+                $"NetworkPolicy {policy.Metadata.Name} fences quarantine {quarantineId}, which no pod in {ns} carries, and {RecordSays(record)}", record?.Status, since);
         }
     }
 
@@ -197,21 +191,25 @@ public sealed partial class LedgerDriftCheck(
 
                 var record = records.GetValueOrDefault((ns, name));
                 var since = Later(CordonHolds.StartOf(stamp), record?.ChangedAt);
-                if (since > settledBefore || record is { Status: not (LedgerStatus.Released or LedgerStatus.Failed) })
+                if (since > settledBefore || !NotIsolatedBy(record))
                 {
                     continue;
                 }
 
-                var says = record is null
-                    ? "there is no isolation record"
-                    : $"its record says {KebabCaseEnumConverter.ToWireName(record.Status)} since {record.ChangedAt:u}";
                 findings.Add(new DriftFinding(DriftKind.CordonedWithoutIsolation, alias, ns, name, record?.Id ?? RunInstanceId.ForTarget(alias, ns, name),
-                    $"node {node.Metadata.Name} is kept cordoned for the pod, and {says}", record?.Status, since));
+                    $"node {node.Metadata.Name} is kept cordoned for the pod, and {RecordSays(record)}", record?.Status, since));
             }
         }
 
         return findings;
     }
+
+    /// <summary>Whether the ledger holds the pod not isolated: released, failed, or no record at all (isolating and releasing are under way).</summary>
+    private static bool NotIsolatedBy(IsolationRecord? record) => record is null or { Status: LedgerStatus.Released or LedgerStatus.Failed };
+
+    private static string RecordSays(IsolationRecord? record) => record is null
+        ? "there is no isolation record"
+        : $"its record says {KebabCaseEnumConverter.ToWireName(record.Status)} since {record.ChangedAt:u}";
 
     private static DateTimeOffset? Later(DateTimeOffset? first, DateTimeOffset? second) =>
         first is null ? second : second is null ? first : first > second ? first : second;

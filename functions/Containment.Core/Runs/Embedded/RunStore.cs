@@ -185,5 +185,8 @@ public sealed class RunStore : IDisposable
         JsonSerializer.Deserialize<Playbook>(TableJson.Read(entity, "Playbook"), ContainmentJson.Options)!,
         entity.ETag);
 
-    private Task EnsureCreatedAsync(CancellationToken cancellationToken) => creation.EnsureAsync(cancellationToken);
+    internal Task EnsureCreatedAsync(CancellationToken cancellationToken) => creation.EnsureAsync(cancellationToken);
+
+    /// <summary>The runtime's table, for the row its lease keeps beside the runs (<see cref="RuntimeLease"/>).</summary>
+    internal TableClient Table => table;
 }

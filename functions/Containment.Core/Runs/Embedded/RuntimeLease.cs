@@ -25,8 +25,8 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     // The runtimes of this process that hold or seek a lease: a holder in this process that is not among them is gone.
     private static readonly ConcurrentDictionary<string, byte> LiveHere = new(StringComparer.Ordinal);
 
+    private readonly RunStore store;
     private readonly TableClient table;
-    private readonly TableCreation creation;
     private readonly TimeProvider time;
     private readonly TimeSpan term;
     private readonly IHostApplicationLifetime lifetime;
@@ -39,10 +39,11 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     private DateTimeOffset heldUntil;
     private volatile bool lost;
 
-    public RuntimeLease(TableServiceClient service, IOptions<EmbeddedRuntimeOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<RuntimeLease> logger)
+    public RuntimeLease(RunStore store, IOptions<EmbeddedRuntimeOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<RuntimeLease> logger)
     {
-        table = service.GetTableClient(options.Value.TablePrefix + "Runs");
-        creation = new TableCreation(table);
+        // The row lives in the runs table, which the store creates once for both.
+        this.store = store;
+        table = store.Table;
         this.time = time;
         term = options.Value.LeaseTerm;
         this.lifetime = lifetime;
@@ -56,6 +57,12 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
 
     public Task WhenOpenAsync(CancellationToken cancellationToken)
     {
+        // Every step of every run asks: while the tables are held, no lock.
+        if (closed is null)
+        {
+            return Task.CompletedTask;
+        }
+
         lock (gate)
         {
             return closed is null ? Task.CompletedTask : opened.Task.WaitAsync(cancellationToken);
@@ -65,7 +72,7 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     /// <summary>Takes the tables, or keeps them; who holds them instead, and until when, when another host does.</summary>
     public async Task<string?> AcquireAsync(CancellationToken cancellationToken)
     {
-        await creation.EnsureAsync(cancellationToken);
+        await store.EnsureCreatedAsync(cancellationToken);
         while (true)
         {
             var now = time.GetUtcNow();

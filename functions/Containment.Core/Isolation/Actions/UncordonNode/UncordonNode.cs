@@ -38,7 +38,7 @@ public sealed class UncordonNode(ClusterRegistry clusters, KubernetesCallPipelin
         var connection = await clusters.ConnectAsync(target.Cluster, cancellationToken);
         var client = connection.Client;
         var holder = CordonHolds.Holder(target);
-        var held = (await calls.ListCordonedAsync(client, cancellationToken)).Where(node => CordonHolds.On(node)?.ContainsKey(holder) == true).ToList();
+        var held = (await calls.ListCordonedAsync(client, cancellationToken)).Where(node => CordonHolds.IsHeldFor(node, holder)).ToList();
         if (held.Count == 0)
         {
             return new ActionOutcome(Name, false, $"no node is cordoned by Containment for pod {holder}; nothing to uncordon");
@@ -60,7 +60,7 @@ public sealed class UncordonNode(ClusterRegistry clusters, KubernetesCallPipelin
     public async Task<bool> IsHeldForAsync(PodReference target, CancellationToken cancellationToken)
     {
         var client = (await clusters.ConnectAsync(target.Cluster, cancellationToken)).Client;
-        return (await calls.ListCordonedAsync(client, cancellationToken)).Any(node => CordonHolds.On(node)?.ContainsKey(CordonHolds.Holder(target)) == true);
+        return (await calls.ListCordonedAsync(client, cancellationToken)).Any(node => CordonHolds.IsHeldFor(node, CordonHolds.Holder(target)));
     }
 
     private async Task<(bool Changed, string Message)> GiveBackAsync(
