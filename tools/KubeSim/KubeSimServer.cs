@@ -98,6 +98,7 @@ public sealed class KubeSimServer : IAsyncDisposable
     public async Task SeedAsync(string listJsonOrYaml, CancellationToken cancellationToken)
     {
         var kinds = ResourceCatalog.Served(Options.Cilium);
+        var seededUids = new SeededUids();
         foreach (var item in SeedLoader.Parse(listJsonOrYaml))
         {
             var apiVersion = item["apiVersion"]?.GetValue<string>() ?? "v1";
@@ -110,11 +111,15 @@ public sealed class KubeSimServer : IAsyncDisposable
                 await EnsureNamespaceAsync(ns, cancellationToken);
             }
 
+            string? seededUid = null;
             if (item["metadata"] is JsonObject metadata)
             {
-                // A seed taken from a live cluster carries server fields the simulator assigns itself.
+                // A seed taken from a live cluster carries server fields the simulator assigns itself; its owner
+                // references name their owners by the uids the seed gave, which are given anew.
                 metadata.Remove("resourceVersion");
+                seededUid = (string?)metadata["uid"];
                 metadata.Remove("uid");
+                seededUids.Relink(metadata, ns);
             }
 
             if (kind == ResourceCatalog.Namespaces && await Store.GetAsync(kind, null, item["metadata"]!["name"]!.GetValue<string>(), cancellationToken) is not null)
@@ -122,7 +127,8 @@ public sealed class KubeSimServer : IAsyncDisposable
                 continue;
             }
 
-            await Store.CreateAsync(kind, ns, item, cancellationToken);
+            var created = await Store.SeedAsync(kind, ns, item, cancellationToken);
+            seededUids.Add(kind.Kind, ns, created, seededUid);
         }
     }
 

@@ -46,7 +46,30 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
         cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {
-            return Task.FromResult(CreateLocked(kind, ns, body));
+            var created = CreateLocked(kind, ns, body);
+            if (kind == ResourceCatalog.Pods)
+            {
+                ReconcileReplicaSetsLocked(ns ?? "", created["metadata"]!["name"]!.GetValue<string>());
+            }
+            else if (kind == ResourceCatalog.ReplicaSets)
+            {
+                ScaleLocked(ns ?? "", TryGetLocked(kind, ns, created["metadata"]!["name"]!.GetValue<string>())!);
+            }
+
+            return Task.FromResult(created);
+        }
+    }
+
+    /// <summary>
+    /// Adds an object of a seed: as <see cref="CreateAsync"/>, but a <c>creationTimestamp</c> the seed gives is kept (a
+    /// seed stands for a cluster whose objects were made before it started), and no controller acts on it.
+    /// </summary>
+    public Task<JsonObject> SeedAsync(ResourceKind kind, string? ns, JsonObject body, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            return Task.FromResult(CreateLocked(kind, ns, body, keepCreationTimestamp: true));
         }
     }
 
@@ -136,10 +159,20 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
                 throw KubeApiException.PreconditionFailed(kind, name, "ResourceVersion", expectedVersion, (string?)metadata?["resourceVersion"] ?? "");
             }
 
-            bucket.Remove(name);
-            resourceVersion++;
+            DeleteLocked(kind, ns, name);
+            if (kind == ResourceCatalog.Pods)
+            {
+                ReconcileDeletedPodLocked(ns ?? "", found.Object);
+            }
+
             return Task.FromResult(found.Object);
         }
+    }
+
+    private void DeleteLocked(ResourceKind kind, string? ns, string name)
+    {
+        buckets[BucketKey(kind, ns)].Remove(name);
+        resourceVersion++;
     }
 
     internal static IReadOnlyDictionary<string, string> Labels(JsonNode? obj) =>
@@ -179,16 +212,21 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
         }
 
         metadata["resourceVersion"] = NextVersion();
+        PutLocked(kind, ns, name, updated);
+        var answer = (JsonObject)updated.DeepClone();
         if (kind == ResourceCatalog.Pods)
         {
-            ReconcileReplicaSetsLocked(updated);
+            ReconcileReplicaSetsLocked(ns ?? "", name);
+        }
+        else if (kind == ResourceCatalog.ReplicaSets)
+        {
+            ScaleLocked(ns ?? "", updated);
         }
 
-        PutLocked(kind, ns, name, updated);
-        return (JsonObject)updated.DeepClone();
+        return answer;
     }
 
-    private JsonObject CreateLocked(ResourceKind kind, string? ns, JsonObject body)
+    private JsonObject CreateLocked(ResourceKind kind, string? ns, JsonObject body, bool keepCreationTimestamp = false)
     {
         body = (JsonObject)body.DeepClone();
         var metadata = body["metadata"] as JsonObject ?? [];
@@ -221,7 +259,11 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
         }
 
         metadata["uid"] = Guid.NewGuid().ToString();
-        metadata["creationTimestamp"] = timeProvider.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        if (!keepCreationTimestamp || metadata["creationTimestamp"] is null)
+        {
+            metadata["creationTimestamp"] = timeProvider.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        }
+
         metadata["resourceVersion"] = NextVersion();
         body["apiVersion"] = kind.GroupVersion;
         body["kind"] = kind.Kind;
@@ -252,49 +294,6 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
 
         status["hostIP"] ??= "10.224.0.4";
         status["startTime"] ??= pod["metadata"]!["creationTimestamp"]!.DeepClone();
-    }
-
-    // A ReplicaSet releases a pod its selector no longer matches and starts a replacement, as the
-    // ReplicaSet controller does; the released pod stays.
-    private void ReconcileReplicaSetsLocked(JsonObject pod)
-    {
-        var ns = pod["metadata"]!["namespace"]?.GetValue<string>() ?? "";
-        if (pod["metadata"]?["ownerReferences"] is not JsonArray owners)
-        {
-            return;
-        }
-
-        foreach (var owner in owners.OfType<JsonObject>().ToList())
-        {
-            if (owner["kind"]?.GetValue<string>() != "ReplicaSet"
-                || owner["name"]?.GetValue<string>() is not { } rsName
-                || TryGetLocked(ResourceCatalog.ReplicaSets, ns, rsName) is not { } replicaSet)
-            {
-                continue;
-            }
-
-            var matchLabels = replicaSet["spec"]?["selector"]?["matchLabels"] as JsonObject;
-            var podLabels = Labels(pod);
-            var matches = matchLabels is null || matchLabels.All(m => podLabels.TryGetValue(m.Key, out var v) && v == m.Value?.ToString());
-            if (matches)
-            {
-                continue;
-            }
-
-            owners.Remove(owner);
-            var template = replicaSet["spec"]?["template"] as JsonObject ?? [];
-            var replacement = new JsonObject
-            {
-                ["metadata"] = new JsonObject
-                {
-                    ["generateName"] = rsName + "-",
-                    ["labels"] = template["metadata"]?["labels"]?.DeepClone() ?? matchLabels?.DeepClone(),
-                    ["ownerReferences"] = new JsonArray(owner.DeepClone()),
-                },
-                ["spec"] = template["spec"]?.DeepClone() ?? new JsonObject(),
-            };
-            CreateLocked(ResourceCatalog.Pods, ns, replacement);
-        }
     }
 
     private static bool MatchesFields(JsonObject obj, IReadOnlyDictionary<string, string> fields)

@@ -43,6 +43,7 @@ internal sealed partial class DemoScript(TextWriter output)
         using var kube = new HttpClient { BaseAddress = cluster.BaseUrl };
 
         var before = await PodAsync(kube, cancellationToken);
+        var podsBefore = await PodNamesAsync(kube, cancellationToken);
         Say($"cluster: pod {Namespace}/{Pod} labels {Labels(before)}; policies: {string.Join(", ", await PoliciesAsync(kube, cancellationToken))}");
 
         Say("1. Defender for Containers reports a reverse shell in the pod (POST /api/alerts)");
@@ -58,7 +59,8 @@ internal sealed partial class DemoScript(TextWriter output)
         Check(Labels(isolated).Contains("containment.io/quarantine", StringComparison.Ordinal), $"pod labels now {Labels(isolated)}: out of the Service and of every policy");
         var policies = await PoliciesAsync(kube, cancellationToken);
         Check(policies.Contains($"containment-quarantine-{Pod}"), $"policies now: {string.Join(", ", policies)}");
-        Say($"   the ReplicaSet keeps serving: pods {string.Join(", ", await PodNamesAsync(kube, cancellationToken))}");
+        Check(Owners(isolated) == "[]" && Owners(before) != "[]",
+            $"the ReplicaSet let the pod go (it has no owner now) and started a replacement: pods {string.Join(", ", await PodNamesAsync(kube, cancellationToken))}");
         var record = (await api.GetFromJsonAsync<JsonObject>(new Uri($"api/isolations/{Uri.EscapeDataString(instanceId)}", UriKind.Relative), cancellationToken))!;
         Check((string?)record["isolation"]!["status"] == "isolated", $"3. ledger: isolation {record["isolation"]!["status"]}; audit: {string.Join(", ", record["audit"]!.AsArray().Select(item => item!["action"]))}");
         var events = (await api.GetFromJsonAsync<JsonObject>(new Uri("api/events", UriKind.Relative), cancellationToken))!["events"]!.AsArray();
@@ -79,6 +81,9 @@ internal sealed partial class DemoScript(TextWriter output)
         var after = await PodAsync(kube, cancellationToken);
         Check(Labels(after) == Labels(before), $"pod labels restored exactly: {Labels(after)}");
         Check(!(await PoliciesAsync(kube, cancellationToken)).Contains($"containment-quarantine-{Pod}"), "quarantine policies removed");
+        var podsAfter = await PodNamesAsync(kube, cancellationToken);
+        Check(Owners(after) == Owners(before) && podsAfter.SequenceEqual(podsBefore),
+            $"the ReplicaSet took the pod back (owner {after["metadata"]!["ownerReferences"]![0]!["name"]}) and deleted its replacement: pods {string.Join(", ", podsAfter)}");
         var released = (await api.GetFromJsonAsync<JsonObject>(new Uri($"api/isolations/{Uri.EscapeDataString(instanceId)}", UriKind.Relative), cancellationToken))!;
         Check((string?)released["isolation"]!["status"] == "released", $"ledger: isolation {released["isolation"]!["status"]} by {released["isolation"]!["changedBy"]}");
         var drift = (await api.GetFromJsonAsync<JsonObject>(new Uri("api/drift", UriKind.Relative), cancellationToken))!;
@@ -174,6 +179,8 @@ internal sealed partial class DemoScript(TextWriter output)
     }
 
     private static string Labels(JsonObject pod) => pod["metadata"]!["labels"]!.ToJsonString();
+
+    private static string Owners(JsonObject pod) => pod["metadata"]!["ownerReferences"]?.ToJsonString() ?? "[]";
 
     private void Say(string line) => output.WriteLine(line);
 

@@ -33,6 +33,7 @@ internal static class KubeSimSeeds
           metadata:
             name: web-7d9f-abcde
             namespace: shop
+            creationTimestamp: "2026-11-02T09:14:05Z"
             labels: {app: web, tier: front, "pod-template-hash": "7d9f"}
             annotations: {"kubernetes.io/psp": "restricted", "note": "keep me"}
             ownerReferences:
@@ -41,6 +42,7 @@ internal static class KubeSimSeeds
               name: web-7d9f
               uid: 1b0c2f1e-0000-4000-8000-000000000001
               controller: true
+              blockOwnerDeletion: true
           spec:
             nodeName: aks-nodepool1-0
             containers:

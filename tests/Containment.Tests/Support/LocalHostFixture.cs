@@ -69,6 +69,43 @@ public class LocalHostFixture : IAsyncLifetime
         return (pods, node);
     }
 
+    /// <summary>
+    /// A ReplicaSet of its own, as a Deployment makes one, with <paramref name="replicas"/> pods it owns, made days ago
+    /// (so that a replacement is the younger when the ReplicaSet has one pod too many).
+    /// </summary>
+    public async Task<(string ReplicaSet, IReadOnlyList<string> Pods)> ReplicaSetPodsAsync(int replicas)
+    {
+        var replicaSet = $"web-{Guid.NewGuid().ToString("N")[..10]}";
+        var hash = replicaSet[4..];
+        var created = await KubeSim.Store.SeedAsync(ResourceCatalog.ReplicaSets, Namespace, JsonNode.Parse($$$"""
+            {"metadata":{"name":"{{{replicaSet}}}","creationTimestamp":"2026-11-02T09:14:03Z"},
+             "spec":{"replicas":{{{replicas}}},"selector":{"matchLabels":{"app":"{{{replicaSet}}}","pod-template-hash":"{{{hash}}}"}},
+                     "template":{"metadata":{"labels":{"app":"{{{replicaSet}}}","pod-template-hash":"{{{hash}}}"}},"spec":{"containers":[{"name":"web","image":"contoso.azurecr.io/shop/web:1.4.2"}]} } } }
+            """)!.AsObject(), CancellationToken.None);
+        var uid = (string)created["metadata"]!["uid"]!;
+        var pods = Enumerable.Range(0, replicas).Select(index => $"{replicaSet}-p{index}").ToList();
+        foreach (var pod in pods)
+        {
+            await KubeSim.Store.SeedAsync(ResourceCatalog.Pods, Namespace, JsonNode.Parse($$$"""
+                {"metadata":{"name":"{{{pod}}}","creationTimestamp":"2026-11-02T09:14:05Z","labels":{"app":"{{{replicaSet}}}","pod-template-hash":"{{{hash}}}"},"annotations":{"team":"shop"},
+                  "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"{{{replicaSet}}}","uid":"{{{uid}}}","controller":true,"blockOwnerDeletion":true}]},
+                 "spec":{"nodeName":"aks-nodepool1-0","containers":[{"name":"web","image":"contoso.azurecr.io/shop/web:1.4.2"}]}}
+                """)!.AsObject(), CancellationToken.None);
+        }
+
+        return (replicaSet, pods);
+    }
+
+    /// <summary>The names of the pods <paramref name="replicaSet"/> owns now.</summary>
+    public async Task<IReadOnlyList<string>> PodsOwnedByAsync(string replicaSet)
+    {
+        var (items, _) = await KubeSim.Store.ListAsync(ResourceCatalog.Pods, Namespace, LabelSelector.Everything, new Dictionary<string, string>(), CancellationToken.None);
+        return items
+            .Where(pod => pod["metadata"]!["ownerReferences"]?.AsArray().Any(owner => (string?)owner!["name"] == replicaSet && (bool?)owner["controller"] == true) == true)
+            .Select(pod => (string)pod["metadata"]!["name"]!)
+            .ToList();
+    }
+
     public Uri BaseAddress { get; private set; } = null!;
 
     public IServiceProvider Services => host!.Services;
