@@ -148,7 +148,18 @@ internal sealed partial class BenchHost : IAsyncDisposable
     public static string Node(int index) => string.Create(CultureInfo.InvariantCulture, $"node-{index}");
 
     /// <summary>A KubeSim seed with the bench nodes and pods, each pod with two labels and one annotation.</summary>
-    public static string Seed(int pods)
+    public static string Seed(int pods) => Seed(pods, ownedByReplicaSets: false);
+
+    /// <summary>
+    /// As <see cref="Seed(int)"/>, each pod owned by a ReplicaSet of its own (one replica), as a Deployment's are, all
+    /// made days before: a quarantine takes the pod out of it, which starts a replacement, and a release puts it back.
+    /// </summary>
+    public static string SeedOwnedByReplicaSets(int pods) => Seed(pods, ownedByReplicaSets: true);
+
+    /// <summary>The ReplicaSet that owns a pod of <see cref="SeedOwnedByReplicaSets"/>.</summary>
+    public static string ReplicaSet(int index) => string.Create(CultureInfo.InvariantCulture, $"bench-rs-{index:D5}");
+
+    private static string Seed(int pods, bool ownedByReplicaSets)
     {
         var list = new StringBuilder("{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[");
         for (var node = 0; node < Nodes; node++)
@@ -161,10 +172,24 @@ internal sealed partial class BenchHost : IAsyncDisposable
         for (var index = 0; index < pods; index++)
         {
             var pod = Pod(index);
+            var labels = "\"app\":\"bench\",\"tier\":\"web\"";
+            var owner = string.Empty;
+            if (ownedByReplicaSets)
+            {
+                var replicaSet = ReplicaSet(index);
+                labels += ",\"pod-template-hash\":\"" + replicaSet + "\"";
+                list.Append(",{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\",\"metadata\":{\"name\":\"").Append(replicaSet)
+                    .Append("\",\"namespace\":\"").Append(Namespace).Append("\",\"creationTimestamp\":\"2026-11-02T09:14:03Z\"},\"spec\":{\"replicas\":1,")
+                    .Append("\"selector\":{\"matchLabels\":{").Append(labels).Append("}},\"template\":{\"metadata\":{\"labels\":{").Append(labels)
+                    .Append("}},\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"contoso.azurecr.io/bench:1.0\"}]}}}}");
+                owner = ",\"creationTimestamp\":\"2026-11-02T09:14:05Z\",\"ownerReferences\":[{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\",\"name\":\""
+                    + replicaSet + "\",\"uid\":\"seeded\",\"controller\":true,\"blockOwnerDeletion\":true}]";
+            }
+
             list.Append(',')
                 .Append("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"").Append(pod)
                 .Append("\",\"namespace\":\"").Append(Namespace)
-                .Append("\",\"labels\":{\"app\":\"bench\",\"tier\":\"web\"},\"annotations\":{\"team\":\"bench\"}},\"spec\":{\"nodeName\":\"")
+                .Append("\",\"labels\":{").Append(labels).Append("},\"annotations\":{\"team\":\"bench\"}").Append(owner).Append("},\"spec\":{\"nodeName\":\"")
                 .Append(Node(index % Nodes)).Append("\",\"containers\":[{\"name\":\"app\",\"image\":\"contoso.azurecr.io/bench:1.0\"}]}}");
         }
 

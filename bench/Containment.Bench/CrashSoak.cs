@@ -26,7 +26,7 @@ internal static class CrashSoak
         try
         {
             await using var azurite = await AzuriteServer.StartAsync(repositoryRoot);
-            await using var kube = await KubeSimServer.StartAsync(new KubeSimOptions { Seed = BenchHost.Seed(runs) }, cancellationToken);
+            await using var kube = await KubeSimServer.StartAsync(new KubeSimOptions { Seed = BenchHost.SeedOwnedByReplicaSets(runs) }, cancellationToken);
             var kubeconfig = Path.Combine(folder.FullName, "kubeconfig");
             await kube.WriteKubeconfigAsync(kubeconfig, cancellationToken);
             await using var chat = await ChatSink.StartAsync(cancellationToken);
@@ -38,9 +38,12 @@ internal static class CrashSoak
             using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
             client.DefaultRequestHeaders.Add(Api.ApiKeyCheck.HeaderName, BenchHost.ApiKey);
             var before = new Dictionary<string, string>(StringComparer.Ordinal);
+            var ownersBefore = new Dictionary<string, string>(StringComparer.Ordinal);
             for (var index = 0; index < runs; index++)
             {
-                before[BenchHost.Pod(index)] = Labels(await kube.Store.GetAsync(ResourceCatalog.Pods, BenchHost.Namespace, BenchHost.Pod(index), cancellationToken));
+                var pod = await kube.Store.GetAsync(ResourceCatalog.Pods, BenchHost.Namespace, BenchHost.Pod(index), cancellationToken);
+                before[BenchHost.Pod(index)] = Labels(pod);
+                ownersBefore[BenchHost.Pod(index)] = Owners(pod);
             }
 
             var nodesBefore = new Dictionary<string, JsonObject?>(StringComparer.Ordinal);
@@ -86,14 +89,23 @@ internal static class CrashSoak
             {
                 var now = await kube.Store.GetAsync(ResourceCatalog.Pods, BenchHost.Namespace, pod, cancellationToken);
                 var policy = await kube.Store.GetAsync(ResourceCatalog.NetworkPolicies, BenchHost.Namespace, $"containment-quarantine-{pod}", cancellationToken);
-                if (Labels(now) == labels && now?["metadata"]?["annotations"]?.ToJsonString() == """{"team":"bench"}""" && policy is null)
+                if (Labels(now) == labels && now?["metadata"]?["annotations"]?.ToJsonString() == """{"team":"bench"}""" && policy is null && Owners(now) == ownersBefore[pod])
                 {
                     restored++;
                 }
                 else
                 {
-                    problems.Add($"{pod} not restored: labels {Labels(now)}, annotations {now?["metadata"]?["annotations"]?.ToJsonString()}, policy left {policy is not null}");
+                    problems.Add($"{pod} not restored: labels {Labels(now)}, annotations {now?["metadata"]?["annotations"]?.ToJsonString()}, owners {Owners(now)}, policy left {policy is not null}");
                 }
+            }
+
+            // Each quarantine took the pod out of its ReplicaSet, which started a replacement; each release put it back,
+            // and the ReplicaSet, one over, deleted the younger replacement: no pod but the seeded ones is left.
+            var (podsLeft, _) = await kube.Store.ListAsync(ResourceCatalog.Pods, BenchHost.Namespace, LabelSelector.Everything, new Dictionary<string, string>(), cancellationToken);
+            var replacementsLeft = podsLeft.Select(pod => (string)pod["metadata"]!["name"]!).Where(name => !before.ContainsKey(name)).ToList();
+            if (replacementsLeft.Count > 0)
+            {
+                problems.Add($"{replacementsLeft.Count} pods besides the seeded ones are left: {string.Join(", ", replacementsLeft.Take(5))}");
             }
 
             var nodesRestored = 0;
@@ -172,7 +184,8 @@ internal static class CrashSoak
 
             await host.DisposeAsync();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"crash soak: {runs} isolate → approve → release runs, host killed with SIGKILL {killed} times at random moments (seed {seed}), {elapsed.TotalSeconds:F1} s"));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  runs succeeded: {succeeded}/{runs}; pods restored exactly (labels, annotations, no policy): {restored}/{runs}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  runs succeeded: {succeeded}/{runs}; pods restored exactly (labels, annotations, owner, no policy): {restored}/{runs}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ReplicaSets (one per pod): pods left besides the {runs} seeded: {replacementsLeft.Count} (each isolation's replacement deleted by its ReplicaSet once the release gave the pod back)"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  NetworkPolicy creates carried out: {policyCreates} (one per pod; {createsNotCarriedOut} more refused as already there or cut off by a kill); pod patches per pod: max {patches.Max()} (quarantine + release = 2)"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ledger: {recorded}/{runs} isolations released, each with one approval and its isolation and release in the audit trail"));
             var escapes = Enumerable.Range(0, runs).Count(IsEscape);
@@ -332,4 +345,6 @@ internal static class CrashSoak
     }
 
     private static string Labels(JsonObject? pod) => pod?["metadata"]?["labels"]?.ToJsonString() ?? "(no pod)";
+
+    private static string Owners(JsonObject? pod) => pod?["metadata"]?["ownerReferences"]?.ToJsonString() ?? "(none)";
 }
