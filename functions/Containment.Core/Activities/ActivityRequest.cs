@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Containment.Alerts;
 using Containment.Approvals;
+using Containment.Isolation;
 using Containment.Playbooks;
 
 namespace Containment.Activities;
@@ -46,6 +47,12 @@ public sealed record ActivityRequest
     /// told the pod is isolated also learns what may still be open. Empty in calls stored before it was kept.
     /// </summary>
     public IReadOnlyList<string> IsolationWarnings { get; init; } = [];
+
+    /// <summary>
+    /// For a notify step: who owned the pod when the run isolated it, so that a message can say what becomes of the
+    /// workload (a replacement, a replica short, nothing in its place). Null when no isolation of the run said.
+    /// </summary>
+    public PodOwnership? PodOwnership { get; init; }
 
     /// <summary>1 on the first try; the driver counts retries.</summary>
     public int Attempt { get; init; } = 1;

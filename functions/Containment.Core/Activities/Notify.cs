@@ -28,6 +28,7 @@ public sealed class Notify(INotificationSender sender, AuditTrail audit, TimePro
                 RunId = request.InstanceId,
                 Message = string.Join(" ", extra.Where(text => !string.IsNullOrWhiteSpace(text))) is { Length: > 0 } text ? text : null,
                 IsolationWarnings = request.IsolationWarnings,
+                PodOwnership = request.PodOwnership,
             },
             cancellationToken);
         var failure = result.Failures.FirstOrDefault();

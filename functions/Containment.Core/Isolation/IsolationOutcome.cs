@@ -28,6 +28,12 @@ public sealed record IsolationOutcome
 
     public IReadOnlyList<IsolationWarning> Warnings { get; init; } = [];
 
+    /// <summary>
+    /// Who owned the pod when this isolation took it out of its labels; null when it found the pod quarantined already,
+    /// whose controller had let it go by then.
+    /// </summary>
+    public PodOwnership? Ownership { get; init; }
+
     /// <summary>Whether reading back showed the labels and policies in place.</summary>
     public bool Verified { get; init; }
 }

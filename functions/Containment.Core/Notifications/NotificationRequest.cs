@@ -1,4 +1,5 @@
 using Containment.Alerts;
+using Containment.Isolation;
 using Containment.Playbooks;
 
 namespace Containment.Notifications;
@@ -21,6 +22,9 @@ public sealed record NotificationRequest
 
     /// <summary>What the pod's isolation could not guarantee (connections established before it kept, say).</summary>
     public IReadOnlyList<string> IsolationWarnings { get; init; } = [];
+
+    /// <summary>Who owned the pod when it was isolated: what the isolated and released messages say of its workload.</summary>
+    public PodOwnership? PodOwnership { get; init; }
 
     /// <summary>The approval page, for approval requests; opening it decides nothing.</summary>
     public Uri? ApproveUrl { get; init; }

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Containment.Tests.Support;
 using KubeSim;
@@ -36,6 +37,25 @@ public sealed class ReplicaSetFlowTests(LocalHostFixture host)
         }
 
         Assert.Equal(pods, await host.PodsOwnedByAsync(replicaSet));
+
+        // The messages say what becomes of the workload: a replacement while the pod is held, one pod deleted after.
+        Assert.All(Messages($"Isolated: {LocalHostFixture.Namespace}/{pod}"), text =>
+            Assert.Contains($"its ReplicaSet {replicaSet} starts a replacement, which serves meanwhile.", text, StringComparison.Ordinal));
+        Assert.Contains(Messages($"Released: {LocalHostFixture.Namespace}/{pod}"), text =>
+            text.Contains($"Its ReplicaSet {replicaSet} takes it back and, one pod over its replicas, deletes one", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PodNoControllerOwns_TheIsolatedMessageSaysNothingTakesItsPlace()
+    {
+        using var flow = new FlowClient(host);
+        var pod = host.TakePod();
+
+        await IsolateAsync(flow, pod);
+
+        var isolated = Messages($"Isolated: {LocalHostFixture.Namespace}/{pod}");
+        Assert.NotEmpty(isolated);
+        Assert.All(isolated, text => Assert.Contains("No controller owns it, so nothing takes its place", text, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -58,6 +78,9 @@ public sealed class ReplicaSetFlowTests(LocalHostFixture host)
         Assert.DoesNotContain($"containment-quarantine-{pod}", await flow.PolicyNamesAsync());
         Assert.Equal("released", (string?)(await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}"))["isolation"]!["status"]);
     }
+
+    private List<string> Messages(string title) =>
+        [.. host.Channels.Requests.Select(request => Encoding.UTF8.GetString(request.Body)).Where(text => text.Contains(title, StringComparison.Ordinal))];
 
     private static async Task<string> IsolateAsync(FlowClient flow, string pod)
     {

@@ -1,3 +1,4 @@
+using Containment.Isolation;
 using Containment.Notifications;
 using Containment.Notifications.Channels;
 using Containment.Playbooks;
@@ -36,6 +37,39 @@ public sealed class NotificationTemplatesTests
         Assert.NotNull(SlackBlocks.Render(message));
         Assert.Contains("api-7d9f8-abcde", EmailContent.Html(message), StringComparison.Ordinal);
     }
+
+    public static TheoryData<PodOwnership?, string> WhileIsolated() => new()
+    {
+        { null, "It keeps running for forensics." },
+        { new PodOwnership(null), "It keeps running for forensics. No controller owns it, so nothing takes its place: what it served stays down until it is released." },
+        { Owned(PodOwnership.ReplicaSet, "api-7d9f8"), "It keeps running for forensics; its ReplicaSet api-7d9f8 starts a replacement, which serves meanwhile." },
+        { Owned(PodOwnership.StatefulSet, "db"), "It keeps running for forensics; its StatefulSet db starts no replacement while the pod keeps its name, and runs a replica short until the release." },
+        { Owned(PodOwnership.DaemonSet, "agent"), "It keeps running for forensics; its DaemonSet agent starts a replacement on the same node." },
+        { Owned("Rollout", "canary"), "It keeps running for forensics; its owner, Rollout canary, decides whether another pod takes its place." },
+    };
+
+    [Theory]
+    [MemberData(nameof(WhileIsolated))]
+    public void Render_Isolated_SaysWhatBecomesOfTheWorkload_AsWhoOwnedThePod(PodOwnership? ownership, string said)
+    {
+        var message = NotificationTemplates.Render(HttpChannelTests.Request("c", NotificationTemplate.Isolated) with { PodOwnership = ownership });
+
+        Assert.Equal($"Pod payments/api-7d9f8-abcde was isolated from the network after a reverse-shell alert. {said}", message.Summary);
+    }
+
+    [Fact]
+    public void Render_Released_OfAReplicaSetsPod_SaysItTakesThePodBackAndDeletesOne()
+    {
+        var request = HttpChannelTests.Request("c", NotificationTemplate.Released);
+
+        var owned = NotificationTemplates.Render(request with { PodOwnership = Owned(PodOwnership.ReplicaSet, "api-7d9f8") }).Summary;
+        var bare = NotificationTemplates.Render(request with { PodOwnership = new PodOwnership(null) }).Summary;
+
+        Assert.EndsWith("its labels restored. Its ReplicaSet api-7d9f8 takes it back and, one pod over its replicas, deletes one: usually the replacement it started, the younger.", owned, StringComparison.Ordinal);
+        Assert.EndsWith("its labels restored.", bare, StringComparison.Ordinal);
+    }
+
+    private static PodOwnership Owned(string kind, string name) => new(new PodController(kind, name));
 
     [Fact]
     public void Render_NoLinksNoOptionalFields_OmitsThem()

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Containment.Activities;
 using Containment.Alerts;
 using Containment.Approvals;
+using Containment.Isolation;
 using Containment.Runs.Machine;
 using static Containment.Tests.Runs.ShippedPlaybookNames;
 
@@ -47,11 +48,7 @@ public sealed class PlaybookMachineTests
     public void IsolationWarnings_TheMessagesWhileThePodIsHeldCarryThoseThatMayLeaveTrafficOpen_NotOnceReleased()
     {
         const string Kept = "Calico keeps connections established before the policy; restart or delete the pod to cut them";
-        var run = MachineDriver.ForShipped(Escape);
-
-        run.Begin();
-        var isolate = run.ExpectActivities(ActivityNames.IsolatePod);
-        run.CompleteAll(new
+        var (isolate, told, asked, release, released) = ApprovedEscape(new
         {
             status = "isolated",
             warnings = new[]
@@ -60,14 +57,6 @@ public sealed class PlaybookMachineTests
                 new { kind = "cilium-policy-best-effort", message = "a CiliumNetworkPolicy was applied because the cluster serves the CRD" },
             },
         });
-        var told = run.ExpectActivities(ActivityNames.Notify, ActivityNames.Notify);
-        run.CompleteAll();
-        var asked = run.ExpectActivities(ActivityNames.RequestApproval);
-        run.CompleteAll();
-        run.Decide(ApprovalVerdict.Approved);
-        var release = run.ExpectActivities(ActivityNames.ReleasePod);
-        run.CompleteAll();
-        var released = run.ExpectActivities(ActivityNames.Notify);
 
         Assert.Empty(isolate.Calls[0].Request.IsolationWarnings);
         Assert.All(told.Calls, call => Assert.Equal([Kept], call.Request.IsolationWarnings));
@@ -87,6 +76,56 @@ public sealed class PlaybookMachineTests
 
         Assert.All(told.Calls, call => Assert.Empty(call.Request.IsolationWarnings));
     }
+
+    [Fact]
+    public void PodOwnership_EveryMessageOfTheRunCarriesWhoOwnedThePodWhenItWasIsolated_ReleasedOnesToo()
+    {
+        var owner = new PodOwnership(new PodController(PodOwnership.ReplicaSet, "api-7d9f8"));
+
+        var (isolate, told, asked, release, released) = ApprovedEscape(Outcome(owner));
+
+        Assert.Null(isolate.Calls[0].Request.PodOwnership);
+        Assert.All(told.Calls, call => Assert.Equal(owner, call.Request.PodOwnership));
+        Assert.Null(asked.Calls[0].Request.PodOwnership);
+        Assert.Null(release.Calls[0].Request.PodOwnership);
+        Assert.Equal(owner, released.Calls[0].Request.PodOwnership);
+    }
+
+    public static TheoryData<PodOwnership?> Ownerships() => [null, new PodOwnership(null), new PodOwnership(new PodController(PodOwnership.StatefulSet, "db"))];
+
+    [Theory]
+    [MemberData(nameof(Ownerships))]
+    public void PodOwnership_AsTheIsolationSaidIt_NoneAndUnknownKeptApart(PodOwnership? said)
+    {
+        var run = MachineDriver.ForShipped(Escape);
+
+        run.Begin();
+        run.CompleteAll(Outcome(said));
+        var told = run.ExpectActivities(ActivityNames.Notify, ActivityNames.Notify);
+
+        Assert.All(told.Calls, call => Assert.Equal(said, call.Request.PodOwnership));
+    }
+
+    /// <summary>The shipped escape playbook's run, its isolation answered with <paramref name="isolated"/>, approved, up to its released message.</summary>
+    private static (RunActivities Isolate, RunActivities Told, RunActivities Asked, RunActivities Release, RunActivities Released) ApprovedEscape(object isolated)
+    {
+        var run = MachineDriver.ForShipped(Escape);
+        run.Begin();
+        var isolate = run.ExpectActivities(ActivityNames.IsolatePod);
+        run.CompleteAll(isolated);
+        var told = run.ExpectActivities(ActivityNames.Notify, ActivityNames.Notify);
+        run.CompleteAll();
+        var asked = run.ExpectActivities(ActivityNames.RequestApproval);
+        run.CompleteAll();
+        run.Decide(ApprovalVerdict.Approved);
+        var release = run.ExpectActivities(ActivityNames.ReleasePod);
+        run.CompleteAll();
+        return (isolate, told, asked, release, run.ExpectActivities(ActivityNames.Notify));
+    }
+
+    private static JsonElement Outcome(PodOwnership? ownership) => JsonSerializer.SerializeToElement(
+        new IsolationOutcome { Status = IsolationStatus.Isolated, Cluster = "aks-prod", Namespace = "payments", Pod = "api-7d9f8-abcde", Ownership = ownership },
+        ContainmentJson.Options);
 
     [Fact]
     public void StoresRunEvent_OnlyTheCallsOfTheFirstStepThatMakesCalls()

@@ -31,6 +31,43 @@ public static class HeldIsolation
             ? [.. outputs.SelectMany(Warnings).Distinct(StringComparer.Ordinal)]
             : [];
 
+    /// <summary>
+    /// Who owned the pod when an isolation of the run took it out of its labels, as the latest that says tells it
+    /// (one that found the pod quarantined already cannot); null when none does. Held or released since alike.
+    /// </summary>
+    public static PodOwnership? OwnershipOf(IReadOnlyList<StepRecord> history)
+    {
+        for (var index = history.Count - 1; index >= 0; index--)
+        {
+            if (history[index] is { Type: IsolateStep.TypeName, Outcome: StepOutcome.Succeeded, Outputs: { } outputs }
+                && outputs.Select(Ownership).FirstOrDefault(ownership => ownership is not null) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    private static PodOwnership? Ownership(JsonElement outcome)
+    {
+        if (outcome.ValueKind != JsonValueKind.Object || !outcome.TryGetProperty(OwnershipName, out var ownership) || ownership.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        if (!ownership.TryGetProperty(ControllerName, out var controller) || controller.ValueKind == JsonValueKind.Null)
+        {
+            return new PodOwnership(null);
+        }
+
+        return controller.ValueKind == JsonValueKind.Object
+            && controller.TryGetProperty(KindName, out var kind) && kind.ValueKind == JsonValueKind.String
+            && controller.TryGetProperty(ControllerNameName, out var name) && name.ValueKind == JsonValueKind.String
+                ? new PodOwnership(new PodController(kind.GetString()!, name.GetString()!))
+                : null;
+    }
+
     // Read element by element, so that no output, however shaped, stops the run.
     private static IEnumerable<string> Warnings(JsonElement outcome) =>
         outcome.ValueKind == JsonValueKind.Object && outcome.TryGetProperty(WarningsName, out var warnings) && warnings.ValueKind == JsonValueKind.Array
@@ -49,6 +86,12 @@ public static class HeldIsolation
     private static readonly string WarningsName = JsonName(nameof(IsolationOutcome.Warnings));
 
     private static readonly string KindName = JsonName(nameof(IsolationWarning.Kind));
+
+    private static readonly string OwnershipName = JsonName(nameof(IsolationOutcome.Ownership));
+
+    private static readonly string ControllerName = JsonName(nameof(PodOwnership.Controller));
+
+    private static readonly string ControllerNameName = JsonName(nameof(PodController.Name));
 
     private static readonly string MessageName = JsonName(nameof(IsolationWarning.Message));
 

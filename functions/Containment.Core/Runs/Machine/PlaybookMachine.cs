@@ -204,6 +204,7 @@ public static class PlaybookMachine
         LastDecision = state.LastDecision,
         FailureReason = state.FailureReason,
         IsolationWarnings = step is NotifyStep or ApprovalStep ? HeldIsolation.WarningsOf(state.History) : [],
+        PodOwnership = step is NotifyStep ? HeldIsolation.OwnershipOf(state.History) : null,
     };
 
     private static string ActivityFor(Step step) => step switch

@@ -191,6 +191,7 @@ public sealed class QuarantinePod(
             CiliumNetworkPolicyName = ciliumName,
             SavedLabels = savedLabels,
             Warnings = warnings,
+            Ownership = previousId is null ? PodOwnership.Of(pod) : null,
             Verified = verified,
         };
     }
