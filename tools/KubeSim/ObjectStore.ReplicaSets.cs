@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace KubeSim;
@@ -13,9 +12,6 @@ namespace KubeSim;
 /// </summary>
 public sealed partial class ObjectStore
 {
-    /// <summary>The annotation a pod's owner sets to steer a scale-down: lower goes first.</summary>
-    public const string PodDeletionCostAnnotation = "controller.kubernetes.io/pod-deletion-cost";
-
     private void ReconcileReplicaSetsLocked(string ns, string podName)
     {
         if (TryGetLocked(ResourceCatalog.Pods, ns, podName) is not { } pod)
@@ -192,108 +188,7 @@ public sealed partial class ObjectStore
 
     private static bool IsController(JsonObject reference) => reference["controller"]?.GetValue<bool>() == true;
 
-    private static string NodeName(JsonObject pod) => pod["spec"]?["nodeName"]?.GetValue<string>() ?? "";
+    internal static string NodeName(JsonObject pod) => pod["spec"]?["nodeName"]?.GetValue<string>() ?? "";
 
     private sealed record OwnerReference(string Name, string? Uid);
-
-    /// <summary>
-    /// The ReplicaSet controller's order for a scale-down, first to go first: unscheduled pods; Pending, then Unknown,
-    /// then Running; not ready; a lower pod-deletion-cost; more of the ReplicaSet's pods on the same node; ready more
-    /// recently; more container restarts; created more recently. Ready and creation times are compared on a log2
-    /// scale of their age, and pods in the same step by uid, so pods of about the same age go in no set order.
-    /// </summary>
-    private sealed class ScaleDownOrder(DateTimeOffset now, Func<JsonObject, int> podsOnSameNode) : IComparer<JsonObject>
-    {
-        public int Compare(JsonObject? x, JsonObject? y)
-        {
-            ArgumentNullException.ThrowIfNull(x);
-            ArgumentNullException.ThrowIfNull(y);
-            var comparison = Scheduled(x).CompareTo(Scheduled(y));
-            if (comparison == 0)
-            {
-                comparison = PhaseOrdinal(x).CompareTo(PhaseOrdinal(y));
-            }
-
-            if (comparison == 0)
-            {
-                comparison = (ReadySince(x) is not null).CompareTo(ReadySince(y) is not null);
-            }
-
-            if (comparison == 0)
-            {
-                comparison = DeletionCost(x).CompareTo(DeletionCost(y));
-            }
-
-            if (comparison == 0)
-            {
-                comparison = podsOnSameNode(y).CompareTo(podsOnSameNode(x));
-            }
-
-            if (comparison == 0 && ReadySince(x) is { } xReady && ReadySince(y) is { } yReady && xReady != yReady)
-            {
-                comparison = YoungerFirst(x, xReady, y, yReady);
-            }
-
-            if (comparison == 0)
-            {
-                comparison = Restarts(y).CompareTo(Restarts(x));
-            }
-
-            if (comparison == 0 && Created(x) is { } xCreated && Created(y) is { } yCreated && xCreated != yCreated)
-            {
-                comparison = YoungerFirst(x, xCreated, y, yCreated);
-            }
-
-            return comparison;
-        }
-
-        private int YoungerFirst(JsonObject x, DateTimeOffset xAt, JsonObject y, DateTimeOffset yAt)
-        {
-            var byStep = AgeStep(xAt).CompareTo(AgeStep(yAt));
-            return byStep != 0 ? byStep : string.CompareOrdinal(Uid(x), Uid(y));
-        }
-
-        // The whole base-2 logarithm of the age in nanoseconds; -1 for none.
-        private long AgeStep(DateTimeOffset at)
-        {
-            var nanoseconds = (now - at).Ticks * 100.0;
-            return nanoseconds > 0 ? (long)Math.Log2(nanoseconds) : -1;
-        }
-
-        private static int Scheduled(JsonObject pod) => NodeName(pod).Length > 0 ? 1 : 0;
-
-        private static int PhaseOrdinal(JsonObject pod) => pod["status"]?["phase"]?.GetValue<string>() switch
-        {
-            "Pending" => 0,
-            "Running" => 2,
-            _ => 1,
-        };
-
-        private static DateTimeOffset? ReadySince(JsonObject pod) =>
-            pod["status"]?["conditions"] is JsonArray conditions
-            && conditions.OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == "Ready" && c["status"]?.GetValue<string>() == "True") is { } ready
-                ? Time(ready["lastTransitionTime"]) ?? DateTimeOffset.MinValue
-                : null;
-
-        private static int DeletionCost(JsonObject pod) =>
-            pod["metadata"]?["annotations"]?[PodDeletionCostAnnotation]?.GetValue<string>() is { } text
-            && int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var cost)
-                ? cost
-                : 0;
-
-        private static long Restarts(JsonObject pod) =>
-            pod["status"]?["containerStatuses"] is JsonArray statuses
-                ? statuses.OfType<JsonObject>().Select(s => s["restartCount"]?.GetValue<long>() ?? 0).DefaultIfEmpty(0).Max()
-                : 0;
-
-        private static DateTimeOffset? Created(JsonObject pod) => Time(pod["metadata"]?["creationTimestamp"]);
-
-        private static string Uid(JsonObject pod) => pod["metadata"]?["uid"]?.GetValue<string>() ?? "";
-
-        private static DateTimeOffset? Time(JsonNode? node) =>
-            node?.GetValue<string>() is { } text
-            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-                ? at
-                : null;
-    }
 }

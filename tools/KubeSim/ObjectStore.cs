@@ -53,7 +53,7 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
             }
             else if (kind == ResourceCatalog.ReplicaSets)
             {
-                ScaleLocked(ns ?? "", TryGetLocked(kind, ns, created["metadata"]!["name"]!.GetValue<string>())!);
+                ScaleLocked(ns ?? "", created);
             }
 
             return Task.FromResult(created);

@@ -104,7 +104,7 @@ public sealed class KubeSimReplicaSetTests
     {
         await using var sim = await StartAsync();
         await PatchAsync(sim, Pod, Quarantine);
-        await PatchAsync(sim, Pod, $$"""{"metadata":{"annotations":{"{{ObjectStore.PodDeletionCostAnnotation}}":"-100"} } }""");
+        await PatchAsync(sim, Pod, $$"""{"metadata":{"annotations":{"{{ScaleDownOrder.PodDeletionCostAnnotation}}":"-100"} } }""");
 
         await PatchAsync(sim, Pod, LabelsBack);
 
