@@ -24,10 +24,12 @@ public sealed partial class ObjectStore
             if (ReplicaSetLocked(ns, owner) is { } replicaSet && !SelectorMatches(replicaSet, pod))
             {
                 var released = (JsonObject)pod.DeepClone();
-                ((JsonArray)released["metadata"]!["ownerReferences"]!).RemoveAt(IndexOfController(released));
-                if (released["metadata"]!["ownerReferences"] is JsonArray { Count: 0 })
+                var releasedMetadata = (JsonObject)released["metadata"]!;
+                var others = ((JsonArray)releasedMetadata["ownerReferences"]!).OfType<JsonObject>().Where(reference => !IsController(reference)).Select(reference => reference.DeepClone()).ToArray();
+                releasedMetadata.Remove("ownerReferences");
+                if (others.Length > 0)
                 {
-                    ((JsonObject)released["metadata"]!).Remove("ownerReferences");
+                    releasedMetadata["ownerReferences"] = new JsonArray(others);
                 }
 
                 StoreControllerWriteLocked(ns, podName, released);
@@ -54,15 +56,7 @@ public sealed partial class ObjectStore
             metadata["ownerReferences"] = references;
         }
 
-        references.Add(new JsonObject
-        {
-            ["apiVersion"] = ResourceCatalog.ReplicaSets.GroupVersion,
-            ["kind"] = ResourceCatalog.ReplicaSets.Kind,
-            ["name"] = adopter["metadata"]!["name"]!.DeepClone(),
-            ["uid"] = adopter["metadata"]!["uid"]!.DeepClone(),
-            ["controller"] = true,
-            ["blockOwnerDeletion"] = true,
-        });
+        references.Add(ControllerReferenceTo(adopter));
         StoreControllerWriteLocked(ns, podName, adopted);
         ScaleLocked(ns, adopter);
     }
@@ -117,15 +111,7 @@ public sealed partial class ObjectStore
             {
                 ["generateName"] = metadata["name"]!.GetValue<string>() + "-",
                 ["labels"] = template["metadata"]?["labels"]?.DeepClone() ?? replicaSet["spec"]?["selector"]?["matchLabels"]?.DeepClone(),
-                ["ownerReferences"] = new JsonArray(new JsonObject
-                {
-                    ["apiVersion"] = ResourceCatalog.ReplicaSets.GroupVersion,
-                    ["kind"] = ResourceCatalog.ReplicaSets.Kind,
-                    ["name"] = metadata["name"]!.DeepClone(),
-                    ["uid"] = metadata["uid"]?.DeepClone(),
-                    ["controller"] = true,
-                    ["blockOwnerDeletion"] = true,
-                }),
+                ["ownerReferences"] = new JsonArray(ControllerReferenceTo(replicaSet)),
             },
             ["spec"] = template["spec"]?.DeepClone() ?? new JsonObject(),
         };
@@ -172,19 +158,16 @@ public sealed partial class ObjectStore
             ? new OwnerReference(name, controller["uid"]?.GetValue<string>())
             : null;
 
-    private static int IndexOfController(JsonObject pod)
+    // As the controller writes it on the pods it makes or takes.
+    private static JsonObject ControllerReferenceTo(JsonObject replicaSet) => new()
     {
-        var references = (JsonArray)pod["metadata"]!["ownerReferences"]!;
-        for (var index = 0; index < references.Count; index++)
-        {
-            if (references[index] is JsonObject reference && IsController(reference))
-            {
-                return index;
-            }
-        }
-
-        return -1;
-    }
+        ["apiVersion"] = ResourceCatalog.ReplicaSets.GroupVersion,
+        ["kind"] = ResourceCatalog.ReplicaSets.Kind,
+        ["name"] = replicaSet["metadata"]!["name"]!.DeepClone(),
+        ["uid"] = replicaSet["metadata"]!["uid"]?.DeepClone(),
+        ["controller"] = true,
+        ["blockOwnerDeletion"] = true,
+    };
 
     private static bool IsController(JsonObject reference) => reference["controller"]?.GetValue<bool>() == true;
 
