@@ -67,6 +67,7 @@ public static class ContainmentServiceCollectionExtensions
         services.AddSingleton<ApiFailures>();
         services.AddSingleton<PlaybooksApi>();
         services.AddSingleton<EventsApi>();
+        services.AddSingleton<PoisonApi>();
         services.AddSingleton<IsolationsApi>();
         services.AddOptions<DriftOptions>().BindConfiguration(DriftOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DriftOptions>, DriftOptionsValidator>());

@@ -37,8 +37,12 @@ public static class ApiQuery
 
         return PageCursor.TryParse(cursor, out var after)
             ? (limit, after, null)
-            : (limit, null, ApiResponse.Error(400, "cursor is not one this API gave", new ApiErrorDetail("cursor", "expected the next of the page before, unchanged")));
+            : (limit, null, ForeignCursor);
     }
+
+    /// <summary>A <c>cursor</c> that no page of this list gave.</summary>
+    public static ApiResponse ForeignCursor { get; } =
+        ApiResponse.Error(400, "cursor is not one this API gave", new ApiErrorDetail("cursor", "expected the next of the page before, unchanged"));
 
     /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>; <paramref name="absent"/> when not given.</summary>
     private static (int Value, ApiResponse? Error) Int(ApiRequest request, string name, int absent, int min, int max)

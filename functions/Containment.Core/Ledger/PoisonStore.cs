@@ -4,19 +4,27 @@ using Azure.Data.Tables;
 
 namespace Containment.Ledger;
 
-/// <summary>Unreadable payloads with the reason they were refused, partitioned by day.</summary>
+/// <summary>
+/// Unreadable payloads with the reason they were refused. Their keys count down (<see cref="PoisonKey"/>), so
+/// the newest come first in the table's own order and a page of them is one range read, however many are kept.
+/// </summary>
 public sealed class PoisonStore(LedgerTables tables, TimeProvider time)
 {
-    /// <summary>Table string properties hold 64 KiB (32K UTF-16 characters); keep room for the rest of the row.</summary>
+    /// <summary>
+    /// The body as kept, in characters: a sender's text in full up to what a request carries for most alerts. The record
+    /// is stored as JSON in numbered properties (<see cref="TableJson"/>), so escaping that lengthens it (quotes,
+    /// backslashes, control characters) still fits the row.
+    /// </summary>
     public const int MaxBodyCharacters = 30_000;
 
     public async Task<PoisonRecord> AddAsync(string receiver, string? contentType, string reason, string body, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         var now = time.GetUtcNow();
+        var key = PoisonKey.New(now);
         var record = new PoisonRecord
         {
-            Id = now.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..12],
+            Id = key.Id,
             ReceivedAt = now,
             Receiver = receiver,
             ContentType = contentType,
@@ -24,23 +32,46 @@ public sealed class PoisonStore(LedgerTables tables, TimeProvider time)
             Body = TextCut.ToLength(body, MaxBodyCharacters),
             BodyTruncated = body.Length > MaxBodyCharacters,
         };
-        var entity = new TableEntity(now.ToString("yyyyMMdd", CultureInfo.InvariantCulture), record.Id)
-        {
-            ["Record"] = JsonSerializer.Serialize(record, ContainmentJson.Options),
-        };
+        var entity = new TableEntity(key.PartitionKey, key.RowKey);
+        TableJson.Write(entity, "Record", JsonSerializer.Serialize(record, ContainmentJson.Options));
         await UniqueRowInsert.AddAsync(tables.Poison, entity, cancellationToken);
         return record;
     }
 
-    public async Task<IReadOnlyList<PoisonRecord>> ListAsync(CancellationToken cancellationToken)
+    /// <summary>The record <paramref name="id"/> names; null when there is none, or the id is not one this store made.</summary>
+    public async Task<PoisonRecord?> GetAsync(string id, CancellationToken cancellationToken)
     {
-        await tables.EnsureCreatedAsync(cancellationToken);
-        var records = new List<PoisonRecord>();
-        await foreach (var entity in tables.Poison.QueryAsync<TableEntity>(cancellationToken: cancellationToken))
+        if (!PoisonKey.TryParse(id, out var key))
         {
-            records.Add(JsonSerializer.Deserialize<PoisonRecord>(entity.GetString("Record"), ContainmentJson.Options)!);
+            return null;
         }
 
-        return records;
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var response = await tables.Poison.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey, cancellationToken: cancellationToken);
+        return response.HasValue ? FromEntity(response.Value!) : null;
     }
+
+    /// <summary>A page of records, newest first, beginning after <paramref name="after"/> (null: the newest).</summary>
+    public async Task<Page<PoisonRecord>> ListAsync(int limit, PoisonKey? after, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var records = new List<PoisonRecord>(limit + 1);
+        await foreach (var entity in tables.Poison.QueryAsync<TableEntity>(PoisonKey.After(after), maxPerPage: limit + 1, cancellationToken: cancellationToken))
+        {
+            records.Add(FromEntity(entity));
+            if (records.Count > limit)
+            {
+                break;
+            }
+        }
+
+        var more = records.Count > limit;
+        var page = more ? records[..limit] : records;
+        return new Page<PoisonRecord>(page, more ? new PageCursor(page[^1].ReceivedAt, page[^1].Id) : null);
+    }
+
+    private static PoisonRecord FromEntity(TableEntity entity) =>
+        JsonSerializer.Deserialize<PoisonRecord>(TableJson.Read(entity, "Record"), ContainmentJson.Options)
+        ?? throw new InvalidDataException($"poison row {entity.PartitionKey}/{entity.RowKey} holds no record");
 }

@@ -19,6 +19,7 @@ public sealed class ApiFunctions(
     IsolationsApi isolations,
     DriftApi drift,
     EventsApi events,
+    PoisonApi poison,
     ApprovalsApi approvals,
     PlaybooksApi playbooks,
     HealthApi health,
@@ -77,6 +78,14 @@ public sealed class ApiFunctions(
     [Function("SetEventStatusById")]
     public Task<HttpResponseData> SetEventStatusById([HttpTrigger(AuthorizationLevel.Function, "post", Route = "event/status")] HttpRequestData request, [DurableClient] DurableTaskClient client, FunctionContext context) =>
         HandleAsync(request, client, context, events.SetStatusByQueryAsync);
+
+    [Function("ListPoison")]
+    public Task<HttpResponseData> ListPoison([HttpTrigger(AuthorizationLevel.Function, "get", Route = "poison")] HttpRequestData request, [DurableClient] DurableTaskClient client, FunctionContext context) =>
+        HandleAsync(request, client, context, poison.ListAsync);
+
+    [Function("GetPoison")]
+    public Task<HttpResponseData> GetPoison([HttpTrigger(AuthorizationLevel.Function, "get", Route = "poison/{id}")] HttpRequestData request, [DurableClient] DurableTaskClient client, FunctionContext context) =>
+        HandleAsync(request, client, context, (api, ct) => poison.GetAsync(api.Route("id"), ct));
 
     [Function("ShowApproval")]
     public Task<HttpResponseData> ShowApproval([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "approvals/{token}")] HttpRequestData request, [DurableClient] DurableTaskClient client, FunctionContext context) =>

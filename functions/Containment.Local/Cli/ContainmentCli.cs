@@ -40,6 +40,7 @@ public static class ContainmentCli
             AlertsCommand.Create(),
             IsolationsCommand.Create(),
             EventsCommand.Create(),
+            PoisonCommand.Create(),
             RunsCommand.Create(),
             KubeSimCommand.Create(),
             DemoCommand.Create(),

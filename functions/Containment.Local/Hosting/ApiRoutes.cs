@@ -31,6 +31,8 @@ internal static class ApiRoutes
         api.MapPost("/alerts", Keyed((request, services, ct) => services.GetRequiredService<AlertsApi>().PostAsync(request, ct)));
         api.MapPost("/eventgrid", Keyed((request, services, ct) => services.GetRequiredService<EventGridApi>().PostAsync(request, ct)));
         api.MapMethods("/eventgrid", ["OPTIONS"], Keyed((request, _, _) => Task.FromResult(EventGridApi.Options(request))));
+        api.MapGet("/poison", Keyed((request, services, ct) => services.GetRequiredService<PoisonApi>().ListAsync(request, ct)));
+        api.MapGet("/poison/{id}", Keyed((request, services, ct) => services.GetRequiredService<PoisonApi>().GetAsync(request.Route("id"), ct)));
         api.MapGet("/runs/{instanceId}", Keyed((request, services, ct) => services.GetRequiredService<RunsApi>().GetAsync(request.Route("instanceId"), ct)));
 
         // Approval links carry their own signed token: no key, as AuthorizationLevel.Anonymous in Azure.

@@ -17,6 +17,8 @@ public sealed class ApiContractTests(LocalHostFixture host)
     [InlineData("api/playbooks")]
     [InlineData("api/events")]
     [InlineData("api/isolations")]
+    [InlineData("api/poison")]
+    [InlineData("api/poison/0639000000000000000-0123456789ab")]
     public async Task Get_WithoutKey_Is401WithError(string route)
     {
         using var client = host.CreateAnonymousClient();
@@ -147,6 +149,7 @@ public sealed class ApiContractTests(LocalHostFixture host)
     [InlineData("api/events", "many")]
     [InlineData("api/isolations", "0")]
     [InlineData("api/isolations", "501")]
+    [InlineData("api/poison", "0")]
     public async Task List_LimitOutOfRange_Is400NamingTheRange(string route, string limit)
     {
         using var client = host.CreateClient();
@@ -163,6 +166,8 @@ public sealed class ApiContractTests(LocalHostFixture host)
     [InlineData("api/events", "abc")]
     [InlineData("api/events", "%27%20or%201%20eq%201")]
     [InlineData("api/isolations", "abc")]
+    [InlineData("api/poison", "abc")]
+    [InlineData("api/poison", "MHxlZHI6YWxlcnQtMQ")] // an events page's cursor: it names no poison record
     public async Task List_CursorNoPageGave_Is400NamingTheCursor(string route, string cursor)
     {
         using var client = host.CreateClient();

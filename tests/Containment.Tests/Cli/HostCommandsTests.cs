@@ -43,7 +43,29 @@ public sealed class HostCommandsTests(LocalHostFixture host)
         Assert.Equal(AuditAction.EventStatusChanged, entry.Action);
     }
 
+    [Fact]
+    public async Task PoisonListAndShow_PrintTheRefusedBody_ItsControlCharactersAsCodes()
+    {
+        using var client = host.CreateClient();
+        var id = await Api.PoisonApiTests.RefuseAsync(client, "{ \"title\": \"\u001B[31mred\"\n  oops");
+
+        var (listExit, listOutput, _) = await RunAsync("poison", "list", "--limit", "1");
+        var (showExit, showOutput, _) = await RunAsync("poison", "show", id);
+        var shown = showOutput.Split('\n');
+
+        Assert.Equal(ContainmentCli.Ok, listExit);
+        Assert.Equal(id, FirstCell(Lines(listOutput)[1]));
+        Assert.Contains("/api/alerts", Lines(listOutput)[1], StringComparison.Ordinal);
+        Assert.Equal(ContainmentCli.Ok, showExit);
+        Assert.StartsWith($"{id}: refused at /api/alerts, ", shown[0], StringComparison.Ordinal);
+        Assert.StartsWith("reason: /: malformed JSON", shown[1], StringComparison.Ordinal);
+        Assert.Equal("body (28 characters):", shown[2]);
+        Assert.Equal(["{ \"title\": \"\\u001B[31mred\"", "  oops"], shown[3..5]);
+        Assert.DoesNotContain('\u001B', showOutput);
+    }
+
     [Theory]
+    [InlineData("poison", "show", "0639000000000000000-0123456789ab")]
     [InlineData("events", "list", "--status", "banana")]
     [InlineData("events", "list", "--limit", "0")]
     [InlineData("events", "set-status", "edr:nothing", "--status", "processed", "--reason", "x")]

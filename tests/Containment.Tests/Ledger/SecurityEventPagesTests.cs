@@ -1,8 +1,6 @@
-using Azure.Data.Tables;
 using Containment.Alerts;
 using Containment.Ledger;
 using Containment.Tests.Support;
-using Microsoft.Extensions.Options;
 
 namespace Containment.Tests.Ledger;
 
@@ -12,31 +10,23 @@ public sealed class SecurityEventPagesTests : IAsyncLifetime, IDisposable
 {
     private static readonly DateTimeOffset Noon = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
 
-    private readonly LedgerTables tables;
+    private readonly OwnLedgerTables own;
     private readonly SecurityEventLedger events;
 
     public SecurityEventPagesTests(LocalHostFixture host)
     {
-        tables = new LedgerTables(
-            host.Get<TableServiceClient>(),
-            Options.Create(new LedgerOptions { TablePrefix = "Pages" + Guid.NewGuid().ToString("N")[..12] }));
-        events = new SecurityEventLedger(tables);
+        own = new OwnLedgerTables(host, "Pages");
+        events = new SecurityEventLedger(own.Tables);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var table in new[] { tables.Events, tables.Isolations, tables.Poison })
-        {
-            await table.DeleteAsync();
-        }
-    }
+    public Task DisposeAsync() => own.DeleteAsync();
 
     public void Dispose()
     {
         events.Dispose();
-        tables.Dispose();
+        own.Dispose();
     }
 
     [Fact]
