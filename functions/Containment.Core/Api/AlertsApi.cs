@@ -14,6 +14,12 @@ public sealed class AlertsApi(AlertIntake intake, AlertAdmission admission, Pois
 {
     public const string Receiver = "/api/alerts";
 
+    /// <summary>
+    /// The problems a refusal lists, the first in the body: a batch of a few hundred thousand bad items would otherwise
+    /// answer as many details, and its poison record's reason would not fit a table row.
+    /// </summary>
+    public const int MaxProblemsListed = 100;
+
     public async Task<ApiResponse> PostAsync(ApiRequest request, CancellationToken cancellationToken)
     {
         var (entries, error) = await AdmitAsync(request, Receiver, cancellationToken);
@@ -42,9 +48,10 @@ public sealed class AlertsApi(AlertIntake intake, AlertAdmission admission, Pois
         if (!read.Succeeded || read.Alerts.Count == 0)
         {
             var problems = read.Problems.Count > 0 ? read.Problems : [new AlertProblem(string.Empty, "the body holds no alert")];
-            var details = problems.Select(problem => new ApiErrorDetail(problem.Pointer.Length == 0 ? "/" : problem.Pointer, problem.Message)).ToList();
-            var kept = await poison.AddAsync(receiver, request.ContentType, string.Join("; ", details.Select(detail => $"{detail.Pointer}: {detail.Message}")), request.Body.ToString(), cancellationToken);
-            return ([], ApiResponse.Error(400, $"the alerts could not be read (kept as poison record {kept.Id}); nothing was started", [.. details]));
+            var details = problems.Take(MaxProblemsListed).Select(problem => new ApiErrorDetail(problem.Pointer.Length == 0 ? "/" : problem.Pointer, problem.Message)).ToList();
+            var unlisted = problems.Count > details.Count ? $"; {problems.Count - details.Count} more problems not listed" : string.Empty;
+            var kept = await poison.AddAsync(receiver, request.ContentType, string.Join("; ", details.Select(detail => $"{detail.Pointer}: {detail.Message}")) + unlisted, request.Body.ToString(), cancellationToken);
+            return ([], ApiResponse.Error(400, $"the alerts could not be read (kept as poison record {kept.Id}){unlisted}; nothing was started", [.. details]));
         }
 
         var entries = new List<AdmissionEntry>(read.Alerts.Count);

@@ -46,7 +46,7 @@ public sealed record BadInputCase
     {
         if (Generate is { } template)
         {
-            var text = System.IO.File.ReadAllText(PathOf(template.Template)).Replace("@@TEXT@@", new string(template.Repeat, template.Times), StringComparison.Ordinal);
+            var text = System.IO.File.ReadAllText(PathOf(template.Template)).Replace("@@TEXT@@", string.Concat(Enumerable.Repeat(template.Repeat, template.Times)), StringComparison.Ordinal);
             return System.Text.Encoding.UTF8.GetBytes(text);
         }
 
