@@ -6,6 +6,13 @@ namespace Containment.Notifications;
 /// <summary>The one place where the wording of every message lives. Channels only lay out what this returns.</summary>
 public static class NotificationTemplates
 {
+    /// <summary>
+    /// What a message shows of each fact. A detector's title, rule, image or source can be any length, and a chat
+    /// refuses a message past its size (Teams at 28 KB) with the approval's links in it; the whole alert is in its
+    /// security event.
+    /// </summary>
+    public const int MaxFactCharacters = 300;
+
     public static NotificationMessage Render(NotificationRequest request)
     {
         var alert = request.Alert;
@@ -111,7 +118,7 @@ public static class NotificationTemplates
     {
         if (!string.IsNullOrWhiteSpace(value))
         {
-            facts.Add(new NotificationFact(label, value));
+            facts.Add(new NotificationFact(label, TextCut.WithEllipsis(value, MaxFactCharacters)));
         }
     }
 }

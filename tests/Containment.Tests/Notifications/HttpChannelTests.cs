@@ -47,6 +47,29 @@ public sealed class HttpChannelTests : IDisposable
             actions.Select(action => action.GetProperty("url").GetString()));
     }
 
+    [Fact]
+    public async Task Teams_AlertWithHugeFields_PostsACardTeamsTakes_TheFieldsBeginningsShown()
+    {
+        // Teams refuses a message over 28 KB; a detector's title, rule, image or source can be any length, and escaping in
+        // JSON lengthens what they hold. The approval's link must reach the channel all the same.
+        using var harness = Harness("soc-teams", "teams");
+        var huge = string.Concat(Enumerable.Repeat("\"é\u0001<", 25_000));
+        var alert = TestAlerts.ReverseShell() with { Title = "Shell: " + huge, Rule = huge, Source = "edr-" + huge };
+        alert = alert with { Target = alert.Target with { Image = "registry.example.com/" + huge } };
+
+        var result = await harness.SendAsync(Request("soc-teams", NotificationTemplate.ApprovalRequested, alert));
+
+        Assert.True(result.AllSent);
+        var request = Assert.Single(receiver.Requests);
+        Assert.InRange(request.Body.Length, 1, TeamsCard.MaxMessageBytes);
+        var blocks = request.Json().GetProperty("attachments")[0].GetProperty("content").GetProperty("body").EnumerateArray().Skip(2);
+        var facts = blocks.Select(row => row.GetProperty("columns").EnumerateArray().Select(column => Literal(column.GetProperty("items")[0])).ToList())
+            .ToDictionary(row => row[0], row => row[1]);
+        Assert.StartsWith("Shell: \"é\u0001<", facts["Alert"], StringComparison.Ordinal);
+        Assert.EndsWith("…", facts["Alert"], StringComparison.Ordinal);
+        Assert.Equal(2, request.Json().GetProperty("attachments")[0].GetProperty("content").GetProperty("actions").GetArrayLength());
+    }
+
     /// <summary>The text of a card's <c>RichTextBlock</c> of one <c>TextRun</c>.</summary>
     private static string Literal(JsonElement block) => Assert.Single(block.GetProperty("inlines").EnumerateArray()).GetProperty("text").GetString()!;
 

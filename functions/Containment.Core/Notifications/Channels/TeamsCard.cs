@@ -16,6 +16,9 @@ public static class TeamsCard
 {
     public const string ContentType = "application/vnd.microsoft.card.adaptive";
 
+    /// <summary>The largest message a Teams webhook takes (28 KB; a larger one is refused): what a card must stay under.</summary>
+    public const int MaxMessageBytes = 28 * 1024;
+
     public static JsonObject Render(NotificationMessage message)
     {
         var body = new JsonArray
