@@ -111,11 +111,38 @@ internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table,
     public async IAsyncEnumerable<T> QueryAsync(string? filter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        var ofRecords = TableClient.CreateQueryFilter($"RowKey ge {rowPrefix + "~"} and RowKey lt {rowPrefix + "\u007f"}");
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter is null ? ofRecords : $"{ofRecords} and ({filter})", cancellationToken: cancellationToken))
+        await foreach (var entity in table.QueryAsync<TableEntity>(OfRecords(filter), cancellationToken: cancellationToken))
         {
             yield return FromEntity(entity);
         }
+    }
+
+    /// <summary>
+    /// The keys and <paramref name="columns"/> of every record matching the OData filter, the records themselves left
+    /// unread: what a list needs to choose its page before it reads the page's records (<see cref="ReadAtAsync"/>).
+    /// </summary>
+    public async IAsyncEnumerable<TableEntity> QueryColumnsAsync(string? filter, IReadOnlyList<string> columns, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        string[] select = [nameof(TableEntity.PartitionKey), nameof(TableEntity.RowKey), .. columns];
+        await foreach (var entity in table.QueryAsync<TableEntity>(OfRecords(filter), select: select, cancellationToken: cancellationToken))
+        {
+            yield return entity;
+        }
+    }
+
+    /// <summary>The record at the keys <see cref="QueryColumnsAsync"/> gave; null when there is none.</summary>
+    public async Task<T?> ReadAtAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
+    {
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken);
+        return response.HasValue ? FromEntity(response.Value!) : null;
+    }
+
+    /// <summary>The records' rows, of the partitions' rows (audit, approvals), that match <paramref name="filter"/> (null: all).</summary>
+    private string OfRecords(string? filter)
+    {
+        var ofRecords = TableClient.CreateQueryFilter($"RowKey ge {rowPrefix + "~"} and RowKey lt {rowPrefix + "\u007f"}");
+        return filter is null ? ofRecords : $"{ofRecords} and ({filter})";
     }
 
     public void Dispose() => latest.Dispose();

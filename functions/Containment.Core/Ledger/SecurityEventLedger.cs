@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Azure.Data.Tables;
 using Containment.Alerts;
 using Microsoft.Extensions.Caching.Memory;
@@ -23,7 +24,20 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
         tables.Events,
         "event",
         "security event",
-        record => new Dictionary<string, object> { ["Status"] = record.Status.ToString() });
+        record => new Dictionary<string, object>
+        {
+            ["Status"] = record.Status.ToString(),
+            [ReceivedTicksColumn] = record.ReceivedAt.UtcTicks,
+            [IdColumn] = record.Id,
+        });
+
+    /// <summary>An event's arrival, to the tick, and its id: its place in a list, read without the record (<see cref="ListAsync"/>).</summary>
+    private const string ReceivedTicksColumn = "ReceivedTicks";
+
+    private const string IdColumn = "EventId";
+
+    /// <summary>How many of a page's events are read at once.</summary>
+    private const int PageReads = 16;
 
     /// <summary>The event id of an alert: its source and its detector id.</summary>
     public static string IdOf(Alert alert) => $"{alert.Source}{AlertChecks.SourceEnd}{alert.Id}";
@@ -92,17 +106,54 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
 
     /// <summary>
     /// One page of events, newest first by arrival. Table Storage keeps events by id, not by arrival, so each page
-    /// reads every event of the status asked for; it holds no more of them than the page and the one after it.
+    /// looks at every event of the status asked for: at its arrival and id alone (two columns of its row, not the
+    /// record with the alert and its payload), keeping no more of them than the page and the one after it. Then it
+    /// reads the page's events. One whose status changed in between is left out, so a page holds only the status
+    /// asked for and may hold fewer than the limit.
     /// </summary>
-    public Task<Page<SecurityEventRecord>> ListAsync(EventQuery query, CancellationToken cancellationToken) =>
-        Page.NewestFirstAsync(ReadAllAsync(query.Status, cancellationToken), PlaceOf, query.Limit, query.After, cancellationToken);
+    public async Task<Page<SecurityEventRecord>> ListAsync(EventQuery query, CancellationToken cancellationToken)
+    {
+        var chosen = await Page.NewestFirstAsync(PlacesAsync(query.Status, cancellationToken), located => located.Place, query.Limit, query.After, cancellationToken);
+        var read = new SecurityEventRecord?[chosen.Items.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, read.Length),
+            new ParallelOptions { MaxDegreeOfParallelism = PageReads, CancellationToken = cancellationToken },
+            async (index, token) =>
+            {
+                var located = chosen.Items[index];
+                read[index] = located.Record ?? await records.ReadAtAsync(located.PartitionKey, located.RowKey, token);
+            });
+        return new Page<SecurityEventRecord>([.. read.OfType<SecurityEventRecord>().Where(record => query.Status is null || record.Status == query.Status)], chosen.Next);
+    }
 
     /// <summary>An event's place in the list: its arrival, which never changes.</summary>
     private static PageCursor PlaceOf(SecurityEventRecord record) => new(record.ReceivedAt, record.Id);
 
     /// <summary>Every event of <paramref name="status"/> (null: all), in no particular order, read page by page as they are taken.</summary>
     public IAsyncEnumerable<SecurityEventRecord> ReadAllAsync(EventStatus? status, CancellationToken cancellationToken) =>
-        records.QueryAsync(status is { } wanted ? TableClient.CreateQueryFilter($"Status eq {wanted.ToString()}") : null, cancellationToken);
+        records.QueryAsync(StatusFilter(status), cancellationToken);
+
+    /// <summary>Where each event of <paramref name="status"/> is and its place in the list; the record itself only for an event stored without the place's columns.</summary>
+    private async IAsyncEnumerable<LocatedEvent> PlacesAsync(EventStatus? status, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var row in records.QueryColumnsAsync(StatusFilter(status), [ReceivedTicksColumn, IdColumn], cancellationToken))
+        {
+            if (row.GetInt64(ReceivedTicksColumn) is { } ticks && row.GetString(IdColumn) is { } id)
+            {
+                yield return new LocatedEvent(new PageCursor(new DateTimeOffset(ticks, TimeSpan.Zero), id), row.PartitionKey, row.RowKey);
+            }
+            else if (await records.ReadAtAsync(row.PartitionKey, row.RowKey, cancellationToken) is { } record)
+            {
+                yield return new LocatedEvent(PlaceOf(record), row.PartitionKey, row.RowKey, record);
+            }
+        }
+    }
+
+    private static string? StatusFilter(EventStatus? status) =>
+        status is { } wanted ? TableClient.CreateQueryFilter($"Status eq {wanted.ToString()}") : null;
+
+    /// <param name="Record">The record when it had to be read to find its place; null: read it once the page is chosen.</param>
+    private sealed record LocatedEvent(PageCursor Place, string PartitionKey, string RowKey, SecurityEventRecord? Record = null);
 
     /// <summary>
     /// ETag-checked read-modify-write of an event; null when there is no such event and no <paramref name="missing"/>. A change of an event

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Containment.Alerts;
 using Containment.Ledger;
 using Containment.Tests.Support;
@@ -84,6 +85,24 @@ public sealed class SecurityEventPagesTests : IAsyncLifetime, IDisposable
 
         Assert.Equal([["e", "d"], ["b"]], pages.Select(page => page.Items.Select(NameOf).ToArray()));
         Assert.All(pages.SelectMany(page => page.Items), record => Assert.Equal(EventStatus.Processed, record.Status));
+    }
+
+    [Fact]
+    public async Task ListAsync_EventsStoredWithoutTheirPlacesColumns_TakeTheirPlaceFromTheRecord()
+    {
+        // Rows written before a list read an event's place from two columns of its own hold only the record.
+        await AddAsync(("a", 1), ("b", 2), ("c", 3), ("d", 4), ("e", 5));
+        foreach (var name in new[] { "b", "e" })
+        {
+            var row = (await own.Tables.Events.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"EventId eq {IdOf(name)}")).ToListAsync()).Single();
+            row.Remove("ReceivedTicks");
+            row.Remove("EventId");
+            await own.Tables.Events.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
+        }
+
+        var pages = await ListAllAsync(new EventQuery(Limit: 2));
+
+        Assert.Equal([["e", "d"], ["c", "b"], ["a"]], pages.Select(page => page.Items.Select(NameOf).ToArray()));
     }
 
     [Theory]
