@@ -35,7 +35,7 @@ internal static class AlertsCommand
             {
                 using var response = await client.PostAsync(new Uri("api/alerts", UriKind.Relative), content, cancellationToken);
                 var body = await response.Content.ReadAsStringAsync(cancellationToken);
-                await (response.IsSuccessStatusCode ? output : error).WriteLineAsync($"{(int)response.StatusCode} {response.ReasonPhrase}\n{body}");
+                await (response.IsSuccessStatusCode ? output : error).WriteLineAsync($"{(int)response.StatusCode} {response.ReasonPhrase}\n{TerminalText.Shown(body)}");
                 return response.IsSuccessStatusCode ? ContainmentCli.Ok : ContainmentCli.Failed;
             }
             catch (HttpRequestException exception)

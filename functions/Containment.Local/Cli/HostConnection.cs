@@ -70,7 +70,7 @@ internal sealed class HostConnection
             using var response = await client.SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                await error.WriteLineAsync($"{(int)response.StatusCode} {response.ReasonPhrase}\n{await response.Content.ReadAsStringAsync(cancellationToken)}");
+                await error.WriteLineAsync($"{(int)response.StatusCode} {response.ReasonPhrase}\n{TerminalText.Shown(await response.Content.ReadAsStringAsync(cancellationToken))}");
                 return null;
             }
 

@@ -64,6 +64,73 @@ public sealed class HostCommandsTests(LocalHostFixture host)
         Assert.DoesNotContain('\u001B', showOutput);
     }
 
+    [Fact]
+    public async Task AlertsSend_PostsTheFile_AndPrintsTheHostsAnswer()
+    {
+        var pod = host.TakePod();
+        using var file = AlertFile(pod);
+
+        var (exit, output, _) = await RunAsync("alerts", "send", file.Path);
+
+        Assert.Equal(ContainmentCli.Ok, exit);
+        Assert.StartsWith("202 Accepted\n", output, StringComparison.Ordinal);
+        Assert.Contains($"\"instanceId\":\"{LocalHostFixture.Cluster}~{LocalHostFixture.Namespace}~{pod}\"", output, StringComparison.Ordinal);
+        Assert.NotNull(await host.Get<SecurityEventLedger>().GetAsync($"edr:{file.AlertId}", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AlertsSend_Refused_PrintsTheAnswersBidirectionalControlAsItsCode()
+    {
+        // The 400 quotes the pod name the detector sent: U+202E in it would turn the rest of the line around in a terminal.
+        using var file = AlertFile("web\u202Eexe.1");
+
+        var (exit, output, error) = await RunAsync("alerts", "send", file.Path);
+
+        Assert.Equal(ContainmentCli.Failed, exit);
+        Assert.Empty(output);
+        Assert.StartsWith("400 Bad Request\n", error, StringComparison.Ordinal);
+        Assert.Contains("web\\u202Eexe.1", error, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u202E', error);
+    }
+
+    [Fact]
+    public async Task Refused_TheAnswerEchoingABidirectionalControl_PrintsItAsItsCode()
+    {
+        var (exit, _, error) = await RunAsync("poison", "show", "0639\u202E000");
+
+        Assert.Equal(ContainmentCli.Failed, exit);
+        Assert.StartsWith("404 Not Found\n", error, StringComparison.Ordinal);
+        Assert.Contains("0639\\u202E000", error, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u202E', error);
+    }
+
+    [Fact]
+    public async Task AlertsSend_NoSuchFile_SaysSoAndExitsOne()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".json");
+
+        var (exit, _, error) = await RunAsync("alerts", "send", missing);
+
+        Assert.Equal(ContainmentCli.Failed, exit);
+        Assert.Equal($"{missing}: no such file", error.Trim());
+    }
+
+    [Theory]
+    [InlineData("alerts", "send", "@file")]
+    [InlineData("isolations", "list")]
+    public async Task NoHostThere_SaysItCannotReachItAndExitsOne(params string[] args)
+    {
+        using var file = AlertFile("web-1");
+        var nowhere = new Uri($"http://127.0.0.1:{Containment.Local.Hosting.FreePort.Next()}/");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await ContainmentCli.RunAsync([.. args.Select(arg => arg == "@file" ? file.Path : arg), "--url", nowhere.ToString(), "--key", LocalHostFixture.ApiKey], output, error);
+
+        Assert.Equal(ContainmentCli.Failed, exit);
+        Assert.StartsWith($"cannot reach {nowhere}: ", error.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("poison", "show", "0639000000000000000-0123456789ab")]
     [InlineData("events", "list", "--status", "banana")]
@@ -179,6 +246,23 @@ public sealed class HostCommandsTests(LocalHostFixture host)
         using var error = new StringWriter();
         var exit = await ContainmentCli.RunAsync([.. args, "--url", host.BaseAddress.ToString(), "--key", LocalHostFixture.ApiKey], output, error);
         return (exit, output.ToString(), error.ToString());
+    }
+
+    /// <summary>A native alert of a category that only notifies, on <paramref name="pod"/>, in a file deleted once disposed.</summary>
+    private static TemporaryAlertFile AlertFile(string pod)
+    {
+        var alertId = "cli-" + Guid.NewGuid().ToString("N")[..12];
+        var path = Path.Combine(Path.GetTempPath(), alertId + ".json");
+        File.WriteAllText(path, $$"""
+            { "id": "{{alertId}}", "source": "edr", "category": "other", "severity": "low", "time": "2026-11-24T03:00:00Z",
+              "title": "seen from the CLI", "target": { "cluster": "{{LocalHostFixture.Cluster}}", "namespace": "{{LocalHostFixture.Namespace}}", "pod": "{{pod}}" } }
+            """);
+        return new TemporaryAlertFile(path, alertId);
+    }
+
+    private sealed record TemporaryAlertFile(string Path, string AlertId) : IDisposable
+    {
+        public void Dispose() => File.Delete(Path);
     }
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
