@@ -80,6 +80,27 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task Check_NodesForbidden_PodsStillChecked()
+    {
+        var pod = await IsolateSettledAsync(IsolationStatus.Released);
+        var forbidden = new FaultRule { Method = "GET", PathPrefix = "/api/v1/nodes", StatusCode = 403, Probability = 1 };
+        host.KubeSim.Faults.Add(forbidden);
+        DriftReport report;
+        try
+        {
+            report = await host.Get<LedgerDriftCheck>().CheckAsync(CancellationToken.None);
+        }
+        finally
+        {
+            host.KubeSim.Faults.Remove(forbidden);
+        }
+
+        Assert.True(host.KubeSim.Faults.Fired(forbidden) > 0, "the nodes were not listed");
+        Assert.Contains(report.Clusters, cluster => cluster is { Cluster: LocalHostFixture.Cluster, Error: null, QuarantinedPods: > 0 });
+        Assert.Equal(DriftKind.QuarantinedWithoutIsolation, Assert.Single(Of(report, pod)).Kind);
+    }
+
+    [Fact]
     public async Task Check_DisagreementYoungerThanSettling_IsLeftToSettle()
     {
         // A release restores the pod a moment before it writes its record.
