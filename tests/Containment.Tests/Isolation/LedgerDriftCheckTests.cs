@@ -84,15 +84,10 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
     {
         var pod = await IsolateSettledAsync(IsolationStatus.Released);
         var forbidden = new FaultRule { Method = "GET", PathPrefix = "/api/v1/nodes", StatusCode = 403, Probability = 1 };
-        host.KubeSim.Faults.Add(forbidden);
         DriftReport report;
-        try
+        using (new FaultsOn(host.KubeSim, forbidden))
         {
             report = await host.Get<LedgerDriftCheck>().CheckAsync(CancellationToken.None);
-        }
-        finally
-        {
-            host.KubeSim.Faults.Remove(forbidden);
         }
 
         Assert.True(host.KubeSim.Faults.Fired(forbidden) > 0, "the nodes were not listed");
