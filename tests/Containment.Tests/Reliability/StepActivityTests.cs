@@ -209,6 +209,25 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
     }
 
     [Fact]
+    public async Task Release_ThePodIsGone_ItsPoliciesAreDeleted_TheRecordSaysReleasedAndWhy()
+    {
+        var pod = host.TakePod();
+        var isolate = ActivityCalls.Request("step-activities", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false });
+        Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(isolate, CancellationToken.None)).Succeeded);
+        await host.KubeSim.Store.DeleteAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, pod, CancellationToken.None);
+        var request = ActivityCalls.Request("step-activities", pod, new ReleaseStep { Id = "release" });
+        var id = ActivityTargets.IsolationId(request.Alert.Target);
+
+        var result = await host.Activity(ActivityNames.ReleasePod).RunAsync(request, CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Reason);
+        Assert.Empty(await new ClusterView(host).PoliciesForAsync(pod, quarantineId: null));
+        Assert.Equal(IsolationStatus.Released, (await isolations.GetAsync(id, CancellationToken.None))?.Status);
+        var released = Assert.Single(await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None), entry => entry.Action == AuditAction.Released);
+        Assert.Equal($"the pod no longer exists; its quarantine policies were removed; pod shop/{pod} no longer exists; its quarantine policies were deleted", released.Detail);
+    }
+
+    [Fact]
     public async Task SetEventStatus_ChangesTheEventOnceWithOneAuditEntry()
     {
         var request = ActivityCalls.Request("step-activities", host.TakePod(), new SetEventStatusStep { Id = "mark", Status = EventStatus.Ignored, Reason = "a known scanner" });
