@@ -56,7 +56,8 @@ internal static class CloudEventEnvelope
 
             if (!TryJson(cloudEvent.Data, out var data))
             {
-                sink.Problem(dataAt, $"the data of CloudEvent '{cloudEvent.Id}' is not JSON");
+                // Data sent as JSON always reads: data that does not came as data_base64, and the problem points there.
+                sink.Problem(JsonPointer.Append(at, "data_base64"), $"the data of CloudEvent '{cloudEvent.Id}' is not JSON");
                 continue;
             }
 
