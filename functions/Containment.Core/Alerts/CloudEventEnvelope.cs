@@ -63,7 +63,16 @@ internal static class CloudEventEnvelope
 
             if (string.Equals(cloudEvent.Type, SubscriptionValidation.EventType, StringComparison.OrdinalIgnoreCase))
             {
-                validation = EventGridEnvelope.Validation(data) ?? validation;
+                // As in the Event Grid schema: a code that cannot be read is a problem, not a silent ignore.
+                if (EventGridEnvelope.Validation(data) is { } found)
+                {
+                    validation = found;
+                }
+                else
+                {
+                    sink.Problem(dataAt, "the subscription-validation event has no validationCode");
+                }
+
                 continue;
             }
 
