@@ -203,6 +203,25 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task ReleaseByHand_RecordSaysReleased_PodCannotBeRead_TheRecordsWordStands_Is409()
+    {
+        // The pod still carries its quarantine, but the identity may not read it: the release cannot see that, and goes by the record.
+        var pod = await IsolateSettledAsync(IsolationStatus.Released);
+        var id = ActivityTargets.IsolationId(Isolate(pod).Alert.Target);
+        using var flow = new FlowClient(host);
+        (int Status, JsonObject Body) release;
+        using (new FaultsOn(host.KubeSim, new FaultRule { Method = "GET", PathPrefix = $"/api/v1/namespaces/{LocalHostFixture.Namespace}/pods/{pod}", StatusCode = 403, Probability = 1 }))
+        {
+            release = await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(id)}/release", """{ "reason": "drift report" }""");
+        }
+
+        Assert.Equal(409, release.Status);
+        Assert.Equal($"isolation '{id}' is already released", (string?)release.Body["error"]);
+        Assert.NotNull((await flow.PodAsync(pod))!["metadata"]!["labels"]![QuarantineNames.QuarantineLabel]);
+        Assert.DoesNotContain((await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(id)}"))["audit"]!.AsArray(), entry => (string?)entry!["action"] == "release-started");
+    }
+
+    [Fact]
     public async Task IsolationsReleaseCommand_PodQuarantinedThoughReleased_StartsTheRelease_ThenRefusesASecond()
     {
         var pod = await IsolateSettledAsync(IsolationStatus.Released);
