@@ -56,13 +56,23 @@ internal static class CloudEventEnvelope
 
             if (!TryJson(cloudEvent.Data, out var data))
             {
-                sink.Problem(dataAt, $"the data of CloudEvent '{cloudEvent.Id}' is not JSON");
+                // Data sent as JSON always reads: data that does not came as data_base64, and the problem points there.
+                sink.Problem(JsonPointer.Append(at, "data_base64"), $"the data of CloudEvent '{cloudEvent.Id}' is not JSON");
                 continue;
             }
 
             if (string.Equals(cloudEvent.Type, SubscriptionValidation.EventType, StringComparison.OrdinalIgnoreCase))
             {
-                validation = EventGridEnvelope.Validation(data) ?? validation;
+                // As in the Event Grid schema: a code that cannot be read is a problem, not a silent ignore.
+                if (EventGridEnvelope.Validation(data) is { } found)
+                {
+                    validation = found;
+                }
+                else
+                {
+                    sink.Problem(dataAt, "the subscription-validation event has no validationCode");
+                }
+
                 continue;
             }
 

@@ -108,6 +108,17 @@ public sealed class AlertFlowTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task EventGridDelivery_ValidationEventInCloudEventsSchema_AnsweredWithItsCode()
+    {
+        using var flow = new FlowClient(host);
+
+        var validation = await flow.PostAsync("api/eventgrid", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Alerts", "Payloads", "cloudevents-validation.json")), "application/cloudevents+json");
+
+        Assert.Equal(200, validation.Status);
+        Assert.Equal("""{"validationResponse":"6f0e7d1c-2b3a-4c5d-8e9f-0a1b2c3d4e5f"}""", validation.Body.ToJsonString());
+    }
+
+    [Fact]
     public async Task SentinelIncident_EachPodIsolatedThenReleased()
     {
         using var flow = new FlowClient(host);

@@ -47,7 +47,8 @@ internal sealed class IsolationHarness : IAsyncDisposable
 
     public CordonNode CordonNode => Services.GetRequiredService<CordonNode>();
 
-    public static async Task<IsolationHarness> StartAsync(bool cilium = false, string engine = nameof(NetworkPolicyEngine.Calico), string requestTimeout = "00:00:30")
+    /// <param name="engine">The cluster's configured engine; null: none configured, as for a kubeconfig cluster nobody set it for.</param>
+    public static async Task<IsolationHarness> StartAsync(bool cilium = false, string? engine = nameof(NetworkPolicyEngine.Calico), string requestTimeout = "00:00:30")
     {
         var sim = await KubeSimFixture.StartAsync(cilium);
         var kubeconfig = Path.Combine(Path.GetTempPath(), $"kubesim-{Guid.NewGuid():N}.kubeconfig");

@@ -80,6 +80,22 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task Check_NodesForbidden_PodsStillChecked()
+    {
+        var pod = await IsolateSettledAsync(IsolationStatus.Released);
+        var forbidden = new FaultRule { Method = "GET", PathPrefix = "/api/v1/nodes", StatusCode = 403, Probability = 1 };
+        DriftReport report;
+        using (new FaultsOn(host.KubeSim, forbidden))
+        {
+            report = await host.Get<LedgerDriftCheck>().CheckAsync(CancellationToken.None);
+        }
+
+        Assert.True(host.KubeSim.Faults.Fired(forbidden) > 0, "the nodes were not listed");
+        Assert.Contains(report.Clusters, cluster => cluster is { Cluster: LocalHostFixture.Cluster, Error: null, QuarantinedPods: > 0 });
+        Assert.Equal(DriftKind.QuarantinedWithoutIsolation, Assert.Single(Of(report, pod)).Kind);
+    }
+
+    [Fact]
     public async Task Check_DisagreementYoungerThanSettling_IsLeftToSettle()
     {
         // A release restores the pod a moment before it writes its record.
@@ -184,6 +200,25 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
         Assert.Equal(labels, (await flow.PodAsync(pod))!["metadata"]!["labels"]!.ToJsonString());
         Assert.Empty(Of(await NothingLeftToSettle().CheckAsync(CancellationToken.None), pod));
         Assert.Equal(404, (await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(id)}/release", """{ "reason": "twice" }""")).Status);
+    }
+
+    [Fact]
+    public async Task ReleaseByHand_RecordSaysReleased_PodCannotBeRead_TheRecordsWordStands_Is409()
+    {
+        // The pod still carries its quarantine, but the identity may not read it: the release cannot see that, and goes by the record.
+        var pod = await IsolateSettledAsync(IsolationStatus.Released);
+        var id = ActivityTargets.IsolationId(Isolate(pod).Alert.Target);
+        using var flow = new FlowClient(host);
+        (int Status, JsonObject Body) release;
+        using (new FaultsOn(host.KubeSim, new FaultRule { Method = "GET", PathPrefix = $"/api/v1/namespaces/{LocalHostFixture.Namespace}/pods/{pod}", StatusCode = 403, Probability = 1 }))
+        {
+            release = await flow.PostAsync($"api/isolations/{Uri.EscapeDataString(id)}/release", """{ "reason": "drift report" }""");
+        }
+
+        Assert.Equal(409, release.Status);
+        Assert.Equal($"isolation '{id}' is already released", (string?)release.Body["error"]);
+        Assert.NotNull((await flow.PodAsync(pod))!["metadata"]!["labels"]![QuarantineNames.QuarantineLabel]);
+        Assert.DoesNotContain((await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(id)}"))["audit"]!.AsArray(), entry => (string?)entry!["action"] == "release-started");
     }
 
     [Fact]

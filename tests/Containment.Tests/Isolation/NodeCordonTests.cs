@@ -173,22 +173,60 @@ public sealed class NodeCordonTests
         await using var harness = await IsolationHarness.StartAsync();
         await harness.CordonNode.CordonAsync(Web, IsolationHarness.EarlierRun, CancellationToken.None);
         await harness.CordonNode.CordonAsync(Agent, IsolationHarness.EarlierRun, CancellationToken.None);
-        var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        harness.Sim.Requests.Reset();
-        harness.Sim.Faults.Add(new FaultRule { Method = "GET", PathPrefix = "/api/v1/nodes", DelayResponse = true, Until = letGo.Task });
-        var web = Uncordon(harness).UncordonAsync(Web, IsolationHarness.EarlierRun, CancellationToken.None);
-        await UntilAsync(() => harness.Sim.Requests.CarriedOut("GET", "/api/v1/nodes") == 1, web);
+        ActionOutcome? agent = null;
 
         // The web pod's uncordon saw both holds; the agent's takes its own off meanwhile, leaving only the web pod's.
-        var agent = await Uncordon(harness).UncordonAsync(Agent, IsolationHarness.EarlierRun, CancellationToken.None);
-        letGo.SetResult();
-        var outcome = await web;
+        var outcome = await UncordonWebWhileItsListIsHeldAsync(harness, async () => agent = await Uncordon(harness).UncordonAsync(Agent, IsolationHarness.EarlierRun, CancellationToken.None));
 
-        Assert.Equal("node aks-nodepool1-0 stays cordoned for pod shop/web-7d9f-abcde; the hold for pod shop/hostnet was taken off", agent.Message);
+        Assert.Equal("node aks-nodepool1-0 stays cordoned for pod shop/web-7d9f-abcde; the hold for pod shop/hostnet was taken off", agent?.Message);
         Assert.Equal("node aks-nodepool1-0 uncordoned: it was cordoned for pod shop/web-7d9f-abcde alone", outcome.Message);
         var node = await NodeAsync(harness);
         Assert.Null(node["spec"]!["unschedulable"]);
         Assert.Null(node["metadata"]!["labels"]?[CordonHolds.CordonedLabel]);
+    }
+
+    [Fact]
+    public async Task TwoUncordonsOfThePodAtOnce_TheOneThatReadFirstFindsTheHoldGone_AndChangesNothing()
+    {
+        // A release by hand and the run's own uncordonNode step, say.
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.CordonNode.CordonAsync(Web, IsolationHarness.EarlierRun, CancellationToken.None);
+        ActionOutcome? other = null;
+
+        var outcome = await UncordonWebWhileItsListIsHeldAsync(harness, async () => other = await Uncordon(harness).UncordonAsync(Web, IsolationHarness.EarlierRun, CancellationToken.None));
+
+        Assert.Equal("node aks-nodepool1-0 uncordoned: it was cordoned for pod shop/web-7d9f-abcde alone", other?.Message);
+        Assert.False(outcome.Changed);
+        Assert.Equal("node aks-nodepool1-0 is no longer held for pod shop/web-7d9f-abcde", outcome.Message);
+        Assert.Equal(Node, outcome.Target);
+        Assert.Equal(1, harness.Sim.Requests.CarriedOut("PATCH", NodePath));
+        Assert.Null((await NodeAsync(harness))["spec"]!["unschedulable"]);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TheNodeIsRemovedWhileItIsGivenBack_SaysItNoLongerExists(bool patchMeetsAChangeFirst)
+    {
+        // A node pool scaled down between the uncordon's list and its patch; the patch finds it gone, or finds it changed
+        // and reads it again.
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.CordonNode.CordonAsync(Web, IsolationHarness.EarlierRun, CancellationToken.None);
+
+        var outcome = await UncordonWebWhileItsListIsHeldAsync(harness, async () =>
+        {
+            await harness.Sim.Store.DeleteAsync(ResourceCatalog.Nodes, null, Node, CancellationToken.None);
+            if (patchMeetsAChangeFirst)
+            {
+                harness.Sim.Faults.Add(new FaultRule { Method = "PATCH", PathPrefix = NodePath, StatusCode = 409 });
+            }
+        });
+
+        Assert.False(outcome.Changed);
+        Assert.Equal("node aks-nodepool1-0 no longer exists", outcome.Message);
+        Assert.Equal(Node, outcome.Target);
+        Assert.Equal(patchMeetsAChangeFirst ? 1 : 0, harness.Sim.Requests.Count("GET", NodePath));
+        Assert.Null(await harness.Sim.Store.GetAsync(ResourceCatalog.Nodes, null, Node, CancellationToken.None));
     }
 
     [Fact]
@@ -208,6 +246,22 @@ public sealed class NodeCordonTests
     }
 
     private static UncordonNode Uncordon(IsolationHarness harness) => harness.Services.GetRequiredService<UncordonNode>();
+
+    /// <summary>
+    /// The web pod's uncordon, its list of cordoned nodes held back until <paramref name="meanwhile"/> has changed the
+    /// cluster: what it then writes rests on a list that is out of date.
+    /// </summary>
+    private static async Task<ActionOutcome> UncordonWebWhileItsListIsHeldAsync(IsolationHarness harness, Func<Task> meanwhile)
+    {
+        var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Sim.Requests.Reset();
+        harness.Sim.Faults.Add(new FaultRule { Method = "GET", PathPrefix = "/api/v1/nodes", DelayResponse = true, Until = letGo.Task });
+        var web = Uncordon(harness).UncordonAsync(Web, IsolationHarness.EarlierRun, CancellationToken.None);
+        await UntilAsync(() => harness.Sim.Requests.CarriedOut("GET", "/api/v1/nodes") == 1, web);
+        await meanwhile();
+        letGo.SetResult();
+        return await web;
+    }
 
     private static async Task<JsonObject> NodeAsync(IsolationHarness harness) =>
         (await harness.Sim.Store.GetAsync(ResourceCatalog.Nodes, null, Node, CancellationToken.None))!;

@@ -105,6 +105,21 @@ public sealed class QuarantinePodTests
         Assert.Contains(outcome.Warnings, w => w.Kind == IsolationWarningKind.EstablishedConnectionsKept);
     }
 
+    [Theory]
+    [InlineData(nameof(NetworkPolicyEngine.Calico), IsolationWarningKind.EstablishedConnectionsKept, "Calico keeps connections established before the policy; restart or delete the pod to cut them")]
+    [InlineData(nameof(NetworkPolicyEngine.Azure), IsolationWarningKind.EstablishedConnectionsUnknown, "Azure Network Policy Manager: whether established connections survive is not documented; treat them as kept")]
+    [InlineData(null, IsolationWarningKind.EngineUnknown, "the network policy engine is not known (set Containment:Clusters:<alias>:NetworkPolicyEngine): enforcement and established connections are unconfirmed")]
+    public async Task IsolateAsync_WhatTheEngineDoesWithEstablishedConnections_IsTheOutcomesWarning(string? engine, IsolationWarningKind kind, string message)
+    {
+        await using var harness = await IsolationHarness.StartAsync(engine: engine);
+
+        var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+
+        Assert.Equal(IsolationStatus.Isolated, outcome.Status);
+        var warning = Assert.Single(outcome.Warnings);
+        Assert.Equal((kind, message), (warning.Kind, warning.Message));
+    }
+
     [Fact]
     public async Task IsolateAsync_SecondCall_AlreadyIsolatedWithZeroWrites()
     {

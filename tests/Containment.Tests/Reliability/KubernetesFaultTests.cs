@@ -168,31 +168,6 @@ public sealed class KubernetesFaultTests(ReliabilityHostFixture host)
         return metadata;
     }
 
-    /// <summary>Fault rules on KubeSim while it is not disposed.</summary>
-    private sealed class FaultsOn : IDisposable
-    {
-        private readonly KubeSimServer sim;
-
-        public FaultsOn(KubeSimServer sim, List<FaultRule> rules)
-        {
-            (this.sim, Rules) = (sim, rules);
-            foreach (var rule in rules)
-            {
-                sim.Faults.Add(rule);
-            }
-        }
-
-        public List<FaultRule> Rules { get; }
-
-        public void Dispose()
-        {
-            foreach (var rule in Rules)
-            {
-                sim.Faults.Remove(rule);
-            }
-        }
-    }
-
     private static async Task AssertIsolatedOnceAsync(FlowClient flow, ClusterView cluster, string pod, string instanceId)
     {
         var labels = (await cluster.PodAsync(pod))["metadata"]!["labels"]!.AsObject();

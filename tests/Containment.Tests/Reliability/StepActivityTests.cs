@@ -64,6 +64,45 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
         Assert.DoesNotContain("default-deny", Assert.Single(await audit.ListAsync(AuditSubject.Isolation, record!.Id, CancellationToken.None)).Detail, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The answers of an API server to the fence's create, as the Failed record and the run's failure say them: those worth
+    /// another try (429, a request that times out) are tried again in the call first. Status 0 holds the request past the
+    /// client's timeout. <c>{0}</c> stands for the call.
+    /// </summary>
+    [Theory]
+    [InlineData(401, "unauthorized: the cluster rejected the credentials for {0}", 1, false)]
+    [InlineData(422, "invalid: {0} was rejected by validation", 1, false)]
+    [InlineData(400, "HTTP 400: {0}", 1, false)]
+    [InlineData(429, "throttled: {0} still answered 429 after retries", 5, true)]
+    [InlineData(0, "timed out: {0}", 5, true)]
+    public async Task Isolate_ApiServerRefusesTheFence_FailedRecordSaysWhy_PodUntouched(int status, string says, int tries, bool retryable)
+    {
+        var pod = host.TakePod();
+        var request = ActivityCalls.Request("step-activities", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false });
+        var id = ActivityTargets.IsolationId(request.Alert.Target);
+        var before = await new ClusterView(host).MetadataAsync(pod);
+        var refused = status == 0
+            ? new FaultRule { Method = "POST", PathPrefix = PoliciesPath, Delay = ReliabilityHostFixture.KubernetesRequestTimeout * 2, Probability = 1 }
+            : new FaultRule { Method = "POST", PathPrefix = PoliciesPath, StatusCode = status, RetryAfterSeconds = status == 429 ? 0 : null, Probability = 1 };
+
+        ActivityResult result;
+        using (new FaultsOn(host.KubeSim, refused))
+        {
+            result = await host.Activity(ActivityNames.IsolatePod).RunAsync(request, CancellationToken.None);
+        }
+
+        var reason = string.Format(System.Globalization.CultureInfo.InvariantCulture, says, $"create networkpolicies \"containment-quarantine-{pod}\" in namespace {LocalHostFixture.Namespace}");
+        Assert.False(result.Succeeded);
+        Assert.Equal(reason, result.Reason);
+        Assert.Equal(retryable, result.Retryable);
+        Assert.Equal(tries, host.KubeSim.Faults.Fired(refused));
+        var record = await isolations.GetAsync(id, CancellationToken.None);
+        Assert.Equal((IsolationStatus.Failed, reason), (record?.Status, record?.FailureReason));
+        Assert.Equal([(AuditAction.IsolationFailed, reason)], (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None)).Select(entry => (entry.Action, entry.Detail)));
+        Assert.Equal(before, await new ClusterView(host).MetadataAsync(pod));
+        Assert.Empty(await new ClusterView(host).PoliciesForAsync(pod, quarantineId: null));
+    }
+
     [Fact]
     public async Task Isolate_ReadAheadForItsCall_IsolatesWithThePodReadAhead()
     {
@@ -167,6 +206,25 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
         Assert.True(again.Succeeded, again.Reason);
         Assert.Equal(IsolationStatus.Released, (await isolations.GetAsync(id, CancellationToken.None))?.Status);
         Assert.Equal([AuditAction.Isolated, AuditAction.Released], (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None)).Select(entry => entry.Action));
+    }
+
+    [Fact]
+    public async Task Release_ThePodIsGone_ItsPoliciesAreDeleted_TheRecordSaysReleasedAndWhy()
+    {
+        var pod = host.TakePod();
+        var isolate = ActivityCalls.Request("step-activities", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false });
+        Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(isolate, CancellationToken.None)).Succeeded);
+        await host.KubeSim.Store.DeleteAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, pod, CancellationToken.None);
+        var request = ActivityCalls.Request("step-activities", pod, new ReleaseStep { Id = "release" });
+        var id = ActivityTargets.IsolationId(request.Alert.Target);
+
+        var result = await host.Activity(ActivityNames.ReleasePod).RunAsync(request, CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Reason);
+        Assert.Empty(await new ClusterView(host).PoliciesForAsync(pod, quarantineId: null));
+        Assert.Equal(IsolationStatus.Released, (await isolations.GetAsync(id, CancellationToken.None))?.Status);
+        var released = Assert.Single(await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None), entry => entry.Action == AuditAction.Released);
+        Assert.Equal($"the pod no longer exists; its quarantine policies were removed; pod shop/{pod} no longer exists; its quarantine policies were deleted", released.Detail);
     }
 
     [Fact]
@@ -426,4 +484,6 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
     }
 
     private Task<(string Pod, string Node)> PodOnOwnNodeAsync() => host.PodOnOwnNodeAsync();
+
+    private const string PoliciesPath = "/apis/networking.k8s.io/v1/namespaces/" + LocalHostFixture.Namespace + "/networkpolicies";
 }

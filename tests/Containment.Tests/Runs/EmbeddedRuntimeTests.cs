@@ -503,6 +503,69 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task RaiseEvent_TheAwaitedEventCarryingNoDecision_IsAcceptedAndTheStoredRunIsLeftAsItWas()
+    {
+        // The API checks a decision before it raises one; anything else the run does not take, and it keeps waiting.
+        var prefix = AzuriteFixture.NewTablePrefix();
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, prefix);
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, Escape);
+        var waiting = await harness.IdleStatusAsync(id);
+        var before = await RunRowVersionsAsync(prefix, id);
+
+        var raised = await harness.Runtime.RaiseEventAsync(id, waiting.AwaitedEvent!, JsonSerializer.SerializeToElement("approve"), CancellationToken.None);
+        var after = await harness.IdleStatusAsync(id);
+
+        Assert.Equal(RaiseEventResult.Accepted, raised);
+        Assert.Equal(before, await RunRowVersionsAsync(prefix, id));
+        Assert.Equal((RunPhase.Waiting, waiting.AwaitedEvent, waiting.WaitDeadline), (after.Phase, after.AwaitedEvent, after.WaitDeadline));
+        Assert.Equal(1, harness.Runtime.WaitingTimers);
+        Assert.Empty(harness.Log.Of(ActivityNames.ReleasePod));
+    }
+
+    [Theory]
+    [InlineData(false, RaiseEventResult.NoSuchRun)]
+    [InlineData(true, RaiseEventResult.RunFinished)]
+    public async Task RaiseEvent_WhileARunOfThePodIsBeingStored_AnswersAsTheTableStands_AndKeepsNothing(bool earlierRunFinished, RaiseEventResult expected)
+    {
+        // The start holds the run from before its insert; the decision, for a run not yet stored or for the one that ended,
+        // is not the new run's to take.
+        var prefix = AzuriteFixture.NewTablePrefix();
+        var inserts = new HeldRequests(Azure.Core.RequestMethod.Post);
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, prefix, storagePolicy: inserts);
+        var id = RuntimeHarness.NewInstanceId();
+        if (earlierRunFinished)
+        {
+            await harness.StartAsync(id, "malware");
+        }
+
+        Assert.Null(await harness.Runtime.GetStatusAsync(RuntimeHarness.NewInstanceId(), CancellationToken.None)); // the table is there
+        await harness.Runtime.WhenIdleAsync(CancellationToken.None);
+        inserts.Arm();
+        var starting = harness.StartAsync(id, Escape);
+        await inserts.Holding.WaitAsync(TimeSpan.FromSeconds(30));
+
+        RaiseEventResult raised;
+        try
+        {
+            // Bounded: a raise that kept the event would wait on its own insert, held with the start's.
+            raised = await harness.Runtime.RaiseEventAsync(id, "approval-approve-release-1", Decision(ApprovalVerdict.Approved), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            inserts.Release();
+        }
+
+        await starting;
+        var started = await harness.IdleStatusAsync(id);
+
+        Assert.Equal(expected, raised);
+        Assert.Equal([RunStore.StateRow], await RunRowsAsync(prefix, id));
+        Assert.Equal((Escape, RunPhase.Waiting, "approval-approve-release-1"), (started.Playbook, started.Phase, started.AwaitedEvent));
+        Assert.Empty(harness.Log.Of(ActivityNames.ReleasePod));
+    }
+
+    [Fact]
     public async Task Terminate_WaitingRun_EndsItTerminated()
     {
         await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
@@ -696,8 +759,15 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
 
     /// <summary>The row keys stored under a run: its state row, and any event kept for a later wait.</summary>
     private async Task<List<string>> RunRowsAsync(string tablePrefix, string instanceId) =>
-        await new Azure.Data.Tables.TableClient(azurite.ConnectionString, tablePrefix + "Runs")
-            .QueryAsync<Azure.Data.Tables.TableEntity>(row => row.PartitionKey == TableKey.Encode(instanceId)).Select(row => row.RowKey).ToListAsync();
+        await RunRows(tablePrefix, instanceId).Select(row => row.RowKey).ToListAsync();
+
+    /// <summary>The rows stored under a run with their versions: any write to the run, or an event kept for it, changes them.</summary>
+    private async Task<List<string>> RunRowVersionsAsync(string tablePrefix, string instanceId) =>
+        await RunRows(tablePrefix, instanceId).Select(row => $"{row.RowKey} {row.ETag}").ToListAsync();
+
+    private Azure.AsyncPageable<Azure.Data.Tables.TableEntity> RunRows(string tablePrefix, string instanceId) =>
+        new Azure.Data.Tables.TableClient(azurite.ConnectionString, tablePrefix + "Runs")
+            .QueryAsync<Azure.Data.Tables.TableEntity>(row => row.PartitionKey == TableKey.Encode(instanceId));
 
     private static JsonElement Decision(ApprovalVerdict verdict) =>
         JsonSerializer.SerializeToElement(new ApprovalDecision(verdict, "ana@contoso.com", MachineDriver.Start), ContainmentJson.Options);

@@ -27,7 +27,7 @@ public class LocalHostFixture : IAsyncLifetime
     public const string ResourceId = "/subscriptions/4f6b2d1e-8c3a-4b7e-9d21-5a0c7e3f9b10/resourceGroups/rg-shop-prod/providers/Microsoft.ContainerService/managedClusters/aks-shop-prod";
 
     /// <summary>Pods seeded for tests to isolate, one per test: <c>victim-00</c> ...</summary>
-    protected virtual int TestPods => 60;
+    protected virtual int TestPods => 80;
 
     private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("host-");
     private AzuriteServer? azurite;

@@ -46,7 +46,7 @@ public static class PlaybookMachine
                 Finish(updated, new RunOutcome(RunResult.Terminated, terminate.Reason)),
             ActivityCompleted completed when IsPending(state, completed.CallId) => OnCallReported(playbook, updated, completed.CallId, failure: null, completed.Output, input.At),
             ActivityFailed failed when IsPending(state, failed.CallId) => OnCallReported(playbook, updated, failed.CallId, failed.Reason, output: null, input.At),
-            EventReceived received when IsAwaited(state, received.Name) => OnDecision(playbook, updated, received, input.At),
+            EventReceived received when IsAwaited(state, received.Name) => OnDecision(playbook, state, received, input.At),
             TimerFired fired when state.Phase == RunPhase.Waiting && state.Wait?.TimerId == fired.TimerId => OnTimer(playbook, updated, input.At),
             _ => (state, RunCommand.None),
         };
@@ -271,6 +271,7 @@ public static class PlaybookMachine
         return Finish(state with { FailureReason = whole }, new RunOutcome(RunResult.Failed, whole));
     }
 
+    /// <param name="state">The state as it was: an event that carries no decision leaves it so, the same instance.</param>
     private static (RunState, RunCommand) OnDecision(Playbook playbook, RunState state, EventReceived received, DateTimeOffset at)
     {
         ApprovalDecision? decision;
@@ -297,7 +298,7 @@ public static class PlaybookMachine
             EndedAt = at,
             Detail = $"{(approved ? "approved" : "rejected")} by {decision.By}{(string.IsNullOrWhiteSpace(decision.Comment) ? string.Empty : ": " + decision.Comment)}",
         };
-        state = state with { LastDecision = decision, History = Replace(state.History, record), Wait = null, Phase = RunPhase.Running };
+        state = state with { UpdatedAt = at, LastDecision = decision, History = Replace(state.History, record), Wait = null, Phase = RunPhase.Running };
         return EnterBranch(playbook, state, approval, approved ? "onApproved" : "onRejected", approved ? approval.OnApproved : approval.OnRejected, at);
     }
 
