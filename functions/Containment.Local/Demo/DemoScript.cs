@@ -112,6 +112,16 @@ internal sealed partial class DemoScript(TextWriter output)
         Check(cleared.Report.Findings.Count == 0 && cleared.Cleared.Count > 0 && cleared.Cleared.Count == round.Reported.Count,
             $"   the round after finds none, forgets the {cleared.Cleared.Count} it reported and says so: {string.Join(" | ", chat.Messages.Skip(chatBeforeClear).Select(DemoReceiver.Title).Distinct())}");
 
+        Say("9. a SIEM rule sends what no parser reads (POST /api/alerts)");
+        using var unreadable = new StringContent("""{ "AlertName": "Suspicious process", "Entities": "[{\"Type\": \"pod\"" }""", Encoding.UTF8, "application/json");
+        using var refused = await api.PostAsync(new Uri("api/alerts", UriKind.Relative), unreadable, cancellationToken);
+        var refusal = (await refused.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!;
+        var kept = (await api.GetFromJsonAsync<JsonObject>(new Uri("api/poison?limit=1", UriKind.Relative), cancellationToken))!["poison"]!.AsArray().FirstOrDefault();
+        Check((int)refused.StatusCode == 400 && kept is not null && ((string)refusal["error"]!).Contains((string)kept["id"]!, StringComparison.Ordinal),
+            $"   refused with 400, nothing started: {refusal["error"]}");
+        Check(kept?["body"]?.GetValue<string>() == await unreadable.ReadAsStringAsync(cancellationToken),
+            $"   GET /api/poison shows it as sent, with the reason the sender was given: {kept?["reason"]}");
+
         await host.StopAsync(cancellationToken);
         work.Delete(recursive: true);
         Say(failures == 0 ? "demo complete: every check held; everything started was stopped" : $"demo FAILED: {failures} check(s) did not hold");
