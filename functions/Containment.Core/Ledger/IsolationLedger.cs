@@ -16,7 +16,8 @@ public sealed class IsolationLedger(LedgerTables tables) : IDisposable
             ["Status"] = record.Status.ToString(),
             ["Cluster"] = record.Cluster,
             ["Namespace"] = record.Namespace,
-        });
+        },
+        PlaceOf);
 
     public async Task<IsolationRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
         (await records.ReadAsync(id, cancellationToken))?.Record;
@@ -26,10 +27,19 @@ public sealed class IsolationLedger(LedgerTables tables) : IDisposable
     /// it is on the client's next first page, not on the page after.
     /// </summary>
     public Task<Page<IsolationRecord>> ListAsync(IsolationQuery query, CancellationToken cancellationToken) =>
-        Page.NewestFirstAsync(ReadAllAsync(query, cancellationToken), PlaceOf, query.Limit, query.After, cancellationToken);
+        records.PageNewestFirstAsync(Filter(query), query.Limit, query.After, record => Takes(query, record), cancellationToken);
 
     /// <summary>Every record that <paramref name="query"/>'s filters take, in no particular order, read page by page as they are taken.</summary>
-    public IAsyncEnumerable<IsolationRecord> ReadAllAsync(IsolationQuery query, CancellationToken cancellationToken)
+    public IAsyncEnumerable<IsolationRecord> ReadAllAsync(IsolationQuery query, CancellationToken cancellationToken) =>
+        records.QueryAsync(Filter(query), cancellationToken);
+
+    /// <summary>Whether <paramref name="query"/>'s filters take <paramref name="record"/>, as storage compares the columns.</summary>
+    private static bool Takes(IsolationQuery query, IsolationRecord record) =>
+        (query.Status is not { } status || record.Status == status)
+        && (query.Cluster is not { } cluster || string.Equals(record.Cluster, cluster, StringComparison.Ordinal))
+        && (query.Namespace is not { } ns || string.Equals(record.Namespace, ns, StringComparison.Ordinal));
+
+    private static string? Filter(IsolationQuery query)
     {
         var filters = new List<string>();
         if (query.Status is { } status)
@@ -47,7 +57,7 @@ public sealed class IsolationLedger(LedgerTables tables) : IDisposable
             filters.Add(TableClient.CreateQueryFilter($"Namespace eq {ns}"));
         }
 
-        return records.QueryAsync(filters.Count == 0 ? null : string.Join(" and ", filters), cancellationToken);
+        return filters.Count == 0 ? null : string.Join(" and ", filters);
     }
 
     /// <summary>A record's place in the list: its last change.</summary>

@@ -15,7 +15,8 @@ namespace Containment.Ledger;
 /// change go into the record's partition in the same transaction: an entry exists exactly when its change does.
 /// </summary>
 /// <param name="rowPrefix">Starts the row key of every record of the kind; the partition's other rows (audit, approvals) start otherwise.</param>
-internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table, string rowPrefix, string kind, Func<T, IReadOnlyDictionary<string, object>> columns) : IDisposable
+/// <param name="placeOf">A record's place in its list, kept in two columns of its row so that a page is chosen without reading the records (<see cref="PageNewestFirstAsync"/>); null: the kind is not listed.</param>
+internal sealed partial class JsonRecordTable<T>(LedgerTables tables, TableClient table, string rowPrefix, string kind, Func<T, IReadOnlyDictionary<string, object>> columns, Func<T, PageCursor>? placeOf = null) : IDisposable
     where T : class
 {
     // The version this process last wrote or read of each recent record: a change right after an insert or
@@ -117,27 +118,6 @@ internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table,
         }
     }
 
-    /// <summary>
-    /// The keys and <paramref name="columns"/> of every record matching the OData filter, the records themselves left
-    /// unread: what a list needs to choose its page before it reads the page's records (<see cref="ReadAtAsync"/>).
-    /// </summary>
-    public async IAsyncEnumerable<TableEntity> QueryColumnsAsync(string? filter, IReadOnlyList<string> columns, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await tables.EnsureCreatedAsync(cancellationToken);
-        string[] select = [nameof(TableEntity.PartitionKey), nameof(TableEntity.RowKey), .. columns];
-        await foreach (var entity in table.QueryAsync<TableEntity>(OfRecords(filter), select: select, cancellationToken: cancellationToken))
-        {
-            yield return entity;
-        }
-    }
-
-    /// <summary>The record at the keys <see cref="QueryColumnsAsync"/> gave; null when there is none.</summary>
-    public async Task<T?> ReadAtAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
-    {
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken);
-        return response.HasValue ? FromEntity(response.Value!) : null;
-    }
-
     /// <summary>The records' rows, of the partitions' rows (audit, approvals), that match <paramref name="filter"/> (null: all).</summary>
     private string OfRecords(string? filter)
     {
@@ -208,6 +188,12 @@ internal sealed class JsonRecordTable<T>(LedgerTables tables, TableClient table,
         foreach (var (name, value) in columns(record))
         {
             entity[name] = value;
+        }
+
+        if (placeOf?.Invoke(record) is { } place)
+        {
+            entity[PlaceTicksColumn] = place.At.UtcTicks;
+            entity[PlaceIdColumn] = place.Id;
         }
 
         TableJson.Write(entity, "Record", JsonSerializer.Serialize(record, ContainmentJson.Options));

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using Azure.Data.Tables;
 using Containment.Alerts;
 using Microsoft.Extensions.Caching.Memory;
@@ -24,20 +23,8 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
         tables.Events,
         "event",
         "security event",
-        record => new Dictionary<string, object>
-        {
-            ["Status"] = record.Status.ToString(),
-            [ReceivedTicksColumn] = record.ReceivedAt.UtcTicks,
-            [IdColumn] = record.Id,
-        });
-
-    /// <summary>An event's arrival, to the tick, and its id: its place in a list, read without the record (<see cref="ListAsync"/>).</summary>
-    private const string ReceivedTicksColumn = "ReceivedTicks";
-
-    private const string IdColumn = "EventId";
-
-    /// <summary>How many of a page's events are read at once.</summary>
-    private const int PageReads = 16;
+        record => new Dictionary<string, object> { ["Status"] = record.Status.ToString() },
+        PlaceOf);
 
     /// <summary>The event id of an alert: its source and its detector id.</summary>
     public static string IdOf(Alert alert) => $"{alert.Source}{AlertChecks.SourceEnd}{alert.Id}";
@@ -106,25 +93,11 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
 
     /// <summary>
     /// One page of events, newest first by arrival. Table Storage keeps events by id, not by arrival, so each page
-    /// looks at every event of the status asked for: at its arrival and id alone (two columns of its row, not the
-    /// record with the alert and its payload), keeping no more of them than the page and the one after it. Then it
-    /// reads the page's events. One whose status changed in between is left out, so a page holds only the status
-    /// asked for and may hold fewer than the limit.
+    /// looks at every event of the status asked for, by its arrival and id alone (not the record with its alert's
+    /// payload), then reads the page's events (<see cref="JsonRecordTable{T}.PageNewestFirstAsync"/>).
     /// </summary>
-    public async Task<Page<SecurityEventRecord>> ListAsync(EventQuery query, CancellationToken cancellationToken)
-    {
-        var chosen = await Page.NewestFirstAsync(PlacesAsync(query.Status, cancellationToken), located => located.Place, query.Limit, query.After, cancellationToken);
-        var read = new SecurityEventRecord?[chosen.Items.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, read.Length),
-            new ParallelOptions { MaxDegreeOfParallelism = PageReads, CancellationToken = cancellationToken },
-            async (index, token) =>
-            {
-                var located = chosen.Items[index];
-                read[index] = located.Record ?? await records.ReadAtAsync(located.PartitionKey, located.RowKey, token);
-            });
-        return new Page<SecurityEventRecord>([.. read.OfType<SecurityEventRecord>().Where(record => query.Status is null || record.Status == query.Status)], chosen.Next);
-    }
+    public Task<Page<SecurityEventRecord>> ListAsync(EventQuery query, CancellationToken cancellationToken) =>
+        records.PageNewestFirstAsync(StatusFilter(query.Status), query.Limit, query.After, record => query.Status is null || record.Status == query.Status, cancellationToken);
 
     /// <summary>An event's place in the list: its arrival, which never changes.</summary>
     private static PageCursor PlaceOf(SecurityEventRecord record) => new(record.ReceivedAt, record.Id);
@@ -133,27 +106,8 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
     public IAsyncEnumerable<SecurityEventRecord> ReadAllAsync(EventStatus? status, CancellationToken cancellationToken) =>
         records.QueryAsync(StatusFilter(status), cancellationToken);
 
-    /// <summary>Where each event of <paramref name="status"/> is and its place in the list; the record itself only for an event stored without the place's columns.</summary>
-    private async IAsyncEnumerable<LocatedEvent> PlacesAsync(EventStatus? status, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var row in records.QueryColumnsAsync(StatusFilter(status), [ReceivedTicksColumn, IdColumn], cancellationToken))
-        {
-            if (row.GetInt64(ReceivedTicksColumn) is { } ticks && row.GetString(IdColumn) is { } id)
-            {
-                yield return new LocatedEvent(new PageCursor(new DateTimeOffset(ticks, TimeSpan.Zero), id), row.PartitionKey, row.RowKey);
-            }
-            else if (await records.ReadAtAsync(row.PartitionKey, row.RowKey, cancellationToken) is { } record)
-            {
-                yield return new LocatedEvent(PlaceOf(record), row.PartitionKey, row.RowKey, record);
-            }
-        }
-    }
-
     private static string? StatusFilter(EventStatus? status) =>
         status is { } wanted ? TableClient.CreateQueryFilter($"Status eq {wanted.ToString()}") : null;
-
-    /// <param name="Record">The record when it had to be read to find its place; null: read it once the page is chosen.</param>
-    private sealed record LocatedEvent(PageCursor Place, string PartitionKey, string RowKey, SecurityEventRecord? Record = null);
 
     /// <summary>
     /// ETag-checked read-modify-write of an event; null when there is no such event and no <paramref name="missing"/>. A change of an event

@@ -94,9 +94,9 @@ public sealed class SecurityEventPagesTests : IAsyncLifetime, IDisposable
         await AddAsync(("a", 1), ("b", 2), ("c", 3), ("d", 4), ("e", 5));
         foreach (var name in new[] { "b", "e" })
         {
-            var row = (await own.Tables.Events.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"EventId eq {IdOf(name)}")).ToListAsync()).Single();
-            row.Remove("ReceivedTicks");
-            row.Remove("EventId");
+            var row = (await own.Tables.Events.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PlaceId eq {IdOf(name)}")).ToListAsync()).Single();
+            row.Remove("PlaceTicks");
+            row.Remove("PlaceId");
             await own.Tables.Events.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
         }
 
