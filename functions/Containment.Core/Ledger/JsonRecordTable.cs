@@ -118,7 +118,7 @@ internal sealed partial class JsonRecordTable<T>(LedgerTables tables, TableClien
         }
     }
 
-    /// <summary>The records' rows, of the partitions' rows (audit, approvals), that match <paramref name="filter"/> (null: all).</summary>
+    /// <summary>The filter of the records' rows (not their partitions' audit and approval rows) that match <paramref name="filter"/> (null: all).</summary>
     private string OfRecords(string? filter)
     {
         var ofRecords = TableClient.CreateQueryFilter($"RowKey ge {rowPrefix + "~"} and RowKey lt {rowPrefix + "\u007f"}");

@@ -20,8 +20,12 @@ public sealed class LedgerTables : IDisposable
         Poison = service.GetTableClient(prefix + "Poison");
         MaxConcurrencyRetries = options.Value.MaxConcurrencyRetries;
         CachedRecords = options.Value.CachedRecords;
-        creation = new TableCreation(Isolations, Events, Poison);
+        All = [Isolations, Events, Poison];
+        creation = new TableCreation([.. All]);
     }
+
+    /// <summary>Every table of the ledger.</summary>
+    public IReadOnlyList<TableClient> All { get; }
 
     public TableClient Isolations { get; }
 

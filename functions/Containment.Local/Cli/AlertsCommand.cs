@@ -35,12 +35,12 @@ internal static class AlertsCommand
             {
                 using var response = await client.PostAsync(new Uri("api/alerts", UriKind.Relative), content, cancellationToken);
                 var body = await response.Content.ReadAsStringAsync(cancellationToken);
-                await (response.IsSuccessStatusCode ? output : error).WriteLineAsync($"{(int)response.StatusCode} {response.ReasonPhrase}\n{TerminalText.Shown(body)}");
+                await (response.IsSuccessStatusCode ? output : error).WriteLineAsync(HostConnection.Answer(response, body));
                 return response.IsSuccessStatusCode ? ContainmentCli.Ok : ContainmentCli.Failed;
             }
             catch (HttpRequestException exception)
             {
-                await error.WriteLineAsync($"cannot reach {client.BaseAddress}: {exception.Message}");
+                await error.WriteLineAsync(HostConnection.CannotReach(client, exception));
                 return ContainmentCli.Failed;
             }
         });

@@ -70,7 +70,7 @@ internal sealed class HostConnection
             using var response = await client.SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                await error.WriteLineAsync($"{(int)response.StatusCode} {response.ReasonPhrase}\n{TerminalText.Shown(await response.Content.ReadAsStringAsync(cancellationToken))}");
+                await error.WriteLineAsync(Answer(response, await response.Content.ReadAsStringAsync(cancellationToken)));
                 return null;
             }
 
@@ -78,7 +78,7 @@ internal sealed class HostConnection
         }
         catch (HttpRequestException exception)
         {
-            await error.WriteLineAsync($"cannot reach {client.BaseAddress}: {exception.Message}");
+            await error.WriteLineAsync(CannotReach(client, exception));
             return null;
         }
         catch (JsonException exception)
@@ -88,6 +88,13 @@ internal sealed class HostConnection
             return null;
         }
     }
+
+    /// <summary>A host's answer as printed: its status, then its body with every control or bidirectional character shown as its code.</summary>
+    public static string Answer(HttpResponseMessage response, string body) =>
+        $"{(int)response.StatusCode} {response.ReasonPhrase}\n{TerminalText.Shown(body)}";
+
+    public static string CannotReach(HttpClient client, HttpRequestException exception) =>
+        $"cannot reach {client.BaseAddress}: {exception.Message}";
 
     private static string? ResolveKey(string? given)
     {

@@ -17,7 +17,7 @@ public sealed class OwnLedgerTables(LocalHostFixture host, string name) : IDispo
     /// <summary>Deletes the tables, for a test's <see cref="IAsyncLifetime.DisposeAsync"/>.</summary>
     public async Task DeleteAsync()
     {
-        foreach (var table in new[] { Tables.Events, Tables.Isolations, Tables.Poison })
+        foreach (var table in Tables.All)
         {
             await table.DeleteAsync();
         }
