@@ -17,9 +17,11 @@ internal sealed partial class JsonRecordTable<T>
     /// <summary>
     /// One page of the records matching the OData filter (null: all), newest first by place. Table Storage keeps records
     /// by id, so the page looks at every matching record, by its place's columns alone rather than the record, keeping
-    /// no more places than the page and one more; then it reads the page's records. One changed in between so that it
-    /// no longer <paramref name="matches"/> is left out, so a page may hold fewer than <paramref name="limit"/>.
-    /// A record stored before its row had the place's columns is placed by the record itself.
+    /// no more places than the page and one more; then it reads the page's records. A record changed in between is
+    /// on the page as read, where its place now is, if it still <paramref name="matches"/> and its place is still
+    /// within the page's span; otherwise it is left out (a record whose change moved it ahead of the span is on the
+    /// next first page), so a page may hold fewer than <paramref name="limit"/>. A record stored before its row had
+    /// the place's columns is placed by the record itself.
     /// </summary>
     public async Task<Page<T>> PageNewestFirstAsync(string? filter, int limit, PageCursor? after, Func<T, bool> matches, CancellationToken cancellationToken)
     {
@@ -34,8 +36,18 @@ internal sealed partial class JsonRecordTable<T>
                 var located = chosen.Items[index];
                 read[index] = located.Record ?? await ReadAtAsync(located.PartitionKey, located.RowKey, token);
             });
-        return new Page<T>([.. read.OfType<T>().Where(matches)], chosen.Next);
+        return new Page<T>(AsRead(read, placeOfRecord, matches, after, chosen.Next), chosen.Next);
     }
+
+    /// <summary>The page's records as read: those that still match and whose place still lies after
+    /// <paramref name="after"/> and no later than <paramref name="next"/>, newest first by that place.</summary>
+    private static T[] AsRead(T?[] read, Func<T, PageCursor> placeOf, Func<T, bool> matches, PageCursor? after, PageCursor? next) =>
+        [.. read.OfType<T>()
+            .Where(matches)
+            .Select(record => (Record: record, Place: placeOf(record)))
+            .Where(placed => (after is not { } start || start.Precedes(placed.Place)) && (next is not { } end || !end.Precedes(placed.Place)))
+            .OrderBy(placed => placed.Place, PageCursor.NewestFirst)
+            .Select(placed => placed.Record)];
 
     private async IAsyncEnumerable<Located> PlacesAsync(string? filter, Func<T, PageCursor> placeOfRecord, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -111,6 +111,33 @@ public sealed class IsolationLedgerTests(LocalHostFixture host)
         Assert.Equal([ids[0], ids[4]], firstAgain.Items.Select(record => record.Id));
     }
 
+    [Theory]
+    [InlineData(false, 3, new[] { 3, 4, 2 })]
+    [InlineData(true, 1, new[] { 2, 0 })]
+    public async Task ListAsync_RecordChangedBetweenChoosingThePageAndReadingIt_IsWhereItsChangePutIt(bool afterFirstPage, int changed, int[] expected)
+    {
+        // Five records changed a minute apart (ids[4] last); one changes again once the page is chosen, before its reads.
+        var cluster = "cluster-" + Guid.NewGuid().ToString("N")[..6];
+        var ids = Enumerable.Range(0, 5).Select(_ => NewId()).ToArray();
+        for (var index = 0; index < ids.Length; index++)
+        {
+            var id = ids[index];
+            await ledger.ChangeAsync(id, _ => Record(id, IsolationStatus.Isolated) with { Cluster = cluster, ChangedAt = Noon.AddMinutes(index) }, CancellationToken.None);
+        }
+
+        var after = afterFirstPage ? (await ledger.ListAsync(new IsolationQuery(Cluster: cluster, Limit: 2), CancellationToken.None)).Next : null;
+        var between = new BeforePointReads(() => ledger.ChangeAsync(ids[changed], current => current! with { ChangedAt = Noon.AddMinutes(10) }, CancellationToken.None));
+        using var tables = host.LedgerTablesThrough(between);
+        using var racing = new IsolationLedger(tables);
+
+        var page = await racing.ListAsync(new IsolationQuery(Cluster: cluster, Limit: 3, After: after), CancellationToken.None);
+
+        // On the first page the changed record goes to the head; on a later page, which its change put it ahead of,
+        // it is left out (the client's next first page has it).
+        Assert.True(between.Ran);
+        Assert.Equal(expected.Select(index => ids[index]), page.Items.Select(record => record.Id));
+    }
+
     [Fact]
     public async Task ListAsync_Filters_ReturnOnlyMatches()
     {

@@ -88,6 +88,23 @@ public sealed class SecurityEventPagesTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ListAsync_EventChangedBetweenChoosingThePageAndReadingIt_IsLeftOutWhenItNoLongerHasTheStatus()
+    {
+        await AddAsync(("a", 1), ("b", 2), ("c", 3), ("d", 4), ("e", 5));
+        var between = new BeforePointReads(() => events.ChangeAsync(IdOf("d"), current => current with { Status = EventStatus.Processed }, (_, _) => [], CancellationToken.None));
+        using var tables = own.Through(between);
+        using var racing = new SecurityEventLedger(tables);
+
+        var first = await racing.ListAsync(new EventQuery(EventStatus.Unprocessed, Limit: 3), CancellationToken.None);
+        var rest = await racing.ListAsync(new EventQuery(EventStatus.Unprocessed, After: first.Next), CancellationToken.None);
+
+        Assert.True(between.Ran);
+        Assert.Equal(["e", "c"], first.Items.Select(NameOf));
+        Assert.Equal(["b", "a"], rest.Items.Select(NameOf));
+        Assert.Null(rest.Next);
+    }
+
+    [Fact]
     public async Task ListAsync_EventsStoredWithoutTheirPlacesColumns_TakeTheirPlaceFromTheRecord()
     {
         // Rows written before a list read an event's place from two columns of its own hold only the record.
