@@ -86,6 +86,7 @@ public static class ContainmentServiceCollectionExtensions
         services.AddContainmentIsolation();
 
         services.AddSingleton(AlertIntake.Default);
+        services.AddSingleton<PodLabelsReader>();
         services.AddSingleton<AlertAdmission>();
         services.AddRunActivity<IsolatePod>();
         services.AddRunActivity<ReleasePod>();

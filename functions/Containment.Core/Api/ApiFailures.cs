@@ -1,4 +1,5 @@
 using System.Globalization;
+using Containment.Intake;
 using Containment.Runs.Embedded;
 using Microsoft.Extensions.Logging;
 
@@ -35,6 +36,12 @@ public sealed partial class ApiFailures(ILogger<ApiFailures> logger)
         if (exception is RuntimeClosedException closed)
         {
             return TryAgain(closed.Message);
+        }
+
+        // A cluster that did not give the pod's labels a trigger asks for: nothing was stored, so a delivery again decides afresh.
+        if (exception is PodLabelsUnreadableException unreadable)
+        {
+            return TryAgain(unreadable.Message);
         }
 
         return StorageFailure.In(exception) switch

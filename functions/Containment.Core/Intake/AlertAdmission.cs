@@ -21,6 +21,7 @@ public sealed class AlertAdmission(
     JoinedEventLedger joined,
     AuditTrail audit,
     IPlaybookRuntime runtime,
+    PodLabelsReader podLabels,
     TimeProvider time)
 {
     public const string Actor = ActivityTargets.ProductActor;
@@ -58,7 +59,7 @@ public sealed class AlertAdmission(
         alert = alert with { Target = alert.Target with { Cluster = alias } };
         var catalog = await playbooks.GetCatalogAsync(cancellationToken);
         var byHand = playbook is not null;
-        playbook ??= catalog.Select(alert);
+        playbook ??= catalog.Select(alert, catalog.AsksPodLabels(alert) ? await podLabels.ReadAsync(alert.Target, cancellationToken) : null);
         if (playbook is null)
         {
             var reason = $"no playbook takes {KebabCaseEnumConverter.ToWireName(alert.Category)} alerts of severity {KebabCaseEnumConverter.ToWireName(alert.Severity)} in {alias}/{alert.Target.Namespace}";

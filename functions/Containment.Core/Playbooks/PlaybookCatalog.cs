@@ -18,6 +18,15 @@ public sealed class PlaybookCatalog
 
     public Playbook? Find(string name) => byName.TryGetValue(name, out var loaded) ? loaded.Playbook : null;
 
+    /// <summary>
+    /// Whether the choice for the alert depends on its pod's labels: an enabled playbook whose trigger asks for labels
+    /// takes the alert on all else, ahead of every playbook that takes it whatever the labels.
+    /// </summary>
+    public bool AsksPodLabels(Alert alert) =>
+        Playbooks.Select(loaded => loaded.Playbook)
+            .FirstOrDefault(playbook => playbook.Enabled && TriggerMatcher.MatchesApartFromLabels(playbook.Trigger, alert)) is { } first
+        && TriggerMatcher.AsksLabels(first.Trigger);
+
     /// <summary>The enabled playbook of highest priority whose trigger takes the alert, or null when none does.</summary>
     public Playbook? Select(Alert alert, IReadOnlyDictionary<string, string>? podLabels = null) =>
         Playbooks.Select(loaded => loaded.Playbook)

@@ -7,13 +7,20 @@ public static class TriggerMatcher
 {
     /// <param name="podLabels">The pod's labels when known; a trigger with <c>podLabels</c> takes no alert whose labels are unknown.</param>
     public static bool Matches(PlaybookTrigger trigger, Alert alert, IReadOnlyDictionary<string, string>? podLabels = null) =>
+        MatchesApartFromLabels(trigger, alert)
+        && (!AsksLabels(trigger) || (podLabels is not null
+            && trigger.PodLabels!.All(label => podLabels.TryGetValue(label.Key, out var value) && value == label.Value)));
+
+    /// <summary>Whether the trigger takes the alert on everything but the pod's labels.</summary>
+    public static bool MatchesApartFromLabels(PlaybookTrigger trigger, Alert alert) =>
         !trigger.Manual
         && (trigger.Categories.Count == 0 || trigger.Categories.Contains(alert.Category))
         && alert.Severity >= trigger.MinSeverity
         && (trigger.Clusters is null || trigger.Clusters.Allows(alert.Target.Cluster) || trigger.Clusters.Allows(alert.Target.ClusterResourceId))
-        && (trigger.Namespaces?.Allows(alert.Target.Namespace) ?? true)
-        && (trigger.PodLabels is null || trigger.PodLabels.Count == 0 || (podLabels is not null
-            && trigger.PodLabels.All(label => podLabels.TryGetValue(label.Key, out var value) && value == label.Value)));
+        && (trigger.Namespaces?.Allows(alert.Target.Namespace) ?? true);
+
+    /// <summary>Whether the trigger takes only pods that carry certain labels.</summary>
+    public static bool AsksLabels(PlaybookTrigger trigger) => trigger.PodLabels is { Count: > 0 };
 
     /// <summary>
     /// False only when no alert can match both. Severity never separates two triggers (each takes

@@ -46,7 +46,7 @@ internal sealed class AdmissionHarness : IAsyncDisposable
             ["Containment:Runtime:TablePrefix"] = prefix,
             ["Containment:Approvals:SigningKey"] = "admission-test-signing-key-of-32-bytes!",
             ["Containment:Approvals:BaseUrl"] = BaseUri.ToString(),
-            ["Containment:Clusters:" + Cluster + ":Kubeconfig"] = Path.Combine(playbooks.FullName, "kubeconfig"),
+            ["Containment:Clusters:" + Cluster + ":Kubeconfig"] = KubeconfigPath,
         }).Build();
         var collection = new ServiceCollection();
         collection.AddSingleton<IConfiguration>(configuration);
@@ -58,6 +58,9 @@ internal sealed class AdmissionHarness : IAsyncDisposable
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 23, 3, 0, 0, TimeSpan.Zero));
+
+    /// <summary>Where the cluster's kubeconfig is read from, once a cluster is first asked for: none is there until a test writes one.</summary>
+    public string KubeconfigPath => Path.Combine(playbooks.FullName, "kubeconfig");
 
     public string TablePrefix { get; }
 
@@ -116,7 +119,8 @@ internal sealed class AdmissionHarness : IAsyncDisposable
         playbooks.Delete(recursive: true);
     }
 
-    private void WritePlaybook(string name, int priority, string trigger) =>
+    /// <summary>Adds a playbook that only waits; before the first admission, which loads the catalog.</summary>
+    public void WritePlaybook(string name, int priority, string trigger) =>
         File.WriteAllText(Path.Combine(playbooks.FullName, name + ".json"), $$"""
             {
               "name": "{{name}}",

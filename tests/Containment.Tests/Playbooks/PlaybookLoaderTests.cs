@@ -1,3 +1,4 @@
+using Containment.Alerts;
 using Containment.Playbooks.Loading;
 using Containment.Playbooks.Validation;
 
@@ -94,6 +95,33 @@ public sealed class PlaybookLoaderTests : IDisposable
         var result = await Load();
 
         Assert.Empty(result.Problems);
+    }
+
+    [Theory]
+    [InlineData(AlertCategory.ReverseShell, "shop", true, null, "front")] // the labelled playbook is first on all else: labels decide
+    [InlineData(AlertCategory.ReverseShell, "web", false, "web-shells", "web-shells")] // one that takes it whatever the labels is ahead
+    [InlineData(AlertCategory.Malware, "shop", false, "anything", "anything")] // only a playbook without labels takes it
+    [InlineData(AlertCategory.ReverseShell, "kube-system", false, null, null)] // the labelled one leaves out this namespace
+    public async Task Catalog_AsksPodLabels_OnlyWhenTheFirstPlaybookToTakeTheAlertOnAllElseAsksForThem(
+        AlertCategory category, string ns, bool asks, string? chosenWithoutLabels, string? chosenForTierFront)
+    {
+        Write("a.json", Playbook("front", """["reverse-shell"]""", priority: 50, """, "podLabels": { "tier": "front" }, "namespaces": { "exclude": ["kube-system"] }"""));
+        Write("b.json", Playbook("web-shells", """["reverse-shell"]""", priority: 60, """, "namespaces": { "include": ["web"] }"""));
+        Write("c.json", Playbook("anything", """["malware"]""", priority: 0));
+        var catalog = (await Load()).Catalog;
+        var alert = new Alert
+        {
+            Id = "a-1",
+            Source = "falco",
+            Category = category,
+            Severity = Severity.High,
+            Time = DateTimeOffset.UnixEpoch,
+            Target = new AlertTarget { Cluster = "c1", Namespace = ns, Pod = "p" },
+        };
+
+        Assert.Equal(asks, catalog.AsksPodLabels(alert));
+        Assert.Equal(chosenWithoutLabels, catalog.Select(alert)?.Name);
+        Assert.Equal(chosenForTierFront, catalog.Select(alert, new Dictionary<string, string> { ["tier"] = "front" })?.Name);
     }
 
     private Task<PlaybookLoadResult> Load() =>
