@@ -1,4 +1,3 @@
-using System.Text;
 using Containment.Tests.EndToEnd;
 using KubeSim;
 
@@ -64,7 +63,7 @@ public sealed class ForbiddenTests(ReliabilityHostFixture host)
             var instanceId = (string)body["alerts"]![0]!["instanceId"]!;
             var done = await flow.RunUntilAsync(instanceId, FlowClient.Finished);
             var record = await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}");
-            var told = await ChannelMessageAsync(pod, "forbidden");
+            var told = await ChannelMessages.FirstAsync(host, pod, "forbidden");
 
             var says = $"forbidden: the identity may not {operation}";
             Assert.Equal(1, host.KubeSim.Faults.Fired(forbidden)); // a 403 is not worth another try
@@ -82,25 +81,5 @@ public sealed class ForbiddenTests(ReliabilityHostFixture host)
         {
             host.KubeSim.Faults.Remove(forbidden);
         }
-    }
-
-    /// <summary>The first chat or webhook message that names the pod and contains <paramref name="text"/>; the host sends on its own time, so this looks again, bounded.</summary>
-    private async Task<string> ChannelMessageAsync(string pod, string text)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            var found = host.Channels.Requests
-                .Select(request => Encoding.UTF8.GetString(request.Body))
-                .FirstOrDefault(body => body.Contains(pod, StringComparison.Ordinal) && body.Contains(text, StringComparison.OrdinalIgnoreCase));
-            if (found is not null)
-            {
-                return found;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(50));
-        }
-
-        throw new TimeoutException($"no message about {pod} saying '{text}' reached a channel");
     }
 }

@@ -128,7 +128,11 @@ public class LocalHostFixture : IAsyncLifetime
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
         host = LocalHost.Create(port, settingsFile: null, Settings());
         await host.StartAsync();
+        await WarmUpAsync();
     }
+
+    /// <summary>What a differently configured host does once started, before its first test.</summary>
+    protected virtual Task WarmUpAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
