@@ -14,8 +14,21 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
 {
     private readonly Lock gate = new();
     private readonly Dictionary<(string Resource, string Namespace), SortedDictionary<string, Stored>> buckets = [];
+    private readonly List<(ResourceKind Kind, Action<JsonObject> Mutate)> updateMutations = [];
     private long resourceVersion;
     private int podIpCounter;
+
+    /// <summary>
+    /// Adds what a mutating admission webhook does to every update of objects of the kind: the API server calls it before
+    /// it stores the object, so the stored object, and the writer's answer, carry its change.
+    /// </summary>
+    public void MutateUpdates(ResourceKind kind, Action<JsonObject> mutate)
+    {
+        lock (gate)
+        {
+            updateMutations.Add((kind, mutate));
+        }
+    }
 
     public Task<JsonObject?> GetAsync(ResourceKind kind, string? ns, string name, CancellationToken cancellationToken)
     {
@@ -182,6 +195,14 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
 
     private JsonObject StoreUpdated(ResourceKind kind, string? ns, string name, JsonObject existing, JsonObject updated)
     {
+        foreach (var (mutated, mutate) in updateMutations)
+        {
+            if (mutated == kind)
+            {
+                mutate(updated);
+            }
+        }
+
         var metadata = updated["metadata"] as JsonObject ?? [];
         updated["metadata"] = metadata;
         // Identity fields are the server's, whatever the client sent.
