@@ -80,6 +80,33 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Raise_StorageRefusesItsWrite_FailsAndChangesNothing_TheRunStillWaitsAndTakesTheDecisionRaisedAgain()
+    {
+        // The approvals API stores a decision before it raises it; a raise that fails is raised again when the approver
+        // tries again, so the run must be left waiting for it, and free to take it.
+        var refused = new WriteRefusedOnce("RowKey='state')");
+        var prefix = AzuriteFixture.NewTablePrefix();
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, prefix, storagePolicy: refused);
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, Escape);
+        var waiting = await harness.IdleStatusAsync(id);
+
+        refused.Arm();
+        var failure = await Assert.ThrowsAsync<Azure.RequestFailedException>(() => harness.Runtime.RaiseEventAsync(id, waiting.AwaitedEvent!, Decision(ApprovalVerdict.Approved), CancellationToken.None));
+        var still = await harness.IdleStatusAsync(id);
+        var again = await harness.Runtime.RaiseEventAsync(id, waiting.AwaitedEvent!, Decision(ApprovalVerdict.Approved), CancellationToken.None);
+        var done = await harness.IdleStatusAsync(id);
+
+        Assert.Equal((1, 503), (refused.Refused, failure.Status));
+        Assert.Equal((RunPhase.Waiting, waiting.AwaitedEvent), (still.Phase, still.AwaitedEvent));
+        Assert.Equal(RaiseEventResult.Accepted, again);
+        Assert.Equal(RunPhase.Finished, done.Phase);
+        Assert.Equal("approved by ana@contoso.com", done.History.Single(step => step.StepId == "approve-release").Detail);
+        Assert.Single(harness.Log.Of(ActivityNames.ReleasePod));
+        Assert.Equal([RunStore.StateRow], await RunRowsAsync(prefix, id));
+    }
+
+    [Fact]
     public async Task RaiseEvent_AgainOnceTaken_KeepsNothingAndChangesNothing()
     {
         var prefix = AzuriteFixture.NewTablePrefix();
