@@ -81,6 +81,46 @@ public sealed class EmailChannelTests(MaildevFixture maildev) : IClassFixture<Ma
         Assert.EndsWith("after 3 attempts", channel.Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Send_RelayGreylistsTheFirstTry_SentOnTheNextWithOneMessage()
+    {
+        await using var relay = new ScriptedSmtpServer(connection => connection == 1 ? "451 4.7.1 Greylisted, please try again later" : "250 2.1.5 Ok");
+        using var harness = ScriptedHarness(relay);
+
+        var result = await harness.SendAsync(HttpChannelTests.Request("soc-email", NotificationTemplate.ApprovalRequested));
+
+        var channel = Assert.Single(result.Channels);
+        Assert.Equal((ChannelSendStatus.Sent, 2), (channel.Status, channel.Attempts));
+        Assert.Equal(2, relay.Connections);
+        Assert.Contains("Subject: [Containment] Approval needed", Assert.Single(relay.Messages), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_RelayRefusesTheRecipientForGood_FailsAtOnceSayingSo()
+    {
+        await using var relay = new ScriptedSmtpServer(_ => "550 5.1.1 <soc@example.com>: Recipient address rejected");
+        using var harness = ScriptedHarness(relay);
+
+        var result = await harness.SendAsync(HttpChannelTests.Request("soc-email", NotificationTemplate.ApprovalRequested));
+
+        var channel = Assert.Single(result.Channels);
+        Assert.Equal((ChannelSendStatus.Failed, 1), (channel.Status, channel.Attempts));
+        Assert.Equal(1, relay.Connections);
+        Assert.Empty(relay.Messages);
+        Assert.Equal($"channel soc-email: the SMTP server 127.0.0.1:{relay.Port} refused the message (550 MailboxUnavailable) after 1 attempt", channel.Reason);
+    }
+
+    private static NotificationHarness ScriptedHarness(ScriptedSmtpServer relay) => new(new Dictionary<string, string?>
+    {
+        ["Containment:Notifications:Channels:soc-email:Type"] = "email",
+        ["Containment:Notifications:Channels:soc-email:SmtpHost"] = "127.0.0.1",
+        ["Containment:Notifications:Channels:soc-email:Port"] = relay.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Containment:Notifications:Channels:soc-email:Security"] = "none",
+        ["Containment:Notifications:Channels:soc-email:From"] = "Containment <containment@example.com>",
+        ["Containment:Notifications:Channels:soc-email:To"] = "soc@example.com",
+        ["Containment:Notifications:MaxAttempts"] = "3",
+    });
+
     private NotificationHarness Harness(string to) => new(new Dictionary<string, string?>
     {
         ["Containment:Notifications:Channels:soc-email:Type"] = "email",
