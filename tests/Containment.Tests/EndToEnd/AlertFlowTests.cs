@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json.Nodes;
 using Containment.Tests.Support;
 
@@ -266,6 +268,27 @@ public sealed class AlertFlowTests(LocalHostFixture host)
         Assert.Equal(413, status);
     }
 
+    [Theory]
+    [InlineData(0, 400)] // at the limit: read whole, and refused as what it is (no alert)
+    [InlineData(1, 413)] // one byte over: refused unread
+    public async Task BodyWithoutALength_IsReadUpToTheLimitOnly(int overLimit, int expected)
+    {
+        // Sent in chunks, without Content-Length: the host learns the size only by reading.
+        using var flow = new FlowClient(host);
+        var newestBefore = await NewestEventIdsAsync(flow);
+        var body = Encoding.UTF8.GetBytes("[" + new string(' ', (1024 * 1024) - 2 + overLimit) + "]");
+        using var content = new UnsizedContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var answer = await flow.Http.PostAsync(new Uri("api/alerts", UriKind.Relative), content);
+        var error = await answer.Content.ReadFromJsonAsync<JsonObject>();
+
+        Assert.Null(answer.RequestMessage!.Content!.Headers.ContentLength);
+        Assert.Equal(expected, (int)answer.StatusCode);
+        Assert.StartsWith(expected == 413 ? "the body is larger than 1048576 bytes" : "the alerts could not be read", (string?)error!["error"], StringComparison.Ordinal);
+        Assert.Equal(newestBefore, await NewestEventIdsAsync(flow));
+    }
+
     [Fact]
     public async Task ForgedApprovalToken_GetsClearPageAnd404()
     {
@@ -277,6 +300,18 @@ public sealed class AlertFlowTests(LocalHostFixture host)
 
         Assert.Equal(404, (int)page.StatusCode);
         Assert.Contains("text/html", page.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A body whose length the client does not know, so it goes in chunks.</summary>
+    private sealed class UnsizedContent(byte[] body) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(body).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 
     /// <summary>The ids of the newest events, newest first.</summary>
