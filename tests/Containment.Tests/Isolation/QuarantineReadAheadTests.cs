@@ -159,12 +159,14 @@ public sealed class QuarantineReadAheadTests
     }
 
     [Theory]
-    [InlineData("nope", PreflightFailureReason.PodNotFound)]
-    [InlineData("hostnet", PreflightFailureReason.HostNetwork)]
-    [InlineData("static-web-aks-nodepool1-0", PreflightFailureReason.MirrorPod)]
-    public async Task ReadAhead_PodRefused_FenceMadeAheadDeleted(string pod, PreflightFailureReason reason)
+    [InlineData("nope", PreflightFailureReason.PodNotFound, false)]
+    [InlineData("hostnet", PreflightFailureReason.HostNetwork, false)]
+    [InlineData("static-web-aks-nodepool1-0", PreflightFailureReason.MirrorPod, false)]
+    [InlineData("nope", PreflightFailureReason.PodNotFound, true)]
+    [InlineData("hostnet", PreflightFailureReason.HostNetwork, true)]
+    public async Task ReadAhead_PodRefused_FenceMadeAheadDeleted(string pod, PreflightFailureReason reason, bool cilium)
     {
-        await using var harness = await IsolationHarness.StartAsync();
+        await using var harness = await IsolationHarness.StartAsync(cilium);
 
         harness.Quarantine.ReadAhead(IsolationHarness.Request(pod: pod), CancellationToken.None);
         var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(pod: pod), CancellationToken.None);
@@ -173,6 +175,12 @@ public sealed class QuarantineReadAheadTests
         Assert.Equal(1, harness.Sim.Requests.Count("POST", IsolationHarness.PoliciesPath));
         Assert.Equal(1, harness.Sim.Requests.Count("DELETE", IsolationHarness.PoliciesPath));
         Assert.Null(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", QuarantineNames.PolicyName(pod), CancellationToken.None));
+        Assert.Equal(cilium ? 1 : 0, harness.Sim.Requests.Count("POST", CiliumPoliciesPath));
+        Assert.Equal(cilium ? 1 : 0, harness.Sim.Requests.Count("DELETE", CiliumPoliciesPath));
+        if (cilium)
+        {
+            Assert.Null(await harness.Sim.Store.GetAsync(ResourceCatalog.CiliumNetworkPolicies, "shop", QuarantineNames.PolicyName(pod), CancellationToken.None));
+        }
     }
 
     [Fact]
