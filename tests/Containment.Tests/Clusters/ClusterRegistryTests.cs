@@ -16,6 +16,11 @@ public sealed class ClusterRegistryTests
     private const string CalicoId = "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg1/providers/Microsoft.ContainerService/managedClusters/aks-calico";
     private const string NoneId = "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg1/providers/Microsoft.ContainerService/managedClusters/aks-none";
 
+    /// <summary>More clusters, by alias, each with the networkPolicy its network profile reports.</summary>
+    private static readonly (string Alias, string NetworkPolicy)[] Engines = [("azure-npm", "azure"), ("cilium", "cilium"), ("calico-upper", "CALICO"), ("newer", "somethingnew")];
+
+    private static string IdOf(string alias) => $"/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg1/providers/Microsoft.ContainerService/managedClusters/aks-{alias}";
+
     [Fact]
     public async Task IsolateAsync_AksResourceIdInOtherCase_ArmReadWithBearerAndAksTokenSentToApiServer()
     {
@@ -46,6 +51,40 @@ public sealed class ClusterRegistryTests
         Assert.Equal(PreflightFailureReason.NetworkPolicyNotEnforced, outcome.Refusal!.Reason);
         Assert.Contains("AKS networkProfile", outcome.Refusal.Message, StringComparison.Ordinal);
         Assert.Equal(0, env.Sim.Requests.Writes);
+    }
+
+    [Theory]
+    [InlineData("azure-npm", NetworkPolicyEngine.Azure)]
+    [InlineData("cilium", NetworkPolicyEngine.Cilium)]
+    [InlineData("calico-upper", NetworkPolicyEngine.Calico)]
+    [InlineData("none", NetworkPolicyEngine.None)]
+    [InlineData("newer", NetworkPolicyEngine.Unknown)]
+    public async Task ConnectAsync_EngineIsWhatAksNetworkProfileSays(string alias, NetworkPolicyEngine expected)
+    {
+        await using var env = await AksEnvironment.StartAsync();
+
+        var connection = await env.Registry.ConnectAsync(alias, CancellationToken.None);
+
+        Assert.Equal(expected, connection.Facts.Engine);
+    }
+
+    [Theory]
+    [InlineData("/aks-calico/listClusterUserCredential", 403, "AuthorizationFailed", KubernetesFailureReason.Forbidden, "forbidden: the identity may not post managedClusters/listClusterUserCredential")]
+    [InlineData("/aks-calico", 403, "AuthorizationFailed", KubernetesFailureReason.Forbidden, "forbidden: the identity may not get managedClusters")]
+    [InlineData("/aks-calico", 404, "ResourceNotFound", KubernetesFailureReason.NotFound, "ARM 404: get managedClusters")]
+    [InlineData("/aks-calico", 401, "InvalidAuthenticationToken", KubernetesFailureReason.Unauthorized, "ARM 401: get managedClusters")]
+    public async Task ConnectAsync_ArmRefuses_FailsSayingWhoMayNotDoWhat_AndConnectsOnceArmAllows(string path, int status, string code, KubernetesFailureReason reason, string says)
+    {
+        await using var env = await AksEnvironment.StartAsync();
+        env.Arm.Refuse(path, status, code);
+
+        var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => env.Registry.ConnectAsync("calico", CancellationToken.None));
+        env.Arm.Allow(path);
+        var connection = await env.Registry.ConnectAsync("calico", CancellationToken.None);
+
+        Assert.Equal((reason, status), (error.Failure.Reason, error.Failure.StatusCode));
+        Assert.Equal($"{says} \"{CalicoId}\"", error.Failure.Message);
+        Assert.Equal(NetworkPolicyEngine.Calico, connection.Facts.Engine);
     }
 
     [Fact]
@@ -138,12 +177,17 @@ public sealed class ClusterRegistryTests
             var sim = await KubeSimFixture.StartAsync();
             arm.AddCluster(CalicoId, "calico", sim.BaseUrl);
             arm.AddCluster(NoneId, null, sim.BaseUrl);
+            foreach (var (alias, networkPolicy) in Engines)
+            {
+                arm.AddCluster(IdOf(alias), networkPolicy, sim.BaseUrl);
+            }
+
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Containment:Clusters:calico:ResourceId"] = CalicoId,
                 ["Containment:Clusters:none:ResourceId"] = NoneId,
                 ["Containment:ArmEndpoint"] = arm.BaseUrl.ToString(),
-            }).Build();
+            }).AddInMemoryCollection(Engines.Select(engine => KeyValuePair.Create<string, string?>($"Containment:Clusters:{engine.Alias}:ResourceId", IdOf(engine.Alias)))).Build();
             var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
             var credential = new FixedTokenCredential(time);
             var thumbprint = arm.Certificate.Thumbprint;

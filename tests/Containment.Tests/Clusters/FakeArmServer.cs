@@ -22,6 +22,7 @@ internal sealed class FakeArmServer : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly ConcurrentDictionary<string, (string? NetworkPolicy, string KubeconfigServer)> clusters = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, (int Status, string Code)> refusals = new(StringComparer.OrdinalIgnoreCase);
 
     private FakeArmServer(WebApplication app, X509Certificate2 certificate)
     {
@@ -53,6 +54,11 @@ internal sealed class FakeArmServer : IAsyncDisposable
     public void AddCluster(string resourceId, string? networkPolicy, Uri kubeApiServer) =>
         clusters[resourceId] = (networkPolicy, kubeApiServer.ToString().TrimEnd('/'));
 
+    /// <summary>Answers every request whose path ends so with the status and an ARM error body of the code, until <see cref="Allow"/>.</summary>
+    public void Refuse(string pathSuffix, int status, string code) => refusals[pathSuffix] = (status, code);
+
+    public void Allow(string pathSuffix) => refusals.TryRemove(pathSuffix, out _);
+
     public int Count(string method, string pathSuffix) =>
         Requests.Count(r => r.Method == method && r.PathAndQuery.Split('?')[0].EndsWith(pathSuffix, StringComparison.OrdinalIgnoreCase));
 
@@ -68,6 +74,13 @@ internal sealed class FakeArmServer : IAsyncDisposable
         var request = context.Request;
         Requests.Enqueue((request.Method, request.Path + request.QueryString, request.Headers.Authorization.ToString()));
         var path = request.Path.Value!;
+        if (refusals.FirstOrDefault(refusal => path.EndsWith(refusal.Key, StringComparison.OrdinalIgnoreCase)).Value is { Status: > 0 } refused)
+        {
+            context.Response.StatusCode = refused.Status;
+            await context.Response.WriteAsJsonAsync(new { error = new { code = refused.Code, message = $"The request to '{path}' was refused ({refused.Code})." } });
+            return;
+        }
+
         var listCredential = path.EndsWith("/listClusterUserCredential", StringComparison.OrdinalIgnoreCase);
         var resourceId = listCredential ? path[..path.LastIndexOf('/')] : path;
         if (request.Query["api-version"] != "2025-10-01" || !clusters.TryGetValue(resourceId, out var cluster))
