@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Containment.Local.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Containment.Local.Cli;
 
@@ -25,10 +27,53 @@ internal static class ServeCommand
                 return ContainmentCli.Failed;
             }
 
-            await using var app = LocalHost.Create(parse.GetValue(port), settingsFile);
-            await app.RunAsync(cancellationToken);
+            WebApplication app;
+            try
+            {
+                app = LocalHost.Create(parse.GetValue(port), settingsFile);
+            }
+            catch (InvalidDataException unreadable)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync(unreadable.Message);
+                return ContainmentCli.Failed;
+            }
+
+            await using (app)
+            {
+                // Every setting checked before the host starts, so each wrong one is told, rather than the first as the host's crash.
+                if (InvalidSettings(app) is { Count: > 0 } failures)
+                {
+                    foreach (var failure in failures)
+                    {
+                        await parse.InvocationConfiguration.Error.WriteLineAsync($"{settingsFile}: {failure}");
+                    }
+
+                    return ContainmentCli.Failed;
+                }
+
+                await app.RunAsync(cancellationToken);
+            }
+
             return ContainmentCli.Ok;
         });
         return serve;
+    }
+
+    /// <summary>What the options validated at start say is wrong; none when all are valid.</summary>
+    private static List<string> InvalidSettings(WebApplication app)
+    {
+        try
+        {
+            app.Services.GetService<IStartupValidator>()?.Validate();
+            return [];
+        }
+        catch (OptionsValidationException invalid)
+        {
+            return [.. invalid.Failures];
+        }
+        catch (AggregateException several) when (several.InnerExceptions.All(inner => inner is OptionsValidationException))
+        {
+            return [.. several.InnerExceptions.Cast<OptionsValidationException>().SelectMany(invalid => invalid.Failures)];
+        }
     }
 }

@@ -20,9 +20,10 @@ public static class LocalSettingsConfiguration
         return builder.AddInMemoryCollection(Read(path));
     }
 
+    /// <exception cref="InvalidDataException">The file is not JSON, or has no <c>Values</c> object: the message names the file and the place.</exception>
     public static IReadOnlyDictionary<string, string?> Read(string path)
     {
-        using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        using var document = Parse(path);
         if (!document.RootElement.TryGetProperty("Values", out var values) || values.ValueKind != JsonValueKind.Object)
         {
             throw new InvalidDataException($"{path}: expected an object \"Values\" holding the settings, as in local.settings.sample.json");
@@ -40,5 +41,20 @@ public static class LocalSettingsConfiguration
         }
 
         return settings;
+    }
+
+    private static JsonDocument Parse(string path)
+    {
+        try
+        {
+            return JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException exception)
+        {
+            // The reader counts lines and bytes from 0; editors count from 1.
+            var line = exception.LineNumber + 1;
+            var column = exception.BytePositionInLine + 1;
+            throw new InvalidDataException($"{path}:{line}:{column}: not valid JSON ({exception.Message.Split(" LineNumber:", 2)[0].TrimEnd('.')})", exception);
+        }
     }
 }
