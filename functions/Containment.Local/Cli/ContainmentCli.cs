@@ -16,6 +16,9 @@ public static class ContainmentCli
         {
             Output = output ?? Console.Out,
             Error = error ?? Console.Error,
+
+            // A settings file that cannot be read is the user's to mend: told as such below, without a stack trace.
+            EnableDefaultExceptionHandler = false,
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -28,7 +31,20 @@ public static class ContainmentCli
             return Usage;
         }
 
-        return await parse.InvokeAsync(configuration);
+        try
+        {
+            return await parse.InvokeAsync(configuration);
+        }
+        catch (InvalidDataException unreadable)
+        {
+            await configuration.Error.WriteLineAsync(unreadable.Message);
+            return Failed;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            await configuration.Error.WriteLineAsync($"Unhandled exception: {exception}");
+            return Failed;
+        }
     }
 
     private static RootCommand BuildRootCommand()

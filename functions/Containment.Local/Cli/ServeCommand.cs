@@ -27,33 +27,21 @@ internal static class ServeCommand
                 return ContainmentCli.Failed;
             }
 
-            WebApplication app;
-            try
+            // A file that is not settings throws InvalidDataException, which the CLI tells as it is.
+            await using var app = LocalHost.Create(parse.GetValue(port), settingsFile);
+
+            // Every setting checked before the host starts, so each wrong one is told, rather than the first as the host's crash.
+            if (InvalidSettings(app) is { Count: > 0 } failures)
             {
-                app = LocalHost.Create(parse.GetValue(port), settingsFile);
-            }
-            catch (InvalidDataException unreadable)
-            {
-                await parse.InvocationConfiguration.Error.WriteLineAsync(unreadable.Message);
+                foreach (var failure in failures)
+                {
+                    await parse.InvocationConfiguration.Error.WriteLineAsync($"{settingsFile}: {failure}");
+                }
+
                 return ContainmentCli.Failed;
             }
 
-            await using (app)
-            {
-                // Every setting checked before the host starts, so each wrong one is told, rather than the first as the host's crash.
-                if (InvalidSettings(app) is { Count: > 0 } failures)
-                {
-                    foreach (var failure in failures)
-                    {
-                        await parse.InvocationConfiguration.Error.WriteLineAsync($"{settingsFile}: {failure}");
-                    }
-
-                    return ContainmentCli.Failed;
-                }
-
-                await app.RunAsync(cancellationToken);
-            }
-
+            await app.RunAsync(cancellationToken);
             return ContainmentCli.Ok;
         });
         return serve;
