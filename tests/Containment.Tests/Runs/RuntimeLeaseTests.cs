@@ -135,6 +135,34 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task StorageSilentPastTheTerm_AnotherHostTookTheTablesMeanwhile_StopsRatherThanResumes()
+    {
+        // This host cannot reach storage; the other can, finds the lease lapsed and takes the tables. Once this host
+        // reaches storage again it must not act beside the other: it stops.
+        using var relay = new CuttableRelay(azurite.Port);
+        var options = new TableClientOptions();
+        options.Retry.MaxRetries = 0;
+        using var lease = Lease(out var lifetime, new TableServiceClient(relay.AzuriteConnectionString, options));
+        await lease.AcquireAsync(CancellationToken.None);
+        using var stop = new CancellationTokenSource();
+        var keeping = lease.KeepAsync(stop.Token);
+
+        relay.Cut();
+        await TicksUntilAsync(() => lease.Closed is not null);
+        var other = new LeaseHolder("elsewhere", 4242, time.GetUtcNow(), "their-runtime");
+        var otherUntil = time.GetUtcNow() + Term;
+        await WriteHolderAsync(other, otherUntil);
+        relay.RelayTo(azurite.Port);
+        await TicksUntilAsync(() => lifetime.ApplicationStopping.IsCancellationRequested);
+        await stop.CancelAsync();
+        await keeping;
+
+        Assert.True(lifetime.ApplicationStopping.IsCancellationRequested);
+        Assert.Equal($"another host holds the runtime's tables ({other}) until {otherUntil:u}", lease.Closed);
+        Assert.False(lease.WhenOpenAsync(CancellationToken.None).IsCompleted);
+    }
+
+    [Fact]
     public async Task GiveUp_OfALeaseNeverTaken_LeavesTheHoldersRow()
     {
         using var holder = Lease(out _);
