@@ -107,6 +107,35 @@ public sealed class EmbeddedRuntimeTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Wait_LongerThanATimerCanHold_EndsWhenDue_NotBefore()
+    {
+        // A timer holds at most about 49.7 days (2^32 - 2 ms); a playbook may wait longer.
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, AzuriteFixture.NewTablePrefix());
+        var id = RuntimeHarness.NewInstanceId();
+        await harness.StartAsync(id, MachineDriver.FromSteps("""[{ "id": "hold", "type": "wait", "duration": "P120D" }, { "id": "tell", "type": "notify", "channels": ["soc-teams"], "template": "released" }]"""));
+        var waiting = await harness.IdleStatusAsync(id);
+        var operationsWhenWaiting = harness.StorageOperations;
+
+        // A day at a time, as a drive that failed would be tried again within the day.
+        for (var day = 1; day <= 119; day++)
+        {
+            harness.Time.Advance(TimeSpan.FromDays(1));
+            await harness.Runtime.WhenIdleAsync(CancellationToken.None);
+        }
+
+        var operationsWhileWaiting = harness.StorageOperations - operationsWhenWaiting;
+        var stillWaiting = await harness.IdleStatusAsync(id);
+        harness.Time.Advance(TimeSpan.FromDays(1));
+        var done = await harness.IdleStatusAsync(id);
+
+        Assert.Equal((RunPhase.Waiting, MachineDriver.Start + TimeSpan.FromDays(120)), (waiting.Phase, waiting.WaitDeadline));
+        Assert.Equal(RunPhase.Waiting, stillWaiting.Phase);
+        Assert.Equal(0, operationsWhileWaiting); // no drive failed and was tried again
+        Assert.Equal(RunPhase.Finished, done.Phase);
+        Assert.Single(harness.Log.Of(ActivityNames.Notify));
+    }
+
+    [Fact]
     public async Task RaiseEvent_AgainOnceTaken_KeepsNothingAndChangesNothing()
     {
         var prefix = AzuriteFixture.NewTablePrefix();

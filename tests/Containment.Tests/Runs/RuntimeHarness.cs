@@ -4,6 +4,7 @@ using Containment.Alerts;
 using Containment.Runs;
 using Containment.Runs.Embedded;
 using Containment.Runs.Machine;
+using Containment.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -18,7 +19,7 @@ internal sealed class RuntimeHarness : IAsyncDisposable
     public RuntimeHarness(string connectionString, string tablePrefix, ActivityLog? log = null, FakeTimeProvider? time = null, Azure.Core.Pipeline.HttpPipelinePolicy? storagePolicy = null, int? maxConcurrentRuns = null)
     {
         Log = log ?? new ActivityLog();
-        Time = time ?? new FakeTimeProvider(MachineDriver.Start);
+        Time = time ?? new SystemLimitedTimeProvider(MachineDriver.Start);
         var settings = new Dictionary<string, string?> { ["Containment:Runtime:TablePrefix"] = tablePrefix };
         if (maxConcurrentRuns is { } slots)
         {

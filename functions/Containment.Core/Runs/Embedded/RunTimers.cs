@@ -8,6 +8,12 @@ namespace Containment.Runs.Embedded;
 /// </summary>
 public sealed class RunTimers(TimeProvider time) : IDisposable
 {
+    /// <summary>
+    /// The longest a timer is set for: a system timer holds at most 2^32 - 2 ms (about 49.7 days), and a playbook may
+    /// wait longer. A timer set for this long that fires before its run is due is set again.
+    /// </summary>
+    public static readonly TimeSpan LongestTimer = TimeSpan.FromDays(30);
+
     private readonly ConcurrentDictionary<string, ITimer> timers = new(StringComparer.Ordinal);
 
     public int Count => timers.Count;
@@ -20,6 +26,17 @@ public sealed class RunTimers(TimeProvider time) : IDisposable
         timer = time.CreateTimer(
             _ =>
             {
+                if (time.GetUtcNow() < dueAt)
+                {
+                    // Set for LongestTimer, short of the run's due time: set again, unless the run's timer changed meanwhile.
+                    if (timers.TryGetValue(instanceId, out var current) && ReferenceEquals(current, timer))
+                    {
+                        Set(instanceId, dueAt, fire);
+                    }
+
+                    return;
+                }
+
                 timers.TryRemove(new KeyValuePair<string, ITimer>(instanceId, timer!));
                 fire();
             },
@@ -33,7 +50,7 @@ public sealed class RunTimers(TimeProvider time) : IDisposable
 
         timers[instanceId] = timer;
         var delay = dueAt - time.GetUtcNow();
-        timer.Change(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+        timer.Change(delay < TimeSpan.Zero ? TimeSpan.Zero : delay > LongestTimer ? LongestTimer : delay, Timeout.InfiniteTimeSpan);
     }
 
     public void Cancel(string instanceId)
