@@ -168,6 +168,43 @@ public sealed class PlaybookSemanticErrorTests
     }
 
     [Fact]
+    public void Validate_DurationsPastAYearAndADay_ReportsEach()
+    {
+        // P3000000D from now is past the year 9999, which no moment can hold; P366D is the longest taken.
+        var json = PlaybookText.With("""
+            [{ "id": "pause", "type": "wait", "duration": "P3000000D" },
+             { "id": "ask", "type": "approval", "message": "m", "channels": ["c"], "timeout": "P367D" },
+             { "id": "isolate", "type": "isolate", "retry": { "firstInterval": "P400D", "maxInterval": "P500D" } },
+             { "id": "longest", "type": "wait", "duration": "P366D" }]
+            """);
+
+        Assert.Equal(
+            [
+                "/steps/0/duration: must be at most P366D",
+                "/steps/1/timeout: must be at most P366D",
+                "/steps/2/retry/firstInterval: must be at most P366D",
+                "/steps/2/retry/maxInterval: must be at most P366D",
+            ],
+            PlaybookText.Problems(json));
+    }
+
+    [Theory]
+    [InlineData(null, 20, "P366D")] // 5 s times 10^19 is past any moment a run could keep: a year and a day
+    [InlineData("PT1H", 20, "PT1H")]
+    [InlineData(null, 2, "PT50S")]
+    public void RetryDelay_NeverPastTheLongest(string? maxInterval, int attempt, string expected)
+    {
+        var policy = new Containment.Playbooks.StepRetryPolicy
+        {
+            FirstInterval = TimeSpan.FromSeconds(5),
+            BackoffCoefficient = 10,
+            MaxInterval = maxInterval is null ? null : System.Xml.XmlConvert.ToTimeSpan(maxInterval),
+        };
+
+        Assert.Equal(System.Xml.XmlConvert.ToTimeSpan(expected), policy.DelayAfter(attempt));
+    }
+
+    [Fact]
     public void Validate_RetryMaxBelowFirst_ReportsMaxInterval()
     {
         var json = PlaybookText.With("""[{ "id": "isolate", "type": "isolate", "retry": { "firstInterval": "PT1M", "maxInterval": "PT10S" } }]""");

@@ -87,6 +87,12 @@ public static class PlaybookValidator
             problems.Add((JsonPointer.Append(JsonPointer.Append(pointer, "retry"), "maxInterval"), "is shorter than firstInterval"));
         }
 
+        if (step.Retry is { } retryPolicy)
+        {
+            CheckLongest(retryPolicy.FirstInterval, JsonPointer.Append(JsonPointer.Append(pointer, "retry"), "firstInterval"), problems);
+            CheckLongest(retryPolicy.MaxInterval, JsonPointer.Append(JsonPointer.Append(pointer, "retry"), "maxInterval"), problems);
+        }
+
         switch (step)
         {
             case ApprovalStep approval:
@@ -95,6 +101,7 @@ public static class PlaybookValidator
                     problems.Add((JsonPointer.Append(pointer, "timeout"), "must be longer than zero"));
                 }
 
+                CheckLongest(approval.Timeout, JsonPointer.Append(pointer, "timeout"), problems);
                 CheckNames(approval.Channels, context.Channels, "channel", JsonPointer.Append(pointer, "channels"), problems);
                 CheckNames(approval.Approvers, context.Approvers, "approver", JsonPointer.Append(pointer, "approvers"), problems);
                 break;
@@ -104,6 +111,18 @@ public static class PlaybookValidator
             case WaitStep wait when wait.Duration <= TimeSpan.Zero:
                 problems.Add((JsonPointer.Append(pointer, "duration"), "must be longer than zero"));
                 break;
+            case WaitStep wait:
+                CheckLongest(wait.Duration, JsonPointer.Append(pointer, "duration"), problems);
+                break;
+        }
+    }
+
+    // A run's waits are moments in its state: one past the calendar's end cannot be kept, and one years away is a slip.
+    private static void CheckLongest(TimeSpan? duration, string pointer, List<(string, string)> problems)
+    {
+        if (duration > StepRetryPolicy.LongestDelay)
+        {
+            problems.Add((pointer, $"must be at most {Iso8601DurationConverter.Format(StepRetryPolicy.LongestDelay)}"));
         }
     }
 
