@@ -24,7 +24,7 @@ public sealed class PodLabelsReader(ClusterRegistry clusters, KubernetesCallPipe
                 return null;
             }
 
-            return QuarantinePod.SavedLabels(pod) ?? new Dictionary<string, string>(pod.Metadata?.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+            return QuarantinePod.SavedByQuarantine(pod) ?? new Dictionary<string, string>(pod.Metadata?.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         }
         catch (KubernetesOperationException failed)
         {

@@ -25,6 +25,7 @@ public sealed class PodLabelTriggerTests(AzuriteFixture azurite)
     [InlineData("back-1", AdmissionHarness.Contain)]
     [InlineData("held-1", FrontContain)] // quarantined: its own labels are those its quarantine saved
     [InlineData("gone-1", AdmissionHarness.Contain)] // no such pod: no labels, so no trigger that asks for them
+    [InlineData("planted-1", AdmissionHarness.Contain)] // not quarantined: a saved-labels annotation of its own is not its labels
     public async Task Admit_TriggerAsksForLabels_ThePodsLabelsChooseThePlaybook(string pod, string expected)
     {
         await using var sim = await ClusterAsync();
@@ -93,6 +94,14 @@ public sealed class PodLabelTriggerTests(AzuriteFixture azurite)
                 labels: {{{{{QuarantineNames.QuarantineLabel}}}}: q-held}
                 annotations: {{{{{QuarantineNames.SavedLabelsAnnotation}}}}: '{"tier":"front","app":"web"}'}
               spec: {containers: [{name: app, image: web}]}
+            - apiVersion: v1
+              kind: Pod
+              metadata:
+                name: planted-1
+                namespace: shop
+                labels: {tier: back}
+                annotations: {{{{{QuarantineNames.SavedLabelsAnnotation}}}}: '{"tier":"front"}'}
+              spec: {containers: [{name: app, image: db}]}
             """, CancellationToken.None);
         return sim;
     }

@@ -46,6 +46,33 @@ public sealed class ReleasePodTests
     }
 
     [Fact]
+    public async Task IsolateThenRelease_PodNotQuarantinedCarryingSavedLabelsOfItsOwn_GetsItsOwnLabelsBack()
+    {
+        // Whoever writes the pod's spec can put the saved-labels annotation on it (or copy it from a quarantined pod's
+        // YAML). Taken as the pod's labels, a release would give the pod those instead: a role its own labels lack.
+        await using var harness = await IsolationHarness.StartAsync();
+        using var http = new HttpClient { BaseAddress = harness.Sim.BaseUrl };
+        var labelsBefore = (await MetadataJsonAsync(http)).Labels;
+        using (var plant = new StringContent(
+            new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [QuarantineNames.SavedLabelsAnnotation] = """{"role":"db-admin"}""" } } }.ToJsonString(),
+            System.Text.Encoding.UTF8,
+            "application/merge-patch+json"))
+        {
+            (await http.PatchAsync(new Uri(IsolationHarness.PodPath, UriKind.Relative), plant)).EnsureSuccessStatusCode();
+        }
+
+        var isolated = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
+        var (labelsAfter, annotationsAfter) = await MetadataJsonAsync(http);
+
+        Assert.Equal(IsolationStatus.Isolated, isolated.Status);
+        Assert.DoesNotContain("role", isolated.SavedLabels.Keys);
+        Assert.Equal(ReleaseStatus.Released, outcome.Status);
+        Assert.Equal(labelsBefore, labelsAfter);
+        Assert.DoesNotContain(QuarantineNames.SavedLabelsAnnotation, annotationsAfter, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task IsolateThenRelease_PodLabelledByHandFirst_ReleaseDoesNotGiveTheQuarantineLabelBack()
     {
         await using var harness = await IsolationHarness.StartAsync();

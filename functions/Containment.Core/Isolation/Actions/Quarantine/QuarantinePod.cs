@@ -202,6 +202,14 @@ public sealed class QuarantinePod(
         return new IsolationOutcome { Status = IsolationStatus.Refused, Cluster = connection.Facts.Alias, Namespace = request.Namespace, Pod = request.Pod, Refusal = refusal };
     }
 
+    /// <summary>
+    /// The labels a quarantine saved, when the pod carries a quarantine; null otherwise. On a pod not quarantined the
+    /// annotation is not Containment's: whoever writes the pod's spec can put it there, or copy it from a quarantined
+    /// pod, and a release would then give the pod those labels instead of its own.
+    /// </summary>
+    internal static IReadOnlyDictionary<string, string>? SavedByQuarantine(V1Pod pod) =>
+        QuarantineNames.IsQuarantined(pod) ? SavedLabels(pod) : null;
+
     internal static IReadOnlyDictionary<string, string>? SavedLabels(V1Pod pod) =>
         pod.Metadata?.Annotations?.TryGetValue(QuarantineNames.SavedLabelsAnnotation, out var json) == true
             ? JsonSerializer.Deserialize<Dictionary<string, string>>(json)
@@ -350,7 +358,7 @@ public sealed class QuarantinePod(
             {
                 // A pod quarantined earlier keeps its first saved labels. A quarantine label without them (put on by
                 // hand) is not one of the pod's own: saved, a release would give it back and leave the pod marked.
-                saved = SavedLabels(pod) ?? labels.Where(l => l.Key != QuarantineNames.QuarantineLabel).ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal);
+                saved = SavedByQuarantine(pod) ?? labels.Where(l => l.Key != QuarantineNames.QuarantineLabel).ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal);
                 var labelPatch = new JsonObject();
                 foreach (var key in labels.Keys.Where(k => k != QuarantineNames.QuarantineLabel))
                 {
