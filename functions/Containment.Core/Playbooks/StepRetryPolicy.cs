@@ -1,11 +1,8 @@
 namespace Containment.Playbooks;
 
-/// <summary>How a failing step is retried: exponential backoff from <see cref="FirstInterval"/>, capped at <see cref="MaxInterval"/>.</summary>
+/// <summary>How a failing step is retried: exponential backoff from <see cref="FirstInterval"/>, capped at <see cref="MaxInterval"/> and at <see cref="PlaybookLimits.LongestDelay"/>.</summary>
 public sealed record StepRetryPolicy
 {
-    /// <summary>The longest a playbook waits at once (a wait, an approval's timeout, a retry's interval): a year and a day.</summary>
-    public static readonly TimeSpan LongestDelay = TimeSpan.FromDays(366);
-
     public int MaxAttempts { get; init; } = 3;
 
     public TimeSpan FirstInterval { get; init; } = TimeSpan.FromSeconds(5);
@@ -18,7 +15,7 @@ public sealed record StepRetryPolicy
     public TimeSpan DelayAfter(int attempt)
     {
         var ticks = FirstInterval.Ticks * Math.Pow(BackoffCoefficient, Math.Max(0, attempt - 1));
-        var longest = MaxInterval is { } max && max < LongestDelay ? max : LongestDelay;
+        var longest = MaxInterval is { } max && max < PlaybookLimits.LongestDelay ? max : PlaybookLimits.LongestDelay;
         return ticks >= longest.Ticks ? longest : TimeSpan.FromTicks((long)ticks);
     }
 }

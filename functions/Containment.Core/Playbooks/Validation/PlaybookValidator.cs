@@ -117,12 +117,11 @@ public static class PlaybookValidator
         }
     }
 
-    // A run's waits are moments in its state: one past the calendar's end cannot be kept, and one years away is a slip.
     private static void CheckLongest(TimeSpan? duration, string pointer, List<(string, string)> problems)
     {
-        if (duration > StepRetryPolicy.LongestDelay)
+        if (duration > PlaybookLimits.LongestDelay)
         {
-            problems.Add((pointer, $"must be at most {Iso8601DurationConverter.Format(StepRetryPolicy.LongestDelay)}"));
+            problems.Add((pointer, $"must be at most {Iso8601DurationConverter.Format(PlaybookLimits.LongestDelay)}"));
         }
     }
 
