@@ -14,6 +14,9 @@ public sealed class NotificationOptions
     /// <summary>The first retry delay; later ones grow exponentially, with jitter. A Retry-After answer wins.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The most <see cref="AttemptTimeout"/> may be.</summary>
+    public static readonly TimeSpan LongestAttempt = TimeSpan.FromMinutes(10);
+
     /// <summary>The longest a single attempt may take.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -36,6 +39,17 @@ public sealed class NotificationOptions
         if (RetryDelay < TimeSpan.Zero || AttemptTimeout <= TimeSpan.Zero)
         {
             yield return $"{Section}:{nameof(RetryDelay)} and {nameof(AttemptTimeout)} must be positive";
+        }
+
+        // Past these, a send is no longer news; past about 24.8 days HttpClient refuses the timeout itself.
+        if (RetryDelay > NotificationRetry.MaxDelay)
+        {
+            yield return $"{Section}:{nameof(RetryDelay)} must be at most {NotificationRetry.MaxDelay:c}";
+        }
+
+        if (AttemptTimeout > LongestAttempt)
+        {
+            yield return $"{Section}:{nameof(AttemptTimeout)} must be at most {LongestAttempt:c}";
         }
 
         foreach (var problem in Channels.Values.SelectMany(channel => channel.Validate()))

@@ -85,6 +85,25 @@ public sealed class NotificationOptionsTests
         Assert.Contains("Containment:Notifications:Channels:x:Type must be one of teams, slack, email, webhook (found 'pager')", error.Failures);
     }
 
+    [Theory]
+    [InlineData("AttemptTimeout", "30.00:00:00", "Containment:Notifications:AttemptTimeout must be at most 00:10:00")]
+    [InlineData("RetryDelay", "01:00:00", "Containment:Notifications:RetryDelay must be at most 00:02:00")]
+    [InlineData("AttemptTimeout", "00:00:00", "Containment:Notifications:RetryDelay and AttemptTimeout must be positive")]
+    public void Start_TimingOutOfBounds_FailsNamingTheSetting(string setting, string value, string expected)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve(new() { ["Containment:Notifications:" + setting] = value }));
+
+        Assert.Equal([expected], error.Failures);
+    }
+
+    [Theory]
+    [InlineData("AttemptTimeout", "00:10:00")]
+    [InlineData("RetryDelay", "00:02:00")]
+    public void Start_TimingAtItsBound_IsValid(string setting, string value)
+    {
+        Assert.Empty(Resolve(new() { ["Containment:Notifications:" + setting] = value }).Channels);
+    }
+
     [Fact]
     public void Start_NoChannels_IsValid()
     {
