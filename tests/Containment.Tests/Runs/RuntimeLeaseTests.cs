@@ -112,9 +112,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
     public async Task StorageSilentPastTheTerm_ClosesTheGate_AndTheHoldResumesOnceItAnswers()
     {
         using var relay = new CuttableRelay(azurite.Port);
-        var options = new TableClientOptions();
-        options.Retry.MaxRetries = 0;
-        using var lease = Lease(out var lifetime, new TableServiceClient(relay.AzuriteConnectionString, options));
+        using var lease = LeaseThrough(relay, out var lifetime);
         await lease.AcquireAsync(CancellationToken.None);
         using var stop = new CancellationTokenSource();
         var keeping = lease.KeepAsync(stop.Token);
@@ -140,9 +138,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         // This host cannot reach storage; the other can, finds the lease lapsed and takes the tables. Once this host
         // reaches storage again it must not act beside the other: it stops.
         using var relay = new CuttableRelay(azurite.Port);
-        var options = new TableClientOptions();
-        options.Retry.MaxRetries = 0;
-        using var lease = Lease(out var lifetime, new TableServiceClient(relay.AzuriteConnectionString, options));
+        using var lease = LeaseThrough(relay, out var lifetime);
         await lease.AcquireAsync(CancellationToken.None);
         using var stop = new CancellationTokenSource();
         var keeping = lease.KeepAsync(stop.Token);
@@ -210,6 +206,14 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
             time,
             lifetime,
             NullLogger<RuntimeLease>.Instance);
+    }
+
+    /// <summary>A lease whose storage is reached through <paramref name="relay"/>, with no SDK retries: each renewal is one try.</summary>
+    private RuntimeLease LeaseThrough(CuttableRelay relay, out ApplicationLifetime lifetime)
+    {
+        var options = new TableClientOptions();
+        options.Retry.MaxRetries = 0;
+        return Lease(out lifetime, new TableServiceClient(relay.AzuriteConnectionString, options));
     }
 
     private async Task WriteHolderAsync(LeaseHolder holder, DateTimeOffset until)

@@ -75,22 +75,24 @@ public static class PlaybookValidator
             problems.Add((JsonPointer.Append(pointer, "when"), $"unreachable: {why}"));
         }
 
-        if (step.Retry is { FirstInterval: var first } && first <= TimeSpan.Zero)
+        if (step.Retry is { } retry)
         {
-            // A try that does not wait meets the same throttling or outage again; the Kubernetes calls already
-            // retry quickly inside a try.
-            problems.Add((JsonPointer.Append(JsonPointer.Append(pointer, "retry"), "firstInterval"), "must be longer than zero"));
-        }
+            var firstPointer = JsonPointer.Append(JsonPointer.Append(pointer, "retry"), "firstInterval");
+            var maxPointer = JsonPointer.Append(JsonPointer.Append(pointer, "retry"), "maxInterval");
+            if (retry.FirstInterval <= TimeSpan.Zero)
+            {
+                // A try that does not wait meets the same throttling or outage again; the Kubernetes calls already
+                // retry quickly inside a try.
+                problems.Add((firstPointer, "must be longer than zero"));
+            }
 
-        if (step.Retry is { MaxInterval: { } max } retry && max < retry.FirstInterval)
-        {
-            problems.Add((JsonPointer.Append(JsonPointer.Append(pointer, "retry"), "maxInterval"), "is shorter than firstInterval"));
-        }
+            if (retry.MaxInterval is { } max && max < retry.FirstInterval)
+            {
+                problems.Add((maxPointer, "is shorter than firstInterval"));
+            }
 
-        if (step.Retry is { } retryPolicy)
-        {
-            CheckLongest(retryPolicy.FirstInterval, JsonPointer.Append(JsonPointer.Append(pointer, "retry"), "firstInterval"), problems);
-            CheckLongest(retryPolicy.MaxInterval, JsonPointer.Append(JsonPointer.Append(pointer, "retry"), "maxInterval"), problems);
+            CheckLongest(retry.FirstInterval, firstPointer, problems);
+            CheckLongest(retry.MaxInterval, maxPointer, problems);
         }
 
         switch (step)
