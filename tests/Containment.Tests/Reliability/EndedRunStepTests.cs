@@ -4,6 +4,7 @@ using Containment.Playbooks;
 using Containment.Tests.Support;
 using KubeSim;
 using QuarantineNames = Containment.Isolation.QuarantineNames;
+using RunStamp = Containment.Isolation.RunStamp;
 
 namespace Containment.Tests.Reliability;
 
@@ -16,6 +17,7 @@ public sealed class EndedRunStepTests(LocalHostFixture host)
 {
     private static readonly DateTimeOffset EarlierRun = DateTimeOffset.UtcNow.AddMinutes(-10);
     private static readonly DateTimeOffset LaterRun = EarlierRun.AddMinutes(5);
+    private static readonly DateTimeOffset ThirdRun = LaterRun.AddMinutes(5);
 
     private readonly IsolationLedger isolations = host.Get<IsolationLedger>();
     private readonly AuditTrail audit = host.Get<AuditTrail>();
@@ -73,11 +75,7 @@ public sealed class EndedRunStepTests(LocalHostFixture host)
         // The isolation's relabel is carried out and its answer held; meanwhile the cluster starts refusing the give-back.
         var pod = host.TakePod();
         var id = await IsolateAndReleaseAsync(pod, LaterRun);
-        var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var heldAnswer = new FaultRule { Method = "PATCH", PathPrefix = PodPath(pod), DelayResponse = true, Until = letGo.Task };
-        host.KubeSim.Faults.Add(heldAnswer);
-        var isolating = host.Activity(ActivityNames.IsolatePod).RunAsync(Isolate(pod, EarlierRun), CancellationToken.None);
-        await WhileAsync(() => host.KubeSim.Faults.Fired(heldAnswer) == 0 && !isolating.IsCompleted);
+        var (isolating, letGo) = await StaleIsolationHeldAtItsRelabelAnswerAsync(pod);
         var forbidden = new FaultRule { Method = "PATCH", PathPrefix = PodPath(pod), StatusCode = 403 };
         host.KubeSim.Faults.Add(forbidden);
 
@@ -91,6 +89,76 @@ public sealed class EndedRunStepTests(LocalHostFixture host)
         var after = await isolations.GetAsync(id, CancellationToken.None);
         Assert.Equal((IsolationStatus.Isolated, stale.Reason, LaterRun), (after!.Status, after.FailureReason, after.ChangedByRunStartedAt));
         Assert.Equal(AuditAction.IsolationWithdrawn, (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None))[^1].Action);
+    }
+
+    [Fact]
+    public async Task Isolate_AfterALaterRunReleasedThePod_AThirdRunIsolatesItBeforeTheGiveBack_LeavesItToTheThirdRun()
+    {
+        // The ended run's isolation finds the release in the record; before it reads the pod to give it back, a third run
+        // of the pod isolates it. Giving the labels back now would undo the third run's isolation.
+        var pod = host.TakePod();
+        var id = await IsolateAndReleaseAsync(pod, LaterRun);
+        var (stale, heldRead) = await StaleIsolationHeldAtItsGiveBackReadAsync(pod);
+
+        var third = await host.Activity(ActivityNames.IsolatePod).RunAsync(Isolate(pod, ThirdRun) with { CallId = "third" }, CancellationToken.None);
+        heldRead.SetResult();
+        var stopped = await stale;
+
+        Assert.True(third.Succeeded, third.Reason);
+        Assert.True(stopped is { Succeeded: false, Retryable: false });
+        Assert.StartsWith($"a later run of the pod (started {ThirdRun:u}) has isolated it since", stopped.Reason, StringComparison.Ordinal);
+        Assert.Equal(RunStamp.Of(ThirdRun), (await cluster.PodAsync(pod))["metadata"]!["annotations"]?[QuarantineNames.RunAnnotation]?.GetValue<string>());
+        var after = await isolations.GetAsync(id, CancellationToken.None);
+        Assert.Equal((IsolationStatus.Isolated, ThirdRun, (string?)null), (after!.Status, after.ChangedByRunStartedAt, after.FailureReason));
+        Assert.DoesNotContain(AuditAction.IsolationWithdrawn, (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None)).Select(entry => entry.Action));
+    }
+
+    [Fact]
+    public async Task Isolate_AfterALaterRunReleasedThePod_ThePodIsGoneBeforeTheGiveBack_StopsWithNothingToGiveBack()
+    {
+        var pod = host.TakePod();
+        var id = await IsolateAndReleaseAsync(pod, LaterRun);
+        var released = await isolations.GetAsync(id, CancellationToken.None);
+        var (stale, heldRead) = await StaleIsolationHeldAtItsGiveBackReadAsync(pod);
+
+        await host.KubeSim.Store.DeleteAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, pod, CancellationToken.None);
+        heldRead.SetResult();
+        var stopped = await stale;
+
+        Assert.True(stopped is { Succeeded: false, Retryable: false });
+        Assert.Equal($"a later run of the pod (started {LaterRun:u}) has released it since; this call stops so as not to undo that", stopped.Reason);
+        var after = await isolations.GetAsync(id, CancellationToken.None);
+        Assert.Equal((IsolationStatus.Released, released!.ChangedAt, LaterRun), (after!.Status, after.ChangedAt, after.ChangedByRunStartedAt));
+        Assert.Equal([AuditAction.Isolated, AuditAction.Released], (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None)).Select(entry => entry.Action));
+    }
+
+    [Fact]
+    public async Task Isolate_AfterALaterRunReleasedThePod_GiveBackRefusedWhileAThirdRunIsolates_TheRecordStaysTheThirdRuns()
+    {
+        // The give-back is refused, but a third run has isolated the pod and written its record meanwhile: the ended run's
+        // "stays quarantined until released by hand" must not overwrite the third run's record.
+        var pod = host.TakePod();
+        var id = await IsolateAndReleaseAsync(pod, LaterRun);
+        var (isolating, letGo) = await StaleIsolationHeldAtItsRelabelAnswerAsync(pod);
+        var refuse = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var refusedLater = new FaultRule { Method = "PATCH", PathPrefix = PodPath(pod), StatusCode = 403, Until = refuse.Task };
+        host.KubeSim.Faults.Add(refusedLater);
+        letGo.SetResult();
+        await WhileAsync(() => host.KubeSim.Faults.Fired(refusedLater) == 0 && !isolating.IsCompleted);
+
+        var third = await host.Activity(ActivityNames.IsolatePod).RunAsync(Isolate(pod, ThirdRun) with { CallId = "third" }, CancellationToken.None);
+        var thirdsRecord = await isolations.GetAsync(id, CancellationToken.None);
+        refuse.SetResult();
+        var stopped = await isolating;
+
+        Assert.True(third.Succeeded, third.Reason);
+        Assert.True(stopped is { Succeeded: false, Retryable: false });
+        Assert.Contains("giving the pod back failed, so it stays quarantined", stopped.Reason, StringComparison.Ordinal);
+        Assert.EndsWith($"a later run of the pod (started {ThirdRun:u}) has isolated it since; this call stops so as not to undo that", stopped.Reason, StringComparison.Ordinal);
+        var after = await isolations.GetAsync(id, CancellationToken.None);
+        Assert.Equal((IsolationStatus.Isolated, ThirdRun, thirdsRecord!.ChangedAt, (string?)null), (after!.Status, after.ChangedByRunStartedAt, after.ChangedAt, after.FailureReason));
+        Assert.DoesNotContain(AuditAction.IsolationWithdrawn, (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None)).Select(entry => entry.Action));
+        Assert.Equal(RunStamp.Of(ThirdRun), (await cluster.PodAsync(pod))["metadata"]!["annotations"]?[QuarantineNames.RunAnnotation]?.GetValue<string>());
     }
 
     [Fact]
@@ -215,6 +283,36 @@ public sealed class EndedRunStepTests(LocalHostFixture host)
         var released = await host.Activity(ActivityNames.ReleasePod).RunAsync(Release(pod, runStartedAt), CancellationToken.None);
         Assert.True(isolated.Succeeded && released.Succeeded, isolated.Reason ?? released.Reason);
         return ActivityTargets.IsolationId(Isolate(pod, runStartedAt).Alert.Target);
+    }
+
+    /// <summary>
+    /// An isolation of the earliest run, ended by the later run's release: its relabel is carried out and the answer
+    /// held. Set the source to let the answer go.
+    /// </summary>
+    private async Task<(Task<ActivityResult> Isolating, TaskCompletionSource HeldAnswer)> StaleIsolationHeldAtItsRelabelAnswerAsync(string pod)
+    {
+        var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heldAnswer = new FaultRule { Method = "PATCH", PathPrefix = PodPath(pod), DelayResponse = true, Until = letGo.Task };
+        host.KubeSim.Faults.Add(heldAnswer);
+        var isolating = host.Activity(ActivityNames.IsolatePod).RunAsync(Isolate(pod, EarlierRun), CancellationToken.None);
+        await WhileAsync(() => host.KubeSim.Faults.Fired(heldAnswer) == 0 && !isolating.IsCompleted);
+        return (isolating, letGo);
+    }
+
+    /// <summary>
+    /// An isolation of the earliest run, ended by the later run's release: it relabels the pod, finds the release in the
+    /// record, and is held at its read of the pod to give it back. Set the source to let the read go.
+    /// </summary>
+    private async Task<(Task<ActivityResult> Isolating, TaskCompletionSource HeldRead)> StaleIsolationHeldAtItsGiveBackReadAsync(string pod)
+    {
+        var (isolating, letGo) = await StaleIsolationHeldAtItsRelabelAnswerAsync(pod);
+        var heldRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var read = new FaultRule { Method = "GET", PathPrefix = PodPath(pod), Until = heldRead.Task };
+        host.KubeSim.Faults.Add(read);
+        letGo.SetResult();
+        await WhileAsync(() => host.KubeSim.Faults.Fired(read) == 0 && !isolating.IsCompleted);
+        Assert.False(isolating.IsCompleted, "the isolation ended before it read the pod to give it back");
+        return (isolating, heldRead);
     }
 
     private static async Task WhileAsync(Func<bool> condition)
