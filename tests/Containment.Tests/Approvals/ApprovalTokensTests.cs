@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Security.Cryptography;
 using Containment.Approvals;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -93,6 +94,61 @@ public sealed class ApprovalTokensTests
         mac[0] ^= 0x80;
 
         Assert.Equal(ApprovalTokenStatus.BadSignature, tokens.Verify(parts[0] + "." + Base64Url.EncodeToString(mac), Now).Status);
+    }
+
+    /// <summary>
+    /// Payloads only the signing key can make: a signature is no licence to read past the payload's end, take an empty
+    /// id, or a round or expiry no link was ever issued with.
+    /// </summary>
+    [Theory]
+    [InlineData("a byte after the step id")]
+    [InlineData("an empty run id")]
+    [InlineData("a step id longer than the payload")]
+    [InlineData("no step id")]
+    [InlineData("a negative round")]
+    [InlineData("an expiry after year 9999")]
+    [InlineData("an expiry before year 1")]
+    public void Verify_SignedPayloadOfTheWrongShape_IsMalformed(string wrong)
+    {
+        var payload = Base64Url.DecodeFromChars(Tokens(KeyA).Issue("run", "step", 0, Now.AddHours(1)).Split('.')[0]);
+        const int RunIdAt = 29;
+        const int StepIdAt = RunIdAt + 2 + 3;
+        byte[] changed = wrong switch
+        {
+            "a byte after the step id" => [.. payload, 0],
+            "an empty run id" => [.. payload[..RunIdAt], 0, 0, .. payload[StepIdAt..]],
+            "a step id longer than the payload" => [.. payload[..StepIdAt], 0, 5, .. payload[(StepIdAt + 2)..]],
+            "no step id" => payload[..StepIdAt],
+            "a negative round" => [.. payload[..9], 0xFF, .. payload[10..]],
+            "an expiry after year 9999" => [payload[0], 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, .. payload[9..]],
+            "an expiry before year 1" => [payload[0], 0x80, 0, 0, 0, 0, 0, 0, 0, .. payload[9..]],
+            _ => throw new ArgumentOutOfRangeException(nameof(wrong), wrong, null),
+        };
+        var signed = Base64Url.EncodeToString(changed) + "." + Base64Url.EncodeToString(HMACSHA256.HashData(ApprovalOptions.KeyBytes(KeyA), changed));
+
+        var check = Tokens(KeyA).Verify(signed, Now);
+
+        Assert.Equal(ApprovalTokenStatus.Malformed, check.Status);
+        Assert.Null(check.Claims);
+    }
+
+    [Fact]
+    public void Verify_SignedPayloadChangedBackToItsShape_IsValid()
+    {
+        // The shape changes above re-signed unchanged: what they refuse is the shape, not the re-signing.
+        var payload = Base64Url.DecodeFromChars(Tokens(KeyA).Issue("run", "step", 0, Now.AddHours(1)).Split('.')[0]);
+        var signed = Base64Url.EncodeToString(payload) + "." + Base64Url.EncodeToString(HMACSHA256.HashData(ApprovalOptions.KeyBytes(KeyA), payload));
+
+        Assert.Equal(ApprovalTokenStatus.Valid, Tokens(KeyA).Verify(signed, Now).Status);
+    }
+
+    [Fact]
+    public void Issue_IdsTooLongForALink_Throws()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Tokens(KeyA).Issue(new string('r', 1000), "step", 0, Now.AddHours(1)));
+
+        Assert.Contains("too long for an approval link", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(Tokens(KeyA).Issue(new string('r', 900), "step", 0, Now.AddHours(1)));
     }
 
     [Fact]
