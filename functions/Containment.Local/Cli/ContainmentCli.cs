@@ -58,6 +58,7 @@ public static class ContainmentCli
             EventsCommand.Create(),
             PoisonCommand.Create(),
             RunsCommand.Create(),
+            RbacCommand.Create(),
             KubeSimCommand.Create(),
             DemoCommand.Create(),
         };

@@ -23,8 +23,18 @@ public sealed partial class LedgerDriftCheck(
     IsolationLedger isolations,
     IOptions<DriftOptions> options,
     TimeProvider time,
-    ILogger<LedgerDriftCheck> logger)
+    ILogger<LedgerDriftCheck> logger) : IDeclaresKubernetesPermissions
 {
+    /// <summary>What the check reads, across every namespace: part of <see cref="ContainmentPermissions.All"/>.</summary>
+    public static IReadOnlyList<KubernetesPermission> Needed { get; } =
+    [
+        new("", "pods", ["get", "list"]),
+        new("", "nodes", ["list"]),
+        new("networking.k8s.io", "networkpolicies", ["list"]),
+    ];
+
+    public IReadOnlyList<KubernetesPermission> Permissions => Needed;
+
     /// <param name="only">The configured cluster (its alias) to check; null: every configured cluster.</param>
     public async Task<DriftReport> CheckAsync(CancellationToken cancellationToken, string? only = null)
     {

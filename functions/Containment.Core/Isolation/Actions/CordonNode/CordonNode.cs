@@ -28,11 +28,14 @@ public sealed class CordonNode(ClusterRegistry clusters, KubernetesCallPipeline 
         "a node cordoned by someone else is left as it is (Containment never makes it schedulable)",
     ];
 
-    public IReadOnlyList<KubernetesPermission> Permissions { get; } =
+    /// <summary>What <see cref="CordonNode"/> does on a cluster: part of <see cref="ContainmentPermissions.All"/>.</summary>
+    public static IReadOnlyList<KubernetesPermission> Needed { get; } =
     [
         new("", "pods", ["get"]),
         new("", "nodes", ["get", "patch"]),
     ];
+
+    public IReadOnlyList<KubernetesPermission> Permissions => Needed;
 
     /// <param name="runStartedAt">The start of the run that cordons, when known: the node's hold for the pod names it, so an uncordon of an earlier run of the pod leaves the node cordoned.</param>
     public async Task<ActionOutcome> CordonAsync(PodReference target, DateTimeOffset? runStartedAt, CancellationToken cancellationToken)

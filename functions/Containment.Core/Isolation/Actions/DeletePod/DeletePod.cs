@@ -30,7 +30,10 @@ public sealed class DeletePod(
         "a pod the deleting run isolated is still quarantined (not given back since)",
     ];
 
-    public IReadOnlyList<KubernetesPermission> Permissions { get; } = [new("", "pods", ["get", "delete"])];
+    /// <summary>What <see cref="DeletePod"/> does on a cluster: part of <see cref="ContainmentPermissions.All"/>.</summary>
+    public static IReadOnlyList<KubernetesPermission> Needed { get; } = [new("", "pods", ["get", "delete"])];
+
+    public IReadOnlyList<KubernetesPermission> Permissions => Needed;
 
     /// <param name="runStartedAt">The start of the run that deletes, when known: a pod a later run has isolated since is left as it is (<see cref="RunStamp"/>).</param>
     /// <param name="isolatedByThisRun">

@@ -45,12 +45,15 @@ public sealed class QuarantinePod(
 
     public IReadOnlyList<string> Checks => QuarantinePreflight.Checks;
 
-    public IReadOnlyList<KubernetesPermission> Permissions { get; } =
+    /// <summary>What <see cref="QuarantinePod"/> does on a cluster: part of <see cref="ContainmentPermissions.All"/>.</summary>
+    public static IReadOnlyList<KubernetesPermission> Needed { get; } =
     [
         new("", "pods", ["get", "patch"]),
         new("networking.k8s.io", "networkpolicies", ["get", "list", "create", "update", "delete"]),
         new(CiliumGroup, CiliumPlural, ["get", "create", "update", "delete"]),
     ];
+
+    public IReadOnlyList<KubernetesPermission> Permissions => Needed;
 
     /// <summary>Runs the checks only; null when the pod may be quarantined.</summary>
     public async Task<PreflightFailure?> PreflightAsync(PodReference target, CancellationToken cancellationToken)

@@ -35,12 +35,15 @@ public sealed class ReleasePod(
 
     public IReadOnlyList<string> Checks { get; } = ["the pod carries the saved-labels annotation (else only a quarantine label and the policies are removed)"];
 
-    public IReadOnlyList<KubernetesPermission> Permissions { get; } =
+    /// <summary>What <see cref="ReleasePod"/> does on a cluster: part of <see cref="ContainmentPermissions.All"/>.</summary>
+    public static IReadOnlyList<KubernetesPermission> Needed { get; } =
     [
         new("", "pods", ["get", "patch"]),
         new("networking.k8s.io", "networkpolicies", ["get", "delete"]),
         new(QuarantinePod.CiliumGroup, QuarantinePod.CiliumPlural, ["delete"]),
     ];
+
+    public IReadOnlyList<KubernetesPermission> Permissions => Needed;
 
     /// <param name="runStartedAt">The start of the run that releases, when known: a pod a later run has isolated since is left as it is (<see cref="RunStamp"/>).</param>
     /// <exception cref="SupersededByLaterRunException">A later run of the pod has isolated it since; nothing was changed.</exception>

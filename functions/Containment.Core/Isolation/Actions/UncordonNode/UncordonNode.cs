@@ -30,7 +30,10 @@ public sealed class UncordonNode(ClusterRegistry clusters, KubernetesCallPipelin
         "no later run of the pod has cordoned the node since",
     ];
 
-    public IReadOnlyList<KubernetesPermission> Permissions { get; } = [new("", "nodes", ["list", "get", "patch"])];
+    /// <summary>What <see cref="UncordonNode"/> does on a cluster: part of <see cref="ContainmentPermissions.All"/>.</summary>
+    public static IReadOnlyList<KubernetesPermission> Needed { get; } = [new("", "nodes", ["list", "get", "patch"])];
+
+    public IReadOnlyList<KubernetesPermission> Permissions => Needed;
 
     /// <param name="runStartedAt">The start of the run that uncordons, when known: a hold a later run of the pod made is left (<see cref="RunStamp"/>).</param>
     public async Task<ActionOutcome> UncordonAsync(PodReference target, DateTimeOffset? runStartedAt, CancellationToken cancellationToken)
