@@ -12,6 +12,12 @@ internal sealed class KubeApi(ObjectStore store, IReadOnlyList<ResourceKind> kin
         var ct = context.RequestAborted;
         var request = context.Request;
         var segments = request.Path.Value!.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (OpenApiV2.Serves(request.Method, segments))
+        {
+            await OpenApiV2.WriteAsync(context);
+            return;
+        }
+
         try
         {
             var (status, body) = await RouteAsync(request, segments, ct);

@@ -15,5 +15,12 @@ public sealed record KubeSimOptions
     /// <summary>The seed as text, used when <see cref="SeedFile"/> is not set.</summary>
     public string? Seed { get; init; }
 
+    /// <summary>
+    /// Enforce Kubernetes RBAC: a request needs a bearer token (<see cref="KubeSimServer.AdminToken"/> is cluster-admin,
+    /// others come from <see cref="KubeSimServer.AddUser"/>) and a role binding that allows it, else 401 or 403 as
+    /// the API server answers. Off, every request is allowed whatever its token.
+    /// </summary>
+    public bool Rbac { get; init; }
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -14,17 +16,30 @@ namespace KubeSim;
 /// <summary>A small Kubernetes API server for tests and the demo, on loopback. Not an enforcement engine.</summary>
 public sealed class KubeSimServer : IAsyncDisposable
 {
+    /// <summary>The token of the kubeconfig <see cref="WriteKubeconfigAsync(string, CancellationToken)"/> writes: a member of system:masters.</summary>
+    public const string AdminToken = "kubesim";
+
     private const string AdminPrefix = "/_kubesim";
     private readonly WebApplication app;
+    private readonly TokenAuthenticator users = new(AdminToken, "kubesim-admin");
+    private readonly X509Certificate2? certificate;
 
-    private KubeSimServer(WebApplication app, ObjectStore store, KubeSimOptions options)
+    private KubeSimServer(WebApplication app, ObjectStore store, KubeSimOptions options, X509Certificate2? certificate)
     {
         this.app = app;
         Store = store;
         Options = options;
+        this.certificate = certificate;
     }
 
+    /// <summary>Plain http: HttpClient and KubernetesClient send a bearer token over it.</summary>
     public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>
+    /// With <see cref="KubeSimOptions.Rbac"/>, the same API over TLS on a second loopback port (null otherwise): kubectl
+    /// sends credentials only over TLS, so the kubeconfigs KubeSim writes point here and trust its certificate.
+    /// </summary>
+    public Uri? TlsUrl { get; private set; }
 
     public KubeSimOptions Options { get; }
 
@@ -38,11 +53,29 @@ public sealed class KubeSimServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
+        var certificate = options.Rbac ? LoopbackCertificate.Create() : null;
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, options.Port);
+            if (certificate is not null)
+            {
+                k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
+            }
+        });
         var app = builder.Build();
         var store = new ObjectStore(options.TimeProvider);
-        var server = new KubeSimServer(app, store, options);
+        var server = new KubeSimServer(app, store, options, certificate);
         var api = new KubeApi(store, ResourceCatalog.Served(options.Cilium), () => server.BaseUrl.Authority);
+        var gate = options.Rbac ? new RbacGate(server.users, new RbacAuthorizer(store)) : null;
+
+        // After faults (which stand for the network and the server misbehaving before anything) and before the API.
+        async Task HandleKubeAsync(HttpContext context)
+        {
+            if (gate is null || await gate.AdmitAsync(context))
+            {
+                await api.HandleAsync(context);
+            }
+        }
 
         app.Run(async context =>
         {
@@ -58,7 +91,7 @@ public sealed class KubeSimServer : IAsyncDisposable
             {
                 if (fault.DelayResponse)
                 {
-                    await HandleThenDelayAsync(api, server.Requests, context, path, fault, options.TimeProvider);
+                    await HandleThenDelayAsync(HandleKubeAsync, server.Requests, context, path, fault, options.TimeProvider);
                     return;
                 }
 
@@ -77,13 +110,16 @@ public sealed class KubeSimServer : IAsyncDisposable
                 }
             }
 
-            await api.HandleAsync(context);
+            await HandleKubeAsync(context);
             server.Requests.RecordAnswer(context.Request.Method, path, context.Response.StatusCode);
         });
 
         await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseUrl = new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(address => new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal)))
+            .ToList();
+        server.BaseUrl = addresses.First(address => address.Scheme == Uri.UriSchemeHttp);
+        server.TlsUrl = addresses.FirstOrDefault(address => address.Scheme == Uri.UriSchemeHttps);
 
         var seed = options.SeedFile is { } file ? await File.ReadAllTextAsync(file, cancellationToken) : options.Seed;
         if (seed is not null)
@@ -132,19 +168,43 @@ public sealed class KubeSimServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes a kubeconfig (plain http, a fixed token KubeSim ignores) whose current context is this server.</summary>
-    public Task WriteKubeconfigAsync(string path, CancellationToken cancellationToken = default) =>
-        WriteKubeconfigAsync(path, BaseUrl, cancellationToken);
+    /// <summary>
+    /// Maps a bearer token to a user and its groups (every user is in system:authenticated too), for
+    /// <see cref="KubeSimOptions.Rbac"/>: what the user may do is what RBAC bindings grant it. A token added again
+    /// stands for the new user.
+    /// </summary>
+    /// <exception cref="ArgumentException">The token is empty, holds whitespace, or is <see cref="AdminToken"/>; the user name is empty.</exception>
+    public void AddUser(string token, string userName, params string[] groups) => users.Add(token, userName, groups);
 
-    /// <summary>A kubeconfig as <see cref="WriteKubeconfigAsync(string, CancellationToken)"/> writes, for a KubeSim reached at <paramref name="server"/> (a relay in front of it).</summary>
-    public static async Task WriteKubeconfigAsync(string path, Uri server, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes a kubeconfig with <see cref="AdminToken"/> whose current context is this server: <see cref="BaseUrl"/>,
+    /// or with <see cref="KubeSimOptions.Rbac"/> <see cref="TlsUrl"/> and the certificate to trust.
+    /// </summary>
+    public Task WriteKubeconfigAsync(string path, CancellationToken cancellationToken = default) =>
+        WriteKubeconfigAsync(path, AdminToken, cancellationToken);
+
+    /// <summary>A kubeconfig as <see cref="WriteKubeconfigAsync(string, CancellationToken)"/> writes, with another bearer token (one given to <see cref="AddUser"/>).</summary>
+    public Task WriteKubeconfigAsync(string path, string token, CancellationToken cancellationToken = default) =>
+        WriteKubeconfigAsync(path, TlsUrl ?? BaseUrl, token, certificate, cancellationToken);
+
+    /// <summary>A kubeconfig with <see cref="AdminToken"/> for a KubeSim reached over plain http at <paramref name="server"/> (a relay in front of it).</summary>
+    public static Task WriteKubeconfigAsync(string path, Uri server, CancellationToken cancellationToken = default) =>
+        WriteKubeconfigAsync(path, server, AdminToken, null, cancellationToken);
+
+    private static async Task WriteKubeconfigAsync(string path, Uri server, string token, X509Certificate2? authority, CancellationToken cancellationToken)
     {
+        var cluster = new JsonObject { ["server"] = server.ToString().TrimEnd('/') };
+        if (authority is not null)
+        {
+            cluster["certificate-authority-data"] = Convert.ToBase64String(Encoding.ASCII.GetBytes(authority.ExportCertificatePem()));
+        }
+
         var kubeconfig = new JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Config",
-            ["clusters"] = new JsonArray(new JsonObject { ["name"] = "kubesim", ["cluster"] = new JsonObject { ["server"] = server.ToString().TrimEnd('/') } }),
-            ["users"] = new JsonArray(new JsonObject { ["name"] = "kubesim", ["user"] = new JsonObject { ["token"] = "kubesim" } }),
+            ["clusters"] = new JsonArray(new JsonObject { ["name"] = "kubesim", ["cluster"] = cluster }),
+            ["users"] = new JsonArray(new JsonObject { ["name"] = "kubesim", ["user"] = new JsonObject { ["token"] = token } }),
             ["contexts"] = new JsonArray(new JsonObject { ["name"] = "kubesim", ["context"] = new JsonObject { ["cluster"] = "kubesim", ["user"] = "kubesim", ["namespace"] = "default" } }),
             ["current-context"] = "kubesim",
         };
@@ -155,6 +215,7 @@ public sealed class KubeSimServer : IAsyncDisposable
     {
         await app.StopAsync();
         await app.DisposeAsync();
+        certificate?.Dispose();
     }
 
     private async Task EnsureNamespaceAsync(string ns, CancellationToken cancellationToken)
@@ -179,14 +240,14 @@ public sealed class KubeSimServer : IAsyncDisposable
     }
 
     // The change is applied and its answer held back: a client that gives up meanwhile never learns it succeeded.
-    private static async Task HandleThenDelayAsync(KubeApi api, RequestCounter requests, HttpContext context, string path, FaultRule fault, TimeProvider time)
+    private static async Task HandleThenDelayAsync(Func<HttpContext, Task> handle, RequestCounter requests, HttpContext context, string path, FaultRule fault, TimeProvider time)
     {
         var body = context.Response.Body;
         using var held = new MemoryStream();
         context.Response.Body = held;
         try
         {
-            await api.HandleAsync(context);
+            await handle(context);
             requests.RecordAnswer(context.Request.Method, path, context.Response.StatusCode);
         }
         finally

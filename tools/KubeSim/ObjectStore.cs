@@ -263,9 +263,9 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
             throw KubeApiException.Invalid(kind, "", "metadata.name: Required value: name or generateName is required");
         }
 
-        if (name.Length > 253 || !DnsSubdomain().IsMatch(name))
+        if (NameProblem(kind, name) is { } problem)
         {
-            throw KubeApiException.Invalid(kind, name, "metadata.name: Invalid value: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'");
+            throw KubeApiException.Invalid(kind, name, $"metadata.name: Invalid value: {problem}");
         }
 
         if (TryGetLocked(kind, ns, name) is not null)
@@ -337,6 +337,28 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Why the API server would refuse the name, or null. RBAC objects take any name a path segment can carry
+    /// ("system:discovery"), as its RBAC validation allows; the other kinds need an RFC 1123 subdomain.
+    /// </summary>
+    private static string? NameProblem(ResourceKind kind, string name)
+    {
+        if (kind.Group != ResourceCatalog.ClusterRoles.Group)
+        {
+            return name.Length > 253 || !DnsSubdomain().IsMatch(name)
+                ? "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'"
+                : null;
+        }
+
+        return name switch
+        {
+            "." or ".." => $"may not be '{name}'",
+            _ when name.Contains('/', StringComparison.Ordinal) => "may not contain '/'",
+            _ when name.Contains('%', StringComparison.Ordinal) => "may not contain '%'",
+            _ => null,
+        };
     }
 
     private string NextVersion() => (++resourceVersion).ToString(CultureInfo.InvariantCulture);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -9,8 +8,6 @@ namespace Containment.Tests.KubeSim;
 
 public sealed class KubeSimServerTests
 {
-    private const string Kubectl = "/usr/bin/kubectl";
-
     [Fact]
     public async Task StartAsync_SeedList_PodsRunningWithIps()
     {
@@ -307,15 +304,15 @@ public sealed class KubeSimServerTests
     [Fact]
     public async Task Kubectl_GetAndLabel_WorkAgainstKubeSim()
     {
-        Assert.True(File.Exists(Kubectl), $"{Kubectl} is missing: ./test.sh installs it (Debian package kubernetes-client)");
+        Assert.True(File.Exists(KubectlRunner.Path), KubectlRunner.Missing);
         await using var sim = await KubeSimFixture.StartAsync();
         var kubeconfig = Path.Combine(Path.GetTempPath(), $"kubesim-{Guid.NewGuid():N}.kubeconfig");
         await sim.WriteKubeconfigAsync(kubeconfig);
         try
         {
-            var (getExit, getOut, getErr) = await RunKubectlAsync(kubeconfig, "get", "pods,networkpolicies", "-n", "shop", "-o", "json");
+            var (getExit, getOut, getErr) = await KubectlRunner.RunAsync(kubeconfig, null, "get", "pods,networkpolicies", "-n", "shop", "-o", "json");
             var list = JsonNode.Parse(getOut)!;
-            var (labelExit, _, labelErr) = await RunKubectlAsync(kubeconfig, "label", "pod", "web-7d9f-abcde", "-n", "shop", "tier=back", "--overwrite");
+            var (labelExit, _, labelErr) = await KubectlRunner.RunAsync(kubeconfig, null, "label", "pod", "web-7d9f-abcde", "-n", "shop", "tier=back", "--overwrite");
             var pod = await sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None);
 
             Assert.True(getExit == 0, getErr);
@@ -328,25 +325,6 @@ public sealed class KubeSimServerTests
         {
             File.Delete(kubeconfig);
         }
-    }
-
-    private static async Task<(int Exit, string Out, string Err)> RunKubectlAsync(string kubeconfig, params string[] args)
-    {
-        var start = new ProcessStartInfo(Kubectl) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("--kubeconfig");
-        start.ArgumentList.Add(kubeconfig);
-        start.ArgumentList.Add("--request-timeout=20s");
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["HOME"] = Path.GetTempPath();
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>The listed objects as namespace/name, in the order listed.</summary>
