@@ -73,7 +73,7 @@ public sealed class NodeCordonFlowTests(LocalHostFixture host)
         Assert.Null(after["metadata"]!["labels"]?[CordonHolds.CordonedLabel]);
     }
 
-    private static async Task<string> EscapeAsync(FlowClient flow, string pod)
+    internal static async Task<string> EscapeAsync(FlowClient flow, string pod)
     {
         var (status, body) = await flow.PostAsync("api/alerts", $$"""
             {

@@ -121,9 +121,9 @@ public class LocalHostFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         azurite = await AzuriteServer.StartAsync(RepositoryRoot.Path);
-        KubeSim = await KubeSimServer.StartAsync(new KubeSimOptions { SeedFile = RepositoryRoot.Combine("tools", "KubeSim", "seeds", "demo.yaml") }, CancellationToken.None);
+        KubeSim = await KubeSimServer.StartAsync(ClusterOptions(new KubeSimOptions { SeedFile = RepositoryRoot.Combine("tools", "KubeSim", "seeds", "demo.yaml") }), CancellationToken.None);
         await KubeSim.SeedAsync(VictimPods(), CancellationToken.None);
-        await KubeSim.WriteKubeconfigAsync(Path.Combine(folder.FullName, "kubeconfig"));
+        await WriteKubeconfigAsync(Path.Combine(folder.FullName, "kubeconfig"));
         var port = FreePort.Next();
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
         host = LocalHost.Create(port, settingsFile: null, Settings());
@@ -133,6 +133,12 @@ public class LocalHostFixture : IAsyncLifetime
 
     /// <summary>What a differently configured host does once started, before its first test.</summary>
     protected virtual Task WarmUpAsync() => Task.CompletedTask;
+
+    /// <summary>The cluster a differently configured host runs against, from the default's options.</summary>
+    protected virtual KubeSimOptions ClusterOptions(KubeSimOptions defaults) => defaults;
+
+    /// <summary>The kubeconfig the host reaches its cluster with: by default as KubeSim's admin.</summary>
+    protected virtual Task WriteKubeconfigAsync(string path) => KubeSim.WriteKubeconfigAsync(path);
 
     public async Task DisposeAsync()
     {

@@ -1,0 +1,105 @@
+using System.Text.Json.Nodes;
+using Containment.Alerts;
+using Containment.Clusters;
+using Containment.Intake;
+using Containment.Isolation;
+using Containment.Isolation.Actions.DeletePod;
+using Containment.Tests.EndToEnd;
+using Containment.Tests.Support;
+using KubeSim;
+
+namespace Containment.Tests.Reliability;
+
+/// <summary>
+/// Everything Containment does on a cluster, as an identity holding only the role <c>./containment rbac</c> prints,
+/// against a KubeSim that refuses (403) whatever RBAC does not grant: the role is enough, and a role short of it fails
+/// the step naming what the identity may not do.
+/// </summary>
+[Collection(LeastPrivilegeHostCollection.Name)]
+public sealed class LeastPrivilegeTests(LeastPrivilegeHostFixture host)
+{
+    private readonly ClusterView cluster = new(host);
+
+    [Fact]
+    public async Task ContainerEscape_IsolateCordonApproveReleaseUncordon_AllAllowedByTheRoleAlone()
+    {
+        using var flow = new FlowClient(host);
+        var (pod, node) = await host.PodOnOwnNodeAsync();
+        var before = await cluster.MetadataAsync(pod);
+
+        var instanceId = await NodeCordonFlowTests.EscapeAsync(flow, pod);
+        var waiting = await flow.RunUntilAsync(instanceId, status => FlowClient.Waiting(status) || FlowClient.Finished(status));
+        var fenced = await CiliumPolicyNamesAsync();
+        var cordoned = await NodeAsync(node);
+        using var anonymous = host.CreateAnonymousClient();
+        using var decision = await anonymous.PostAsync(await flow.ApprovalLinkAsync(pod), new FormUrlEncodedContent([new("decision", "approve"), new("comment", "checked")]));
+        var done = await flow.RunUntilAsync(instanceId, FlowClient.Finished);
+
+        Assert.True(FlowClient.Waiting(waiting), waiting.ToJsonString());
+        Assert.Contains(QuarantineNames.PolicyName(pod), fenced);
+        Assert.True(cordoned["spec"]?["unschedulable"]?.GetValue<bool>(), cordoned.ToJsonString());
+        Assert.Equal(200, (int)decision.StatusCode);
+        Assert.True((string?)done["outcome"]!["result"] == "succeeded", done.ToJsonString());
+        Assert.Equal(before, await cluster.MetadataAsync(pod));
+        Assert.Empty(await cluster.PoliciesForAsync(pod, quarantineId: null));
+        Assert.DoesNotContain(QuarantineNames.PolicyName(pod), await CiliumPolicyNamesAsync());
+        Assert.Null((await NodeAsync(node))["spec"]?["unschedulable"]);
+    }
+
+    [Fact]
+    public async Task DriftCheck_PodLabelRead_AndPodDelete_AllAllowedByTheRoleAlone()
+    {
+        using var flow = new FlowClient(host);
+        var labelled = host.TakePod();
+        var deleted = host.TakePod();
+
+        var drift = await flow.GetAsync("api/drift");
+        var labels = await host.Get<PodLabelsReader>().ReadAsync(
+            new AlertTarget { Cluster = LocalHostFixture.Cluster, Namespace = LocalHostFixture.Namespace, Pod = labelled }, CancellationToken.None);
+        var deletion = await host.Get<DeletePod>().DeleteAsync(
+            new PodReference(LocalHostFixture.Cluster, LocalHostFixture.Namespace, deleted), gracePeriodSeconds: 0, runStartedAt: null, isolatedByThisRun: false, CancellationToken.None);
+
+        var checkedCluster = Assert.Single(drift["clusters"]!.AsArray())!;
+        Assert.True(checkedCluster["error"] is null, checkedCluster.ToJsonString());
+        Assert.Equal("victim", labels?.GetValueOrDefault("app"));
+        Assert.True(deletion.Changed, deletion.Message);
+        Assert.Null(await host.KubeSim.Store.GetAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, deleted, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task RoleWithoutPodPatch_TheIsolationFailsNamingWhatTheIdentityMayNotDo_ThePodKeepsItsLabels()
+    {
+        using var flow = new FlowClient(host);
+        var pod = host.TakePod();
+        var before = await cluster.MetadataAsync(pod);
+        var withoutPodPatch = ContainmentPermissions.All
+            .Select(permission => permission.Resource == "pods" ? permission with { Verbs = [.. permission.Verbs.Where(verb => verb != "patch")] } : permission)
+            .ToList();
+        await host.ApplyAsAdminAsync(ClusterRoleManifest.Yaml(ClusterRoleManifest.DefaultName, withoutPodPatch, []));
+        try
+        {
+            var (_, body) = await flow.PostAsync("api/alerts", FlowClient.Payload("defender-arm-reverse-shell.json", pod));
+            var instanceId = (string)body["alerts"]![0]!["instanceId"]!;
+            var done = await flow.RunUntilAsync(instanceId, FlowClient.Finished);
+
+            Assert.Equal("failed", (string?)done["outcome"]!["result"]);
+            var record = (await flow.GetAsync($"api/isolations/{Uri.EscapeDataString(instanceId)}"))["isolation"]!;
+            Assert.Equal("failed", (string?)record["status"]);
+            Assert.Contains("forbidden: the identity may not patch pods", (string?)record["failureReason"], StringComparison.Ordinal);
+            Assert.Equal(before, await cluster.MetadataAsync(pod));
+        }
+        finally
+        {
+            await host.ApplyAsAdminAsync(await LeastPrivilegeHostFixture.RbacYamlAsync());
+        }
+    }
+
+    private async Task<JsonObject> NodeAsync(string node) =>
+        (await host.KubeSim.Store.GetAsync(ResourceCatalog.Nodes, null, node, CancellationToken.None))!;
+
+    private async Task<IReadOnlyList<string>> CiliumPolicyNamesAsync()
+    {
+        var (items, _) = await host.KubeSim.Store.ListAsync(ResourceCatalog.CiliumNetworkPolicies, LocalHostFixture.Namespace, LabelSelector.Everything, new Dictionary<string, string>(), CancellationToken.None);
+        return [.. items.Select(policy => (string)policy["metadata"]!["name"]!)];
+    }
+}
