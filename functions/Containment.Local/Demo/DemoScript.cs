@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Containment.Api;
+using Containment.Clusters;
 using Containment.Isolation.Drift;
 using Containment.Local.Cli;
 using Containment.Local.Hosting;
@@ -22,6 +23,7 @@ internal sealed partial class DemoScript(TextWriter output)
     private const string Pod = "web-7d9f8b6c5-x2k4p";
     private const string Namespace = "shop";
     private const string ApiKey = "demo-key-not-for-production";
+    private const string Identity = "containment";
     private int failures;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -30,9 +32,12 @@ internal sealed partial class DemoScript(TextWriter output)
         var work = Directory.CreateTempSubdirectory("containment-demo-");
         Say("starting Azurite (Table Storage), KubeSim (the cluster) and the local host");
         await using var azurite = await AzuriteServer.StartAsync(root);
-        await using var cluster = await KubeSimServer.StartAsync(new KubeSimOptions { SeedFile = Path.Combine(root, "tools", "KubeSim", "seeds", "demo.yaml") }, cancellationToken);
+        await using var cluster = await KubeSimServer.StartAsync(new KubeSimOptions { SeedFile = Path.Combine(root, "tools", "KubeSim", "seeds", "demo.yaml"), Rbac = true }, cancellationToken);
+        using var kube = new HttpClient { BaseAddress = cluster.BaseUrl };
+        kube.DefaultRequestHeaders.Authorization = new("Bearer", KubeSimServer.AdminToken);
         var kubeconfig = Path.Combine(work.FullName, "kubeconfig");
-        await cluster.WriteKubeconfigAsync(kubeconfig, cancellationToken);
+        await GrantLeastPrivilegeAsync(cluster, kube, kubeconfig, cancellationToken);
+        Say($"   Containment reaches the cluster as {Identity}, bound to the role ./containment rbac prints and nothing else; KubeSim refuses (403) what RBAC does not grant");
         await using var chat = await DemoReceiver.StartAsync(cancellationToken);
         var port = FreePort.Next();
         var baseUrl = new Uri($"http://127.0.0.1:{port}/");
@@ -40,7 +45,6 @@ internal sealed partial class DemoScript(TextWriter output)
         await host.StartAsync(cancellationToken);
         using var api = new HttpClient { BaseAddress = baseUrl };
         api.DefaultRequestHeaders.Add(ApiKeyCheck.HeaderName, ApiKey);
-        using var kube = new HttpClient { BaseAddress = cluster.BaseUrl };
 
         var before = await PodAsync(kube, cancellationToken);
         var podsBefore = await PodNamesAsync(kube, cancellationToken);
@@ -179,6 +183,27 @@ internal sealed partial class DemoScript(TextWriter output)
     private static async Task<List<string>> PoliciesAsync(HttpClient kube, CancellationToken cancellationToken) =>
         (await kube.GetFromJsonAsync<JsonObject>(new Uri($"apis/networking.k8s.io/v1/namespaces/{Namespace}/networkpolicies", UriKind.Relative), cancellationToken))!["items"]!.AsArray()
             .Select(item => (string)item!["metadata"]!["name"]!).ToList();
+
+    /// <summary>Binds Containment's role to its identity, as a cluster admin would, and writes the identity's kubeconfig.</summary>
+    private static async Task GrantLeastPrivilegeAsync(KubeSimServer cluster, HttpClient admin, string kubeconfig, CancellationToken cancellationToken)
+    {
+        const string Rbac = "apis/rbac.authorization.k8s.io/v1";
+        object[] objects =
+        [
+            ClusterRoleManifest.Role(ClusterRoleManifest.DefaultName, ContainmentPermissions.All),
+            ClusterRoleManifest.Binding(ClusterRoleManifest.DefaultName, [new RbacSubject(RbacSubjectKind.User, Identity)]),
+        ];
+        foreach (var (item, path) in objects.Zip([$"{Rbac}/clusterroles", $"{Rbac}/clusterrolebindings"]))
+        {
+            using var content = new StringContent(k8s.KubernetesJson.Serialize(item), Encoding.UTF8, "application/json");
+            using var created = await admin.PostAsync(new Uri(path, UriKind.Relative), content, cancellationToken);
+            created.EnsureSuccessStatusCode();
+        }
+
+        const string Token = "containment-demo-token";
+        cluster.AddUser(Token, Identity);
+        await cluster.WriteKubeconfigAsync(kubeconfig, Token, cancellationToken);
+    }
 
     private static async Task LabelAsync(HttpClient kube, string quarantine, CancellationToken cancellationToken)
     {
