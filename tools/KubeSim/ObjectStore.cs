@@ -14,6 +14,7 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
 {
     private readonly Lock gate = new();
     private readonly Dictionary<(string Resource, string Namespace), SortedDictionary<string, Stored>> buckets = [];
+    private readonly List<(ResourceKind Kind, Action<JsonObject> Mutate)> createMutations = [];
     private readonly List<(ResourceKind Kind, Action<JsonObject> Mutate)> updateMutations = [];
     private long resourceVersion;
     private int podIpCounter;
@@ -27,6 +28,15 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
         lock (gate)
         {
             updateMutations.Add((kind, mutate));
+        }
+    }
+
+    /// <summary>As <see cref="MutateUpdates"/>, for every create of objects of the kind (<see cref="SeedAsync"/> is not admitted).</summary>
+    public void MutateCreates(ResourceKind kind, Action<JsonObject> mutate)
+    {
+        lock (gate)
+        {
+            createMutations.Add((kind, mutate));
         }
     }
 
@@ -59,6 +69,7 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
         cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {
+            Admit(createMutations, kind, body);
             var created = CreateLocked(kind, ns, body);
             if (kind == ResourceCatalog.Pods)
             {
@@ -193,15 +204,20 @@ public sealed partial class ObjectStore(TimeProvider timeProvider)
             ? labels.Where(l => l.Value is not null).ToDictionary(l => l.Key, l => l.Value!.ToString(), StringComparer.Ordinal)
             : new Dictionary<string, string>(StringComparer.Ordinal);
 
-    private JsonObject StoreUpdated(ResourceKind kind, string? ns, string name, JsonObject existing, JsonObject updated)
+    private static void Admit(List<(ResourceKind Kind, Action<JsonObject> Mutate)> mutations, ResourceKind kind, JsonObject written)
     {
-        foreach (var (mutated, mutate) in updateMutations)
+        foreach (var (mutated, mutate) in mutations)
         {
             if (mutated == kind)
             {
-                mutate(updated);
+                mutate(written);
             }
         }
+    }
+
+    private JsonObject StoreUpdated(ResourceKind kind, string? ns, string name, JsonObject existing, JsonObject updated)
+    {
+        Admit(updateMutations, kind, updated);
 
         var metadata = updated["metadata"] as JsonObject ?? [];
         updated["metadata"] = metadata;
