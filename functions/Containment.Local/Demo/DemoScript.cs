@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Containment.Api;
-using Containment.Clusters;
 using Containment.Isolation.Drift;
 using Containment.Local.Cli;
 using Containment.Local.Hosting;
@@ -23,7 +22,6 @@ internal sealed partial class DemoScript(TextWriter output)
     private const string Pod = "web-7d9f8b6c5-x2k4p";
     private const string Namespace = "shop";
     private const string ApiKey = "demo-key-not-for-production";
-    private const string Identity = "containment";
     private int failures;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -36,8 +34,8 @@ internal sealed partial class DemoScript(TextWriter output)
         using var kube = new HttpClient { BaseAddress = cluster.BaseUrl };
         kube.DefaultRequestHeaders.Authorization = new("Bearer", KubeSimServer.AdminToken);
         var kubeconfig = Path.Combine(work.FullName, "kubeconfig");
-        await GrantLeastPrivilegeAsync(cluster, kube, kubeconfig, cancellationToken);
-        Say($"   Containment reaches the cluster as {Identity}, bound to the role ./containment rbac prints and nothing else; KubeSim refuses (403) what RBAC does not grant");
+        await LeastPrivilegeKubeconfig.WriteAsync(cluster, kubeconfig, cancellationToken);
+        Say($"   Containment reaches the cluster as {LeastPrivilegeKubeconfig.Identity}, bound to the role ./containment rbac prints and nothing else; KubeSim refuses (403) what RBAC does not grant");
         await using var chat = await DemoReceiver.StartAsync(cancellationToken);
         var port = FreePort.Next();
         var baseUrl = new Uri($"http://127.0.0.1:{port}/");
@@ -183,27 +181,6 @@ internal sealed partial class DemoScript(TextWriter output)
     private static async Task<List<string>> PoliciesAsync(HttpClient kube, CancellationToken cancellationToken) =>
         (await kube.GetFromJsonAsync<JsonObject>(new Uri($"apis/networking.k8s.io/v1/namespaces/{Namespace}/networkpolicies", UriKind.Relative), cancellationToken))!["items"]!.AsArray()
             .Select(item => (string)item!["metadata"]!["name"]!).ToList();
-
-    /// <summary>Binds Containment's role to its identity, as a cluster admin would, and writes the identity's kubeconfig.</summary>
-    private static async Task GrantLeastPrivilegeAsync(KubeSimServer cluster, HttpClient admin, string kubeconfig, CancellationToken cancellationToken)
-    {
-        const string Rbac = "apis/rbac.authorization.k8s.io/v1";
-        object[] objects =
-        [
-            ClusterRoleManifest.Role(ClusterRoleManifest.DefaultName, ContainmentPermissions.All),
-            ClusterRoleManifest.Binding(ClusterRoleManifest.DefaultName, [new RbacSubject(RbacSubjectKind.User, Identity)]),
-        ];
-        foreach (var (item, path) in objects.Zip([$"{Rbac}/clusterroles", $"{Rbac}/clusterrolebindings"]))
-        {
-            using var content = new StringContent(k8s.KubernetesJson.Serialize(item), Encoding.UTF8, "application/json");
-            using var created = await admin.PostAsync(new Uri(path, UriKind.Relative), content, cancellationToken);
-            created.EnsureSuccessStatusCode();
-        }
-
-        const string Token = "containment-demo-token";
-        cluster.AddUser(Token, Identity);
-        await cluster.WriteKubeconfigAsync(kubeconfig, Token, cancellationToken);
-    }
 
     private static async Task LabelAsync(HttpClient kube, string quarantine, CancellationToken cancellationToken)
     {
