@@ -66,15 +66,20 @@ public sealed class KubeSimServer : IAsyncDisposable
         var store = new ObjectStore(options.TimeProvider);
         var server = new KubeSimServer(app, store, options, certificate);
         var api = new KubeApi(store, ResourceCatalog.Served(options.Cilium), () => server.BaseUrl.Authority);
-        var gate = options.Rbac ? new RbacGate(server.users, new RbacAuthorizer(store)) : null;
+        var authorizer = options.Rbac ? new RbacAuthorizer(store) : null;
+        var gate = authorizer is null ? null : new RbacGate(server.users, authorizer);
 
         // After faults (which stand for the network and the server misbehaving before anything) and before the API.
+        var reviews = new AccessReviews(authorizer);
         async Task HandleKubeAsync(HttpContext context)
         {
-            if (gate is null || await gate.AdmitAsync(context))
+            KubeUser? user = null;
+            if (gate is not null && (user = await gate.AdmitAsync(context)) is null)
             {
-                await api.HandleAsync(context);
+                return;
             }
+
+            await (AccessReviews.Matches(context.Request) ? reviews.HandleAsync(context, user) : api.HandleAsync(context));
         }
 
         app.Run(async context =>

@@ -26,6 +26,12 @@ internal sealed class RbacAuthorizer(ObjectStore store)
             return true;
         }
 
+        // system:basic-user, bound to system:authenticated on every cluster: anyone may ask what they may do.
+        if (request is { IsResourceRequest: true, Verb: "create", ApiGroup: AccessReviews.Group, Resource: AccessReviews.Resource } && user.IsIn(KubeUser.Authenticated))
+        {
+            return true;
+        }
+
         // A RoleBinding grants in its own namespace, and only resources: a path is never in a namespace.
         return await AnyGrantsAsync(ResourceCatalog.ClusterRoleBindings, null, user, request, cancellationToken)
             || (request.IsResourceRequest && request.Namespace is { } ns

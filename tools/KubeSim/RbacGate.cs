@@ -8,27 +8,27 @@ namespace KubeSim;
 /// </summary>
 internal sealed class RbacGate(TokenAuthenticator authenticator, RbacAuthorizer authorizer)
 {
-    /// <summary>True when the request may go on; otherwise its answer is written.</summary>
-    public async Task<bool> AdmitAsync(HttpContext context)
+    /// <summary>The request's user when the request may go on; otherwise null, and its answer is written.</summary>
+    public async Task<KubeUser?> AdmitAsync(HttpContext context)
     {
         var request = context.Request;
         if (authenticator.Authenticate(request.Headers.Authorization.ToString()) is not { } user)
         {
             await KubeApi.WriteAsync(context.Response, 401, KubeStatus.Unauthorized(), context.RequestAborted);
-            return false;
+            return null;
         }
 
         var attributes = RequestAttributes.From(request.Method, request.Path.Value ?? "/", request.Query);
         if (await authorizer.AllowsAsync(user, attributes, context.RequestAborted))
         {
-            return true;
+            return user;
         }
 
         var status = attributes.IsResourceRequest
             ? KubeStatus.Forbidden(attributes.ApiGroup, attributes.Resource, attributes.Name, ForbiddenMessage(user, attributes))
             : KubeStatus.Forbidden("", "", null, ForbiddenMessage(user, attributes));
         await KubeApi.WriteAsync(context.Response, 403, status, context.RequestAborted);
-        return false;
+        return null;
     }
 
     /// <summary>The API server's wording: what was refused (resource.group "name"), then who could not do what, where.</summary>

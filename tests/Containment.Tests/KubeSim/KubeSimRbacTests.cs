@@ -434,6 +434,47 @@ public sealed class KubeSimRbacTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AccessReview_AnswersAsTheUsersOwnRequestsAreAnswered(bool rbac)
+    {
+        await using var sim = await StartAsync(rbac);
+        await AddClusterRoleAsync(sim, "pod-reader", Rule("", "pods", "get"));
+        await BindAsync(sim, null, "alice-reads-pods", "ClusterRole", "pod-reader", User("alice"));
+        using var alice = Client(sim, AliceToken);
+
+        var get = await ReviewAsync(alice, """{"resourceAttributes":{"namespace":"shop","verb":"get","resource":"pods"}}""");
+        var patch = await ReviewAsync(alice, """{"resourceAttributes":{"namespace":"shop","verb":"patch","resource":"pods","name":"web-7d9f-abcde"}}""");
+        var nodes = await ReviewAsync(alice, """{"resourceAttributes":{"verb":"list","resource":"nodes"}}""");
+        var metrics = await ReviewAsync(alice, """{"nonResourceAttributes":{"verb":"get","path":"/metrics"}}""");
+
+        Assert.Equal((true, !rbac, !rbac, !rbac), (get, patch, nodes, metrics));
+    }
+
+    [Fact]
+    public async Task AccessReview_NoToken_Unauthorized_NeitherAttributes_Invalid()
+    {
+        await using var sim = await StartAsync();
+        using var anonymous = Client(sim, token: null);
+        using var alice = Client(sim, AliceToken);
+
+        using var unauthenticated = await PostAsync(anonymous, AccessReviewPath, """{"spec":{"resourceAttributes":{"verb":"get","resource":"pods"}}}""");
+        using var empty = await PostAsync(alice, AccessReviewPath, """{"spec":{}}""");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, empty.StatusCode);
+    }
+
+    private const string AccessReviewPath = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
+
+    private static async Task<bool> ReviewAsync(HttpClient http, string spec)
+    {
+        using var response = await PostAsync(http, AccessReviewPath, $$"""{"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview","spec":{{spec}}}""");
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["status"]!["allowed"]!.GetValue<bool>();
+    }
+
     private static async Task<KubeSimServer> StartAsync(bool rbac = true)
     {
         var sim = await KubeSimServer.StartAsync(new KubeSimOptions { Rbac = rbac, Seed = KubeSimSeeds.Shop }, CancellationToken.None);
