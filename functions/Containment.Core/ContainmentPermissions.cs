@@ -28,6 +28,7 @@ public static class ContainmentPermissions
         .. UncordonNode.Needed,
         .. LedgerDriftCheck.Needed,
         .. PodLabelsReader.Needed,
+        .. ClusterAccessReview.Needed,
     ]);
 
     /// <summary>One permission per API group and resource, with the verbs of all of them; groups and resources in ordinal order.</summary>

@@ -5,6 +5,7 @@ using Containment.Activities;
 using Containment.Alerts;
 using Containment.Api;
 using Containment.Approvals;
+using Containment.Clusters;
 using Containment.Intake;
 using Containment.Isolation;
 using Containment.Isolation.Drift;
@@ -71,6 +72,7 @@ public static class ContainmentServiceCollectionExtensions
         services.AddSingleton<IsolationsApi>();
         services.AddOptions<DriftOptions>().BindConfiguration(DriftOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DriftOptions>, DriftOptionsValidator>());
+        services.AddSingleton<ClusterAccessReview>();
         services.AddSingleton<LedgerDriftCheck>();
         services.AddSingleton<ReportedDrift>();
         services.AddSingleton<DriftWatch>();

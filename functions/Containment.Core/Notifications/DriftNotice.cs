@@ -17,10 +17,13 @@ public sealed record DriftNotice(
     IReadOnlyList<DriftCleared> Cleared,
     IReadOnlyList<string> Channels)
 {
+    /// <summary>Clusters where Containment's identity may not do all it needs (<see cref="ClusterChecked.MissingPermissions"/>), newly so.</summary>
+    public IReadOnlyList<ClusterChecked> ShortOfAccess { get; init; } = [];
+
     public const string FoundEvent = "drift-found";
 
     public const string ClearedEvent = "drift-cleared";
 
     /// <summary>Found when anything is new, cleared when the notice only says what has cleared.</summary>
-    public string Event => Findings.Count > 0 || UncheckedClusters.Count > 0 ? FoundEvent : ClearedEvent;
+    public string Event => Findings.Count > 0 || UncheckedClusters.Count > 0 || ShortOfAccess.Count > 0 ? FoundEvent : ClearedEvent;
 }

@@ -11,15 +11,16 @@ public static class DriftNoticeTemplate
     public static NotificationMessage Render(DriftNotice notice)
     {
         var cleared = notice.Cleared.Count == 0 ? string.Empty : $" {Disagreements(notice.Cleared.Count)} reported before {(notice.Cleared.Count == 1 ? "has" : "have")} cleared.";
-        var (title, summary) = (notice.Findings.Count, notice.UncheckedClusters.Count) switch
+        var (title, summary) = (notice.Findings.Count, notice.UncheckedClusters.Count, notice.ShortOfAccess.Count) switch
         {
-            (> 0, _) => ($"Drift: {PodsDisagree(notice.Findings.Select(finding => (finding.Cluster, finding.Namespace, finding.Pod)).Distinct().Count())} with the isolation ledger",
+            (> 0, _, _) => ($"Drift: {PodsDisagree(notice.Findings.Select(finding => (finding.Cluster, finding.Namespace, finding.Pod)).Distinct().Count())} with the isolation ledger",
                 $"{Disagreements(notice.Findings.Count)} between the clusters and the isolation ledger {(notice.Findings.Count == 1 ? "is" : "are")} new since the last check ({notice.Standing} in all). "
                 + "Each needs a person: a pod cut off that the ledger does not explain, or one the ledger calls isolated that has its network. "
                 + "`containment isolations drift` lists them; `containment isolations release ID` gives back a pod cut off that the ledger does not explain, "
                 + "`containment isolations isolate` cuts off again one the ledger calls isolated."),
-            (_, > 0) => ($"Drift check could not read {Clusters(notice.UncheckedClusters)}",
+            (_, > 0, _) => ($"Drift check could not read {Clusters(notice.UncheckedClusters)}",
                 $"The drift check could not read {Clusters(notice.UncheckedClusters)}: the isolations there cannot be verified, and isolating or releasing a pod there fails too."),
+            (_, _, > 0) => ($"Containment may not do all it needs on {Clusters(notice.ShortOfAccess)}", ShortOfAccess(notice.ShortOfAccess)),
             _ => ($"Drift cleared: {Disagreements(notice.Cleared.Count)} reported before {(notice.Cleared.Count == 1 ? "is" : "are")} gone",
                 $"The clusters and the isolation ledger agree again where the drift watch reported otherwise ({notice.Standing} disagreements still stand)."),
         };
@@ -29,7 +30,12 @@ public static class DriftNoticeTemplate
             summary += $" It could not read {Clusters(notice.UncheckedClusters)} either.";
         }
 
-        if (notice.Findings.Count > 0 || notice.UncheckedClusters.Count > 0)
+        if ((notice.Findings.Count > 0 || notice.UncheckedClusters.Count > 0) && notice.ShortOfAccess.Count > 0)
+        {
+            summary += $" {ShortOfAccess(notice.ShortOfAccess)}";
+        }
+
+        if (notice.Findings.Count > 0 || notice.UncheckedClusters.Count > 0 || notice.ShortOfAccess.Count > 0)
         {
             summary += cleared;
         }
@@ -52,6 +58,11 @@ public static class DriftNoticeTemplate
             facts.Add(new NotificationFact($"Cluster {cluster.Cluster}", $"not checked: {Short(cluster.Error)}"));
         }
 
+        foreach (var cluster in notice.ShortOfAccess)
+        {
+            facts.Add(new NotificationFact($"Cluster {cluster.Cluster}", $"Containment may not: {string.Join("; ", cluster.MissingPermissions ?? [])}"));
+        }
+
         foreach (var finding in notice.Findings.Take(MaxFacts))
         {
             facts.Add(new NotificationFact($"{finding.Cluster}/{finding.Namespace}/{finding.Pod}", $"{KebabCaseEnumConverter.ToWireName(finding.Kind)}: {finding.Detail}"));
@@ -61,7 +72,7 @@ public static class DriftNoticeTemplate
         {
             facts.Add(gone.Kind is { } kind
                 ? new NotificationFact($"{gone.Cluster}/{gone.Namespace}/{gone.Pod}", $"{KebabCaseEnumConverter.ToWireName(kind)}: cleared")
-                : new NotificationFact($"Cluster {gone.Cluster}", "read again"));
+                : new NotificationFact($"Cluster {gone.Cluster}", gone.AccessGranted ? "Containment may do all it needs again" : "read again"));
         }
 
         var more = notice.Findings.Count + notice.Cleared.Count - MaxFacts;
@@ -73,6 +84,10 @@ public static class DriftNoticeTemplate
         facts.Add(new NotificationFact("Checked", ReadableTime.Of(notice.CheckedAt)));
         return facts;
     }
+
+    private static string ShortOfAccess(IReadOnlyList<ClusterChecked> clusters) =>
+        $"Containment's identity may not do all it needs on {Clusters(clusters)}: the steps and checks that need what is missing fail there with 403 (forbidden). "
+        + "Grant it the role `containment rbac` prints.";
 
     private static string PodsDisagree(int count) => count == 1 ? "1 pod disagrees" : $"{count} pods disagree";
 

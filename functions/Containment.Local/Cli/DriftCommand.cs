@@ -4,8 +4,8 @@ using Containment.Isolation.Drift;
 namespace Containment.Local.Cli;
 
 /// <summary>
-/// <c>isolations drift [--cluster C]</c>: where the clusters and the ledger disagree; exits 1 when they do, or when a
-/// cluster could not be read, so a scheduled check can page someone.
+/// <c>isolations drift [--cluster C]</c>: where the clusters and the ledger disagree; exits 1 when they do, when a
+/// cluster could not be read, or when Containment may not do there all it needs, so a scheduled check can page someone.
 /// </summary>
 internal static class DriftCommand
 {
@@ -13,7 +13,7 @@ internal static class DriftCommand
     {
         var cluster = new Option<string?>("--cluster") { Description = "Only this cluster: its alias or AKS resource id (default: every configured cluster)." };
         var connection = new HostConnection();
-        var drift = new Command("drift", "Compare the clusters' quarantined pods with the ledger; exit 1 where they disagree or a cluster could not be read.") { cluster };
+        var drift = new Command("drift", "Compare the clusters' quarantined pods with the ledger, and check what Containment may do there; exit 1 where they disagree, a cluster could not be read, or a permission is missing.") { cluster };
         connection.AddTo(drift);
         drift.SetAction(async (parse, cancellationToken) =>
         {
@@ -29,6 +29,10 @@ internal static class DriftCommand
                 await output.WriteLineAsync(checkedCluster.Error is { } error
                     ? $"{checkedCluster.Cluster}: not read: {error}"
                     : $"{checkedCluster.Cluster}: {checkedCluster.QuarantinedPods} quarantined pods, {checkedCluster.IsolatedRecords} records isolated");
+                if (checkedCluster.ShortOfAccess)
+                {
+                    await output.WriteLineAsync($"{checkedCluster.Cluster}: Containment may not {string.Join("; ", checkedCluster.MissingPermissions!)} (./containment rbac prints the role it needs)");
+                }
             }
 
             if (report.Findings.Count > 0)
@@ -42,7 +46,7 @@ internal static class DriftCommand
                     })));
             }
 
-            return report.Findings.Count == 0 && report.Clusters.All(checkedCluster => checkedCluster.Error is null) ? ContainmentCli.Ok : ContainmentCli.Failed;
+            return report.Findings.Count == 0 && report.Clusters.All(checkedCluster => checkedCluster.Error is null && !checkedCluster.ShortOfAccess) ? ContainmentCli.Ok : ContainmentCli.Failed;
         });
         return drift;
     }

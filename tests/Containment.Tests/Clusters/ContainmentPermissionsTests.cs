@@ -32,7 +32,7 @@ public sealed class ContainmentPermissionsTests
             .Where(type => type.IsClass && !type.IsAbstract && type.IsAssignableTo(typeof(IDeclaresKubernetesPermissions)))
             .ToList();
 
-        Assert.Equal(7, declaring.Count);
+        Assert.Equal(8, declaring.Count);
         Assert.All(declaring, type =>
         {
             var needed = (IReadOnlyList<KubernetesPermission>?)type.GetProperty("Needed", BindingFlags.Public | BindingFlags.Static)?.GetValue(null);
@@ -50,6 +50,7 @@ public sealed class ContainmentPermissionsTests
             [
                 "get,list,patch nodes",
                 "get,list,patch,delete pods",
+                "create selfsubjectaccessreviews.authorization.k8s.io",
                 "get,create,update,delete ciliumnetworkpolicies.cilium.io",
                 "get,list,create,update,delete networkpolicies.networking.k8s.io",
             ],

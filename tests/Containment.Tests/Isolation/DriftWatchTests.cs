@@ -163,7 +163,7 @@ public sealed class DriftWatchTests(LocalHostFixture host)
     }
 
     /// <summary>The schedule's health once it says what <paramref name="match"/> looks for, within a few seconds.</summary>
-    private static async Task<HealthCheck> WhenReportedAsync(DriftSchedule schedule, Func<HealthCheck, bool> match)
+    internal static async Task<HealthCheck> WhenReportedAsync(DriftSchedule schedule, Func<HealthCheck, bool> match)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (!match(schedule.Report()))

@@ -352,6 +352,7 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
     private LedgerDriftCheck NothingLeftToSettle() => new(
         host.Get<Containment.Clusters.ClusterRegistry>(),
         host.Get<Containment.Clusters.KubernetesCallPipeline>(),
+        host.Get<Containment.Clusters.ClusterAccessReview>(),
         isolations,
         Microsoft.Extensions.Options.Options.Create(new DriftOptions { Settling = TimeSpan.Zero }),
         host.Get<TimeProvider>(),

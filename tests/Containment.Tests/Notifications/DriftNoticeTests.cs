@@ -82,6 +82,33 @@ public sealed class DriftNoticeTests : IDisposable
     }
 
     [Fact]
+    public void Render_OnlyAClusterShortOfAccess_NamesItWhatIsMissingAndTheRole()
+    {
+        var shortOfAccess = new ClusterChecked("aks-prod", 2, 2, MissingPermissions: [new("", "pods", ["patch"]), new("", "nodes", ["list"])]);
+
+        var message = DriftNoticeTemplate.Render(Notice([]) with { ShortOfAccess = [shortOfAccess] });
+
+        Assert.Equal("Containment may not do all it needs on cluster aks-prod", message.Title);
+        Assert.Contains("fail there with 403 (forbidden). Grant it the role `containment rbac` prints.", message.Summary, StringComparison.Ordinal);
+        Assert.True(message.Urgent);
+        Assert.Equal("Containment may not: patch pods; list nodes", Assert.Single(message.Facts, fact => fact.Label == "Cluster aks-prod").Value);
+    }
+
+    [Fact]
+    public void Render_FindingsAndAClusterShortOfAccess_SaysBoth_AndAccessGrantedClears()
+    {
+        var shortOfAccess = new ClusterChecked("aks-dev", 0, 0, MissingPermissions: [new("", "pods", ["delete"])]);
+
+        var both = DriftNoticeTemplate.Render(Notice([Finding("api-1")]) with { ShortOfAccess = [shortOfAccess] });
+        var granted = DriftNoticeTemplate.Render(Notice([]) with { Cleared = [new DriftCleared("aks-dev", AccessGranted: true)] });
+
+        Assert.StartsWith("Drift: 1 pod disagrees", both.Title, StringComparison.Ordinal);
+        Assert.Contains("may not do all it needs on cluster aks-dev", both.Summary, StringComparison.Ordinal);
+        Assert.False(granted.Urgent);
+        Assert.Equal("Containment may do all it needs again", Assert.Single(granted.Facts, fact => fact.Label == "Cluster aks-dev").Value);
+    }
+
+    [Fact]
     public void Render_EveryChannel_LaysOutTheFindings()
     {
         var message = DriftNoticeTemplate.Render(Notice([Finding("api-1")]));
@@ -122,6 +149,7 @@ public sealed class DriftNoticeTests : IDisposable
         Assert.Equal("aks-gone", cluster.GetProperty("cluster").GetString());
         Assert.Equal("refused", cluster.GetProperty("error").GetString());
         Assert.Equal(0, body.GetProperty("cleared").GetArrayLength());
+        Assert.Equal(0, body.GetProperty("clustersShortOfAccess").GetArrayLength());
         Assert.Contains("Drift: 1 pod disagrees", body.GetProperty("title").GetString(), StringComparison.Ordinal);
         Assert.Contains(body.GetProperty("facts").EnumerateArray(), fact => fact.GetProperty("label").GetString() == "Cluster aks-gone");
         Assert.DoesNotContain("query-secret-123", Encoding.UTF8.GetString(request.Body), StringComparison.Ordinal);

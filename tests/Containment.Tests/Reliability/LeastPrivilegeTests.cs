@@ -1,9 +1,15 @@
 using System.Text.Json.Nodes;
 using Containment.Alerts;
+using Containment.Api;
 using Containment.Clusters;
 using Containment.Intake;
 using Containment.Isolation;
 using Containment.Isolation.Actions.DeletePod;
+using Containment.Isolation.Drift;
+using Containment.Tests.Isolation;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Containment.Tests.EndToEnd;
 using Containment.Tests.Support;
 using KubeSim;
@@ -61,6 +67,7 @@ public sealed class LeastPrivilegeTests(LeastPrivilegeHostFixture host)
 
         var checkedCluster = Assert.Single(drift["clusters"]!.AsArray())!;
         Assert.True(checkedCluster["error"] is null, checkedCluster.ToJsonString());
+        Assert.Empty(checkedCluster["missingPermissions"]!.AsArray());
         Assert.Equal("victim", labels?.GetValueOrDefault("app"));
         Assert.True(deletion.Changed, deletion.Message);
         Assert.Null(await host.KubeSim.Store.GetAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, deleted, CancellationToken.None));
@@ -72,9 +79,7 @@ public sealed class LeastPrivilegeTests(LeastPrivilegeHostFixture host)
         using var flow = new FlowClient(host);
         var pod = host.TakePod();
         var before = await cluster.MetadataAsync(pod);
-        var withoutPodPatch = ContainmentPermissions.All
-            .Select(permission => permission.Resource == "pods" ? permission with { Verbs = [.. permission.Verbs.Where(verb => verb != "patch")] } : permission)
-            .ToList();
+        var withoutPodPatch = Without("pods", "patch");
         await host.ApplyAsAdminAsync(ClusterRoleManifest.Yaml(ClusterRoleManifest.DefaultName, withoutPodPatch, []));
         try
         {
@@ -92,6 +97,64 @@ public sealed class LeastPrivilegeTests(LeastPrivilegeHostFixture host)
         {
             await host.ApplyAsAdminAsync(await LeastPrivilegeHostFixture.RbacYamlAsync());
         }
+    }
+
+    [Fact]
+    public async Task RoleWithoutPodPatch_TheDriftWatchSaysWhatIsMissingOnce_AndThatItIsGrantedOnceTheRoleIsWhole()
+    {
+        var watch = host.Get<DriftWatch>();
+        await watch.RunAsync(CancellationToken.None);
+        await host.ApplyAsAdminAsync(ClusterRoleManifest.Yaml(ClusterRoleManifest.DefaultName, Without("pods", "patch"), []));
+        DriftWatchOutcome shortRound, againRound, grantedRound;
+        int exit;
+        string printed;
+        HealthCheck health;
+        try
+        {
+            shortRound = await watch.RunAsync(CancellationToken.None);
+            againRound = await watch.RunAsync(CancellationToken.None);
+            (exit, printed) = await DriftCommandAsync();
+            health = await ScheduledRoundHealthAsync(watch);
+        }
+        finally
+        {
+            await host.ApplyAsAdminAsync(await LeastPrivilegeHostFixture.RbacYamlAsync());
+        }
+
+        grantedRound = await watch.RunAsync(CancellationToken.None);
+
+        var shortOf = Assert.Single(shortRound.ShortOfAccess);
+        Assert.Equal(["patch pods"], shortOf.MissingPermissions!.Select(permission => permission.ToString()));
+        Assert.Empty(againRound.ShortOfAccess);
+        Assert.Equal(1, exit);
+        Assert.Contains($"{LocalHostFixture.Cluster}: Containment may not patch pods (./containment rbac prints the role it needs)", printed, StringComparison.Ordinal);
+        Assert.Equal(HealthState.Degraded, health.State);
+        Assert.EndsWith($"; Containment may not do all it needs on {LocalHostFixture.Cluster} (patch pods)", health.Detail, StringComparison.Ordinal);
+        Assert.Empty(grantedRound.Report.Clusters.Single().MissingPermissions!);
+        Assert.Contains(grantedRound.Cleared, cleared => cleared.AccessGranted && cleared.Cluster == LocalHostFixture.Cluster);
+    }
+
+    private static List<KubernetesPermission> Without(string resource, string verb) =>
+        [.. ContainmentPermissions.All.Select(permission => permission.Resource == resource ? permission with { Verbs = [.. permission.Verbs.Where(v => v != verb)] } : permission)];
+
+    /// <summary>The health the drift schedule reports after its first round.</summary>
+    private static async Task<HealthCheck> ScheduledRoundHealthAsync(DriftWatch watch)
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var schedule = new DriftSchedule(watch, Options.Create(new DriftOptions { Every = TimeSpan.FromMinutes(15) }), time, NullLogger<DriftSchedule>.Instance);
+        await schedule.StartAsync(CancellationToken.None);
+        time.Advance(TimeSpan.FromMinutes(15));
+        var health = await DriftWatchTests.WhenReportedAsync(schedule, reported => reported.Detail!.StartsWith("last round", StringComparison.Ordinal));
+        await schedule.StopAsync(CancellationToken.None);
+        return health;
+    }
+
+    private async Task<(int Exit, string Output)> DriftCommandAsync()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await Containment.Local.Cli.ContainmentCli.RunAsync(["isolations", "drift", "--url", host.BaseAddress.ToString(), "--key", LocalHostFixture.ApiKey], output, error);
+        return (exit, output.ToString() + error);
     }
 
     private async Task<JsonObject> NodeAsync(string node) =>

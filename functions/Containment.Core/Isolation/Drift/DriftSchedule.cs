@@ -8,8 +8,8 @@ namespace Containment.Isolation.Drift;
 /// <summary>
 /// Runs the drift watch every <see cref="DriftOptions.Every"/> in a host that has no timer trigger of its own (the local
 /// host; the Functions app has a timer function). A round that fails is logged, and the next runs on time. Health says
-/// how the last round went: degraded while the clusters and the ledger disagree, a cluster cannot be read, or the
-/// round failed.
+/// how the last round went: degraded while the clusters and the ledger disagree, a cluster cannot be read or Containment
+/// may not do all it needs there, or the round failed.
 /// </summary>
 public sealed partial class DriftSchedule(DriftWatch watch, IOptions<DriftOptions> options, TimeProvider time, ILogger<DriftSchedule> logger)
     : BackgroundService, IHealthReporter
@@ -77,9 +77,11 @@ public sealed partial class DriftSchedule(DriftWatch watch, IOptions<DriftOption
     {
         var report = outcome.Report;
         var unread = report.Clusters.Where(cluster => cluster.Error is not null).Select(cluster => cluster.Cluster).ToList();
+        var shortOfAccess = report.Clusters.Where(cluster => cluster.ShortOfAccess).Select(cluster => $"{cluster.Cluster} ({string.Join("; ", cluster.MissingPermissions!)})").ToList();
         var detail = $"last round at {ReadableTime.Of(report.CheckedAt)}: {report.Findings.Count} disagreements standing"
-            + (unread.Count == 0 ? string.Empty : $"; cannot read {string.Join(", ", unread)}");
-        return new HealthCheck(HealthCheckName, report.Findings.Count > 0 || unread.Count > 0 ? HealthState.Degraded : HealthState.Healthy, detail);
+            + (unread.Count == 0 ? string.Empty : $"; cannot read {string.Join(", ", unread)}")
+            + (shortOfAccess.Count == 0 ? string.Empty : $"; Containment may not do all it needs on {string.Join(", ", shortOfAccess)}");
+        return new HealthCheck(HealthCheckName, report.Findings.Count > 0 || unread.Count > 0 || shortOfAccess.Count > 0 ? HealthState.Degraded : HealthState.Healthy, detail);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The drift watch is off (Containment:Drift:Every is 00:00:00)")]

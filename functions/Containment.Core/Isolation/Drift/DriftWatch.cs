@@ -20,7 +20,7 @@ public sealed partial class DriftWatch(
     public async Task<DriftWatchOutcome> RunAsync(CancellationToken cancellationToken)
     {
         var report = await check.CheckAsync(cancellationToken);
-        var (news, unread, remember, forget, retired) = Compare(report, await reported.ReadAsync(cancellationToken));
+        var (news, unread, shortOfAccess, remember, forget, retired) = Compare(report, await reported.ReadAsync(cancellationToken));
         foreach (var finding in news)
         {
             LogDisagreement(logger, finding.Kind, finding.Cluster, finding.Namespace, finding.Pod, finding.Detail);
@@ -31,6 +31,11 @@ public sealed partial class DriftWatch(
             LogClusterUnread(logger, cluster.Cluster, cluster.Error);
         }
 
+        foreach (var cluster in shortOfAccess)
+        {
+            LogShortOfAccess(logger, cluster.Cluster, string.Join("; ", cluster.MissingPermissions!));
+        }
+
         List<DriftCleared> cleared = [.. forget.SelectMany(entry => entry.Value.Select(key => ReportedDrift.ClearedOf(entry.Key, key)))];
         if (cleared.Count > 0)
         {
@@ -38,9 +43,10 @@ public sealed partial class DriftWatch(
         }
 
         NotificationResult? notification = null;
-        if ((news.Count > 0 || unread.Count > 0 || cleared.Count > 0) && options.Value.Channels.Count > 0)
+        if ((news.Count > 0 || unread.Count > 0 || shortOfAccess.Count > 0 || cleared.Count > 0) && options.Value.Channels.Count > 0)
         {
-            notification = await sender.SendAsync(new DriftNotice(report.CheckedAt, news, unread, report.Findings.Count, cleared, options.Value.Channels), cancellationToken);
+            notification = await sender.SendAsync(
+                new DriftNotice(report.CheckedAt, news, unread, report.Findings.Count, cleared, options.Value.Channels) { ShortOfAccess = shortOfAccess }, cancellationToken);
         }
 
         if (notification is null || notification.Channels.Any(channel => channel.Status == ChannelSendStatus.Sent))
@@ -52,7 +58,7 @@ public sealed partial class DriftWatch(
         }
         else
         {
-            LogReportUnsent(logger, news.Count, unread.Count, string.Join("; ", notification.Failures.Select(failure => failure.Reason)));
+            LogReportUnsent(logger, news.Count, unread.Count + shortOfAccess.Count, string.Join("; ", notification.Failures.Select(failure => failure.Reason)));
         }
 
         // What has cleared is forgotten even when its report reached no channel: that report only informs.
@@ -61,13 +67,13 @@ public sealed partial class DriftWatch(
             await reported.RemoveAsync(cluster, keys, cancellationToken);
         }
 
-        return new DriftWatchOutcome(report, news, unread, cleared, notification);
+        return new DriftWatchOutcome(report, news, unread, cleared, notification) { ShortOfAccess = shortOfAccess };
     }
 
     /// <summary>What is new since the last report (to report, then remember) and what has cleared (to forget), by cluster.</summary>
     private static Changes Compare(DriftReport report, Dictionary<string, HashSet<string>> before)
     {
-        var changes = new Changes([], [], new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal));
+        var changes = new Changes([], [], [], new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal));
         foreach (var cluster in report.Clusters)
         {
             var known = before.GetValueOrDefault(cluster.Cluster) ?? [];
@@ -87,7 +93,24 @@ public sealed partial class DriftWatch(
             var fresh = found.Where(item => !known.Contains(item.Key)).ToList();
             changes.News.AddRange(fresh.Select(item => item.Finding));
             changes.Remember[cluster.Cluster] = [.. fresh.Select(item => item.Key).Distinct(StringComparer.Ordinal)];
-            changes.Forget[cluster.Cluster] = [.. known.Except(found.Select(item => item.Key), StringComparer.Ordinal)];
+            var standing = found.Select(item => item.Key).ToList();
+            if (cluster.ShortOfAccess)
+            {
+                var accessKey = ReportedDrift.AccessKeyOf(cluster);
+                standing.Add(accessKey);
+                if (!known.Contains(accessKey))
+                {
+                    changes.ShortOfAccess.Add(cluster);
+                    changes.Remember[cluster.Cluster].Add(accessKey);
+                }
+            }
+            else if (cluster.MissingPermissions is null)
+            {
+                // A review the cluster did not answer shows nothing granted.
+                standing.AddRange(known.Where(ReportedDrift.IsAccessKey));
+            }
+
+            changes.Forget[cluster.Cluster] = [.. known.Except(standing, StringComparer.Ordinal)];
         }
 
         // A cluster no longer configured is not checked: what was reported of it is forgotten, not called cleared.
@@ -102,6 +125,7 @@ public sealed partial class DriftWatch(
     private sealed record Changes(
         List<DriftFinding> News,
         List<ClusterChecked> Unread,
+        List<ClusterChecked> ShortOfAccess,
         Dictionary<string, List<string>> Remember,
         Dictionary<string, List<string>> Forget,
         Dictionary<string, List<string>> Retired);
@@ -111,6 +135,9 @@ public sealed partial class DriftWatch(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Drift: cluster {Cluster} could not be checked: {Error}")]
     private static partial void LogClusterUnread(ILogger logger, string cluster, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Drift: Containment may not do all it needs on cluster {Cluster}: it may not {Missing}")]
+    private static partial void LogShortOfAccess(ILogger logger, string cluster, string missing);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Drift report of {Findings} disagreements and {UncheckedClusters} unread clusters reached no channel; the next round sends it again: {Failures}")]
     private static partial void LogReportUnsent(ILogger logger, int findings, int uncheckedClusters, string failures);

@@ -13,4 +13,8 @@ public sealed record DriftWatchOutcome(
     IReadOnlyList<DriftFinding> Reported,
     IReadOnlyList<ClusterChecked> UncheckedClusters,
     IReadOnlyList<DriftCleared> Cleared,
-    NotificationResult? Notification = null);
+    NotificationResult? Notification = null)
+{
+    /// <summary>Clusters where Containment may not do all it needs, newly reported in this round.</summary>
+    public IReadOnlyList<ClusterChecked> ShortOfAccess { get; init; } = [];
+}

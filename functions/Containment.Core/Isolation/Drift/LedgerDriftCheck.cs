@@ -20,6 +20,7 @@ namespace Containment.Isolation.Drift;
 public sealed partial class LedgerDriftCheck(
     ClusterRegistry clusters,
     KubernetesCallPipeline calls,
+    ClusterAccessReview access,
     IsolationLedger isolations,
     IOptions<DriftOptions> options,
     TimeProvider time,
@@ -63,7 +64,9 @@ public sealed partial class LedgerDriftCheck(
 
     private async Task<(ClusterChecked Cluster, List<DriftFinding> Findings)> CheckClusterAsync(string alias, DateTimeOffset settledBefore, CancellationToken cancellationToken)
     {
-        var client = (await clusters.ConnectAsync(alias, cancellationToken)).Client;
+        var connection = await clusters.ConnectAsync(alias, cancellationToken);
+        var client = connection.Client;
+        var missing = access.MissingAsync(alias, connection, cancellationToken);
         var quarantined = (await calls.ExecuteAsync(new KubernetesOperation("list", "pods"),
             ct => client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: QuarantineNames.QuarantineLabel, cancellationToken: ct), cancellationToken)).Items;
         var policies = (await calls.ExecuteAsync(new KubernetesOperation("list", "networkpolicies"),
@@ -135,7 +138,7 @@ public sealed partial class LedgerDriftCheck(
         var carried = quarantined.Select(pod => (pod.Metadata.NamespaceProperty, pod.Metadata.Labels[QuarantineNames.QuarantineLabel])).ToHashSet();
         findings.AddRange(FencesWithoutQuarantine(alias, fences, carried, records, settledBefore));
         findings.AddRange(await NodesHeldWithoutIsolationAsync(client, alias, records, settledBefore, cancellationToken));
-        return (new ClusterChecked(alias, quarantined.Count, isolated), findings);
+        return (new ClusterChecked(alias, quarantined.Count, isolated, MissingPermissions: await missing), findings);
     }
 
     /// <summary>

@@ -16,6 +16,8 @@ public sealed class ReportedDrift : IDisposable
     /// <summary>The key an unreadable cluster is remembered by, in that cluster's partition.</summary>
     public const string UnreadableKey = "unreadable";
 
+    private const string AccessPrefix = "access|";
+
     private const string ClusterColumn = "Cluster";
     private const string KeyColumn = "Key";
     private const string ReportedAtColumn = "ReportedAt";
@@ -33,9 +35,20 @@ public sealed class ReportedDrift : IDisposable
     public static string KeyOf(DriftFinding finding) =>
         string.Join('|', KebabCaseEnumConverter.ToWireName(finding.Kind), finding.Namespace, finding.Pod, finding.IsolationId);
 
+    /// <summary>The key a cluster short of access is remembered by: what is missing, so missing something else is reported again.</summary>
+    public static string AccessKeyOf(ClusterChecked cluster) =>
+        AccessPrefix + string.Join(';', (cluster.MissingPermissions ?? []).Select(permission => permission.ToString()));
+
+    public static bool IsAccessKey(string key) => key.StartsWith(AccessPrefix, StringComparison.Ordinal);
+
     /// <summary>What a remembered key stood for, once it has cleared.</summary>
     public static DriftCleared ClearedOf(string cluster, string key)
     {
+        if (IsAccessKey(key))
+        {
+            return new DriftCleared(cluster, AccessGranted: true);
+        }
+
         var parts = key.Split('|');
         return parts.Length == 4 && KebabCaseEnumConverter.TryParse<DriftKind>(parts[0], out var kind)
             ? new DriftCleared(cluster, kind, parts[1], parts[2])

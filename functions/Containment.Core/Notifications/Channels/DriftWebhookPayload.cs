@@ -5,7 +5,7 @@ namespace Containment.Notifications.Channels;
 
 /// <summary>
 /// The generic webhook's JSON body for the drift watch (documented in Notifications/README.md):
-/// <c>{ event: "drift-found" | "drift-cleared", sentAt, checkedAt, title, text, standing, findings[...], uncheckedClusters[...], cleared[...], facts[{label,value}] }</c>,
+/// <c>{ event: "drift-found" | "drift-cleared", sentAt, checkedAt, title, text, standing, findings[...], uncheckedClusters[...], clustersShortOfAccess[...], cleared[...], facts[{label,value}] }</c>,
 /// each finding and cluster as <c>GET /api/drift</c> answers it.
 /// </summary>
 public static class DriftWebhookPayload
@@ -20,6 +20,7 @@ public static class DriftWebhookPayload
         ["standing"] = notice.Standing,
         ["findings"] = JsonSerializer.SerializeToNode(notice.Findings, ContainmentJson.Options),
         ["uncheckedClusters"] = JsonSerializer.SerializeToNode(notice.UncheckedClusters, ContainmentJson.Options),
+        ["clustersShortOfAccess"] = JsonSerializer.SerializeToNode(notice.ShortOfAccess, ContainmentJson.Options),
         ["cleared"] = JsonSerializer.SerializeToNode(notice.Cleared, ContainmentJson.Options),
         ["facts"] = WebhookPayload.Facts(message),
     };
