@@ -90,8 +90,8 @@ internal sealed partial class DemoScript(TextWriter output)
         Check((string?)released["isolation"]!["status"] == "released", $"ledger: isolation {released["isolation"]!["status"]} by {released["isolation"]!["changedBy"]}");
         var drift = (await api.GetFromJsonAsync<JsonObject>(new Uri("api/drift", UriKind.Relative), cancellationToken))!;
         var clusters = drift["clusters"]!.AsArray();
-        Check(drift["findings"]!.AsArray().Count == 0 && clusters.All(cluster => cluster!["error"] is null),
-            $"7. drift check (GET /api/drift): {string.Join("; ", clusters.Select(cluster => $"{cluster!["cluster"]} {cluster["quarantinedPods"]} quarantined, {cluster["isolatedRecords"]} isolated"))}; {drift["findings"]!.AsArray().Count} disagreements with the ledger");
+        Check(drift["findings"]!.AsArray().Count == 0 && clusters.All(cluster => cluster!["error"] is null && cluster["missingPermissions"] is JsonArray { Count: 0 }),
+            $"7. drift check (GET /api/drift): {string.Join("; ", clusters.Select(cluster => $"{cluster!["cluster"]} {cluster["quarantinedPods"]} quarantined, {cluster["isolatedRecords"]} isolated, missing permissions: {cluster["missingPermissions"]?.AsArray().Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "not asked"}"))}; {drift["findings"]!.AsArray().Count} disagreements with the ledger");
 
         Say($"8. someone quarantines the pod by hand (kubectl label pod {Pod} containment.io/quarantine=by-hand)");
         await LabelAsync(kube, "by-hand", cancellationToken);
