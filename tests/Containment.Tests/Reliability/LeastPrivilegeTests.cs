@@ -105,7 +105,7 @@ public sealed class LeastPrivilegeTests(LeastPrivilegeHostFixture host)
         var watch = host.Get<DriftWatch>();
         await watch.RunAsync(CancellationToken.None);
         await host.ApplyAsAdminAsync(ClusterRoleManifest.Yaml(ClusterRoleManifest.DefaultName, Without("pods", "patch"), []));
-        DriftWatchOutcome shortRound, againRound, grantedRound;
+        DriftWatchOutcome shortRound, againRound, changedRound, grantedRound;
         int exit;
         string printed;
         HealthCheck health;
@@ -115,6 +115,8 @@ public sealed class LeastPrivilegeTests(LeastPrivilegeHostFixture host)
             againRound = await watch.RunAsync(CancellationToken.None);
             (exit, printed) = await DriftCommandAsync();
             health = await ScheduledRoundHealthAsync(watch);
+            await host.ApplyAsAdminAsync(ClusterRoleManifest.Yaml(ClusterRoleManifest.DefaultName, ContainmentPermissions.Merge(Without("pods", "patch").Where(p => p.Resource != "nodes")), []));
+            changedRound = await watch.RunAsync(CancellationToken.None);
         }
         finally
         {
@@ -128,6 +130,8 @@ public sealed class LeastPrivilegeTests(LeastPrivilegeHostFixture host)
         Assert.Empty(againRound.ShortOfAccess);
         Assert.Equal(1, exit);
         Assert.Contains($"{LocalHostFixture.Cluster}: Containment may not patch pods (./containment rbac prints the role it needs)", printed, StringComparison.Ordinal);
+        Assert.Equal(["get,list,patch nodes", "patch pods"], Assert.Single(changedRound.ShortOfAccess).MissingPermissions!.Select(permission => permission.ToString()));
+        Assert.DoesNotContain(changedRound.Cleared, cleared => cleared.AccessGranted);
         Assert.Equal(HealthState.Degraded, health.State);
         Assert.EndsWith($"; Containment may not do all it needs on {LocalHostFixture.Cluster} (patch pods)", health.Detail, StringComparison.Ordinal);
         Assert.Empty(grantedRound.Report.Clusters.Single().MissingPermissions!);

@@ -103,6 +103,11 @@ public sealed partial class DriftWatch(
                     changes.ShortOfAccess.Add(cluster);
                     changes.Remember[cluster.Cluster].Add(accessKey);
                 }
+
+                // Short of something else now: what was missing before is replaced, not granted.
+                var replaced = known.Where(key => ReportedDrift.IsAccessKey(key) && key != accessKey).ToList();
+                standing.AddRange(replaced);
+                changes.Retired[cluster.Cluster] = replaced;
             }
             else if (cluster.MissingPermissions is null)
             {
