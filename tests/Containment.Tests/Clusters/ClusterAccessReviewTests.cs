@@ -16,10 +16,7 @@ public sealed class ClusterAccessReviewTests
     public async Task MissingAsync_AsksEveryVerbOfTheRole_CiliumOnlyWhereServed_NothingMissingWhereAllIsAllowed(bool cilium)
     {
         await using var harness = await IsolationHarness.StartAsync(cilium);
-        var review = new ClusterAccessReview(harness.Services.GetRequiredService<KubernetesCallPipeline>(), NullLogger<ClusterAccessReview>.Instance);
-        var connection = await harness.Services.GetRequiredService<ClusterRegistry>().ConnectAsync(IsolationHarness.Cluster, CancellationToken.None);
-
-        var missing = await review.MissingAsync(IsolationHarness.Cluster, connection, CancellationToken.None);
+        var missing = await MissingAsync(harness);
 
         Assert.NotNull(missing);
         Assert.Empty(missing);
@@ -34,12 +31,16 @@ public sealed class ClusterAccessReviewTests
         // Not knowing what is granted must not read as "nothing is": the drift watch then keeps what it reported.
         await using var harness = await IsolationHarness.StartAsync();
         harness.Sim.Faults.Add(new global::KubeSim.FaultRule { Method = "POST", PathPrefix = ReviewPath, StatusCode = 403, Probability = 1 });
-        var review = new ClusterAccessReview(harness.Services.GetRequiredService<KubernetesCallPipeline>(), NullLogger<ClusterAccessReview>.Instance);
-        var connection = await harness.Services.GetRequiredService<ClusterRegistry>().ConnectAsync(IsolationHarness.Cluster, CancellationToken.None);
-
-        var missing = await review.MissingAsync(IsolationHarness.Cluster, connection, CancellationToken.None);
+        var missing = await MissingAsync(harness);
 
         Assert.Null(missing);
         Assert.True(harness.Sim.Requests.Count("POST", ReviewPath) > 0);
+    }
+
+    private static async Task<IReadOnlyList<KubernetesPermission>?> MissingAsync(IsolationHarness harness)
+    {
+        var review = new ClusterAccessReview(harness.Services.GetRequiredService<KubernetesCallPipeline>(), NullLogger<ClusterAccessReview>.Instance);
+        var connection = await harness.Services.GetRequiredService<ClusterRegistry>().ConnectAsync(IsolationHarness.Cluster, CancellationToken.None);
+        return await review.MissingAsync(IsolationHarness.Cluster, connection, CancellationToken.None);
     }
 }
