@@ -11,12 +11,10 @@ namespace Containment.Clusters;
 /// what a step needing it would meet as 403, found before a person depends on it. Cilium's policies are asked about only
 /// where the cluster serves them.
 /// </summary>
-public sealed partial class ClusterAccessReview(KubernetesCallPipeline calls, ILogger<ClusterAccessReview> logger) : IDeclaresKubernetesPermissions
+public sealed partial class ClusterAccessReview(KubernetesCallPipeline calls, ILogger<ClusterAccessReview> logger)
 {
     /// <summary>Asking is allowed to every authenticated identity on a cluster (system:basic-user); the role says it anyway.</summary>
     public static IReadOnlyList<KubernetesPermission> Needed { get; } = [new("authorization.k8s.io", "selfsubjectaccessreviews", ["create"])];
-
-    public IReadOnlyList<KubernetesPermission> Permissions => Needed;
 
     /// <summary>The permissions not granted, one per resource; empty when all are. Null when the cluster did not answer the reviews.</summary>
     public async Task<IReadOnlyList<KubernetesPermission>?> MissingAsync(string alias, ClusterConnection connection, CancellationToken cancellationToken)

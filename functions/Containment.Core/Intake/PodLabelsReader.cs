@@ -9,12 +9,10 @@ namespace Containment.Intake;
 /// The labels of an alert's pod, for playbook triggers that ask for them. A quarantined pod carries only its quarantine
 /// label, so its own are those the quarantine saved.
 /// </summary>
-public sealed class PodLabelsReader(ClusterRegistry clusters, KubernetesCallPipeline calls) : IDeclaresKubernetesPermissions
+public sealed class PodLabelsReader(ClusterRegistry clusters, KubernetesCallPipeline calls)
 {
     /// <summary>What a read does: part of <see cref="ContainmentPermissions.All"/>.</summary>
     public static IReadOnlyList<KubernetesPermission> Needed { get; } = [new("", "pods", ["get"])];
-
-    public IReadOnlyList<KubernetesPermission> Permissions => Needed;
 
     /// <summary>The pod's own labels; null when the pod does not exist.</summary>
     /// <exception cref="PodLabelsUnreadableException">The cluster did not answer the read (after the call pipeline's retries) or refused it.</exception>

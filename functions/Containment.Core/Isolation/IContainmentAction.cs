@@ -6,7 +6,7 @@ namespace Containment.Isolation;
 /// A Kubernetes response action. Each declares its parameters, the checks it makes before it
 /// writes, and the RBAC permissions it uses, so a deployment can grant exactly those.
 /// </summary>
-public interface IContainmentAction : IDeclaresKubernetesPermissions
+public interface IContainmentAction
 {
     /// <summary>The playbook step type (<c>isolatePod</c>, <c>releasePod</c>, <c>deletePod</c>, <c>cordonNode</c>, <c>uncordonNode</c>).</summary>
     string Name { get; }
@@ -14,4 +14,6 @@ public interface IContainmentAction : IDeclaresKubernetesPermissions
     IReadOnlyList<ActionParameter> Parameters { get; }
 
     IReadOnlyList<string> Checks { get; }
+
+    IReadOnlyList<KubernetesPermission> Permissions { get; }
 }
