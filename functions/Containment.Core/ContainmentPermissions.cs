@@ -1,10 +1,6 @@
 using Containment.Clusters;
 using Containment.Intake;
-using Containment.Isolation.Actions.CordonNode;
-using Containment.Isolation.Actions.DeletePod;
-using Containment.Isolation.Actions.Quarantine;
-using Containment.Isolation.Actions.Release;
-using Containment.Isolation.Actions.UncordonNode;
+using Containment.Isolation;
 using Containment.Isolation.Drift;
 
 namespace Containment;
@@ -21,11 +17,7 @@ public static class ContainmentPermissions
 
     public static IReadOnlyList<KubernetesPermission> All { get; } = Merge(
     [
-        .. QuarantinePod.Needed,
-        .. ReleasePod.Needed,
-        .. DeletePod.Needed,
-        .. CordonNode.Needed,
-        .. UncordonNode.Needed,
+        .. ContainmentActions.All.SelectMany(action => action.Needed),
         .. LedgerDriftCheck.Needed,
         .. PodLabelsReader.Needed,
         .. ClusterAccessReview.Needed,

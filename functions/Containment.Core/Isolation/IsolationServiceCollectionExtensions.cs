@@ -15,7 +15,7 @@ public static class IsolationServiceCollectionExtensions
 {
     /// <summary>
     /// Cluster registry (section <c>Containment</c>: <c>Clusters:&lt;alias&gt;</c>, <c>ProtectedNamespaces</c>),
-    /// the Kubernetes call pipeline and the isolatePod, releasePod, deletePod, cordonNode and uncordonNode actions.
+    /// the Kubernetes call pipeline and the actions of the steps that act on a cluster (<see cref="ContainmentActions"/>).
     /// A <see cref="TokenCredential"/> or <see cref="TimeProvider"/> registered before wins over the defaults
     /// (DefaultAzureCredential, the system clock).
     /// </summary>

@@ -4,7 +4,7 @@ using Containment.Playbooks.Validation;
 
 namespace Containment.Local.Cli;
 
-/// <summary><c>playbooks validate [paths...]</c>: one line per problem, <c>FILE:POINTER: message</c>.</summary>
+/// <summary><c>playbooks validate [paths...]</c>: one line per problem, <c>FILE:POINTER: message</c>; <c>playbooks steps</c> (<see cref="PlaybookStepsCommand"/>).</summary>
 internal static class PlaybooksCommand
 {
     public static Command Create()
@@ -33,6 +33,6 @@ internal static class PlaybooksCommand
             return result.IsValid ? ContainmentCli.Ok : ContainmentCli.Failed;
         });
 
-        return new Command("playbooks", "Work with playbooks.") { validate };
+        return new Command("playbooks", "Work with playbooks.") { validate, PlaybookStepsCommand.Create() };
     }
 }

@@ -72,13 +72,6 @@ internal sealed class IsolationHarness : IAsyncDisposable
         return new IsolationHarness(sim, services, time, kubeconfig);
     }
 
-    /// <summary>Every Kubernetes action Core declares, as the services resolve them.</summary>
-    public static IReadOnlyList<IContainmentAction> Actions(IServiceProvider services) =>
-        typeof(IContainmentAction).Assembly.GetTypes()
-            .Where(type => type.IsClass && !type.IsAbstract && type.IsAssignableTo(typeof(IContainmentAction)))
-            .Select(type => (IContainmentAction)services.GetRequiredService(type))
-            .ToList();
-
     public static QuarantineRequest Request(string ns = "shop", string pod = "web-7d9f-abcde") => new(Cluster, ns, pod, "iso-42");
 
     public static PodReference Pod(string ns = "shop", string pod = "web-7d9f-abcde") => new(Cluster, ns, pod);

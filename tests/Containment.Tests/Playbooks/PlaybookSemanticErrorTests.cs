@@ -189,6 +189,29 @@ public sealed class PlaybookSemanticErrorTests
     }
 
     [Theory]
+    [InlineData("PT0.5S", "/steps/0/gracePeriod: must be whole seconds: Kubernetes takes a pod's grace period in seconds")]
+    [InlineData("PT30.25S", "/steps/0/gracePeriod: must be whole seconds: Kubernetes takes a pod's grace period in seconds")]
+    [InlineData("P30000D", "/steps/0/gracePeriod: must be at most P366D")]
+    public void Validate_DeletePodGracePeriodNotWholeSecondsOrTooLong_Reported(string gracePeriod, string expected)
+    {
+        // Sent as an int of seconds: PT0.5S would be a delete with no grace, P30000D past int's range.
+        var json = PlaybookText.With($$"""[{ "id": "delete", "type": "deletePod", "gracePeriod": "{{gracePeriod}}" }]""");
+
+        Assert.Equal([expected], PlaybookText.Problems(json));
+    }
+
+    [Theory]
+    [InlineData("PT0S")]
+    [InlineData("PT30S")]
+    [InlineData("P366D")]
+    public void Validate_DeletePodGracePeriodInWholeSeconds_Taken(string gracePeriod)
+    {
+        var json = PlaybookText.With($$"""[{ "id": "delete", "type": "deletePod", "gracePeriod": "{{gracePeriod}}" }]""");
+
+        Assert.Empty(PlaybookText.Problems(json));
+    }
+
+    [Theory]
     [InlineData(null, 20, "P366D")] // 5 s times 10^19 is past any moment a run could keep: a year and a day
     [InlineData("PT1H", 20, "PT1H")]
     [InlineData(null, 2, "PT50S")]

@@ -116,6 +116,16 @@ public static class PlaybookValidator
             case WaitStep wait:
                 CheckLongest(wait.Duration, JsonPointer.Append(pointer, "duration"), problems);
                 break;
+            case DeletePodStep { GracePeriod: { } grace }:
+                var gracePointer = JsonPointer.Append(pointer, "gracePeriod");
+                if (grace.Ticks % TimeSpan.TicksPerSecond != 0)
+                {
+                    // Kubernetes takes whole seconds: PT0.5S would be sent as 0, a delete with no grace at all.
+                    problems.Add((gracePointer, "must be whole seconds: Kubernetes takes a pod's grace period in seconds"));
+                }
+
+                CheckLongest(grace, gracePointer, problems);
+                break;
         }
     }
 

@@ -12,20 +12,14 @@ namespace Containment.Isolation.Actions.CordonNode;
 /// </summary>
 public sealed class CordonNode(ClusterRegistry clusters, KubernetesCallPipeline calls, ILogger<CordonNode> logger) : IContainmentAction
 {
-    public string Name => "cordonNode";
+    public static string StepType => Playbooks.CordonNodeStep.TypeName;
 
-    public IReadOnlyList<ActionParameter> Parameters { get; } =
-    [
-        new(nameof(PodReference.Cluster), "cluster alias or AKS resource id"),
-        new(nameof(PodReference.Namespace), "the pod's namespace"),
-        new(nameof(PodReference.Pod), "the pod whose node is cordoned"),
-    ];
-
-    public IReadOnlyList<string> Checks { get; } =
+    public static IReadOnlyList<string> Checks { get; } =
     [
         "the pod exists and is scheduled on a node",
         "the node exists",
         "a node cordoned by someone else is left as it is (Containment never makes it schedulable)",
+        "the node's holds are written with its resourceVersion, so two runs cordoning it at once lose neither hold",
     ];
 
     /// <summary>What <see cref="CordonNode"/> does on a cluster: part of <see cref="ContainmentPermissions.All"/>.</summary>
@@ -34,8 +28,6 @@ public sealed class CordonNode(ClusterRegistry clusters, KubernetesCallPipeline 
         new("", "pods", ["get"]),
         new("", "nodes", ["get", "patch"]),
     ];
-
-    public IReadOnlyList<KubernetesPermission> Permissions => Needed;
 
     /// <param name="runStartedAt">The start of the run that cordons, when known: the node's hold for the pod names it, so an uncordon of an earlier run of the pod leaves the node cordoned.</param>
     public async Task<ActionOutcome> CordonAsync(PodReference target, DateTimeOffset? runStartedAt, CancellationToken cancellationToken)
@@ -47,7 +39,7 @@ public sealed class CordonNode(ClusterRegistry clusters, KubernetesCallPipeline 
         var nodeName = pod.Spec?.NodeName;
         if (string.IsNullOrEmpty(nodeName))
         {
-            return new ActionOutcome(Name, false, $"pod {target.Namespace}/{target.Pod} is not scheduled on a node; nothing to cordon");
+            return new ActionOutcome(StepType, false, $"pod {target.Namespace}/{target.Pod} is not scheduled on a node; nothing to cordon");
         }
 
         var holder = CordonHolds.Holder(target);
@@ -59,13 +51,13 @@ public sealed class CordonNode(ClusterRegistry clusters, KubernetesCallPipeline 
             var holds = CordonHolds.On(node);
             if (cordoned && holds is not { Count: > 0 })
             {
-                return new ActionOutcome(Name, false,
+                return new ActionOutcome(StepType, false,
                     $"node {nodeName} was already cordoned, not by Containment: it is left as it is, and no uncordonNode step makes it schedulable", nodeName);
             }
 
             if (cordoned && holds!.TryGetValue(holder, out var held) && !CordonHolds.IsBehind(held, runStartedAt))
             {
-                return new ActionOutcome(Name, false, $"node {nodeName} is already cordoned for pod {holder}", nodeName);
+                return new ActionOutcome(StepType, false, $"node {nodeName} is already cordoned for pod {holder}", nodeName);
             }
 
             // A node made schedulable by hand since an earlier cordon drops the holds that cordon left: that person gave it back.
@@ -80,7 +72,7 @@ public sealed class CordonNode(ClusterRegistry clusters, KubernetesCallPipeline 
             }
 
             logger.LogInformation("Cordoned node {Node} for pod {Namespace}/{Pod} in {Cluster}", nodeName, target.Namespace, target.Pod, connection.Facts.Alias);
-            return new ActionOutcome(Name, true, (cordoned, others.Count) switch
+            return new ActionOutcome(StepType, true, (cordoned, others.Count) switch
             {
                 (false, _) => $"node {nodeName} cordoned for pod {holder}",
                 (true, 0) => $"node {nodeName} is already cordoned for pod {holder}; its hold now names this run",

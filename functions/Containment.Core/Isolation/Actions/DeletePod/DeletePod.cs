@@ -13,27 +13,18 @@ public sealed class DeletePod(
     IOptions<ClusterAccessOptions> options,
     ILogger<DeletePod> logger) : IContainmentAction
 {
-    public string Name => "deletePod";
+    public static string StepType => Playbooks.DeletePodStep.TypeName;
 
-    public IReadOnlyList<ActionParameter> Parameters { get; } =
-    [
-        new(nameof(PodReference.Cluster), "cluster alias or AKS resource id"),
-        new(nameof(PodReference.Namespace), "the pod's namespace"),
-        new(nameof(PodReference.Pod), "the pod's name"),
-        new("gracePeriodSeconds", "seconds the pod gets to stop; default the pod's own", Required: false),
-    ];
-
-    public IReadOnlyList<string> Checks { get; } =
+    public static IReadOnlyList<string> Checks { get; } =
     [
         "the namespace is not protected",
         "no later run of the pod has isolated it since",
         "a pod the deleting run isolated is still quarantined (not given back since)",
+        "the pod deleted is the pod as read (its uid and resourceVersion are preconditions): one changed since is read and judged again",
     ];
 
     /// <summary>What <see cref="DeletePod"/> does on a cluster: part of <see cref="ContainmentPermissions.All"/>.</summary>
     public static IReadOnlyList<KubernetesPermission> Needed { get; } = [new("", "pods", ["get", "delete"])];
-
-    public IReadOnlyList<KubernetesPermission> Permissions => Needed;
 
     /// <param name="runStartedAt">The start of the run that deletes, when known: a pod a later run has isolated since is left as it is (<see cref="RunStamp"/>).</param>
     /// <param name="isolatedByThisRun">
@@ -55,14 +46,14 @@ public sealed class DeletePod(
         logger.LogInformation("Delete of pod {Namespace}/{Pod} in {Cluster}: {Result}", target.Namespace, target.Pod, connection.Facts.Alias, deleted);
         return deleted switch
         {
-            DeleteResult.Deleted => new ActionOutcome(Name, true, $"pod {target.Namespace}/{target.Pod} deleted", target.Pod),
-            DeleteResult.Gone => new ActionOutcome(Name, false, $"pod {target.Namespace}/{target.Pod} was already gone", target.Pod),
+            DeleteResult.Deleted => new ActionOutcome(StepType, true, $"pod {target.Namespace}/{target.Pod} deleted", target.Pod),
+            DeleteResult.Gone => new ActionOutcome(StepType, false, $"pod {target.Namespace}/{target.Pod} was already gone", target.Pod),
             _ => Refused(target, new PreflightFailure(PreflightFailureReason.GivenBackSinceIsolated,
                 $"pod {target.Namespace}/{target.Pod} is no longer quarantined, though this run isolated it: it was given back since, so it is not deleted")),
         };
     }
 
-    private ActionOutcome Refused(PodReference target, PreflightFailure refusal) => new(Name, false, refusal.Message, target.Pod, refusal);
+    private static ActionOutcome Refused(PodReference target, PreflightFailure refusal) => new(StepType, false, refusal.Message, target.Pod, refusal);
 
     /// <summary>
     /// Deletes the pod as read, its resourceVersion a precondition: a pod changed since (a later run's isolation, say)

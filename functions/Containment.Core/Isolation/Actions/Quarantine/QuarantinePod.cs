@@ -33,17 +33,15 @@ public sealed class QuarantinePod(
         "; the pod was not relabelled, so it is not isolated: its deny-all policy is in place but selects no pod until it is."
         + " Isolate it again once the cause is fixed, or release it to delete the policy";
 
-    public string Name => "isolatePod";
+    public static string StepType => Playbooks.IsolateStep.TypeName;
 
-    public IReadOnlyList<ActionParameter> Parameters { get; } =
+    public static IReadOnlyList<string> Checks { get; } =
     [
-        new(nameof(QuarantineRequest.Cluster), "cluster alias or AKS resource id"),
-        new(nameof(QuarantineRequest.Namespace), "the pod's namespace"),
-        new(nameof(QuarantineRequest.Pod), "the pod's name"),
-        new(nameof(QuarantineRequest.QuarantineId), "value of the quarantine label, e.g. the isolation record id"),
+        .. QuarantinePreflight.Checks,
+        "no later run of the pod has isolated it since",
+        "once relabelled, the pod carries exactly the quarantine label and its deny-all policy selects it",
+        "no other NetworkPolicy that selects the pod allows traffic (else the isolation is partial, which fails the step unless allowPartial)",
     ];
-
-    public IReadOnlyList<string> Checks => QuarantinePreflight.Checks;
 
     /// <summary>What <see cref="QuarantinePod"/> does on a cluster: part of <see cref="ContainmentPermissions.All"/>.</summary>
     public static IReadOnlyList<KubernetesPermission> Needed { get; } =
@@ -52,8 +50,6 @@ public sealed class QuarantinePod(
         new("networking.k8s.io", "networkpolicies", ["get", "list", "create", "update", "delete"]),
         new(CiliumGroup, CiliumPlural, ["get", "create", "update", "delete"]),
     ];
-
-    public IReadOnlyList<KubernetesPermission> Permissions => Needed;
 
     /// <summary>Runs the checks only; null when the pod may be quarantined.</summary>
     public async Task<PreflightFailure?> PreflightAsync(PodReference target, CancellationToken cancellationToken)

@@ -6,10 +6,11 @@ namespace Containment.Isolation.Actions.Quarantine;
 /// <summary>The checks made before a quarantine writes anything.</summary>
 public static class QuarantinePreflight
 {
+    /// <summary>In the order <see cref="Check"/> makes them.</summary>
     public static readonly IReadOnlyList<string> Checks =
     [
+        "the pod's namespace is not protected (kube-system, kube-public, kube-node-lease, Containment:ProtectedNamespaces)",
         "the pod exists",
-        "its namespace is not protected (kube-system, kube-public, kube-node-lease, Containment:ProtectedNamespaces)",
         "it is not a hostNetwork pod (NetworkPolicy does not apply to it)",
         "it is not a static (mirror) pod",
         "the cluster enforces NetworkPolicy (AKS networkProfile.networkPolicy or the configured engine is not none)",

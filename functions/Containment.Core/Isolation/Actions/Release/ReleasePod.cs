@@ -24,16 +24,15 @@ public sealed class ReleasePod(
 
     private const int MaxConflictRetries = 3;
 
-    public string Name => "releasePod";
+    public static string StepType => Playbooks.ReleaseStep.TypeName;
 
-    public IReadOnlyList<ActionParameter> Parameters { get; } =
+    public static IReadOnlyList<string> Checks { get; } =
     [
-        new(nameof(PodReference.Cluster), "cluster alias or AKS resource id"),
-        new(nameof(PodReference.Namespace), "the pod's namespace"),
-        new(nameof(PodReference.Pod), "the pod's name"),
+        "no later run of the pod has isolated it since",
+        "the pod carries the labels its quarantine saved, which come back exactly (a quarantine label with none saved beside it was put on by hand: only it comes off)",
+        "the labels are back before the quarantine policies are deleted, so no moment leaves the pod selected by no policy",
+        "a pod that is gone has only its quarantine policies deleted",
     ];
-
-    public IReadOnlyList<string> Checks { get; } = ["the pod carries the saved-labels annotation (else only a quarantine label and the policies are removed)"];
 
     /// <summary>What <see cref="ReleasePod"/> does on a cluster: part of <see cref="ContainmentPermissions.All"/>.</summary>
     public static IReadOnlyList<KubernetesPermission> Needed { get; } =
@@ -42,8 +41,6 @@ public sealed class ReleasePod(
         new("networking.k8s.io", "networkpolicies", ["get", "delete"]),
         new(QuarantinePod.CiliumGroup, QuarantinePod.CiliumPlural, ["delete"]),
     ];
-
-    public IReadOnlyList<KubernetesPermission> Permissions => Needed;
 
     /// <param name="runStartedAt">The start of the run that releases, when known: a pod a later run has isolated since is left as it is (<see cref="RunStamp"/>).</param>
     /// <exception cref="SupersededByLaterRunException">A later run of the pod has isolated it since; nothing was changed.</exception>

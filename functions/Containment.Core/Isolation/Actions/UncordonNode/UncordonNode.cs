@@ -14,26 +14,17 @@ namespace Containment.Isolation.Actions.UncordonNode;
 /// </summary>
 public sealed class UncordonNode(ClusterRegistry clusters, KubernetesCallPipeline calls, ILogger<UncordonNode> logger) : IContainmentAction
 {
-    public string Name => "uncordonNode";
+    public static string StepType => Playbooks.UncordonNodeStep.TypeName;
 
-    public IReadOnlyList<ActionParameter> Parameters { get; } =
-    [
-        new(nameof(PodReference.Cluster), "cluster alias or AKS resource id"),
-        new(nameof(PodReference.Namespace), "the pod's namespace"),
-        new(nameof(PodReference.Pod), "the pod a node was cordoned for"),
-    ];
-
-    public IReadOnlyList<string> Checks { get; } =
+    public static IReadOnlyList<string> Checks { get; } =
     [
         "the node carries Containment's hold for the pod",
-        "no other pod's hold is left on the node",
         "no later run of the pod has cordoned the node since",
+        "no other pod's hold is left on the node before it is made schedulable",
     ];
 
     /// <summary>What <see cref="UncordonNode"/> does on a cluster: part of <see cref="ContainmentPermissions.All"/>.</summary>
     public static IReadOnlyList<KubernetesPermission> Needed { get; } = [new("", "nodes", ["list", "get", "patch"])];
-
-    public IReadOnlyList<KubernetesPermission> Permissions => Needed;
 
     /// <param name="runStartedAt">The start of the run that uncordons, when known: a hold a later run of the pod made is left (<see cref="RunStamp"/>).</param>
     public async Task<ActionOutcome> UncordonAsync(PodReference target, DateTimeOffset? runStartedAt, CancellationToken cancellationToken)
@@ -44,7 +35,7 @@ public sealed class UncordonNode(ClusterRegistry clusters, KubernetesCallPipelin
         var held = (await calls.ListCordonedAsync(client, cancellationToken)).Where(node => CordonHolds.IsHeldFor(node, holder)).ToList();
         if (held.Count == 0)
         {
-            return new ActionOutcome(Name, false, $"no node is cordoned by Containment for pod {holder}; nothing to uncordon");
+            return new ActionOutcome(StepType, false, $"no node is cordoned by Containment for pod {holder}; nothing to uncordon");
         }
 
         var results = new List<(bool Changed, string Message)>();
@@ -55,7 +46,7 @@ public sealed class UncordonNode(ClusterRegistry clusters, KubernetesCallPipelin
 
         logger.LogInformation("Uncordon for pod {Namespace}/{Pod} in {Cluster}: {Results}", target.Namespace, target.Pod, connection.Facts.Alias,
             string.Join("; ", results.Select(result => result.Message)));
-        return new ActionOutcome(Name, results.Any(result => result.Changed), string.Join("; ", results.Select(result => result.Message)),
+        return new ActionOutcome(StepType, results.Any(result => result.Changed), string.Join("; ", results.Select(result => result.Message)),
             string.Join(",", held.Select(node => node.Metadata.Name)));
     }
 
