@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Containment.Playbooks.Validation;
 
 namespace Containment;
 
@@ -49,8 +48,5 @@ public static class JsonErrors
     };
 
     /// <summary>System.Text.Json reports <c>$.steps[0].timeout</c>; problems use JSON pointers (<c>/steps/0/timeout</c>).</summary>
-    public static string PointerOf(JsonException exception) =>
-        string.IsNullOrEmpty(exception.Path) || exception.Path == "$"
-            ? PlaybookProblem.Root
-            : JsonPointer.FromSchemaPath("#/" + exception.Path.TrimStart('$', '.'));
+    public static string PointerOf(JsonException exception) => JsonPointer.FromJsonPath(JsonPointer.Root, exception.Path);
 }

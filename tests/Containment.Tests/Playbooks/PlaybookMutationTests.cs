@@ -71,7 +71,7 @@ public sealed class PlaybookMutationTests(ITestOutputHelper output)
             yield return $"a problem at '{problem.Pointer}' that says nothing";
         }
 
-        var pointer = problem.Pointer == PlaybookProblem.Root ? string.Empty : problem.Pointer;
+        var pointer = problem.Pointer == JsonPointer.Root ? string.Empty : problem.Pointer;
         if (!JsonMutations.Resolves(body, pointer))
         {
             yield return $"'{problem.Message}' at '{problem.Pointer}', which is not in the file";

@@ -51,7 +51,7 @@ public static class PlaybookLoader
             }
             else
             {
-                problems.Add(new PlaybookProblem(path, PlaybookProblem.Root, "no such file or folder"));
+                problems.Add(new PlaybookProblem(path, JsonPointer.Root, "no such file or folder"));
             }
         }
     }

@@ -22,7 +22,7 @@ public static class PlaybookParser
             var where = exception.LineNumber is { } line
                 ? $" at line {line + 1}, column {(exception.BytePositionInLine ?? 0) + 1}"
                 : string.Empty;
-            return PlaybookParseResult.Failed(new PlaybookProblem(file, PlaybookProblem.Root, $"not valid JSON{where}: {JsonErrors.Describe(exception)}"));
+            return PlaybookParseResult.Failed(new PlaybookProblem(file, JsonPointer.Root, $"not valid JSON{where}: {JsonErrors.Describe(exception)}"));
         }
 
         var schemaProblems = PlaybookSchema.Instance.Validate(json, document);
@@ -44,7 +44,7 @@ public static class PlaybookParser
 
         if (playbook is null)
         {
-            return PlaybookParseResult.Failed(new PlaybookProblem(file, PlaybookProblem.Root, "expected a playbook object, got null"));
+            return PlaybookParseResult.Failed(new PlaybookProblem(file, JsonPointer.Root, "expected a playbook object, got null"));
         }
 
         var problems = PlaybookValidator.Validate(playbook, context).Select(problem => new PlaybookProblem(file, problem.Pointer, problem.Message)).ToArray();

@@ -3,8 +3,5 @@ namespace Containment.Playbooks.Validation;
 /// <summary>One thing wrong with a playbook: where (file and JSON pointer) and what, in plain words.</summary>
 public sealed record PlaybookProblem(string File, string Pointer, string Message)
 {
-    /// <summary>The JSON pointer of the document root, shown as <c>/</c> so the line stays readable.</summary>
-    public const string Root = "/";
-
     public override string ToString() => $"{File}:{Pointer}: {Message}";
 }

@@ -63,7 +63,7 @@ public sealed class PlaybookSchema
                 var text = value.ToJsonString();
                 if (text.All(c => char.IsAsciiDigit(c) || c == '-') && !long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
                 {
-                    problems.Add((pointer.Length == 0 ? PlaybookProblem.Root : pointer, $"{text} is out of range: a playbook's whole numbers lie within ±{long.MaxValue}"));
+                    problems.Add((pointer.Length == 0 ? JsonPointer.Root : pointer, $"{text} is out of range: a playbook's whole numbers lie within ±{long.MaxValue}"));
                 }
 
                 break;
