@@ -75,7 +75,7 @@ public sealed partial class LedgerDriftCheck(
         {
             if (policy.Spec?.PodSelector?.MatchLabels is { } selects
                 && selects.TryGetValue(QuarantineNames.QuarantineLabel, out var fencedId)
-                && QuarantinePod.IsDenyAll(policy, fencedId))
+                && QuarantinePolicyWrites.IsDenyAll(policy, fencedId))
             {
                 fences.Add((policy, fencedId));
             }

@@ -94,9 +94,9 @@ public sealed class QuarantinePod(
         var name = QuarantineNames.PolicyName(request.Pod);
         return new QuarantineFence(
             quarantineId,
-            WhereEnforcedAsync(connecting, async connection => await CreateNetworkPolicyAsync(connection.Client, ns, name, request.Pod, quarantineId, cancellationToken)),
+            WhereEnforcedAsync(connecting, async connection => await QuarantinePolicyWrites.CreateNetworkPolicyAsync(calls, connection.Client, ns, name, request.Pod, quarantineId, cancellationToken)),
             WhereEnforcedAsync(connecting, async connection => connection.Facts.ServesCiliumNetworkPolicies
-                ? await CreateCiliumPolicyAsync(connection.Client, ns, name, request.Pod, quarantineId, cancellationToken)
+                ? await QuarantinePolicyWrites.CreateCiliumPolicyAsync(calls, connection.Client, ns, name, request.Pod, quarantineId, cancellationToken)
                 : null));
     }
 
@@ -174,8 +174,8 @@ public sealed class QuarantinePod(
         var wrote = fenceWrote | relabelWrote;
 
         var warnings = new List<IsolationWarning>();
-        var verified = Verify(relabelledPod, appliedPolicy, await listing, ciliumName, appliedCilium, quarantineId, warnings);
-        AddEngineWarnings(connection.Facts, ciliumName is not null, warnings);
+        var verified = QuarantineVerification.Verify(relabelledPod, appliedPolicy, await listing, ciliumName, appliedCilium, quarantineId, warnings);
+        QuarantineVerification.AddEngineWarnings(connection.Facts, ciliumName is not null, warnings);
 
         logger.LogInformation("Quarantined {Namespace}/{Pod} in {Cluster} with {Policy} (cilium {Cilium}, changed {Changed}, warnings {Warnings})",
             ns, request.Pod, connection.Facts.Alias, policyName, ciliumName is not null, wrote, warnings.Count);
@@ -220,13 +220,13 @@ public sealed class QuarantinePod(
         IKubernetes client, string ns, string pod, string policyName, string? ciliumName, string quarantineId, bool likelyExists, QuarantineFence? ahead, CancellationToken cancellationToken)
     {
         var network = ahead is null
-            ? ApplyNetworkPolicyAsync(client, ns, policyName, pod, quarantineId, likelyExists, cancellationToken)
-            : AfterCreateAheadAsync(ahead, ahead.Policy, exists => ApplyNetworkPolicyAsync(client, ns, policyName, pod, quarantineId, exists, cancellationToken), likelyExists, cancellationToken);
+            ? QuarantinePolicyWrites.ApplyNetworkPolicyAsync(calls, client, ns, policyName, pod, quarantineId, likelyExists, cancellationToken)
+            : AfterCreateAheadAsync(ahead, ahead.Policy, exists => QuarantinePolicyWrites.ApplyNetworkPolicyAsync(calls, client, ns, policyName, pod, quarantineId, exists, cancellationToken), likelyExists, cancellationToken);
         var cilium = ciliumName is null
             ? Task.FromResult<(bool Wrote, JsonNode? Policy)>((false, null))
             : ahead is null
-                ? ApplyCiliumPolicyAsync(client, ns, ciliumName, pod, quarantineId, likelyExists, cancellationToken)
-                : AfterCreateAheadAsync<JsonNode?>(ahead, ahead.Cilium, exists => ApplyCiliumPolicyAsync(client, ns, ciliumName, pod, quarantineId, exists, cancellationToken), likelyExists, cancellationToken);
+                ? QuarantinePolicyWrites.ApplyCiliumPolicyAsync(calls, client, ns, ciliumName, pod, quarantineId, likelyExists, cancellationToken)
+                : AfterCreateAheadAsync<JsonNode?>(ahead, ahead.Cilium, exists => QuarantinePolicyWrites.ApplyCiliumPolicyAsync(calls, client, ns, ciliumName, pod, quarantineId, exists, cancellationToken), likelyExists, cancellationToken);
         await Task.WhenAll(network, cilium);
         var (policyWritten, appliedPolicy) = await network;
         var (ciliumWritten, appliedCilium) = await cilium;
@@ -392,239 +392,6 @@ public sealed class QuarantinePod(
 
                 pod = reread;
             }
-        }
-    }
-
-    /// <summary>Whether it wrote, and the policy as the API server answered the write or the read.</summary>
-    /// <param name="likelyExists">The pod was quarantined already, so the policy is probably there: read before writing, so a repeat writes nothing.</param>
-    private async Task<(bool Wrote, V1NetworkPolicy Policy)> ApplyNetworkPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
-    {
-        // A new quarantine (the common case) creates without reading: one request; an existing policy answers 409.
-        var read = new KubernetesOperation("get", "networkpolicies", ns, name);
-        var existing = likelyExists
-            ? await calls.ExecuteOrDefaultAsync(read, ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken)
-            : null;
-        var created = false;
-        if (existing is null)
-        {
-            try
-            {
-                return (true, await CreateNetworkPolicyAsync(client, ns, name, pod, quarantineId, cancellationToken));
-            }
-            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
-            {
-                // AlreadyExists: most often this very create, retried after its answer was lost, else left by an
-                // earlier try or made by someone else. Go on with what is there.
-                existing = await calls.ExecuteAsync(read,
-                    ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
-                created = true;
-            }
-        }
-
-        if (IsDenyAll(existing, quarantineId))
-        {
-            return (created, existing);
-        }
-
-        var desired = DenyAllPolicy(ns, name, pod, quarantineId);
-        desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
-        var replaced = await calls.ExecuteAsync(new KubernetesOperation("update", "networkpolicies", ns, name),
-            ct => client.NetworkingV1.ReplaceNamespacedNetworkPolicyAsync(desired, name, ns, cancellationToken: ct), cancellationToken);
-        return (true, replaced);
-    }
-
-    private Task<V1NetworkPolicy> CreateNetworkPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, CancellationToken cancellationToken) =>
-        calls.ExecuteAsync(new KubernetesOperation("create", "networkpolicies", ns, name),
-            ct => client.NetworkingV1.CreateNamespacedNetworkPolicyAsync(DenyAllPolicy(ns, name, pod, quarantineId), ns, cancellationToken: ct), cancellationToken);
-
-    private static V1NetworkPolicy DenyAllPolicy(string ns, string name, string pod, string quarantineId) => new()
-    {
-        ApiVersion = "networking.k8s.io/v1",
-        Kind = "NetworkPolicy",
-        Metadata = new V1ObjectMeta
-        {
-            Name = name,
-            NamespaceProperty = ns,
-            Labels = new Dictionary<string, string> { [QuarantineNames.ManagedByLabel] = QuarantineNames.ManagedByValue },
-            Annotations = new Dictionary<string, string> { [QuarantineNames.PodAnnotation] = pod },
-        },
-        Spec = new V1NetworkPolicySpec
-        {
-            PodSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [QuarantineNames.QuarantineLabel] = quarantineId } },
-            PolicyTypes = ["Ingress", "Egress"],
-        },
-    };
-
-    internal static bool IsDenyAll(V1NetworkPolicy policy, string quarantineId)
-    {
-        var spec = policy.Spec;
-        var selector = spec?.PodSelector;
-        return spec is not null
-            && selector?.MatchLabels is { Count: 1 } labels
-            && labels.TryGetValue(QuarantineNames.QuarantineLabel, out var value) && value == quarantineId
-            && (selector.MatchExpressions?.Count ?? 0) == 0
-            && spec.PolicyTypes?.Contains("Ingress") == true && spec.PolicyTypes.Contains("Egress")
-            && (spec.Ingress?.Count ?? 0) == 0 && (spec.Egress?.Count ?? 0) == 0
-            && policy.Metadata?.Labels?.TryGetValue(QuarantineNames.ManagedByLabel, out var managedBy) == true && managedBy == QuarantineNames.ManagedByValue;
-    }
-
-    internal static JsonObject CiliumSpec(string quarantineId) => new()
-    {
-        ["endpointSelector"] = new JsonObject { ["matchLabels"] = new JsonObject { [QuarantineNames.QuarantineLabel] = quarantineId } },
-        ["ingressDeny"] = new JsonArray(new JsonObject { ["fromEntities"] = new JsonArray("all") }),
-        ["egressDeny"] = new JsonArray(new JsonObject { ["toEntities"] = new JsonArray("all") }),
-    };
-
-    /// <summary>Whether it wrote, and the policy as the API server answered the write or the read; as for the NetworkPolicy.</summary>
-    private async Task<(bool Wrote, JsonNode? Policy)> ApplyCiliumPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
-    {
-        // A new quarantine creates without reading, as for the NetworkPolicy; an existing policy answers 409.
-        var existing = likelyExists ? await ReadCiliumPolicyAsync(client, ns, name, cancellationToken) : null;
-        var created = false;
-        if (existing is null)
-        {
-            try
-            {
-                return (true, await CreateCiliumPolicyAsync(client, ns, name, pod, quarantineId, cancellationToken));
-            }
-            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
-            {
-                // AlreadyExists, as for the NetworkPolicy: most often a retried create whose first answer was lost.
-                var found = await ReadCiliumPolicyAsync(client, ns, name, cancellationToken);
-                if (found is null)
-                {
-                    throw;
-                }
-
-                existing = found;
-                created = true;
-            }
-        }
-
-        if (JsonNode.DeepEquals(existing["spec"], CiliumSpec(quarantineId)))
-        {
-            return (created, existing);
-        }
-
-        var body = CiliumPolicy(ns, name, pod, quarantineId);
-        body["metadata"]!["resourceVersion"] = existing["metadata"]?["resourceVersion"]?.DeepClone();
-        var replaced = await calls.ExecuteAsync(new KubernetesOperation("update", "ciliumnetworkpolicies.cilium.io", ns, name),
-            ct => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, CiliumGroup, CiliumVersion, ns, CiliumPlural, name, cancellationToken: ct), cancellationToken);
-        return (true, JsonSerializer.SerializeToNode(replaced)!);
-    }
-
-    private async Task<JsonNode> CreateCiliumPolicyAsync(IKubernetes client, string ns, string name, string pod, string quarantineId, CancellationToken cancellationToken)
-    {
-        var stored = await calls.ExecuteAsync(new KubernetesOperation("create", "ciliumnetworkpolicies.cilium.io", ns, name),
-            ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(CiliumPolicy(ns, name, pod, quarantineId), CiliumGroup, CiliumVersion, ns, CiliumPlural, cancellationToken: ct), cancellationToken);
-        return JsonSerializer.SerializeToNode(stored)!;
-    }
-
-    private static JsonObject CiliumPolicy(string ns, string name, string pod, string quarantineId) => new()
-    {
-        ["apiVersion"] = $"{CiliumGroup}/{CiliumVersion}",
-        ["kind"] = "CiliumNetworkPolicy",
-        ["metadata"] = new JsonObject
-        {
-            ["name"] = name,
-            ["namespace"] = ns,
-            ["labels"] = new JsonObject { [QuarantineNames.ManagedByLabel] = QuarantineNames.ManagedByValue },
-            ["annotations"] = new JsonObject { [QuarantineNames.PodAnnotation] = pod },
-        },
-        ["spec"] = CiliumSpec(quarantineId),
-    };
-
-    private async Task<JsonNode?> ReadCiliumPolicyAsync(IKubernetes client, string ns, string name, CancellationToken cancellationToken)
-    {
-        var found = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "ciliumnetworkpolicies.cilium.io", ns, name),
-            ct => client.CustomObjects.GetNamespacedCustomObjectAsync(CiliumGroup, CiliumVersion, ns, CiliumPlural, name, ct), cancellationToken);
-        return found is null ? null : JsonSerializer.SerializeToNode(found);
-    }
-
-    // The pod and the quarantine policies are checked in the API server's answers to their writes (or reads);
-    // one list read, made beside the pod's read, shows any other policy that selects the quarantined pod. The list leaves
-    // out the policies Containment manages: each selects only its own pod's quarantine label, and in a storm
-    // there is one per isolated pod, which made every isolation read all the others.
-    private static bool Verify(V1Pod pod, V1NetworkPolicy policy, IList<V1NetworkPolicy> otherPolicies, string? ciliumName, JsonNode? cilium, string quarantineId,
-        List<IsolationWarning> warnings)
-    {
-        var policyName = policy.Metadata.Name;
-        var ns = pod.Metadata.NamespaceProperty;
-        var labels = pod.Metadata?.Labels;
-        var podOk = labels is { Count: 1 } && labels.TryGetValue(QuarantineNames.QuarantineLabel, out var v) && v == quarantineId;
-        if (!podOk)
-        {
-            warnings.Add(new IsolationWarning(IsolationWarningKind.VerificationFailed,
-                $"pod {ns}/{pod.Metadata?.Name} does not carry exactly the quarantine label after relabelling"));
-        }
-
-        var policyOk = IsDenyAll(policy, quarantineId);
-        if (!policyOk)
-        {
-            warnings.Add(new IsolationWarning(IsolationWarningKind.VerificationFailed, $"NetworkPolicy {policyName} is missing or not deny-all after apply", policyName));
-        }
-
-        ReportOtherPolicies(otherPolicies, policyName, quarantineId, warnings);
-
-        var ciliumOk = true;
-        if (ciliumName is not null)
-        {
-            ciliumOk = cilium is not null && JsonNode.DeepEquals(cilium["spec"], CiliumSpec(quarantineId));
-            if (!ciliumOk)
-            {
-                warnings.Add(new IsolationWarning(IsolationWarningKind.VerificationFailed, $"CiliumNetworkPolicy {ciliumName} is missing or changed after apply", ciliumName));
-            }
-        }
-
-        return podOk && policyOk && ciliumOk;
-    }
-
-    // NetworkPolicies only add allows: another policy selecting the quarantine label weakens the deny-all when it
-    // allows traffic. One that allows nothing (a namespace's default deny) changes nothing and is not reported.
-    private static void ReportOtherPolicies(IEnumerable<V1NetworkPolicy> policies, string policyName, string quarantineId, List<IsolationWarning> warnings)
-    {
-        var quarantineLabels = new Dictionary<string, string> { [QuarantineNames.QuarantineLabel] = quarantineId };
-        foreach (var policy in policies)
-        {
-            var name = policy.Metadata.Name;
-            if (name == policyName || !LabelSelectorMatcher.Matches(policy.Spec?.PodSelector, quarantineLabels) || !NetworkPolicyRules.AllowsTraffic(policy.Spec))
-            {
-                continue;
-            }
-
-            var empty = policy.Spec?.PodSelector?.MatchLabels is not { Count: > 0 } && policy.Spec?.PodSelector?.MatchExpressions is not { Count: > 0 };
-            warnings.Add(new IsolationWarning(IsolationWarningKind.OtherPolicySelectsPod,
-                $"NetworkPolicy {name} {(empty ? "has an empty podSelector and selects every pod, including the quarantined one" : "selects the quarantined pod")}"
-                + "; it allows traffic, which the deny-all policy does not override",
-                name));
-        }
-    }
-
-    private static void AddEngineWarnings(ClusterFacts facts, bool ciliumApplied, List<IsolationWarning> warnings)
-    {
-        switch (facts.Engine)
-        {
-            case NetworkPolicyEngine.Calico:
-                warnings.Add(new IsolationWarning(IsolationWarningKind.EstablishedConnectionsKept,
-                    "Calico keeps connections established before the policy; restart or delete the pod to cut them"));
-                break;
-            case NetworkPolicyEngine.Azure:
-                warnings.Add(new IsolationWarning(IsolationWarningKind.EstablishedConnectionsUnknown,
-                    "Azure Network Policy Manager: whether established connections survive is not documented; treat them as kept"));
-                break;
-            case NetworkPolicyEngine.Unknown:
-                warnings.Add(new IsolationWarning(IsolationWarningKind.EngineUnknown,
-                    "the network policy engine is not known (set Containment:Clusters:<alias>:NetworkPolicyEngine): enforcement and established connections are unconfirmed"));
-                break;
-            case NetworkPolicyEngine.Cilium:
-                // Cilium checks every packet against policy; nothing to warn about connections.
-                break;
-        }
-
-        if (ciliumApplied && facts.Engine != NetworkPolicyEngine.Cilium)
-        {
-            warnings.Add(new IsolationWarning(IsolationWarningKind.CiliumPolicyBestEffort,
-                "a CiliumNetworkPolicy was applied because the cluster serves the CRD; it is enforced only where Cilium runs the policy engine"));
         }
     }
 }

@@ -1,0 +1,160 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Containment.Clusters;
+using k8s;
+using k8s.Models;
+
+namespace Containment.Isolation.Actions.Quarantine;
+
+/// <summary>
+/// A pod's quarantine policies, the deny-all NetworkPolicy and the CiliumNetworkPolicy with deny rules, as Containment
+/// writes them: created, or made what they should be where they are found otherwise.
+/// </summary>
+internal static class QuarantinePolicyWrites
+{
+    /// <summary>Whether it wrote, and the policy as the API server answered the write or the read.</summary>
+    /// <param name="likelyExists">The pod was quarantined already, so the policy is probably there: read before writing, so a repeat writes nothing.</param>
+    public static async Task<(bool Wrote, V1NetworkPolicy Policy)> ApplyNetworkPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
+    {
+        // A new quarantine (the common case) creates without reading: one request; an existing policy answers 409.
+        var read = new KubernetesOperation("get", "networkpolicies", ns, name);
+        var existing = likelyExists
+            ? await calls.ExecuteOrDefaultAsync(read, ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken)
+            : null;
+        var created = false;
+        if (existing is null)
+        {
+            try
+            {
+                return (true, await CreateNetworkPolicyAsync(calls, client, ns, name, pod, quarantineId, cancellationToken));
+            }
+            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
+            {
+                // AlreadyExists: most often this very create, retried after its answer was lost, else left by an
+                // earlier try or made by someone else. Go on with what is there.
+                existing = await calls.ExecuteAsync(read,
+                    ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
+                created = true;
+            }
+        }
+
+        if (IsDenyAll(existing, quarantineId))
+        {
+            return (created, existing);
+        }
+
+        var desired = DenyAllPolicy(ns, name, pod, quarantineId);
+        desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+        var replaced = await calls.ExecuteAsync(new KubernetesOperation("update", "networkpolicies", ns, name),
+            ct => client.NetworkingV1.ReplaceNamespacedNetworkPolicyAsync(desired, name, ns, cancellationToken: ct), cancellationToken);
+        return (true, replaced);
+    }
+
+    public static Task<V1NetworkPolicy> CreateNetworkPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, string pod, string quarantineId, CancellationToken cancellationToken) =>
+        calls.ExecuteAsync(new KubernetesOperation("create", "networkpolicies", ns, name),
+            ct => client.NetworkingV1.CreateNamespacedNetworkPolicyAsync(DenyAllPolicy(ns, name, pod, quarantineId), ns, cancellationToken: ct), cancellationToken);
+
+    private static V1NetworkPolicy DenyAllPolicy(string ns, string name, string pod, string quarantineId) => new()
+    {
+        ApiVersion = "networking.k8s.io/v1",
+        Kind = "NetworkPolicy",
+        Metadata = new V1ObjectMeta
+        {
+            Name = name,
+            NamespaceProperty = ns,
+            Labels = new Dictionary<string, string> { [QuarantineNames.ManagedByLabel] = QuarantineNames.ManagedByValue },
+            Annotations = new Dictionary<string, string> { [QuarantineNames.PodAnnotation] = pod },
+        },
+        Spec = new V1NetworkPolicySpec
+        {
+            PodSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [QuarantineNames.QuarantineLabel] = quarantineId } },
+            PolicyTypes = ["Ingress", "Egress"],
+        },
+    };
+
+    public static bool IsDenyAll(V1NetworkPolicy policy, string quarantineId)
+    {
+        var spec = policy.Spec;
+        var selector = spec?.PodSelector;
+        return spec is not null
+            && selector?.MatchLabels is { Count: 1 } labels
+            && labels.TryGetValue(QuarantineNames.QuarantineLabel, out var value) && value == quarantineId
+            && (selector.MatchExpressions?.Count ?? 0) == 0
+            && spec.PolicyTypes?.Contains("Ingress") == true && spec.PolicyTypes.Contains("Egress")
+            && (spec.Ingress?.Count ?? 0) == 0 && (spec.Egress?.Count ?? 0) == 0
+            && policy.Metadata?.Labels?.TryGetValue(QuarantineNames.ManagedByLabel, out var managedBy) == true && managedBy == QuarantineNames.ManagedByValue;
+    }
+
+    public static JsonObject CiliumSpec(string quarantineId) => new()
+    {
+        ["endpointSelector"] = new JsonObject { ["matchLabels"] = new JsonObject { [QuarantineNames.QuarantineLabel] = quarantineId } },
+        ["ingressDeny"] = new JsonArray(new JsonObject { ["fromEntities"] = new JsonArray("all") }),
+        ["egressDeny"] = new JsonArray(new JsonObject { ["toEntities"] = new JsonArray("all") }),
+    };
+
+    /// <summary>Whether it wrote, and the policy as the API server answered the write or the read; as for the NetworkPolicy.</summary>
+    public static async Task<(bool Wrote, JsonNode? Policy)> ApplyCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
+    {
+        // A new quarantine creates without reading, as for the NetworkPolicy; an existing policy answers 409.
+        var existing = likelyExists ? await ReadCiliumPolicyAsync(calls, client, ns, name, cancellationToken) : null;
+        var created = false;
+        if (existing is null)
+        {
+            try
+            {
+                return (true, await CreateCiliumPolicyAsync(calls, client, ns, name, pod, quarantineId, cancellationToken));
+            }
+            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
+            {
+                // AlreadyExists, as for the NetworkPolicy: most often a retried create whose first answer was lost.
+                var found = await ReadCiliumPolicyAsync(calls, client, ns, name, cancellationToken);
+                if (found is null)
+                {
+                    throw;
+                }
+
+                existing = found;
+                created = true;
+            }
+        }
+
+        if (JsonNode.DeepEquals(existing["spec"], CiliumSpec(quarantineId)))
+        {
+            return (created, existing);
+        }
+
+        var body = CiliumPolicy(ns, name, pod, quarantineId);
+        body["metadata"]!["resourceVersion"] = existing["metadata"]?["resourceVersion"]?.DeepClone();
+        var replaced = await calls.ExecuteAsync(new KubernetesOperation("update", "ciliumnetworkpolicies.cilium.io", ns, name),
+            ct => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, QuarantinePod.CiliumGroup, QuarantinePod.CiliumVersion, ns, QuarantinePod.CiliumPlural, name, cancellationToken: ct), cancellationToken);
+        return (true, JsonSerializer.SerializeToNode(replaced)!);
+    }
+
+    public static async Task<JsonNode> CreateCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, string pod, string quarantineId, CancellationToken cancellationToken)
+    {
+        var stored = await calls.ExecuteAsync(new KubernetesOperation("create", "ciliumnetworkpolicies.cilium.io", ns, name),
+            ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(CiliumPolicy(ns, name, pod, quarantineId), QuarantinePod.CiliumGroup, QuarantinePod.CiliumVersion, ns, QuarantinePod.CiliumPlural, cancellationToken: ct), cancellationToken);
+        return JsonSerializer.SerializeToNode(stored)!;
+    }
+
+    private static JsonObject CiliumPolicy(string ns, string name, string pod, string quarantineId) => new()
+    {
+        ["apiVersion"] = $"{QuarantinePod.CiliumGroup}/{QuarantinePod.CiliumVersion}",
+        ["kind"] = "CiliumNetworkPolicy",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = name,
+            ["namespace"] = ns,
+            ["labels"] = new JsonObject { [QuarantineNames.ManagedByLabel] = QuarantineNames.ManagedByValue },
+            ["annotations"] = new JsonObject { [QuarantineNames.PodAnnotation] = pod },
+        },
+        ["spec"] = CiliumSpec(quarantineId),
+    };
+
+    private static async Task<JsonNode?> ReadCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, CancellationToken cancellationToken)
+    {
+        var found = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "ciliumnetworkpolicies.cilium.io", ns, name),
+            ct => client.CustomObjects.GetNamespacedCustomObjectAsync(QuarantinePod.CiliumGroup, QuarantinePod.CiliumVersion, ns, QuarantinePod.CiliumPlural, name, ct), cancellationToken);
+        return found is null ? null : JsonSerializer.SerializeToNode(found);
+    }
+}
