@@ -39,8 +39,8 @@ public sealed class QuarantinePod(
     [
         .. QuarantinePreflight.Checks,
         "no later run of the pod has isolated it since",
-        "once relabelled, the pod carries exactly the quarantine label and its deny-all policy selects it",
-        "no other NetworkPolicy that selects the pod allows traffic (else the isolation is partial, which fails the step unless allowPartial)",
+        "once relabelled, the pod carries exactly the quarantine label, and its quarantine policies are as written (else the isolation is partial)",
+        "no other NetworkPolicy that selects the pod allows traffic (else the isolation is partial; a partial isolation fails the step unless allowPartial)",
     ];
 
     /// <summary>What <see cref="QuarantinePod"/> does on a cluster: part of <see cref="ContainmentPermissions.All"/>.</summary>
