@@ -1,8 +1,8 @@
-using System.Text.Json.Serialization;
 using Containment.Clusters;
 using Containment.Isolation;
 using Containment.Isolation.Actions.Quarantine;
 using Containment.Playbooks;
+using Containment.Tests.Playbooks;
 using k8s.Models;
 
 namespace Containment.Tests.Isolation;
@@ -16,10 +16,7 @@ public sealed class ContainmentActionsTests
         var actions = typeof(IContainmentAction).Assembly.GetTypes()
             .Where(type => type.IsClass && type.IsAssignableTo(typeof(IContainmentAction)))
             .ToList();
-        var stepTypes = typeof(Step).GetCustomAttributes(typeof(JsonDerivedTypeAttribute), inherit: false)
-            .Cast<JsonDerivedTypeAttribute>()
-            .Select(derived => (string)derived.TypeDiscriminator!)
-            .ToList();
+        var stepTypes = StepRecords.ByType.Keys;
 
         Assert.Equal(actions.Count, ContainmentActions.All.Count);
         Assert.Equal(

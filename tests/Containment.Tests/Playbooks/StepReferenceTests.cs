@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Containment.Isolation;
-using Containment.Playbooks;
 using Containment.Playbooks.Reference;
 
 namespace Containment.Tests.Playbooks;
@@ -11,18 +10,13 @@ namespace Containment.Tests.Playbooks;
 /// <summary>The step types as the schema describes them: what <c>./containment playbooks steps</c> prints.</summary>
 public sealed class StepReferenceTests
 {
-    private static readonly IReadOnlyDictionary<string, Type> StepRecords = typeof(Step)
-        .GetCustomAttributes(typeof(JsonDerivedTypeAttribute), inherit: false)
-        .Cast<JsonDerivedTypeAttribute>()
-        .ToDictionary(derived => (string)derived.TypeDiscriminator!, derived => derived.DerivedType);
-
     [Fact]
     public void All_OnePerStepType_InTheSchemasOrder()
     {
         Assert.Equal(
             ["isolate", "release", "approval", "notify", "wait", "setEventStatus", "deletePod", "cordonNode", "uncordonNode"],
             StepReference.All.Select(step => step.Type));
-        Assert.Equal(StepRecords.Keys.Order(StringComparer.Ordinal), StepReference.All.Select(step => step.Type).Order(StringComparer.Ordinal));
+        Assert.Equal(StepRecords.ByType.Keys.Order(StringComparer.Ordinal), StepReference.All.Select(step => step.Type).Order(StringComparer.Ordinal));
         Assert.All(StepReference.All, step => Assert.NotEmpty(step.Description));
     }
 
@@ -40,7 +34,7 @@ public sealed class StepReferenceTests
     {
         Assert.All(StepReference.All, step =>
         {
-            var own = StepRecords[step.Type].GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            var own = StepRecords.ByType[step.Type].GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
                 .Where(property => property.GetCustomAttribute<JsonIgnoreAttribute>() is null)
                 .ToList();
             Assert.Equal(

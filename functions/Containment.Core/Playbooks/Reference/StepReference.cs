@@ -47,10 +47,11 @@ public static class StepReference
 
     private static StepField Field(string name, JsonObject schema, bool required)
     {
-        var named = schema["$ref"] is null ? null : Resolve(schema);
+        var definition = DefinitionName(schema);
+        var named = definition is null ? null : Definitions[definition]!.AsObject();
         return new StepField(
             name,
-            named is not null ? ((string)schema["$ref"]!)[DefinitionPrefix.Length..] : KindOf(schema),
+            definition ?? KindOf(schema),
             required,
             [.. schema["enum"]?.AsArray().Select(value => (string)value!) ?? []],
             (string?)schema["description"] ?? (string?)named?["description"]);
@@ -63,6 +64,8 @@ public static class StepReference
 
     private static string TypeOf(JsonObject step) => (string)Properties(step)["type"]!["enum"]![0]!;
 
-    private static JsonObject Resolve(JsonObject schema) =>
-        Definitions[((string)schema["$ref"]!)[DefinitionPrefix.Length..]]!.AsObject();
+    private static JsonObject Resolve(JsonObject schema) => Definitions[DefinitionName(schema)!]!.AsObject();
+
+    /// <summary>The name of the definition <paramref name="schema"/> refers to; null for a schema of its own.</summary>
+    private static string? DefinitionName(JsonObject schema) => ((string?)schema["$ref"])?[DefinitionPrefix.Length..];
 }
