@@ -83,8 +83,12 @@ internal sealed class MachineDriver(Playbook playbook)
     {
         var wait = Assert.IsType<WaitFor>(Command);
         Now += TimeSpan.FromMinutes(5);
-        return Feed(new EventReceived(Now, wait.EventName!, JsonSerializer.SerializeToElement(new ApprovalDecision(verdict, by, Now, comment), ContainmentJson.Options)));
+        return Feed(new EventReceived(Now, wait.EventName!, Decision(verdict, by, Now, comment)));
     }
+
+    /// <summary>An approval decision as the approvals API raises it to a run.</summary>
+    public static JsonElement Decision(ApprovalVerdict verdict, string by = "ana@contoso.com", DateTimeOffset? at = null, string? comment = null) =>
+        JsonSerializer.SerializeToElement(new ApprovalDecision(verdict, by, at ?? Start, comment), ContainmentJson.Options);
 
     public RunCommand FireTimer()
     {

@@ -387,7 +387,7 @@ public sealed class PlaybookMachineTests
         var run = MachineDriver.ForShipped("confirm-suspicious-activity");
         run.Begin(MachineDriver.Alert(AlertCategory.AbnormalProcess));
         var request = run.ExpectActivities(ActivityNames.RequestApproval).Calls[0];
-        var decision = JsonSerializer.SerializeToElement(new ApprovalDecision(ApprovalVerdict.Approved, "ana", run.Now), ContainmentJson.Options);
+        var decision = MachineDriver.Decision(ApprovalVerdict.Approved, "ana", run.Now);
 
         // The approval request is still being sent: the run is not waiting yet, so the driver must keep the event.
         Assert.IsType<NoCommand>(run.Feed(new EventReceived(run.Now, "approval-approve-isolation-1", decision)));
@@ -405,7 +405,7 @@ public sealed class PlaybookMachineTests
         run.CompleteAll();
         run.CompleteAll();
         run.CompleteAll();
-        var decision = JsonSerializer.SerializeToElement(new ApprovalDecision(ApprovalVerdict.Approved, "ana", run.Now), ContainmentJson.Options);
+        var decision = MachineDriver.Decision(ApprovalVerdict.Approved, "ana", run.Now);
 
         Assert.IsType<NoCommand>(run.Feed(new EventReceived(run.Now, "approval-approve-release-2", decision)));
         Assert.Equal(RunPhase.Waiting, run.State!.Phase);

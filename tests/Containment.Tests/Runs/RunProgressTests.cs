@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Containment.Activities;
 using Containment.Approvals;
 using Containment.Ledger;
@@ -100,7 +99,7 @@ public sealed class RunProgressTests(AzuriteFixture azurite)
         var waiting = await harness.IdleStatusAsync(id);
         var whileWaiting = harness.Runtime.KnownProgress(id);
 
-        var decision = JsonSerializer.SerializeToElement(new ApprovalDecision(ApprovalVerdict.Approved, "ana@contoso.com", MachineDriver.Start), ContainmentJson.Options);
+        var decision = MachineDriver.Decision(ApprovalVerdict.Approved);
         await harness.Runtime.RaiseEventAsync(id, waiting.AwaitedEvent!, decision, CancellationToken.None);
         await harness.Log.WaitForCallAsync(ActivityNames.ReleasePod);
         var whileReleasing = harness.Runtime.KnownProgress(id);
