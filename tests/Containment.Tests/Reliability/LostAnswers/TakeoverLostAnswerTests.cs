@@ -50,7 +50,7 @@ public sealed class TakeoverLostAnswerTests(AnswerLosingHostFixture host, ITestO
             "processed: event-status-changed",
 
             // An alert joining a run that holds its pod isolated is stored processed, with no change to audit
-            // (see the README's events route).
+            // (see the README's Security events).
             "processed: ");
     }
 }
