@@ -127,6 +127,7 @@ internal static class CrashSoak
             var policyPath = $"/apis/networking.k8s.io/v1/namespaces/{BenchHost.Namespace}/networkpolicies";
             var policyCreates = kube.Requests.CarriedOut("POST", policyPath);
             var createsNotCarriedOut = kube.Requests.Count("POST", policyPath) - policyCreates;
+            var createsRefused = kube.Requests.Conflicts("POST", policyPath);
             // Likewise a patch a kill cut off, sent again once the host is back, is not the pod relabelled twice.
             var patches = before.Keys.Select(pod => kube.Requests.CarriedOut("PATCH", $"/api/v1/namespaces/{BenchHost.Namespace}/pods/{pod}")).ToList();
             var patchesNotCarriedOut = before.Keys.Sum(pod => kube.Requests.Count("PATCH", $"/api/v1/namespaces/{BenchHost.Namespace}/pods/{pod}")) - patches.Sum();
@@ -188,7 +189,7 @@ internal static class CrashSoak
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"crash soak: {runs} isolate → approve → release runs, host killed with SIGKILL {killed} times at random moments (seed {seed}), {elapsed.TotalSeconds:F1} s; the host acts as {LeastPrivilegeKubeconfig.Identity}, bound only to Containment's role, on a KubeSim enforcing RBAC"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  runs succeeded: {succeeded}/{runs}; pods restored exactly (labels, annotations, owner, no policy): {restored}/{runs}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ReplicaSets (one per pod): pods left besides the {runs} seeded: {replacementsLeft.Count} (each isolation's replacement deleted by its ReplicaSet once the release gave the pod back)"));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  NetworkPolicy creates carried out: {policyCreates} (one per pod; {createsNotCarriedOut} more refused as already there or cut off by a kill); pod patches carried out per pod: max {patches.Max()} (quarantine + release = 2; {patchesNotCarriedOut} more refused or cut off by a kill)"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  NetworkPolicy creates carried out: {policyCreates} (one per pod; {createsNotCarriedOut} more: {createsRefused} refused as already there, {createsNotCarriedOut - createsRefused} cut off by a kill); pod patches carried out per pod: max {patches.Max()} (quarantine + release = 2; {patchesNotCarriedOut} more refused or cut off by a kill)"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ledger: {recorded}/{runs} isolations released, each with one approval and its isolation and release in the audit trail"));
             var escapes = Enumerable.Range(0, runs).Count(IsEscape);
 

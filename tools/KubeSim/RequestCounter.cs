@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http;
 
 namespace KubeSim;
 
@@ -7,6 +8,7 @@ public sealed class RequestCounter
 {
     private readonly ConcurrentDictionary<string, int> counts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> carriedOut = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> conflicts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> authorizations = new(StringComparer.Ordinal);
 
     /// <summary>Distinct Authorization header values seen, so tests can check which token a client sent.</summary>
@@ -25,10 +27,14 @@ public sealed class RequestCounter
     /// </summary>
     public int CarriedOut(string method, string pathPrefix) => SumUnder(carriedOut, method, pathPrefix);
 
+    /// <summary>Requests the API refused with 409: a create of an object that exists, a write on a stale resourceVersion.</summary>
+    public int Conflicts(string method, string pathPrefix) => SumUnder(conflicts, method, pathPrefix);
+
     public void Reset()
     {
         counts.Clear();
         carriedOut.Clear();
+        conflicts.Clear();
     }
 
     internal void RecordAnswer(string method, string path, int statusCode)
@@ -36,6 +42,10 @@ public sealed class RequestCounter
         if (statusCode is >= 200 and < 300)
         {
             carriedOut.AddOrUpdate(Key(method, path), 1, (_, n) => n + 1);
+        }
+        else if (statusCode == StatusCodes.Status409Conflict)
+        {
+            conflicts.AddOrUpdate(Key(method, path), 1, (_, n) => n + 1);
         }
     }
 

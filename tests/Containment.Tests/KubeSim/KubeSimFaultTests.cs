@@ -173,7 +173,7 @@ public sealed class KubeSimFaultTests
     }
 
     [Fact]
-    public async Task Requests_CarriedOut_CountsWhatTheApiDid_NotRefusalsOrFaults()
+    public async Task Requests_CarriedOut_CountsWhatTheApiDid_NotRefusalsOrFaults_AndConflictsApart()
     {
         await using var sim = await KubeSimFixture.StartAsync();
         using var http = new HttpClient { BaseAddress = sim.BaseUrl };
@@ -187,6 +187,7 @@ public sealed class KubeSimFaultTests
         Assert.Equal([HttpStatusCode.InternalServerError, HttpStatusCode.Created, HttpStatusCode.Conflict], [failed.StatusCode, created.StatusCode, refused.StatusCode]);
         Assert.Equal(3, sim.Requests.Count("POST", Nodes));
         Assert.Equal(1, sim.Requests.CarriedOut("POST", Nodes));
+        Assert.Equal(1, sim.Requests.Conflicts("POST", Nodes));
     }
 
     private static async Task<List<HttpStatusCode>> GetManyAsync(HttpClient http, int count)
