@@ -48,7 +48,8 @@ internal sealed class AccessReviews(RbacAuthorizer? authorizer)
             return;
         }
 
-        var allowed = user is null || authorizer is null || await authorizer.AllowsAsync(user, asked, cancellationToken);
+        // Without RBAC there is neither an authorizer nor an authenticated user.
+        var allowed = authorizer is null || await authorizer.AllowsAsync(user!, asked, cancellationToken);
         review["apiVersion"] = $"{Group}/v1";
         review["kind"] = "SelfSubjectAccessReview";
         review["metadata"] ??= new JsonObject();
@@ -71,5 +72,5 @@ internal sealed class AccessReviews(RbacAuthorizer? authorizer)
         };
     }
 
-    private static string Text(JsonObject attributes, string field) => attributes[field] is JsonValue value && value.TryGetValue<string>(out var text) ? text : "";
+    private static string Text(JsonObject attributes, string field) => PolicyRules.Text(attributes[field]) ?? "";
 }

@@ -5,16 +5,26 @@ namespace KubeSim;
 /// <summary>Kubernetes <c>Status</c> bodies.</summary>
 public static class KubeStatus
 {
-    public static JsonObject Failure(int code, string reason, string message) => new()
+    /// <param name="details">Set before <c>code</c>, in the API server's order.</param>
+    public static JsonObject Failure(int code, string reason, string message, JsonObject? details = null)
     {
-        ["kind"] = "Status",
-        ["apiVersion"] = "v1",
-        ["metadata"] = new JsonObject(),
-        ["status"] = "Failure",
-        ["message"] = message,
-        ["reason"] = reason,
-        ["code"] = code,
-    };
+        var status = new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = message,
+            ["reason"] = reason,
+        };
+        if (details is not null)
+        {
+            status["details"] = details;
+        }
+
+        status["code"] = code;
+        return status;
+    }
 
     /// <summary>What the API server answers a request without a bearer token it knows.</summary>
     public static JsonObject Unauthorized() => Failure(401, "Unauthorized", "Unauthorized");
@@ -41,11 +51,7 @@ public static class KubeStatus
             details["kind"] = resource;
         }
 
-        var status = Failure(403, "Forbidden", message);
-        status.Remove("code");
-        status["details"] = details;
-        status["code"] = 403;
-        return status;
+        return Failure(403, "Forbidden", message, details);
     }
 
     public static JsonObject Success() => new()

@@ -9,7 +9,7 @@ internal sealed record KubeUser(string Name, IReadOnlyList<string> Groups)
     /// <summary>The group every authenticated user is in.</summary>
     public const string Authenticated = "system:authenticated";
 
-    public bool IsMaster => Groups.Contains(Masters, StringComparer.Ordinal);
+    public bool IsMaster => IsIn(Masters);
 
     public bool IsIn(string group) => Groups.Contains(group, StringComparer.Ordinal);
 }

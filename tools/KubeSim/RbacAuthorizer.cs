@@ -53,7 +53,9 @@ internal sealed class RbacAuthorizer(ObjectStore store)
     }
 
     private async Task<IReadOnlyList<JsonObject>> ListAsync(ResourceKind kind, string? ns, CancellationToken cancellationToken) =>
-        (await store.ListAsync(kind, ns, LabelSelector.Everything, new Dictionary<string, string>(), cancellationToken)).Items;
+        (await store.ListAsync(kind, ns, LabelSelector.Everything, NoFieldSelector, cancellationToken)).Items;
+
+    private static readonly Dictionary<string, string> NoFieldSelector = [];
 
     /// <summary>
     /// The rules of the role a binding refers to: a ClusterRole, or (from a RoleBinding) a Role in the binding's namespace.

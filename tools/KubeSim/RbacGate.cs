@@ -24,9 +24,8 @@ internal sealed class RbacGate(TokenAuthenticator authenticator, RbacAuthorizer 
             return user;
         }
 
-        var status = attributes.IsResourceRequest
-            ? KubeStatus.Forbidden(attributes.ApiGroup, attributes.Resource, attributes.Name, ForbiddenMessage(user, attributes))
-            : KubeStatus.Forbidden("", "", null, ForbiddenMessage(user, attributes));
+        // A non-resource request has no group, resource or name: its details are empty.
+        var status = KubeStatus.Forbidden(attributes.ApiGroup, attributes.Resource, attributes.Name, ForbiddenMessage(user, attributes));
         await KubeApi.WriteAsync(context.Response, 403, status, context.RequestAborted);
         return null;
     }

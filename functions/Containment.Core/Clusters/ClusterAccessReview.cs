@@ -20,7 +20,7 @@ public sealed partial class ClusterAccessReview(KubernetesCallPipeline calls, IL
     public async Task<IReadOnlyList<KubernetesPermission>?> MissingAsync(string alias, ClusterConnection connection, CancellationToken cancellationToken)
     {
         var asked = ContainmentPermissions.All
-            .Where(permission => permission.Group != QuarantinePod.CiliumGroup || connection.Facts.ServesCiliumNetworkPolicies)
+            .Where(permission => permission.Group != CiliumNetworkPolicies.Group || connection.Facts.ServesCiliumNetworkPolicies)
             .SelectMany(permission => permission.Verbs.Select(verb => permission with { Verbs = [verb] }))
             .ToList();
         try

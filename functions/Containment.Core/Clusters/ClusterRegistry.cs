@@ -19,7 +19,6 @@ public sealed class ClusterRegistry(
     TimeProvider timeProvider,
     ILogger<ClusterRegistry> logger)
 {
-    private const string CiliumGroup = "cilium.io";
     private readonly ConcurrentDictionary<string, Lazy<Task<CacheEntry>>> cache = new(StringComparer.OrdinalIgnoreCase);
 
     public async Task<ClusterConnection> ConnectAsync(string cluster, CancellationToken cancellationToken)
@@ -119,14 +118,14 @@ public sealed class ClusterRegistry(
     private async Task<bool> ServesCiliumPoliciesAsync(IKubernetes client, CancellationToken cancellationToken)
     {
         var groups = await calls.ExecuteAsync(new KubernetesOperation("get", "apis (discovery)"), ct => client.Apis.GetAPIVersionsAsync(ct), cancellationToken);
-        if (groups.Groups?.Any(g => g.Name == CiliumGroup && g.Versions.Any(v => v.Version == "v2")) != true)
+        if (groups.Groups?.Any(g => g.Name == CiliumNetworkPolicies.Group && g.Versions.Any(v => v.Version == CiliumNetworkPolicies.Version)) != true)
         {
             return false;
         }
 
         var resources = await calls.ExecuteOrDefaultAsync(
             new KubernetesOperation("get", "apis/cilium.io/v2 (discovery)"),
-            ct => client.CustomObjects.GetAPIResourcesAsync(CiliumGroup, "v2", ct),
+            ct => client.CustomObjects.GetAPIResourcesAsync(CiliumNetworkPolicies.Group, CiliumNetworkPolicies.Version, ct),
             cancellationToken);
         return resources?.Resources?.Any(r => r.Name == "ciliumnetworkpolicies") == true;
     }

@@ -35,7 +35,7 @@ public static class DriftNoticeTemplate
             summary += $" {ShortOfAccess(notice.ShortOfAccess)}";
         }
 
-        if (notice.Findings.Count > 0 || notice.UncheckedClusters.Count > 0 || notice.ShortOfAccess.Count > 0)
+        if (notice.Event == DriftNotice.FoundEvent)
         {
             summary += cleared;
         }
@@ -60,7 +60,7 @@ public static class DriftNoticeTemplate
 
         foreach (var cluster in notice.ShortOfAccess)
         {
-            facts.Add(new NotificationFact($"Cluster {cluster.Cluster}", $"Containment may not: {string.Join("; ", cluster.MissingPermissions ?? [])}"));
+            facts.Add(new NotificationFact($"Cluster {cluster.Cluster}", $"Containment may not: {cluster.MissingText()}"));
         }
 
         foreach (var finding in notice.Findings.Take(MaxFacts))

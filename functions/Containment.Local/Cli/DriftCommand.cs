@@ -31,7 +31,7 @@ internal static class DriftCommand
                     : $"{checkedCluster.Cluster}: {checkedCluster.QuarantinedPods} quarantined pods, {checkedCluster.IsolatedRecords} records isolated");
                 if (checkedCluster.ShortOfAccess)
                 {
-                    await output.WriteLineAsync($"{checkedCluster.Cluster}: Containment may not {string.Join("; ", checkedCluster.MissingPermissions!)} (./containment rbac prints the role it needs)");
+                    await output.WriteLineAsync($"{checkedCluster.Cluster}: Containment may not {checkedCluster.MissingText()} (./containment rbac prints the role it needs)");
                 }
             }
 

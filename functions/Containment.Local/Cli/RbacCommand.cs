@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Text.RegularExpressions;
 using Containment.Clusters;
 
 namespace Containment.Local.Cli;
@@ -9,7 +8,7 @@ namespace Containment.Local.Cli;
 /// <c>rbac [--name N] [--user U]... [--group G]... [--service-account NAMESPACE/NAME]...</c>: the ClusterRole of what
 /// Containment does on a cluster, and its binding to the given identities, as YAML for <c>kubectl apply -f -</c>.
 /// </summary>
-internal static partial class RbacCommand
+internal static class RbacCommand
 {
     public static Command Create()
     {
@@ -69,16 +68,10 @@ internal static partial class RbacCommand
     }
 
     private static RbacSubject? ServiceAccount(string given) =>
-        given.Split('/') is [var ns, var account] && NamespaceName().IsMatch(ns) && IsObjectName(account)
+        given.Split('/') is [var ns, var account] && KubernetesNames.Problem(KubernetesNameKind.Namespace, ns) is null && IsObjectName(account)
             ? new RbacSubject(RbacSubjectKind.ServiceAccount, account, ns)
             : null;
 
-    private static bool IsObjectName(string given) => given.Length <= 253 && ObjectName().IsMatch(given);
-
-    // RFC 1123 subdomain (object names) and label (namespaces), as the API server checks them.
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
-    private static partial Regex ObjectName();
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
-    private static partial Regex NamespaceName();
+    // Role, binding and service account names are DNS-1123 subdomains, as pod names are.
+    private static bool IsObjectName(string given) => KubernetesNames.Problem(KubernetesNameKind.Pod, given) is null;
 }

@@ -15,7 +15,6 @@ public static class LeastPrivilegeKubeconfig
     public const string Identity = "containment";
 
     private const string Token = "containment-least-privilege";
-    private const string RbacApi = "apis/rbac.authorization.k8s.io/v1";
 
     /// <exception cref="InvalidOperationException">The cluster does not enforce RBAC (<see cref="KubeSimOptions.Rbac"/>).</exception>
     public static async Task WriteAsync(KubeSimServer cluster, string path, CancellationToken cancellationToken)
@@ -27,16 +26,16 @@ public static class LeastPrivilegeKubeconfig
 
         using var admin = new HttpClient { BaseAddress = cluster.BaseUrl };
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", KubeSimServer.AdminToken);
-        await CreateAsync(admin, "clusterroles", ClusterRoleManifest.Role(ClusterRoleManifest.DefaultName, ContainmentPermissions.All), cancellationToken);
-        await CreateAsync(admin, "clusterrolebindings", ClusterRoleManifest.Binding(ClusterRoleManifest.DefaultName, [new RbacSubject(RbacSubjectKind.User, Identity)]), cancellationToken);
+        await CreateAsync(admin, ResourceCatalog.ClusterRoles, ClusterRoleManifest.Role(ClusterRoleManifest.DefaultName, ContainmentPermissions.All), cancellationToken);
+        await CreateAsync(admin, ResourceCatalog.ClusterRoleBindings, ClusterRoleManifest.Binding(ClusterRoleManifest.DefaultName, [new RbacSubject(RbacSubjectKind.User, Identity)]), cancellationToken);
         cluster.AddUser(Token, Identity);
         await cluster.WriteKubeconfigAsync(path, Token, cancellationToken);
     }
 
-    private static async Task CreateAsync(HttpClient admin, string resource, object item, CancellationToken cancellationToken)
+    private static async Task CreateAsync(HttpClient admin, ResourceKind kind, object item, CancellationToken cancellationToken)
     {
         using var content = new StringContent(k8s.KubernetesJson.Serialize(item), Encoding.UTF8, "application/json");
-        using var created = await admin.PostAsync(new Uri($"{RbacApi}/{resource}", UriKind.Relative), content, cancellationToken);
+        using var created = await admin.PostAsync(new Uri($"apis/{kind.GroupVersion}/{kind.Plural}", UriKind.Relative), content, cancellationToken);
         created.EnsureSuccessStatusCode();
     }
 }

@@ -54,7 +54,7 @@ public static class LocalSettingsConfiguration
             // The reader counts lines and bytes from 0; editors count from 1.
             var line = exception.LineNumber + 1;
             var column = exception.BytePositionInLine + 1;
-            throw new InvalidDataException($"{path}:{line}:{column}: not valid JSON ({exception.Message.Split(" LineNumber:", 2)[0].TrimEnd('.')})", exception);
+            throw new InvalidDataException($"{path}:{line}:{column}: not valid JSON ({JsonErrors.Describe(exception)})", exception);
         }
     }
 }

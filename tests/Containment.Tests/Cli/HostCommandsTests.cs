@@ -242,10 +242,7 @@ public sealed class HostCommandsTests(LocalHostFixture host)
 
     private async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
     {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await ContainmentCli.RunAsync([.. args, "--url", host.BaseAddress.ToString(), "--key", LocalHostFixture.ApiKey], output, error);
-        return (exit, output.ToString(), error.ToString());
+        return await CliRun.RunAsync([.. args, "--url", host.BaseAddress.ToString(), "--key", LocalHostFixture.ApiKey]);
     }
 
     /// <summary>A native alert of a category that only notifies, on <paramref name="pod"/>, in a file deleted once disposed.</summary>

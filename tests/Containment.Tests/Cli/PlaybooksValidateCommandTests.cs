@@ -40,9 +40,7 @@ public sealed class PlaybooksValidateCommandTests : IDisposable
 
     private static async Task<(int Exit, string Output)> Run(params string[] args)
     {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await ContainmentCli.RunAsync(args, output, error);
-        return (exit, output.ToString());
+        var (exit, output, _) = await CliRun.RunAsync(args);
+        return (exit, output);
     }
 }

@@ -68,9 +68,7 @@ public sealed class ServeCommandTests : IDisposable
 
     private static async Task<(int Exit, string Error)> ServeAsync(string settings)
     {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await ContainmentCli.RunAsync(["serve", "--settings", settings, "--port", "1"], output, error);
-        return (exit, error.ToString().Replace("\r\n", "\n", StringComparison.Ordinal));
+        var (exit, _, error) = await CliRun.RunAsync("serve", "--settings", settings, "--port", "1");
+        return (exit, error.Replace("\r\n", "\n", StringComparison.Ordinal));
     }
 }

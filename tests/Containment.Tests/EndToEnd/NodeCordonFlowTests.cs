@@ -91,6 +91,5 @@ public sealed class NodeCordonFlowTests(LocalHostFixture host)
         return (string)body["alerts"]![0]!["instanceId"]!;
     }
 
-    private async Task<JsonObject> NodeAsync(string node) =>
-        (await host.KubeSim.Store.GetAsync(ResourceCatalog.Nodes, null, node, CancellationToken.None))!;
+    private Task<JsonObject> NodeAsync(string node) => new Reliability.ClusterView(host).NodeAsync(node);
 }

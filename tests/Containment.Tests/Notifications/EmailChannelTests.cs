@@ -62,15 +62,7 @@ public sealed class EmailChannelTests(MaildevFixture maildev) : IClassFixture<Ma
     public async Task Send_NoServer_FailsAfterRetriesNamingTheChannel()
     {
         var port = LoopbackReceiver.FreePort();
-        using var harness = new NotificationHarness(new Dictionary<string, string?>
-        {
-            ["Containment:Notifications:Channels:soc-email:Type"] = "email",
-            ["Containment:Notifications:Channels:soc-email:SmtpHost"] = "127.0.0.1",
-            ["Containment:Notifications:Channels:soc-email:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Containment:Notifications:Channels:soc-email:Security"] = "none",
-            ["Containment:Notifications:Channels:soc-email:To"] = "soc@example.com",
-            ["Containment:Notifications:MaxAttempts"] = "3",
-        });
+        using var harness = EmailHarness(port, "soc@example.com", from: null, maxAttempts: 3);
 
         var result = await harness.SendAsync(HttpChannelTests.Request("soc-email", NotificationTemplate.Failed));
 
@@ -110,26 +102,33 @@ public sealed class EmailChannelTests(MaildevFixture maildev) : IClassFixture<Ma
         Assert.Equal($"channel soc-email: the SMTP server 127.0.0.1:{relay.Port} refused the message (550 MailboxUnavailable) after 1 attempt", channel.Reason);
     }
 
-    private static NotificationHarness ScriptedHarness(ScriptedSmtpServer relay) => new(new Dictionary<string, string?>
-    {
-        ["Containment:Notifications:Channels:soc-email:Type"] = "email",
-        ["Containment:Notifications:Channels:soc-email:SmtpHost"] = "127.0.0.1",
-        ["Containment:Notifications:Channels:soc-email:Port"] = relay.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Containment:Notifications:Channels:soc-email:Security"] = "none",
-        ["Containment:Notifications:Channels:soc-email:From"] = "Containment <containment@example.com>",
-        ["Containment:Notifications:Channels:soc-email:To"] = "soc@example.com",
-        ["Containment:Notifications:MaxAttempts"] = "3",
-    });
+    private static NotificationHarness ScriptedHarness(ScriptedSmtpServer relay) => EmailHarness(relay.Port, "soc@example.com", maxAttempts: 3);
 
-    private NotificationHarness Harness(string to) => new(new Dictionary<string, string?>
+    private NotificationHarness Harness(string to) => EmailHarness(maildev.SmtpPort, to);
+
+    /// <summary>The channel <c>soc-email</c>, plain SMTP to 127.0.0.1:<paramref name="port"/>.</summary>
+    private static NotificationHarness EmailHarness(int port, string to, string? from = "Containment <containment@example.com>", int? maxAttempts = null)
     {
-        ["Containment:Notifications:Channels:soc-email:Type"] = "email",
-        ["Containment:Notifications:Channels:soc-email:SmtpHost"] = "127.0.0.1",
-        ["Containment:Notifications:Channels:soc-email:Port"] = maildev.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Containment:Notifications:Channels:soc-email:Security"] = "none",
-        ["Containment:Notifications:Channels:soc-email:From"] = "Containment <containment@example.com>",
-        ["Containment:Notifications:Channels:soc-email:To"] = to,
-    });
+        var settings = new Dictionary<string, string?>
+        {
+            ["Containment:Notifications:Channels:soc-email:Type"] = "email",
+            ["Containment:Notifications:Channels:soc-email:SmtpHost"] = "127.0.0.1",
+            ["Containment:Notifications:Channels:soc-email:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Containment:Notifications:Channels:soc-email:Security"] = "none",
+            ["Containment:Notifications:Channels:soc-email:To"] = to,
+        };
+        if (from is not null)
+        {
+            settings["Containment:Notifications:Channels:soc-email:From"] = from;
+        }
+
+        if (maxAttempts is { } attempts)
+        {
+            settings["Containment:Notifications:MaxAttempts"] = attempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return new NotificationHarness(settings);
+    }
 
     private async Task<JsonElement> FindAsync(string recipient)
     {

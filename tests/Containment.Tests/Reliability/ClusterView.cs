@@ -22,6 +22,17 @@ internal sealed class ClusterView(LocalHostFixture host)
     public async Task<string?> QuarantineIdAsync(string pod) =>
         (string?)(await PodAsync(pod))["metadata"]!["labels"]?[QuarantineNames.QuarantineLabel];
 
+    public async Task<JsonObject> NodeAsync(string node) =>
+        await host.KubeSim.Store.GetAsync(ResourceCatalog.Nodes, null, node, CancellationToken.None)
+            ?? throw new InvalidOperationException($"node {node} is gone");
+
+    /// <summary>The names of the CiliumNetworkPolicies in the namespace.</summary>
+    public async Task<IReadOnlyList<string>> CiliumPolicyNamesAsync()
+    {
+        var (items, _) = await host.KubeSim.Store.ListAsync(ResourceCatalog.CiliumNetworkPolicies, LocalHostFixture.Namespace, LabelSelector.Everything, new Dictionary<string, string>(), CancellationToken.None);
+        return [.. items.Select(policy => (string)policy["metadata"]!["name"]!)];
+    }
+
     /// <summary>Every NetworkPolicy in the namespace whose pod selector names the pod or its quarantine label.</summary>
     public async Task<IReadOnlyList<string>> PoliciesForAsync(string pod, string? quarantineId)
     {

@@ -73,7 +73,7 @@ public sealed class KubernetesFaultTests(ReliabilityHostFixture host)
         using var flow = new FlowClient(host);
         var cluster = new ClusterView(host);
         var (pods, node) = await host.PodsOnOwnNodeAsync(4);
-        var nodeBefore = await NodeAsync(node);
+        var nodeBefore = await cluster.NodeAsync(node);
         var before = await MetadataAsync(cluster, pods);
         using var faults = new FaultsOn(host.KubeSim, Faults());
 
@@ -81,7 +81,7 @@ public sealed class KubernetesFaultTests(ReliabilityHostFixture host)
         var admitted = await Task.WhenAll(pods.Select(pod => flow.PostAsync("api/alerts", Escape(pod))));
         var instanceIds = admitted.Select(answer => (string)answer.Body["alerts"]![0]!["instanceId"]!).ToList();
         var waiting = await Task.WhenAll(instanceIds.Select(id => flow.RunUntilAsync(id, status => (string?)status["phase"] != "running")));
-        var cordoned = await NodeAsync(node);
+        var cordoned = await cluster.NodeAsync(node);
         using var anonymous = host.CreateAnonymousClient();
         var links = await Task.WhenAll(pods.Select(flow.ApprovalLinkAsync));
         await Task.WhenAll(links.Select(async link =>
@@ -100,7 +100,7 @@ public sealed class KubernetesFaultTests(ReliabilityHostFixture host)
             Assert.Equal(before[pod], await cluster.MetadataAsync(pod));
         }
 
-        Assert.True(JsonNode.DeepEquals(Containment.Tests.Isolation.NodeCordonTests.WithoutVersion(nodeBefore), Containment.Tests.Isolation.NodeCordonTests.WithoutVersion(await NodeAsync(node))));
+        Assert.True(JsonNode.DeepEquals(Containment.Tests.Isolation.NodeCordonTests.WithoutVersion(nodeBefore), Containment.Tests.Isolation.NodeCordonTests.WithoutVersion(await cluster.NodeAsync(node))));
         Assert.True(faults.Rules.Sum(host.KubeSim.Faults.Fired) > 0, "no fault fired");
     }
 
@@ -108,8 +108,6 @@ public sealed class KubernetesFaultTests(ReliabilityHostFixture host)
         {"id":"escape-{{Guid.NewGuid():N}}","source":"fault-tests","category":"container-escape","severity":"high","time":"2026-11-24T03:00:00Z",
          "target":{"cluster":"{{LocalHostFixture.Cluster}}","namespace":"{{LocalHostFixture.Namespace}}","pod":"{{pod}}"},"title":"container escape"}
         """;
-
-    private async Task<JsonObject> NodeAsync(string node) => (await host.KubeSim.Store.GetAsync(ResourceCatalog.Nodes, null, node, CancellationToken.None))!;
 
     [Theory]
     [InlineData("POST", "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies")]

@@ -21,10 +21,8 @@ public sealed class LeastPrivilegeHostFixture : LocalHostFixture
     /// <summary>The role and its binding as <c>./containment rbac --user containment-runner</c> prints them.</summary>
     public static async Task<string> RbacYamlAsync()
     {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await ContainmentCli.RunAsync(["rbac", "--user", Identity], output, error);
-        return exit == ContainmentCli.Ok ? output.ToString() : throw new InvalidOperationException($"rbac exited {exit}: {error}");
+        var (exit, output, error) = await Cli.CliRun.RunAsync("rbac", "--user", Identity);
+        return exit == ContainmentCli.Ok ? output : throw new InvalidOperationException($"rbac exited {exit}: {error}");
     }
 
     /// <summary>Applies a manifest with kubectl, as the cluster's admin.</summary>

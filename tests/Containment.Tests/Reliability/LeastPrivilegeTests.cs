@@ -35,8 +35,8 @@ public sealed class LeastPrivilegeTests(LeastPrivilegeHostFixture host)
 
         var instanceId = await NodeCordonFlowTests.EscapeAsync(flow, pod);
         var waiting = await flow.RunUntilAsync(instanceId, status => FlowClient.Waiting(status) || FlowClient.Finished(status));
-        var fenced = await CiliumPolicyNamesAsync();
-        var cordoned = await NodeAsync(node);
+        var fenced = await cluster.CiliumPolicyNamesAsync();
+        var cordoned = await cluster.NodeAsync(node);
         using var anonymous = host.CreateAnonymousClient();
         using var decision = await anonymous.PostAsync(await flow.ApprovalLinkAsync(pod), new FormUrlEncodedContent([new("decision", "approve"), new("comment", "checked")]));
         var done = await flow.RunUntilAsync(instanceId, FlowClient.Finished);
@@ -48,8 +48,8 @@ public sealed class LeastPrivilegeTests(LeastPrivilegeHostFixture host)
         Assert.True((string?)done["outcome"]!["result"] == "succeeded", done.ToJsonString());
         Assert.Equal(before, await cluster.MetadataAsync(pod));
         Assert.Empty(await cluster.PoliciesForAsync(pod, quarantineId: null));
-        Assert.DoesNotContain(QuarantineNames.PolicyName(pod), await CiliumPolicyNamesAsync());
-        Assert.Null((await NodeAsync(node))["spec"]?["unschedulable"]);
+        Assert.DoesNotContain(QuarantineNames.PolicyName(pod), await cluster.CiliumPolicyNamesAsync());
+        Assert.Null((await cluster.NodeAsync(node))["spec"]?["unschedulable"]);
     }
 
     [Fact]
@@ -155,18 +155,8 @@ public sealed class LeastPrivilegeTests(LeastPrivilegeHostFixture host)
 
     private async Task<(int Exit, string Output)> DriftCommandAsync()
     {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await Containment.Local.Cli.ContainmentCli.RunAsync(["isolations", "drift", "--url", host.BaseAddress.ToString(), "--key", LocalHostFixture.ApiKey], output, error);
-        return (exit, output.ToString() + error);
+        var (exit, output, error) = await Cli.CliRun.RunAsync("isolations", "drift", "--url", host.BaseAddress.ToString(), "--key", LocalHostFixture.ApiKey);
+        return (exit, output + error);
     }
 
-    private async Task<JsonObject> NodeAsync(string node) =>
-        (await host.KubeSim.Store.GetAsync(ResourceCatalog.Nodes, null, node, CancellationToken.None))!;
-
-    private async Task<IReadOnlyList<string>> CiliumPolicyNamesAsync()
-    {
-        var (items, _) = await host.KubeSim.Store.ListAsync(ResourceCatalog.CiliumNetworkPolicies, LocalHostFixture.Namespace, LabelSelector.Everything, new Dictionary<string, string>(), CancellationToken.None);
-        return [.. items.Select(policy => (string)policy["metadata"]!["name"]!)];
-    }
 }

@@ -13,4 +13,7 @@ public sealed record DriftReport(DateTimeOffset CheckedAt, IReadOnlyList<Cluster
 public sealed record ClusterChecked(string Cluster, int QuarantinedPods, int IsolatedRecords, string? Error = null, IReadOnlyList<KubernetesPermission>? MissingPermissions = null)
 {
     public bool ShortOfAccess => MissingPermissions is { Count: > 0 };
+
+    /// <summary>The permissions missing, as people read them (a method, so that it stays out of the report's JSON).</summary>
+    public string MissingText() => string.Join("; ", MissingPermissions ?? []);
 }

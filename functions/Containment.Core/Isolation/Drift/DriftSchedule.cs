@@ -77,7 +77,7 @@ public sealed partial class DriftSchedule(DriftWatch watch, IOptions<DriftOption
     {
         var report = outcome.Report;
         var unread = report.Clusters.Where(cluster => cluster.Error is not null).Select(cluster => cluster.Cluster).ToList();
-        var shortOfAccess = report.Clusters.Where(cluster => cluster.ShortOfAccess).Select(cluster => $"{cluster.Cluster} ({string.Join("; ", cluster.MissingPermissions!)})").ToList();
+        var shortOfAccess = report.Clusters.Where(cluster => cluster.ShortOfAccess).Select(cluster => $"{cluster.Cluster} ({cluster.MissingText()})").ToList();
         var detail = $"last round at {ReadableTime.Of(report.CheckedAt)}: {report.Findings.Count} disagreements standing"
             + (unread.Count == 0 ? string.Empty : $"; cannot read {string.Join(", ", unread)}")
             + (shortOfAccess.Count == 0 ? string.Empty : $"; Containment may not do all it needs on {string.Join(", ", shortOfAccess)}");

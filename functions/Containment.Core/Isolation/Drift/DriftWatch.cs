@@ -33,7 +33,7 @@ public sealed partial class DriftWatch(
 
         foreach (var cluster in shortOfAccess)
         {
-            LogShortOfAccess(logger, cluster.Cluster, string.Join("; ", cluster.MissingPermissions!));
+            LogShortOfAccess(logger, cluster.Cluster, cluster.MissingText());
         }
 
         List<DriftCleared> cleared = [.. forget.SelectMany(entry => entry.Value.Select(key => ReportedDrift.ClearedOf(entry.Key, key)))];

@@ -77,44 +77,31 @@ public static class PlaybookValidator
 
         if (step.Retry is { } retry)
         {
-            var firstPointer = JsonPointer.Append(JsonPointer.Append(pointer, "retry"), "firstInterval");
-            var maxPointer = JsonPointer.Append(JsonPointer.Append(pointer, "retry"), "maxInterval");
-            if (retry.FirstInterval <= TimeSpan.Zero)
-            {
-                // A try that does not wait meets the same throttling or outage again; the Kubernetes calls already
-                // retry quickly inside a try.
-                problems.Add((firstPointer, "must be longer than zero"));
-            }
-
+            var retryPointer = JsonPointer.Append(pointer, "retry");
+            var maxPointer = JsonPointer.Append(retryPointer, "maxInterval");
             if (retry.MaxInterval is { } max && max < retry.FirstInterval)
             {
                 problems.Add((maxPointer, "is shorter than firstInterval"));
             }
 
-            CheckLongest(retry.FirstInterval, firstPointer, problems);
+            // A try that does not wait meets the same throttling or outage again; the Kubernetes calls already retry
+            // quickly inside a try.
+            CheckDelay(retry.FirstInterval, JsonPointer.Append(retryPointer, "firstInterval"), problems);
             CheckLongest(retry.MaxInterval, maxPointer, problems);
         }
 
         switch (step)
         {
             case ApprovalStep approval:
-                if (approval.Timeout <= TimeSpan.Zero)
-                {
-                    problems.Add((JsonPointer.Append(pointer, "timeout"), "must be longer than zero"));
-                }
-
-                CheckLongest(approval.Timeout, JsonPointer.Append(pointer, "timeout"), problems);
+                CheckDelay(approval.Timeout, JsonPointer.Append(pointer, "timeout"), problems);
                 CheckNames(approval.Channels, context.Channels, "channel", JsonPointer.Append(pointer, "channels"), problems);
                 CheckNames(approval.Approvers, context.Approvers, "approver", JsonPointer.Append(pointer, "approvers"), problems);
                 break;
             case NotifyStep notify:
                 CheckNames(notify.Channels, context.Channels, "channel", JsonPointer.Append(pointer, "channels"), problems);
                 break;
-            case WaitStep wait when wait.Duration <= TimeSpan.Zero:
-                problems.Add((JsonPointer.Append(pointer, "duration"), "must be longer than zero"));
-                break;
             case WaitStep wait:
-                CheckLongest(wait.Duration, JsonPointer.Append(pointer, "duration"), problems);
+                CheckDelay(wait.Duration, JsonPointer.Append(pointer, "duration"), problems);
                 break;
             case DeletePodStep { GracePeriod: { } grace }:
                 var gracePointer = JsonPointer.Append(pointer, "gracePeriod");
@@ -126,6 +113,19 @@ public static class PlaybookValidator
 
                 CheckLongest(grace, gracePointer, problems);
                 break;
+        }
+    }
+
+    /// <summary>A time to wait: longer than zero, and no longer than <see cref="PlaybookLimits.LongestDelay"/>.</summary>
+    private static void CheckDelay(TimeSpan delay, string pointer, List<(string, string)> problems)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            problems.Add((pointer, "must be longer than zero"));
+        }
+        else
+        {
+            CheckLongest(delay, pointer, problems);
         }
     }
 

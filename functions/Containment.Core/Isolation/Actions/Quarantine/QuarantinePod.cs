@@ -23,9 +23,6 @@ public sealed class QuarantinePod(
     IOptions<ClusterAccessOptions> options,
     ILogger<QuarantinePod> logger) : IContainmentAction
 {
-    internal const string CiliumGroup = "cilium.io";
-    internal const string CiliumVersion = "v2";
-    internal const string CiliumPlural = "ciliumnetworkpolicies";
     private const int MaxConflictRetries = 3;
     private const string NotManagedHere = QuarantineNames.ManagedByLabel + "!=" + QuarantineNames.ManagedByValue;
 
@@ -48,7 +45,7 @@ public sealed class QuarantinePod(
     [
         new("", "pods", ["get", "patch"]),
         new("networking.k8s.io", "networkpolicies", ["get", "list", "create", "update", "delete"]),
-        new(CiliumGroup, CiliumPlural, ["get", "create", "update", "delete"]),
+        new(CiliumNetworkPolicies.Group, CiliumNetworkPolicies.Plural, ["get", "create", "update", "delete"]),
     ];
 
     /// <summary>Runs the checks only; null when the pod may be quarantined.</summary>
@@ -309,6 +306,9 @@ public sealed class QuarantinePod(
     private static async Task<T> OnceConnectedAsync<T>(Task<ClusterConnection> connecting, Func<IKubernetes, Task<T>> read) =>
         await read((await connecting).Client);
 
+    // One list read, made beside the pod's read, shows any other policy that selects the quarantined pod. It leaves out
+    // the policies Containment manages: each selects only its own pod's quarantine label, and in a storm there is one
+    // per isolated pod, which made every isolation read all the others.
     private async Task<IList<V1NetworkPolicy>> ListOtherPoliciesAsync(IKubernetes client, string ns, CancellationToken cancellationToken) =>
         (await calls.ExecuteAsync(new KubernetesOperation("list", "networkpolicies", ns),
             ct => client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, labelSelector: NotManagedHere, cancellationToken: ct), cancellationToken)).Items ?? [];

@@ -13,7 +13,7 @@ internal static class QuarantinePolicyDeletes
 
     /// <summary>Whether the CiliumNetworkPolicy was there to delete.</summary>
     public static async Task<bool> DeleteCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, CancellationToken cancellationToken) =>
-        await calls.ExecuteOrDefaultAsync(new KubernetesOperation("delete", "ciliumnetworkpolicies.cilium.io", ns, name),
-            ct => client.CustomObjects.DeleteNamespacedCustomObjectAsync(QuarantinePod.CiliumGroup, QuarantinePod.CiliumVersion, ns, QuarantinePod.CiliumPlural, name, cancellationToken: ct),
+        await calls.ExecuteOrDefaultAsync(new KubernetesOperation("delete", CiliumNetworkPolicies.Resource, ns, name),
+            ct => client.CustomObjects.DeleteNamespacedCustomObjectAsync(CiliumNetworkPolicies.Group, CiliumNetworkPolicies.Version, ns, CiliumNetworkPolicies.Plural, name, cancellationToken: ct),
             cancellationToken) is not null;
 }

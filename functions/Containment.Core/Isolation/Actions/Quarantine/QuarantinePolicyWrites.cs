@@ -125,21 +125,21 @@ internal static class QuarantinePolicyWrites
 
         var body = CiliumPolicy(ns, name, pod, quarantineId);
         body["metadata"]!["resourceVersion"] = existing["metadata"]?["resourceVersion"]?.DeepClone();
-        var replaced = await calls.ExecuteAsync(new KubernetesOperation("update", "ciliumnetworkpolicies.cilium.io", ns, name),
-            ct => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, QuarantinePod.CiliumGroup, QuarantinePod.CiliumVersion, ns, QuarantinePod.CiliumPlural, name, cancellationToken: ct), cancellationToken);
+        var replaced = await calls.ExecuteAsync(new KubernetesOperation("update", CiliumNetworkPolicies.Resource, ns, name),
+            ct => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, CiliumNetworkPolicies.Group, CiliumNetworkPolicies.Version, ns, CiliumNetworkPolicies.Plural, name, cancellationToken: ct), cancellationToken);
         return (true, JsonSerializer.SerializeToNode(replaced)!);
     }
 
     public static async Task<JsonNode> CreateCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, string pod, string quarantineId, CancellationToken cancellationToken)
     {
-        var stored = await calls.ExecuteAsync(new KubernetesOperation("create", "ciliumnetworkpolicies.cilium.io", ns, name),
-            ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(CiliumPolicy(ns, name, pod, quarantineId), QuarantinePod.CiliumGroup, QuarantinePod.CiliumVersion, ns, QuarantinePod.CiliumPlural, cancellationToken: ct), cancellationToken);
+        var stored = await calls.ExecuteAsync(new KubernetesOperation("create", CiliumNetworkPolicies.Resource, ns, name),
+            ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(CiliumPolicy(ns, name, pod, quarantineId), CiliumNetworkPolicies.Group, CiliumNetworkPolicies.Version, ns, CiliumNetworkPolicies.Plural, cancellationToken: ct), cancellationToken);
         return JsonSerializer.SerializeToNode(stored)!;
     }
 
     private static JsonObject CiliumPolicy(string ns, string name, string pod, string quarantineId) => new()
     {
-        ["apiVersion"] = $"{QuarantinePod.CiliumGroup}/{QuarantinePod.CiliumVersion}",
+        ["apiVersion"] = $"{CiliumNetworkPolicies.Group}/{CiliumNetworkPolicies.Version}",
         ["kind"] = "CiliumNetworkPolicy",
         ["metadata"] = new JsonObject
         {
@@ -153,8 +153,8 @@ internal static class QuarantinePolicyWrites
 
     private static async Task<JsonNode?> ReadCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, CancellationToken cancellationToken)
     {
-        var found = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "ciliumnetworkpolicies.cilium.io", ns, name),
-            ct => client.CustomObjects.GetNamespacedCustomObjectAsync(QuarantinePod.CiliumGroup, QuarantinePod.CiliumVersion, ns, QuarantinePod.CiliumPlural, name, ct), cancellationToken);
+        var found = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", CiliumNetworkPolicies.Resource, ns, name),
+            ct => client.CustomObjects.GetNamespacedCustomObjectAsync(CiliumNetworkPolicies.Group, CiliumNetworkPolicies.Version, ns, CiliumNetworkPolicies.Plural, name, ct), cancellationToken);
         return found is null ? null : JsonSerializer.SerializeToNode(found);
     }
 }

@@ -7,10 +7,8 @@ namespace Containment.Isolation.Actions.Quarantine;
 /// <summary>Whether a quarantine holds as applied, and what may leave traffic open where it does: the isolation's warnings.</summary>
 internal static class QuarantineVerification
 {
-    // The pod and the quarantine policies are checked in the API server's answers to their writes (or reads);
-    // one list read, made beside the pod's read, shows any other policy that selects the quarantined pod. The list leaves
-    // out the policies Containment manages: each selects only its own pod's quarantine label, and in a storm
-    // there is one per isolated pod, which made every isolation read all the others.
+    // The pod and the quarantine policies are checked in the API server's answers to their writes (or reads), the
+    // other policies in the namespace in one list read (QuarantinePod.ListOtherPoliciesAsync).
     public static bool Verify(V1Pod pod, V1NetworkPolicy policy, IList<V1NetworkPolicy> otherPolicies, string? ciliumName, JsonNode? cilium, string quarantineId,
         List<IsolationWarning> warnings)
     {

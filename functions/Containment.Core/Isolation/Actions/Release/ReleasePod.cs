@@ -39,7 +39,7 @@ public sealed class ReleasePod(
     [
         new("", "pods", ["get", "patch"]),
         new("networking.k8s.io", "networkpolicies", ["get", "delete"]),
-        new(QuarantinePod.CiliumGroup, QuarantinePod.CiliumPlural, ["delete"]),
+        new(CiliumNetworkPolicies.Group, CiliumNetworkPolicies.Plural, ["delete"]),
     ];
 
     /// <param name="runStartedAt">The start of the run that releases, when known: a pod a later run has isolated since is left as it is (<see cref="RunStamp"/>).</param>
