@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Containment.Local.Hosting;
 
 namespace Containment.Local.Cli;
 
@@ -35,7 +36,7 @@ public static class ContainmentCli
         {
             return await parse.InvokeAsync(configuration);
         }
-        catch (InvalidDataException unreadable)
+        catch (SettingsFileException unreadable)
         {
             await configuration.Error.WriteLineAsync(unreadable.Message);
             return Failed;

@@ -27,7 +27,7 @@ internal static class ServeCommand
                 return ContainmentCli.Failed;
             }
 
-            // A file that is not settings throws InvalidDataException, which the CLI tells as it is.
+            // A file that is not settings throws SettingsFileException, which the CLI tells as it is.
             await using var app = LocalHost.Create(parse.GetValue(port), settingsFile);
 
             // Every setting checked before the host starts, so each wrong one is told, rather than the first as the host's crash.

@@ -20,13 +20,13 @@ public static class LocalSettingsConfiguration
         return builder.AddInMemoryCollection(Read(path));
     }
 
-    /// <exception cref="InvalidDataException">The file is not JSON, or has no <c>Values</c> object: the message names the file and the place.</exception>
+    /// <exception cref="SettingsFileException">The file is not JSON, or has no <c>Values</c> object: the message names the file and the place.</exception>
     public static IReadOnlyDictionary<string, string?> Read(string path)
     {
         using var document = Parse(path);
         if (!document.RootElement.TryGetProperty("Values", out var values) || values.ValueKind != JsonValueKind.Object)
         {
-            throw new InvalidDataException($"{path}: expected an object \"Values\" holding the settings, as in local.settings.sample.json");
+            throw new SettingsFileException($"{path}: expected an object \"Values\" holding the settings, as in local.settings.sample.json");
         }
 
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -54,7 +54,7 @@ public static class LocalSettingsConfiguration
             // The reader counts lines and bytes from 0; editors count from 1.
             var line = exception.LineNumber + 1;
             var column = exception.BytePositionInLine + 1;
-            throw new InvalidDataException($"{path}:{line}:{column}: not valid JSON ({JsonErrors.Describe(exception)})", exception);
+            throw new SettingsFileException($"{path}:{line}:{column}: not valid JSON ({JsonErrors.Describe(exception)})", exception);
         }
     }
 }

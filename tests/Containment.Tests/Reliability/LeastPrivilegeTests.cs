@@ -68,6 +68,7 @@ public sealed class LeastPrivilegeTests(LeastPrivilegeHostFixture host)
         var checkedCluster = Assert.Single(drift["clusters"]!.AsArray())!;
         Assert.True(checkedCluster["error"] is null, checkedCluster.ToJsonString());
         Assert.Empty(checkedCluster["missingPermissions"]!.AsArray());
+        Assert.False(checkedCluster["shortOfAccess"]!.GetValue<bool>());
         Assert.Equal("victim", labels?.GetValueOrDefault("app"));
         Assert.True(deletion.Changed, deletion.Message);
         Assert.Null(await host.KubeSim.Store.GetAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, deleted, CancellationToken.None));
