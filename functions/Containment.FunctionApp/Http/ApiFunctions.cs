@@ -67,16 +67,17 @@ public sealed class ApiFunctions(
     public Task<HttpResponseData> GetEvent([HttpTrigger(AuthorizationLevel.Function, "get", Route = "events/{id}")] HttpRequestData request, [DurableClient] DurableTaskClient client, FunctionContext context) =>
         HandleAsync(request, client, context, (api, ct) => events.GetAsync(api.Route("id"), ct));
 
-    [Function("SetEventStatus")]
-    public Task<HttpResponseData> SetEventStatus([HttpTrigger(AuthorizationLevel.Function, "post", Route = "events/{id}/status")] HttpRequestData request, [DurableClient] DurableTaskClient client, FunctionContext context) =>
+    // Not "SetEventStatus": that is the activity's name, and a Functions app's names are one set, compared without case.
+    [Function("ChangeEventStatus")]
+    public Task<HttpResponseData> ChangeEventStatus([HttpTrigger(AuthorizationLevel.Function, "post", Route = "events/{id}/status")] HttpRequestData request, [DurableClient] DurableTaskClient client, FunctionContext context) =>
         HandleAsync(request, client, context, (api, ct) => events.SetStatusAsync(api, api.Route("id"), ct));
 
     [Function("GetEventById")]
     public Task<HttpResponseData> GetEventById([HttpTrigger(AuthorizationLevel.Function, "get", Route = "event")] HttpRequestData request, [DurableClient] DurableTaskClient client, FunctionContext context) =>
         HandleAsync(request, client, context, events.GetByQueryAsync);
 
-    [Function("SetEventStatusById")]
-    public Task<HttpResponseData> SetEventStatusById([HttpTrigger(AuthorizationLevel.Function, "post", Route = "event/status")] HttpRequestData request, [DurableClient] DurableTaskClient client, FunctionContext context) =>
+    [Function("ChangeEventStatusById")]
+    public Task<HttpResponseData> ChangeEventStatusById([HttpTrigger(AuthorizationLevel.Function, "post", Route = "event/status")] HttpRequestData request, [DurableClient] DurableTaskClient client, FunctionContext context) =>
         HandleAsync(request, client, context, events.SetStatusByQueryAsync);
 
     [Function("ListPoison")]
