@@ -56,7 +56,8 @@ public sealed class AlertAdmission(
             return await IgnoreAsync(alert, eventId, cluster.Reason!, now, cancellationToken);
         }
 
-        alert = alert with { Target = alert.Target with { Cluster = alias } };
+        // Both names of the cluster, so a trigger that names it by either judges every alert about it.
+        alert = alert with { Target = alert.Target with { Cluster = alias, ClusterResourceId = alert.Target.ClusterResourceId ?? cluster.ResourceId } };
         var catalog = await playbooks.GetCatalogAsync(cancellationToken);
         var byHand = playbook is not null;
         playbook ??= catalog.Select(alert, catalog.AsksPodLabels(alert) ? await podLabels.ReadAsync(alert.Target, cancellationToken) : null);

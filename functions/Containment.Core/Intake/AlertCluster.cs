@@ -3,8 +3,11 @@ using Containment.Clusters;
 
 namespace Containment.Intake;
 
-/// <summary>The configured cluster an alert is about (<see cref="Alias"/>), or why none is (<see cref="Reason"/>).</summary>
-public sealed record AlertCluster(string? Alias = null, string? Reason = null)
+/// <summary>
+/// The configured cluster an alert is about (<see cref="Alias"/>, and the AKS resource id it is configured with, if any),
+/// or why none is (<see cref="Reason"/>).
+/// </summary>
+public sealed record AlertCluster(string? Alias = null, string? Reason = null, string? ResourceId = null)
 {
     private const string HowToConfigure = "(Containment:Clusters:<alias> with Kubeconfig or ResourceId)";
 
@@ -20,7 +23,7 @@ public sealed record AlertCluster(string? Alias = null, string? Reason = null)
         {
             if (ClusterLookup.Find(clusters, resourceId) is { } byId)
             {
-                return new AlertCluster(byId.Alias);
+                return new AlertCluster(byId.Alias, ResourceId: byId.Settings.ResourceId);
             }
 
             return target.Cluster is { } named && ClusterLookup.Find(clusters, named) is { } byName
@@ -33,12 +36,12 @@ public sealed record AlertCluster(string? Alias = null, string? Reason = null)
         if (target.Cluster is not { } name)
         {
             return ClusterLookup.Find(clusters, string.Empty) is { } only
-                ? new AlertCluster(only.Alias)
+                ? new AlertCluster(only.Alias, ResourceId: only.Settings.ResourceId)
                 : new AlertCluster(Reason: $"the alert names no cluster and {clusters.Count} are configured");
         }
 
         return ClusterLookup.Find(clusters, name) is { } found
-            ? new AlertCluster(found.Alias)
+            ? new AlertCluster(found.Alias, ResourceId: found.Settings.ResourceId)
             : new AlertCluster(Reason: $"cluster {name} is not configured {HowToConfigure}");
     }
 }

@@ -30,7 +30,8 @@ internal sealed class AdmissionHarness : IAsyncDisposable
     private readonly ServiceProvider services;
 
     /// <param name="tablePrefix">The tables of an earlier harness, as a host started again finds them; new ones when null.</param>
-    public AdmissionHarness(string connectionString, string? tablePrefix = null)
+    /// <param name="clusterResourceId">The AKS resource id <see cref="Cluster"/> is configured with, beside its kubeconfig.</param>
+    public AdmissionHarness(string connectionString, string? tablePrefix = null, string? clusterResourceId = null)
     {
         WritePlaybook(Watch, priority: 10, """{ "categories": ["abnormal-process"] }""");
         WritePlaybook(Contain, priority: 90, """{ "categories": ["reverse-shell"] }""");
@@ -47,6 +48,7 @@ internal sealed class AdmissionHarness : IAsyncDisposable
             ["Containment:Approvals:SigningKey"] = "admission-test-signing-key-of-32-bytes!",
             ["Containment:Approvals:BaseUrl"] = BaseUri.ToString(),
             ["Containment:Clusters:" + Cluster + ":Kubeconfig"] = KubeconfigPath,
+            ["Containment:Clusters:" + Cluster + ":ResourceId"] = clusterResourceId,
         }).Build();
         var collection = new ServiceCollection();
         collection.AddSingleton<IConfiguration>(configuration);

@@ -40,6 +40,21 @@ public sealed class AlertAdmissionTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Admit_AlertNamingTheClusterByAlias_APlaybookExcludingItsResourceIdDoesNotTakeIt()
+    {
+        const string ProdId = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-prod";
+        await using var harness = new AdmissionHarness(azurite.ConnectionString, clusterResourceId: ProdId);
+        harness.WritePlaybook("not-prod", priority: 95, $$"""{ "categories": ["reverse-shell"], "clusters": { "exclude": ["{{ProdId}}"] } }""");
+
+        var entry = await harness.AdmitAsync(AdmissionHarness.Alert("shell-1", AlertCategory.ReverseShell, "api-1"));
+
+        Assert.Equal(AdmissionOutcome.Started, entry.Outcome);
+        Assert.Equal(Contain, entry.Playbook);
+        var stored = await harness.Events.GetAsync(entry.EventId, CancellationToken.None);
+        Assert.Equal(ProdId, stored!.Alert.Target.ClusterResourceId);
+    }
+
+    [Fact]
     public async Task Admit_HigherPriorityAlertWhileALowerRunHoldsThePod_EndsThatRunAndStartsItsOwn()
     {
         await using var harness = new AdmissionHarness(azurite.ConnectionString);

@@ -18,16 +18,16 @@ public sealed class AlertClusterTests
     };
 
     [Theory]
-    [InlineData(ProdId, null, "aks-prod")]
-    [InlineData(ProdId + "/", "lab", "aks-prod")] // the resource id decides, whatever the name says
-    [InlineData(null, "AKS-PROD", "aks-prod")]
-    [InlineData(null, "lab", "lab")]
-    [InlineData(LabId, "lab", "lab")] // lab has no resource id to tell it from another cluster named lab
-    public void Of_NamesAConfiguredCluster(string? resourceId, string? name, string alias)
+    [InlineData(ProdId, null, "aks-prod", ProdId)]
+    [InlineData(ProdId + "/", "lab", "aks-prod", ProdId)] // the resource id decides, whatever the name says
+    [InlineData(null, "AKS-PROD", "aks-prod", ProdId)] // with the resource id aks-prod is configured with
+    [InlineData(null, "lab", "lab", null)]
+    [InlineData(LabId, "lab", "lab", null)] // lab has no resource id to tell it from another cluster named lab
+    public void Of_NamesAConfiguredCluster(string? resourceId, string? name, string alias, string? configuredResourceId)
     {
         var cluster = AlertCluster.Of(Target(resourceId, name), Two);
 
-        Assert.Equal(new AlertCluster(alias), cluster);
+        Assert.Equal(new AlertCluster(alias, ResourceId: configuredResourceId), cluster);
     }
 
     [Theory]
