@@ -77,6 +77,33 @@ public sealed class PlaybookLoaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Load_FileThatCannotBeRead_IsReportedAndOthersLoad()
+    {
+        Write("a.json", Playbook("good", """["malware"]""", priority: 0));
+        var dangling = Path.Combine(folder.FullName, "b.json");
+        File.CreateSymbolicLink(dangling, Path.Combine(folder.FullName, "gone.json"));
+
+        var result = await Load();
+
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal((dangling, "/"), (problem.File, problem.Pointer));
+        Assert.StartsWith("cannot be read: ", problem.Message, StringComparison.Ordinal);
+        Assert.Equal(["good"], result.Catalog.Playbooks.Select(loaded => loaded.Playbook.Name));
+    }
+
+    [Fact]
+    public async Task Load_FileWithAKeyGivenTwice_IsLeftOutAndOthersLoad()
+    {
+        Write("a.json", Playbook("good", """["malware"]""", priority: 0));
+        var twice = Write("b.json", """{ "name": "b", "name": "c", "trigger": {}, "steps": [] }""");
+
+        var result = await Load();
+
+        Assert.Equal([new PlaybookProblem(twice, "/name", "this key is given twice in its object; keep one")], result.Problems);
+        Assert.Equal(["good"], result.Catalog.Playbooks.Select(loaded => loaded.Playbook.Name));
+    }
+
+    [Fact]
     public async Task Load_MissingPath_ReportsIt()
     {
         var missing = Path.Combine(folder.FullName, "none");

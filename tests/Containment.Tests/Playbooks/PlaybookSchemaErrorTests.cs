@@ -144,6 +144,16 @@ public sealed class PlaybookSchemaErrorTests
     }
 
     [Fact]
+    public void Parse_DuplicateKey_ReportedWithItsPlace_NotThrown()
+    {
+        var once = PlaybookText.With("""[{ "id": "a", "type": "isolate", "id": "b" }]""");
+        var nested = PlaybookText.With("""[{ "id": "a", "type": "isolate" }]""", trigger: """{ "podLabels": { "app": "web", "app": "db" } }""");
+
+        Assert.Equal(["/steps/0/id: this key is given twice in its object; keep one"], PlaybookText.Problems(once));
+        Assert.Equal(["/trigger/podLabels/app: this key is given twice in its object; keep one"], PlaybookText.Problems(nested));
+    }
+
+    [Fact]
     public void Parse_MalformedJson_ReportsLineAndColumn()
     {
         var json = "{ \"name\": \"x\",\n  \"steps\": [ }";

@@ -16,7 +16,18 @@ public static class PlaybookLoader
         var parsed = new List<LoadedPlaybook>();
         foreach (var file in ExpandPaths(paths, problems))
         {
-            var json = await File.ReadAllTextAsync(file, cancellationToken);
+            string json;
+            try
+            {
+                json = await File.ReadAllTextAsync(file, cancellationToken);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // One file that cannot be read (removed while listed, not readable by the host) leaves the others serving.
+                problems.Add(new PlaybookProblem(file, JsonPointer.Root, $"cannot be read: {exception.Message}"));
+                continue;
+            }
+
             var result = PlaybookParser.Parse(file, json, context);
             problems.AddRange(result.Problems);
             if (result.IsValid)

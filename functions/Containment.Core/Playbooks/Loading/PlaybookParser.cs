@@ -13,9 +13,18 @@ public static class PlaybookParser
     public static PlaybookParseResult Parse(string file, string json, PlaybookValidationContext context)
     {
         JsonNode? document;
+        var options = new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = false };
         try
         {
-            document = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = false });
+            using (var read = JsonDocument.Parse(json, options))
+            {
+                if (DuplicateKeys.First(read.RootElement) is { } duplicate)
+                {
+                    return PlaybookParseResult.Failed(new PlaybookProblem(file, duplicate, "this key is given twice in its object; keep one"));
+                }
+            }
+
+            document = JsonNode.Parse(json, documentOptions: options);
         }
         catch (JsonException exception)
         {
