@@ -38,7 +38,7 @@ param aksClusters aksCluster[] = []
 @description('Namespaces never isolated, besides kube-system, kube-public and kube-node-lease.')
 param protectedNamespaces string[] = []
 
-@description('Notification channels. name: as playbooks reference it; type: teams, slack, email or webhook; urlSecretName: the Key Vault secret holding its webhook URL (teams, slack, webhook); to: e-mail recipients (email).')
+@description('Notification channels, each as playbooks name it: teams, slack and webhook with the Key Vault secret of their URL; email with its SMTP server, sender and recipients (the password as a Key Vault secret). The shipped playbooks name soc-teams, soc-email and soc-oncall.')
 param notificationChannels notificationChannel[] = []
 
 @description('When the drift watch compares every cluster with the isolation ledger: an NCRONTAB expression of six fields (second first), UTC.')
@@ -72,10 +72,27 @@ type aksCluster = {
 }
 
 type notificationChannel = {
+  @description('As playbooks and driftChannels name it.')
   name: string
   type: ('teams' | 'slack' | 'email' | 'webhook')
+  @description('teams, slack, webhook: the Key Vault secret holding the webhook URL.')
   urlSecretName: string?
+  @description('webhook: the Key Vault secret holding the key that signs each POST (optional).')
+  signingSecretName: string?
+  @description('email: recipients, separated by commas.')
   to: string?
+  @description('email: the SMTP server.')
+  smtpHost: string?
+  @description('email: 587 unless given.')
+  port: int?
+  @description('email: start-tls unless given.')
+  security: ('none' | 'start-tls' | 'ssl-on-connect')?
+  @description('email: the sender, e.g. Containment <containment@example.com>.')
+  from: string?
+  @description('email: the SMTP user, when the server wants one.')
+  username: string?
+  @description('email: the Key Vault secret holding the SMTP password (with username).')
+  passwordSecretName: string?
 }
 
 //********************************************
@@ -257,12 +274,27 @@ var protectedNamespaceSettings = reduce(range(0, length(protectedNamespaces)), {
   'Containment__ProtectedNamespaces__${index}': protectedNamespaces[index]
 }))
 
+// Each channel's settings as the code binds them (NotificationOptionsReader); secrets only as Key Vault references.
 var channelSettings = reduce(notificationChannels, {}, (settings, channel) => union(settings, {
   'Containment__Notifications__Channels__${channel.name}__Type': channel.type
 }, channel.?urlSecretName == null ? {} : {
   'Containment__Notifications__Channels__${channel.name}__Url': '@Microsoft.KeyVault(VaultName=${keyVault.name};SecretName=${channel.urlSecretName!})'
+}, channel.?signingSecretName == null ? {} : {
+  'Containment__Notifications__Channels__${channel.name}__Secret': '@Microsoft.KeyVault(VaultName=${keyVault.name};SecretName=${channel.signingSecretName!})'
 }, channel.?to == null ? {} : {
   'Containment__Notifications__Channels__${channel.name}__To': channel.to!
+}, channel.?smtpHost == null ? {} : {
+  'Containment__Notifications__Channels__${channel.name}__SmtpHost': channel.smtpHost!
+}, channel.?port == null ? {} : {
+  'Containment__Notifications__Channels__${channel.name}__Port': string(channel.port!)
+}, channel.?security == null ? {} : {
+  'Containment__Notifications__Channels__${channel.name}__Security': channel.security!
+}, channel.?from == null ? {} : {
+  'Containment__Notifications__Channels__${channel.name}__From': channel.from!
+}, channel.?username == null ? {} : {
+  'Containment__Notifications__Channels__${channel.name}__Username': channel.username!
+}, channel.?passwordSecretName == null ? {} : {
+  'Containment__Notifications__Channels__${channel.name}__Password': '@Microsoft.KeyVault(VaultName=${keyVault.name};SecretName=${channel.passwordSecretName!})'
 }))
 
 // The timer resolves its schedule from a setting of its own: a nested name does not resolve reliably on Linux.

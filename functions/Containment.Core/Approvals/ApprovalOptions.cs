@@ -20,6 +20,15 @@ public sealed class ApprovalOptions
 
     public IEnumerable<string> Validate()
     {
+        foreach (var (name, value) in new[] { (nameof(SigningKey), SigningKey), (nameof(PreviousSigningKey), PreviousSigningKey) })
+        {
+            if (KeyVaultReference.Unresolved($"{Section}:{name}", value) is { } unresolved)
+            {
+                yield return unresolved;
+                yield break;
+            }
+        }
+
         if (string.IsNullOrWhiteSpace(SigningKey))
         {
             yield return $"{Section}:{nameof(SigningKey)} is required (at least {MinimumKeyBytes} bytes, base64 or text)";

@@ -195,6 +195,27 @@ public sealed class ApprovalTokensTests
         Assert.Contains("SigningKey", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("SigningKey")]
+    [InlineData("PreviousSigningKey")]
+    public void Start_KeyVaultReferenceNotResolved_FailsRatherThanSigningWithItsText(string setting)
+    {
+        // At least 32 bytes of text, so only the reference check can refuse it.
+        const string Reference = "@Microsoft.KeyVault(VaultName=kv-prod-cnt;SecretName=approval-signing-key)";
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Containment:Approvals:SigningKey"] = KeyA,
+            ["Containment:Approvals:" + setting] = Reference,
+        }).Build();
+        using var provider = new ServiceCollection().AddApprovals(configuration).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ApprovalOptions>>().Value);
+
+        Assert.Equal(
+            $"Containment:Approvals:{setting} holds a Key Vault reference the platform did not resolve (the secret is missing, or the app's identity may not read it); its text is not used as a key",
+            error.Message);
+    }
+
     [Fact]
     public void KeyBytes_Base64Of32Bytes_IsDecoded()
     {

@@ -1,5 +1,7 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Containment.Isolation;
+using Containment.Notifications;
 using Containment.Tests.Support;
 
 namespace Containment.Tests.Infra;
@@ -133,6 +135,38 @@ public sealed partial class MainBicepTests
         _ => throw new ArgumentOutOfRangeException(nameof(verb), verb, "not a Kubernetes verb Azure RBAC maps"),
     };
 
+    /// <summary>A channel the deployment cannot describe whole fails the host's start (an email channel without its SMTP server).</summary>
+    [Fact]
+    public void Main_ChannelSettings_SetEveryOptionAChannelBinds()
+    {
+        var bound = typeof(ChannelOptions).Assembly.GetTypes()
+            .Where(type => type.IsSubclassOf(typeof(ChannelOptions)) && !type.IsAbstract)
+            .SelectMany(type => type.GetProperties().Where(property => property.CanWrite && property.Name != nameof(ChannelOptions.Name)))
+            .Select(property => property.Name)
+            .Distinct()
+            .ToList();
+
+        Assert.Contains(nameof(EmailChannelOptions.SmtpHost), bound);
+        Assert.All(bound, name => Assert.Contains($"'Containment__Notifications__Channels__${{channel.name}}__{name}'", Main, StringComparison.Ordinal));
+    }
+
+    /// <summary>A playbook naming a channel that is not configured is not loaded: the README's deployment configures every one the shipped playbooks name.</summary>
+    [Fact]
+    public void Readme_Deployment_ConfiguresEveryChannelTheShippedPlaybooksName()
+    {
+        var readme = File.ReadAllText(RepositoryRoot.Combine("README.md"));
+        var deployed = JsonNode.Parse(DeployedChannels().Match(readme).Groups[1].Value)!.AsArray()
+            .Select(channel => (string)channel!["name"]!)
+            .ToHashSet(StringComparer.Ordinal);
+        var named = Directory.GetFiles(RepositoryRoot.Combine("playbooks"), "*.json")
+            .SelectMany(file => NamedChannels().Matches(File.ReadAllText(file)))
+            .SelectMany(match => JsonNode.Parse(match.Groups[1].Value)!.AsArray().Select(channel => (string)channel!))
+            .ToHashSet(StringComparer.Ordinal);
+
+        Assert.Equal(["soc-email", "soc-oncall", "soc-teams"], named.Order());
+        Assert.Subset(deployed, named);
+    }
+
     [Fact]
     public void Main_EveryParameterHasADescription()
     {
@@ -153,4 +187,10 @@ public sealed partial class MainBicepTests
 
     [GeneratedRegex(@"""(Containment__[A-Za-z]+__)")]
     private static partial Regex SettingFamily();
+
+    [GeneratedRegex(@"notificationChannels='(\[.*?\])'")]
+    private static partial Regex DeployedChannels();
+
+    [GeneratedRegex(@"""channels"":\s*(\[[^\]]*\])")]
+    private static partial Regex NamedChannels();
 }
