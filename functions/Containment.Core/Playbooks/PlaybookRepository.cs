@@ -45,7 +45,7 @@ public sealed partial class PlaybookRepository(IOptions<PlaybookOptions> options
         var approvers = configuration.GetSection("Containment:Approvals:Approvers");
         return new PlaybookValidationContext
         {
-            Channels = channels.ToHashSet(StringComparer.Ordinal),
+            Channels = channels.ToHashSet(StringComparer.OrdinalIgnoreCase), // as the sender looks channels up
             Approvers = approvers.Exists()
                 ? approvers.GetChildren().Select(approver => approver.Value).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase)
                 : null,

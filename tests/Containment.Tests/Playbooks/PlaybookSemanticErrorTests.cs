@@ -1,4 +1,6 @@
+using Containment.Playbooks;
 using Containment.Playbooks.Validation;
+using Microsoft.Extensions.Configuration;
 
 namespace Containment.Tests.Playbooks;
 
@@ -29,6 +31,18 @@ public sealed class PlaybookSemanticErrorTests
         var json = PlaybookText.With("""[{ "id": "tell", "type": "notify", "channels": ["soc-teams", "soc-slack"], "template": "isolated" }]""");
 
         Assert.Equal(["/steps/0/channels/1: unknown channel 'soc-slack'; configured: soc-email, soc-teams"], PlaybookText.Problems(json, Settings));
+    }
+
+    [Fact]
+    public void Validate_ChannelNamedInAnotherCase_IsTheConfiguredChannel()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Containment:Notifications:Channels:soc-teams:Type"] = "teams",
+        }).Build();
+        var json = PlaybookText.With("""[{ "id": "tell", "type": "notify", "channels": ["SOC-Teams"], "template": "isolated" }]""");
+
+        Assert.Empty(PlaybookText.Problems(json, PlaybookRepository.ContextFrom(configuration)));
     }
 
     [Fact]
