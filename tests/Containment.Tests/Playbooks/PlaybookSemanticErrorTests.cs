@@ -138,6 +138,35 @@ public sealed class PlaybookSemanticErrorTests
     }
 
     [Fact]
+    public void Validate_ReleaseAfterAnApprovalThatMayFailAndGoOn_ReportsRelease()
+    {
+        // Every branch isolates, but a request that fails (the chat channel is down) goes on past the branches.
+        var json = PlaybookText.With("""
+            [{ "id": "ask", "type": "approval", "message": "m", "channels": ["c"], "timeout": "PT1H", "continueOnError": true,
+               "onApproved": [{ "id": "a", "type": "isolate" }], "onRejected": [{ "id": "r", "type": "isolate" }],
+               "onTimeout": [{ "id": "t", "type": "isolate" }] },
+             { "id": "free", "type": "release" }]
+            """);
+
+        Assert.Equal(
+            ["/steps/1: release 'free' can run before any isolate on some path: isolate first (without 'when' or 'continueOnError'), or move the release into a branch that follows one"],
+            PlaybookText.Problems(json));
+    }
+
+    [Fact]
+    public void Validate_ReleaseAfterAnApprovalWhoseEveryBranchIsolates_IsValid()
+    {
+        var json = PlaybookText.With("""
+            [{ "id": "ask", "type": "approval", "message": "m", "channels": ["c"], "timeout": "PT1H",
+               "onApproved": [{ "id": "a", "type": "isolate" }], "onRejected": [{ "id": "r", "type": "isolate" }],
+               "onTimeout": [{ "id": "t", "type": "isolate" }] },
+             { "id": "free", "type": "release" }]
+            """);
+
+        Assert.Empty(PlaybookText.Problems(json));
+    }
+
+    [Fact]
     public void Validate_ReleaseAfterIsolateInApprovedBranchOnly_ReportsLaterRelease()
     {
         var json = PlaybookText.With("""

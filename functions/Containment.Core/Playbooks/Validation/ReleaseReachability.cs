@@ -39,7 +39,9 @@ internal static class ReleaseReachability
                     mayBeUnisolated = true;
                     break;
                 case ApprovalStep approval:
-                    var after = approval.When is not null || approval.OnApproved is null || approval.OnRejected is null || approval.OnTimeout is null
+                    // The run goes straight on, past every branch, when the step does not run (when), a branch is
+                    // missing, or the request fails and continueOnError lets the run go on.
+                    var after = !certain || approval.OnApproved is null || approval.OnRejected is null || approval.OnTimeout is null
                         ? mayBeUnisolated
                         : false;
                     foreach (var (field, branch) in approval.Branches)
