@@ -70,8 +70,8 @@ public static class JsonPointer
     }
 
     /// <summary>
-    /// A path as NJsonSchema reports it (<c>#/steps[0].approvers[1]</c>) as a pointer (<c>/steps/0/approvers/1</c>).
-    /// Property names in playbooks are plain identifiers, so dots and brackets only ever separate segments.
+    /// A path as NJsonSchema reports it (<c>#/steps[0].approvers[1]</c>, a name that is no identifier quoted as
+    /// <c>podLabels['app.kubernetes.io/name']</c> with <c>\'</c> inside) as a pointer (<c>/steps/0/approvers/1</c>).
     /// </summary>
     public static string FromSchemaPath(string? path)
     {
@@ -82,12 +82,58 @@ public static class JsonPointer
 
         var text = path.StartsWith("#/", StringComparison.Ordinal) ? path[2..] : path.TrimStart('#');
         var pointer = new StringBuilder();
-        foreach (var segment in text.Split(['.', '[', ']'], StringSplitOptions.RemoveEmptyEntries))
+        var at = 0;
+        while (at < text.Length)
         {
+            if (text[at] == '.')
+            {
+                at++;
+                continue;
+            }
+
+            var segment = text[at] == '[' ? Bracketed(text, ref at) : Plain(text, ref at);
             pointer.Append('/').Append(Escape(segment));
         }
 
         return pointer.Length == 0 ? Root : pointer.ToString();
+    }
+
+    // A name up to the next '.' or '['.
+    private static string Plain(string text, ref int at)
+    {
+        var end = text.IndexOfAny(['.', '['], at);
+        end = end < 0 ? text.Length : end;
+        var segment = text[at..end];
+        at = end;
+        return segment;
+    }
+
+    // [0], or ['a name'] with \ escaping the character after it.
+    private static string Bracketed(string text, ref int at)
+    {
+        if (at + 1 < text.Length && text[at + 1] == '\'')
+        {
+            var name = new StringBuilder();
+            at += 2;
+            while (at < text.Length && text[at] != '\'')
+            {
+                if (text[at] == '\\' && at + 1 < text.Length)
+                {
+                    at++;
+                }
+
+                name.Append(text[at++]);
+            }
+
+            at = Math.Min(text.Length, at + 2); // past the closing ']
+            return name.ToString();
+        }
+
+        var close = text.IndexOf(']', at);
+        close = close < 0 ? text.Length : close;
+        var index = text[(at + 1)..close];
+        at = Math.Min(text.Length, close + 1);
+        return index;
     }
 
     /// <summary>The node at <paramref name="pointer"/>, or null when there is none.</summary>

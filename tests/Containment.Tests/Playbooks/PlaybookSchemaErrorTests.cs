@@ -153,6 +153,17 @@ public sealed class PlaybookSchemaErrorTests
         Assert.Equal(["/trigger/podLabels/app: this key is given twice in its object; keep one"], PlaybookText.Problems(nested));
     }
 
+    [Theory]
+    [InlineData("app.kubernetes.io/name", "/trigger/podLabels/app.kubernetes.io~1name")]
+    [InlineData("team[x]", "/trigger/podLabels/team[x]")]
+    [InlineData("it's", "/trigger/podLabels/it's")]
+    public void Parse_PodLabelOfWrongType_PointsAtTheLabelWhateverItsName(string label, string pointer)
+    {
+        var json = PlaybookText.With("""[{ "id": "a", "type": "isolate" }]""", trigger: $$"""{ "categories": ["reverse-shell"], "podLabels": { "{{label}}": 5 } }""");
+
+        Assert.Equal([$"{pointer}: expected a string, got 5"], PlaybookText.Problems(json));
+    }
+
     [Fact]
     public void Parse_MalformedJson_ReportsLineAndColumn()
     {
