@@ -41,6 +41,11 @@ public sealed class ApprovalsApi(ApprovalTokens tokens, ApprovalStore approvals,
 
     private async Task<ApiResponse> DecidePageAsync(ApiRequest request, string token, CancellationToken cancellationToken)
     {
+        if (ApprovalRequestSite.IsCrossSite(request))
+        {
+            return ApprovalPage.FromAnotherSite();
+        }
+
         var (record, etag, refusal) = await FindAsync(token, cancellationToken);
         if (refusal is not null)
         {

@@ -110,13 +110,17 @@ public static class ApprovalPage
 
     public static ApiResponse NotAllowed(ApproverVerdict verdict, string? signedInIdentity) => Notice(403, "Not allowed", Refusal(verdict, signedInIdentity));
 
+    public static ApiResponse FromAnotherSite() => Notice(403, "Not from the approval page",
+        "A decision is taken only from the approval page itself, and this one was sent by another site. Nothing was decided: open the link and decide there.");
+
     /// <summary>The page as JSON (<c>Accept</c> asks for JSON and not HTML), else as it is.</summary>
     public static ApiResponse Negotiate(ApiRequest request, ApiResponse page)
     {
         var accept = request.Header("Accept") ?? string.Empty;
         var wantsJson = accept.Contains("application/json", StringComparison.OrdinalIgnoreCase) && !accept.Contains("text/html", StringComparison.OrdinalIgnoreCase);
+        // The same headers either way: the JSON holds the request, the alert's payload included, and is not to be cached.
         return wantsJson && page.Text is not null
-            ? ApiResponse.Json(page.Status, page.Body)
+            ? ApiResponse.Json(page.Status, page.Body) with { Headers = page.Headers }
             : page;
     }
 

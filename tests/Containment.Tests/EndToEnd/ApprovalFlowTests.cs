@@ -178,6 +178,41 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
         Assert.Null((await host.Get<ApprovalStore>().GetAsync(record.InstanceId, record.TokenHash, CancellationToken.None))!.Value.Record.Decision);
     }
 
+    [Theory]
+    [InlineData("Sec-Fetch-Site", "cross-site")]
+    [InlineData("Sec-Fetch-Site", "same-site")]
+    [InlineData("Origin", "https://attacker.example")]
+    public async Task DecisionPostedByAnotherSite_Is403AndDecidesNothing(string header, string value)
+    {
+        var (token, record) = await StoreAsync(approvers: ["ana@contoso.com"]);
+        using var client = host.CreateAnonymousClient();
+        client.DefaultRequestHeaders.Add("X-MS-CLIENT-PRINCIPAL-NAME", "ana@contoso.com");
+        client.DefaultRequestHeaders.Add(header, value);
+
+        using var page = await client.PostAsync(Link(token), Form("approve"));
+
+        Assert.Equal(403, (int)page.StatusCode);
+        Assert.Contains("A decision is taken only from the approval page itself", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Null((await host.Get<ApprovalStore>().GetAsync(record.InstanceId, record.TokenHash, CancellationToken.None))!.Value.Record.Decision);
+    }
+
+    /// <summary>The page's own form: Sec-Fetch-Site same-origin, and Origin null (the page's referrer policy is no-referrer).</summary>
+    [Fact]
+    public async Task DecisionPostedByThePageItself_IsTaken()
+    {
+        using var flow = new FlowClient(host);
+        var (_, instanceId, _, link) = await WaitingForApprovalAsync(flow);
+        using var client = AnonymousJsonClient();
+        client.DefaultRequestHeaders.Add("Sec-Fetch-Site", "same-origin");
+        client.DefaultRequestHeaders.Add("Origin", "null");
+
+        using var decided = await client.PostAsync(link, Form("approve", "checked", name: "ana@contoso.com"));
+
+        Assert.Equal(200, (int)decided.StatusCode);
+        Assert.Equal("no-store", decided.Headers.CacheControl?.ToString());
+        await flow.RunUntilAsync(instanceId, FlowClient.Finished);
+    }
+
     [Fact]
     public async Task RequestNoLongerAwaited_SaysExpiredAndDecidesNothing()
     {
