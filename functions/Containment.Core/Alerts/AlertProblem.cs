@@ -7,5 +7,11 @@ namespace Containment.Alerts;
 /// </remarks>
 public sealed record AlertProblem(string Pointer, string Message)
 {
+    /// <summary>The longest a sender's value is repeated in a message: enough to recognise it, not a copy of a huge one.</summary>
+    public const int MaxQuotedCharacters = 200;
+
     public override string ToString() => $"{(Pointer.Length == 0 ? "/" : Pointer)}: {Message}";
+
+    /// <summary>A sender's value in quotes, cut to <see cref="MaxQuotedCharacters"/>.</summary>
+    public static string Quote(string? value) => $"'{TextCut.WithEllipsis(value ?? string.Empty, MaxQuotedCharacters)}'";
 }

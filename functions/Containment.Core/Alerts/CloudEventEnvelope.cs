@@ -50,14 +50,14 @@ internal static class CloudEventEnvelope
 
             if (cloudEvent.Data is null)
             {
-                sink.Problem(at, $"CloudEvent '{cloudEvent.Id}' carries no data");
+                sink.Problem(at, $"CloudEvent {AlertProblem.Quote(cloudEvent.Id)} carries no data");
                 continue;
             }
 
             if (!TryJson(cloudEvent.Data, out var data))
             {
                 // Data sent as JSON always reads: data that does not came as data_base64, and the problem points there.
-                sink.Problem(JsonPointer.Append(at, "data_base64"), $"the data of CloudEvent '{cloudEvent.Id}' is not JSON");
+                sink.Problem(JsonPointer.Append(at, "data_base64"), $"the data of CloudEvent {AlertProblem.Quote(cloudEvent.Id)} is not JSON");
                 continue;
             }
 

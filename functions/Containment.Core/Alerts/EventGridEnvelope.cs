@@ -55,7 +55,7 @@ internal static class EventGridEnvelope
 
             if (!CloudEventEnvelope.TryJson(gridEvent.Data, out var payload))
             {
-                sink.Problem(JsonPointer.Append(at, "data"), $"the data of Event Grid event '{gridEvent.Id}' is not JSON");
+                sink.Problem(JsonPointer.Append(at, "data"), $"the data of Event Grid event {AlertProblem.Quote(gridEvent.Id)} is not JSON");
                 continue;
             }
 

@@ -20,6 +20,9 @@ public sealed class AlertsApi(AlertIntake intake, AlertAdmission admission, Pois
     /// </summary>
     public const int MaxProblemsListed = 100;
 
+    /// <summary>A problem's pointer and message, each at most this long: both may repeat the sender's own text, whole.</summary>
+    public const int MaxDetailCharacters = 1_000;
+
     public async Task<ApiResponse> PostAsync(ApiRequest request, CancellationToken cancellationToken)
     {
         var (entries, error) = await AdmitAsync(request, Receiver, cancellationToken);
@@ -48,7 +51,11 @@ public sealed class AlertsApi(AlertIntake intake, AlertAdmission admission, Pois
         if (!read.Succeeded || read.Alerts.Count == 0)
         {
             var problems = read.Problems.Count > 0 ? read.Problems : [new AlertProblem(string.Empty, "the body holds no alert")];
-            var details = problems.Take(MaxProblemsListed).Select(problem => new ApiErrorDetail(problem.Pointer.Length == 0 ? "/" : problem.Pointer, problem.Message)).ToList();
+            var details = problems.Take(MaxProblemsListed)
+                .Select(problem => new ApiErrorDetail(
+                    TextCut.WithEllipsis(problem.Pointer.Length == 0 ? "/" : problem.Pointer, MaxDetailCharacters),
+                    TextCut.WithEllipsis(problem.Message, MaxDetailCharacters)))
+                .ToList();
             var unlisted = problems.Count > details.Count ? $"; {problems.Count - details.Count} more problems not listed" : string.Empty;
             var kept = await poison.AddAsync(receiver, request.ContentType, string.Join("; ", details.Select(detail => $"{detail.Pointer}: {detail.Message}")) + unlisted, request.Body.ToString(), cancellationToken);
             return ([], ApiResponse.Error(400, $"the alerts could not be read (kept as poison record {kept.Id}){unlisted}; nothing was started", [.. details]));

@@ -17,6 +17,9 @@ public sealed class PoisonStore(LedgerTables tables, TimeProvider time)
     /// </summary>
     public const int MaxBodyCharacters = 30_000;
 
+    /// <summary>The reason as kept, in characters; a reason holds the problems told to the sender, each cut already.</summary>
+    public const int MaxReasonCharacters = 120_000;
+
     public async Task<PoisonRecord> AddAsync(string receiver, string? contentType, string reason, string body, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
@@ -28,7 +31,7 @@ public sealed class PoisonStore(LedgerTables tables, TimeProvider time)
             ReceivedAt = now,
             Receiver = receiver,
             ContentType = contentType,
-            Reason = reason,
+            Reason = TextCut.WithEllipsis(reason, MaxReasonCharacters),
             Body = TextCut.ToLength(body, MaxBodyCharacters),
             BodyTruncated = body.Length > MaxBodyCharacters,
         };

@@ -27,6 +27,18 @@ public sealed class PoisonStoreTests : IAsyncLifetime, IDisposable
     public void Dispose() => own.Dispose();
 
     [Fact]
+    public async Task Add_ReasonLongerThanARowHolds_IsKeptCut()
+    {
+        var reason = new string('r', 500_000);
+
+        var added = await poison.AddAsync("api/alerts", "application/json", reason, "{", CancellationToken.None);
+        var read = await poison.GetAsync(added.Id, CancellationToken.None);
+
+        Assert.Equal(PoisonStore.MaxReasonCharacters, read!.Reason.Length);
+        Assert.EndsWith("r…", read.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task List_FollowingNext_GivesEveryRecordOnce_NewestFirst_AcrossDays()
     {
         // Seven records over three days, two of them received in the same tick: pages of three, then one.

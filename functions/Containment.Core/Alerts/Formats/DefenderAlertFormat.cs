@@ -54,7 +54,7 @@ public sealed class DefenderAlertFormat : IAlertFormat
         var severityName = Json.String(alert, "severity", "alertSeverity", "reportedSeverity");
         if (!SeverityMap.TryMicrosoft(severityName, out var severity))
         {
-            sink.Problem(JsonPointer.Append(at, "severity"), $"'{severityName}' is not a Defender severity (Informational, Low, Medium, High)");
+            sink.Problem(JsonPointer.Append(at, "severity"), $"{AlertProblem.Quote(severityName)} is not a Defender severity (Informational, Low, Medium, High)");
             return;
         }
 
@@ -123,7 +123,7 @@ public sealed class DefenderAlertFormat : IAlertFormat
         {
             sink.Problem(at, podName is null
                 ? "no pod named in the alert (looked in entities, extendedProperties)"
-                : $"no namespace for pod '{podName}' (looked in entities, extendedProperties)");
+                : $"no namespace for pod {AlertProblem.Quote(podName)} (looked in entities, extendedProperties)");
             return [];
         }
 

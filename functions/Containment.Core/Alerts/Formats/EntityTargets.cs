@@ -23,7 +23,7 @@ internal static class EntityTargets
         var nsName = ns?.Name ?? Json.String(pod.Fields, "namespace", "namespaceName");
         if (nsName is null)
         {
-            problem = $"no namespace for pod '{podName}' (looked in the pod entity and namespace entities)";
+            problem = $"no namespace for pod {AlertProblem.Quote(podName)} (looked in the pod entity and namespace entities)";
             return null;
         }
 

@@ -30,7 +30,7 @@ public sealed class FalcoAlertFormat : IAlertFormat
         var ns = Field(fields, "k8s.ns.name");
         if (ns is null)
         {
-            sink.Problem(fieldsPointer, $"no namespace for pod '{pod}' (looked in output_fields k8s.ns.name)");
+            sink.Problem(fieldsPointer, $"no namespace for pod {AlertProblem.Quote(pod)} (looked in output_fields k8s.ns.name)");
             return;
         }
 
@@ -38,7 +38,7 @@ public sealed class FalcoAlertFormat : IAlertFormat
         var priority = Json.String(payload, "priority");
         if (!SeverityMap.TryFalco(priority, out var severity))
         {
-            sink.Problem(JsonPointer.Append(pointer, "priority"), $"'{priority}' is not a Falco priority ({string.Join(", ", SeverityMap.FalcoPriorities.Keys)})");
+            sink.Problem(JsonPointer.Append(pointer, "priority"), $"{AlertProblem.Quote(priority)} is not a Falco priority ({string.Join(", ", SeverityMap.FalcoPriorities.Keys)})");
             return;
         }
 
