@@ -19,13 +19,33 @@ param deadLetterStorageId string
 @description('Blob container for undeliverable events.')
 param deadLetterContainerName string
 
+// Storage Blob Data Contributor: the dead-letter account takes no shared key, so Event Grid writes with the topic's identity.
+var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+
+resource deadLetterStorage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: last(split(deadLetterStorageId, '/'))
+}
+
 resource topic 'Microsoft.EventGrid/topics@2025-02-15' = {
   name: topicName
   location: location
+  identity: {
+    type: 'SystemAssigned'
+  }
   properties: {
     inputSchema: 'CloudEventSchemaV1_0'
     disableLocalAuth: true
     publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource deadLetterWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(deadLetterStorage.id, topic.id, storageBlobDataContributor)
+  scope: deadLetterStorage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
+    principalId: topic.identity.principalId
+    principalType: 'ServicePrincipal'
   }
 }
 
@@ -46,15 +66,24 @@ resource subscription 'Microsoft.EventGrid/topics/eventSubscriptions@2025-02-15'
       maxDeliveryAttempts: 30
       eventTimeToLiveInMinutes: 1440
     }
-    deadLetterDestination: {
-      endpointType: 'StorageBlob'
-      properties: {
-        resourceId: deadLetterStorageId
-        blobContainerName: deadLetterContainerName
+    deadLetterWithResourceIdentity: {
+      identity: {
+        type: 'SystemAssigned'
+      }
+      deadLetterDestination: {
+        endpointType: 'StorageBlob'
+        properties: {
+          resourceId: deadLetterStorageId
+          blobContainerName: deadLetterContainerName
+        }
       }
     }
   }
+  dependsOn: [
+    deadLetterWriter
+  ]
 }
 
 output topicId string = topic.id
+output principalId string = topic.identity.principalId
 output endpoint string = topic.properties.endpoint

@@ -103,6 +103,12 @@ public sealed partial class MainBicepTests
         Assert.Contains("/functions/EventGridAlerts", topic, StringComparison.Ordinal);
         Assert.Contains("retryPolicy:", topic, StringComparison.Ordinal);
         Assert.Contains("deadLetterDestination:", topic, StringComparison.Ordinal);
+
+        // The storage account takes no shared key: dead letters are written with the topic's identity, which may write blobs.
+        Assert.Contains("deadLetterWithResourceIdentity:", topic, StringComparison.Ordinal);
+        Assert.Contains("type: 'SystemAssigned'", topic, StringComparison.Ordinal);
+        Assert.Contains("'ba92f5b4-2d11-453d-a403-e96b0029c9fe'", topic, StringComparison.Ordinal); // Storage Blob Data Contributor
+        Assert.Contains("principalId: topic.identity.principalId", topic, StringComparison.Ordinal);
     }
 
     /// <summary>
