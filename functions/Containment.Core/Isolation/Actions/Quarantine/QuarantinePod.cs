@@ -206,10 +206,32 @@ public sealed class QuarantinePod(
     internal static IReadOnlyDictionary<string, string>? SavedByQuarantine(V1Pod pod) =>
         QuarantineNames.IsQuarantined(pod) ? SavedLabels(pod) : null;
 
-    internal static IReadOnlyDictionary<string, string>? SavedLabels(V1Pod pod) =>
-        pod.Metadata?.Annotations?.TryGetValue(QuarantineNames.SavedLabelsAnnotation, out var json) == true
-            ? JsonSerializer.Deserialize<Dictionary<string, string>>(json)
-            : null;
+    /// <summary>The labels in the pod's saved-labels annotation; null when it has none.</summary>
+    /// <exception cref="KubernetesOperationException">
+    /// The annotation is not a JSON object of label values (edited by hand): what the quarantine saved is not known, and
+    /// the failure says so as the steps record any other (<see cref="KubernetesFailureReason.Invalid"/>).
+    /// </exception>
+    internal static IReadOnlyDictionary<string, string>? SavedLabels(V1Pod pod)
+    {
+        if (pod.Metadata?.Annotations is not { } annotations || !annotations.TryGetValue(QuarantineNames.SavedLabelsAnnotation, out var json))
+        {
+            return null;
+        }
+
+        try
+        {
+            var saved = JsonSerializer.Deserialize<Dictionary<string, string>>(json);
+            return saved is not null && saved.Values.All(value => value is not null) ? saved : throw new JsonException("not an object of label values");
+        }
+        catch (JsonException e)
+        {
+            throw new KubernetesOperationException(new KubernetesFailure(KubernetesFailureReason.Invalid,
+                $"invalid: pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} carries a {QuarantineNames.SavedLabelsAnnotation} annotation that is not a JSON object of label values, so the labels to give back are not known"), e);
+        }
+    }
+
+    /// <summary>A failure of <see cref="SavedLabels"/>, met only on a quarantined pod: nothing was written, the pod keeps its quarantine.</summary>
+    private static bool IsUnreadableSavedLabels(KubernetesOperationException e) => e.InnerException is JsonException;
 
     /// <summary>Applies the pod's deny-all policy, and the Cilium one where served, side by side, but for those created ahead.</summary>
     /// <returns>The policies as the API server answered their writes or reads (no Cilium one where not served), and whether anything was written.</returns>
@@ -321,7 +343,7 @@ public sealed class QuarantinePod(
         {
             return await RelabelAsync(client, pod, request, quarantineId, cancellationToken);
         }
-        catch (KubernetesOperationException e)
+        catch (KubernetesOperationException e) when (!IsUnreadableSavedLabels(e))
         {
             throw e.WithNote(FencedNotRelabelled);
         }
@@ -342,7 +364,8 @@ public sealed class QuarantinePod(
             IReadOnlyDictionary<string, string> saved;
             JsonObject metadata;
             var relabels = true;
-            if (SavedLabels(pod) is { } alreadySaved && labels.Count == 1 && labels.TryGetValue(QuarantineNames.QuarantineLabel, out var carried) && carried == quarantineId)
+            // The annotation is read only on a quarantined pod: on any other it is not Containment's (SavedByQuarantine).
+            if (labels.Count == 1 && labels.TryGetValue(QuarantineNames.QuarantineLabel, out var carried) && carried == quarantineId && SavedLabels(pod) is { } alreadySaved)
             {
                 if (!RunStamp.IsBehind(pod, request.RunStartedAt))
                 {

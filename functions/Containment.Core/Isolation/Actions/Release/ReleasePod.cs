@@ -82,7 +82,9 @@ public sealed class ReleasePod(
 
         if (saved is null)
         {
-            notes.Add($"pod {ns}/{target.Pod} carries no saved labels; its labels were left as they are");
+            notes.Add(pod.Metadata.Annotations?.ContainsKey(QuarantineNames.SavedLabelsAnnotation) == true
+                ? $"pod {ns}/{target.Pod} is not quarantined, so its {QuarantineNames.SavedLabelsAnnotation} annotation is not Containment's and was not used; its labels were left as they are"
+                : $"pod {ns}/{target.Pod} carries no saved labels; its labels were left as they are");
             return Outcome(deleted.Count > 0 ? ReleaseStatus.Released : ReleaseStatus.NotIsolated, connection, target, deleted, new Dictionary<string, string>(), notes);
         }
 
@@ -159,11 +161,14 @@ public sealed class ReleasePod(
         {
             RunStamp.ThrowIfLaterRun(pod, runStartedAt);
 
-            var saved = QuarantinePod.SavedLabels(pod);
-            if (saved is null && !QuarantineNames.IsQuarantined(pod))
+            // The annotation is Containment's only on a quarantined pod: on any other, whoever may edit the pod could have
+            // put it there, and the release would give the pod those labels instead of its own.
+            if (!QuarantineNames.IsQuarantined(pod))
             {
                 return new LabelsBack(pod, null);
             }
+
+            var saved = QuarantinePod.SavedByQuarantine(pod);
 
             try
             {
