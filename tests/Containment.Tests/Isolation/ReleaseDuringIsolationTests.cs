@@ -14,6 +14,7 @@ namespace Containment.Tests.Isolation;
 public sealed class ReleaseDuringIsolationTests
 {
     private const string PolicyName = "containment-quarantine-web-7d9f-abcde";
+    private const string PolicyPath = IsolationHarness.PoliciesPath + "/" + PolicyName;
     private const string CiliumPoliciesPath = "/apis/cilium.io/v2/namespaces/shop/ciliumnetworkpolicies";
 
     [Theory]
@@ -87,6 +88,73 @@ public sealed class ReleaseDuringIsolationTests
         Assert.Empty(released.Notes);
         Assert.Equal((IsolationStatus.Isolated, true), (isolated.Status, isolated.Verified));
         await AssertFencedAsync(harness, cilium, isolated.QuarantineId);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TheReleaseDeletesTheFenceAfterTheIsolationHasRelabelled_TheReleasePutsItBackAndSaysSo(bool cilium)
+    {
+        await using var harness = await IsolationHarness.StartAsync(cilium);
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None);
+
+        // The release has given the labels back; its delete of the fence is held while the later run isolates the pod whole.
+        var letDeleteGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var delete = new FaultRule { Method = "DELETE", PathPrefix = IsolationHarness.PoliciesPath, Until = letDeleteGo.Task };
+        harness.Sim.Faults.Add(delete);
+        var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None);
+        await HeldAsync(harness, delete, releasing);
+        var isolated = await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
+
+        letDeleteGo.SetResult();
+        var released = await releasing;
+
+        Assert.Equal((IsolationStatus.Isolated, true), (isolated.Status, isolated.Verified));
+        Assert.Equal(ReleaseStatus.Released, released.Status);
+        Assert.Empty(released.DeletedPolicies);
+        Assert.Equal("another run quarantined the pod while this release ran; its fence was put back", Assert.Single(released.Notes));
+        await AssertFencedAsync(harness, cilium, isolated.QuarantineId);
+    }
+
+    /// <summary>Neither meets the other: the isolation makes the requests it always made, the release one pod read more.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task IsolateThenRelease_NothingElseUnderWay_EachMakesItsRequests_TheReleaseReadsThePodOnceMore(bool cilium)
+    {
+        await using var harness = await IsolationHarness.StartAsync(cilium);
+        await harness.Quarantine.PreflightAsync(IsolationHarness.Pod(), CancellationToken.None);
+        harness.Sim.Requests.Reset();
+
+        var isolated = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        var isolation = harness.Sim.Requests.Snapshot();
+        harness.Sim.Requests.Reset();
+        var released = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
+        var release = harness.Sim.Requests.Snapshot();
+
+        var isolationExpected = new Dictionary<string, int>
+        {
+            ["GET " + IsolationHarness.PodPath] = 1,
+            ["POST " + IsolationHarness.PoliciesPath] = 1,
+            ["PATCH " + IsolationHarness.PodPath] = 1,
+            ["GET " + IsolationHarness.PoliciesPath] = 1,
+        };
+        var releaseExpected = new Dictionary<string, int>
+        {
+            ["GET " + IsolationHarness.PodPath] = 2,
+            ["PATCH " + IsolationHarness.PodPath] = 1,
+            ["DELETE " + PolicyPath] = 1,
+        };
+        if (cilium)
+        {
+            isolationExpected["POST " + CiliumPoliciesPath] = 1;
+            releaseExpected["DELETE " + CiliumPoliciesPath + "/" + PolicyName] = 1;
+        }
+
+        Assert.Equal((IsolationStatus.Isolated, true), (isolated.Status, isolated.Verified));
+        Assert.Equal(ReleaseStatus.Released, released.Status);
+        Assert.Equal(isolationExpected, isolation);
+        Assert.Equal(releaseExpected, release);
     }
 
     private static List<string> Policies(bool cilium) =>
