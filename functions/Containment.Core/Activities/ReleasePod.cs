@@ -133,6 +133,8 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
     private static string LookedAgain(ReleaseOutcome? firstLook) => firstLook switch
     {
         null => string.Empty,
+        _ when firstLook.Notes.Contains(ReleaseAction.FencePutBack) =>
+            "read again, as the record said isolated (the first look found the pod unquarantined, then quarantined by another run while it deleted the fence, and put the fence back): ",
         { DeletedPolicies.Count: 0 } => "read again, as the record said isolated (the first look found the pod unquarantined): ",
         _ => $"read again, as the record said isolated (the first look found the pod unquarantined and deleted {string.Join(", ", firstLook.DeletedPolicies)}): ",
     };

@@ -35,7 +35,7 @@ public sealed class ContainmentActionsTests
         Assert.Equal(
             [
                 "isolate: get,patch pods; get,create,update,delete ciliumnetworkpolicies.cilium.io; get,list,create,update,delete networkpolicies.networking.k8s.io",
-                "release: get,patch pods; delete ciliumnetworkpolicies.cilium.io; get,delete networkpolicies.networking.k8s.io",
+                "release: get,patch pods; get,create,update,delete ciliumnetworkpolicies.cilium.io; get,create,update,delete networkpolicies.networking.k8s.io",
                 "deletePod: get,delete pods",
                 "cordonNode: get,patch nodes; get pods",
                 "uncordonNode: get,list,patch nodes",

@@ -488,6 +488,22 @@ public sealed class QuarantinePodTests
         Assert.Equal(RunStamp.Of(IsolationHarness.EarlierRun), await harness.RunAnnotationAsync());
     }
 
+    [Fact]
+    public async Task IsolateAsync_APodNotQuarantinedCarriesASavedLabelsAnnotationThatIsNoJson_IsolatedWithItsOwnLabelsSaved()
+    {
+        // On a pod not quarantined the annotation is not Containment's: whoever may edit the pod must not stop its isolation so.
+        await using var harness = await IsolationHarness.StartAsync();
+        var labels = (await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None))!["metadata"]!["labels"]!.AsObject();
+        await harness.Sim.Store.PatchAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", "application/merge-patch+json",
+            new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [QuarantineNames.SavedLabelsAnnotation] = "{not json" } } },
+            CancellationToken.None);
+
+        var outcome = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+
+        Assert.Equal((IsolationStatus.Isolated, true), (outcome.Status, outcome.Verified));
+        Assert.Equal(labels.ToDictionary(label => label.Key, label => (string)label.Value!), outcome.SavedLabels);
+    }
+
     private static async Task<long> VersionAsync(IsolationHarness harness, ResourceKind kind)
     {
         var name = kind == ResourceCatalog.Pods ? "web-7d9f-abcde" : "containment-quarantine-web-7d9f-abcde";

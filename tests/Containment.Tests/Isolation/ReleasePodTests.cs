@@ -73,6 +73,53 @@ public sealed class ReleasePodTests
     }
 
     [Fact]
+    public async Task ReleaseAsync_PodNotQuarantinedCarryingSavedLabelsOfItsOwn_KeepsItsLabels_SaysTheAnnotationWasNotUsed()
+    {
+        // A release by hand of a pod the ledger calls isolated that is not quarantined: the annotation is not Containment's.
+        await using var harness = await IsolationHarness.StartAsync();
+        using var http = new HttpClient { BaseAddress = harness.Sim.BaseUrl };
+        await PlantSavedLabelsAsync(harness, """{"role":"db-admin"}""");
+        var before = await MetadataJsonAsync(http);
+        harness.Sim.Requests.Reset();
+
+        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
+
+        Assert.Equal(ReleaseStatus.NotIsolated, outcome.Status);
+        Assert.Empty(outcome.RestoredLabels);
+        Assert.Equal(
+            $"pod shop/web-7d9f-abcde is not quarantined, so its {QuarantineNames.SavedLabelsAnnotation} annotation is not Containment's and was not used; its labels were left as they are",
+            Assert.Single(outcome.Notes));
+        Assert.Equal(before, await MetadataJsonAsync(http));
+        Assert.Equal(0, harness.Sim.Requests.Count("PATCH", "/api/v1"));
+    }
+
+    [Theory]
+    [InlineData("""{"app":"web",""")]
+    [InlineData("""{"app":1}""")]
+    [InlineData("[]")]
+    [InlineData("null")]
+    public async Task ReleaseAsync_SavedLabelsAnnotationNotAMapOfLabels_FailsNamingItAndThePod_PodStaysFenced(string annotation)
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        using var http = new HttpClient { BaseAddress = harness.Sim.BaseUrl };
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        await PlantSavedLabelsAsync(harness, annotation);
+        var before = await MetadataJsonAsync(http);
+        harness.Sim.Requests.Reset();
+
+        var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None));
+
+        Assert.Equal(KubernetesFailureReason.Invalid, error.Failure.Reason);
+        Assert.Equal(
+            $"invalid: pod shop/web-7d9f-abcde carries a {QuarantineNames.SavedLabelsAnnotation} annotation that is not a JSON object of label values, so the labels to give back are not known"
+            + ReleasePod.StillFenced,
+            error.Failure.Message);
+        Assert.Equal(before, await MetadataJsonAsync(http));
+        Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
+        Assert.Equal(0, harness.Sim.Requests.Writes);
+    }
+
+    [Fact]
     public async Task IsolateThenRelease_PodLabelledByHandFirst_ReleaseDoesNotGiveTheQuarantineLabelBack()
     {
         await using var harness = await IsolationHarness.StartAsync();
@@ -255,6 +302,11 @@ public sealed class ReleasePodTests
         Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), await harness.RunAnnotationAsync());
         Assert.Equal(["containment.io/quarantine"], await LabelKeysAsync(harness));
     }
+
+    /// <summary>Puts <paramref name="json"/> in the pod's saved-labels annotation, as anyone who may edit the pod can.</summary>
+    private static async Task PlantSavedLabelsAsync(IsolationHarness harness, string json) =>
+        await harness.Sim.Store.PatchAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", "application/merge-patch+json",
+            new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [QuarantineNames.SavedLabelsAnnotation] = json } } }, CancellationToken.None);
 
     /// <summary>What <c>kubectl label pod web-7d9f-abcde containment.io/quarantine=by-hand</c> does: the label, no annotation.</summary>
     private static async Task LabelByHandAsync(HttpClient http)

@@ -238,7 +238,8 @@ public sealed class EndedRunStepTests(LocalHostFixture host)
     [Fact]
     public async Task Release_AnEndedRunIsolatesThePodAfterTheReleaseReadIt_TheReleaseLooksAgainAndGivesItBack()
     {
-        // The release reads the pod unquarantined; its policy delete is held while the ended run's isolation lands whole.
+        // The release reads the pod unquarantined; its policy delete is held while the ended run's isolation lands whole. The
+        // delete takes that isolation's fence, and the release, reading the pod again, puts it back; the second look releases.
         var pod = host.TakePod();
         var original = await cluster.MetadataAsync(pod);
         var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -260,10 +261,10 @@ public sealed class EndedRunStepTests(LocalHostFixture host)
         Assert.Equal(IsolationStatus.Released, (await isolations.GetAsync(id, CancellationToken.None))?.Status);
         var last = (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None))[^1];
         Assert.Equal(AuditAction.Released, last.Action);
-        Assert.StartsWith(
-            $"read again, as the record said isolated (the first look found the pod unquarantined and deleted NetworkPolicy/{QuarantineNames.PolicyName(pod)}): labels restored (2), policies deleted: ",
-            last.Detail,
-            StringComparison.Ordinal);
+        Assert.Equal(
+            "read again, as the record said isolated (the first look found the pod unquarantined, then quarantined by another run while it deleted the fence, and put the fence back): "
+            + $"labels restored (2), policies deleted: NetworkPolicy/{QuarantineNames.PolicyName(pod)}",
+            last.Detail);
     }
 
     private const string Policies = $"/apis/networking.k8s.io/v1/namespaces/{LocalHostFixture.Namespace}/networkpolicies";

@@ -228,6 +228,35 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
     }
 
     [Fact]
+    public async Task Release_SavedLabelsAnnotationNotAMapOfLabels_FailedRecordNamesItAndThePod_PodStaysFenced()
+    {
+        var pod = host.TakePod();
+        var isolate = ActivityCalls.Request("step-activities", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false });
+        Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(isolate, CancellationToken.None)).Succeeded);
+        await host.KubeSim.Store.PatchAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, pod, "application/merge-patch+json",
+            new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [QuarantineNames.SavedLabelsAnnotation] = "[\"app\"]" } } }, CancellationToken.None);
+        var before = await new ClusterView(host).MetadataAsync(pod);
+        var quarantineId = await new ClusterView(host).QuarantineIdAsync(pod);
+        var request = ActivityCalls.Request("step-activities", pod, new ReleaseStep { Id = "release" });
+        var id = ActivityTargets.IsolationId(request.Alert.Target);
+
+        var result = await host.Activity(ActivityNames.ReleasePod).RunAsync(request, CancellationToken.None);
+
+        var reason = $"invalid: pod {LocalHostFixture.Namespace}/{pod} carries a {QuarantineNames.SavedLabelsAnnotation} annotation that is not a JSON object of label values, "
+            + "so the labels to give back are not known" + Containment.Isolation.Actions.Release.ReleasePod.StillFenced;
+        Assert.False(result.Succeeded);
+        Assert.False(result.Retryable);
+        Assert.Equal(reason, result.Reason);
+        var record = await isolations.GetAsync(id, CancellationToken.None);
+        Assert.Equal((IsolationStatus.Failed, reason), (record?.Status, record?.FailureReason));
+        var entry = (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None))[^1];
+        Assert.Equal((AuditAction.ReleaseFailed, reason), (entry.Action, entry.Detail));
+        Assert.Equal(before, await new ClusterView(host).MetadataAsync(pod));
+        Assert.NotNull(quarantineId);
+        Assert.NotEmpty(await new ClusterView(host).PoliciesForAsync(pod, quarantineId));
+    }
+
+    [Fact]
     public async Task SetEventStatus_ChangesTheEventOnceWithOneAuditEntry()
     {
         var request = ActivityCalls.Request("step-activities", host.TakePod(), new SetEventStatusStep { Id = "mark", Status = EventStatus.Ignored, Reason = "a known scanner" });

@@ -30,6 +30,10 @@ public sealed class QuarantinePod(
         "; the pod was not relabelled, so it is not isolated: its deny-all policy is in place but selects no pod until it is."
         + " Isolate it again once the cause is fixed, or release it to delete the policy";
 
+    internal const string RelabelledFenceUnknown =
+        "; the pod was relabelled into quarantine, but its deny-all policy could not be checked again, and a release under way may have deleted it:"
+        + " isolate it again";
+
     public static string StepType => Playbooks.IsolateStep.TypeName;
 
     public static IReadOnlyList<string> Checks { get; } =
@@ -165,13 +169,23 @@ public sealed class QuarantinePod(
             await fenceAhead.AnsweredAsync();
         }
 
-        var (appliedPolicy, appliedCilium, fenceWrote) = await FenceAsync(client, ns, request.Pod, policyName, ciliumName, quarantineId, likelyExists: previousId is not null,
+        var fence = await FenceAsync(client, ns, request.Pod, policyName, ciliumName, quarantineId, likelyExists: previousId is not null,
             fenceAhead?.QuarantineId == quarantineId ? fenceAhead : null, cancellationToken);
-        var (relabelledPod, savedLabels, relabelWrote) = await RelabelFencedAsync(client, pod, request, quarantineId, cancellationToken);
-        var wrote = fenceWrote | relabelWrote;
+        var relabel = await RelabelFencedAsync(client, pod, request, quarantineId, cancellationToken);
+
+        // A fence found rather than made here, or a pod that changed under the relabel, may be one that an earlier run's release
+        // still under way deletes before the relabel lands: the pod, quarantined and selected by no policy, would be open to
+        // all traffic. So the fence is read again once the pod carries the label (a release deleting it later finds the pod
+        // quarantined, and puts it back). A fence created here (201) and a relabel at the first try have no such gap.
+        var wrote = fence.Wrote | relabel.Changed;
+        if (relabel.Changed && (!fence.Created || relabel.MetAChange))
+        {
+            fence = await FenceAgainAsync(client, ns, request.Pod, policyName, ciliumName, quarantineId, cancellationToken);
+            wrote |= fence.Wrote;
+        }
 
         var warnings = new List<IsolationWarning>();
-        var verified = QuarantineVerification.Verify(relabelledPod, appliedPolicy, await listing, ciliumName, appliedCilium, quarantineId, warnings);
+        var verified = QuarantineVerification.Verify(relabel.Pod, fence.Policy, await listing, ciliumName, fence.Cilium, quarantineId, warnings);
         QuarantineVerification.AddEngineWarnings(connection.Facts, ciliumName is not null, warnings);
 
         logger.LogInformation("Quarantined {Namespace}/{Pod} in {Cluster} with {Policy} (cilium {Cilium}, changed {Changed}, warnings {Warnings})",
@@ -185,7 +199,7 @@ public sealed class QuarantinePod(
             QuarantineId = quarantineId,
             NetworkPolicyName = policyName,
             CiliumNetworkPolicyName = ciliumName,
-            SavedLabels = savedLabels,
+            SavedLabels = relabel.Saved,
             Warnings = warnings,
             Ownership = previousId is null ? PodOwnership.Of(pod) : null,
             Verified = verified,
@@ -206,29 +220,75 @@ public sealed class QuarantinePod(
     internal static IReadOnlyDictionary<string, string>? SavedByQuarantine(V1Pod pod) =>
         QuarantineNames.IsQuarantined(pod) ? SavedLabels(pod) : null;
 
-    internal static IReadOnlyDictionary<string, string>? SavedLabels(V1Pod pod) =>
-        pod.Metadata?.Annotations?.TryGetValue(QuarantineNames.SavedLabelsAnnotation, out var json) == true
-            ? JsonSerializer.Deserialize<Dictionary<string, string>>(json)
-            : null;
+    /// <summary>The labels in the pod's saved-labels annotation; null when it has none.</summary>
+    /// <exception cref="KubernetesOperationException">
+    /// The annotation is not a JSON object of label values (edited by hand): what the quarantine saved is not known, and
+    /// the failure says so as the steps record any other (<see cref="KubernetesFailureReason.Invalid"/>).
+    /// </exception>
+    internal static IReadOnlyDictionary<string, string>? SavedLabels(V1Pod pod)
+    {
+        if (pod.Metadata?.Annotations is not { } annotations || !annotations.TryGetValue(QuarantineNames.SavedLabelsAnnotation, out var json))
+        {
+            return null;
+        }
+
+        try
+        {
+            var saved = JsonSerializer.Deserialize<Dictionary<string, string>>(json);
+            return saved is not null && saved.Values.All(value => value is not null) ? saved : throw new JsonException("not an object of label values");
+        }
+        catch (JsonException e)
+        {
+            throw new KubernetesOperationException(new KubernetesFailure(KubernetesFailureReason.Invalid,
+                $"invalid: pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} carries a {QuarantineNames.SavedLabelsAnnotation} annotation that is not a JSON object of label values, so the labels to give back are not known"), e);
+        }
+    }
+
+    /// <summary>A failure of <see cref="SavedLabels"/>, met only on a quarantined pod: nothing was written, the pod keeps its quarantine.</summary>
+    private static bool IsUnreadableSavedLabels(KubernetesOperationException e) => e.InnerException is JsonException;
 
     /// <summary>Applies the pod's deny-all policy, and the Cilium one where served, side by side, but for those created ahead.</summary>
-    /// <returns>The policies as the API server answered their writes or reads (no Cilium one where not served), and whether anything was written.</returns>
-    private async Task<(V1NetworkPolicy Policy, JsonNode? Cilium, bool Wrote)> FenceAsync(
+    private async Task<Fence> FenceAsync(
         IKubernetes client, string ns, string pod, string policyName, string? ciliumName, string quarantineId, bool likelyExists, QuarantineFence? ahead, CancellationToken cancellationToken)
     {
         var network = ahead is null
             ? QuarantinePolicyWrites.ApplyNetworkPolicyAsync(calls, client, ns, policyName, pod, quarantineId, likelyExists, cancellationToken)
             : AfterCreateAheadAsync(ahead, ahead.Policy, exists => QuarantinePolicyWrites.ApplyNetworkPolicyAsync(calls, client, ns, policyName, pod, quarantineId, exists, cancellationToken), likelyExists, cancellationToken);
+        // Where Cilium is not served there is no policy to have taken up.
         var cilium = ciliumName is null
-            ? Task.FromResult<(bool Wrote, JsonNode? Policy)>((false, null))
+            ? Task.FromResult(new PolicyApplied<JsonNode?>(Wrote: false, Created: true, null))
             : ahead is null
                 ? QuarantinePolicyWrites.ApplyCiliumPolicyAsync(calls, client, ns, ciliumName, pod, quarantineId, likelyExists, cancellationToken)
                 : AfterCreateAheadAsync<JsonNode?>(ahead, ahead.Cilium, exists => QuarantinePolicyWrites.ApplyCiliumPolicyAsync(calls, client, ns, ciliumName, pod, quarantineId, exists, cancellationToken), likelyExists, cancellationToken);
         await Task.WhenAll(network, cilium);
-        var (policyWritten, appliedPolicy) = await network;
-        var (ciliumWritten, appliedCilium) = await cilium;
-        return (appliedPolicy, appliedCilium, policyWritten | ciliumWritten);
+        var (policy, ciliumPolicy) = (await network, await cilium);
+        return new Fence(policy.Policy, ciliumPolicy.Policy, policy.Wrote | ciliumPolicy.Wrote, policy.Created & ciliumPolicy.Created);
     }
+
+    /// <summary>The fence read again after the relabel, and put back where it is missing or changed.</summary>
+    private async Task<Fence> FenceAgainAsync(
+        IKubernetes client, string ns, string pod, string policyName, string? ciliumName, string quarantineId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var fence = await FenceAsync(client, ns, pod, policyName, ciliumName, quarantineId, likelyExists: true, ahead: null, cancellationToken);
+            if (fence.Wrote)
+            {
+                logger.LogWarning("The fence of {Namespace}/{Pod} was missing or changed once the pod was relabelled (a release under way, most likely); it was put back", ns, pod);
+            }
+
+            return fence;
+        }
+        catch (KubernetesOperationException e)
+        {
+            throw e.WithNote(RelabelledFenceUnknown);
+        }
+    }
+
+    /// <summary>The pod's quarantine policies as the API server answered their writes or reads (no Cilium one where not served).</summary>
+    /// <param name="Wrote">Whether anything was written.</param>
+    /// <param name="Created">Whether this call's own creates made them all (201), none found there and taken up.</param>
+    private sealed record Fence(V1NetworkPolicy Policy, JsonNode? Cilium, bool Wrote, bool Created);
 
     /// <summary>
     /// What a read made ahead answered; a read made again where it failed (or there was none), so a read-ahead never
@@ -256,14 +316,14 @@ public sealed class QuarantinePod(
     /// refused for good (the isolation fails as its own create would); or in the way of a policy there already, which is
     /// read and judged. Any other failure (or none made) is as if it had not been made.
     /// </summary>
-    private static async Task<(bool Wrote, T Policy)> AfterCreateAheadAsync<T>(
-        QuarantineFence fence, Task<T?> ahead, Func<bool, Task<(bool Wrote, T Policy)>> apply, bool likelyExists, CancellationToken cancellationToken)
+    private static async Task<PolicyApplied<T>> AfterCreateAheadAsync<T>(
+        QuarantineFence fence, Task<T?> ahead, Func<bool, Task<PolicyApplied<T>>> apply, bool likelyExists, CancellationToken cancellationToken)
     {
         try
         {
             if (await ahead.WaitAsync(cancellationToken) is { } created)
             {
-                return fence.Stale ? await apply(true) : (true, created);
+                return fence.Stale ? await apply(true) : new(Wrote: true, Created: true, created);
             }
         }
         catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
@@ -314,22 +374,27 @@ public sealed class QuarantinePod(
             ct => client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, labelSelector: NotManagedHere, cancellationToken: ct), cancellationToken)).Items ?? [];
 
     /// <summary>The relabel, once the fence is up: a failure says that the fence is up but the pod keeps its labels, lest "failed" be read as "nothing changed".</summary>
-    private async Task<(V1Pod Pod, IReadOnlyDictionary<string, string> Saved, bool Changed)> RelabelFencedAsync(
+    private async Task<Relabelled> RelabelFencedAsync(
         IKubernetes client, V1Pod pod, QuarantineRequest request, string quarantineId, CancellationToken cancellationToken)
     {
         try
         {
             return await RelabelAsync(client, pod, request, quarantineId, cancellationToken);
         }
-        catch (KubernetesOperationException e)
+        catch (KubernetesOperationException e) when (!IsUnreadableSavedLabels(e))
         {
             throw e.WithNote(FencedNotRelabelled);
         }
     }
 
+    /// <param name="Pod">The pod as the API server answered the relabel (or as read, where nothing was written).</param>
+    /// <param name="Changed">Whether the pod's labels were replaced by the quarantine label (not only its run named).</param>
+    /// <param name="MetAChange">Whether the pod changed since it was first read (a patch answered 409), so it was read again.</param>
+    private sealed record Relabelled(V1Pod Pod, IReadOnlyDictionary<string, string> Saved, bool Changed, bool MetAChange);
+
     // Saves the labels in an annotation and replaces them with the quarantine label in one merge
     // patch carrying the resourceVersion read, so a concurrent label change is not lost; names the run too.
-    private async Task<(V1Pod Pod, IReadOnlyDictionary<string, string> Saved, bool Changed)> RelabelAsync(
+    private async Task<Relabelled> RelabelAsync(
         IKubernetes client, V1Pod pod, QuarantineRequest request, string quarantineId, CancellationToken cancellationToken)
     {
         var ns = request.Namespace;
@@ -342,11 +407,12 @@ public sealed class QuarantinePod(
             IReadOnlyDictionary<string, string> saved;
             JsonObject metadata;
             var relabels = true;
-            if (SavedLabels(pod) is { } alreadySaved && labels.Count == 1 && labels.TryGetValue(QuarantineNames.QuarantineLabel, out var carried) && carried == quarantineId)
+            // The annotation is read only on a quarantined pod: on any other it is not Containment's (SavedByQuarantine).
+            if (labels.Count == 1 && labels.TryGetValue(QuarantineNames.QuarantineLabel, out var carried) && carried == quarantineId && SavedLabels(pod) is { } alreadySaved)
             {
                 if (!RunStamp.IsBehind(pod, request.RunStartedAt))
                 {
-                    return (pod, alreadySaved, false);
+                    return new Relabelled(pod, alreadySaved, Changed: false, MetAChange: attempt > 0);
                 }
 
                 // Isolated already, by an earlier run: this run names itself, so a release still running for that run stops.
@@ -378,9 +444,10 @@ public sealed class QuarantinePod(
             try
             {
                 var patch = new JsonObject { ["metadata"] = metadata };
-                return (await calls.ExecuteAsync(new KubernetesOperation("patch", "pods", ns, request.Pod),
+                var patched = await calls.ExecuteAsync(new KubernetesOperation("patch", "pods", ns, request.Pod),
                     ct => client.CoreV1.PatchNamespacedPodAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), request.Pod, ns, cancellationToken: ct),
-                    cancellationToken), saved, relabels);
+                    cancellationToken);
+                return new Relabelled(patched, saved, relabels, MetAChange: attempt > 0);
             }
             catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < MaxConflictRetries)
             {

@@ -6,27 +6,35 @@ using k8s.Models;
 
 namespace Containment.Isolation.Actions.Quarantine;
 
+/// <summary>A quarantine policy as the API server answered its write or its read.</summary>
+/// <param name="Wrote">Whether anything was written.</param>
+/// <param name="Created">
+/// Made by this very call's create, answered 201: nothing was there to take up. A policy found there (read, or in the way
+/// of the create) may be one a release still under way is about to delete.
+/// </param>
+internal readonly record struct PolicyApplied<T>(bool Wrote, bool Created, T Policy);
+
 /// <summary>
 /// A pod's quarantine policies, the deny-all NetworkPolicy and the CiliumNetworkPolicy with deny rules, as Containment
 /// writes them: created, or made what they should be where they are found otherwise.
 /// </summary>
 internal static class QuarantinePolicyWrites
 {
-    /// <summary>Whether it wrote, and the policy as the API server answered the write or the read.</summary>
+    /// <summary>What it did, and the policy as the API server answered the write or the read.</summary>
     /// <param name="likelyExists">The pod was quarantined already, so the policy is probably there: read before writing, so a repeat writes nothing.</param>
-    public static async Task<(bool Wrote, V1NetworkPolicy Policy)> ApplyNetworkPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
+    public static async Task<PolicyApplied<V1NetworkPolicy>> ApplyNetworkPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
     {
         // A new quarantine (the common case) creates without reading: one request; an existing policy answers 409.
         var read = new KubernetesOperation("get", "networkpolicies", ns, name);
         var existing = likelyExists
             ? await calls.ExecuteOrDefaultAsync(read, ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken)
             : null;
-        var created = false;
+        var wrote = false;
         if (existing is null)
         {
             try
             {
-                return (true, await CreateNetworkPolicyAsync(calls, client, ns, name, pod, quarantineId, cancellationToken));
+                return new(Wrote: true, Created: true, await CreateNetworkPolicyAsync(calls, client, ns, name, pod, quarantineId, cancellationToken));
             }
             catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
             {
@@ -34,20 +42,20 @@ internal static class QuarantinePolicyWrites
                 // earlier try or made by someone else. Go on with what is there.
                 existing = await calls.ExecuteAsync(read,
                     ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
-                created = true;
+                wrote = true;
             }
         }
 
         if (IsDenyAll(existing, quarantineId))
         {
-            return (created, existing);
+            return new(wrote, Created: false, existing);
         }
 
         var desired = DenyAllPolicy(ns, name, pod, quarantineId);
         desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
         var replaced = await calls.ExecuteAsync(new KubernetesOperation("update", "networkpolicies", ns, name),
             ct => client.NetworkingV1.ReplaceNamespacedNetworkPolicyAsync(desired, name, ns, cancellationToken: ct), cancellationToken);
-        return (true, replaced);
+        return new(Wrote: true, Created: false, replaced);
     }
 
     public static Task<V1NetworkPolicy> CreateNetworkPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, string pod, string quarantineId, CancellationToken cancellationToken) =>
@@ -92,17 +100,17 @@ internal static class QuarantinePolicyWrites
         ["egressDeny"] = new JsonArray(new JsonObject { ["toEntities"] = new JsonArray("all") }),
     };
 
-    /// <summary>Whether it wrote, and the policy as the API server answered the write or the read; as for the NetworkPolicy.</summary>
-    public static async Task<(bool Wrote, JsonNode? Policy)> ApplyCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
+    /// <summary>What it did, and the policy as the API server answered the write or the read; as for the NetworkPolicy.</summary>
+    public static async Task<PolicyApplied<JsonNode?>> ApplyCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
     {
         // A new quarantine creates without reading, as for the NetworkPolicy; an existing policy answers 409.
         var existing = likelyExists ? await ReadCiliumPolicyAsync(calls, client, ns, name, cancellationToken) : null;
-        var created = false;
+        var wrote = false;
         if (existing is null)
         {
             try
             {
-                return (true, await CreateCiliumPolicyAsync(calls, client, ns, name, pod, quarantineId, cancellationToken));
+                return new(Wrote: true, Created: true, await CreateCiliumPolicyAsync(calls, client, ns, name, pod, quarantineId, cancellationToken));
             }
             catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
             {
@@ -114,20 +122,20 @@ internal static class QuarantinePolicyWrites
                 }
 
                 existing = found;
-                created = true;
+                wrote = true;
             }
         }
 
         if (JsonNode.DeepEquals(existing["spec"], CiliumSpec(quarantineId)))
         {
-            return (created, existing);
+            return new(wrote, Created: false, existing);
         }
 
         var body = CiliumPolicy(ns, name, pod, quarantineId);
         body["metadata"]!["resourceVersion"] = existing["metadata"]?["resourceVersion"]?.DeepClone();
         var replaced = await calls.ExecuteAsync(new KubernetesOperation("update", CiliumNetworkPolicies.Resource, ns, name),
             ct => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, CiliumNetworkPolicies.Group, CiliumNetworkPolicies.Version, ns, CiliumNetworkPolicies.Plural, name, cancellationToken: ct), cancellationToken);
-        return (true, JsonSerializer.SerializeToNode(replaced)!);
+        return new(Wrote: true, Created: false, JsonSerializer.SerializeToNode(replaced)!);
     }
 
     public static async Task<JsonNode> CreateCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, string pod, string quarantineId, CancellationToken cancellationToken)

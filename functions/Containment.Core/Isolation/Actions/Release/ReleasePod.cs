@@ -9,7 +9,8 @@ namespace Containment.Isolation.Actions.Release;
 
 /// <summary>
 /// Undoes a quarantine exactly: restores the saved label map and removes the annotation, then deletes the
-/// policies. Idempotent; a pod that no longer exists releases cleanly with a note.
+/// policies, and reads the pod once more, so that one another run has quarantined meanwhile keeps its fence.
+/// Idempotent; a pod that no longer exists releases cleanly with a note.
 /// </summary>
 public sealed class ReleasePod(
     ClusterRegistry clusters,
@@ -22,6 +23,12 @@ public sealed class ReleasePod(
     internal const string RestoredPolicyLeft =
         "; the pod's labels are restored, so it is no longer isolated, but its quarantine policy is left (it selects no pod): release it again to delete it";
 
+    internal const string FenceNotPutBack =
+        "; its quarantine policies were deleted, but whether another run quarantined the pod meanwhile is not known, and if one did its fence was not put back:"
+        + " if the pod carries a quarantine label, no policy selects it; isolate it again";
+
+    internal const string FencePutBack = "another run quarantined the pod while this release ran; its fence was put back";
+
     private const int MaxConflictRetries = 3;
 
     public static string StepType => Playbooks.ReleaseStep.TypeName;
@@ -31,6 +38,7 @@ public sealed class ReleasePod(
         "no later run of the pod has isolated it since",
         "the pod carries the labels its quarantine saved, which come back exactly (a quarantine label with none saved beside it was put on by hand: only it comes off)",
         "the labels are back before the quarantine policies are deleted, so no moment leaves the pod selected by no policy",
+        "once the policies are deleted, the pod is read again: one another run has quarantined meanwhile gets its fence back",
         "a pod that is gone has only its quarantine policies deleted",
     ];
 
@@ -38,8 +46,8 @@ public sealed class ReleasePod(
     public static IReadOnlyList<KubernetesPermission> Needed { get; } =
     [
         new("", "pods", ["get", "patch"]),
-        new("networking.k8s.io", "networkpolicies", ["get", "delete"]),
-        new(CiliumNetworkPolicies.Group, CiliumNetworkPolicies.Plural, ["delete"]),
+        new("networking.k8s.io", "networkpolicies", ["get", "create", "update", "delete"]),
+        new(CiliumNetworkPolicies.Group, CiliumNetworkPolicies.Plural, ["get", "create", "update", "delete"]),
     ];
 
     /// <param name="runStartedAt">The start of the run that releases, when known: a pod a later run has isolated since is left as it is (<see cref="RunStamp"/>).</param>
@@ -68,6 +76,12 @@ public sealed class ReleasePod(
             throw e.WithNote(RestoredPolicyLeft);
         }
 
+        if (deleted.Count > 0 && await FenceIfQuarantinedAgainAsync(connection, target, policyName, cancellationToken) is { Count: > 0 } putBack)
+        {
+            deleted.RemoveAll(putBack.Contains);
+            notes.Add(FencePutBack);
+        }
+
         if (pod is null)
         {
             notes.Add($"pod {ns}/{target.Pod} no longer exists; {(deleted.Count > 0 ? "its quarantine policies were deleted" : "no quarantine policy was left")}");
@@ -82,7 +96,9 @@ public sealed class ReleasePod(
 
         if (saved is null)
         {
-            notes.Add($"pod {ns}/{target.Pod} carries no saved labels; its labels were left as they are");
+            notes.Add(pod.Metadata.Annotations?.ContainsKey(QuarantineNames.SavedLabelsAnnotation) == true
+                ? $"pod {ns}/{target.Pod} is not quarantined, so its {QuarantineNames.SavedLabelsAnnotation} annotation is not Containment's and was not used; its labels were left as they are"
+                : $"pod {ns}/{target.Pod} carries no saved labels; its labels were left as they are");
             return Outcome(deleted.Count > 0 ? ReleaseStatus.Released : ReleaseStatus.NotIsolated, connection, target, deleted, new Dictionary<string, string>(), notes);
         }
 
@@ -137,6 +153,45 @@ public sealed class ReleasePod(
         return deleted;
     }
 
+    /// <summary>
+    /// Reads the pod once its fence is down: another run that relabelled it into quarantine while this release ran (after
+    /// the restore, before the delete) has lost the fence just deleted, and the pod, selected by no policy, is open to all
+    /// traffic. Its fence is put back, for the quarantine id the pod carries. For the other order, the isolation reads its
+    /// fence again after its relabel.
+    /// </summary>
+    /// <returns>The policies put back; none where the pod is not quarantined (or gone).</returns>
+    private async Task<List<string>> FenceIfQuarantinedAgainAsync(ClusterConnection connection, PodReference target, string policyName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var pod = await calls.ReadPodOrDefaultAsync(connection.Client, target.Namespace, target.Pod, cancellationToken);
+            if (pod?.Metadata.Labels is not { } labels || !labels.TryGetValue(QuarantineNames.QuarantineLabel, out var quarantineId))
+            {
+                return [];
+            }
+
+            var putBack = await PutFenceBackAsync(connection, target, policyName, quarantineId, cancellationToken);
+            logger.LogWarning("Release of {Namespace}/{Pod}: another run quarantined the pod ({QuarantineId}) while it ran; put back {Policies}",
+                target.Namespace, target.Pod, quarantineId, putBack);
+            return putBack;
+        }
+        catch (KubernetesOperationException e)
+        {
+            throw e.WithNote(FenceNotPutBack);
+        }
+    }
+
+    private async Task<List<string>> PutFenceBackAsync(ClusterConnection connection, PodReference target, string policyName, string quarantineId, CancellationToken cancellationToken)
+    {
+        var (client, ns) = (connection.Client, target.Namespace);
+        var network = QuarantinePolicyWrites.ApplyNetworkPolicyAsync(calls, client, ns, policyName, target.Pod, quarantineId, likelyExists: false, cancellationToken);
+        var cilium = connection.Facts.ServesCiliumNetworkPolicies
+            ? QuarantinePolicyWrites.ApplyCiliumPolicyAsync(calls, client, ns, policyName, target.Pod, quarantineId, likelyExists: false, cancellationToken)
+            : null;
+        await Task.WhenAll(cilium is null ? [network] : [network, cilium]);
+        return cilium is null ? [$"NetworkPolicy/{policyName}"] : [$"NetworkPolicy/{policyName}", $"CiliumNetworkPolicy/{policyName}"];
+    }
+
     /// <summary>The restore, with what a failure leaves said: the pod keeps its quarantine, lest "failed" be read as "released".</summary>
     private async Task<LabelsBack> RestoreFencedAsync(
         IKubernetes client, V1Pod pod, PodReference target, DateTimeOffset? runStartedAt, CancellationToken cancellationToken)
@@ -159,11 +214,14 @@ public sealed class ReleasePod(
         {
             RunStamp.ThrowIfLaterRun(pod, runStartedAt);
 
-            var saved = QuarantinePod.SavedLabels(pod);
-            if (saved is null && !QuarantineNames.IsQuarantined(pod))
+            // The annotation is Containment's only on a quarantined pod: on any other, whoever may edit the pod could have
+            // put it there, and the release would give the pod those labels instead of its own.
+            if (!QuarantineNames.IsQuarantined(pod))
             {
                 return new LabelsBack(pod, null);
             }
+
+            var saved = QuarantinePod.SavedByQuarantine(pod);
 
             try
             {
