@@ -95,6 +95,13 @@ public static class PlaybookMachine
         _ => RunCommand.None,
     };
 
+    /// <summary>The step the run's cursor is at: the step its pending calls are of.</summary>
+    public static Step CurrentStep(Playbook playbook, RunState state)
+    {
+        var frame = state.Cursor[^1];
+        return StepLists.Resolve(playbook, frame.List)[frame.Index];
+    }
+
     private static bool IsPending(RunState state, string callId) => state.Pending.Any(call => call.CallId == callId && !call.Done);
 
     private static bool IsAwaited(RunState state, string name) =>
@@ -324,12 +331,6 @@ public static class PlaybookMachine
 
     private static (RunState, RunCommand) Finish(RunState state, RunOutcome outcome) =>
         (state with { Phase = RunPhase.Finished, Outcome = outcome, Cursor = [], Pending = [], Wait = null }, new FinishRun(outcome));
-
-    private static Step CurrentStep(Playbook playbook, RunState state)
-    {
-        var frame = state.Cursor[^1];
-        return StepLists.Resolve(playbook, frame.List)[frame.Index];
-    }
 
     private static StepRecord CurrentRecord(RunState state, Step step) =>
         state.History.Last(record => record.StepId == step.Id);
