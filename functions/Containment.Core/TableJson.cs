@@ -17,7 +17,8 @@ public static class TableJson
     {
         if (json.Length > MaxCharacters)
         {
-            throw new ArgumentException($"{name} is {json.Length} characters; a table row holds at most {MaxCharacters}", nameof(json));
+            // No parameter name appended: the message is shown as it is (a run's failure reason, UnstorableState).
+            throw new ArgumentException($"{name} is {json.Length} characters; a table row holds at most {MaxCharacters}");
         }
 
         for (var (offset, index) = (0, 0); offset < json.Length || index == 0; offset += ChunkCharacters, index++)

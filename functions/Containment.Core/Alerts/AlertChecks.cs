@@ -9,7 +9,12 @@ namespace Containment.Alerts;
 /// </summary>
 public static class AlertChecks
 {
-    /// <summary>The stored security event holds the alert and its raw payload in one table row; keep room for the rest of the row.</summary>
+    /// <summary>
+    /// The stored security event holds the alert and its raw payload in one table row; keep room for the rest of the row.
+    /// A run's state holds the alert too (without its raw payload), once however many calls a step makes (its row keeps
+    /// the calls without it, <c>RunStateJson</c>), beside a rest that grows with its playbook, not the alert: the
+    /// shipped playbooks' runs keep theirs under the 50,000 left (<c>RunStateJsonTests</c>).
+    /// </summary>
     public const int MaxStoredCharacters = TableJson.MaxCharacters - 50_000;
 
     /// <summary>Where the source ends in a security event's id, <c>{source}:{id}</c> (<c>SecurityEventLedger.IdOf</c>).</summary>

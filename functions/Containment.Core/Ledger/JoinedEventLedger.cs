@@ -64,6 +64,20 @@ public sealed class JoinedEventLedger(LedgerTables tables, IsolationLedger isola
             return;
         }
 
+        try
+        {
+            await ListAndMarkAsync(instanceId, runStartedAt, actor, cancellationToken);
+        }
+        catch (Exception)
+        {
+            // The isolation fails and is tried again: its retry lists again (marking twice changes nothing).
+            marks.ListingFailed(instanceId, runStartedAt);
+            throw;
+        }
+    }
+
+    private async Task ListAndMarkAsync(string instanceId, DateTimeOffset runStartedAt, string actor, CancellationToken cancellationToken)
+    {
         await tables.EnsureCreatedAsync(cancellationToken);
         var prefix = RowPrefixOf(runStartedAt);
 

@@ -47,6 +47,12 @@ public sealed class JoinedEventMarks
         return wasJoined || !Knows(runStartedAt);
     }
 
+    /// <summary>
+    /// The run's listing, or its marking, failed: the isolation's retry must list again, since <see cref="Listing"/>
+    /// took the join's note.
+    /// </summary>
+    public void ListingFailed(string isolationId, DateTimeOffset runStartedAt) => Remember(joined, (isolationId, runStartedAt));
+
     /// <summary>A join's row is written: whether the run's isolation has listed already (the join then marks its own event); null when unknown.</summary>
     public bool? HasListed(string isolationId, DateTimeOffset runStartedAt)
     {

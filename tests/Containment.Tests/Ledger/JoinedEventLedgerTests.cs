@@ -108,6 +108,30 @@ public sealed class JoinedEventLedgerTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task MarkingRefusedByStorage_TheIsolationsRetryListsAgain_AndMarksTheJoinedEvent()
+    {
+        var refused = new WriteRefusedOnce("$batch");
+        using var tables = host.LedgerTablesThrough(refused);
+        using var refusingEvents = new SecurityEventLedger(tables);
+        var joined = new JoinedEventLedger(tables, isolations, refusingEvents, OneProcess(), TimeProvider.System);
+        var (instanceId, pod) = NewPod();
+        var eventId = await StoreEventAsync(instanceId, pod, "refused");
+        await joined.JoinAsync(eventId, instanceId, RunStart, AlertAdmissionActor, CancellationToken.None);
+        await RecordIsolatedAsync(instanceId, pod, RunStart);
+
+        // The isolation's first try: storage refuses the event's change, and the isolation fails.
+        refused.Arm();
+        await Assert.ThrowsAsync<Azure.RequestFailedException>(() => joined.MarkJoinedAsync(instanceId, RunStart, Person, CancellationToken.None));
+        Assert.Equal(1, refused.Refused);
+        Assert.Equal(EventStatus.Unprocessed, await StatusOfAsync(eventId));
+
+        // Its retry.
+        await joined.MarkJoinedAsync(instanceId, RunStart, Person, CancellationToken.None);
+
+        await AssertProcessedByAsync(eventId, Person);
+    }
+
+    [Fact]
     public async Task EventAPersonSetMeanwhile_KeepsThePersonsStatus()
     {
         var joined = Ledger(OneProcess());

@@ -30,6 +30,20 @@ public sealed class JoinedEventMarksTests
     }
 
     [Fact]
+    public void OneProcess_AListingThatFailed_IsListedAgainOnce()
+    {
+        var marks = JoinedEventMarks.OneProcess(new FakeTimeProvider(ProcessStart));
+        marks.Joining("pod-a", RunStart);
+        Assert.True(marks.Listing("pod-a", RunStart));
+
+        marks.ListingFailed("pod-a", RunStart);
+
+        Assert.True(marks.Listing("pod-a", RunStart));
+        Assert.False(marks.Listing("pod-a", RunStart));
+        Assert.True(marks.HasListed("pod-a", RunStart));
+    }
+
+    [Fact]
     public void OneProcess_AJoinAsksWhetherTheIsolationListed_KnownForItsOwnRunOnly()
     {
         var marks = JoinedEventMarks.OneProcess(new FakeTimeProvider(ProcessStart));

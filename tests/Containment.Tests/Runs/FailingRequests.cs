@@ -6,9 +6,10 @@ namespace Containment.Tests.Runs;
 
 /// <summary>
 /// A storage pipeline policy that fails the next requests of one method, sending nothing, the way a call
-/// fails once the SDK's own retries are spent: a <see cref="RequestFailedException"/> with status 503.
+/// fails once the SDK's own retries are spent: a <see cref="RequestFailedException"/> with status 503, or with the
+/// status and error code given (storage refusing the request as it is: 400 EntityTooLarge, say).
 /// </summary>
-internal sealed class FailingRequests(RequestMethod method) : HttpPipelinePolicy
+internal sealed class FailingRequests(RequestMethod method, int status = 503, string? errorCode = null) : HttpPipelinePolicy
 {
     private int toFail;
     private int failed;
@@ -27,7 +28,7 @@ internal sealed class FailingRequests(RequestMethod method) : HttpPipelinePolicy
         if (message.Request.Method == method && Interlocked.Decrement(ref toFail) >= 0)
         {
             Interlocked.Increment(ref failed);
-            throw new RequestFailedException(503, $"storage unavailable ({method} {message.Request.Uri.Path})");
+            throw new RequestFailedException(status, $"storage unavailable ({method} {message.Request.Uri.Path})", errorCode, innerException: null);
         }
 
         await ProcessNextAsync(message, pipeline);

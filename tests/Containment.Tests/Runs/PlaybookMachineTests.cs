@@ -45,6 +45,40 @@ public sealed class PlaybookMachineTests
     }
 
     [Fact]
+    public void EndFailed_StepUnderWay_FailsItAndTheRun_WithoutRunningOnFailure()
+    {
+        var run = MachineDriver.ForShipped(Escape);
+        run.Begin();
+        run.CompleteAll();
+        run.ExpectActivities(ActivityNames.Notify, ActivityNames.Notify);
+        var at = run.Now + TimeSpan.FromMinutes(1);
+
+        var ended = PlaybookMachine.EndFailed(run.State!, "its state cannot be stored", at);
+
+        Assert.Equal((RunPhase.Finished, new RunOutcome(RunResult.Failed, "its state cannot be stored")), (ended.Phase, ended.Outcome));
+        Assert.Empty(ended.Pending);
+        Assert.Equal(new FinishRun(ended.Outcome!), PlaybookMachine.Repeat(ended));
+        Assert.Equal(["isolate", "cordon-node", "tell-soc"], ended.History.Select(record => record.StepId));
+        var notify = ended.History[^1];
+        Assert.Equal((StepOutcome.Failed, at, "its state cannot be stored"), (notify.Outcome, notify.EndedAt, notify.Detail));
+        Assert.Equal(StepOutcome.Succeeded, ended.History[0].Outcome);
+    }
+
+    [Fact]
+    public void EndFailed_WhileOnFailureRuns_SaysWhatFailedFirst()
+    {
+        var run = MachineDriver.ForShipped(Escape);
+        run.Begin();
+        run.FailAll("forbidden");
+        run.ExpectActivities(ActivityNames.Notify, ActivityNames.Notify);
+
+        var ended = PlaybookMachine.EndFailed(run.State!, "its state cannot be stored", run.Now);
+
+        Assert.Equal("step 'isolate' (isolate) failed: forbidden; then its state cannot be stored", ended.Outcome!.Reason);
+        Assert.Equal(StepOutcome.Failed, ended.History.Single(record => record.StepId == "tell-failed").Outcome);
+    }
+
+    [Fact]
     public void IsolationWarnings_TheMessagesWhileThePodIsHeldCarryThoseThatMayLeaveTrafficOpen_NotOnceReleased()
     {
         const string Kept = "Calico keeps connections established before the policy; restart or delete the pod to cut them";

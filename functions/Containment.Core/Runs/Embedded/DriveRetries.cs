@@ -5,7 +5,8 @@ namespace Containment.Runs.Embedded;
 /// <summary>
 /// How long a run whose drive failed (storage unreachable past the SDK's own retries, say) waits before it is
 /// driven again: <see cref="EmbeddedRuntimeOptions.DriveRetryDelay"/>, doubled after each failure in a row up to
-/// <see cref="EmbeddedRuntimeOptions.MaxDriveRetryDelay"/>. A run is never left to wait for a restart.
+/// <see cref="EmbeddedRuntimeOptions.MaxDriveRetryDelay"/>. A run is never left to wait for a restart, but for one
+/// that could not store even its failure (<see cref="UnstorableState"/>), which a retry would not mend.
 /// </summary>
 internal sealed class DriveRetries(TimeSpan first, TimeSpan max)
 {

@@ -56,6 +56,14 @@ public sealed partial class EmbeddedRuntime
             // Stopping: the stored state is where the next process goes on from.
             return null;
         }
+        catch (UnstorableRunException exception)
+        {
+            // Another drive would go back to the stored state and make its pending calls again, to the same end.
+            cache.Remove(instanceId);
+            retries.Succeeded(instanceId);
+            LogNotDrivenAgain(logger, exception, instanceId);
+            return exception;
+        }
         catch (Exception exception)
         {
             // A row it took may not have been applied, and a write whose answer was lost may have landed.
@@ -105,7 +113,7 @@ public sealed partial class EmbeddedRuntime
 
                 if (!ReferenceEquals(before, state))
                 {
-                    var written = await store.ReplaceAsync(state, playbook, etag, cancellationToken);
+                    var (kept, written) = await WriteAsync(state, playbook, etag, cancellationToken);
                     if (written is null)
                     {
                         // Another process changed the run: read its version and apply the same input to it. The
@@ -117,6 +125,12 @@ public sealed partial class EmbeddedRuntime
                         }
 
                         break;
+                    }
+
+                    if (!ReferenceEquals(kept, state))
+                    {
+                        // The run ended failed in its place (WriteAsync): nothing the new state says is carried out.
+                        (state, command) = (kept, PlaybookMachine.Repeat(kept));
                     }
 
                     etag = written.Value;

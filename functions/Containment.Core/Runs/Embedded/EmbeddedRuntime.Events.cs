@@ -81,10 +81,12 @@ public sealed partial class EmbeddedRuntime
                 return (RaiseEventResult.Accepted, null);
             }
 
-            if (await store.ReplaceAsync(state, stored.Playbook, stored.ETag, cancellationToken) is { } etag)
+            // A decision whose state cannot be stored ends the run failed instead (WriteAsync), which the drive then ends.
+            var (written, etag) = await WriteAsync(state, stored.Playbook, stored.ETag, cancellationToken);
+            if (etag is { } writtenETag)
             {
                 timers.Cancel(instanceId);
-                var applied = new StoredRun(state, stored.Playbook, etag);
+                var applied = new StoredRun(written, stored.Playbook, writtenETag);
 
                 // A decision may start a release: from then on the run no longer holds its pod isolated.
                 Written(applied);

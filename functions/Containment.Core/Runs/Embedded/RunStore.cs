@@ -175,15 +175,16 @@ public sealed class RunStore : IDisposable
             ["Phase"] = state.Phase.ToString(),
             ["PlaybookName"] = state.Playbook,
         };
-        TableJson.Write(entity, "State", JsonSerializer.Serialize(state, ContainmentJson.Options));
+        TableJson.Write(entity, "State", RunStateJson.Write(state));
         TableJson.Write(entity, "Playbook", PlaybookJson.GetValue(playbook, static shared => JsonSerializer.Serialize(shared, ContainmentJson.Options)));
         return entity;
     }
 
-    private static StoredRun FromEntity(TableEntity entity) => new(
-        JsonSerializer.Deserialize<RunState>(TableJson.Read(entity, "State"), ContainmentJson.Options)!,
-        JsonSerializer.Deserialize<Playbook>(TableJson.Read(entity, "Playbook"), ContainmentJson.Options)!,
-        entity.ETag);
+    private static StoredRun FromEntity(TableEntity entity)
+    {
+        var playbook = JsonSerializer.Deserialize<Playbook>(TableJson.Read(entity, "Playbook"), ContainmentJson.Options)!;
+        return new(RunStateJson.Read(TableJson.Read(entity, "State"), playbook), playbook, entity.ETag);
+    }
 
     internal Task EnsureCreatedAsync(CancellationToken cancellationToken) => creation.EnsureAsync(cancellationToken);
 

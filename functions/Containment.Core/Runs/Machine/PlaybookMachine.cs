@@ -95,6 +95,30 @@ public static class PlaybookMachine
         _ => RunCommand.None,
     };
 
+    /// <summary>
+    /// Ends the run failed at once, for a reason of its driver's rather than a step's (its state cannot be stored): the
+    /// onFailure branch is not run, as its steps would meet the same end. The step under way, if any, is failed by it.
+    /// </summary>
+    public static RunState EndFailed(RunState state, string reason, DateTimeOffset at)
+    {
+        var history = state.History;
+        if (state.Cursor.Count > 0 && history.Count > 0 && history[^1].Outcome is StepOutcome.Running or StepOutcome.Waiting)
+        {
+            history = Replace(history, history[^1] with { Outcome = StepOutcome.Failed, EndedAt = at, Detail = reason });
+        }
+
+        var whole = state.FailureReason is null ? reason : $"{state.FailureReason}; then {reason}";
+        var (ended, _) = Finish(state with { UpdatedAt = at, FailureReason = whole, History = history }, new RunOutcome(RunResult.Failed, whole));
+        return ended;
+    }
+
+    /// <summary>The step the run's cursor is at: the step its pending calls are of.</summary>
+    public static Step CurrentStep(Playbook playbook, RunState state)
+    {
+        var frame = state.Cursor[^1];
+        return StepLists.Resolve(playbook, frame.List)[frame.Index];
+    }
+
     private static bool IsPending(RunState state, string callId) => state.Pending.Any(call => call.CallId == callId && !call.Done);
 
     private static bool IsAwaited(RunState state, string name) =>
@@ -324,12 +348,6 @@ public static class PlaybookMachine
 
     private static (RunState, RunCommand) Finish(RunState state, RunOutcome outcome) =>
         (state with { Phase = RunPhase.Finished, Outcome = outcome, Cursor = [], Pending = [], Wait = null }, new FinishRun(outcome));
-
-    private static Step CurrentStep(Playbook playbook, RunState state)
-    {
-        var frame = state.Cursor[^1];
-        return StepLists.Resolve(playbook, frame.List)[frame.Index];
-    }
 
     private static StepRecord CurrentRecord(RunState state, Step step) =>
         state.History.Last(record => record.StepId == step.Id);

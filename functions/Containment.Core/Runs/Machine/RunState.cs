@@ -61,7 +61,11 @@ public enum RunPhase
 /// <summary>A position in one list of steps: <c>steps</c>, <c>onFailure</c>, or <c>&lt;stepId&gt;/onApproved</c> and the like.</summary>
 public sealed record CursorFrame(string List, int Index);
 
-/// <summary>An activity call of the current step, and its result once reported. The call is kept whole so that a restarted driver can make it again.</summary>
+/// <summary>
+/// An activity call of the current step, and its result once reported. The call is kept whole so that a restarted driver
+/// can make it again (the embedded runtime's row holds its request's alert and step once for all calls, see
+/// <see cref="Embedded.RunStateJson"/>).
+/// </summary>
 public sealed record PendingCall(ActivityCall Call, bool Done = false, string? Failure = null, System.Text.Json.JsonElement? Output = null)
 {
     [System.Text.Json.Serialization.JsonIgnore]
