@@ -66,13 +66,13 @@ public sealed class DefenderAlertFormat : IAlertFormat
         }
 
         var id = Json.String(alert, "systemAlertId") ?? Json.String(payload, "name") ?? ContentId.Of("defender", payload);
-        var clusterResourceId = ClusterResourceId(alert);
+        var clusters = NamedCluster.AllIn(graph);
         foreach (var (target, namesAt) in targets)
         {
             sink.Add(new Alert
             {
-                // Several pods in one alert share its id; the pod keeps them apart.
-                Id = targets.Count == 1 ? id : $"{id}/{target.Namespace}/{target.Pod}",
+                // Several pods in one alert share its id; the pod (and its cluster, when there are several) keeps them apart.
+                Id = targets.Count == 1 ? id : PodAlertId.Of(id, target, clusters),
                 Source = "defender",
                 Category = CategoryMap.ForDefender(alertType, title, Json.String(alert, "intent", "tactics")),
                 Severity = severity,
@@ -80,17 +80,26 @@ public sealed class DefenderAlertFormat : IAlertFormat
                 Title = title ?? alertType ?? string.Empty,
                 Description = Json.String(alert, "description"),
                 Rule = alertType,
-                Target = target with
-                {
-                    ClusterResourceId = target.ClusterResourceId ?? clusterResourceId,
-                    // For Kubernetes alerts Defender names the cluster as the compromised entity.
-                    Cluster = target.Cluster ?? Json.String(alert, "compromisedEntity"),
-                },
+                Target = WithAlertCluster(target, alert, clusters),
                 Raw = payload.Clone(),
             },
             AlertPointers.At(pointer, namesAt));
         }
     }
+
+    /// <summary>
+    /// The cluster the alert is about (<c>resourceIdentifiers</c>, the compromised entity), for what the entities
+    /// leave out; only when they name at most one cluster, as the alert's may be another of them than the pod's.
+    /// </summary>
+    private static AlertTarget WithAlertCluster(AlertTarget target, JsonElement alert, IReadOnlyList<NamedCluster> clusters) =>
+        clusters.Count > 1
+            ? target
+            : target with
+            {
+                ClusterResourceId = target.ClusterResourceId ?? ClusterResourceId(alert),
+                // For Kubernetes alerts Defender names the cluster as the compromised entity.
+                Cluster = target.Cluster ?? Json.String(alert, "compromisedEntity"),
+            };
 
     /// <summary>Each pod the alert names, with where its names were read (its entity, or the extended properties).</summary>
     private static List<(AlertTarget Target, string NamesAt)> Targets(JsonElement alert, EntityGraph graph, JsonElement extended, string at, AlertSink sink)
@@ -127,11 +136,14 @@ public sealed class DefenderAlertFormat : IAlertFormat
             return [];
         }
 
+        var clusters = NamedCluster.AllIn(graph);
         return
         [
             (new AlertTarget
             {
-                Cluster = graph.OfKind(EntityKind.Cluster).Select(c => c.Name).FirstOrDefault(),
+                Cluster = clusters.Count == 1 ? clusters[0].Name : null,
+                ClusterResourceId = clusters.Count == 1 ? clusters[0].ResourceId : null,
+                ClusterCandidates = clusters.Count > 1 ? [.. clusters.Select(c => c.Label)] : null,
                 Namespace = ns,
                 Pod = podName,
                 Container = Json.String(extended, ContainerKeys),

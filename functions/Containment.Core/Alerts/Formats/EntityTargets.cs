@@ -6,8 +6,8 @@ namespace Containment.Alerts.Formats;
 internal static class EntityTargets
 {
     /// <summary>
-    /// The target of <paramref name="pod"/>: its namespace (linked, inline, or the graph's only namespace), the
-    /// cluster and its AKS resource id, a container of the pod and its image, the node.
+    /// The target of <paramref name="pod"/>: its namespace (linked, inline, or the graph's only namespace), its
+    /// cluster and AKS resource id (<see cref="ClusterOf"/>), a container of the pod and its image, the node.
     /// </summary>
     public static AlertTarget? For(EntityGraph graph, Entity pod, out string? problem)
     {
@@ -27,17 +27,16 @@ internal static class EntityTargets
             return null;
         }
 
-        var cluster = (ns is null ? null : graph.Follow(ns.Fields, "cluster")) ?? graph.Follow(pod.Fields, "cluster")
-            ?? Only(graph, EntityKind.Cluster);
-        var resource = (cluster is null ? null : graph.Follow(cluster.Fields, "cloudResource", "azureResource", "resource"))
-            ?? graph.OfKind(EntityKind.AzureResource).FirstOrDefault(IsManagedCluster);
+        var clusters = NamedCluster.AllIn(graph);
+        var cluster = ClusterOf(graph, pod, ns, clusters);
         var container = ContainerOf(graph, pod);
         var image = container is null ? null : graph.Follow(container.Fields, "image");
 
         return new AlertTarget
         {
             Cluster = cluster?.Name,
-            ClusterResourceId = resource is null ? null : ResourceId(resource),
+            ClusterResourceId = cluster?.ResourceId,
+            ClusterCandidates = cluster is null && clusters.Count > 1 ? [.. clusters.Select(c => c.Label)] : null,
             Namespace = nsName,
             Pod = podName,
             Container = container?.Name,
@@ -47,10 +46,26 @@ internal static class EntityTargets
         };
     }
 
-    public static string? ResourceId(Entity resource) => Json.String(resource.Fields, "resourceId", "azureResourceId");
+    /// <summary>
+    /// The pod's cluster: the one its namespace or the pod itself links to; else the alert's cluster when it names
+    /// exactly one. Sentinel's pod entities link to no cluster, so an incident naming pods in two clusters leaves
+    /// each pod's unknown, and a pod of that name in the first cluster listed is not taken for it (StatefulSet
+    /// pods such as db-0 exist in both).
+    /// </summary>
+    private static NamedCluster? ClusterOf(EntityGraph graph, Entity pod, Entity? ns, IReadOnlyList<NamedCluster> clusters)
+    {
+        var own = (ns is null ? null : graph.Follow(ns.Fields, "cluster")) ?? graph.Follow(pod.Fields, "cluster");
+        if (own is null)
+        {
+            return clusters.Count == 1 ? clusters[0] : null;
+        }
 
-    private static bool IsManagedCluster(Entity resource) =>
-        ResourceId(resource)?.Contains("/managedClusters/", StringComparison.OrdinalIgnoreCase) == true;
+        // The alert's entry for it may add the resource id an AKS resource entity gives.
+        var named = NamedCluster.Of(graph, own);
+        return clusters.FirstOrDefault(named.IsSame) ?? named;
+    }
+
+    public static string? ResourceId(Entity resource) => Json.String(resource.Fields, "resourceId", "azureResourceId");
 
     private static Entity? Only(EntityGraph graph, EntityKind kind)
     {
