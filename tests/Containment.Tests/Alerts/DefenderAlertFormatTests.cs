@@ -162,6 +162,51 @@ public sealed class DefenderAlertFormatTests
         "/subscriptions/4f6b2d1e-8c3a-4b7e-9d21-5a0c7e3f9b10/resourceGroups/rg-shop-dr/providers/Microsoft.ContainerService/managedClusters/aks-shop-dr";
 
     [Fact]
+    public void Read_PodsOfOneNameInTwoNamespaces_EachTakesItsOwnContainerAndNoGuessedNode()
+    {
+        // Arrange: the checkout pod of the fixture, and one of that name in shop-canary with its own container, on a second host.
+        var body = ArmAlert(entities =>
+        {
+            entities.Add(Entity("westeurope_8", "K8s-namespace", new() { ["name"] = "shop-canary", ["cluster"] = Ref("westeurope_2") }));
+            entities.Add(Entity("westeurope_9", "K8s-pod", new() { ["name"] = Checkout, ["namespace"] = Ref("westeurope_8") }));
+            entities.Add(Entity("westeurope_10", "container", new() { ["name"] = "checkout-canary", ["pod"] = Ref("westeurope_9") }));
+            entities.Add(Entity("westeurope_11", "host", new() { ["hostName"] = "aks-nodepool1-31718369-vmss000005" }));
+        });
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+
+        // Assert: two hosts and no link from either pod to one, so neither pod's node is known.
+        Assert.Empty(result.Problems);
+        Assert.Equal(
+            [
+                ($"{ArmId}/shop/{Checkout}", "checkout", null),
+                ($"{ArmId}/shop-canary/{Checkout}", "checkout-canary", null),
+            ],
+            result.Alerts.Select(alert => (alert.Id, alert.Target.Container, alert.Target.Node)));
+    }
+
+    [Fact]
+    public void Read_TwoPodsAndExtendedPropertiesNamingOne_OnlyThatPodTakesTheirContainer()
+    {
+        // Arrange: no container entities; the extended properties describe shop/checkout (container checkout).
+        var body = ArmAlert(entities =>
+        {
+            entities.RemoveAt(5);
+            entities.Add(Entity("westeurope_8", "K8s-pod", new() { ["name"] = "cart-7c5b9d4f8-r8tvw", ["namespace"] = Ref("westeurope_3") }));
+        });
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+
+        // Assert
+        Assert.Empty(result.Problems);
+        Assert.Equal(
+            [(Checkout, "checkout"), ("cart-7c5b9d4f8-r8tvw", null)],
+            result.Alerts.Select(alert => (alert.Target.Pod, alert.Target.Container)));
+    }
+
+    [Fact]
     public void Read_PodsOfOneNameInTwoClusters_EachTakesItsClusterAndAnIdOfItsOwn()
     {
         // Arrange: shop/checkout in aks-shop-dr too, its namespace linking to that cluster.

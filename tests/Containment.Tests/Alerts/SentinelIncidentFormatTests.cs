@@ -105,6 +105,21 @@ public sealed class SentinelIncidentFormatTests
         Assert.All(db, alert => Assert.Null(alert.Target.ClusterCandidates));
     }
 
+    [Fact]
+    public void Read_IncidentNamingTwoHosts_GivesAPodThatLinksToNoneNoNode()
+    {
+        // Arrange
+        var body = Incidents.Load();
+        Incidents.Entities(body).Add(Incidents.Entity("Host", new JsonObject { ["hostName"] = "aks-nodepool1-31718369-vmss000007" }));
+
+        // Act
+        var result = AlertIntake.Default.Read(Incidents.Body(body), "application/json");
+
+        // Assert: the first host listed is not taken for every pod's node.
+        Assert.Empty(result.Problems);
+        Assert.All(result.Alerts, alert => Assert.Null(alert.Target.Node));
+    }
+
     /// <summary>The fixture's incident with aks-shop-dr beside aks-shop-prod: an AKS resource and a cluster entity.</summary>
     private static JsonNode WithSecondCluster(JsonNode body)
     {

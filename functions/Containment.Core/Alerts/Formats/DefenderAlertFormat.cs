@@ -105,7 +105,8 @@ public sealed class DefenderAlertFormat : IAlertFormat
     private static List<(AlertTarget Target, string NamesAt)> Targets(JsonElement alert, EntityGraph graph, JsonElement extended, string at, AlertSink sink)
     {
         var targets = new List<(AlertTarget, string)>();
-        foreach (var pod in graph.OfKind(EntityKind.Pod))
+        var pods = graph.OfKind(EntityKind.Pod).ToList();
+        foreach (var pod in pods)
         {
             var target = EntityTargets.For(graph, pod, out var problem);
             if (target is null)
@@ -114,11 +115,13 @@ public sealed class DefenderAlertFormat : IAlertFormat
                 return [];
             }
 
-            targets.Add((target with
-            {
-                Node = target.Node ?? Json.String(extended, NodeKeys),
-                Container = target.Container ?? Json.String(extended, ContainerKeys),
-            }, pod.Pointer));
+            targets.Add((DescribedBy(extended, target, pods.Count) is { } described
+                ? target with
+                {
+                    Node = target.Node ?? Json.String(described, NodeKeys),
+                    Container = target.Container ?? Json.String(described, ContainerKeys),
+                }
+                : target, pod.Pointer));
         }
 
         if (targets.Count > 0)
@@ -151,6 +154,19 @@ public sealed class DefenderAlertFormat : IAlertFormat
                 Node = Json.String(extended, NodeKeys),
             }, JsonPointer.Append(at, FoundName(alert, "extendedProperties"))),
         ];
+    }
+
+    /// <summary>
+    /// The extended properties when they describe <paramref name="target"/>: they name one pod, so their container
+    /// and node are that pod's, not every pod's of an alert that names several.
+    /// </summary>
+    private static JsonElement? DescribedBy(JsonElement extended, AlertTarget target, int pods)
+    {
+        var pod = Json.String(extended, PodKeys);
+        var ns = Json.String(extended, NamespaceKeys);
+        return pod is null ? (pods == 1 ? extended : null)
+            : pod == target.Pod && (ns is null || ns == target.Namespace) ? extended
+            : null;
     }
 
     /// <summary>The AKS resource id from <c>resourceIdentifiers</c> or the table's resource id columns.</summary>
