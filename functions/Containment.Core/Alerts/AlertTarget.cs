@@ -10,6 +10,13 @@ public sealed record AlertTarget
 
     public string? ClusterResourceId { get; init; }
 
+    /// <summary>
+    /// The clusters the alert names (AKS resource ids, else names) when it names several and not which one holds
+    /// the pod; set only then, with <see cref="Cluster"/> and <see cref="ClusterResourceId"/> left unset, so the
+    /// pod is not looked for in a cluster picked at random.
+    /// </summary>
+    public IReadOnlyList<string>? ClusterCandidates { get; init; }
+
     public required string Namespace { get; init; }
 
     public required string Pod { get; init; }

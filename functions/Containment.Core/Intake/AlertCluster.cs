@@ -35,6 +35,13 @@ public sealed record AlertCluster(string? Alias = null, string? Reason = null, s
 
         if (target.Cluster is not { } name)
         {
+            // An alert that names several clusters and not the pod's names no cluster either, but its pod is not
+            // to be looked for in the only one configured: that may hold another pod of the name.
+            if (target.ClusterCandidates is { Count: > 0 } candidates)
+            {
+                return new AlertCluster(Reason: $"the alert names {candidates.Count} clusters ({string.Join(", ", candidates)}) and not which holds pod {target.Namespace}/{target.Pod}");
+            }
+
             return ClusterLookup.Find(clusters, string.Empty) is { } only
                 ? new AlertCluster(only.Alias, ResourceId: only.Settings.ResourceId)
                 : new AlertCluster(Reason: $"the alert names no cluster and {clusters.Count} are configured");

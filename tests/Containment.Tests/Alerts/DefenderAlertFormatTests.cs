@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Containment.Alerts;
 
 namespace Containment.Tests.Alerts;
@@ -154,4 +155,121 @@ public sealed class DefenderAlertFormatTests
         Assert.Equal(Expected.DefenderReverseShell, Expected.WithoutRaw(Assert.Single(result.Alerts)));
         Assert.Equal("/value/1", Assert.Single(result.Problems).Pointer);
     }
+
+    private const string ArmId = "2517538088322968242_6c1f0e2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
+    private const string Checkout = "checkout-6f9c7d8b54-q2xkz";
+    private const string DrCluster =
+        "/subscriptions/4f6b2d1e-8c3a-4b7e-9d21-5a0c7e3f9b10/resourceGroups/rg-shop-dr/providers/Microsoft.ContainerService/managedClusters/aks-shop-dr";
+
+    [Fact]
+    public void Read_PodsOfOneNameInTwoNamespaces_EachTakesItsOwnContainerAndNoGuessedNode()
+    {
+        // Arrange: the checkout pod of the fixture, and one of that name in shop-canary with its own container, on a second host.
+        var body = ArmAlert(entities =>
+        {
+            entities.Add(Entity("westeurope_8", "K8s-namespace", new() { ["name"] = "shop-canary", ["cluster"] = Ref("westeurope_2") }));
+            entities.Add(Entity("westeurope_9", "K8s-pod", new() { ["name"] = Checkout, ["namespace"] = Ref("westeurope_8") }));
+            entities.Add(Entity("westeurope_10", "container", new() { ["name"] = "checkout-canary", ["pod"] = Ref("westeurope_9") }));
+            entities.Add(Entity("westeurope_11", "host", new() { ["hostName"] = "aks-nodepool1-31718369-vmss000005" }));
+        });
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+
+        // Assert: two hosts and no link from either pod to one, so neither pod's node is known.
+        Assert.Empty(result.Problems);
+        Assert.Equal(
+            [
+                ($"{ArmId}/shop/{Checkout}", "checkout", null),
+                ($"{ArmId}/shop-canary/{Checkout}", "checkout-canary", null),
+            ],
+            result.Alerts.Select(alert => (alert.Id, alert.Target.Container, alert.Target.Node)));
+    }
+
+    [Fact]
+    public void Read_TwoPodsAndExtendedPropertiesNamingOne_OnlyThatPodTakesTheirContainer()
+    {
+        // Arrange: no container entities; the extended properties describe shop/checkout (container checkout).
+        var body = ArmAlert(entities =>
+        {
+            entities.RemoveAt(5);
+            entities.Add(Entity("westeurope_8", "K8s-pod", new() { ["name"] = "cart-7c5b9d4f8-r8tvw", ["namespace"] = Ref("westeurope_3") }));
+        });
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+
+        // Assert
+        Assert.Empty(result.Problems);
+        Assert.Equal(
+            [(Checkout, "checkout"), ("cart-7c5b9d4f8-r8tvw", null)],
+            result.Alerts.Select(alert => (alert.Target.Pod, alert.Target.Container)));
+    }
+
+    [Fact]
+    public void Read_PodsOfOneNameInTwoClusters_EachTakesItsClusterAndAnIdOfItsOwn()
+    {
+        // Arrange: shop/checkout in aks-shop-dr too, its namespace linking to that cluster.
+        var body = ArmAlert(entities =>
+        {
+            AddDrCluster(entities);
+            entities.Add(Entity("westeurope_14", "K8s-namespace", new() { ["name"] = "shop", ["cluster"] = Ref("westeurope_13") }));
+            entities.Add(Entity("westeurope_15", "K8s-pod", new() { ["name"] = Checkout, ["namespace"] = Ref("westeurope_14") }));
+        });
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+
+        // Assert: two events, not one and its redelivery.
+        Assert.Empty(result.Problems);
+        Assert.Equal(
+            [
+                ($"{ArmId}/aks-shop-prod/shop/{Checkout}", "aks-shop-prod", Expected.ShopCluster),
+                ($"{ArmId}/aks-shop-dr/shop/{Checkout}", "aks-shop-dr", DrCluster),
+            ],
+            result.Alerts.Select(alert => (alert.Id, alert.Target.Cluster, alert.Target.ClusterResourceId)));
+    }
+
+    [Fact]
+    public void Read_TwoClustersAndAPodLinkedToNeither_LeavesItsClusterUnknown()
+    {
+        // Arrange: a pod whose inline namespace links to no cluster, in an alert naming two.
+        var body = ArmAlert(entities =>
+        {
+            AddDrCluster(entities);
+            entities.Add(Entity("westeurope_14", "K8s-pod", new() { ["name"] = "db-0", ["namespace"] = new JsonObject { ["name"] = "data" } }));
+        });
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+
+        // Assert: neither the alert's resource identifier nor its compromised entity is taken for it.
+        Assert.Empty(result.Problems);
+        var db = Assert.Single(result.Alerts, alert => alert.Target.Pod == "db-0").Target;
+        Assert.Equal((null, null), (db.Cluster, db.ClusterResourceId));
+        Assert.Equal([Expected.ShopCluster, DrCluster], db.ClusterCandidates);
+    }
+
+    /// <summary>defender-arm-reverse-shell.json with its entities changed.</summary>
+    private static BinaryData ArmAlert(Action<JsonArray> change)
+    {
+        var body = JsonNode.Parse(Payloads.Load("defender-arm-reverse-shell.json").ToString())!;
+        change(body["properties"]!["entities"]!.AsArray());
+        return BinaryData.FromString(body.ToJsonString());
+    }
+
+    private static void AddDrCluster(JsonArray entities)
+    {
+        entities.Add(Entity("westeurope_12", "azure-resource", new() { ["resourceId"] = DrCluster, ["resourceName"] = "aks-shop-dr" }));
+        entities.Add(Entity("westeurope_13", "K8s-cluster", new() { ["name"] = "aks-shop-dr", ["cloudResource"] = Ref("westeurope_12") }));
+    }
+
+    private static JsonObject Entity(string id, string type, JsonObject fields)
+    {
+        fields["$id"] = id;
+        fields["type"] = type;
+        return fields;
+    }
+
+    private static JsonObject Ref(string id) => new() { ["$ref"] = id };
 }

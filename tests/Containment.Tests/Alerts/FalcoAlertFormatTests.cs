@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Containment.Alerts;
 
 namespace Containment.Tests.Alerts;
@@ -108,5 +109,92 @@ public sealed class FalcoAlertFormatTests
         Assert.Equal(
             [new AlertProblem("/output_fields", "no pod named in the alert (looked in output_fields k8s.pod.name)")],
             result.Problems);
+    }
+
+    [Fact]
+    public void Read_K8sAuditCreatePrivilegedPod_ReadsThePodFromTheAuditFields()
+    {
+        // Arrange: Falcosidekick forwarding the k8saudit plugin's rule, which prints the pod as ka.resp.name.
+        var body = Payloads.Load("falco-k8saudit-privileged-pod.json");
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+
+        // Assert: no container and no node (the Falco reading the audit log runs anywhere).
+        Assert.Empty(result.Problems);
+        var alert = Expected.WithoutRaw(Assert.Single(result.Alerts));
+        Assert.Equal("5a7e2c91-3d4b-4f6a-8e1c-9b0d2f3a4c5e", alert.Id);
+        Assert.Equal(AlertCategory.ContainerEscape, alert.Category);
+        Assert.Equal(Severity.Medium, alert.Severity);
+        Assert.Equal("Create Privileged Pod", alert.Rule);
+        Assert.Equal(
+            new AlertTarget { Namespace = "shop", Pod = "debug-tools-7d9f8c6b5-x2v4p", Image = "docker.io/library/alpine:3.20" },
+            alert.Target);
+    }
+
+    [Fact]
+    public void Read_K8sAuditEventNamingThePodAsTarget_ReadsKaTargetName()
+    {
+        // Arrange: an exec into a pod names it in ka.target.name; the request names no image.
+        var body = K8sAudit(fields =>
+        {
+            fields.Remove("ka.resp.name");
+            fields.Remove("ka.req.pod.containers.image");
+            fields["ka.target.name"] = "checkout-6f9c7d8b54-q2xkz";
+            fields["ka.target.subresource"] = "exec";
+        });
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+
+        // Assert
+        Assert.Empty(result.Problems);
+        Assert.Equal(new AlertTarget { Namespace = "shop", Pod = "checkout-6f9c7d8b54-q2xkz" }, Assert.Single(result.Alerts).Target);
+    }
+
+    [Fact]
+    public void Read_K8sAuditPodRuleWithoutTheResourceField_ReadsThePod()
+    {
+        // Arrange: older versions of the plugin's pod rules printed no ka.target.resource; their condition holds only for pods.
+        var body = K8sAudit(fields => fields.Remove("ka.target.resource"));
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+
+        // Assert
+        Assert.Empty(result.Problems);
+        Assert.Equal("debug-tools-7d9f8c6b5-x2v4p", Assert.Single(result.Alerts).Target.Pod);
+    }
+
+    [Theory]
+    [InlineData("services", "the k8s_audit event is about services 'web-nodeport', not a pod (ka.target.resource); only pods are isolated")]
+    [InlineData(null, "no pod named in the alert: output_fields has no ka.target.resource, and the rule is not one of the k8saudit plugin's pod rules (add %ka.target.resource to its output)")]
+    public void Read_K8sAuditEventNotAboutAPod_IsRefusedSayingWhy(string? resource, string message)
+    {
+        // Arrange: a NodePort service created, or a rule's event that does not say what its object is.
+        var body = K8sAudit(
+            fields =>
+            {
+                fields.Remove("ka.resp.name");
+                fields["ka.target.name"] = "web-nodeport";
+                fields["ka.target.resource"] = resource;
+            },
+            rule: "Create NodePort Service");
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+
+        // Assert
+        Assert.Empty(result.Alerts);
+        Assert.Equal([new AlertProblem("/output_fields", message)], result.Problems);
+    }
+
+    /// <summary>falco-k8saudit-privileged-pod.json with its output fields, and perhaps its rule, changed.</summary>
+    private static BinaryData K8sAudit(Action<JsonObject> change, string? rule = null)
+    {
+        var body = JsonNode.Parse(Payloads.Load("falco-k8saudit-privileged-pod.json").ToString())!;
+        change(body["output_fields"]!.AsObject());
+        body["rule"] = rule ?? (string)body["rule"]!;
+        return BinaryData.FromString(body.ToJsonString());
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Containment.Alerts;
 
 namespace Containment.Tests.Alerts;
@@ -45,5 +46,102 @@ public sealed class SentinelIncidentFormatTests
                 },
             ],
             result.Alerts.Select(Expected.WithoutRaw));
+    }
+
+    private const string Incident = "c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f";
+    private const string DrCluster =
+        "/subscriptions/4f6b2d1e-8c3a-4b7e-9d21-5a0c7e3f9b10/resourceGroups/rg-shop-dr/providers/Microsoft.ContainerService/managedClusters/aks-shop-dr";
+
+    [Fact]
+    public void Read_IncidentNamingTwoClusters_LeavesAPodThatLinksToNoneWithoutACluster()
+    {
+        // Arrange: the fixture's incident naming a second cluster; its pods, as Sentinel's do, link to no cluster.
+        var body = WithSecondCluster(Incidents.Load());
+
+        // Act
+        var result = AlertIntake.Default.Read(Incidents.Body(body), "application/json");
+
+        // Assert: neither pod is sent to the first cluster listed; both clusters are named as candidates.
+        Assert.Empty(result.Problems);
+        Assert.Equal(2, result.Alerts.Count);
+        Assert.All(result.Alerts, alert =>
+        {
+            Assert.Null(alert.Target.Cluster);
+            Assert.Null(alert.Target.ClusterResourceId);
+            Assert.Equal([Expected.ShopCluster, DrCluster], alert.Target.ClusterCandidates);
+        });
+        Assert.Equal($"{Incident}/shop/checkout-6f9c7d8b54-q2xkz", result.Alerts[0].Id);
+    }
+
+    [Fact]
+    public void Read_IncidentNamingTwoClusters_EachPodTakesTheClusterItsNamespaceLinksToAndAnIdOfItsOwn()
+    {
+        // Arrange: db-0 of the data namespace in both clusters, each namespace linking to its cluster.
+        var body = WithSecondCluster(Incidents.Load());
+        var entities = Incidents.Entities(body);
+        entities.Add(Incidents.Entity("KubernetesPod", new JsonObject
+        {
+            ["name"] = "db-0",
+            ["namespace"] = new JsonObject { ["name"] = "data", ["cluster"] = new JsonObject { ["name"] = "aks-shop-prod" } },
+        }));
+        entities.Add(Incidents.Entity("KubernetesPod", new JsonObject
+        {
+            ["name"] = "db-0",
+            ["namespace"] = new JsonObject { ["name"] = "data", ["cluster"] = new JsonObject { ["name"] = "aks-shop-dr" } },
+        }));
+
+        // Act
+        var result = AlertIntake.Default.Read(Incidents.Body(body), "application/json");
+
+        // Assert: each gets its own cluster (the resource id from the AKS resource of that name), and the two are two events.
+        Assert.Empty(result.Problems);
+        var db = result.Alerts.Where(alert => alert.Target.Pod == "db-0").ToList();
+        Assert.Equal(
+            [
+                ($"{Incident}/aks-shop-prod/data/db-0", "aks-shop-prod", Expected.ShopCluster),
+                ($"{Incident}/aks-shop-dr/data/db-0", "aks-shop-dr", DrCluster),
+            ],
+            db.Select(alert => (alert.Id, alert.Target.Cluster, alert.Target.ClusterResourceId)));
+        Assert.All(db, alert => Assert.Null(alert.Target.ClusterCandidates));
+    }
+
+    [Fact]
+    public void Read_IncidentNamingTwoHosts_GivesAPodThatLinksToNoneNoNode()
+    {
+        // Arrange
+        var body = Incidents.Load();
+        Incidents.Entities(body).Add(Incidents.Entity("Host", new JsonObject { ["hostName"] = "aks-nodepool1-31718369-vmss000007" }));
+
+        // Act
+        var result = AlertIntake.Default.Read(Incidents.Body(body), "application/json");
+
+        // Assert: the first host listed is not taken for every pod's node.
+        Assert.Empty(result.Problems);
+        Assert.All(result.Alerts, alert => Assert.Null(alert.Target.Node));
+    }
+
+    /// <summary>The fixture's incident with aks-shop-dr beside aks-shop-prod: an AKS resource and a cluster entity.</summary>
+    private static JsonNode WithSecondCluster(JsonNode body)
+    {
+        var entities = Incidents.Entities(body);
+        entities.Add(Incidents.Entity("AzureResource", new JsonObject { ["resourceId"] = DrCluster, ["friendlyName"] = "aks-shop-dr" }));
+        entities.Add(Incidents.Entity("KubernetesCluster", new JsonObject
+        {
+            ["name"] = "aks-shop-dr",
+            ["cloudResource"] = new JsonObject { ["resourceId"] = DrCluster },
+        }));
+        return body;
+    }
+
+    /// <summary>sentinel-incident.json as a tree to add entities to.</summary>
+    private static class Incidents
+    {
+        public static JsonNode Load() => JsonNode.Parse(Payloads.Load("sentinel-incident.json").ToString())!;
+
+        public static JsonArray Entities(JsonNode body) => body["object"]!["properties"]!["relatedEntities"]!.AsArray();
+
+        public static JsonObject Entity(string kind, JsonObject properties) => new() { ["kind"] = kind, ["properties"] = properties };
+
+        public static BinaryData Body(JsonNode body) => BinaryData.FromString(body.ToJsonString());
     }
 }

@@ -40,6 +40,23 @@ public sealed class AlertAdmissionTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Admit_AlertNamingTwoClustersAndNotThePods_IgnoredThoughOneClusterIsConfigured()
+    {
+        // A Sentinel incident naming pods in two clusters, its pod's own unknown: aks-prod, the only cluster
+        // configured, may hold another pod of that name.
+        const string Other = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-dr";
+        await using var harness = new AdmissionHarness(azurite.ConnectionString);
+        var shell = AdmissionHarness.Alert("incident-1/shop/db-0", AlertCategory.ReverseShell, "db-0");
+        shell = shell with { Target = shell.Target with { Cluster = null, ClusterCandidates = ["aks-prod", Other] } };
+
+        var entry = await harness.AdmitAsync(shell);
+
+        Assert.Equal(AdmissionOutcome.Ignored, entry.Outcome);
+        Assert.Equal($"the alert names 2 clusters (aks-prod, {Other}) and not which holds pod shop/db-0", entry.Reason);
+        Assert.Null(await harness.Runtime.GetStatusAsync(AdmissionHarness.InstanceOf("db-0"), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Admit_AlertNamingTheClusterByAlias_APlaybookExcludingItsResourceIdDoesNotTakeIt()
     {
         const string ProdId = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-prod";

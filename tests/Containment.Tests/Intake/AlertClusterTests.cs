@@ -50,6 +50,29 @@ public sealed class AlertClusterTests
         Assert.Equal(new AlertCluster("lab"), AlertCluster.Of(Target(null, null), one));
     }
 
+    [Fact]
+    public void Of_AlertNamingSeveralClustersAndNotThePods_TakesNoneAndNamesThem()
+    {
+        var target = Target(null, null) with { ClusterCandidates = [ProdId, LabId] };
+
+        var cluster = AlertCluster.Of(target, Two);
+
+        Assert.Equal(new AlertCluster(Reason: $"the alert names 2 clusters ({ProdId}, {LabId}) and not which holds pod shop/db-0"), cluster);
+    }
+
+    [Fact]
+    public void Of_AlertNamingSeveralClustersAndNotThePods_NotTheOnlyOneConfigured()
+    {
+        // aks-prod is the only cluster configured, but the pod may be lab's: a db-0 in aks-prod is another pod.
+        var one = new Dictionary<string, ClusterSettings>(StringComparer.OrdinalIgnoreCase) { ["aks-prod"] = Two["aks-prod"] };
+        var target = Target(null, null) with { ClusterCandidates = [ProdId, LabId] };
+
+        var cluster = AlertCluster.Of(target, one);
+
+        Assert.Null(cluster.Alias);
+        Assert.StartsWith("the alert names 2 clusters", cluster.Reason, StringComparison.Ordinal);
+    }
+
     private static AlertTarget Target(string? resourceId, string? name) =>
         new() { ClusterResourceId = resourceId, Cluster = name, Namespace = "shop", Pod = "db-0" };
 }

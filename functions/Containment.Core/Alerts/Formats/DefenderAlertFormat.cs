@@ -66,13 +66,13 @@ public sealed class DefenderAlertFormat : IAlertFormat
         }
 
         var id = Json.String(alert, "systemAlertId") ?? Json.String(payload, "name") ?? ContentId.Of("defender", payload);
-        var clusterResourceId = ClusterResourceId(alert);
+        var clusters = NamedCluster.AllIn(graph);
         foreach (var (target, namesAt) in targets)
         {
             sink.Add(new Alert
             {
-                // Several pods in one alert share its id; the pod keeps them apart.
-                Id = targets.Count == 1 ? id : $"{id}/{target.Namespace}/{target.Pod}",
+                // Several pods in one alert share its id; the pod (and its cluster, when there are several) keeps them apart.
+                Id = targets.Count == 1 ? id : PodAlertId.Of(id, target, clusters),
                 Source = "defender",
                 Category = CategoryMap.ForDefender(alertType, title, Json.String(alert, "intent", "tactics")),
                 Severity = severity,
@@ -80,23 +80,33 @@ public sealed class DefenderAlertFormat : IAlertFormat
                 Title = title ?? alertType ?? string.Empty,
                 Description = Json.String(alert, "description"),
                 Rule = alertType,
-                Target = target with
-                {
-                    ClusterResourceId = target.ClusterResourceId ?? clusterResourceId,
-                    // For Kubernetes alerts Defender names the cluster as the compromised entity.
-                    Cluster = target.Cluster ?? Json.String(alert, "compromisedEntity"),
-                },
+                Target = WithAlertCluster(target, alert, clusters),
                 Raw = payload.Clone(),
             },
             AlertPointers.At(pointer, namesAt));
         }
     }
 
+    /// <summary>
+    /// The cluster the alert is about (<c>resourceIdentifiers</c>, the compromised entity), for what the entities
+    /// leave out; only when they name at most one cluster, as the alert's may be another of them than the pod's.
+    /// </summary>
+    private static AlertTarget WithAlertCluster(AlertTarget target, JsonElement alert, IReadOnlyList<NamedCluster> clusters) =>
+        clusters.Count > 1
+            ? target
+            : target with
+            {
+                ClusterResourceId = target.ClusterResourceId ?? ClusterResourceId(alert),
+                // For Kubernetes alerts Defender names the cluster as the compromised entity.
+                Cluster = target.Cluster ?? Json.String(alert, "compromisedEntity"),
+            };
+
     /// <summary>Each pod the alert names, with where its names were read (its entity, or the extended properties).</summary>
     private static List<(AlertTarget Target, string NamesAt)> Targets(JsonElement alert, EntityGraph graph, JsonElement extended, string at, AlertSink sink)
     {
         var targets = new List<(AlertTarget, string)>();
-        foreach (var pod in graph.OfKind(EntityKind.Pod))
+        var pods = graph.OfKind(EntityKind.Pod).ToList();
+        foreach (var pod in pods)
         {
             var target = EntityTargets.For(graph, pod, out var problem);
             if (target is null)
@@ -105,11 +115,13 @@ public sealed class DefenderAlertFormat : IAlertFormat
                 return [];
             }
 
-            targets.Add((target with
-            {
-                Node = target.Node ?? Json.String(extended, NodeKeys),
-                Container = target.Container ?? Json.String(extended, ContainerKeys),
-            }, pod.Pointer));
+            targets.Add((DescribedBy(extended, target, pods.Count) is { } described
+                ? target with
+                {
+                    Node = target.Node ?? Json.String(described, NodeKeys),
+                    Container = target.Container ?? Json.String(described, ContainerKeys),
+                }
+                : target, pod.Pointer));
         }
 
         if (targets.Count > 0)
@@ -127,11 +139,14 @@ public sealed class DefenderAlertFormat : IAlertFormat
             return [];
         }
 
+        var clusters = NamedCluster.AllIn(graph);
         return
         [
             (new AlertTarget
             {
-                Cluster = graph.OfKind(EntityKind.Cluster).Select(c => c.Name).FirstOrDefault(),
+                Cluster = clusters.Count == 1 ? clusters[0].Name : null,
+                ClusterResourceId = clusters.Count == 1 ? clusters[0].ResourceId : null,
+                ClusterCandidates = clusters.Count > 1 ? [.. clusters.Select(c => c.Label)] : null,
                 Namespace = ns,
                 Pod = podName,
                 Container = Json.String(extended, ContainerKeys),
@@ -139,6 +154,19 @@ public sealed class DefenderAlertFormat : IAlertFormat
                 Node = Json.String(extended, NodeKeys),
             }, JsonPointer.Append(at, FoundName(alert, "extendedProperties"))),
         ];
+    }
+
+    /// <summary>
+    /// The extended properties when they describe <paramref name="target"/>: they name one pod, so their container
+    /// and node are that pod's, not every pod's of an alert that names several.
+    /// </summary>
+    private static JsonElement? DescribedBy(JsonElement extended, AlertTarget target, int pods)
+    {
+        var pod = Json.String(extended, PodKeys);
+        var ns = Json.String(extended, NamespaceKeys);
+        return pod is null ? (pods == 1 ? extended : null)
+            : pod == target.Pod && (ns is null || ns == target.Namespace) ? extended
+            : null;
     }
 
     /// <summary>The AKS resource id from <c>resourceIdentifiers</c> or the table's resource id columns.</summary>

@@ -118,7 +118,7 @@ internal sealed class EntityGraph
                 if (property.Name == RefName && property.Value.ValueKind == JsonValueKind.String
                     && !byId.ContainsKey(property.Value.GetString()!))
                 {
-                    problems.Add(new AlertProblem(at, $"entity $ref '{property.Value.GetString()}' points at no entity"));
+                    problems.Add(new AlertProblem(at, $"entity $ref {AlertProblem.Quote(property.Value.GetString())} points at no entity"));
                 }
 
                 CheckReferences(property.Value, at);

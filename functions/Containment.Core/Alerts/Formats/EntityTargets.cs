@@ -6,8 +6,8 @@ namespace Containment.Alerts.Formats;
 internal static class EntityTargets
 {
     /// <summary>
-    /// The target of <paramref name="pod"/>: its namespace (linked, inline, or the graph's only namespace), the
-    /// cluster and its AKS resource id, a container of the pod and its image, the node.
+    /// The target of <paramref name="pod"/>: its namespace (linked, inline, or the graph's only namespace), its
+    /// cluster and AKS resource id (<see cref="ClusterOf"/>), a container of the pod and its image, its node.
     /// </summary>
     public static AlertTarget? For(EntityGraph graph, Entity pod, out string? problem)
     {
@@ -27,30 +27,44 @@ internal static class EntityTargets
             return null;
         }
 
-        var cluster = (ns is null ? null : graph.Follow(ns.Fields, "cluster")) ?? graph.Follow(pod.Fields, "cluster")
-            ?? Only(graph, EntityKind.Cluster);
-        var resource = (cluster is null ? null : graph.Follow(cluster.Fields, "cloudResource", "azureResource", "resource"))
-            ?? graph.OfKind(EntityKind.AzureResource).FirstOrDefault(IsManagedCluster);
-        var container = ContainerOf(graph, pod);
+        var clusters = NamedCluster.AllIn(graph);
+        var cluster = ClusterOf(graph, pod, ns, clusters);
+        var container = ContainerOf(graph, pod, nsName);
         var image = container is null ? null : graph.Follow(container.Fields, "image");
 
         return new AlertTarget
         {
             Cluster = cluster?.Name,
-            ClusterResourceId = resource is null ? null : ResourceId(resource),
+            ClusterResourceId = cluster?.ResourceId,
+            ClusterCandidates = cluster is null && clusters.Count > 1 ? [.. clusters.Select(c => c.Label)] : null,
             Namespace = nsName,
             Pod = podName,
             Container = container?.Name,
             Image = image is null ? null : Json.String(image.Fields, "imageId", "name", "friendlyName"),
-            Node = graph.OfKind(EntityKind.Host).Select(host => Json.String(host.Fields, "hostName", "name", "friendlyName"))
-                .FirstOrDefault(name => name is not null),
+            Node = NodeOf(graph, pod, container),
         };
     }
 
-    public static string? ResourceId(Entity resource) => Json.String(resource.Fields, "resourceId", "azureResourceId");
+    /// <summary>
+    /// The pod's cluster: the one its namespace or the pod itself links to; else the alert's cluster when it names
+    /// exactly one. Sentinel's pod entities link to no cluster, so an incident naming pods in two clusters leaves
+    /// each pod's unknown, and a pod of that name in the first cluster listed is not taken for it (StatefulSet
+    /// pods such as db-0 exist in both).
+    /// </summary>
+    private static NamedCluster? ClusterOf(EntityGraph graph, Entity pod, Entity? ns, IReadOnlyList<NamedCluster> clusters)
+    {
+        var own = (ns is null ? null : graph.Follow(ns.Fields, "cluster")) ?? graph.Follow(pod.Fields, "cluster");
+        if (own is null)
+        {
+            return clusters.Count == 1 ? clusters[0] : null;
+        }
 
-    private static bool IsManagedCluster(Entity resource) =>
-        ResourceId(resource)?.Contains("/managedClusters/", StringComparison.OrdinalIgnoreCase) == true;
+        // The alert's entry for it may add the resource id an AKS resource entity gives.
+        var named = NamedCluster.Of(graph, own);
+        return clusters.FirstOrDefault(named.IsSame) ?? named;
+    }
+
+    public static string? ResourceId(Entity resource) => Json.String(resource.Fields, "resourceId", "azureResourceId");
 
     private static Entity? Only(EntityGraph graph, EntityKind kind)
     {
@@ -58,9 +72,12 @@ internal static class EntityTargets
         return all.Count == 1 ? all[0] : null;
     }
 
-    private static Entity? ContainerOf(EntityGraph graph, Entity pod)
+    /// <summary>
+    /// A container of the pod: one the pod lists, else one that links to it (the same entity, or a pod of the same
+    /// namespace and name: ns1/web's container is not ns2/web's), else a container of an alert about one pod.
+    /// </summary>
+    private static Entity? ContainerOf(EntityGraph graph, Entity pod, string nsName)
     {
-        // Either the pod lists its containers, or each container names its pod.
         if (Json.TryGet(pod.Fields, "containers", out var list) && list.ValueKind == JsonValueKind.Array)
         {
             foreach (var item in list.EnumerateArray())
@@ -73,7 +90,38 @@ internal static class EntityTargets
         }
 
         var containers = graph.OfKind(EntityKind.Container).ToList();
-        return containers.FirstOrDefault(c => graph.Follow(c.Fields, "pod")?.Name == pod.Name)
+        return containers.FirstOrDefault(c => graph.Follow(c.Fields, "pod") is { } linked && IsPod(graph, linked, pod, nsName))
             ?? (graph.OfKind(EntityKind.Pod).Count() == 1 ? containers.FirstOrDefault() : null);
+    }
+
+    /// <summary>
+    /// Whether a container's pod link names <paramref name="pod"/>: the entity itself, or an inline pod of its
+    /// namespace and name; one that gives no namespace, only when no other pod of the alert has that name.
+    /// </summary>
+    private static bool IsPod(EntityGraph graph, Entity linked, Entity pod, string nsName)
+    {
+        if (ReferenceEquals(linked, pod))
+        {
+            return true;
+        }
+
+        if (linked.Name != pod.Name)
+        {
+            return false;
+        }
+
+        var linkedNs = graph.Follow(linked.Fields, "namespace")?.Name ?? Json.String(linked.Fields, "namespace", "namespaceName");
+        return linkedNs is null
+            ? graph.OfKind(EntityKind.Pod).Count(other => other.Name == pod.Name) == 1
+            : linkedNs == nsName;
+    }
+
+    /// <summary>The host the pod (or its container) links to; else the alert's host when it names exactly one.</summary>
+    private static string? NodeOf(EntityGraph graph, Entity pod, Entity? container)
+    {
+        var host = graph.Follow(pod.Fields, "host", "node")
+            ?? (container is null ? null : graph.Follow(container.Fields, "host", "node"))
+            ?? Only(graph, EntityKind.Host);
+        return host is null ? null : Json.String(host.Fields, "hostName", "name", "friendlyName");
     }
 }

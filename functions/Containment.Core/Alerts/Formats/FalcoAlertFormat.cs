@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json;
 
 namespace Containment.Alerts.Formats;
@@ -5,10 +6,23 @@ namespace Containment.Alerts.Formats;
 /// <summary>
 /// Falco's JSON output as Falco (<c>json_output</c>) and Falcosidekick post it: <c>rule</c>, <c>priority</c>,
 /// <c>time</c>, <c>output</c>, <c>output_fields</c>, and from Falcosidekick also <c>uuid</c>, <c>hostname</c>, <c>tags</c>.
+/// A syscall event names its pod in <c>k8s.*</c> fields; an event of the k8saudit plugin in <c>ka.target.*</c> ones.
 /// </summary>
 public sealed class FalcoAlertFormat : IAlertFormat
 {
     private const string Fields = "output_fields";
+    private const string AuditSource = "k8s_audit";
+
+    /// <summary>
+    /// The k8saudit plugin's rules whose condition holds only for pods (its <c>pod</c> and <c>pod_subresource</c>
+    /// macros test <c>ka.target.resource=pods</c>, k8s_audit_rules.yaml): their events are about a pod even when
+    /// the output leaves <c>ka.target.resource</c> out, as older versions of the rules did.
+    /// </summary>
+    private static readonly FrozenSet<string> AuditPodRules = new[]
+    {
+        "Create Disallowed Pod", "Create Privileged Pod", "Create Sensitive Mount Pod", "Create HostNetwork Pod",
+        "Create HostPid Pod", "Create HostIPC Pod", "Attach/Exec Pod", "EphemeralContainers Created",
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     public string Name => "falco";
 
@@ -19,18 +33,11 @@ public sealed class FalcoAlertFormat : IAlertFormat
     {
         var fields = Json.TryGet(payload, Fields, out var value) && value.ValueKind == JsonValueKind.Object ? value : default;
         var fieldsPointer = JsonPointer.Append(pointer, Fields);
-
-        var pod = Field(fields, "k8s.pod.name");
-        if (pod is null)
+        var read = Field(fields, "k8s.pod.name") is null && IsAudit(payload, fields)
+            ? AuditTarget(pointer, Json.String(payload, "rule"), fields, fieldsPointer, sink)
+            : SyscallTarget(payload, pointer, fields, fieldsPointer, sink);
+        if (read is not (var target, var where))
         {
-            sink.Problem(fieldsPointer, "no pod named in the alert (looked in output_fields k8s.pod.name)");
-            return;
-        }
-
-        var ns = Field(fields, "k8s.ns.name");
-        if (ns is null)
-        {
-            sink.Problem(fieldsPointer, $"no namespace for pod {AlertProblem.Quote(pod)} (looked in output_fields k8s.ns.name)");
             return;
         }
 
@@ -63,27 +70,95 @@ public sealed class FalcoAlertFormat : IAlertFormat
             Title = rule ?? string.Empty,
             Description = Json.String(payload, "output"),
             Rule = rule,
-            Target = new AlertTarget
-            {
-                Cluster = Field(fields, "k8smeta.cluster.name", "k8s.cluster.name", "cluster"),
-                Namespace = ns,
-                Pod = pod,
-                Container = Field(fields, "container.name"),
-                Image = Image(fields),
-                // Falco runs as a DaemonSet, so the reporting host is the pod's node.
-                Node = Json.String(payload, "hostname") ?? Field(fields, "k8s.node.name"),
-            },
+            Target = target with { Cluster = Field(fields, "k8smeta.cluster.name", "k8s.cluster.name", "cluster") },
             Raw = payload.Clone(),
         },
-        new AlertPointers(
+        where with
+        {
+            Id = Json.Has(payload, "uuid") ? JsonPointer.Append(pointer, DefenderAlertFormat.FoundName(payload, "uuid")) : null,
+        });
+    }
+
+    /// <summary>The pod a syscall event happened in, from the container's Kubernetes metadata.</summary>
+    private static (AlertTarget, AlertPointers)? SyscallTarget(JsonElement payload, string pointer, JsonElement fields, string fieldsPointer, AlertSink sink)
+    {
+        var pod = Field(fields, "k8s.pod.name");
+        if (pod is null)
+        {
+            sink.Problem(fieldsPointer, "no pod named in the alert (looked in output_fields k8s.pod.name)");
+            return null;
+        }
+
+        var ns = Field(fields, "k8s.ns.name");
+        if (ns is null)
+        {
+            sink.Problem(fieldsPointer, $"no namespace for pod {AlertProblem.Quote(pod)} (looked in output_fields k8s.ns.name)");
+            return null;
+        }
+
+        var target = new AlertTarget
+        {
+            Namespace = ns,
+            Pod = pod,
+            Container = Field(fields, "container.name"),
+            Image = Image(fields),
+            // Falco runs as a DaemonSet, so the reporting host is the pod's node.
+            Node = Json.String(payload, "hostname") ?? Field(fields, "k8s.node.name"),
+        };
+        return (target, new AlertPointers(
             pointer,
             JsonPointer.Append(fieldsPointer, "k8s.ns.name"),
             JsonPointer.Append(fieldsPointer, "k8s.pod.name"),
             JsonPointer.Append(fieldsPointer, "container.name"),
-            Json.Has(payload, "hostname") ? JsonPointer.Append(pointer, "hostname") : JsonPointer.Append(fieldsPointer, "k8s.node.name"))
+            Json.Has(payload, "hostname") ? JsonPointer.Append(pointer, "hostname") : JsonPointer.Append(fieldsPointer, "k8s.node.name")));
+    }
+
+    /// <summary>
+    /// An event of the k8saudit plugin (source <c>k8s_audit</c>, <c>ka.*</c> fields): its object is the API request's,
+    /// and only one that is a pod can be isolated.
+    /// </summary>
+    private static bool IsAudit(JsonElement payload, JsonElement fields) =>
+        string.Equals(Json.String(payload, "source"), AuditSource, StringComparison.OrdinalIgnoreCase)
+        || (fields.ValueKind == JsonValueKind.Object && fields.EnumerateObject().Any(field => field.Name.StartsWith("ka.", StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>
+    /// The pod a k8saudit event is about: <c>ka.target.namespace</c>, and <c>ka.target.name</c> or, for a create whose
+    /// name the API server generated, <c>ka.resp.name</c> (the plugin's Create ... Pod rules print only that one). No container,
+    /// and no node: the event names the whole pod, and the Falco that read the audit log runs on any node.
+    /// </summary>
+    private static (AlertTarget, AlertPointers)? AuditTarget(string pointer, string? rule, JsonElement fields, string fieldsPointer, AlertSink sink)
+    {
+        var resource = Field(fields, "ka.target.resource") ?? (AuditPodRules.Contains(rule?.Trim() ?? string.Empty) ? "pods" : null);
+        var podField = Field(fields, "ka.target.name") is null ? "ka.resp.name" : "ka.target.name";
+        var name = Field(fields, podField);
+        if (!string.Equals(resource, "pods", StringComparison.Ordinal))
         {
-            Id = Json.Has(payload, "uuid") ? JsonPointer.Append(pointer, DefenderAlertFormat.FoundName(payload, "uuid")) : null,
-        });
+            sink.Problem(fieldsPointer, resource is null
+                ? "no pod named in the alert: output_fields has no ka.target.resource, and the rule is not one of the k8saudit plugin's pod rules (add %ka.target.resource to its output)"
+                : $"the k8s_audit event is about {resource}{(name is null ? string.Empty : $" {AlertProblem.Quote(name)}")}, not a pod (ka.target.resource); only pods are isolated");
+            return null;
+        }
+
+        if (name is null)
+        {
+            sink.Problem(fieldsPointer, "no pod named in the alert (looked in output_fields ka.target.name, ka.resp.name)");
+            return null;
+        }
+
+        var ns = Field(fields, "ka.target.namespace");
+        if (ns is null)
+        {
+            sink.Problem(fieldsPointer, $"no namespace for pod {AlertProblem.Quote(name)} (looked in output_fields ka.target.namespace)");
+            return null;
+        }
+
+        var target = new AlertTarget { Namespace = ns, Pod = name, Image = OnlyImage(fields) };
+        return (target, new AlertPointers(
+            pointer,
+            JsonPointer.Append(fieldsPointer, "ka.target.namespace"),
+            JsonPointer.Append(fieldsPointer, podField),
+            fieldsPointer,
+            fieldsPointer));
     }
 
     /// <summary>A field of <c>output_fields</c>; Falco writes <c>&lt;NA&gt;</c> (older) or null (newer) for "not available".</summary>
@@ -91,6 +166,23 @@ public sealed class FalcoAlertFormat : IAlertFormat
     {
         var value = Json.String(fields, names);
         return value is "<NA>" or "N/A" ? null : value;
+    }
+
+    /// <summary>
+    /// The pod's image when its request names one: <c>ka.req.pod.containers.image</c> is a list, an array in
+    /// Falco's typed JSON output and <c>(a,b)</c> in its text form.
+    /// </summary>
+    private static string? OnlyImage(JsonElement fields)
+    {
+        if (!Json.TryGet(fields, "ka.req.pod.containers.image", out var images))
+        {
+            return null;
+        }
+
+        var all = images.ValueKind == JsonValueKind.Array
+            ? [.. images.EnumerateArray().Select(Json.AsText).OfType<string>()]
+            : Json.AsText(images)?.Trim('(', ')').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        return all is [var only] && only is not ("<NA>" or "N/A") ? only : null;
     }
 
     private static string? Image(JsonElement fields)

@@ -50,6 +50,7 @@ public sealed class SentinelIncidentFormat : IAlertFormat
 
         var incidentId = Json.String(Envelope(payload), "name") ?? Json.String(incident, "incidentNumber")!;
         var title = Json.String(incident, "title") ?? string.Empty;
+        var clusters = NamedCluster.AllIn(graph);
         foreach (var pod in pods)
         {
             var target = EntityTargets.For(graph, pod, out var problem);
@@ -61,7 +62,7 @@ public sealed class SentinelIncidentFormat : IAlertFormat
 
             sink.Add(new Alert
             {
-                Id = $"{incidentId}/{target.Namespace}/{target.Pod}",
+                Id = PodAlertId.Of(incidentId, target, clusters),
                 Source = "sentinel",
                 Category = lead.AlertType is null ? AlertCategory.Other : lead.Category,
                 Severity = severity,
