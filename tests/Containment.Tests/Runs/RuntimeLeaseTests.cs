@@ -24,7 +24,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
     private readonly string prefix = AzuriteFixture.NewTablePrefix();
 
     [Fact]
-    public async Task SecondHost_IsRefusedNamingTheHolder_UntilTheFirstGivesUp()
+    public async Task SecondHost_IsRefusedNamingTheHolder_UntilTheFirstGivesUp_ThenOpensOnceItHasPickedTheRunsUp()
     {
         using var first = Lease(out _);
         using var second = Lease(out _);
@@ -37,6 +37,10 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         var openedWhileRefused = waiting.IsCompleted;
         await first.GiveUpAsync(CancellationToken.None);
         var secondTakes = await second.AcquireAsync(CancellationToken.None);
+        var closedUntilPickedUp = second.Closed;
+        var openedBeforePickUp = waiting.IsCompleted;
+        var due = second.PickUpDue;
+        second.PickedUp(due!.Value);
 
         Assert.Null(firstTakes);
         Assert.Null(firstClosed);
@@ -44,7 +48,12 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         Assert.Equal(secondRefused, closedWhileRefused);
         Assert.False(openedWhileRefused);
         Assert.Null(secondTakes);
+
+        // The first host drove runs while the second waited: the second's gate opens only once it has picked them up.
+        Assert.Equal("it took the runtime's tables after another host held them, and picks their runs up again first", closedUntilPickedUp);
+        Assert.False(openedBeforePickUp);
         Assert.Null(second.Closed);
+        Assert.Null(second.PickUpDue);
         await waiting.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal("it is stopping", first.Closed);
     }
@@ -280,8 +289,19 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         return row.Value.GetDateTimeOffset("Until");
     }
 
-    /// <summary>Keeps the lease as a host does.</summary>
-    private static Task KeepAsync(RuntimeLease lease, CancellationToken cancellationToken) => lease.KeepAsync(cancellationToken);
+    /// <summary>Keeps the lease as a host does; there is no runtime here, so runs to pick up again are picked up at once.</summary>
+    private static Task KeepAsync(RuntimeLease lease, CancellationToken cancellationToken) =>
+        lease.KeepAsync(
+            _ =>
+            {
+                if (lease.PickUpDue is { } take)
+                {
+                    lease.PickedUp(take);
+                }
+
+                return Task.CompletedTask;
+            },
+            cancellationToken);
 
     /// <summary>Moves time on a renewal's interval at a time until <paramref name="done"/> holds; how many intervals that took.</summary>
     private async Task<int> TicksUntilAsync(Func<bool> done)

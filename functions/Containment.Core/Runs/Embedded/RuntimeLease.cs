@@ -15,7 +15,8 @@ namespace Containment.Runs.Embedded;
 /// known to be gone (a process of this machine that no longer runs: a host killed and started again). Until it holds
 /// the row a host takes no alert and drives no run (<see cref="IRuntimeGate"/>); the holder's gate closes
 /// <see cref="Margin"/> before the end of its term, whatever its renewal is doing, so the two never overlap. A host
-/// that finds the row taken from it stops, as what it knows of the runs may be stale.
+/// that finds the row taken from it stops, as what it knows of the runs may be stale; one that takes the row back after
+/// another host may have held it keeps its gate closed until it has picked the runs up again (<see cref="PickUpDue"/>).
 /// </summary>
 public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
 {
@@ -23,6 +24,7 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     private const string Row = "lease";
     private const string UntilColumn = "Until";
     private const string Lapsed = "its lease of the runtime's tables lapsed while storage did not answer";
+    private const string PickingUp = "it took the runtime's tables after another host held them, and picks their runs up again first";
 
     // The runtimes of this process that hold or seek a lease: a holder in this process that is not among them is gone.
     private static readonly ConcurrentDictionary<string, byte> LiveHere = new(StringComparer.Ordinal);
@@ -43,6 +45,12 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
 
     // UTC ticks from which the gate is closed: the end of the held term less the margin.
     private long openUntilTicks;
+    private bool refused;
+
+    // Takes of the tables after another host may have driven their runs, and how many of them were picked up after.
+    private int staleTakes;
+    private int pickedUp;
+    private Task pickingUp = Task.CompletedTask;
     private volatile bool lost;
 
     public RuntimeLease(RunStore store, IOptions<EmbeddedRuntimeOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<RuntimeLease> logger)
@@ -67,6 +75,18 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     /// by up to twice this, less the moment a step that passed the gate just before it closed takes to start.
     /// </summary>
     internal TimeSpan Margin { get; }
+
+    /// <summary>The take whose runs this host must pick up again before its gate opens; null when none is due.</summary>
+    public int? PickUpDue
+    {
+        get
+        {
+            lock (gate)
+            {
+                return pickedUp == staleTakes ? null : staleTakes;
+            }
+        }
+    }
 
     public string? Closed => closed ?? LapseIfDue();
 
@@ -96,7 +116,8 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
             {
                 if (!found.HasValue)
                 {
-                    Open((await table.AddEntityAsync(Entity(now + term), cancellationToken)).Headers.ETag!.Value, now + term);
+                    // No row: nobody held the tables since this host began, or a host that did let them go.
+                    Taken((await table.AddEntityAsync(Entity(now + term), cancellationToken)).Headers.ETag!.Value, now + term, stale: held != default || refused);
                     return null;
                 }
 
@@ -106,11 +127,14 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
                 if (holder.Instance != self.Instance && until + Margin > now && !holder.IsGone(self, LiveHere.Keys.ToHashSet(StringComparer.Ordinal)))
                 {
                     var heldBy = $"another host holds the runtime's tables ({holder}) until {until:u}";
+                    refused = true;
                     Close(heldBy);
                     return heldBy;
                 }
 
-                Open((await table.UpdateEntityAsync(Entity(now + term), row.ETag, TableUpdateMode.Replace, cancellationToken)).Headers.ETag!.Value, now + term);
+                // Only the row this host last wrote, unchanged since, says no other host held the tables meanwhile.
+                var stale = holder.Instance != self.Instance || row.ETag != held;
+                Taken((await table.UpdateEntityAsync(Entity(now + term), row.ETag, TableUpdateMode.Replace, cancellationToken)).Headers.ETag!.Value, now + term, stale);
                 if (holder.Instance != self.Instance)
                 {
                     LogTakenOver(logger, holder.ToString(), until);
@@ -129,9 +153,10 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     /// Renews the lease every third of its term while the host runs, from the start of one renewal to the next's, each
     /// given a third of the term to go through. A renewal storage does not answer is tried at the next tick; the gate
     /// closes on time whatever the renewal does, and opens again once one goes through. A lease another host has taken
-    /// stops this host.
+    /// stops this host. A lease taken back after another host held it has its runs picked up again by
+    /// <paramref name="pickUpAgain"/>, which is called after each renewal until it has (<see cref="PickedUp"/>).
     /// </summary>
-    public async Task KeepAsync(CancellationToken cancellationToken)
+    public async Task KeepAsync(Func<CancellationToken, Task> pickUpAgain, CancellationToken cancellationToken)
     {
         try
         {
@@ -151,11 +176,32 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
                 }
 
                 await RenewAsync(cancellationToken);
+                if (!lost && PickUpDue is not null && pickingUp.IsCompleted)
+                {
+                    // Not awaited: renewals go on while the runs are read.
+                    pickingUp = pickUpAgain(cancellationToken);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The host stops: GiveUpAsync lets the next one take the tables at once.
+        }
+
+        await pickingUp.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>The runs of <paramref name="take"/> (from <see cref="PickUpDue"/>) are picked up again: the gate opens, unless the tables changed hands again since.</summary>
+    public void PickedUp(int take)
+    {
+        lock (gate)
+        {
+            pickedUp = Math.Max(pickedUp, take);
+            if (pickedUp == staleTakes && closed == PickingUp)
+            {
+                closed = null;
+                opened.TrySetResult();
+            }
         }
     }
 
@@ -194,7 +240,7 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
             if (now < heldUntil)
             {
                 var renewed = await table.UpdateEntityAsync(Entity(now + term), held, TableUpdateMode.Replace, call.Token);
-                Open(renewed.Headers.ETag!.Value, now + term);
+                Taken(renewed.Headers.ETag!.Value, now + term, stale: false);
             }
             else if (await AcquireAsync(call.Token) is { } heldBy)
             {
@@ -221,12 +267,20 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
         lifetime.StopApplication();
     }
 
-    private void Open(ETag etag, DateTimeOffset until)
+    /// <summary>The row is this host's until <paramref name="until"/>; <paramref name="stale"/> when another host may have held it since this one began.</summary>
+    private void Taken(ETag etag, DateTimeOffset until, bool stale)
     {
         lock (gate)
         {
             (held, heldUntil) = (etag, until);
             Volatile.Write(ref openUntilTicks, (until - Margin).UtcTicks);
+            staleTakes += stale ? 1 : 0;
+            if (pickedUp != staleTakes)
+            {
+                CloseLocked(PickingUp);
+                return;
+            }
+
             closed = null;
             opened.TrySetResult();
         }
