@@ -60,6 +60,18 @@ public sealed class JoinedEventMarks
         return Knows(runStartedAt) ? hasListed : null;
     }
 
+    /// <summary>
+    /// Runs started until now are no longer known: another process may have joined them (it held the runtime's tables
+    /// while this one did not), so their isolations list and their joins read.
+    /// </summary>
+    public void Forget()
+    {
+        if (time is not null)
+        {
+            Forget(time);
+        }
+    }
+
     private bool Knows(DateTimeOffset runStartedAt) => runStartedAt.UtcTicks > Volatile.Read(ref knownAfterTicks);
 
     private void Remember(ConcurrentDictionary<(string, DateTimeOffset), byte> runs, (string, DateTimeOffset) run)
@@ -71,13 +83,18 @@ public sealed class JoinedEventMarks
 
         if (runs.Count >= Capacity)
         {
-            // Runs started until now are no longer known: the bound moves first, so that whoever misses a cleared
-            // entry also sees the new bound.
-            Volatile.Write(ref knownAfterTicks, time.GetUtcNow().UtcTicks);
-            joined.Clear();
-            listed.Clear();
+            Forget(time);
         }
 
         runs[run] = 0;
+    }
+
+    private void Forget(TimeProvider clock)
+    {
+        // Runs started until now are no longer known: the bound moves first, so that whoever misses a cleared entry
+        // also sees the new bound.
+        Volatile.Write(ref knownAfterTicks, clock.GetUtcNow().UtcTicks);
+        joined.Clear();
+        listed.Clear();
     }
 }

@@ -7,16 +7,31 @@ using Containment.Runs.Machine;
 using Containment.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Containment.Tests.Runs;
 
-/// <summary>An embedded runtime over Azurite with scripted activities and a fake clock.</summary>
+/// <summary>
+/// An embedded runtime over Azurite with scripted activities and a fake clock; with <c>lease</c>, holding its tables as
+/// the local host does (<see cref="RuntimeLease"/>), or behind a <c>gate</c> of the test's.
+/// </summary>
 internal sealed class RuntimeHarness : IAsyncDisposable
 {
     private readonly ServiceProvider services;
 
-    public RuntimeHarness(string connectionString, string tablePrefix, ActivityLog? log = null, FakeTimeProvider? time = null, Azure.Core.Pipeline.HttpPipelinePolicy? storagePolicy = null, int? maxConcurrentRuns = null)
+    public RuntimeHarness(
+        string connectionString,
+        string tablePrefix,
+        ActivityLog? log = null,
+        FakeTimeProvider? time = null,
+        Azure.Core.Pipeline.HttpPipelinePolicy? storagePolicy = null,
+        int? maxConcurrentRuns = null,
+        bool lease = false,
+        IRuntimeGate? gate = null,
+        int? storageRetries = null)
     {
         Log = log ?? new ActivityLog();
         Time = time ?? new SystemLimitedTimeProvider(MachineDriver.Start);
@@ -35,6 +50,7 @@ internal sealed class RuntimeHarness : IAsyncDisposable
         collection.AddSingleton(provider =>
         {
             var options = new TableClientOptions();
+            options.Retry.MaxRetries = storageRetries ?? options.Retry.MaxRetries;
             options.AddPolicy(provider.GetRequiredService<StorageOperationCounter>(), Azure.Core.HttpPipelinePosition.PerRetry);
             if (storagePolicy is not null)
             {
@@ -48,7 +64,18 @@ internal sealed class RuntimeHarness : IAsyncDisposable
             collection.AddSingleton<IRunActivity>(new ScriptedActivity(name, Log));
         }
 
+        if (gate is not null)
+        {
+            collection.AddSingleton(gate);
+        }
+
         collection.AddEmbeddedPlaybookRuntime();
+        if (lease)
+        {
+            collection.AddSingleton<IHostApplicationLifetime>(new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance));
+            collection.AddRuntimeLease();
+        }
+
         services = collection.BuildServiceProvider();
         Runtime = services.GetRequiredService<EmbeddedRuntime>();
     }
@@ -61,6 +88,12 @@ internal sealed class RuntimeHarness : IAsyncDisposable
 
     /// <summary>The start-up pick-up of unfinished runs, as the host runs it.</summary>
     public RuntimeRecovery Recovery => services.GetRequiredService<RuntimeRecovery>();
+
+    /// <summary>The hold on the tables, with <c>lease</c>.</summary>
+    public RuntimeLease Lease => services.GetRequiredService<RuntimeLease>();
+
+    public T Get<T>()
+        where T : notnull => services.GetRequiredService<T>();
 
     public long StorageOperations => services.GetRequiredService<StorageOperationCounter>().Count;
 

@@ -15,11 +15,16 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
 {
     private static readonly TimeSpan Term = TimeSpan.FromSeconds(30);
 
+    // A sixth of the term: the holder's gate closes this long before its term ends, and another host waits this long past it.
+    private static readonly TimeSpan Margin = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(1);
+
     private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 24, 3, 0, 0, TimeSpan.Zero));
     private readonly string prefix = AzuriteFixture.NewTablePrefix();
 
     [Fact]
-    public async Task SecondHost_IsRefusedNamingTheHolder_UntilTheFirstGivesUp()
+    public async Task SecondHost_IsRefusedNamingTheHolder_UntilTheFirstGivesUp_ThenOpensOnceItHasPickedTheRunsUp()
     {
         using var first = Lease(out _);
         using var second = Lease(out _);
@@ -32,6 +37,10 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         var openedWhileRefused = waiting.IsCompleted;
         await first.GiveUpAsync(CancellationToken.None);
         var secondTakes = await second.AcquireAsync(CancellationToken.None);
+        var closedUntilPickedUp = second.Closed;
+        var openedBeforePickUp = waiting.IsCompleted;
+        var due = second.PickUpDue;
+        second.PickedUp(due!.Value);
 
         Assert.Null(firstTakes);
         Assert.Null(firstClosed);
@@ -39,7 +48,12 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         Assert.Equal(secondRefused, closedWhileRefused);
         Assert.False(openedWhileRefused);
         Assert.Null(secondTakes);
+
+        // The first host drove runs while the second waited: the second's gate opens only once it has picked them up.
+        Assert.Equal("it took the runtime's tables after another host held them, and picks their runs up again first", closedUntilPickedUp);
+        Assert.False(openedBeforePickUp);
         Assert.Null(second.Closed);
+        Assert.Null(second.PickUpDue);
         await waiting.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal("it is stopping", first.Closed);
     }
@@ -58,16 +72,20 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task HolderOnAnotherMachine_IsTakenOnlyOnceItsLeaseHasLapsed()
+    public async Task HolderOnAnotherMachine_IsTakenOnlyOnceItsLeaseHasLapsedByTheMargin()
     {
         using var lease = Lease(out _);
         await WriteHolderAsync(new LeaseHolder("elsewhere", 4242, time.GetUtcNow().AddHours(-1), "their-runtime"), time.GetUtcNow() + Term);
 
         var refused = await lease.AcquireAsync(CancellationToken.None);
-        time.Advance(Term + TimeSpan.FromSeconds(1));
+        time.Advance(Term + Margin - Tick);
+        var refusedWithinTheMargin = await lease.AcquireAsync(CancellationToken.None);
+        time.Advance(Tick);
         var taken = await lease.AcquireAsync(CancellationToken.None);
 
+        Assert.Equal(Margin, lease.Margin);
         Assert.StartsWith("another host holds the runtime's tables (process 4242 on elsewhere, started ", refused, StringComparison.Ordinal);
+        Assert.Equal(refused, refusedWithinTheMargin);
         Assert.Null(taken);
     }
 
@@ -91,7 +109,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         using var lease = Lease(out var lifetime);
         await lease.AcquireAsync(CancellationToken.None);
         using var stop = new CancellationTokenSource();
-        var keeping = lease.KeepAsync(stop.Token);
+        var keeping = KeepAsync(lease, stop.Token);
 
         // Another host took the row over (this one was frozen past its term, say).
         await WriteHolderAsync(new LeaseHolder("elsewhere", 4242, time.GetUtcNow(), "their-runtime"), time.GetUtcNow() + Term);
@@ -115,7 +133,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         using var lease = LeaseThrough(relay, out var lifetime);
         await lease.AcquireAsync(CancellationToken.None);
         using var stop = new CancellationTokenSource();
-        var keeping = lease.KeepAsync(stop.Token);
+        var keeping = KeepAsync(lease, stop.Token);
 
         relay.Cut();
         var lapsed = await TicksUntilAsync(() => lease.Closed is not null);
@@ -141,7 +159,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         using var lease = LeaseThrough(relay, out var lifetime);
         await lease.AcquireAsync(CancellationToken.None);
         using var stop = new CancellationTokenSource();
-        var keeping = lease.KeepAsync(stop.Token);
+        var keeping = KeepAsync(lease, stop.Token);
 
         relay.Cut();
         await TicksUntilAsync(() => lease.Closed is not null);
@@ -159,6 +177,71 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task StorageNeverAnswersTheRenewals_GateClosesAMarginBeforeTheTermEnds_AnotherHostTakesAMarginAfterIt()
+    {
+        // Packets dropped: the renewals hang rather than fail. The host drives nothing from the moment its term, less the
+        // margin, has passed, whatever its renewal is doing; the other host takes the tables only a margin past the term.
+        using var relay = new CuttableRelay(azurite.Port);
+        using var lease = LeaseThrough(relay, out var lifetime);
+        using var other = Lease(out _);
+        await lease.AcquireAsync(CancellationToken.None);
+        var termEnds = time.GetUtcNow() + Term;
+        using var stop = new CancellationTokenSource();
+        var keeping = KeepAsync(lease, stop.Token);
+
+        relay.Silence();
+        time.Advance(Term / 3);
+        await UntilAsync(() => relay.Swallowed > 0);
+        time.SetUtcNow(termEnds - Margin - Tick);
+        var closedJustBefore = lease.Closed;
+        time.Advance(Tick);
+        var closedAt = lease.Closed;
+        var opened = lease.WhenOpenAsync(CancellationToken.None);
+        var otherRefusedAtTheTerm = await AcquireAtAsync(other, termEnds);
+        var otherRefusedJustBefore = await AcquireAtAsync(other, termEnds + Margin - Tick);
+        var otherTakes = await AcquireAtAsync(other, termEnds + Margin);
+        var closedWhenTaken = lease.Closed;
+        await stop.CancelAsync();
+        await keeping;
+
+        Assert.Null(closedJustBefore);
+        Assert.Equal("its lease of the runtime's tables lapsed while storage did not answer", closedAt);
+        Assert.False(opened.IsCompleted);
+        Assert.StartsWith($"another host holds the runtime's tables ({lease.Self}) until ", otherRefusedAtTheTerm, StringComparison.Ordinal);
+        Assert.StartsWith($"another host holds the runtime's tables ({lease.Self}) until ", otherRefusedJustBefore, StringComparison.Ordinal);
+        Assert.Null(otherTakes);
+        Assert.Equal(closedAt, closedWhenTaken);
+        Assert.False(lifetime.ApplicationStopping.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task RenewalThatHangs_IsGivenUpAtItsDeadline_AndTheNextGoesOutAtOnce_SoTheGateStaysOpen()
+    {
+        // A third of the term for each renewal, renewals a third of the term apart from start to start: one renewal that
+        // never gets an answer (the SDK's own timeout is 100 s) leaves the next in time to keep the gate open.
+        using var relay = new CuttableRelay(azurite.Port);
+        using var lease = LeaseThrough(relay, out _);
+        await lease.AcquireAsync(CancellationToken.None);
+        var takenAt = time.GetUtcNow();
+        using var stop = new CancellationTokenSource();
+        var keeping = KeepAsync(lease, stop.Token);
+
+        relay.Silence();
+        time.Advance(Term / 3);
+        await UntilAsync(() => relay.Swallowed > 0);
+        relay.RelayTo(azurite.Port);
+        time.Advance(Term / 3);
+        var renewedUntil = takenAt + (Term / 3 * 2) + Term;
+        await UntilAsync(async () => await HeldUntilAsync() == renewedUntil);
+        time.SetUtcNow(takenAt + Term - Margin);
+        var closedWhenTheFirstTermWouldHaveEnded = lease.Closed;
+        await stop.CancelAsync();
+        await keeping;
+
+        Assert.Null(closedWhenTheFirstTermWouldHaveEnded);
+    }
+
+    [Fact]
     public async Task GiveUp_OfALeaseNeverTaken_LeavesTheHoldersRow()
     {
         using var holder = Lease(out _);
@@ -173,6 +256,52 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
 
         Assert.StartsWith($"another host holds the runtime's tables ({holder.Self})", refused, StringComparison.Ordinal);
     }
+
+    /// <summary>Tries to take the tables with the clock set to <paramref name="at"/>.</summary>
+    private async Task<string?> AcquireAtAsync(RuntimeLease lease, DateTimeOffset at)
+    {
+        time.SetUtcNow(at);
+        return await lease.AcquireAsync(CancellationToken.None);
+    }
+
+    /// <summary>Waits, on real time, until what storage or the relay does makes <paramref name="done"/> hold.</summary>
+    private static async Task UntilAsync(Func<bool> done) => await UntilAsync(() => Task.FromResult(done()));
+
+    private static async Task UntilAsync(Func<Task<bool>> done)
+    {
+        for (var wait = 0; wait < 1000; wait++)
+        {
+            if (await done())
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System);
+        }
+
+        throw new TimeoutException("the condition did not come within 10 s");
+    }
+
+    /// <summary>Until when the lease row says the tables are held.</summary>
+    private async Task<DateTimeOffset?> HeldUntilAsync()
+    {
+        var row = await new TableServiceClient(azurite.ConnectionString).GetTableClient(prefix + "Runs").GetEntityAsync<TableEntity>("runtime", "lease");
+        return row.Value.GetDateTimeOffset("Until");
+    }
+
+    /// <summary>Keeps the lease as a host does; there is no runtime here, so runs to pick up again are picked up at once.</summary>
+    private static Task KeepAsync(RuntimeLease lease, CancellationToken cancellationToken) =>
+        lease.KeepAsync(
+            _ =>
+            {
+                if (lease.PickUpDue is { } take)
+                {
+                    lease.PickedUp(take);
+                }
+
+                return Task.CompletedTask;
+            },
+            cancellationToken);
 
     /// <summary>Moves time on a renewal's interval at a time until <paramref name="done"/> holds; how many intervals that took.</summary>
     private async Task<int> TicksUntilAsync(Func<bool> done)

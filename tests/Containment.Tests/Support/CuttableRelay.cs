@@ -6,8 +6,9 @@ namespace Containment.Tests.Support;
 
 /// <summary>
 /// A loopback TCP relay in front of a server, which a test cuts and restores: while cut, every connection is reset
-/// (new ones as soon as they are accepted), as a client sees a storage outage. It keeps its port the whole time,
-/// so no other test's server can take it meanwhile.
+/// (new ones as soon as they are accepted), as a client sees a storage outage. Silenced, it drops what clients send
+/// and keeps their connections open, as a client sees packets lost: a request then gets no answer, ever. It keeps its
+/// port the whole time, so no other test's server can take it meanwhile.
 /// </summary>
 public sealed class CuttableRelay : IDisposable
 {
@@ -16,6 +17,8 @@ public sealed class CuttableRelay : IDisposable
     private readonly TcpListener listener;
     private readonly CancellationTokenSource disposing = new();
     private int? target;
+    private volatile bool silent;
+    private long swallowed;
 
     /// <param name="target">The port to relay to; null to start cut.</param>
     public CuttableRelay(int? target = null)
@@ -32,13 +35,21 @@ public sealed class CuttableRelay : IDisposable
     /// <summary>The connection string of an Azurite behind this relay.</summary>
     public string AzuriteConnectionString => AzuriteServer.ConnectionStringOn(Port);
 
+    /// <summary>How many bytes clients sent while the relay was silenced.</summary>
+    public long Swallowed => Interlocked.Read(ref swallowed);
+
+    /// <summary>Relays to <paramref name="port"/>, and no longer silenced; a request sent while silenced stays unanswered.</summary>
     public void RelayTo(int port)
     {
         lock (gate)
         {
             target = port;
+            silent = false;
         }
     }
+
+    /// <summary>Drops what clients send from now on, answering nothing and resetting nothing.</summary>
+    public void Silence() => silent = true;
 
     public void Cut()
     {
@@ -120,12 +131,12 @@ public sealed class CuttableRelay : IDisposable
                 open.Add(upstream);
             }
 
-            _ = PumpAsync(client, upstream);
-            _ = PumpAsync(upstream, client);
+            _ = PumpAsync(client, upstream, fromClient: true);
+            _ = PumpAsync(upstream, client, fromClient: false);
         }
     }
 
-    private static async Task PumpAsync(Socket from, Socket to)
+    private async Task PumpAsync(Socket from, Socket to, bool fromClient)
     {
         var buffer = new byte[16 * 1024];
         try
@@ -133,6 +144,12 @@ public sealed class CuttableRelay : IDisposable
             int read;
             while ((read = await from.ReceiveAsync(buffer)) > 0)
             {
+                if (fromClient && silent)
+                {
+                    Interlocked.Add(ref swallowed, read);
+                    continue;
+                }
+
                 await to.SendAsync(buffer.AsMemory(0, read));
             }
 

@@ -24,4 +24,7 @@ internal sealed class DriveRetries(TimeSpan first, TimeSpan max)
 
     /// <summary>The run's drive went through: the next failure starts from the first delay again.</summary>
     public void Succeeded(string instanceId) => failuresInARow.TryRemove(instanceId, out _);
+
+    /// <summary>Forgets every failure (see <see cref="EmbeddedRuntime.ForgetRuns"/>): the runs are driven again from storage.</summary>
+    public void Clear() => failuresInARow.Clear();
 }

@@ -11,11 +11,12 @@ public sealed partial class EmbeddedRuntime
     private void Kick(string instanceId, RunInput? input, Handoff? handoff = null, bool readRow = false)
     {
         drives.Started();
+        var knownAsOf = Volatile.Read(ref forgotten);
         _ = Task.Run(async () =>
         {
             try
             {
-                await DriveAsync(instanceId, input, handoff, readRow, stopping.Token);
+                await DriveAsync(instanceId, input, handoff, readRow, knownAsOf, stopping.Token);
             }
             finally
             {
@@ -28,7 +29,8 @@ public sealed partial class EmbeddedRuntime
     /// Applies <paramref name="input"/> (if any) and carries out what the run says next, until it waits or ends.
     /// A drive that fails is tried again after a delay, from the stored state; the failure is returned.
     /// </summary>
-    private async Task<Exception?> DriveAsync(string instanceId, RunInput? input, Handoff? handoff, bool readRow, CancellationToken cancellationToken)
+    /// <param name="knownAsOf">How often this process had forgotten its runs (<see cref="ForgetRuns"/>) when the caller knew what it passes.</param>
+    private async Task<Exception?> DriveAsync(string instanceId, RunInput? input, Handoff? handoff, bool readRow, long knownAsOf, CancellationToken cancellationToken)
     {
         RunLock runLock;
         try
@@ -45,7 +47,7 @@ public sealed partial class EmbeddedRuntime
             await gate.WhenOpenAsync(cancellationToken);
             using (var turn = await slots.TakeAsync(cancellationToken))
             {
-                await DriveLockedAsync(instanceId, input, handoff?.Run ?? (readRow ? null : cache.Get(instanceId)), turn, cancellationToken);
+                await DriveLockedAsync(instanceId, input, handoff?.Run ?? (readRow ? null : cache.Get(instanceId)), knownAsOf, turn, cancellationToken);
             }
 
             retries.Succeeded(instanceId);
@@ -85,14 +87,16 @@ public sealed partial class EmbeddedRuntime
         }
     }
 
-    private async Task DriveLockedAsync(string instanceId, RunInput? input, StoredRun? known, RunSlots.Turn turn, CancellationToken cancellationToken)
+    private async Task DriveLockedAsync(string instanceId, RunInput? input, StoredRun? known, long knownAsOf, RunSlots.Turn turn, CancellationToken cancellationToken)
     {
         var stepsTaken = 0;
         for (var conflicts = 0; conflicts < maxConflictRetries; conflicts++)
         {
             // The handed-over or cached copy is current here (see RunCache) unless another process wrote
-            // since, which the ETag-checked write finds out.
-            var stored = (conflicts == 0 ? known : null) ?? await ReadAsync(instanceId, cancellationToken);
+            // since, which the ETag-checked write finds out, or this process forgot its runs since.
+            var forgottenNow = Volatile.Read(ref forgotten);
+            var stored = (conflicts == 0 && forgottenNow == knownAsOf ? known : null) ?? await ReadAsync(instanceId, cancellationToken);
+            knownAsOf = forgottenNow;
             if (stored is null)
             {
                 buffered.Take(instanceId);
@@ -155,15 +159,26 @@ public sealed partial class EmbeddedRuntime
                             await turn.YieldAsync(cancellationToken);
                         }
 
-                        // A host that no longer holds the runtime's tables starts no step.
+                        // A host that no longer holds the runtime's tables starts no step; one that took them back
+                        // after another host held them goes on from the run as stored, not from the step it had.
                         await gate.WhenOpenAsync(cancellationToken);
-
-                        foreach (var result in await CallAsync(activities, cancellationToken))
+                        if (Volatile.Read(ref forgotten) == knownAsOf)
                         {
-                            pendingInputs.Enqueue(result);
+                            foreach (var result in await CallAsync(activities, cancellationToken))
+                            {
+                                pendingInputs.Enqueue(result);
+                            }
+
+                            continue;
                         }
 
-                        continue;
+                        LogReadAgain(logger, instanceId);
+                        if (consumedEvent is not null)
+                        {
+                            buffered.Mark(instanceId);
+                        }
+
+                        break;
 
                     case WaitFor wait:
                         if (wait.EventName is { } name && await TakeBufferedAsync(state, name, cancellationToken) is { } arrived)
@@ -193,6 +208,9 @@ public sealed partial class EmbeddedRuntime
                     default:
                         return;
                 }
+
+                // Only a step not taken comes here (every other case returns or goes on): the run is read again.
+                break;
             }
         }
 
@@ -249,6 +267,9 @@ public sealed partial class EmbeddedRuntime
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Run {InstanceId} was changed by another writer; reading it again")]
     private static partial void LogConflict(ILogger logger, string instanceId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {InstanceId} is read again before its next step: this process forgot its runs while the step waited")]
+    private static partial void LogReadAgain(ILogger logger, string instanceId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Driving run {InstanceId} failed; it goes on from its stored state in {Delay}")]
     private static partial void LogDriveFailed(ILogger logger, Exception exception, string instanceId, TimeSpan delay);

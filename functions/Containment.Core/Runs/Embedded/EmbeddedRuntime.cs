@@ -40,6 +40,9 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private int disposed;
 
+    // How often this process dropped what it knew of the runs (ForgetRuns): a drive that began before reads its run again.
+    private long forgotten;
+
     public EmbeddedRuntime(RunStore store, ActivityInvoker invoker, TimeProvider time, IOptions<EmbeddedRuntimeOptions> options, IRuntimeGate gate, ILogger<EmbeddedRuntime> logger)
     {
         this.store = store;
@@ -110,7 +113,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
         // The request lives only in this call: a drive that failed has not ended the run, and the caller must know.
         // The machine checks the playbook again under the run's lock, against the state the drive writes over.
-        if (await DriveAsync(instanceId, request, handoff: null, readRow: false, cancellationToken) is { } failure)
+        if (await DriveAsync(instanceId, request, handoff: null, readRow: false, Volatile.Read(ref forgotten), cancellationToken) is { } failure)
         {
             throw new InvalidOperationException($"run {instanceId} could not be ended: {failure.Message}", failure);
         }
@@ -140,6 +143,24 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
         LogRecovered(logger, unfinished.Count);
         return unfinished.Count;
+    }
+
+    /// <summary>
+    /// Drops what this process knows of the runs (which are unfinished, how runs ended, their cached states, timers and
+    /// failed drives): another process may have driven them while this one did not hold their tables (<see cref="RuntimeLease"/>).
+    /// <see cref="RecoverAsync"/> then picks them up from storage; a drive already under way reads its run again before
+    /// it takes its next step.
+    /// </summary>
+    public void ForgetRuns()
+    {
+        // Counted first: a drive that sees a cleared entry also sees the count moved.
+        Interlocked.Increment(ref forgotten);
+        timers.CancelAll();
+        unfinishedRuns.Clear();
+        endedRuns.Clear();
+        cache.Clear();
+        retries.Clear();
+        LogForgotten(logger);
     }
 
     /// <summary>Waits until no run is being driven (tests and orderly shutdown).</summary>
@@ -174,6 +195,9 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         stopping.Dispose();
         slots.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped what this process knew of the runs: another host may have driven them since; they are read again from storage")]
+    private static partial void LogForgotten(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recovered {Count} unfinished runs")]
     private static partial void LogRecovered(ILogger logger, int count);

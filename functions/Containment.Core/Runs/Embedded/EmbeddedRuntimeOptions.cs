@@ -36,7 +36,9 @@ public sealed class EmbeddedRuntimeOptions
 
     /// <summary>
     /// How long a host's hold on the runtime's tables lasts unless renewed (<see cref="RuntimeLease"/>): how long another
-    /// host waits to take over from one that stopped without letting go, on another machine. Renewed every third of it.
+    /// host waits to take over from one that stopped without letting go, on another machine, plus a sixth of it as a
+    /// margin; the holder drives no run from a sixth of it before its hold ends. Renewed every third of it, each renewal
+    /// given a third of it to go through.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:03", "00:10:00")]
     public TimeSpan LeaseTerm { get; set; } = TimeSpan.FromSeconds(30);

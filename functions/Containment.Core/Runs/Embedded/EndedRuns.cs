@@ -24,6 +24,13 @@ internal sealed class EndedRuns(int capacity)
         }
     }
 
+    /// <summary>Forgets every ending (see <see cref="EmbeddedRuntime.ForgetRuns"/>).</summary>
+    public void Clear()
+    {
+        ended.Clear();
+        order.Clear();
+    }
+
     /// <summary>Forgets the ending of a run that starts again under the same id.</summary>
     public void Remove(string instanceId) => ended.TryRemove(instanceId, out _);
 }

@@ -40,6 +40,15 @@ internal sealed class RunCache(int capacity)
         }
     }
 
+    /// <summary>Forgets every run (see <see cref="EmbeddedRuntime.ForgetRuns"/>).</summary>
+    public void Clear()
+    {
+        foreach (var instanceId in runs.Keys)
+        {
+            Remove(instanceId);
+        }
+    }
+
     public void Remove(string instanceId)
     {
         if (runs.TryRemove(instanceId, out _))

@@ -61,13 +61,14 @@ public sealed class RunTimers(TimeProvider time) : IDisposable
         }
     }
 
-    public void Dispose()
+    /// <summary>Cancels every timer: they are set again from the stored deadlines as the runs are picked up.</summary>
+    public void CancelAll()
     {
-        foreach (var timer in timers.Values)
+        foreach (var instanceId in timers.Keys)
         {
-            timer.Dispose();
+            Cancel(instanceId);
         }
-
-        timers.Clear();
     }
+
+    public void Dispose() => CancelAll();
 }

@@ -11,16 +11,20 @@ namespace Containment.Runs.Embedded;
 /// One host at a time takes and drives the runs of a set of tables. Two would both act on a run: each keeps in memory
 /// the runs it knows, and neither would see the other's. The host holding the tables keeps a row that names it
 /// (<see cref="LeaseHolder"/>) and says until when, renewed every third of <see cref="EmbeddedRuntimeOptions.LeaseTerm"/>.
-/// Another host takes the row only once it has lapsed, or at once when its holder is known to be gone (a process of
-/// this machine that no longer runs: a host killed and started again). Until it holds the row a host takes no alert
-/// and drives no run (<see cref="IRuntimeGate"/>); a host that finds the row taken from it stops, as what it knows of
-/// the runs may be stale.
+/// Another host takes the row only once it has lapsed by more than <see cref="Margin"/>, or at once when its holder is
+/// known to be gone (a process of this machine that no longer runs: a host killed and started again). Until it holds
+/// the row a host takes no alert and drives no run (<see cref="IRuntimeGate"/>); the holder's gate closes
+/// <see cref="Margin"/> before the end of its term, whatever its renewal is doing, so the two never overlap. A host
+/// that finds the row taken from it stops, as what it knows of the runs may be stale; one that takes the row back after
+/// another host may have held it keeps its gate closed until it has picked the runs up again (<see cref="PickUpDue"/>).
 /// </summary>
 public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
 {
     private const string Partition = "runtime";
     private const string Row = "lease";
     private const string UntilColumn = "Until";
+    private const string Lapsed = "its lease of the runtime's tables lapsed while storage did not answer";
+    private const string PickingUp = "it took the runtime's tables after another host held them, and picks their runs up again first";
 
     // The runtimes of this process that hold or seek a lease: a holder in this process that is not among them is gone.
     private static readonly ConcurrentDictionary<string, byte> LiveHere = new(StringComparer.Ordinal);
@@ -29,6 +33,7 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     private readonly TableClient table;
     private readonly TimeProvider time;
     private readonly TimeSpan term;
+    private readonly TimeSpan interval;
     private readonly IHostApplicationLifetime lifetime;
     private readonly ILogger<RuntimeLease> logger;
     private readonly LeaseHolder self = LeaseHolder.ThisProcess();
@@ -37,6 +42,15 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     private volatile string? closed = "it has not taken the runtime's tables yet";
     private ETag held;
     private DateTimeOffset heldUntil;
+
+    // UTC ticks from which the gate is closed: the end of the held term less the margin.
+    private long openUntilTicks;
+    private bool refused;
+
+    // Takes of the tables after another host may have driven their runs, and how many of them were picked up after.
+    private int staleTakes;
+    private int pickedUp;
+    private Task pickingUp = Task.CompletedTask;
     private volatile bool lost;
 
     public RuntimeLease(RunStore store, IOptions<EmbeddedRuntimeOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<RuntimeLease> logger)
@@ -46,6 +60,8 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
         table = store.Table;
         this.time = time;
         term = options.Value.LeaseTerm;
+        interval = term / 3;
+        Margin = term / 6;
         this.lifetime = lifetime;
         this.logger = logger;
         LiveHere[self.Instance] = 0;
@@ -53,12 +69,31 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
 
     public LeaseHolder Self => self;
 
-    public string? Closed => closed;
+    /// <summary>
+    /// How long before the end of its term the holder's gate closes, and how long past it another host waits before it
+    /// takes the tables (a sixth of the term: 5 s of the default 30 s). Between them the two hosts' clocks may disagree
+    /// by up to twice this, less the moment a step that passed the gate just before it closed takes to start.
+    /// </summary>
+    internal TimeSpan Margin { get; }
+
+    /// <summary>The take whose runs this host must pick up again before its gate opens; null when none is due.</summary>
+    public int? PickUpDue
+    {
+        get
+        {
+            lock (gate)
+            {
+                return pickedUp == staleTakes ? null : staleTakes;
+            }
+        }
+    }
+
+    public string? Closed => closed ?? LapseIfDue();
 
     public Task WhenOpenAsync(CancellationToken cancellationToken)
     {
         // Every step of every run asks: while the tables are held, no lock.
-        if (closed is null)
+        if (Closed is null)
         {
             return Task.CompletedTask;
         }
@@ -81,21 +116,25 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
             {
                 if (!found.HasValue)
                 {
-                    Open((await table.AddEntityAsync(Entity(now + term), cancellationToken)).Headers.ETag!.Value, now + term);
+                    // No row: nobody held the tables since this host began, or a host that did let them go.
+                    Taken((await table.AddEntityAsync(Entity(now + term), cancellationToken)).Headers.ETag!.Value, now + term, stale: held != default || refused);
                     return null;
                 }
 
                 var row = found.Value!;
                 var holder = HolderOf(row);
                 var until = row.GetDateTimeOffset(UntilColumn) ?? DateTimeOffset.MinValue;
-                if (holder.Instance != self.Instance && until > now && !holder.IsGone(self, LiveHere.Keys.ToHashSet(StringComparer.Ordinal)))
+                if (holder.Instance != self.Instance && until + Margin > now && !holder.IsGone(self, LiveHere.Keys.ToHashSet(StringComparer.Ordinal)))
                 {
                     var heldBy = $"another host holds the runtime's tables ({holder}) until {until:u}";
+                    refused = true;
                     Close(heldBy);
                     return heldBy;
                 }
 
-                Open((await table.UpdateEntityAsync(Entity(now + term), row.ETag, TableUpdateMode.Replace, cancellationToken)).Headers.ETag!.Value, now + term);
+                // Only the row this host last wrote, unchanged since, says no other host held the tables meanwhile.
+                var stale = holder.Instance != self.Instance || row.ETag != held;
+                Taken((await table.UpdateEntityAsync(Entity(now + term), row.ETag, TableUpdateMode.Replace, cancellationToken)).Headers.ETag!.Value, now + term, stale);
                 if (holder.Instance != self.Instance)
                 {
                     LogTakenOver(logger, holder.ToString(), until);
@@ -111,23 +150,58 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     }
 
     /// <summary>
-    /// Renews the lease every third of its term while the host runs. A renewal storage does not answer is tried at the
-    /// next tick; once the lease has lapsed the host takes and drives nothing until it holds the tables again. A lease
-    /// another host has taken stops this host.
+    /// Renews the lease every third of its term while the host runs, from the start of one renewal to the next's, each
+    /// given a third of the term to go through. A renewal storage does not answer is tried at the next tick; the gate
+    /// closes on time whatever the renewal does, and opens again once one goes through. A lease another host has taken
+    /// stops this host. A lease taken back after another host held it has its runs picked up again by
+    /// <paramref name="pickUpAgain"/>, which is called after each renewal until it has (<see cref="PickedUp"/>).
     /// </summary>
-    public async Task KeepAsync(CancellationToken cancellationToken)
+    public async Task KeepAsync(Func<CancellationToken, Task> pickUpAgain, CancellationToken cancellationToken)
     {
         try
         {
+            var due = time.GetUtcNow();
             while (!lost)
             {
-                await Task.Delay(term / 3, time, cancellationToken);
+                due += interval;
+                var wait = due - time.GetUtcNow();
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, time, cancellationToken);
+                }
+                else
+                {
+                    // A renewal that hung until its deadline: the next goes out at once.
+                    due = time.GetUtcNow();
+                }
+
                 await RenewAsync(cancellationToken);
+                if (!lost && PickUpDue is not null && pickingUp.IsCompleted)
+                {
+                    // Not awaited: renewals go on while the runs are read.
+                    pickingUp = pickUpAgain(cancellationToken);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The host stops: GiveUpAsync lets the next one take the tables at once.
+        }
+
+        await pickingUp.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>The runs of <paramref name="take"/> (from <see cref="PickUpDue"/>) are picked up again: the gate opens, unless the tables changed hands again since.</summary>
+    public void PickedUp(int take)
+    {
+        lock (gate)
+        {
+            pickedUp = Math.Max(pickedUp, take);
+            if (pickedUp == staleTakes && closed == PickingUp)
+            {
+                closed = null;
+                opened.TrySetResult();
+            }
         }
     }
 
@@ -157,14 +231,18 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     private async Task RenewAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+
+        // A renewal that hangs (packets dropped, storage stalled) fails in time for the next to go out before the term ends.
+        using var deadline = new CancellationTokenSource(interval, time);
+        using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            if (closed is null)
+            if (now < heldUntil)
             {
-                var renewed = await table.UpdateEntityAsync(Entity(now + term), held, TableUpdateMode.Replace, cancellationToken);
-                Open(renewed.Headers.ETag!.Value, now + term);
+                var renewed = await table.UpdateEntityAsync(Entity(now + term), held, TableUpdateMode.Replace, call.Token);
+                Taken(renewed.Headers.ETag!.Value, now + term, stale: false);
             }
-            else if (await AcquireAsync(cancellationToken) is { } heldBy)
+            else if (await AcquireAsync(call.Token) is { } heldBy)
             {
                 Lost(heldBy);
             }
@@ -173,14 +251,11 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
         {
             Lost("another host took the runtime's tables");
         }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && StorageFailure.In(exception) is not null)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            if (now >= heldUntil && closed is null)
-            {
-                Close("its lease of the runtime's tables lapsed while storage did not answer");
-            }
-
-            LogRenewalFailed(logger, exception, heldUntil);
+            // Whatever failed (storage, the deadline, the SDK's own timeout), the next tick tries again: the gate closes
+            // on time by itself meanwhile.
+            LogRenewalFailed(logger, exception, heldUntil, heldUntil - Margin);
         }
     }
 
@@ -192,13 +267,42 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
         lifetime.StopApplication();
     }
 
-    private void Open(ETag etag, DateTimeOffset until)
+    /// <summary>The row is this host's until <paramref name="until"/>; <paramref name="stale"/> when another host may have held it since this one began.</summary>
+    private void Taken(ETag etag, DateTimeOffset until, bool stale)
     {
         lock (gate)
         {
             (held, heldUntil) = (etag, until);
+            Volatile.Write(ref openUntilTicks, (until - Margin).UtcTicks);
+            staleTakes += stale ? 1 : 0;
+            if (pickedUp != staleTakes)
+            {
+                CloseLocked(PickingUp);
+                return;
+            }
+
             closed = null;
             opened.TrySetResult();
+        }
+    }
+
+    /// <summary>Closes the gate once the held term, less the margin, has passed: read on every check, as a renewal may hang.</summary>
+    private string? LapseIfDue()
+    {
+        if (time.GetUtcNow().UtcTicks < Volatile.Read(ref openUntilTicks))
+        {
+            return null;
+        }
+
+        lock (gate)
+        {
+            // Looked at again under the lock: a renewal may have gone through meanwhile.
+            if (closed is null && time.GetUtcNow().UtcTicks >= openUntilTicks)
+            {
+                CloseLocked(Lapsed);
+            }
+
+            return closed;
         }
     }
 
@@ -206,13 +310,18 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     {
         lock (gate)
         {
-            if (closed is null)
-            {
-                opened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-
-            closed = why;
+            CloseLocked(why);
         }
+    }
+
+    private void CloseLocked(string why)
+    {
+        if (closed is null)
+        {
+            opened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        closed = why;
     }
 
     private TableEntity Entity(DateTimeOffset until) => new(Partition, Row)
@@ -236,6 +345,6 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     [LoggerMessage(Level = LogLevel.Critical, Message = "Lost the runtime's tables: {Reason}; the host stops")]
     private static partial void LogLost(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the lease of the runtime's tables failed; it holds until {Until}")]
-    private static partial void LogRenewalFailed(ILogger logger, Exception exception, DateTimeOffset until);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the lease of the runtime's tables failed; it holds until {Until}, and the host drives runs until {GateCloses} unless a renewal goes through")]
+    private static partial void LogRenewalFailed(ILogger logger, Exception exception, DateTimeOffset until, DateTimeOffset gateCloses);
 }

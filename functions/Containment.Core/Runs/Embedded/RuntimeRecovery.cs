@@ -1,4 +1,5 @@
 using Containment.Api;
+using Containment.Ledger;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,18 +10,22 @@ namespace Containment.Runs.Embedded;
 /// At host start, picks up every run an earlier process left unfinished. Storage that does not answer then does not
 /// stop the host: it serves (answering 503 wherever it needs storage, so senders retry) and tries the pick-up again
 /// after <see cref="EmbeddedRuntimeOptions.DriveRetryDelay"/>, doubled after each failure up to
-/// <see cref="EmbeddedRuntimeOptions.MaxDriveRetryDelay"/>, until it goes through. Health says whether it has.
+/// <see cref="EmbeddedRuntimeOptions.MaxDriveRetryDelay"/>, until it goes through. Health says whether it has. Where
+/// hosts share the tables (<see cref="RuntimeLease"/>), a host that takes them after another held them first drops what
+/// it knew of the runs, and picks them up again, before it drives any; so does a host that takes them back.
 /// </summary>
 public sealed partial class RuntimeRecovery(
     EmbeddedRuntime runtime,
     TimeProvider time,
     IOptions<EmbeddedRuntimeOptions> options,
     ILogger<RuntimeRecovery> logger,
-    RuntimeLease? lease = null) : IHostedService, IHealthReporter, IDisposable
+    RuntimeLease? lease = null,
+    JoinedEventMarks? marks = null) : IHostedService, IHealthReporter, IDisposable
 {
     public const string HealthCheckName = "runtime";
 
     private readonly CancellationTokenSource stopping = new();
+    private readonly SemaphoreSlim pickingUp = new(1, 1);
     private readonly TaskCompletionSource recovered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task retrying = Task.CompletedTask;
     private Task? keeping;
@@ -53,7 +58,11 @@ public sealed partial class RuntimeRecovery(
         }
     }
 
-    public HealthCheck Report() => state;
+    /// <summary>How the pick-up went; degraded, with the reason, while the lease keeps this host from driving runs.</summary>
+    public HealthCheck Report() =>
+        state.State == HealthState.Healthy && lease?.Closed is { } closed
+            ? new HealthCheck(HealthCheckName, HealthState.Degraded, $"this host takes no alerts and drives no runs now: {closed}")
+            : state;
 
     public void Dispose()
     {
@@ -66,6 +75,7 @@ public sealed partial class RuntimeRecovery(
         // A host disposed without being stopped leaves no retry behind.
         stopping.Cancel();
         stopping.Dispose();
+        pickingUp.Dispose();
     }
 
     private async Task RetryAsync(CancellationToken cancellationToken)
@@ -75,7 +85,9 @@ public sealed partial class RuntimeRecovery(
             for (var failures = 1; ; failures++)
             {
                 await Task.Delay(DelayAfter(failures), time, cancellationToken);
-                if (await TryRecoverAsync(failures, cancellationToken))
+
+                // The lease may have picked the runs up meanwhile, after taking the tables back.
+                if (Recovered || await TryRecoverAsync(failures, cancellationToken))
                 {
                     return;
                 }
@@ -91,8 +103,8 @@ public sealed partial class RuntimeRecovery(
     {
         try
         {
-            // Runs are picked up by the host that holds their tables, and by no other.
-            if (lease is not null && await lease.AcquireAsync(cancellationToken) is { } heldBy)
+            // Runs are picked up by the host that holds their tables, and by no other; once it holds them, the lease keeps them.
+            if (lease is not null && keeping is null && await lease.AcquireAsync(cancellationToken) is { } heldBy)
             {
                 var wait = DelayAfter(failuresBefore + 1);
                 state = new HealthCheck(HealthCheckName, HealthState.Degraded,
@@ -101,8 +113,8 @@ public sealed partial class RuntimeRecovery(
                 return false;
             }
 
-            keeping ??= lease?.KeepAsync(stopping.Token);
-            var count = await runtime.RecoverAsync(cancellationToken);
+            keeping ??= lease?.KeepAsync(PickUpAgainAsync, stopping.Token);
+            var count = await PickUpAsync(cancellationToken);
             state = new HealthCheck(HealthCheckName, HealthState.Healthy, $"picked up the {count} run(s) an earlier process left unfinished");
             recovered.TrySetResult();
             return true;
@@ -121,10 +133,73 @@ public sealed partial class RuntimeRecovery(
         }
     }
 
+    /// <summary>
+    /// Called by the lease after it took the tables after another host held them (back, or over after waiting) and the
+    /// runs were not picked up yet: they are picked up again before the gate opens. A failure is tried again after the
+    /// lease's next renewal.
+    /// </summary>
+    private async Task PickUpAgainAsync(CancellationToken cancellationToken)
+    {
+        state = new HealthCheck(HealthCheckName, HealthState.Degraded, "took the runtime's tables after another host held them: picking their runs up again");
+        LogPickingUpAgain(logger);
+        try
+        {
+            var count = await PickUpAsync(cancellationToken);
+            state = new HealthCheck(HealthCheckName, HealthState.Healthy, $"picked up the {count} unfinished run(s) again after another host held the runtime's tables");
+            recovered.TrySetResult();
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            var reason = StorageFailure.In(exception) is { } storage ? $"storage: {StorageFailure.Describe(storage)}" : "the host's log has the details";
+            state = new HealthCheck(
+                HealthCheckName,
+                HealthState.Degraded,
+                $"took the runtime's tables after another host held them; their runs are not picked up again yet ({reason}): tried again after the lease's next renewal");
+            LogPickUpAgainFailed(logger, exception);
+        }
+    }
+
+    /// <summary>
+    /// Picks up the unfinished runs. When another host may have driven them since this one last knew them (<see cref="RuntimeLease.PickUpDue"/>),
+    /// what this host knew of them is dropped first, and the lease's gate opens once they are picked up.
+    /// </summary>
+    private async Task<int> PickUpAsync(CancellationToken cancellationToken)
+    {
+        // One at a time: the start's retries and the lease's pick-up may meet.
+        await pickingUp.WaitAsync(cancellationToken);
+        try
+        {
+            var due = lease?.PickUpDue;
+            if (due is not null)
+            {
+                runtime.ForgetRuns();
+                marks?.Forget();
+            }
+
+            var count = await runtime.RecoverAsync(cancellationToken);
+            if (due is { } take)
+            {
+                lease!.PickedUp(take);
+            }
+
+            return count;
+        }
+        finally
+        {
+            pickingUp.Release();
+        }
+    }
+
     private TimeSpan DelayAfter(int failures) => DoublingDelay.After(failures, options.Value.DriveRetryDelay, options.Value.MaxDriveRetryDelay);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Not taking the runtime's tables: {HeldBy}; tries again in {Delay}")]
     private static partial void LogHeldElsewhere(ILogger logger, string heldBy, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Took the runtime's tables after another host held them: picking their runs up again before driving any")]
+    private static partial void LogPickingUpAgain(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Picking the runs up again failed; the host drives none until it has, and tries again after the lease's next renewal")]
+    private static partial void LogPickUpAgainFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Picking up unfinished runs failed; the host serves, and tries again in {Delay}")]
     private static partial void LogRecoveryFailed(ILogger logger, Exception exception, TimeSpan delay);
