@@ -26,9 +26,7 @@ public sealed class ReleaseDuringIsolationTests
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None);
 
         // The later run read the pod quarantined, its fence there; its relabel is held while the whole release lands.
-        var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var relabel = new FaultRule { Method = "PATCH", PathPrefix = IsolationHarness.PodPath, Until = letGo.Task };
-        harness.Sim.Faults.Add(relabel);
+        var (relabel, letGo) = Hold(harness, "PATCH", IsolationHarness.PodPath);
         var isolating = harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
         await HeldAsync(harness, relabel, isolating);
 
@@ -55,9 +53,7 @@ public sealed class ReleaseDuringIsolationTests
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None);
 
         // The release has given the labels back; its delete of the fence is held.
-        var letDeleteGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var delete = new FaultRule { Method = "DELETE", PathPrefix = IsolationHarness.PoliciesPath, Until = letDeleteGo.Task };
-        harness.Sim.Faults.Add(delete);
+        var (delete, letDeleteGo) = Hold(harness, "DELETE", IsolationHarness.PoliciesPath);
         var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None);
         await HeldAsync(harness, delete, releasing);
 
@@ -71,9 +67,7 @@ public sealed class ReleaseDuringIsolationTests
                 && (!cilium || harness.Sim.Requests.Conflicts("POST", CiliumPoliciesPath) == 1));
         }
 
-        var letRelabelGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var relabel = new FaultRule { Method = "PATCH", PathPrefix = IsolationHarness.PodPath, Until = letRelabelGo.Task };
-        harness.Sim.Faults.Add(relabel);
+        var (relabel, letRelabelGo) = Hold(harness, "PATCH", IsolationHarness.PodPath);
         var isolating = harness.Quarantine.IsolateAsync(later, CancellationToken.None);
         await HeldAsync(harness, relabel, isolating);
 
@@ -99,9 +93,7 @@ public sealed class ReleaseDuringIsolationTests
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None);
 
         // The release has given the labels back; its delete of the fence is held while the later run isolates the pod whole.
-        var letDeleteGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var delete = new FaultRule { Method = "DELETE", PathPrefix = IsolationHarness.PoliciesPath, Until = letDeleteGo.Task };
-        harness.Sim.Faults.Add(delete);
+        var (delete, letDeleteGo) = Hold(harness, "DELETE", IsolationHarness.PoliciesPath);
         var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None);
         await HeldAsync(harness, delete, releasing);
         var isolated = await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
@@ -180,6 +172,15 @@ public sealed class ReleaseDuringIsolationTests
     }
 
     /// <summary>Once the rule holds a request of the call still under way.</summary>
+    /// <summary>Holds the cluster's answers to one kind of request until the gate is let go.</summary>
+    private static (FaultRule Rule, TaskCompletionSource Gate) Hold(IsolationHarness harness, string method, string path)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var rule = new FaultRule { Method = method, PathPrefix = path, Until = gate.Task };
+        harness.Sim.Faults.Add(rule);
+        return (rule, gate);
+    }
+
     private static async Task HeldAsync(IsolationHarness harness, FaultRule rule, Task call)
     {
         await WaitUntilAsync(() => harness.Sim.Faults.Fired(rule) == 1 || call.IsCompleted);
