@@ -20,7 +20,11 @@ public static partial class QuarantineNames
     private const int MaxLabelValueLength = 63;
 
     /// <summary>Whether the pod exists and carries a quarantine label, whatever its value.</summary>
-    public static bool IsQuarantined(V1Pod? pod) => pod?.Metadata.Labels?.ContainsKey(QuarantineLabel) == true;
+    public static bool IsQuarantined(V1Pod? pod) => QuarantineIdOf(pod) is not null;
+
+    /// <summary>The quarantine id the pod's quarantine label carries; null when the pod is gone or carries none.</summary>
+    public static string? QuarantineIdOf(V1Pod? pod) =>
+        pod?.Metadata.Labels is { } labels && labels.TryGetValue(QuarantineLabel, out var id) ? id : null;
 
     /// <summary>Deterministic policy name for a pod: a DNS-1123 subdomain of at most 253 characters.</summary>
     public static string PolicyName(string pod)

@@ -7,24 +7,28 @@ public sealed record NameFilter
 
     public IReadOnlyList<string> Exclude { get; init; } = [];
 
-    public bool Allows(string? name)
+    /// <summary>
+    /// Whether a thing is let through by its names (a namespace by one; a cluster by its alias and its AKS resource id):
+    /// excluded when any of its names is, included when any is. Null names are none.
+    /// </summary>
+    public bool Allows(params ReadOnlySpan<string?> names)
     {
-        if (name is not null && Exclude.Contains(name, StringComparer.OrdinalIgnoreCase))
+        var included = Include.Count == 0;
+        foreach (var name in names)
         {
-            return false;
+            if (name is null)
+            {
+                continue;
+            }
+
+            if (Exclude.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+
+            included |= Include.Contains(name, StringComparer.OrdinalIgnoreCase);
         }
 
-        return Include.Count == 0 || (name is not null && Include.Contains(name, StringComparer.OrdinalIgnoreCase));
-    }
-
-    /// <summary>
-    /// For a thing known by several names (a cluster by its alias and its AKS resource id): excluded when any of its
-    /// names is, included when any is.
-    /// </summary>
-    public bool AllowsAny(params IEnumerable<string?> names)
-    {
-        var known = names.OfType<string>().ToList();
-        return !known.Any(name => Exclude.Contains(name, StringComparer.OrdinalIgnoreCase))
-            && (Include.Count == 0 || known.Any(name => Include.Contains(name, StringComparer.OrdinalIgnoreCase)));
+        return included;
     }
 }

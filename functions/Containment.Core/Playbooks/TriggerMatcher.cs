@@ -16,7 +16,7 @@ public static class TriggerMatcher
         !trigger.Manual
         && (trigger.Categories.Count == 0 || trigger.Categories.Contains(alert.Category))
         && alert.Severity >= trigger.MinSeverity
-        && (trigger.Clusters?.AllowsAny(alert.Target.Cluster, alert.Target.ClusterResourceId) ?? true)
+        && (trigger.Clusters?.Allows(alert.Target.Cluster, alert.Target.ClusterResourceId) ?? true)
         && (trigger.Namespaces?.Allows(alert.Target.Namespace) ?? true);
 
     /// <summary>Whether the trigger takes only pods that carry certain labels.</summary>

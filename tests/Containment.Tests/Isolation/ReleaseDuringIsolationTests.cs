@@ -171,7 +171,6 @@ public sealed class ReleaseDuringIsolationTests
         }
     }
 
-    /// <summary>Once the rule holds a request of the call still under way.</summary>
     /// <summary>Holds the cluster's answers to one kind of request until the gate is let go.</summary>
     private static (FaultRule Rule, TaskCompletionSource Gate) Hold(IsolationHarness harness, string method, string path)
     {
@@ -181,6 +180,7 @@ public sealed class ReleaseDuringIsolationTests
         return (rule, gate);
     }
 
+    /// <summary>Once the rule holds a request of the call still under way.</summary>
     private static async Task HeldAsync(IsolationHarness harness, FaultRule rule, Task call)
     {
         await WaitUntilAsync(() => harness.Sim.Faults.Fired(rule) == 1 || call.IsCompleted);

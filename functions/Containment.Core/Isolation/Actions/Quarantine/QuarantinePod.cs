@@ -140,23 +140,24 @@ public sealed class QuarantinePod(
     {
         var client = connection.Client;
         var ns = request.Namespace;
-        var pod = await AheadOrAgainAsync(podAhead, () => calls.ReadPodOrDefaultAsync(client, ns, request.Pod, cancellationToken), cancellationToken);
-        if (QuarantinePreflight.Check(ns, request.Pod, pod, connection.Facts, options.Value) is { } refusal)
+        var read = await AheadOrAgainAsync(podAhead, () => calls.ReadPodOrDefaultAsync(client, ns, request.Pod, cancellationToken), cancellationToken);
+        if (QuarantinePreflight.Check(ns, request.Pod, read, connection.Facts, options.Value) is { } refusal)
         {
             await TakeDownAsync(client, ns, fenceAhead, cancellationToken);
             return Refused(connection, request, refusal);
         }
 
+        var pod = read!; // the checks refuse a pod that is gone
+
         // A later run has isolated the pod since this run's call began (under Durable Functions, a call goes on after its
         // run is ended): the fence is that run's too, so nothing made ahead is taken down.
-        RunStamp.ThrowIfLaterRun(pod!, request.RunStartedAt);
+        RunStamp.ThrowIfLaterRun(pod, request.RunStartedAt);
 
         var policyName = QuarantineNames.PolicyName(request.Pod);
         string? ciliumName = connection.Facts.ServesCiliumNetworkPolicies ? policyName : null;
 
         // A pod quarantined earlier keeps the quarantine id it carries, and its policies are likely there already.
-        string? previousId = null;
-        pod!.Metadata.Labels?.TryGetValue(QuarantineNames.QuarantineLabel, out previousId);
+        var previousId = QuarantineNames.QuarantineIdOf(pod);
         var quarantineId = previousId ?? QuarantineNames.LabelValue(request.QuarantineId);
 
         // The fence goes up before the relabel: the policies select only the quarantine label, which the pod does
@@ -251,18 +252,18 @@ public sealed class QuarantinePod(
     private async Task<Fence> FenceAsync(
         IKubernetes client, string ns, string pod, string policyName, string? ciliumName, string quarantineId, bool likelyExists, QuarantineFence? ahead, CancellationToken cancellationToken)
     {
-        var network = ahead is null
-            ? QuarantinePolicyWrites.ApplyNetworkPolicyAsync(calls, client, ns, policyName, pod, quarantineId, likelyExists, cancellationToken)
-            : AfterCreateAheadAsync(ahead, ahead.Policy, exists => QuarantinePolicyWrites.ApplyNetworkPolicyAsync(calls, client, ns, policyName, pod, quarantineId, exists, cancellationToken), likelyExists, cancellationToken);
-        // Where Cilium is not served there is no policy to have taken up.
+        if (ahead is null)
+        {
+            var (applied, appliedCilium) = await QuarantinePolicyWrites.ApplyFenceAsync(calls, client, ns, policyName, pod, quarantineId, ciliumName is not null, likelyExists, cancellationToken);
+            return Fence.Of(applied, appliedCilium);
+        }
+
+        var network = AfterCreateAheadAsync(ahead, ahead.Policy, exists => QuarantinePolicyWrites.ApplyNetworkPolicyAsync(calls, client, ns, policyName, pod, quarantineId, exists, cancellationToken), likelyExists, cancellationToken);
         var cilium = ciliumName is null
-            ? Task.FromResult(new PolicyApplied<JsonNode?>(Wrote: false, Created: true, null))
-            : ahead is null
-                ? QuarantinePolicyWrites.ApplyCiliumPolicyAsync(calls, client, ns, ciliumName, pod, quarantineId, likelyExists, cancellationToken)
-                : AfterCreateAheadAsync<JsonNode?>(ahead, ahead.Cilium, exists => QuarantinePolicyWrites.ApplyCiliumPolicyAsync(calls, client, ns, ciliumName, pod, quarantineId, exists, cancellationToken), likelyExists, cancellationToken);
+            ? Task.FromResult(QuarantinePolicyWrites.NoCiliumPolicy)
+            : AfterCreateAheadAsync<JsonNode?>(ahead, ahead.Cilium, exists => QuarantinePolicyWrites.ApplyCiliumPolicyAsync(calls, client, ns, ciliumName, pod, quarantineId, exists, cancellationToken), likelyExists, cancellationToken);
         await Task.WhenAll(network, cilium);
-        var (policy, ciliumPolicy) = (await network, await cilium);
-        return new Fence(policy.Policy, ciliumPolicy.Policy, policy.Wrote | ciliumPolicy.Wrote, policy.Created & ciliumPolicy.Created);
+        return Fence.Of(await network, await cilium);
     }
 
     /// <summary>The fence read again after the relabel, and put back where it is missing or changed.</summary>
@@ -288,7 +289,11 @@ public sealed class QuarantinePod(
     /// <summary>The pod's quarantine policies as the API server answered their writes or reads (no Cilium one where not served).</summary>
     /// <param name="Wrote">Whether anything was written.</param>
     /// <param name="Created">Whether this call's own creates made them all (201), none found there and taken up.</param>
-    private sealed record Fence(V1NetworkPolicy Policy, JsonNode? Cilium, bool Wrote, bool Created);
+    private sealed record Fence(V1NetworkPolicy Policy, JsonNode? Cilium, bool Wrote, bool Created)
+    {
+        public static Fence Of(PolicyApplied<V1NetworkPolicy> policy, PolicyApplied<JsonNode?> cilium) =>
+            new(policy.Policy, cilium.Policy, policy.Wrote | cilium.Wrote, policy.Created & cilium.Created);
+    }
 
     /// <summary>
     /// What a read made ahead answered; a read made again where it failed (or there was none), so a read-ahead never
@@ -412,7 +417,7 @@ public sealed class QuarantinePod(
             {
                 if (!RunStamp.IsBehind(pod, request.RunStartedAt))
                 {
-                    return new Relabelled(pod, alreadySaved, Changed: false, MetAChange: attempt > 0);
+                    return new Relabelled(pod, alreadySaved, Changed: false, MetAChange: false);
                 }
 
                 // Isolated already, by an earlier run: this run names itself, so a release still running for that run stops.

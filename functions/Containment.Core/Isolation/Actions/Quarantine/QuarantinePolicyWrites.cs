@@ -20,6 +20,22 @@ internal readonly record struct PolicyApplied<T>(bool Wrote, bool Created, T Pol
 /// </summary>
 internal static class QuarantinePolicyWrites
 {
+    /// <summary>Where Cilium's policies are not served: nothing written, and none there to have taken up.</summary>
+    public static readonly PolicyApplied<JsonNode?> NoCiliumPolicy = new(Wrote: false, Created: true, null);
+
+    /// <summary>The pod's fence, the NetworkPolicy and (where served) the Cilium policy, applied side by side.</summary>
+    public static async Task<(PolicyApplied<V1NetworkPolicy> Policy, PolicyApplied<JsonNode?> Cilium)> ApplyFenceAsync(
+        KubernetesCallPipeline calls, IKubernetes client, string ns, string name, string pod, string quarantineId, bool servesCilium, bool likelyExists,
+        CancellationToken cancellationToken)
+    {
+        var network = ApplyNetworkPolicyAsync(calls, client, ns, name, pod, quarantineId, likelyExists, cancellationToken);
+        var cilium = servesCilium
+            ? ApplyCiliumPolicyAsync(calls, client, ns, name, pod, quarantineId, likelyExists, cancellationToken)
+            : Task.FromResult(NoCiliumPolicy);
+        await Task.WhenAll(network, cilium);
+        return (await network, await cilium);
+    }
+
     /// <summary>What it did, and the policy as the API server answered the write or the read.</summary>
     /// <param name="likelyExists">The pod was quarantined already, so the policy is probably there: read before writing, so a repeat writes nothing.</param>
     public static async Task<PolicyApplied<V1NetworkPolicy>> ApplyNetworkPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)

@@ -76,9 +76,10 @@ public sealed class ReleasePod(
             throw e.WithNote(RestoredPolicyLeft);
         }
 
-        if (deleted.Count > 0 && await FenceIfQuarantinedAgainAsync(connection, target, policyName, cancellationToken) is { Count: > 0 } putBack)
+        // Every policy deleted is put back: none of them stays deleted.
+        if (deleted.Count > 0 && await FenceIfQuarantinedAgainAsync(connection, target, policyName, cancellationToken))
         {
-            deleted.RemoveAll(putBack.Contains);
+            deleted.Clear();
             notes.Add(FencePutBack);
         }
 
@@ -159,37 +160,27 @@ public sealed class ReleasePod(
     /// traffic. Its fence is put back, for the quarantine id the pod carries. For the other order, the isolation reads its
     /// fence again after its relabel.
     /// </summary>
-    /// <returns>The policies put back; none where the pod is not quarantined (or gone).</returns>
-    private async Task<List<string>> FenceIfQuarantinedAgainAsync(ClusterConnection connection, PodReference target, string policyName, CancellationToken cancellationToken)
+    /// <returns>Whether the fence was put back (false: the pod is not quarantined, or gone).</returns>
+    private async Task<bool> FenceIfQuarantinedAgainAsync(ClusterConnection connection, PodReference target, string policyName, CancellationToken cancellationToken)
     {
         try
         {
             var pod = await calls.ReadPodOrDefaultAsync(connection.Client, target.Namespace, target.Pod, cancellationToken);
-            if (pod?.Metadata.Labels is not { } labels || !labels.TryGetValue(QuarantineNames.QuarantineLabel, out var quarantineId))
+            if (QuarantineNames.QuarantineIdOf(pod) is not { } quarantineId)
             {
-                return [];
+                return false;
             }
 
-            var putBack = await PutFenceBackAsync(connection, target, policyName, quarantineId, cancellationToken);
-            logger.LogWarning("Release of {Namespace}/{Pod}: another run quarantined the pod ({QuarantineId}) while it ran; put back {Policies}",
-                target.Namespace, target.Pod, quarantineId, putBack);
-            return putBack;
+            await QuarantinePolicyWrites.ApplyFenceAsync(calls, connection.Client, target.Namespace, policyName, target.Pod, quarantineId,
+                connection.Facts.ServesCiliumNetworkPolicies, likelyExists: false, cancellationToken);
+            logger.LogWarning("Release of {Namespace}/{Pod}: another run quarantined the pod ({QuarantineId}) while it ran; put back {Policy}",
+                target.Namespace, target.Pod, quarantineId, policyName);
+            return true;
         }
         catch (KubernetesOperationException e)
         {
             throw e.WithNote(FenceNotPutBack);
         }
-    }
-
-    private async Task<List<string>> PutFenceBackAsync(ClusterConnection connection, PodReference target, string policyName, string quarantineId, CancellationToken cancellationToken)
-    {
-        var (client, ns) = (connection.Client, target.Namespace);
-        var network = QuarantinePolicyWrites.ApplyNetworkPolicyAsync(calls, client, ns, policyName, target.Pod, quarantineId, likelyExists: false, cancellationToken);
-        var cilium = connection.Facts.ServesCiliumNetworkPolicies
-            ? QuarantinePolicyWrites.ApplyCiliumPolicyAsync(calls, client, ns, policyName, target.Pod, quarantineId, likelyExists: false, cancellationToken)
-            : null;
-        await Task.WhenAll(cilium is null ? [network] : [network, cilium]);
-        return cilium is null ? [$"NetworkPolicy/{policyName}"] : [$"NetworkPolicy/{policyName}", $"CiliumNetworkPolicy/{policyName}"];
     }
 
     /// <summary>The restore, with what a failure leaves said: the pod keeps its quarantine, lest "failed" be read as "released".</summary>
