@@ -8,6 +8,10 @@ namespace Containment;
 /// </summary>
 public static class TableJson
 {
+    /// <summary>A document longer than a row holds: writing it again cannot succeed.</summary>
+    /// <remarks>An <see cref="ArgumentException"/> whose message is shown as it is (a run's failure reason).</remarks>
+    public sealed class RowTooLargeException(string message) : ArgumentException(message);
+
     private const int ChunkCharacters = 30_000;
 
     /// <summary>About what fits in one entity beside its keys and columns.</summary>
@@ -17,8 +21,7 @@ public static class TableJson
     {
         if (json.Length > MaxCharacters)
         {
-            // No parameter name appended: the message is shown as it is (a run's failure reason, UnstorableState).
-            throw new ArgumentException($"{name} is {json.Length} characters; a table row holds at most {MaxCharacters}");
+            throw new RowTooLargeException($"{name} is {json.Length} characters; a table row holds at most {MaxCharacters}");
         }
 
         for (var (offset, index) = (0, 0); offset < json.Length || index == 0; offset += ChunkCharacters, index++)

@@ -51,7 +51,7 @@ public sealed class JoinedEventMarks
     /// The run's listing, or its marking, failed: the isolation's retry must list again, since <see cref="Listing"/>
     /// took the join's note.
     /// </summary>
-    public void ListingFailed(string isolationId, DateTimeOffset runStartedAt) => Remember(joined, (isolationId, runStartedAt));
+    public void ListingFailed(string isolationId, DateTimeOffset runStartedAt) => Joining(isolationId, runStartedAt);
 
     /// <summary>A join's row is written: whether the run's isolation has listed already (the join then marks its own event); null when unknown.</summary>
     public bool? HasListed(string isolationId, DateTimeOffset runStartedAt)
@@ -66,10 +66,15 @@ public sealed class JoinedEventMarks
     /// </summary>
     public void Forget()
     {
-        if (time is not null)
+        if (time is null)
         {
-            Forget(time);
+            return;
         }
+
+        // The bound moves first, so that whoever misses a cleared entry also sees the new bound.
+        Volatile.Write(ref knownAfterTicks, time.GetUtcNow().UtcTicks);
+        joined.Clear();
+        listed.Clear();
     }
 
     private bool Knows(DateTimeOffset runStartedAt) => runStartedAt.UtcTicks > Volatile.Read(ref knownAfterTicks);
@@ -83,18 +88,9 @@ public sealed class JoinedEventMarks
 
         if (runs.Count >= Capacity)
         {
-            Forget(time);
+            Forget();
         }
 
         runs[run] = 0;
-    }
-
-    private void Forget(TimeProvider clock)
-    {
-        // Runs started until now are no longer known: the bound moves first, so that whoever misses a cleared entry
-        // also sees the new bound.
-        Volatile.Write(ref knownAfterTicks, clock.GetUtcNow().UtcTicks);
-        joined.Clear();
-        listed.Clear();
     }
 }

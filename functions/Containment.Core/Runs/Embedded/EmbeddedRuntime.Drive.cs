@@ -162,23 +162,18 @@ public sealed partial class EmbeddedRuntime
                         // A host that no longer holds the runtime's tables starts no step; one that took them back
                         // after another host held them goes on from the run as stored, not from the step it had.
                         await gate.WhenOpenAsync(cancellationToken);
-                        if (Volatile.Read(ref forgotten) == knownAsOf)
+                        if (Volatile.Read(ref forgotten) != knownAsOf)
                         {
-                            foreach (var result in await CallAsync(activities, cancellationToken))
-                            {
-                                pendingInputs.Enqueue(result);
-                            }
-
-                            continue;
+                            LogReadAgain(logger, instanceId);
+                            break;
                         }
 
-                        LogReadAgain(logger, instanceId);
-                        if (consumedEvent is not null)
+                        foreach (var result in await CallAsync(activities, cancellationToken))
                         {
-                            buffered.Mark(instanceId);
+                            pendingInputs.Enqueue(result);
                         }
 
-                        break;
+                        continue;
 
                     case WaitFor wait:
                         if (wait.EventName is { } name && await TakeBufferedAsync(state, name, cancellationToken) is { } arrived)

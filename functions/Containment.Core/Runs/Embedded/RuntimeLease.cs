@@ -41,10 +41,12 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     private TaskCompletionSource opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile string? closed = "it has not taken the runtime's tables yet";
     private ETag held;
-    private DateTimeOffset heldUntil;
 
     // UTC ticks from which the gate is closed: the end of the held term less the margin.
     private long openUntilTicks;
+    /// <summary>The end of the held term.</summary>
+    private DateTimeOffset HeldUntil => new DateTimeOffset(Volatile.Read(ref openUntilTicks), TimeSpan.Zero) + Margin;
+
     private bool refused;
 
     // Takes of the tables after another host may have driven their runs, and how many of them were picked up after.
@@ -237,7 +239,7 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
         using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            if (now < heldUntil)
+            if (now < HeldUntil)
             {
                 var renewed = await table.UpdateEntityAsync(Entity(now + term), held, TableUpdateMode.Replace, call.Token);
                 Taken(renewed.Headers.ETag!.Value, now + term, stale: false);
@@ -255,7 +257,7 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
         {
             // Whatever failed (storage, the deadline, the SDK's own timeout), the next tick tries again: the gate closes
             // on time by itself meanwhile.
-            LogRenewalFailed(logger, exception, heldUntil, heldUntil - Margin);
+            LogRenewalFailed(logger, exception, HeldUntil, HeldUntil - Margin);
         }
     }
 
@@ -272,7 +274,7 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     {
         lock (gate)
         {
-            (held, heldUntil) = (etag, until);
+            held = etag;
             Volatile.Write(ref openUntilTicks, (until - Margin).UtcTicks);
             staleTakes += stale ? 1 : 0;
             if (pickedUp != staleTakes)

@@ -123,11 +123,10 @@ public sealed partial class RuntimeRecovery(
         {
             // Storage unreachable or failing past the SDK's own retries; nothing was picked up, so all is tried again.
             var delay = DelayAfter(failuresBefore + 1);
-            var reason = StorageFailure.In(exception) is { } storage ? $"storage: {StorageFailure.Describe(storage)}" : "the host's log has the details";
             state = new HealthCheck(
                 HealthCheckName,
                 HealthState.Degraded,
-                $"runs left unfinished by an earlier process are not picked up yet ({reason}); next try at {time.GetUtcNow() + delay:u}");
+                $"runs left unfinished by an earlier process are not picked up yet ({ReasonOf(exception)}); next try at {time.GetUtcNow() + delay:u}");
             LogRecoveryFailed(logger, exception, delay);
             return false;
         }
@@ -150,11 +149,10 @@ public sealed partial class RuntimeRecovery(
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            var reason = StorageFailure.In(exception) is { } storage ? $"storage: {StorageFailure.Describe(storage)}" : "the host's log has the details";
             state = new HealthCheck(
                 HealthCheckName,
                 HealthState.Degraded,
-                $"took the runtime's tables after another host held them; their runs are not picked up again yet ({reason}): tried again after the lease's next renewal");
+                $"took the runtime's tables after another host held them; their runs are not picked up again yet ({ReasonOf(exception)}): tried again after the lease's next renewal");
             LogPickUpAgainFailed(logger, exception);
         }
     }
@@ -189,6 +187,9 @@ public sealed partial class RuntimeRecovery(
             pickingUp.Release();
         }
     }
+
+    private static string ReasonOf(Exception exception) =>
+        StorageFailure.In(exception) is { } storage ? $"storage: {StorageFailure.Describe(storage)}" : "the host's log has the details";
 
     private TimeSpan DelayAfter(int failures) => DoublingDelay.After(failures, options.Value.DriveRetryDelay, options.Value.MaxDriveRetryDelay);
 

@@ -4,7 +4,7 @@ namespace Containment.Runs.Embedded;
 
 /// <summary>
 /// Failures to store a run's state that storing it again cannot mend: the row cannot be made (<see cref="TableJson"/>
-/// refuses a state past its size with an <see cref="ArgumentException"/>), or storage refuses the request as it is (400:
+/// refuses a state past its size, <see cref="TableJson.RowTooLargeException"/>), or storage refuses the request as it is (400:
 /// PropertyValueTooLarge, EntityTooLarge; 413: RequestBodyTooLarge). A drive retried after one goes back to the stored
 /// state, makes its pending calls again and meets the same failure, forever; the run ends failed instead.
 /// </summary>
@@ -15,7 +15,7 @@ internal static class UnstorableState
 
     /// <param name="exception">A failure of a write of the run's state row.</param>
     public static bool Is(Exception exception) =>
-        exception is ArgumentException || StorageFailure.In(exception) is { Status: 400 or 413 };
+        exception is TableJson.RowTooLargeException || StorageFailure.In(exception) is { Status: 400 or 413 };
 
     public static string Reason(Exception exception) =>
         "the run's state could not be stored (" + (StorageFailure.In(exception) is { } storage ? StorageFailure.Describe(storage) : exception.Message)

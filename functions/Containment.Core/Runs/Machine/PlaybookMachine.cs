@@ -107,9 +107,7 @@ public static class PlaybookMachine
             history = Replace(history, history[^1] with { Outcome = StepOutcome.Failed, EndedAt = at, Detail = reason });
         }
 
-        var whole = state.FailureReason is null ? reason : $"{state.FailureReason}; then {reason}";
-        var (ended, _) = Finish(state with { UpdatedAt = at, FailureReason = whole, History = history }, new RunOutcome(RunResult.Failed, whole));
-        return ended;
+        return FinishFailed(state with { UpdatedAt = at, History = history }, reason).State;
     }
 
     /// <summary>The step the run's cursor is at: the step its pending calls are of.</summary>
@@ -291,6 +289,12 @@ public static class PlaybookMachine
             return Advance(playbook, state with { FailureReason = reason, Cursor = [new CursorFrame(FailureList, 0)] }, at);
         }
 
+        return FinishFailed(state, reason);
+    }
+
+    /// <summary>Ends the run failed, its reason after any failure the run was already handling.</summary>
+    private static (RunState State, RunCommand Command) FinishFailed(RunState state, string reason)
+    {
         var whole = state.FailureReason is null ? reason : $"{state.FailureReason}; then {reason}";
         return Finish(state with { FailureReason = whole }, new RunOutcome(RunResult.Failed, whole));
     }
