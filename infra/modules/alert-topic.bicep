@@ -85,5 +85,4 @@ resource subscription 'Microsoft.EventGrid/topics/eventSubscriptions@2025-02-15'
 }
 
 output topicId string = topic.id
-output principalId string = topic.identity.principalId
 output endpoint string = topic.properties.endpoint

@@ -24,7 +24,7 @@ public static class ClusterLookup
 
         foreach (var (alias, settings) in clusters)
         {
-            if (settings.ResourceId is { } id && string.Equals(id.TrimEnd('/'), cluster.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+            if (settings.ResourceId is { } id && SameResourceId(id, cluster))
             {
                 return new ConfiguredCluster(alias, settings);
             }
@@ -32,6 +32,10 @@ public static class ClusterLookup
 
         return null;
     }
+
+    /// <summary>Whether two AKS resource ids name one cluster: compared without case, a trailing slash or not.</summary>
+    public static bool SameResourceId(string first, string second) =>
+        string.Equals(first.TrimEnd('/'), second.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>A cluster of <c>Containment:Clusters</c>, under its alias.</summary>

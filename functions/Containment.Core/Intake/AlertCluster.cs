@@ -23,13 +23,13 @@ public sealed record AlertCluster(string? Alias = null, string? Reason = null, s
         {
             if (ClusterLookup.Find(clusters, resourceId) is { } byId)
             {
-                return new AlertCluster(byId.Alias, ResourceId: byId.Settings.ResourceId);
+                return Taken(byId);
             }
 
             return target.Cluster is { } named && ClusterLookup.Find(clusters, named) is { } byName
                 ? byName.Settings.ResourceId is { } other
                     ? new AlertCluster(Reason: $"cluster {resourceId} is not configured; the cluster configured as {byName.Alias} is named {named} too, but its resource id is {other}")
-                    : new AlertCluster(byName.Alias)
+                    : Taken(byName)
                 : new AlertCluster(Reason: $"cluster {resourceId} is not configured {HowToConfigure}");
         }
 
@@ -43,12 +43,14 @@ public sealed record AlertCluster(string? Alias = null, string? Reason = null, s
             }
 
             return ClusterLookup.Find(clusters, string.Empty) is { } only
-                ? new AlertCluster(only.Alias, ResourceId: only.Settings.ResourceId)
+                ? Taken(only)
                 : new AlertCluster(Reason: $"the alert names no cluster and {clusters.Count} are configured");
         }
 
         return ClusterLookup.Find(clusters, name) is { } found
-            ? new AlertCluster(found.Alias, ResourceId: found.Settings.ResourceId)
+            ? Taken(found)
             : new AlertCluster(Reason: $"cluster {name} is not configured {HowToConfigure}");
     }
+
+    private static AlertCluster Taken(ConfiguredCluster cluster) => new(cluster.Alias, ResourceId: cluster.Settings.ResourceId);
 }

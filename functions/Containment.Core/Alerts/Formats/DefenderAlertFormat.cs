@@ -43,7 +43,8 @@ public sealed class DefenderAlertFormat : IAlertFormat
             return;
         }
 
-        var targets = Targets(alert, graph, extended ?? default, at, sink);
+        var clusters = NamedCluster.AllIn(graph);
+        var targets = Targets(alert, graph, clusters, extended ?? default, at, sink);
         if (targets.Count == 0)
         {
             return;
@@ -66,7 +67,7 @@ public sealed class DefenderAlertFormat : IAlertFormat
         }
 
         var id = Json.String(alert, "systemAlertId") ?? Json.String(payload, "name") ?? ContentId.Of("defender", payload);
-        var clusters = NamedCluster.AllIn(graph);
+        var alertCluster = ClusterOfAlert(alert, clusters);
         foreach (var (target, namesAt) in targets)
         {
             sink.Add(new Alert
@@ -80,7 +81,11 @@ public sealed class DefenderAlertFormat : IAlertFormat
                 Title = title ?? alertType ?? string.Empty,
                 Description = Json.String(alert, "description"),
                 Rule = alertType,
-                Target = WithAlertCluster(target, alert, clusters),
+                Target = target with
+                {
+                    ClusterResourceId = target.ClusterResourceId ?? alertCluster.ResourceId,
+                    Cluster = target.Cluster ?? alertCluster.Name,
+                },
                 Raw = payload.Clone(),
             },
             AlertPointers.At(pointer, namesAt));
@@ -91,24 +96,21 @@ public sealed class DefenderAlertFormat : IAlertFormat
     /// The cluster the alert is about (<c>resourceIdentifiers</c>, the compromised entity), for what the entities
     /// leave out; only when they name at most one cluster, as the alert's may be another of them than the pod's.
     /// </summary>
-    private static AlertTarget WithAlertCluster(AlertTarget target, JsonElement alert, IReadOnlyList<NamedCluster> clusters) =>
+    private static (string? Name, string? ResourceId) ClusterOfAlert(JsonElement alert, IReadOnlyList<NamedCluster> clusters) =>
         clusters.Count > 1
-            ? target
-            : target with
-            {
-                ClusterResourceId = target.ClusterResourceId ?? ClusterResourceId(alert),
-                // For Kubernetes alerts Defender names the cluster as the compromised entity.
-                Cluster = target.Cluster ?? Json.String(alert, "compromisedEntity"),
-            };
+            ? default
+            // For Kubernetes alerts Defender names the cluster as the compromised entity.
+            : (Json.String(alert, "compromisedEntity"), ClusterResourceId(alert));
 
     /// <summary>Each pod the alert names, with where its names were read (its entity, or the extended properties).</summary>
-    private static List<(AlertTarget Target, string NamesAt)> Targets(JsonElement alert, EntityGraph graph, JsonElement extended, string at, AlertSink sink)
+    private static List<(AlertTarget Target, string NamesAt)> Targets(
+        JsonElement alert, EntityGraph graph, IReadOnlyList<NamedCluster> clusters, JsonElement extended, string at, AlertSink sink)
     {
         var targets = new List<(AlertTarget, string)>();
         var pods = graph.OfKind(EntityKind.Pod).ToList();
         foreach (var pod in pods)
         {
-            var target = EntityTargets.For(graph, pod, out var problem);
+            var target = EntityTargets.For(graph, pod, clusters, out var problem);
             if (target is null)
             {
                 sink.Problem(pod.Pointer, problem!);
@@ -139,14 +141,14 @@ public sealed class DefenderAlertFormat : IAlertFormat
             return [];
         }
 
-        var clusters = NamedCluster.AllIn(graph);
+        var only = clusters is [var one] ? one : null;
         return
         [
             (new AlertTarget
             {
-                Cluster = clusters.Count == 1 ? clusters[0].Name : null,
-                ClusterResourceId = clusters.Count == 1 ? clusters[0].ResourceId : null,
-                ClusterCandidates = clusters.Count > 1 ? [.. clusters.Select(c => c.Label)] : null,
+                Cluster = only?.Name,
+                ClusterResourceId = only?.ResourceId,
+                ClusterCandidates = NamedCluster.Candidates(only, clusters),
                 Namespace = ns,
                 Pod = podName,
                 Container = Json.String(extended, ContainerKeys),

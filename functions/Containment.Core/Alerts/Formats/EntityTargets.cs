@@ -9,7 +9,8 @@ internal static class EntityTargets
     /// The target of <paramref name="pod"/>: its namespace (linked, inline, or the graph's only namespace), its
     /// cluster and AKS resource id (<see cref="ClusterOf"/>), a container of the pod and its image, its node.
     /// </summary>
-    public static AlertTarget? For(EntityGraph graph, Entity pod, out string? problem)
+    /// <param name="clusters">The clusters the graph names (<see cref="NamedCluster.AllIn"/>), read once for all its pods.</param>
+    public static AlertTarget? For(EntityGraph graph, Entity pod, IReadOnlyList<NamedCluster> clusters, out string? problem)
     {
         problem = null;
         var podName = pod.Name;
@@ -27,7 +28,6 @@ internal static class EntityTargets
             return null;
         }
 
-        var clusters = NamedCluster.AllIn(graph);
         var cluster = ClusterOf(graph, pod, ns, clusters);
         var container = ContainerOf(graph, pod, nsName);
         var image = container is null ? null : graph.Follow(container.Fields, "image");
@@ -36,7 +36,7 @@ internal static class EntityTargets
         {
             Cluster = cluster?.Name,
             ClusterResourceId = cluster?.ResourceId,
-            ClusterCandidates = cluster is null && clusters.Count > 1 ? [.. clusters.Select(c => c.Label)] : null,
+            ClusterCandidates = NamedCluster.Candidates(cluster, clusters),
             Namespace = nsName,
             Pod = podName,
             Container = container?.Name,

@@ -33,15 +33,15 @@ public sealed class FalcoAlertFormat : IAlertFormat
     {
         var fields = Json.TryGet(payload, Fields, out var value) && value.ValueKind == JsonValueKind.Object ? value : default;
         var fieldsPointer = JsonPointer.Append(pointer, Fields);
+        var rule = Json.String(payload, "rule");
         var read = Field(fields, "k8s.pod.name") is null && IsAudit(payload, fields)
-            ? AuditTarget(pointer, Json.String(payload, "rule"), fields, fieldsPointer, sink)
+            ? AuditTarget(pointer, rule, fields, fieldsPointer, sink)
             : SyscallTarget(payload, pointer, fields, fieldsPointer, sink);
         if (read is not (var target, var where))
         {
             return;
         }
 
-        var rule = Json.String(payload, "rule");
         var priority = Json.String(payload, "priority");
         if (!SeverityMap.TryFalco(priority, out var severity))
         {
@@ -129,8 +129,9 @@ public sealed class FalcoAlertFormat : IAlertFormat
     private static (AlertTarget, AlertPointers)? AuditTarget(string pointer, string? rule, JsonElement fields, string fieldsPointer, AlertSink sink)
     {
         var resource = Field(fields, "ka.target.resource") ?? (AuditPodRules.Contains(rule?.Trim() ?? string.Empty) ? "pods" : null);
-        var podField = Field(fields, "ka.target.name") is null ? "ka.resp.name" : "ka.target.name";
-        var name = Field(fields, podField);
+        var targetName = Field(fields, "ka.target.name");
+        var podField = targetName is null ? "ka.resp.name" : "ka.target.name";
+        var name = targetName ?? Field(fields, podField);
         if (!string.Equals(resource, "pods", StringComparison.Ordinal))
         {
             sink.Problem(fieldsPointer, resource is null
@@ -165,8 +166,10 @@ public sealed class FalcoAlertFormat : IAlertFormat
     private static string? Field(JsonElement fields, params ReadOnlySpan<string> names)
     {
         var value = Json.String(fields, names);
-        return value is "<NA>" or "N/A" ? null : value;
+        return NotAvailable(value) ? null : value;
     }
+
+    private static bool NotAvailable(string? value) => value is "<NA>" or "N/A";
 
     /// <summary>
     /// The pod's image when its request names one: <c>ka.req.pod.containers.image</c> is a list, an array in
@@ -182,7 +185,7 @@ public sealed class FalcoAlertFormat : IAlertFormat
         var all = images.ValueKind == JsonValueKind.Array
             ? [.. images.EnumerateArray().Select(Json.AsText).OfType<string>()]
             : Json.AsText(images)?.Trim('(', ')').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-        return all is [var only] && only is not ("<NA>" or "N/A") ? only : null;
+        return all is [var only] && !NotAvailable(only) ? only : null;
     }
 
     private static string? Image(JsonElement fields)

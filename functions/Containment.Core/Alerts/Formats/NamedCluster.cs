@@ -34,6 +34,10 @@ internal sealed record NamedCluster(string? Name, string? ResourceId)
         return found;
     }
 
+    /// <summary>The clusters a pod may be in when its own is not known and the alert names several; null otherwise.</summary>
+    public static IReadOnlyList<string>? Candidates(NamedCluster? chosen, IReadOnlyList<NamedCluster> all) =>
+        chosen is null && all.Count > 1 ? [.. all.Select(cluster => cluster.Label)] : null;
+
     /// <summary>A cluster entity with the AKS resource it links to.</summary>
     public static NamedCluster Of(EntityGraph graph, Entity cluster)
     {
@@ -43,7 +47,7 @@ internal sealed record NamedCluster(string? Name, string? ResourceId)
 
     public bool IsSame(NamedCluster other) =>
         ResourceId is not null && other.ResourceId is not null
-            ? string.Equals(ResourceId.TrimEnd('/'), other.ResourceId.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)
+            ? Clusters.ClusterLookup.SameResourceId(ResourceId, other.ResourceId)
             : ShortName is not null && string.Equals(ShortName, other.ShortName, StringComparison.OrdinalIgnoreCase);
 
     private static void Add(List<NamedCluster> found, NamedCluster cluster)

@@ -53,7 +53,7 @@ public sealed class SentinelIncidentFormat : IAlertFormat
         var clusters = NamedCluster.AllIn(graph);
         foreach (var pod in pods)
         {
-            var target = EntityTargets.For(graph, pod, out var problem);
+            var target = EntityTargets.For(graph, pod, clusters, out var problem);
             if (target is null)
             {
                 sink.Problem(pod.Pointer, problem!);
