@@ -24,7 +24,7 @@ public sealed class StorageOutageTests(StorageRelayHostFixture host) : IClassFix
         host.CutStorage();
         var refused = await flow.PostAsync("api/alerts", secondAlert);
         using var healthWhileCut = await flow.Http.GetAsync(new Uri("api/health", UriKind.Relative));
-        host.RestoreStorage();
+        await host.RestoreStorageAsync();
         var redelivered = await flow.PostAsync("api/alerts", secondAlert);
         var firstRun = (string)started.Body["alerts"]![0]!["instanceId"]!;
         var secondRun = (string)redelivered.Body["alerts"]![0]!["instanceId"]!;
@@ -67,13 +67,13 @@ public sealed class StorageOutageTests(StorageRelayHostFixture host) : IClassFix
 
         host.CutStorage();
         using var refused = await approver.PostAsync(link, Decision());
-        host.RestoreStorage();
+        await host.RestoreStorageAsync();
         using var approved = await approver.PostAsync(link, Decision());
 
         // The release runs while storage goes away again.
         host.CutStorage();
         await Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System);
-        host.RestoreStorage();
+        await host.RestoreStorageAsync();
         var done = await flow.RunUntilAsync(run, FlowClient.Finished);
 
         Assert.True((int)refused.StatusCode == 503, $"{(int)refused.StatusCode}: {await refused.Content.ReadAsStringAsync()}");

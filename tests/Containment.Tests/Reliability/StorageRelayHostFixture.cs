@@ -1,3 +1,4 @@
+using Containment.Runs.Embedded;
 using Containment.Tests.Support;
 
 namespace Containment.Tests.Reliability;
@@ -7,10 +8,18 @@ public sealed class StorageRelayHostFixture : LocalHostFixture, IDisposable
 {
     private readonly CuttableRelay relay = new();
 
-    /// <summary>Resets every storage connection the host has, and every new one, until <see cref="RestoreStorage"/>.</summary>
+    /// <summary>Resets every storage connection the host has, and every new one, until <see cref="RestoreStorageAsync"/>.</summary>
     public void CutStorage() => relay.Cut();
 
-    public void RestoreStorage() => relay.RelayTo(AzuritePort);
+    /// <summary>
+    /// Storage answers again, and the host holds the runtime's tables again: a cut long enough lapses its lease, and
+    /// until a renewal takes them back it answers 503 (a sender delivers again), as a test's next request would meet.
+    /// </summary>
+    public async Task RestoreStorageAsync()
+    {
+        relay.RelayTo(AzuritePort);
+        await Get<IRuntimeGate>().WhenOpenAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+    }
 
     /// <summary>After the host has stopped (xunit disposes a fixture's <see cref="IAsyncLifetime"/> side first).</summary>
     public void Dispose() => relay.Dispose();
