@@ -42,6 +42,9 @@ public sealed class AlertAdmission(
         catch (Exception exception)
         {
             span?.SetStatus(ActivityStatusCode.Error, FailureReason.Of(exception));
+
+            // The sender is told to deliver again; that delivery reads the event and finishes what this one left.
+            events.Forget(SecurityEventLedger.IdOf(alert));
             throw;
         }
     }

@@ -88,6 +88,12 @@ public sealed class SecurityEventLedger(LedgerTables tables) : IDisposable
         return (created ? known : known with { StatusRead = stored.Status }, created);
     }
 
+    /// <summary>
+    /// Forgets that the event is stored, so that its next delivery reads it: an admission that failed after storing it
+    /// may have left undone what that delivery must then do (keep its join), which a delivery known from memory skips.
+    /// </summary>
+    public void Forget(string id) => recent.Remove(id);
+
     public async Task<SecurityEventRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
         (await records.ReadAsync(id, cancellationToken))?.Record;
 

@@ -31,7 +31,8 @@ internal sealed class AdmissionHarness : IAsyncDisposable
 
     /// <param name="tablePrefix">The tables of an earlier harness, as a host started again finds them; new ones when null.</param>
     /// <param name="clusterResourceId">The AKS resource id <see cref="Cluster"/> is configured with, beside its kubeconfig.</param>
-    public AdmissionHarness(string connectionString, string? tablePrefix = null, string? clusterResourceId = null)
+    /// <param name="storagePolicy">A policy every storage request of the product passes, at each try.</param>
+    public AdmissionHarness(string connectionString, string? tablePrefix = null, string? clusterResourceId = null, Azure.Core.Pipeline.HttpPipelinePolicy? storagePolicy = null)
     {
         WritePlaybook(Watch, priority: 10, """{ "categories": ["abnormal-process"] }""");
         WritePlaybook(Contain, priority: 90, """{ "categories": ["reverse-shell"] }""");
@@ -56,6 +57,17 @@ internal sealed class AdmissionHarness : IAsyncDisposable
         collection.AddSingleton<TimeProvider>(Time);
         collection.AddContainment(configuration);
         collection.AddEmbeddedPlaybookRuntime();
+        if (storagePolicy is not null)
+        {
+            collection.AddSingleton(provider =>
+            {
+                var options = new Azure.Data.Tables.TableClientOptions();
+                options.AddPolicy(provider.GetRequiredService<StorageOperationCounter>(), Azure.Core.HttpPipelinePosition.PerRetry);
+                options.AddPolicy(storagePolicy, Azure.Core.HttpPipelinePosition.PerRetry);
+                return new Azure.Data.Tables.TableServiceClient(connectionString, options);
+            });
+        }
+
         services = collection.BuildServiceProvider();
     }
 

@@ -158,6 +158,29 @@ public sealed class AlertAdmissionTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Redeliver_JoiningAlertWhoseJoinStorageRefused_TheRedeliveryToTheSameHostKeepsIt()
+    {
+        var refused = new WriteRefusedOnce("Isolations");
+        var shell = AdmissionHarness.Alert("shell-1", AlertCategory.ReverseShell, "api-1");
+        var joining = AdmissionHarness.Alert("shell-2", AlertCategory.ReverseShell, "api-1");
+        await using var harness = new AdmissionHarness(azurite.ConnectionString, storagePolicy: refused);
+        await harness.AdmitAsync(shell);
+        var run = await harness.IdleStatusAsync("api-1");
+
+        // The joining alert's event is stored; the row that keeps its join is refused, and the sender is told to try again.
+        refused.Arm();
+        var failure = await Assert.ThrowsAsync<Azure.RequestFailedException>(() => harness.AdmitAsync(joining));
+        var again = await harness.AdmitAsync(joining);
+        await harness.Joined.MarkJoinedAsync(AdmissionHarness.InstanceOf("api-1"), run.StartedAt, "ops@contoso.com", CancellationToken.None);
+
+        Assert.Equal((1, 503), (refused.Refused, failure.Status));
+        Assert.Equal(AdmissionOutcome.Joined, again.Outcome);
+        var stored = (await harness.Events.GetAsync(again.EventId, CancellationToken.None))!;
+        Assert.Equal(EventStatus.Processed, stored.Status);
+        Assert.Equal($"the run it joined ({AdmissionHarness.InstanceOf("api-1")}) isolated its pod", stored.StatusReason);
+    }
+
+    [Fact]
     public async Task Admit_ByHand_TakesThePodFromARunOfAnyPriority_ASecondRequestJoins()
     {
         await using var harness = new AdmissionHarness(azurite.ConnectionString);
