@@ -26,6 +26,13 @@ public sealed record Alert
     /// <summary>The detector's rule or alert type (<c>K8S.NODE_ReverseShell</c>, <c>Terminal shell in container</c>).</summary>
     public string? Rule { get; init; }
 
+    /// <summary>
+    /// Why the request the alert reports changed nothing, when the detector says so: a Kubernetes audit event of a
+    /// request the API server refused (a create that made no pod, an exec that never ran). Stored, and acted on by no
+    /// playbook.
+    /// </summary>
+    public string? Refused { get; init; }
+
     /// <summary>The payload as the sender delivered it, kept for the record.</summary>
     public JsonElement? Raw { get; init; }
 }

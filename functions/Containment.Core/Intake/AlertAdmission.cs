@@ -53,6 +53,11 @@ public sealed class AlertAdmission(
     {
         var now = time.GetUtcNow();
         var eventId = SecurityEventLedger.IdOf(alert);
+        if (alert.Refused is { } refused && playbook is null)
+        {
+            return await IgnoreAsync(alert, eventId, refused, now, cancellationToken);
+        }
+
         var cluster = AlertCluster.Of(alert.Target, clusters.Configured);
         if (cluster.Alias is not { } alias)
         {

@@ -189,6 +189,34 @@ public sealed class FalcoAlertFormatTests
         Assert.Equal([new AlertProblem("/output_fields", message)], result.Problems);
     }
 
+    [Theory]
+    [InlineData("\"403\"", "\"Forbidden\"", "the API server refused the request (403 'Forbidden'), so it changed nothing")]
+    [InlineData("409", null, "the API server refused the request (409), so it changed nothing")]
+    [InlineData("\"201\"", null, null)]
+    [InlineData("200", null, null)]
+    [InlineData("\"<NA>\"", null, null)]
+    public void Read_K8sAuditEventPrintingItsResponseCode_SaysWhetherTheAPIServerRefusedTheRequest(string code, string? reason, string? refused)
+    {
+        // Arrange: a rule whose output adds %ka.response.code (and %ka.response.reason), as a string or a number.
+        var body = K8sAudit(fields =>
+        {
+            fields["ka.response.code"] = JsonNode.Parse(code);
+            if (reason is not null)
+            {
+                fields["ka.response.reason"] = JsonNode.Parse(reason);
+            }
+        });
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+
+        // Assert: read as any other event about the pod, with the refusal beside it.
+        Assert.Empty(result.Problems);
+        var alert = Assert.Single(result.Alerts);
+        Assert.Equal("debug-tools-7d9f8c6b5-x2v4p", alert.Target.Pod);
+        Assert.Equal(refused, alert.Refused);
+    }
+
     /// <summary>falco-k8saudit-privileged-pod.json with its output fields, and perhaps its rule, changed.</summary>
     private static BinaryData K8sAudit(Action<JsonObject> change, string? rule = null)
     {

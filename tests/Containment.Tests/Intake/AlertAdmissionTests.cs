@@ -181,6 +181,22 @@ public sealed class AlertAdmissionTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Admit_AlertOfARequestTheAPIServerRefused_StoredIgnoredWithTheRefusal_NoRun()
+    {
+        const string Refusal = "the API server refused the request (403 'Forbidden'), so it changed nothing";
+        await using var harness = new AdmissionHarness(azurite.ConnectionString);
+        var refused = AdmissionHarness.Alert("create-1", AlertCategory.ReverseShell, "never-made") with { Refused = Refusal };
+
+        var entry = await harness.AdmitAsync(refused);
+
+        Assert.Equal((AdmissionOutcome.Ignored, Refusal), (entry.Outcome, entry.Reason));
+        Assert.Null(entry.InstanceId);
+        var stored = (await harness.Events.GetAsync(entry.EventId, CancellationToken.None))!;
+        Assert.Equal((EventStatus.Ignored, Refusal), (stored.Status, stored.StatusReason));
+        Assert.Null(await harness.Runtime.GetStatusAsync(AdmissionHarness.InstanceOf("never-made"), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Admit_ByHand_TakesThePodFromARunOfAnyPriority_ASecondRequestJoins()
     {
         await using var harness = new AdmissionHarness(azurite.ConnectionString);

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Globalization;
 using System.Text.Json;
 
 namespace Containment.Alerts.Formats;
@@ -71,6 +72,7 @@ public sealed class FalcoAlertFormat : IAlertFormat
             Description = Json.String(payload, "output"),
             Rule = rule,
             Target = target with { Cluster = Field(fields, "k8smeta.cluster.name", "k8s.cluster.name", "cluster") },
+            Refused = Refusal(fields),
             Raw = payload.Clone(),
         },
         where with
@@ -160,6 +162,24 @@ public sealed class FalcoAlertFormat : IAlertFormat
             JsonPointer.Append(fieldsPointer, podField),
             fieldsPointer,
             fieldsPointer));
+    }
+
+    /// <summary>
+    /// The API server's refusal of a k8saudit event's request, when the rule's output prints <c>ka.response.code</c>: any
+    /// code but 2xx. The plugin's rules match the request, not its outcome, so a create that was refused names a pod that
+    /// never existed.
+    /// </summary>
+    private static string? Refusal(JsonElement fields)
+    {
+        var code = Field(fields, "ka.response.code");
+        var numeric = int.TryParse(code, NumberStyles.None, CultureInfo.InvariantCulture, out var status);
+        if (code is null || (numeric && status is >= 200 and < 300))
+        {
+            return null;
+        }
+
+        var reason = Field(fields, "ka.response.reason");
+        return $"the API server refused the request ({(numeric ? code : AlertProblem.Quote(code))}{(reason is null ? string.Empty : " " + AlertProblem.Quote(reason))}), so it changed nothing";
     }
 
     /// <summary>A field of <c>output_fields</c>; Falco writes <c>&lt;NA&gt;</c> (older) or null (newer) for "not available".</summary>
