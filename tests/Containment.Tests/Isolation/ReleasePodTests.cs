@@ -136,6 +136,30 @@ public sealed class ReleasePodTests
     }
 
     [Fact]
+    public async Task ReleaseAsync_RestoreAppliedButItsAnswerLost_TheRetrysConflictFindsItDone_SaysTheLabelsCameBack()
+    {
+        await using var harness = await IsolationHarness.StartAsync(requestTimeout: "00:00:01");
+        using var http = new HttpClient { BaseAddress = harness.Sim.BaseUrl };
+        var before = await MetadataJsonAsync(http);
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        harness.Sim.Requests.Reset();
+
+        // The API server restores the labels and its answer comes after the client has given up: the retried patch,
+        // carrying the resourceVersion read before, meets a 409.
+        var lost = new FaultRule { Method = "PATCH", PathPrefix = IsolationHarness.PodPath, Delay = TimeSpan.FromSeconds(3), DelayResponse = true, Count = 1 };
+        harness.Sim.Faults.Add(lost);
+        var outcome = await harness.DriveAsync(harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None));
+        var after = await MetadataJsonAsync(http);
+
+        Assert.Equal(1, harness.Sim.Faults.Fired(lost));
+        Assert.Equal(2, harness.Sim.Requests.Count("PATCH", IsolationHarness.PodPath));
+        Assert.Equal((before.Labels, before.Annotations), (after.Labels, after.Annotations));
+        Assert.Equal(ReleaseStatus.Released, outcome.Status);
+        Assert.Equal(JsonNode.Parse(before.Labels)!.AsObject().ToDictionary(label => label.Key, label => (string)label.Value!), outcome.RestoredLabels);
+        Assert.Empty(outcome.Notes);
+    }
+
+    [Fact]
     public async Task ReleaseAsync_SecondCall_NotIsolatedAndNoPodWrite()
     {
         await using var harness = await IsolationHarness.StartAsync();

@@ -213,12 +213,12 @@ public sealed class ReleasePod(
             }
 
             var saved = QuarantinePod.SavedByQuarantine(pod);
-
+            var restored = new LabelsBack(pod, saved ?? new Dictionary<string, string>(), MarkOnly: saved is null);
             try
             {
                 // A quarantine label without saved labels was put on by hand: it alone goes, the pod's other labels stay.
                 await PatchLabelsAsync(client, pod, saved is null ? QuarantineLabelOff() : LabelsRestored(pod, saved), cancellationToken);
-                return new LabelsBack(pod, saved ?? new Dictionary<string, string>(), MarkOnly: saved is null);
+                return restored;
             }
             catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < MaxConflictRetries)
             {
@@ -226,6 +226,13 @@ public sealed class ReleasePod(
                 if (await calls.ReadPodOrDefaultAsync(client, target.Namespace, target.Pod, cancellationToken) is not { } reread)
                 {
                     return new LabelsBack(null, null);
+                }
+
+                // Most often the change is this very patch, applied by a try whose answer was lost, which the retry's
+                // resourceVersion then met: the pod is as the restore leaves it, and the restore is what happened.
+                if (IsAsRestored(reread, saved ?? LabelsWithout(pod, QuarantineNames.QuarantineLabel)))
+                {
+                    return restored with { Pod = reread };
                 }
 
                 pod = reread;
@@ -249,6 +256,20 @@ public sealed class ReleasePod(
 
         return labels;
     }
+
+    /// <summary>Whether the pod carries exactly <paramref name="labels"/> and none of quarantine's annotations: what the restore leaves.</summary>
+    private static bool IsAsRestored(V1Pod pod, IReadOnlyDictionary<string, string> labels)
+    {
+        var now = pod.Metadata.Labels ?? new Dictionary<string, string>();
+        var annotations = pod.Metadata.Annotations;
+        return now.Count == labels.Count
+            && labels.All(label => now.TryGetValue(label.Key, out var value) && value == label.Value)
+            && annotations?.ContainsKey(QuarantineNames.SavedLabelsAnnotation) != true
+            && annotations?.ContainsKey(QuarantineNames.RunAnnotation) != true;
+    }
+
+    private static Dictionary<string, string> LabelsWithout(V1Pod pod, string key) =>
+        (pod.Metadata.Labels ?? new Dictionary<string, string>()).Where(label => label.Key != key).ToDictionary();
 
     private static JsonObject QuarantineLabelOff() => new() { [QuarantineNames.QuarantineLabel] = null };
 
