@@ -21,7 +21,9 @@ public sealed class RequestApproval(ApprovalTokens tokens, ApprovalStore approva
         var eventName = request.EventName ?? throw new ArgumentException("an approval request names its event", nameof(request));
         var expiresAt = request.Deadline ?? throw new ArgumentException("an approval request has a deadline", nameof(request));
         var round = PlaybookMachine.TryReadApprovalEvent(eventName, out _, out var read) ? read : throw new ArgumentException($"'{eventName}' is not an approval wait's event", nameof(request));
-        var token = tokens.Issue(request.InstanceId, step.Id, round, expiresAt);
+        // The deadline is the wait's, kept with the call, so a call made again issues the same link: its request is
+        // stored once, and the link is sent again, since the first message may not have gone out.
+        var token = tokens.Issue(request.InstanceId, step.Id, round, expiresAt, ActivityTargets.EventId(request.Alert));
 
         // Stored before the link goes out, so that the link works the moment it arrives.
         await approvals.AddAsync(

@@ -14,14 +14,17 @@ public sealed class ApprovalStore(LedgerTables tables)
 {
     private const string RowPrefix = "approval~";
 
-    /// <summary>Stores the request (again, when an activity is repeated) with the audit entry that it was sent.</summary>
+    /// <summary>
+    /// Stores the request with the audit entry that it was sent, once. A wait's link is always the same, so a request
+    /// made again meets the one stored before, which it leaves as it is (an approver may have decided on it since).
+    /// </summary>
     public async Task AddAsync(ApprovalRecord record, AuditEntry requested, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        // The upsert cannot conflict and the audit row's key is its own: a 409 is this transaction, landed before.
+        // Both rows' keys are made for them (the link's hash, the entry's own): a 409 is this request, stored before.
         await UniqueRowInsert.SubmitAsync(
             tables.Isolations,
-            [new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(record)), AuditRows.Add(requested, record.InstanceId)],
+            [new TableTransactionAction(TableTransactionActionType.Add, ToEntity(record)), AuditRows.Add(requested, record.InstanceId)],
             cancellationToken);
     }
 

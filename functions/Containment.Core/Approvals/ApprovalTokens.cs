@@ -8,9 +8,11 @@ namespace Containment.Approvals;
 
 /// <summary>
 /// Approval link tokens: <c>base64url(payload) "." base64url(HMAC-SHA256(key, payload))</c>. The payload binds the run
-/// instance id, the step id, the wait round, the expiry and a random nonce; it is opaque to readers but not secret.
-/// Tokens verify with the current key or, after a rotation, the previous one. Only <see cref="Hash"/> of a token is
-/// ever stored, so a leaked table holds no usable links.
+/// instance id, the step id, the wait round, the expiry and a nonce; it is opaque to readers but not secret. The nonce
+/// is a MAC of the rest and of the run, so one wait has one link: a request made again (its step retried after a
+/// crash) sends the link it sent before, and no one without the key can tell a link ahead. Tokens verify with the
+/// current key or, after a rotation, the previous one (a request made again across a rotation gets a new link; the
+/// first still verifies). Only <see cref="Hash"/> of a token is ever stored, so a leaked table holds no usable links.
 /// </summary>
 public sealed class ApprovalTokens
 {
@@ -25,17 +27,26 @@ public sealed class ApprovalTokens
     private readonly byte[] signingKey;
     private readonly byte[]? previousKey;
 
+    /// <summary>The nonces' own key, derived from the signing key, so that no nonce is a signature of something else.</summary>
+    private readonly byte[] nonceKey;
+
     public ApprovalTokens(IOptions<ApprovalOptions> options)
     {
         var settings = options.Value;
         signingKey = ApprovalOptions.KeyBytes(settings.SigningKey);
         previousKey = string.IsNullOrWhiteSpace(settings.PreviousSigningKey) ? null : ApprovalOptions.KeyBytes(settings.PreviousSigningKey);
+        nonceKey = HMACSHA256.HashData(signingKey, "containment approval link nonce"u8);
     }
 
-    public string Issue(string instanceId, string stepId, int round, DateTimeOffset expiresAt)
+    /// <param name="startedBy">
+    /// The event that started the run: a pod's runs share their instance id, so two of them could otherwise ask for
+    /// the same step's round with the same expiry, and one run's link would be the other's.
+    /// </param>
+    public string Issue(string instanceId, string stepId, int round, DateTimeOffset expiresAt, string startedBy)
     {
         ArgumentException.ThrowIfNullOrEmpty(instanceId);
         ArgumentException.ThrowIfNullOrEmpty(stepId);
+        ArgumentException.ThrowIfNullOrEmpty(startedBy);
         ArgumentOutOfRangeException.ThrowIfNegative(round);
         var instance = Encoding.UTF8.GetBytes(instanceId);
         var step = Encoding.UTF8.GetBytes(stepId);
@@ -49,13 +60,16 @@ public sealed class ApprovalTokens
         span[0] = Version;
         BinaryPrimitives.WriteInt64BigEndian(span[1..], expiresAt.ToUnixTimeSeconds());
         BinaryPrimitives.WriteInt32BigEndian(span[9..], round);
-        RandomNumberGenerator.Fill(span.Slice(13, NonceBytes));
         var offset = FixedBytes;
         BinaryPrimitives.WriteUInt16BigEndian(span[offset..], (ushort)instance.Length);
         instance.CopyTo(span[(offset + 2)..]);
         offset += 2 + instance.Length;
         BinaryPrimitives.WriteUInt16BigEndian(span[offset..], (ushort)step.Length);
         step.CopyTo(span[(offset + 2)..]);
+
+        // Made over the payload while its nonce is still zeros; the payload's ids carry their lengths, so the run's
+        // event after them is read apart from them.
+        HMACSHA256.HashData(nonceKey, (byte[])[.. payload, .. Encoding.UTF8.GetBytes(startedBy)]).AsSpan(0, NonceBytes).CopyTo(span.Slice(13, NonceBytes));
 
         return Base64Url.EncodeToString(payload) + "." + Base64Url.EncodeToString(HMACSHA256.HashData(signingKey, payload));
     }

@@ -27,6 +27,26 @@ public sealed class ApprovalStoreTests(LocalHostFixture host)
         Assert.Equal(AuditAction.ApprovalRequested, Assert.Single(entries).Action);
     }
 
+    [Fact]
+    public async Task AddAsync_TheSameRequestAgainAfterItWasDecided_KeepsTheDecisionAndWritesNoSecondEntry()
+    {
+        // A step made again for the same wait issues the same link, so its request meets the one stored before, which
+        // an approver may have decided on meanwhile.
+        var store = host.Get<ApprovalStore>();
+        var instanceId = "aks-prod~shop~again-" + Guid.NewGuid().ToString("N")[..6];
+        var record = Request(instanceId);
+        await store.AddAsync(record, TestAudit.Entry(instanceId, AuditAction.ApprovalRequested), CancellationToken.None);
+        var (stored, etag) = (await store.GetAsync(instanceId, record.TokenHash, CancellationToken.None))!.Value;
+        var decision = new ApprovalDecision(ApprovalVerdict.Approved, "ana@contoso.com", DateTimeOffset.UtcNow);
+        Assert.True(await store.DecideAsync(stored, etag, decision, TestAudit.Entry(instanceId, AuditAction.Approved), CancellationToken.None));
+
+        await store.AddAsync(record, TestAudit.Entry(instanceId, AuditAction.ApprovalRequested), CancellationToken.None);
+
+        Assert.Equal(decision, (await store.GetAsync(instanceId, record.TokenHash, CancellationToken.None))?.Record.Decision);
+        var entries = await host.Get<AuditTrail>().ListAsync(AuditSubject.Isolation, instanceId, CancellationToken.None);
+        Assert.Equal([AuditAction.ApprovalRequested, AuditAction.Approved], entries.Select(entry => entry.Action));
+    }
+
     private static ApprovalRecord Request(string instanceId) => new()
     {
         TokenHash = "hash-" + Guid.NewGuid().ToString("N"),

@@ -13,12 +13,15 @@ public sealed class ApprovalTokensTests
     private static readonly string KeyB = Convert.ToBase64String(Enumerable.Range(0, 32).Select(i => (byte)(i * 7)).ToArray());
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
 
+    /// <summary>The event that started the run the links are for.</summary>
+    private const string StartedBy = "falco|alert-1";
+
     [Fact]
     public void Verify_IssuedToken_RoundTripsTheBoundFields()
     {
         var tokens = Tokens(KeyA);
 
-        var token = tokens.Issue("payments/api-7d9f8", "approve-release", 2, Now.AddHours(1));
+        var token = tokens.Issue("payments/api-7d9f8", "approve-release", 2, Now.AddHours(1), StartedBy);
         var check = tokens.Verify(token, Now);
 
         Assert.Equal(ApprovalTokenStatus.Valid, check.Status);
@@ -30,15 +33,42 @@ public sealed class ApprovalTokensTests
     }
 
     [Fact]
-    public void Issue_Twice_GivesDifferentTokensAndNonces()
+    public void Issue_TheSameWaitTwice_GivesTheSameToken()
     {
-        var tokens = Tokens(KeyA);
+        // A request made again for one wait (its step retried after a crash) sends the link it sent before.
+        var first = Tokens(KeyA).Issue("run", "step", 1, Now.AddHours(1), StartedBy);
+        var second = Tokens(KeyA).Issue("run", "step", 1, Now.AddHours(1), StartedBy);
 
-        var first = tokens.Issue("run", "step", 0, Now.AddHours(1));
-        var second = tokens.Issue("run", "step", 0, Now.AddHours(1));
+        Assert.Equal(first, second);
+    }
+
+    /// <summary>Each input is bound by the nonce, the run's event included, which the payload does not hold.</summary>
+    [Theory]
+    [InlineData("another run id")]
+    [InlineData("another step")]
+    [InlineData("another round")]
+    [InlineData("another expiry")]
+    [InlineData("another run of the pod")]
+    [InlineData("another key")]
+    public void Issue_AnotherWaitOrKey_GivesAnotherTokenAndNonce(string other)
+    {
+        var (run, step, round, expiresAt, startedBy, key) = ("run", "step", 1, Now.AddHours(1), StartedBy, KeyA);
+        var first = Tokens(key).Issue(run, step, round, expiresAt, startedBy);
+        switch (other)
+        {
+            case "another run id": run = "run-2"; break;
+            case "another step": step = "step-2"; break;
+            case "another round": round = 2; break;
+            case "another expiry": expiresAt = expiresAt.AddSeconds(1); break;
+            case "another run of the pod": startedBy = "falco|alert-2"; break;
+            case "another key": key = KeyB; break;
+            default: throw new ArgumentOutOfRangeException(nameof(other), other, null);
+        }
+
+        var second = Tokens(key).Issue(run, step, round, expiresAt, startedBy);
 
         Assert.NotEqual(first, second);
-        Assert.NotEqual(tokens.Verify(first, Now).Claims!.Nonce, tokens.Verify(second, Now).Claims!.Nonce);
+        Assert.NotEqual(Tokens(KeyA, previous: KeyB).Verify(first, Now).Claims!.Nonce, Tokens(KeyA, previous: KeyB).Verify(second, Now).Claims!.Nonce);
     }
 
     [Theory]
@@ -62,7 +92,7 @@ public sealed class ApprovalTokensTests
     [Fact]
     public void Verify_SignedWithAnotherKey_IsBadSignature()
     {
-        var forged = Tokens(KeyB).Issue("run", "step", 0, Now.AddHours(1));
+        var forged = Tokens(KeyB).Issue("run", "step", 0, Now.AddHours(1), StartedBy);
 
         var check = Tokens(KeyA).Verify(forged, Now);
 
@@ -74,7 +104,7 @@ public sealed class ApprovalTokensTests
     public void Verify_TamperedPayload_IsBadSignature()
     {
         var tokens = Tokens(KeyA);
-        var token = tokens.Issue("run", "step", 0, Now.AddHours(1));
+        var token = tokens.Issue("run", "step", 0, Now.AddHours(1), StartedBy);
         var parts = token.Split('.');
         var payload = Base64Url.DecodeFromChars(parts[0]);
         payload[^1] ^= 0x01;
@@ -88,7 +118,7 @@ public sealed class ApprovalTokensTests
     public void Verify_TamperedSignature_IsBadSignature()
     {
         var tokens = Tokens(KeyA);
-        var token = tokens.Issue("run", "step", 0, Now.AddHours(1));
+        var token = tokens.Issue("run", "step", 0, Now.AddHours(1), StartedBy);
         var parts = token.Split('.');
         var mac = Base64Url.DecodeFromChars(parts[1]);
         mac[0] ^= 0x80;
@@ -110,7 +140,7 @@ public sealed class ApprovalTokensTests
     [InlineData("an expiry before year 1")]
     public void Verify_SignedPayloadOfTheWrongShape_IsMalformed(string wrong)
     {
-        var payload = Base64Url.DecodeFromChars(Tokens(KeyA).Issue("run", "step", 0, Now.AddHours(1)).Split('.')[0]);
+        var payload = Base64Url.DecodeFromChars(Tokens(KeyA).Issue("run", "step", 0, Now.AddHours(1), StartedBy).Split('.')[0]);
         const int RunIdAt = 29;
         const int StepIdAt = RunIdAt + 2 + 3;
         byte[] changed = wrong switch
@@ -136,7 +166,7 @@ public sealed class ApprovalTokensTests
     public void Verify_SignedPayloadChangedBackToItsShape_IsValid()
     {
         // The shape changes above re-signed unchanged: what they refuse is the shape, not the re-signing.
-        var payload = Base64Url.DecodeFromChars(Tokens(KeyA).Issue("run", "step", 0, Now.AddHours(1)).Split('.')[0]);
+        var payload = Base64Url.DecodeFromChars(Tokens(KeyA).Issue("run", "step", 0, Now.AddHours(1), StartedBy).Split('.')[0]);
         var signed = Base64Url.EncodeToString(payload) + "." + Base64Url.EncodeToString(HMACSHA256.HashData(ApprovalOptions.KeyBytes(KeyA), payload));
 
         Assert.Equal(ApprovalTokenStatus.Valid, Tokens(KeyA).Verify(signed, Now).Status);
@@ -145,17 +175,17 @@ public sealed class ApprovalTokensTests
     [Fact]
     public void Issue_IdsTooLongForALink_Throws()
     {
-        var error = Assert.Throws<ArgumentException>(() => Tokens(KeyA).Issue(new string('r', 1000), "step", 0, Now.AddHours(1)));
+        var error = Assert.Throws<ArgumentException>(() => Tokens(KeyA).Issue(new string('r', 1000), "step", 0, Now.AddHours(1), StartedBy));
 
         Assert.Contains("too long for an approval link", error.Message, StringComparison.Ordinal);
-        Assert.NotNull(Tokens(KeyA).Issue(new string('r', 900), "step", 0, Now.AddHours(1)));
+        Assert.NotNull(Tokens(KeyA).Issue(new string('r', 900), "step", 0, Now.AddHours(1), StartedBy));
     }
 
     [Fact]
     public void Verify_PastExpiry_IsExpiredWithClaims()
     {
         var tokens = Tokens(KeyA);
-        var token = tokens.Issue("run", "step", 1, Now.AddMinutes(30));
+        var token = tokens.Issue("run", "step", 1, Now.AddMinutes(30), StartedBy);
 
         var check = tokens.Verify(token, Now.AddMinutes(30));
 
@@ -166,11 +196,11 @@ public sealed class ApprovalTokensTests
     [Fact]
     public void Verify_AfterRotation_PreviousKeyTokensStillVerify()
     {
-        var old = Tokens(KeyA).Issue("run", "step", 0, Now.AddHours(1));
+        var old = Tokens(KeyA).Issue("run", "step", 0, Now.AddHours(1), StartedBy);
         var rotated = Tokens(KeyB, previous: KeyA);
 
         Assert.Equal(ApprovalTokenStatus.Valid, rotated.Verify(old, Now).Status);
-        Assert.Equal(ApprovalTokenStatus.Valid, rotated.Verify(rotated.Issue("run", "step", 0, Now.AddHours(1)), Now).Status);
+        Assert.Equal(ApprovalTokenStatus.Valid, rotated.Verify(rotated.Issue("run", "step", 0, Now.AddHours(1), StartedBy), Now).Status);
         Assert.Equal(ApprovalTokenStatus.BadSignature, Tokens(KeyB).Verify(old, Now).Status);
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Containment.Activities;
 using Containment.Alerts;
 using Containment.Approvals;
 using Containment.Ledger;
@@ -119,7 +120,7 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
     [Fact]
     public async Task ExpiredToken_Is410()
     {
-        var token = host.Get<ApprovalTokens>().Issue("c~n~p", "ask", 1, DateTimeOffset.UtcNow.AddMinutes(-1));
+        var token = host.Get<ApprovalTokens>().Issue("c~n~p", "ask", 1, DateTimeOffset.UtcNow.AddMinutes(-1), "test|a");
 
         using var page = await host.CreateAnonymousClient().GetAsync(Link(token));
 
@@ -142,7 +143,7 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
     public async Task TokenSignedWithAnotherKey_Is404()
     {
         var other = new ApprovalTokens(Options.Create(new ApprovalOptions { SigningKey = "another-signing-key-of-32-bytes-or-more" }));
-        var token = other.Issue("c~n~p", "ask", 1, DateTimeOffset.UtcNow.AddHours(1));
+        var token = other.Issue("c~n~p", "ask", 1, DateTimeOffset.UtcNow.AddHours(1), "test|a");
 
         using var page = await host.CreateAnonymousClient().GetAsync(Link(token));
 
@@ -153,7 +154,7 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
     public async Task WrongRoundToken_IsNotStored_Is404()
     {
         var (_, record) = await StoreAsync(approvers: []);
-        var otherRound = host.Get<ApprovalTokens>().Issue(record.InstanceId, record.StepId, 2, record.ExpiresAt);
+        var otherRound = host.Get<ApprovalTokens>().Issue(record.InstanceId, record.StepId, 2, record.ExpiresAt, ActivityTargets.EventId(record.Alert));
 
         using var page = await host.CreateAnonymousClient().PostAsync(Link(otherRound), Form("approve"));
 
@@ -252,7 +253,7 @@ public sealed class ApprovalFlowTests(LocalHostFixture host)
     {
         var instanceId = "aks-prod~shop~nobody-" + Guid.NewGuid().ToString("N")[..6];
         var expires = DateTimeOffset.UtcNow.AddHours(1);
-        var token = host.Get<ApprovalTokens>().Issue(instanceId, "ask", 1, expires);
+        var token = host.Get<ApprovalTokens>().Issue(instanceId, "ask", 1, expires, "test|a");
         var record = new ApprovalRecord
         {
             TokenHash = ApprovalTokens.Hash(token),

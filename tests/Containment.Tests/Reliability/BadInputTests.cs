@@ -118,9 +118,9 @@ public sealed class BadInputTests(ReliabilityHostFixture host)
                 return "not!base64~at*all.(neither)this";
             case ApprovalTokenKind.WrongRun:
                 // Signed with the host's key, for a run and step that asked nothing.
-                return tokens.Issue("aks-prod~shop~someone-else", "approve-release", 1, expires);
+                return tokens.Issue("aks-prod~shop~someone-else", "approve-release", 1, expires, "edr|asked");
             case ApprovalTokenKind.Expired:
-                return tokens.Issue("aks-prod~shop~someone-else", "approve-release", 1, DateTimeOffset.UtcNow.AddMinutes(-5));
+                return tokens.Issue("aks-prod~shop~someone-else", "approve-release", 1, DateTimeOffset.UtcNow.AddMinutes(-5), "edr|asked");
             default:
                 break;
         }
@@ -145,7 +145,7 @@ public sealed class BadInputTests(ReliabilityHostFixture host)
     private async Task<(string Token, ApprovalRecord Record)> StoreRequestAsync(ApprovalTokens tokens, DateTimeOffset expires)
     {
         var instanceId = "aks-prod~shop~asked-" + Guid.NewGuid().ToString("N")[..6];
-        var token = tokens.Issue(instanceId, "approve-release", 1, expires);
+        var token = tokens.Issue(instanceId, "approve-release", 1, expires, "edr|asked");
         var record = new ApprovalRecord
         {
             TokenHash = ApprovalTokens.Hash(token),

@@ -209,6 +209,69 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
     }
 
     [Fact]
+    public async Task RequestApproval_CallMadeAgainForTheSameWait_SendsTheSameLink_StoresOneRequestAndOneEntry()
+    {
+        // The call's answer was lost, or its process stopped before the run kept its result: the run makes it again,
+        // with the wait's stored deadline. The first message may not have gone out, so the link is sent again.
+        var pod = host.TakePod();
+        var step = new ApprovalStep { Id = "approve-release", Message = "release?", Channels = ["soc-teams"], Timeout = TimeSpan.FromHours(1) };
+        var request = ActivityCalls.Request("step-activities", pod, step) with { EventName = "approval-approve-release-1", Deadline = DateTimeOffset.UtcNow.AddHours(1) };
+        var ask = host.Activity(ActivityNames.RequestApproval);
+
+        var first = await ask.RunAsync(request, CancellationToken.None);
+        var again = await ask.RunAsync(request, CancellationToken.None);
+
+        Assert.True(first.Succeeded, first.Reason);
+        Assert.True(again.Succeeded, again.Reason);
+        var links = ApprovalLinksSent(pod);
+        Assert.Equal(2, links.Count);
+        var link = Assert.Single(links.Distinct(StringComparer.Ordinal));
+        var stored = await StoredApprovalsAsync(request.InstanceId);
+        Assert.Equal(Containment.Approvals.ApprovalTokens.Hash(link[(link.LastIndexOf('/') + 1)..]), Assert.Single(stored));
+        Assert.Equal(
+            [AuditAction.ApprovalRequested],
+            (await audit.ListAsync(AuditSubject.Isolation, ActivityTargets.IsolationId(request.Alert.Target), CancellationToken.None)).Select(entry => entry.Action));
+    }
+
+    [Fact]
+    public async Task RequestApproval_ThePodsNextRunAtTheSameWait_SendsItsOwnLink()
+    {
+        // Runs of a pod share the run id, so the next run's first round of the step may expire in the same second.
+        var pod = host.TakePod();
+        var step = new ApprovalStep { Id = "approve-release", Message = "release?", Channels = ["soc-teams"], Timeout = TimeSpan.FromHours(1) };
+        var request = ActivityCalls.Request("step-activities", pod, step) with { EventName = "approval-approve-release-1", Deadline = DateTimeOffset.UtcNow.AddHours(1) };
+        var nextRun = request with { Alert = request.Alert with { Id = request.Alert.Id + "-again" } };
+        var ask = host.Activity(ActivityNames.RequestApproval);
+
+        Assert.True((await ask.RunAsync(request, CancellationToken.None)).Succeeded);
+        Assert.True((await ask.RunAsync(nextRun, CancellationToken.None)).Succeeded);
+
+        Assert.Equal(2, ApprovalLinksSent(pod).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(2, (await StoredApprovalsAsync(request.InstanceId)).Count);
+    }
+
+    private List<string> ApprovalLinksSent(string pod) => host.Channels.Requests
+        .Select(request => System.Text.Encoding.UTF8.GetString(request.Body))
+        .Where(text => text.Contains(pod, StringComparison.Ordinal))
+        .Select(text => System.Text.RegularExpressions.Regex.Match(text, @"/api/approvals/[A-Za-z0-9_\-\.]+").Value)
+        .Where(link => link.Length > 0)
+        .ToList();
+
+    /// <summary>The token hashes of the approval requests stored in the pod's partition.</summary>
+    private async Task<List<string>> StoredApprovalsAsync(string instanceId)
+    {
+        const string Prefix = "approval~";
+        var filter = Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {TableKey.Encode(instanceId)} and RowKey ge {Prefix} and RowKey lt {"approval\u007f"}");
+        var hashes = new List<string>();
+        await foreach (var row in host.Get<LedgerTables>().Isolations.QueryAsync<Azure.Data.Tables.TableEntity>(filter, select: ["RowKey"]))
+        {
+            hashes.Add(row.RowKey[Prefix.Length..]);
+        }
+
+        return hashes;
+    }
+
+    [Fact]
     public async Task Release_ThePodIsGone_ItsPoliciesAreDeleted_TheRecordSaysReleasedAndWhy()
     {
         var pod = host.TakePod();
