@@ -107,6 +107,93 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task Check_PodRelabelledByAnIsolationUnderWay_IsLeftToItsRun()
+    {
+        using var flow = new FlowClient(host);
+        var pod = host.TakePod();
+        var podPath = $"/api/v1/namespaces/{LocalHostFixture.Namespace}/pods/{pod}";
+        var letGo = new TaskCompletionSource();
+        var heldAnswer = new FaultRule { Method = "PATCH", PathPrefix = podPath, DelayResponse = true, Until = letGo.Task };
+        host.KubeSim.Faults.Add(heldAnswer);
+        try
+        {
+            // The relabel is carried out and its answer held: the pod is cut off, and its record not yet written.
+            var instanceId = await PostReverseShellAsync(flow, pod);
+            await UntilAsync(() => host.KubeSim.Requests.CarriedOut("PATCH", podPath) > 0);
+            var underWay = await NothingLeftToSettle().CheckAsync(CancellationToken.None);
+            letGo.SetResult();
+            await flow.RunUntilAsync(instanceId, status => FlowClient.Waiting(status) && (string?)status["currentStep"] == "approve-release");
+            var isolated = await NothingLeftToSettle().CheckAsync(CancellationToken.None);
+
+            Assert.Empty(Of(underWay, pod));
+            Assert.Empty(Of(isolated, pod));
+            Assert.Equal(IsolationStatus.Isolated, (await isolations.GetAsync(instanceId, CancellationToken.None))!.Status);
+        }
+        finally
+        {
+            letGo.TrySetResult();
+            host.KubeSim.Faults.Remove(heldAnswer);
+        }
+    }
+
+    [Fact]
+    public async Task Check_PodGivenBackByAReleaseUnderWay_IsLeftToItsRun()
+    {
+        using var flow = new FlowClient(host);
+        var pod = host.TakePod();
+        var instanceId = await PostReverseShellAsync(flow, pod);
+        await flow.RunUntilAsync(instanceId, status => FlowClient.Waiting(status) && (string?)status["currentStep"] == "approve-release");
+        var letGo = new TaskCompletionSource();
+        var heldDelete = new FaultRule
+        {
+            Method = "DELETE",
+            PathPrefix = $"/apis/networking.k8s.io/v1/namespaces/{LocalHostFixture.Namespace}/networkpolicies/{QuarantineNames.PolicyName(pod)}",
+            Until = letGo.Task,
+        };
+        host.KubeSim.Faults.Add(heldDelete);
+        try
+        {
+            // Approved: the release gives the pod its labels back, then its fence's delete is held; the record still says isolated.
+            using var anonymous = host.CreateAnonymousClient();
+            using var approved = await anonymous.PostAsync(await flow.ApprovalLinkAsync(pod),
+                new FormUrlEncodedContent([new("decision", "approve"), new("name", "ops@contoso.com"), new("comment", "checked")]));
+            await UntilAsync(() => host.KubeSim.Faults.Fired(heldDelete) > 0);
+            var underWay = await NothingLeftToSettle().CheckAsync(CancellationToken.None);
+            letGo.SetResult();
+            await flow.RunUntilAsync(instanceId, FlowClient.Finished);
+            var released = await NothingLeftToSettle().CheckAsync(CancellationToken.None);
+
+            Assert.Equal(200, (int)approved.StatusCode);
+            Assert.Empty(Of(underWay, pod));
+            Assert.Empty(Of(released, pod));
+            Assert.Equal(IsolationStatus.Released, (await isolations.GetAsync(instanceId, CancellationToken.None))!.Status);
+        }
+        finally
+        {
+            letGo.TrySetResult();
+            host.KubeSim.Faults.Remove(heldDelete);
+        }
+    }
+
+    /// <summary>Posts a reverse-shell alert for the pod; the run's id.</summary>
+    private static async Task<string> PostReverseShellAsync(FlowClient flow, string pod)
+    {
+        var (status, body) = await flow.PostAsync("api/alerts", FlowClient.Payload("defender-arm-reverse-shell.json", pod));
+        Assert.Equal(202, status);
+        return (string)body["alerts"]![0]!["instanceId"]!;
+    }
+
+    private static async Task UntilAsync(Func<bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!done())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the cluster request did not come");
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
+        }
+    }
+
+    [Fact]
     public async Task GetDrift_OverHttp_NamesTheKindAndTheRecordInWireForm()
     {
         var pod = await IsolateSettledAsync(IsolationStatus.Failed);
@@ -354,6 +441,7 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
         host.Get<Containment.Clusters.KubernetesCallPipeline>(),
         host.Get<Containment.Clusters.ClusterAccessReview>(),
         isolations,
+        host.Get<Containment.Runs.IPlaybookRuntime>(),
         Microsoft.Extensions.Options.Options.Create(new DriftOptions { Settling = TimeSpan.Zero }),
         host.Get<TimeProvider>(),
         Microsoft.Extensions.Logging.Abstractions.NullLogger<LedgerDriftCheck>.Instance);

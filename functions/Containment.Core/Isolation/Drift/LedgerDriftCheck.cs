@@ -22,6 +22,7 @@ public sealed partial class LedgerDriftCheck(
     KubernetesCallPipeline calls,
     ClusterAccessReview access,
     IsolationLedger isolations,
+    IPlaybookRuntime runtime,
     IOptions<DriftOptions> options,
     TimeProvider time,
     ILogger<LedgerDriftCheck> logger)
@@ -104,7 +105,7 @@ public sealed partial class LedgerDriftCheck(
             }
 
             var id = record?.Id ?? RunInstanceId.ForTarget(alias, ns, name);
-            if (NotIsolatedBy(record))
+            if (NotIsolatedBy(record) && await StillDisagreesAsync(id, record, NotIsolatedBy, cancellationToken))
             {
                 findings.Add(new DriftFinding(DriftKind.QuarantinedWithoutIsolation, alias, ns, name, id,
                     $"the pod carries quarantine {quarantineId}, and {RecordSays(record)}", record?.Status, since));
@@ -125,7 +126,7 @@ public sealed partial class LedgerDriftCheck(
             var (kind, podSays) = pod is null
                 ? (DriftKind.IsolatedButPodGone, "the pod no longer exists")
                 : (DriftKind.IsolatedButNotQuarantined, "the pod carries no quarantine: it has its network");
-            if (!QuarantineNames.IsQuarantined(pod))
+            if (!QuarantineNames.IsQuarantined(pod) && await StillDisagreesAsync(record.Id, record, IsolatedBy, cancellationToken))
             {
                 findings.Add(new DriftFinding(kind, alias, record.Namespace, record.Pod, record.Id,
                     $"the record says isolated since {record.ChangedAt:u}, and {podSays}", record.Status, record.ChangedAt));
@@ -215,6 +216,26 @@ public sealed partial class LedgerDriftCheck(
 
         return findings;
     }
+
+    /// <summary>
+    /// Whether a disagreement between the pod as read and <paramref name="record"/> stands: the pod's run is not changing
+    /// its network now, and the record, read again, still says what it said. A run relabels the pod (to isolate it, or
+    /// back to release it) a moment before its record says so; a run started long ago, whose approval came just now, is
+    /// that moment past every settling window its start or record gives. The run's step under way is stored before it
+    /// acts and ends only once its record is written, so a check that finds the run past it finds the record written.
+    /// </summary>
+    private async Task<bool> StillDisagreesAsync(string id, IsolationRecord? record, Func<IsolationRecord?, bool> disagrees, CancellationToken cancellationToken)
+    {
+        if (await runtime.GetProgressAsync(id, cancellationToken) is { EndedAt: null, IsolatedAt: null })
+        {
+            return false;
+        }
+
+        var now = await isolations.GetAsync(id, cancellationToken);
+        return disagrees(now) && now?.ChangedAt == record?.ChangedAt;
+    }
+
+    private static bool IsolatedBy(IsolationRecord? record) => record is { Status: LedgerStatus.Isolated };
 
     /// <summary>Whether the ledger holds the pod not isolated: released, failed, or no record at all (isolating and releasing are under way).</summary>
     private static bool NotIsolatedBy(IsolationRecord? record) => record is null or { Status: LedgerStatus.Released or LedgerStatus.Failed };
