@@ -4,7 +4,8 @@ namespace Containment.Runs.Embedded;
 
 /// <summary>
 /// How long a run whose drive failed (storage unreachable past the SDK's own retries, say) waits before it is
-/// driven again: <see cref="EmbeddedRuntimeOptions.DriveRetryDelay"/>, doubled after each failure in a row up to
+/// driven again, and a start whose run write failed, though it may have landed, before the run's row is looked at:
+/// <see cref="EmbeddedRuntimeOptions.DriveRetryDelay"/>, doubled after each failure in a row up to
 /// <see cref="EmbeddedRuntimeOptions.MaxDriveRetryDelay"/>. A run is never left to wait for a restart, but for one
 /// that could not store even its failure (<see cref="UnstorableState"/>), which a retry would not mend.
 /// </summary>

@@ -71,20 +71,30 @@ public sealed partial class EmbeddedRuntime
             // A row it took may not have been applied, and a write whose answer was lost may have landed.
             buffered.Mark(instanceId);
             cache.Remove(instanceId);
-            var delay = retries.Failed(instanceId);
-            LogDriveFailed(logger, exception, instanceId, delay);
-            if (Volatile.Read(ref disposed) == 0)
-            {
-                // Replaces the run's wait timer, if any: the next drive reads the row and sets it again.
-                timers.Set(instanceId, time.GetUtcNow() + delay, () => Kick(instanceId, input: null, readRow: true));
-            }
 
+            // Replaces the run's wait timer, if any: the next drive reads the row and sets it again.
+            LogDriveFailed(logger, exception, instanceId, DriveFromRowLater(timers, instanceId));
             return exception;
         }
         finally
         {
             runLock.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Counts a failure of the run (<see cref="DriveRetries"/>) and, unless the runtime has stopped, sets a timer on
+    /// <paramref name="timer"/> that drives the run from its row once the delay has passed; the delay.
+    /// </summary>
+    private TimeSpan DriveFromRowLater(RunTimers timer, string instanceId)
+    {
+        var delay = retries.Failed(instanceId);
+        if (Volatile.Read(ref disposed) == 0)
+        {
+            timer.Set(instanceId, time.GetUtcNow() + delay, () => Kick(instanceId, input: null, readRow: true));
+        }
+
+        return delay;
     }
 
     private async Task DriveLockedAsync(string instanceId, RunInput? input, StoredRun? known, long knownAsOf, RunSlots.Turn turn, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Azure;
 using Containment.Alerts;
 using Containment.Playbooks;
 using Containment.Runs.Machine;
@@ -56,7 +57,7 @@ public sealed partial class EmbeddedRuntime
                     invoker.ReadAhead(calls.Calls, stopping.Token);
                 }
 
-                var etag = await inserting;
+                var etag = await StartWrittenAsync(instanceId, inserting, cancellationToken);
                 if (etag is null)
                 {
                     if (insertOnly)
@@ -86,7 +87,7 @@ public sealed partial class EmbeddedRuntime
                         (state, first) = PlaybookMachine.Next(playbook, null, new RunStarted(existing.State.StartedAt.AddTicks(1), instanceId, alert with { Raw = null }));
                     }
 
-                    etag = existing is null ? null : await store.ReplaceEndedAsync(state, playbook, existing.ETag, cancellationToken);
+                    etag = existing is null ? null : await StartWrittenAsync(instanceId, store.ReplaceEndedAsync(state, playbook, existing.ETag, cancellationToken), cancellationToken);
                 }
 
                 if (etag is { } stored)
@@ -117,6 +118,30 @@ public sealed partial class EmbeddedRuntime
 
         throw new InvalidOperationException($"run {instanceId} kept changing while starting it");
     }
+
+    /// <summary>
+    /// A start's write of its run, as the store answers it. One that fails may have landed all the same (its answer lost,
+    /// and every try after it failed too), and a sender told to deliver again may never do so: the run's row is looked at
+    /// once the drive retry delay has passed, and a run found there is driven. The failure goes to the caller as it is.
+    /// A start its caller cancelled is left to that caller, and to the next process's pick-up.
+    /// </summary>
+    private async Task<ETag?> StartWrittenAsync(string instanceId, Task<ETag?> writing, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await writing;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The ending this process remembers may be of the run the write replaced: the next question reads the row.
+            endedRuns.Remove(instanceId);
+            LogStartUnsure(logger, exception, instanceId, DriveFromRowLater(unsureStarts, instanceId));
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {InstanceId} may be stored though the write of its start failed; its row is looked at in {Delay}")]
+    private static partial void LogStartUnsure(ILogger logger, Exception exception, string instanceId, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {InstanceId} started with playbook {Playbook}")]
     private static partial void LogStarted(ILogger logger, string instanceId, string playbook);

@@ -18,6 +18,12 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     private readonly RunStore store;
     private readonly ActivityInvoker invoker;
     private readonly RunTimers timers;
+
+    // Starts whose run write failed but may have landed, each waiting to look at its run's row (StartWrittenAsync). Kept
+    // apart from the runs' own timers, which their drives replace and cancel by id: a drive ending the run a start
+    // replaced would cancel the look, and a look set in their place would hold back a waiting run's timeout.
+    private readonly RunTimers unsureStarts;
+
     private readonly TimeProvider time;
     private readonly ILogger<EmbeddedRuntime> logger;
     private readonly int maxConflictRetries;
@@ -51,6 +57,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         this.time = time;
         this.logger = logger;
         timers = new RunTimers(time);
+        unsureStarts = new RunTimers(time);
         maxConflictRetries = options.Value.MaxConcurrencyRetries;
         cache = new RunCache(options.Value.CachedRuns);
         retries = new DriveRetries(options.Value.DriveRetryDelay, options.Value.MaxDriveRetryDelay);
@@ -60,7 +67,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
     /// <summary>How many runs wait on an in-memory timer.</summary>
     public int WaitingTimers => timers.Count;
 
-    /// <summary>How many runs wait to be driven again after their drive failed.</summary>
+    /// <summary>How many runs wait to be driven again after their drive failed, or to be looked at after their start's write failed.</summary>
     public int RetryingRuns => retries.Count;
 
     /// <summary>How many drives wait for a slot (<see cref="EmbeddedRuntimeOptions.MaxConcurrentRuns"/>).</summary>
@@ -156,6 +163,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         // Counted first: a drive that sees a cleared entry also sees the count moved.
         Interlocked.Increment(ref forgotten);
         timers.CancelAll();
+        unsureStarts.CancelAll();
         unfinishedRuns.Clear();
         endedRuns.Clear();
         cache.Clear();
@@ -182,6 +190,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
 
         await stopping.CancelAsync();
         timers.Dispose();
+        unsureStarts.Dispose();
         try
         {
             // Activities get the stop signal; one that ignores it is not waited for long.
