@@ -71,6 +71,31 @@ public sealed class KubernetesCallPipeline
         }
     }
 
+    /// <summary>
+    /// A delete: whether the object was there and is gone now. A try that got no answer (the client's timeout, a lost
+    /// connection) may have deleted it, and the next try then meets a 404: that too is a delete this call made.
+    /// </summary>
+    public async Task<bool> DeleteAsync<T>(KubernetesOperation operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var unanswered = false;
+        var answer = await ExecuteOrDefaultAsync(
+            operation,
+            async ct =>
+            {
+                try
+                {
+                    return await call(ct);
+                }
+                catch (Exception e) when (e is HttpRequestException or TimeoutException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+                {
+                    unanswered = true;
+                    throw;
+                }
+            },
+            cancellationToken);
+        return answer is not null || unanswered;
+    }
+
     internal static KubernetesFailure Map(KubernetesOperation operation, Exception exception)
     {
         if (exception is KubernetesOperationException known)

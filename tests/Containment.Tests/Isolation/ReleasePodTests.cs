@@ -159,6 +159,26 @@ public sealed class ReleasePodTests
         Assert.Empty(outcome.Notes);
     }
 
+    [Theory]
+    [InlineData(false, IsolationHarness.PoliciesPath, "NetworkPolicy")]
+    [InlineData(true, "/apis/cilium.io/v2/namespaces/shop/ciliumnetworkpolicies", "CiliumNetworkPolicy")]
+    public async Task ReleaseAsync_PolicyDeletedButItsAnswerLost_TheRetrysNotFound_StillSaysItWasDeleted(bool cilium, string collection, string kind)
+    {
+        await using var harness = await IsolationHarness.StartAsync(cilium, requestTimeout: "00:00:01");
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+
+        // The API server deletes the policy and its answer comes after the client has given up: the retried delete meets a 404.
+        var lost = new FaultRule { Method = "DELETE", PathPrefix = collection, Delay = TimeSpan.FromSeconds(3), DelayResponse = true, Count = 1 };
+        harness.Sim.Faults.Add(lost);
+        var outcome = await harness.DriveAsync(harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None));
+
+        Assert.Equal(1, harness.Sim.Faults.Fired(lost));
+        Assert.Equal(2, harness.Sim.Requests.Count("DELETE", collection));
+        Assert.Equal(ReleaseStatus.Released, outcome.Status);
+        Assert.Contains($"{kind}/containment-quarantine-web-7d9f-abcde", outcome.DeletedPolicies);
+        Assert.Equal(cilium ? 2 : 1, outcome.DeletedPolicies.Count);
+    }
+
     [Fact]
     public async Task ReleaseAsync_SecondCall_NotIsolatedAndNoPodWrite()
     {

@@ -82,9 +82,9 @@ public sealed class DeletePod(
             };
             try
             {
-                return await calls.ExecuteOrDefaultAsync(new KubernetesOperation("delete", "pods", target.Namespace, target.Pod),
+                return await calls.DeleteAsync(new KubernetesOperation("delete", "pods", target.Namespace, target.Pod),
                     ct => client.CoreV1.DeleteNamespacedPodAsync(target.Pod, target.Namespace, body, cancellationToken: ct),
-                    cancellationToken) is null ? DeleteResult.Gone : DeleteResult.Deleted;
+                    cancellationToken) ? DeleteResult.Deleted : DeleteResult.Gone;
             }
             catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict && attempt < MaxConflictRetries)
             {

@@ -7,13 +7,13 @@ namespace Containment.Isolation.Actions.Quarantine;
 internal static class QuarantinePolicyDeletes
 {
     /// <summary>Whether the NetworkPolicy was there to delete.</summary>
-    public static async Task<bool> DeleteNetworkPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, CancellationToken cancellationToken) =>
-        await calls.ExecuteOrDefaultAsync(new KubernetesOperation("delete", "networkpolicies", ns, name),
-            ct => client.NetworkingV1.DeleteNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken) is not null;
+    public static Task<bool> DeleteNetworkPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, CancellationToken cancellationToken) =>
+        calls.DeleteAsync(new KubernetesOperation("delete", "networkpolicies", ns, name),
+            ct => client.NetworkingV1.DeleteNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
 
     /// <summary>Whether the CiliumNetworkPolicy was there to delete.</summary>
-    public static async Task<bool> DeleteCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, CancellationToken cancellationToken) =>
-        await calls.ExecuteOrDefaultAsync(new KubernetesOperation("delete", CiliumNetworkPolicies.Resource, ns, name),
+    public static Task<bool> DeleteCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, CancellationToken cancellationToken) =>
+        calls.DeleteAsync(new KubernetesOperation("delete", CiliumNetworkPolicies.Resource, ns, name),
             ct => client.CustomObjects.DeleteNamespacedCustomObjectAsync(CiliumNetworkPolicies.Group, CiliumNetworkPolicies.Version, ns, CiliumNetworkPolicies.Plural, name, cancellationToken: ct),
-            cancellationToken) is not null;
+            cancellationToken);
 }
