@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Containment.Alerts;
 
@@ -29,8 +30,10 @@ public sealed record Alert
     /// <summary>
     /// Why the request the alert reports changed nothing, when the detector says so: a Kubernetes audit event of a
     /// request the API server refused (a create that made no pod, an exec that never ran). Stored, and acted on by no
-    /// playbook.
+    /// playbook. Read from the detector's own fields, never from the product's alert JSON, so no sender can have an
+    /// alert dropped by saying so; the event's reason keeps it.
     /// </summary>
+    [JsonIgnore]
     public string? Refused { get; init; }
 
     /// <summary>The payload as the sender delivered it, kept for the record.</summary>

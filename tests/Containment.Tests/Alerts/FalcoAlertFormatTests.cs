@@ -193,6 +193,8 @@ public sealed class FalcoAlertFormatTests
     [InlineData("\"403\"", "\"Forbidden\"", "the API server refused the request (403 'Forbidden'), so it changed nothing")]
     [InlineData("409", null, "the API server refused the request (409), so it changed nothing")]
     [InlineData("\"201\"", null, null)]
+    [InlineData("\"101\"", null, null)]
+    [InlineData("\"Forbidden\"", null, null)]
     [InlineData("200", null, null)]
     [InlineData("\"<NA>\"", null, null)]
     public void Read_K8sAuditEventPrintingItsResponseCode_SaysWhetherTheAPIServerRefusedTheRequest(string code, string? reason, string? refused)

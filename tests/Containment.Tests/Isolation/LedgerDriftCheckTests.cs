@@ -175,6 +175,33 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
         }
     }
 
+    [Fact]
+    public async Task Check_IsolatedRecordOfAPodGivenBack_WhileItsNextRunWaitsForAnApproval_IsStillReported()
+    {
+        using var flow = new FlowClient(host);
+        var pod = await IsolateSettledAsync(IsolationStatus.Isolated);
+        await host.Get<ReleaseAction>().ReleaseAsync(ActivityTargets.Pod(Isolate(pod).Alert.Target), RunStartedAt.AddMinutes(1), CancellationToken.None);
+
+        // A run of the pod's that asks a person first: it waits, and changes nothing on the cluster meanwhile.
+        var (status, body) = await flow.PostAsync("api/alerts", $$"""
+            { "id": "drift-{{Guid.NewGuid():N}}", "source": "siem", "category": "abnormal-process", "severity": "medium", "time": "2026-11-23T03:00:00Z",
+              "title": "Unexpected binary", "target": { "cluster": "{{LocalHostFixture.Cluster}}", "namespace": "{{LocalHostFixture.Namespace}}", "pod": "{{pod}}" } }
+            """);
+        var instanceId = (string)body["alerts"]![0]!["instanceId"]!;
+        await flow.RunUntilAsync(instanceId, FlowClient.Waiting);
+        try
+        {
+            var finding = Assert.Single(Of(await NothingLeftToSettle().CheckAsync(CancellationToken.None), pod));
+
+            Assert.Equal(202, status);
+            Assert.Equal(DriftKind.IsolatedButNotQuarantined, finding.Kind);
+        }
+        finally
+        {
+            await host.Get<Containment.Runs.IPlaybookRuntime>().TerminateAsync(instanceId, "test over", CancellationToken.None);
+        }
+    }
+
     /// <summary>Posts a reverse-shell alert for the pod; the run's id.</summary>
     private static async Task<string> PostReverseShellAsync(FlowClient flow, string pod)
     {

@@ -76,6 +76,27 @@ public sealed class StartWriteFailureTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task StartNew_InsertLandedThenTheSenderHungUp_CancelledAndTheRunIsDrivenAfterTheDelay()
+    {
+        var prefix = AzuriteFixture.NewTablePrefix();
+        using var sender = new CancellationTokenSource();
+        var hangUp = new HangUpAfterWrite(prefix + "Runs", sender);
+        await using var harness = new RuntimeHarness(azurite.ConnectionString, prefix, storagePolicy: hangUp);
+        var id = RuntimeHarness.NewInstanceId();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            await harness.Runtime.StartNewAsync(id, MachineDriver.Shipped(Escape), MachineDriver.Alert(), sender.Token));
+        var undriven = await harness.IdleStatusAsync(id);
+        harness.Time.Advance(FirstDelay);
+        var waiting = await harness.IdleStatusAsync(id);
+
+        Assert.True(hangUp.HungUp);
+        Assert.Equal(RunPhase.Running, undriven.Phase);
+        Assert.Equal((RunPhase.Waiting, "approval-approve-release-1"), (waiting.Phase, waiting.AwaitedEvent));
+        Assert.Single(harness.Log.Of(ActivityNames.IsolatePod));
+    }
+
+    [Fact]
     public async Task StartNew_InsertRefused_FailsAndLeavesNothingToDrive()
     {
         var prefix = AzuriteFixture.NewTablePrefix();

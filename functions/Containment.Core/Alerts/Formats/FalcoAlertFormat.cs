@@ -165,21 +165,20 @@ public sealed class FalcoAlertFormat : IAlertFormat
     }
 
     /// <summary>
-    /// The API server's refusal of a k8saudit event's request, when the rule's output prints <c>ka.response.code</c>: any
-    /// code but 2xx. The plugin's rules match the request, not its outcome, so a create that was refused names a pod that
-    /// never existed.
+    /// The API server's refusal of a k8saudit event's request, when the rule's output prints <c>ka.response.code</c>: a 4xx
+    /// or 5xx. The plugin's rules match the request, not its outcome, so a create that was refused names a pod that never
+    /// existed. Any other code is no refusal: an exec or attach that went through answers 101 Switching Protocols, and a
+    /// code that is not a number is acted on rather than dropped.
     /// </summary>
     private static string? Refusal(JsonElement fields)
     {
-        var code = Field(fields, "ka.response.code");
-        var numeric = int.TryParse(code, NumberStyles.None, CultureInfo.InvariantCulture, out var status);
-        if (code is null || (numeric && status is >= 200 and < 300))
+        if (!int.TryParse(Field(fields, "ka.response.code"), NumberStyles.None, CultureInfo.InvariantCulture, out var status) || status is < 400 or > 599)
         {
             return null;
         }
 
         var reason = Field(fields, "ka.response.reason");
-        return $"the API server refused the request ({(numeric ? code : AlertProblem.Quote(code))}{(reason is null ? string.Empty : " " + AlertProblem.Quote(reason))}), so it changed nothing";
+        return $"the API server refused the request ({status}{(reason is null ? string.Empty : " " + AlertProblem.Quote(reason))}), so it changed nothing";
     }
 
     /// <summary>A field of <c>output_fields</c>; Falco writes <c>&lt;NA&gt;</c> (older) or null (newer) for "not available".</summary>

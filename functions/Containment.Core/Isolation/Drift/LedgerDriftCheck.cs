@@ -2,6 +2,7 @@ using Containment.Clusters;
 using Containment.Isolation.Actions.Quarantine;
 using Containment.Ledger;
 using Containment.Runs;
+using Containment.Runs.Machine;
 using Containment.Isolation.Actions.CordonNode;
 using k8s;
 using k8s.Models;
@@ -223,10 +224,11 @@ public sealed partial class LedgerDriftCheck(
     /// back to release it) a moment before its record says so; a run started long ago, whose approval came just now, is
     /// that moment past every settling window its start or record gives. The run's step under way is stored before it
     /// acts and ends only once its record is written, so a check that finds the run past it finds the record written.
+    /// A run waiting (for an approval, say) changes nothing meanwhile, and is no reason to stay silent.
     /// </summary>
     private async Task<bool> StillDisagreesAsync(string id, IsolationRecord? record, Func<IsolationRecord?, bool> disagrees, CancellationToken cancellationToken)
     {
-        if (await runtime.GetProgressAsync(id, cancellationToken) is { EndedAt: null, IsolatedAt: null })
+        if (await runtime.GetStatusAsync(id, cancellationToken) is { Phase: not RunPhase.Finished } run && HeldIsolation.ChangingNetwork(run.History))
         {
             return false;
         }

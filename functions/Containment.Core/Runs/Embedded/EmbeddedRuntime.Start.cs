@@ -57,7 +57,7 @@ public sealed partial class EmbeddedRuntime
                     invoker.ReadAhead(calls.Calls, stopping.Token);
                 }
 
-                var etag = await StartWrittenAsync(instanceId, inserting, cancellationToken);
+                var etag = await StartWrittenAsync(instanceId, inserting);
                 if (etag is null)
                 {
                     if (insertOnly)
@@ -87,7 +87,7 @@ public sealed partial class EmbeddedRuntime
                         (state, first) = PlaybookMachine.Next(playbook, null, new RunStarted(existing.State.StartedAt.AddTicks(1), instanceId, alert with { Raw = null }));
                     }
 
-                    etag = existing is null ? null : await StartWrittenAsync(instanceId, store.ReplaceEndedAsync(state, playbook, existing.ETag, cancellationToken), cancellationToken);
+                    etag = existing is null ? null : await StartWrittenAsync(instanceId, store.ReplaceEndedAsync(state, playbook, existing.ETag, cancellationToken));
                 }
 
                 if (etag is { } stored)
@@ -123,15 +123,16 @@ public sealed partial class EmbeddedRuntime
     /// A start's write of its run, as the store answers it. One that fails may have landed all the same (its answer lost,
     /// and every try after it failed too), and a sender told to deliver again may never do so: the run's row is looked at
     /// once the drive retry delay has passed, and a run found there is driven. The failure goes to the caller as it is.
-    /// A start its caller cancelled is left to that caller, and to the next process's pick-up.
+    /// A start its caller cancelled is looked at too: a sender that gave up waiting on slow storage hung up after its
+    /// insert may have landed, and may not deliver again.
     /// </summary>
-    private async Task<ETag?> StartWrittenAsync(string instanceId, Task<ETag?> writing, CancellationToken cancellationToken)
+    private async Task<ETag?> StartWrittenAsync(string instanceId, Task<ETag?> writing)
     {
         try
         {
             return await writing;
         }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception exception)
         {
             // The ending this process remembers may be of the run the write replaced: the next question reads the row.
             endedRuns.Remove(instanceId);

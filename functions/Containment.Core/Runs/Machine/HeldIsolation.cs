@@ -23,6 +23,13 @@ public static class HeldIsolation
     }
 
     /// <summary>
+    /// Whether a step that changes the pod's network (an isolation, a release, a pod deletion) is under way: begun and
+    /// stored, its record not yet written.
+    /// </summary>
+    public static bool ChangingNetwork(IReadOnlyList<StepRecord> history) =>
+        history is [.., { Type: IsolateStep.TypeName or ReleaseStep.TypeName or DeletePodStep.TypeName, Outcome: StepOutcome.Running }];
+
+    /// <summary>
     /// What the held isolation could not guarantee, as its outcome said (connections established before it kept by
     /// Calico, say): messages telling that the pod is isolated pass these on.
     /// </summary>
