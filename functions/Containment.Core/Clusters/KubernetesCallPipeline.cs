@@ -75,13 +75,24 @@ public sealed class KubernetesCallPipeline
     /// A delete: whether the object was there and is gone now. A try that got no answer (the client's timeout, a lost
     /// connection) may have deleted it, and the next try then meets a 404: that too is a delete this call made.
     /// </summary>
-    public async Task<bool> DeleteAsync<T>(KubernetesOperation operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    /// <param name="stillTheOne">
+    /// Asked before a try that follows one with no answer: whether the object under the name is still the one to delete.
+    /// Deleted by the try before, its name may have been taken by another since, which the next try would delete; false
+    /// stops, and the delete counts as made.
+    /// </param>
+    public async Task<bool> DeleteAsync<T>(KubernetesOperation operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken,
+        Func<CancellationToken, Task<bool>>? stillTheOne = null)
     {
         var unanswered = false;
         var answer = await ExecuteOrDefaultAsync(
             operation,
             async ct =>
             {
+                if (unanswered && stillTheOne is not null && !await stillTheOne(ct))
+                {
+                    return default;
+                }
+
                 try
                 {
                     return await call(ct);

@@ -180,6 +180,42 @@ public sealed class ReleasePodTests
     }
 
     [Fact]
+    public async Task ReleaseAsync_FenceDeletedButItsAnswerLost_ALaterQuarantinesFenceMadeMeanwhile_TheRetryLeavesIt()
+    {
+        await using var harness = await IsolationHarness.StartAsync(requestTimeout: "00:00:01");
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        var fencePath = $"{IsolationHarness.PoliciesPath}/containment-quarantine-web-7d9f-abcde";
+        var letGo = new TaskCompletionSource();
+        var heldAnswer = new FaultRule { Method = "DELETE", PathPrefix = fencePath, DelayResponse = true, Until = letGo.Task, Count = 1 };
+        harness.Sim.Faults.Add(heldAnswer);
+        try
+        {
+            // The release's delete is carried out and its answer held; a later run's isolation makes its own fence
+            // meanwhile (201, before its relabel), under the same name, for its own quarantine.
+            var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
+            while (harness.Sim.Requests.CarriedOut("DELETE", fencePath) == 0 && !releasing.IsCompleted)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
+            }
+
+            await harness.Sim.Store.CreateAsync(ResourceCatalog.NetworkPolicies, "shop", JsonNode.Parse("""
+                {"metadata":{"name":"containment-quarantine-web-7d9f-abcde","labels":{"app.kubernetes.io/managed-by":"containment"}},
+                 "spec":{"podSelector":{"matchLabels":{"containment.io/quarantine":"later-run"}},"policyTypes":["Ingress","Egress"]}}
+                """)!.AsObject(), CancellationToken.None);
+            var outcome = await harness.DriveAsync(releasing);
+
+            Assert.Equal(ReleaseStatus.Released, outcome.Status);
+            Assert.Equal(["NetworkPolicy/containment-quarantine-web-7d9f-abcde"], outcome.DeletedPolicies);
+            var left = await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None);
+            Assert.Equal("later-run", (string?)left?["spec"]!["podSelector"]!["matchLabels"]![QuarantineNames.QuarantineLabel]);
+        }
+        finally
+        {
+            letGo.TrySetResult();
+        }
+    }
+
+    [Fact]
     public async Task ReleaseAsync_SecondCall_NotIsolatedAndNoPodWrite()
     {
         await using var harness = await IsolationHarness.StartAsync();

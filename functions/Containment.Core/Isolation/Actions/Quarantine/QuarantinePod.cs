@@ -359,12 +359,12 @@ public sealed class QuarantinePod(
         await ahead.AnsweredAsync();
         if (ahead.Policy.IsCompletedSuccessfully && ahead.Policy.Result?.Metadata.Name is { } policyName)
         {
-            await QuarantinePolicyDeletes.DeleteNetworkPolicyAsync(calls, client, ns, policyName, cancellationToken);
+            await QuarantinePolicyDeletes.DeleteNetworkPolicyAsync(calls, client, ns, policyName, ahead.QuarantineId, cancellationToken);
         }
 
         if (ahead.Cilium.IsCompletedSuccessfully && ahead.Cilium.Result?["metadata"]?["name"]?.GetValue<string>() is { } ciliumName)
         {
-            await QuarantinePolicyDeletes.DeleteCiliumPolicyAsync(calls, client, ns, ciliumName, cancellationToken);
+            await QuarantinePolicyDeletes.DeleteCiliumPolicyAsync(calls, client, ns, ciliumName, ahead.QuarantineId, cancellationToken);
         }
     }
 

@@ -175,7 +175,7 @@ internal static class QuarantinePolicyWrites
         ["spec"] = CiliumSpec(quarantineId),
     };
 
-    private static async Task<JsonNode?> ReadCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, CancellationToken cancellationToken)
+    public static async Task<JsonNode?> ReadCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, CancellationToken cancellationToken)
     {
         var found = await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", CiliumNetworkPolicies.Resource, ns, name),
             ct => client.CustomObjects.GetNamespacedCustomObjectAsync(CiliumNetworkPolicies.Group, CiliumNetworkPolicies.Version, ns, CiliumNetworkPolicies.Plural, name, ct), cancellationToken);

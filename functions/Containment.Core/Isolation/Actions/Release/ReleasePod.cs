@@ -39,6 +39,7 @@ public sealed class ReleasePod(
         "the pod carries the labels its quarantine saved, which come back exactly (a quarantine label with none saved beside it was put on by hand: only it comes off)",
         "the labels are back before the quarantine policies are deleted, so no moment leaves the pod selected by no policy",
         "once the policies are deleted, the pod is read again: one another run has quarantined meanwhile gets its fence back",
+        "a delete tried again after a try that got no answer leaves a policy that fences another quarantine: another run made it since",
         "a pod that is gone has only its quarantine policies deleted",
     ];
 
@@ -69,7 +70,7 @@ public sealed class ReleasePod(
         List<string> deleted;
         try
         {
-            deleted = await DeletePoliciesAsync(connection, ns, policyName, cancellationToken);
+            deleted = await DeletePoliciesAsync(connection, ns, policyName, QuarantineNames.QuarantineIdOf(read), cancellationToken);
         }
         catch (KubernetesOperationException e) when (saved is not null)
         {
@@ -138,15 +139,16 @@ public sealed class ReleasePod(
     }
 
     /// <summary>Deletes the NetworkPolicy and, where served, the Cilium policy; names those that were there.</summary>
-    private async Task<List<string>> DeletePoliciesAsync(ClusterConnection connection, string ns, string policyName, CancellationToken cancellationToken)
+    /// <param name="quarantineId">The quarantine the pod carried when read, whose fence this is; null when it carried none.</param>
+    private async Task<List<string>> DeletePoliciesAsync(ClusterConnection connection, string ns, string policyName, string? quarantineId, CancellationToken cancellationToken)
     {
         var deleted = new List<string>();
-        if (await QuarantinePolicyDeletes.DeleteNetworkPolicyAsync(calls, connection.Client, ns, policyName, cancellationToken))
+        if (await QuarantinePolicyDeletes.DeleteNetworkPolicyAsync(calls, connection.Client, ns, policyName, quarantineId, cancellationToken))
         {
             deleted.Add($"NetworkPolicy/{policyName}");
         }
 
-        if (connection.Facts.ServesCiliumNetworkPolicies && await QuarantinePolicyDeletes.DeleteCiliumPolicyAsync(calls, connection.Client, ns, policyName, cancellationToken))
+        if (connection.Facts.ServesCiliumNetworkPolicies && await QuarantinePolicyDeletes.DeleteCiliumPolicyAsync(calls, connection.Client, ns, policyName, quarantineId, cancellationToken))
         {
             deleted.Add($"CiliumNetworkPolicy/{policyName}");
         }
