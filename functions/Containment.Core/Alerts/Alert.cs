@@ -28,13 +28,13 @@ public sealed record Alert
     public string? Rule { get; init; }
 
     /// <summary>
-    /// Why the request the alert reports changed nothing, when the detector says so: a Kubernetes audit event of a
-    /// request the API server refused (a create that made no pod, an exec that never ran). Stored, and acted on by no
-    /// playbook. Read from the detector's own fields, never from the product's alert JSON, so no sender can have an
-    /// alert dropped by saying so; the event's reason keeps it.
+    /// Why there is nothing for a playbook to isolate, when the detector's own fields say so: the event names no pod (an
+    /// event on a host, or about another kind of object), or reports a request the API server refused (a create that
+    /// made no pod). Stored, with this as its reason, and acted on by no playbook. Read from the detector's own fields,
+    /// never from the product's alert JSON, so no sender can have an alert dropped by saying so.
     /// </summary>
     [JsonIgnore]
-    public string? Refused { get; init; }
+    public string? NothingToIsolate { get; init; }
 
     /// <summary>The payload as the sender delivered it, kept for the record.</summary>
     public JsonElement? Raw { get; init; }

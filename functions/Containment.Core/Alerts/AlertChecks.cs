@@ -31,9 +31,18 @@ public static class AlertChecks
             problems.Add(new AlertProblem(where.Source ?? where.Payload, $"the alert's source holds '{SourceEnd}' (at {colon}), which ends the source in the event's id (source:id)"));
         }
 
+        // An alert with nothing to isolate may leave the names it lacks blank; a name it gives is checked all the same.
         var target = alert.Target;
-        Name(KubernetesNameKind.Namespace, target.Namespace, where.Namespace, problems);
-        Name(KubernetesNameKind.Pod, target.Pod, where.Pod, problems);
+        var blankAllowed = alert.NothingToIsolate is not null;
+        if (!blankAllowed || target.Namespace.Length > 0)
+        {
+            Name(KubernetesNameKind.Namespace, target.Namespace, where.Namespace, problems);
+        }
+
+        if (!blankAllowed || target.Pod.Length > 0)
+        {
+            Name(KubernetesNameKind.Pod, target.Pod, where.Pod, problems);
+        }
         if (target.Container is not null)
         {
             Name(KubernetesNameKind.Container, target.Container, where.Container, problems);

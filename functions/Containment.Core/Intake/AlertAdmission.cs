@@ -53,9 +53,9 @@ public sealed class AlertAdmission(
     {
         var now = time.GetUtcNow();
         var eventId = SecurityEventLedger.IdOf(alert);
-        if (alert.Refused is { } refused && playbook is null)
+        if (alert.NothingToIsolate is { } why && playbook is null)
         {
-            return await IgnoreAsync(alert, eventId, refused, now, cancellationToken);
+            return await IgnoreAsync(alert, eventId, why, now, cancellationToken);
         }
 
         var cluster = AlertCluster.Of(alert.Target, clusters.Configured);

@@ -96,19 +96,22 @@ public sealed class FalcoAlertFormatTests
     }
 
     [Fact]
-    public void Read_EventOutsideKubernetes_ReportsMissingPod()
+    public void Read_EventOnTheHost_ReadAsAnAlertWithNothingToIsolate_SayingWhy()
     {
-        // Arrange
+        // Arrange: Falcosidekick forwards every rule's events, those on the host (container.id=host) too.
         var body = Payloads.Load("falco-no-pod.json");
 
         // Act
         var result = AlertIntake.Default.Read(body, "application/json");
 
-        // Assert
-        Assert.Empty(result.Alerts);
+        // Assert: a well-formed security event, kept; only there is no pod to act on.
+        Assert.Empty(result.Problems);
+        var alert = Assert.Single(result.Alerts);
+        Assert.Equal("0d9e8f7a-6b5c-4d3e-2f1a-0b9c8d7e6f5a", alert.Id);
+        Assert.Equal(new AlertTarget { Namespace = string.Empty, Pod = string.Empty, Node = "aks-nodepool1-31718369-vmss000002" }, alert.Target);
         Assert.Equal(
-            [new AlertProblem("/output_fields", "no pod named in the alert (looked in output_fields k8s.pod.name)")],
-            result.Problems);
+            "the alert names no pod (output_fields has no k8s.pod.name): an event on the host, or in a container Kubernetes does not run; only pods are isolated",
+            alert.NothingToIsolate);
     }
 
     [Fact]
@@ -167,9 +170,9 @@ public sealed class FalcoAlertFormatTests
     }
 
     [Theory]
-    [InlineData("services", "the k8s_audit event is about services 'web-nodeport', not a pod (ka.target.resource); only pods are isolated")]
-    [InlineData(null, "no pod named in the alert: output_fields has no ka.target.resource, and the rule is not one of the k8saudit plugin's pod rules (add %ka.target.resource to its output)")]
-    public void Read_K8sAuditEventNotAboutAPod_IsRefusedSayingWhy(string? resource, string message)
+    [InlineData("services", "shop", "the k8s_audit event is about services 'web-nodeport', not a pod (ka.target.resource); only pods are isolated")]
+    [InlineData(null, "shop", "the alert names no pod: output_fields has no ka.target.resource, and the rule is not one of the k8saudit plugin's pod rules (add %ka.target.resource to its output)")]
+    public void Read_K8sAuditEventNotAboutAPod_ReadWithNothingToIsolate_SayingWhy(string? resource, string ns, string why)
     {
         // Arrange: a NodePort service created, or a rule's event that does not say what its object is.
         var body = K8sAudit(
@@ -185,8 +188,24 @@ public sealed class FalcoAlertFormatTests
         var result = AlertIntake.Default.Read(body, "application/json");
 
         // Assert
+        Assert.Empty(result.Problems);
+        var alert = Assert.Single(result.Alerts);
+        Assert.Equal(new AlertTarget { Namespace = ns, Pod = string.Empty }, alert.Target);
+        Assert.Equal(why, alert.NothingToIsolate);
+    }
+
+    [Fact]
+    public void Read_EventNamingAPodThatCannotExist_StillAProblem_ThoughItHasNothingToIsolate()
+    {
+        // Arrange: a pod named, its namespace not; the name given is checked all the same.
+        var body = K8sAudit(fields => { fields.Remove("ka.target.namespace"); fields["ka.resp.name"] = "../../etc"; });
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+
+        // Assert
         Assert.Empty(result.Alerts);
-        Assert.Equal([new AlertProblem("/output_fields", message)], result.Problems);
+        Assert.Single(result.Problems, problem => problem.Pointer == "/output_fields/ka.resp.name");
     }
 
     [Theory]
@@ -216,7 +235,7 @@ public sealed class FalcoAlertFormatTests
         Assert.Empty(result.Problems);
         var alert = Assert.Single(result.Alerts);
         Assert.Equal("debug-tools-7d9f8c6b5-x2v4p", alert.Target.Pod);
-        Assert.Equal(refused, alert.Refused);
+        Assert.Equal(refused, alert.NothingToIsolate);
     }
 
     /// <summary>falco-k8saudit-privileged-pod.json with its output fields, and perhaps its rule, changed.</summary>

@@ -197,6 +197,30 @@ public sealed class AlertFlowTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task FalcoEventOnTheHost_IgnoredSayingItNamesNoPod_EventKept_NothingStarted_NoPoison()
+    {
+        using var flow = new FlowClient(host);
+        var uuid = Guid.NewGuid().ToString();
+        var hostEvent = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Alerts", "Payloads", "falco-no-pod.json"))
+            .Replace("0d9e8f7a-6b5c-4d3e-2f1a-0b9c8d7e6f5a", uuid, StringComparison.Ordinal);
+        var writesBefore = host.KubeSim.Requests.Writes;
+        var newestPoisonBefore = (await flow.GetAsync("api/poison?limit=1"))["poison"]!.AsArray().FirstOrDefault()?["id"]?.ToJsonString();
+
+        var (status, body) = await flow.PostAsync("api/alerts", hostEvent);
+
+        const string Reason = "the alert names no pod (output_fields has no k8s.pod.name): an event on the host, or in a container Kubernetes does not run; only pods are isolated";
+        Assert.Equal(202, status);
+        var entry = body["alerts"]![0]!;
+        Assert.Equal(("ignored", Reason), ((string?)entry["outcome"], (string?)entry["reason"]));
+        Assert.Null(entry["instanceId"]);
+        var stored = await flow.GetAsync($"api/events/{Uri.EscapeDataString("falco:" + uuid)}");
+        Assert.Equal(("ignored", Reason), ((string?)stored["event"]!["status"], (string?)stored["event"]!["statusReason"]));
+        Assert.Equal("aks-nodepool1-31718369-vmss000002", (string?)stored["event"]!["alert"]!["target"]!["node"]);
+        Assert.Equal(writesBefore, host.KubeSim.Requests.Writes);
+        Assert.Equal(newestPoisonBefore, (await flow.GetAsync("api/poison?limit=1"))["poison"]!.AsArray().FirstOrDefault()?["id"]?.ToJsonString());
+    }
+
+    [Fact]
     public async Task AlertFromAnotherClusterOfTheSameName_IgnoredNotActedOnHere()
     {
         using var flow = new FlowClient(host);

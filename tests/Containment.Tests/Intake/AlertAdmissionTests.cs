@@ -185,7 +185,7 @@ public sealed class AlertAdmissionTests(AzuriteFixture azurite)
     {
         const string Refusal = "the API server refused the request (403 'Forbidden'), so it changed nothing";
         await using var harness = new AdmissionHarness(azurite.ConnectionString);
-        var refused = AdmissionHarness.Alert("create-1", AlertCategory.ReverseShell, "never-made") with { Refused = Refusal };
+        var refused = AdmissionHarness.Alert("create-1", AlertCategory.ReverseShell, "never-made") with { NothingToIsolate = Refusal };
 
         var entry = await harness.AdmitAsync(refused);
 

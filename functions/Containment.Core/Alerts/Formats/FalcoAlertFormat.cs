@@ -35,13 +35,9 @@ public sealed class FalcoAlertFormat : IAlertFormat
         var fields = Json.TryGet(payload, Fields, out var value) && value.ValueKind == JsonValueKind.Object ? value : default;
         var fieldsPointer = JsonPointer.Append(pointer, Fields);
         var rule = Json.String(payload, "rule");
-        var read = Field(fields, "k8s.pod.name") is null && IsAudit(payload, fields)
-            ? AuditTarget(pointer, rule, fields, fieldsPointer, sink)
-            : SyscallTarget(payload, pointer, fields, fieldsPointer, sink);
-        if (read is not (var target, var where))
-        {
-            return;
-        }
+        var (target, where, noPod) = Field(fields, "k8s.pod.name") is null && IsAudit(payload, fields)
+            ? AuditTarget(pointer, rule, fields, fieldsPointer)
+            : SyscallTarget(payload, pointer, fields, fieldsPointer);
 
         var priority = Json.String(payload, "priority");
         if (!SeverityMap.TryFalco(priority, out var severity))
@@ -72,7 +68,7 @@ public sealed class FalcoAlertFormat : IAlertFormat
             Description = Json.String(payload, "output"),
             Rule = rule,
             Target = target with { Cluster = Field(fields, "k8smeta.cluster.name", "k8s.cluster.name", "cluster") },
-            Refused = Refusal(fields),
+            NothingToIsolate = Refusal(fields) ?? noPod,
             Raw = payload.Clone(),
         },
         where with
@@ -81,21 +77,26 @@ public sealed class FalcoAlertFormat : IAlertFormat
         });
     }
 
-    /// <summary>The pod a syscall event happened in, from the container's Kubernetes metadata.</summary>
-    private static (AlertTarget, AlertPointers)? SyscallTarget(JsonElement payload, string pointer, JsonElement fields, string fieldsPointer, AlertSink sink)
+    /// <summary>The pod a syscall event happened in, from the container's Kubernetes metadata; or why it names none.</summary>
+    private static TargetRead SyscallTarget(JsonElement payload, string pointer, JsonElement fields, string fieldsPointer)
     {
+        // Falco runs as a DaemonSet, so the reporting host is the pod's node (or the host the event happened on).
+        var node = Json.String(payload, "hostname") ?? Field(fields, "k8s.node.name");
+        var nodePointer = Json.Has(payload, "hostname") ? JsonPointer.Append(pointer, "hostname") : JsonPointer.Append(fieldsPointer, "k8s.node.name");
         var pod = Field(fields, "k8s.pod.name");
-        if (pod is null)
-        {
-            sink.Problem(fieldsPointer, "no pod named in the alert (looked in output_fields k8s.pod.name)");
-            return null;
-        }
-
         var ns = Field(fields, "k8s.ns.name");
-        if (ns is null)
+        var where = new AlertPointers(
+            pointer,
+            JsonPointer.Append(fieldsPointer, "k8s.ns.name"),
+            JsonPointer.Append(fieldsPointer, "k8s.pod.name"),
+            JsonPointer.Append(fieldsPointer, "container.name"),
+            nodePointer);
+        if (pod is null || ns is null)
         {
-            sink.Problem(fieldsPointer, $"no namespace for pod {AlertProblem.Quote(pod)} (looked in output_fields k8s.ns.name)");
-            return null;
+            var why = pod is null
+                ? "the alert names no pod (output_fields has no k8s.pod.name): an event on the host, or in a container Kubernetes does not run; only pods are isolated"
+                : $"the alert names pod {AlertProblem.Quote(pod)} without its namespace (output_fields has no k8s.ns.name)";
+            return new(new AlertTarget { Namespace = string.Empty, Pod = pod ?? string.Empty, Node = node }, where, why);
         }
 
         var target = new AlertTarget
@@ -104,15 +105,9 @@ public sealed class FalcoAlertFormat : IAlertFormat
             Pod = pod,
             Container = Field(fields, "container.name"),
             Image = Image(fields),
-            // Falco runs as a DaemonSet, so the reporting host is the pod's node.
-            Node = Json.String(payload, "hostname") ?? Field(fields, "k8s.node.name"),
+            Node = node,
         };
-        return (target, new AlertPointers(
-            pointer,
-            JsonPointer.Append(fieldsPointer, "k8s.ns.name"),
-            JsonPointer.Append(fieldsPointer, "k8s.pod.name"),
-            JsonPointer.Append(fieldsPointer, "container.name"),
-            Json.Has(payload, "hostname") ? JsonPointer.Append(pointer, "hostname") : JsonPointer.Append(fieldsPointer, "k8s.node.name")));
+        return new(target, where, null);
     }
 
     /// <summary>
@@ -128,41 +123,33 @@ public sealed class FalcoAlertFormat : IAlertFormat
     /// name the API server generated, <c>ka.resp.name</c> (the plugin's Create ... Pod rules print only that one). No container,
     /// and no node: the event names the whole pod, and the Falco that read the audit log runs on any node.
     /// </summary>
-    private static (AlertTarget, AlertPointers)? AuditTarget(string pointer, string? rule, JsonElement fields, string fieldsPointer, AlertSink sink)
+    private static TargetRead AuditTarget(string pointer, string? rule, JsonElement fields, string fieldsPointer)
     {
         var resource = Field(fields, "ka.target.resource") ?? (AuditPodRules.Contains(rule?.Trim() ?? string.Empty) ? "pods" : null);
         var targetName = Field(fields, "ka.target.name");
         var podField = targetName is null ? "ka.resp.name" : "ka.target.name";
         var name = targetName ?? Field(fields, podField);
-        if (!string.Equals(resource, "pods", StringComparison.Ordinal))
-        {
-            sink.Problem(fieldsPointer, resource is null
-                ? "no pod named in the alert: output_fields has no ka.target.resource, and the rule is not one of the k8saudit plugin's pod rules (add %ka.target.resource to its output)"
-                : $"the k8s_audit event is about {resource}{(name is null ? string.Empty : $" {AlertProblem.Quote(name)}")}, not a pod (ka.target.resource); only pods are isolated");
-            return null;
-        }
-
-        if (name is null)
-        {
-            sink.Problem(fieldsPointer, "no pod named in the alert (looked in output_fields ka.target.name, ka.resp.name)");
-            return null;
-        }
-
         var ns = Field(fields, "ka.target.namespace");
-        if (ns is null)
-        {
-            sink.Problem(fieldsPointer, $"no namespace for pod {AlertProblem.Quote(name)} (looked in output_fields ka.target.namespace)");
-            return null;
-        }
-
-        var target = new AlertTarget { Namespace = ns, Pod = name, Image = OnlyImage(fields) };
-        return (target, new AlertPointers(
+        var where = new AlertPointers(
             pointer,
             JsonPointer.Append(fieldsPointer, "ka.target.namespace"),
             JsonPointer.Append(fieldsPointer, podField),
             fieldsPointer,
-            fieldsPointer));
+            fieldsPointer);
+        var why = !string.Equals(resource, "pods", StringComparison.Ordinal)
+            ? resource is null
+                ? "the alert names no pod: output_fields has no ka.target.resource, and the rule is not one of the k8saudit plugin's pod rules (add %ka.target.resource to its output)"
+                : $"the k8s_audit event is about {resource}{(name is null ? string.Empty : $" {AlertProblem.Quote(name)}")}, not a pod (ka.target.resource); only pods are isolated"
+            : name is null ? "the alert names no pod (output_fields has no ka.target.name or ka.resp.name; a create the API server refused names none)"
+            : ns is null ? $"the alert names pod {AlertProblem.Quote(name)} without its namespace (output_fields has no ka.target.namespace)"
+            : null;
+        return why is null
+            ? new(new AlertTarget { Namespace = ns!, Pod = name!, Image = OnlyImage(fields) }, where, null)
+            : new(new AlertTarget { Namespace = ns ?? string.Empty, Pod = resource == "pods" ? name ?? string.Empty : string.Empty }, where, why);
     }
+
+    /// <param name="NoPod">Why the event names no pod to isolate; null when it does.</param>
+    private sealed record TargetRead(AlertTarget Target, AlertPointers Where, string? NoPod);
 
     /// <summary>
     /// The API server's refusal of a k8saudit event's request, when the rule's output prints <c>ka.response.code</c>: a 4xx
