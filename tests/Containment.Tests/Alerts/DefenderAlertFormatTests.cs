@@ -110,19 +110,19 @@ public sealed class DefenderAlertFormatTests
     }
 
     [Fact]
-    public void Read_NoPodInEntitiesOrExtendedProperties_ReportsMissingPod()
+    public void Read_NoPodInEntitiesOrExtendedProperties_AnAlertWithNothingToIsolate_SayingWhy()
     {
-        // Arrange
+        // Arrange: an alert about the cluster as a whole.
         var body = Payloads.Load("defender-no-pod.json");
 
         // Act
         var result = AlertIntake.Default.Read(body, "application/json");
 
-        // Assert
-        Assert.Empty(result.Alerts);
-        Assert.Equal(
-            [new AlertProblem("/properties", "no pod named in the alert (looked in entities, extendedProperties)")],
-            result.Problems);
+        // Assert: kept as the security event it is, with no pod.
+        Assert.Empty(result.Problems);
+        var alert = Assert.Single(result.Alerts);
+        Assert.Equal(("shop", string.Empty), (alert.Target.Namespace, alert.Target.Pod));
+        Assert.Equal("the alert names no pod (looked in entities, extendedProperties): an alert about the cluster; only pods are isolated", alert.NothingToIsolate);
     }
 
     [Fact]

@@ -120,6 +120,27 @@ public sealed class SentinelIncidentFormatTests
         Assert.All(result.Alerts, alert => Assert.Null(alert.Target.Node));
     }
 
+    [Fact]
+    public void Read_IncidentNamingNoPod_OneAlertWithNothingToIsolate_SayingWhy()
+    {
+        // Arrange: an incident about a host and an account, as an automation rule forwards every incident.
+        var body = Incidents.Load();
+        var entities = Incidents.Entities(body);
+        entities.Clear();
+        entities.Add(Incidents.Entity("Host", new JsonObject { ["hostName"] = "jump-01" }));
+        entities.Add(Incidents.Entity("Account", new JsonObject { ["accountName"] = "ops" }));
+
+        // Act
+        var result = AlertIntake.Default.Read(Incidents.Body(body), "application/json");
+
+        // Assert
+        Assert.Empty(result.Problems);
+        var alert = Assert.Single(result.Alerts);
+        Assert.Equal(Incident, alert.Id);
+        Assert.Equal(new AlertTarget { Namespace = string.Empty, Pod = string.Empty }, alert.Target);
+        Assert.Equal("the incident names no pod (looked in relatedEntities); only pods are isolated", alert.NothingToIsolate);
+    }
+
     /// <summary>The fixture's incident with aks-shop-dr beside aks-shop-prod: an AKS resource and a cluster entity.</summary>
     private static JsonNode WithSecondCluster(JsonNode body)
     {

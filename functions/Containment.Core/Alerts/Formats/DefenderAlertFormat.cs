@@ -68,7 +68,7 @@ public sealed class DefenderAlertFormat : IAlertFormat
 
         var id = Json.String(alert, "systemAlertId") ?? Json.String(payload, "name") ?? ContentId.Of("defender", payload);
         var alertCluster = ClusterOfAlert(alert, clusters);
-        foreach (var (target, namesAt) in targets)
+        foreach (var (target, namesAt, noPod) in targets)
         {
             sink.Add(new Alert
             {
@@ -86,6 +86,7 @@ public sealed class DefenderAlertFormat : IAlertFormat
                     ClusterResourceId = target.ClusterResourceId ?? alertCluster.ResourceId,
                     Cluster = target.Cluster ?? alertCluster.Name,
                 },
+                NothingToIsolate = noPod,
                 Raw = payload.Clone(),
             },
             AlertPointers.At(pointer, namesAt));
@@ -102,11 +103,14 @@ public sealed class DefenderAlertFormat : IAlertFormat
             // For Kubernetes alerts Defender names the cluster as the compromised entity.
             : (Json.String(alert, "compromisedEntity"), ClusterResourceId(alert));
 
-    /// <summary>Each pod the alert names, with where its names were read (its entity, or the extended properties).</summary>
-    private static List<(AlertTarget Target, string NamesAt)> Targets(
+    /// <summary>
+    /// Each pod the alert names, with where its names were read (its entity, or the extended properties); or, for an
+    /// alert about the cluster that names no pod (a dashboard exposed, a role granted), one target without a pod, and why.
+    /// </summary>
+    private static List<(AlertTarget Target, string NamesAt, string? NoPod)> Targets(
         JsonElement alert, EntityGraph graph, IReadOnlyList<NamedCluster> clusters, JsonElement extended, string at, AlertSink sink)
     {
-        var targets = new List<(AlertTarget, string)>();
+        var targets = new List<(AlertTarget, string, string?)>();
         var pods = graph.OfKind(EntityKind.Pod).ToList();
         foreach (var pod in pods)
         {
@@ -123,7 +127,7 @@ public sealed class DefenderAlertFormat : IAlertFormat
                     Node = target.Node ?? Json.String(described, NodeKeys),
                     Container = target.Container ?? Json.String(described, ContainerKeys),
                 }
-                : target, pod.Pointer));
+                : target, pod.Pointer, null));
         }
 
         if (targets.Count > 0)
@@ -133,15 +137,11 @@ public sealed class DefenderAlertFormat : IAlertFormat
 
         var podName = Json.String(extended, PodKeys);
         var ns = Json.String(extended, NamespaceKeys);
-        if (podName is null || ns is null)
-        {
-            sink.Problem(at, podName is null
-                ? "no pod named in the alert (looked in entities, extendedProperties)"
-                : $"no namespace for pod {AlertProblem.Quote(podName)} (looked in entities, extendedProperties)");
-            return [];
-        }
-
         var only = clusters is [var one] ? one : null;
+        var noPod = podName is null
+            ? "the alert names no pod (looked in entities, extendedProperties): an alert about the cluster; only pods are isolated"
+            : ns is null ? $"the alert names pod {AlertProblem.Quote(podName)} without its namespace (looked in entities, extendedProperties)"
+            : null;
         return
         [
             (new AlertTarget
@@ -149,12 +149,12 @@ public sealed class DefenderAlertFormat : IAlertFormat
                 Cluster = only?.Name,
                 ClusterResourceId = only?.ResourceId,
                 ClusterCandidates = NamedCluster.Candidates(only, clusters),
-                Namespace = ns,
-                Pod = podName,
+                Namespace = ns ?? string.Empty,
+                Pod = podName ?? string.Empty,
                 Container = Json.String(extended, ContainerKeys),
                 Image = Json.String(extended, ImageKeys),
                 Node = Json.String(extended, NodeKeys),
-            }, JsonPointer.Append(at, FoundName(alert, "extendedProperties"))),
+            }, JsonPointer.Append(at, FoundName(alert, "extendedProperties")), noPod),
         ];
     }
 

@@ -32,12 +32,6 @@ public sealed class SentinelIncidentFormat : IAlertFormat
         }
 
         var pods = graph.OfKind(EntityKind.Pod).ToList();
-        if (pods.Count == 0)
-        {
-            sink.Problem(at, "no pod named in the incident (looked in relatedEntities)");
-            return;
-        }
-
         var alerts = Alerts(incident).ToList();
         var severity = alerts.Select(a => a.Severity).Append(Severity(incident)).Max();
         var lead = alerts.OrderBy(a => Precedence(a.Category)).ThenByDescending(a => a.Severity).FirstOrDefault();
@@ -51,6 +45,26 @@ public sealed class SentinelIncidentFormat : IAlertFormat
         var incidentId = Json.String(Envelope(payload), "name") ?? Json.String(incident, "incidentNumber")!;
         var title = Json.String(incident, "title") ?? string.Empty;
         var clusters = NamedCluster.AllIn(graph);
+        var incidentAlert = new Alert
+        {
+            Id = incidentId,
+            Source = "sentinel",
+            Category = lead.AlertType is null ? AlertCategory.Other : lead.Category,
+            Severity = severity,
+            Time = time.Value,
+            Title = title,
+            Description = Json.String(incident, "description"),
+            Rule = lead.AlertType,
+            Target = new AlertTarget { Namespace = string.Empty, Pod = string.Empty },
+            Raw = payload.Clone(),
+        };
+        if (pods.Count == 0)
+        {
+            // An incident about hosts, accounts or a cluster as a whole: kept, with nothing to isolate.
+            sink.Add(incidentAlert with { NothingToIsolate = "the incident names no pod (looked in relatedEntities); only pods are isolated" }, AlertPointers.At(pointer, at));
+            return;
+        }
+
         foreach (var pod in pods)
         {
             var target = EntityTargets.For(graph, pod, clusters, out var problem);
@@ -60,20 +74,7 @@ public sealed class SentinelIncidentFormat : IAlertFormat
                 continue;
             }
 
-            sink.Add(new Alert
-            {
-                Id = PodAlertId.Of(incidentId, target, clusters),
-                Source = "sentinel",
-                Category = lead.AlertType is null ? AlertCategory.Other : lead.Category,
-                Severity = severity,
-                Time = time.Value,
-                Title = title,
-                Description = Json.String(incident, "description"),
-                Rule = lead.AlertType,
-                Target = target,
-                Raw = payload.Clone(),
-            },
-            AlertPointers.At(pointer, pod.Pointer));
+            sink.Add(incidentAlert with { Id = PodAlertId.Of(incidentId, target, clusters), Target = target }, AlertPointers.At(pointer, pod.Pointer));
         }
     }
 
