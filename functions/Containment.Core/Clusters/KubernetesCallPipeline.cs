@@ -73,12 +73,13 @@ public sealed class KubernetesCallPipeline
 
     /// <summary>
     /// A delete: whether the object was there and is gone now. A try that got no answer (the client's timeout, a lost
-    /// connection) may have deleted it, and the next try then meets a 404: that too is a delete this call made.
+    /// connection) or a server error may have deleted it, and the next try then meets a 404: that too is a delete this
+    /// call made.
     /// </summary>
     /// <param name="stillTheOne">
-    /// Asked before a try that follows one with no answer: whether the object under the name is still the one to delete.
-    /// Deleted by the try before, its name may have been taken by another since, which the next try would delete; false
-    /// stops, and the delete counts as made.
+    /// Asked before a try that follows one that may have deleted the object: whether the object under the name is still
+    /// the one to delete (false when it is gone, or another has taken its name since, which the next try would delete).
+    /// False stops, and the delete counts as made.
     /// </param>
     public async Task<bool> DeleteAsync<T>(KubernetesOperation operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken,
         Func<CancellationToken, Task<bool>>? stillTheOne = null)
@@ -97,7 +98,9 @@ public sealed class KubernetesCallPipeline
                 {
                     return await call(ct);
                 }
-                catch (Exception e) when (e is HttpRequestException or TimeoutException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+                catch (Exception e) when (e is HttpRequestException or TimeoutException
+                    || (e is OperationCanceledException && !ct.IsCancellationRequested)
+                    || (e is HttpOperationException http && (int)http.Response.StatusCode >= 500))
                 {
                     unanswered = true;
                     throw;

@@ -110,19 +110,39 @@ public sealed class DefenderAlertFormatTests
     }
 
     [Fact]
-    public void Read_NoPodInEntitiesOrExtendedProperties_AnAlertWithNothingToIsolate_SayingWhy()
+    public void Read_NoPodInEntitiesOrExtendedProperties_ThoughANamespaceAndContainer_ReportsMissingPod()
     {
-        // Arrange: an alert about the cluster as a whole.
+        // Arrange: a reverse shell in container checkout of namespace shop, its pod not named: someone must look.
         var body = Payloads.Load("defender-no-pod.json");
 
         // Act
         var result = AlertIntake.Default.Read(body, "application/json");
 
-        // Assert: kept as the security event it is, with no pod.
+        // Assert
+        Assert.Empty(result.Alerts);
+        Assert.Equal(
+            [new AlertProblem("/properties", "no pod named in the alert (looked in entities, extendedProperties), though it names a namespace or a container")],
+            result.Problems);
+    }
+
+    [Fact]
+    public void Read_AlertAboutTheClusterAsAWhole_AnAlertWithNothingToIsolate_SayingWhy()
+    {
+        // Arrange: no pod, namespace or container anywhere (a dashboard exposed, a role granted).
+        var body = JsonNode.Parse(Payloads.Load("defender-no-pod.json").ToString())!;
+        var extended = body["properties"]!["extendedProperties"]!.AsObject();
+        extended.Remove("namespace");
+        extended.Remove("container name");
+        extended.Remove("container id");
+
+        // Act
+        var result = AlertIntake.Default.Read(BinaryData.FromString(body.ToJsonString()), "application/json");
+
+        // Assert: kept as the security event it is, about the cluster.
         Assert.Empty(result.Problems);
         var alert = Assert.Single(result.Alerts);
-        Assert.Equal(("shop", string.Empty), (alert.Target.Namespace, alert.Target.Pod));
-        Assert.Equal("the alert names no pod (looked in entities, extendedProperties): an alert about the cluster; only pods are isolated", alert.NothingToIsolate);
+        Assert.Equal((string.Empty, string.Empty, "aks-shop-prod"), (alert.Target.Namespace, alert.Target.Pod, alert.Target.Cluster));
+        Assert.Equal("the alert names no pod, namespace or container (looked in entities, extendedProperties): an alert about the cluster; only pods are isolated", alert.NothingToIsolate);
     }
 
     [Fact]

@@ -110,8 +110,42 @@ public sealed class FalcoAlertFormatTests
         Assert.Equal("0d9e8f7a-6b5c-4d3e-2f1a-0b9c8d7e6f5a", alert.Id);
         Assert.Equal(new AlertTarget { Namespace = string.Empty, Pod = string.Empty, Node = "aks-nodepool1-31718369-vmss000002" }, alert.Target);
         Assert.Equal(
-            "the alert names no pod (output_fields has no k8s.pod.name): an event on the host, or in a container Kubernetes does not run; only pods are isolated",
+            "the alert names no pod: an event on the host (output_fields has no k8s.pod.name, and container.id is host or absent); only pods are isolated",
             alert.NothingToIsolate);
+    }
+
+    [Fact]
+    public void Read_EventInAContainerWhosePodFalcoCouldNotName_StillAProblem()
+    {
+        // Arrange: a real container, its Kubernetes metadata out of Falco's reach: it may be a pod's, so someone must look.
+        var body = JsonNode.Parse(Payloads.Load("falco-no-pod.json").ToString())!;
+        body["output_fields"]!["container.id"] = "3ad7b26ded6d";
+        body["output_fields"]!["container.name"] = "<NA>";
+
+        // Act
+        var result = AlertIntake.Default.Read(BinaryData.FromString(body.ToJsonString()), "application/json");
+
+        // Assert
+        Assert.Empty(result.Alerts);
+        Assert.Equal(
+            [new AlertProblem("/output_fields", "no pod named in the alert for container '3ad7b26ded6d' (looked in output_fields k8s.pod.name): Falco could not read its Kubernetes metadata")],
+            result.Problems);
+    }
+
+    [Fact]
+    public void Read_K8sAuditCreateRefused_NamesNoPod_StoredWithTheRefusal()
+    {
+        // Arrange: a refused create's answer is a Status, so the rule's ka.resp.name is not available.
+        var body = K8sAudit(fields => { fields.Remove("ka.resp.name"); fields["ka.response.code"] = 403; });
+
+        // Act
+        var result = AlertIntake.Default.Read(body, "application/json");
+
+        // Assert
+        Assert.Empty(result.Problems);
+        var alert = Assert.Single(result.Alerts);
+        Assert.Equal(string.Empty, alert.Target.Pod);
+        Assert.Equal("the API server refused the request (403), so it changed nothing", alert.NothingToIsolate);
     }
 
     [Fact]
@@ -195,17 +229,25 @@ public sealed class FalcoAlertFormatTests
     }
 
     [Fact]
-    public void Read_EventNamingAPodThatCannotExist_StillAProblem_ThoughItHasNothingToIsolate()
+    public void Read_EventAboutAnotherKindNamingANamespaceThatCannotExist_StillAProblem_ThoughItHasNothingToIsolate()
     {
-        // Arrange: a pod named, its namespace not; the name given is checked all the same.
-        var body = K8sAudit(fields => { fields.Remove("ka.target.namespace"); fields["ka.resp.name"] = "../../etc"; });
+        // Arrange: a Service's event; the namespace it gives is checked all the same.
+        var body = K8sAudit(
+            fields =>
+            {
+                fields.Remove("ka.resp.name");
+                fields["ka.target.name"] = "web-nodeport";
+                fields["ka.target.resource"] = "services";
+                fields["ka.target.namespace"] = "../../etc";
+            },
+            rule: "Create NodePort Service");
 
         // Act
         var result = AlertIntake.Default.Read(body, "application/json");
 
         // Assert
         Assert.Empty(result.Alerts);
-        Assert.Single(result.Problems, problem => problem.Pointer == "/output_fields/ka.resp.name");
+        Assert.Single(result.Problems, problem => problem.Pointer == "/output_fields/ka.target.namespace");
     }
 
     [Theory]

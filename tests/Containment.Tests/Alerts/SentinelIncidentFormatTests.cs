@@ -141,6 +141,33 @@ public sealed class SentinelIncidentFormatTests
         Assert.Equal("the incident names no pod (looked in relatedEntities); only pods are isolated", alert.NothingToIsolate);
     }
 
+    [Theory]
+    [InlineData(null, "/object/properties/relatedEntities", "no pod named in the incident: it has no relatedEntities (send the incident with its entities)")]
+    [InlineData("\"[not json\"", "/object/properties/relatedEntities", null)]
+    public void Read_IncidentWithoutReadableEntities_StillAProblem(string? entities, string pointer, string? message)
+    {
+        // Arrange: the incident resource alone, or entities that cannot be read: not known to name no pod.
+        var body = Incidents.Load();
+        var properties = body["object"]!["properties"]!.AsObject();
+        properties.Remove("relatedEntities");
+        if (entities is not null)
+        {
+            properties["relatedEntities"] = JsonNode.Parse(entities);
+        }
+
+        // Act
+        var result = AlertIntake.Default.Read(Incidents.Body(body), "application/json");
+
+        // Assert
+        Assert.Empty(result.Alerts);
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal(pointer, problem.Pointer);
+        if (message is not null)
+        {
+            Assert.Equal(message, problem.Message);
+        }
+    }
+
     /// <summary>The fixture's incident with aks-shop-dr beside aks-shop-prod: an AKS resource and a cluster entity.</summary>
     private static JsonNode WithSecondCluster(JsonNode body)
     {

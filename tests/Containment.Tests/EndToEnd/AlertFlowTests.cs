@@ -208,7 +208,7 @@ public sealed class AlertFlowTests(LocalHostFixture host)
 
         var (status, body) = await flow.PostAsync("api/alerts", hostEvent);
 
-        const string Reason = "the alert names no pod (output_fields has no k8s.pod.name): an event on the host, or in a container Kubernetes does not run; only pods are isolated";
+        const string Reason = "the alert names no pod: an event on the host (output_fields has no k8s.pod.name, and container.id is host or absent); only pods are isolated";
         Assert.Equal(202, status);
         var entry = body["alerts"]![0]!;
         Assert.Equal(("ignored", Reason), ((string?)entry["outcome"], (string?)entry["reason"]));

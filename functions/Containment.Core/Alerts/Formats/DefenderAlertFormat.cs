@@ -137,11 +137,24 @@ public sealed class DefenderAlertFormat : IAlertFormat
 
         var podName = Json.String(extended, PodKeys);
         var ns = Json.String(extended, NamespaceKeys);
+        var container = Json.String(extended, ContainerKeys);
+
+        // About the cluster as a whole only when it names no namespace and no container either: one that does is about a
+        // workload whose pod it failed to name, and someone must look.
+        if (podName is null && (ns is not null || container is not null || graph.OfKind(EntityKind.Namespace).Any() || graph.OfKind(EntityKind.Container).Any()))
+        {
+            sink.Problem(at, "no pod named in the alert (looked in entities, extendedProperties), though it names a namespace or a container");
+            return [];
+        }
+
+        if (podName is not null && ns is null)
+        {
+            sink.Problem(at, $"no namespace for pod {AlertProblem.Quote(podName)} (looked in entities, extendedProperties)");
+            return [];
+        }
+
+        var noPod = podName is null ? "the alert names no pod, namespace or container (looked in entities, extendedProperties): an alert about the cluster; only pods are isolated" : null;
         var only = clusters is [var one] ? one : null;
-        var noPod = podName is null
-            ? "the alert names no pod (looked in entities, extendedProperties): an alert about the cluster; only pods are isolated"
-            : ns is null ? $"the alert names pod {AlertProblem.Quote(podName)} without its namespace (looked in entities, extendedProperties)"
-            : null;
         return
         [
             (new AlertTarget
@@ -151,7 +164,7 @@ public sealed class DefenderAlertFormat : IAlertFormat
                 ClusterCandidates = NamedCluster.Candidates(only, clusters),
                 Namespace = ns ?? string.Empty,
                 Pod = podName ?? string.Empty,
-                Container = Json.String(extended, ContainerKeys),
+                Container = container,
                 Image = Json.String(extended, ImageKeys),
                 Node = Json.String(extended, NodeKeys),
             }, JsonPointer.Append(at, FoundName(alert, "extendedProperties")), noPod),

@@ -35,9 +35,13 @@ public sealed class FalcoAlertFormat : IAlertFormat
         var fields = Json.TryGet(payload, Fields, out var value) && value.ValueKind == JsonValueKind.Object ? value : default;
         var fieldsPointer = JsonPointer.Append(pointer, Fields);
         var rule = Json.String(payload, "rule");
-        var (target, where, noPod) = Field(fields, "k8s.pod.name") is null && IsAudit(payload, fields)
-            ? AuditTarget(pointer, rule, fields, fieldsPointer)
-            : SyscallTarget(payload, pointer, fields, fieldsPointer);
+        var read = Field(fields, "k8s.pod.name") is null && IsAudit(payload, fields)
+            ? AuditTarget(pointer, rule, fields, fieldsPointer, sink)
+            : SyscallTarget(payload, pointer, fields, fieldsPointer, sink);
+        if (read is not var (target, where, noPod))
+        {
+            return;
+        }
 
         var priority = Json.String(payload, "priority");
         if (!SeverityMap.TryFalco(priority, out var severity))
@@ -77,8 +81,12 @@ public sealed class FalcoAlertFormat : IAlertFormat
         });
     }
 
-    /// <summary>The pod a syscall event happened in, from the container's Kubernetes metadata; or why it names none.</summary>
-    private static TargetRead SyscallTarget(JsonElement payload, string pointer, JsonElement fields, string fieldsPointer)
+    /// <summary>
+    /// The pod a syscall event happened in, from the container's Kubernetes metadata; or, for an event on the host
+    /// (<c>container.id=host</c>, or none), why it names none. An event in a container whose pod Falco could not name
+    /// (no access to the container runtime's metadata, say) is a problem: it may be a pod's, and someone must look.
+    /// </summary>
+    private static TargetRead? SyscallTarget(JsonElement payload, string pointer, JsonElement fields, string fieldsPointer, AlertSink sink)
     {
         // Falco runs as a DaemonSet, so the reporting host is the pod's node (or the host the event happened on).
         var node = Json.String(payload, "hostname") ?? Field(fields, "k8s.node.name");
@@ -91,12 +99,23 @@ public sealed class FalcoAlertFormat : IAlertFormat
             JsonPointer.Append(fieldsPointer, "k8s.pod.name"),
             JsonPointer.Append(fieldsPointer, "container.name"),
             nodePointer);
-        if (pod is null || ns is null)
+        var container = Field(fields, "container.id");
+        if (pod is null && container is null or "host")
         {
-            var why = pod is null
-                ? "the alert names no pod (output_fields has no k8s.pod.name): an event on the host, or in a container Kubernetes does not run; only pods are isolated"
-                : $"the alert names pod {AlertProblem.Quote(pod)} without its namespace (output_fields has no k8s.ns.name)";
-            return new(new AlertTarget { Namespace = string.Empty, Pod = pod ?? string.Empty, Node = node }, where, why);
+            return new(new AlertTarget { Namespace = string.Empty, Pod = string.Empty, Node = node }, where,
+                "the alert names no pod: an event on the host (output_fields has no k8s.pod.name, and container.id is host or absent); only pods are isolated");
+        }
+
+        if (pod is null)
+        {
+            sink.Problem(fieldsPointer, $"no pod named in the alert for container {AlertProblem.Quote(container)} (looked in output_fields k8s.pod.name): Falco could not read its Kubernetes metadata");
+            return null;
+        }
+
+        if (ns is null)
+        {
+            sink.Problem(fieldsPointer, $"no namespace for pod {AlertProblem.Quote(pod)} (looked in output_fields k8s.ns.name)");
+            return null;
         }
 
         var target = new AlertTarget
@@ -123,7 +142,7 @@ public sealed class FalcoAlertFormat : IAlertFormat
     /// name the API server generated, <c>ka.resp.name</c> (the plugin's Create ... Pod rules print only that one). No container,
     /// and no node: the event names the whole pod, and the Falco that read the audit log runs on any node.
     /// </summary>
-    private static TargetRead AuditTarget(string pointer, string? rule, JsonElement fields, string fieldsPointer)
+    private static TargetRead? AuditTarget(string pointer, string? rule, JsonElement fields, string fieldsPointer, AlertSink sink)
     {
         var resource = Field(fields, "ka.target.resource") ?? (AuditPodRules.Contains(rule?.Trim() ?? string.Empty) ? "pods" : null);
         var targetName = Field(fields, "ka.target.name");
@@ -136,16 +155,32 @@ public sealed class FalcoAlertFormat : IAlertFormat
             JsonPointer.Append(fieldsPointer, podField),
             fieldsPointer,
             fieldsPointer);
-        var why = !string.Equals(resource, "pods", StringComparison.Ordinal)
-            ? resource is null
+        if (!string.Equals(resource, "pods", StringComparison.Ordinal))
+        {
+            return new(new AlertTarget { Namespace = ns ?? string.Empty, Pod = string.Empty }, where, resource is null
                 ? "the alert names no pod: output_fields has no ka.target.resource, and the rule is not one of the k8saudit plugin's pod rules (add %ka.target.resource to its output)"
-                : $"the k8s_audit event is about {resource}{(name is null ? string.Empty : $" {AlertProblem.Quote(name)}")}, not a pod (ka.target.resource); only pods are isolated"
-            : name is null ? "the alert names no pod (output_fields has no ka.target.name or ka.resp.name; a create the API server refused names none)"
-            : ns is null ? $"the alert names pod {AlertProblem.Quote(name)} without its namespace (output_fields has no ka.target.namespace)"
-            : null;
-        return why is null
-            ? new(new AlertTarget { Namespace = ns!, Pod = name!, Image = OnlyImage(fields) }, where, null)
-            : new(new AlertTarget { Namespace = ns ?? string.Empty, Pod = resource == "pods" ? name ?? string.Empty : string.Empty }, where, why);
+                : $"the k8s_audit event is about {resource}{(name is null ? string.Empty : $" {AlertProblem.Quote(name)}")}, not a pod (ka.target.resource); only pods are isolated");
+        }
+
+        if (name is null)
+        {
+            // A create the API server refused has no name in its answer; the refusal is then the reason (Read).
+            if (Refusal(fields) is not null)
+            {
+                return new(new AlertTarget { Namespace = ns ?? string.Empty, Pod = string.Empty }, where, "the alert names no pod");
+            }
+
+            sink.Problem(fieldsPointer, "no pod named in the alert (looked in output_fields ka.target.name, ka.resp.name)");
+            return null;
+        }
+
+        if (ns is null)
+        {
+            sink.Problem(fieldsPointer, $"no namespace for pod {AlertProblem.Quote(name)} (looked in output_fields ka.target.namespace)");
+            return null;
+        }
+
+        return new(new AlertTarget { Namespace = ns, Pod = name, Image = OnlyImage(fields) }, where, null);
     }
 
     /// <param name="NoPod">Why the event names no pod to isolate; null when it does.</param>

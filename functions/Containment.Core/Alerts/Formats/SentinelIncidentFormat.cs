@@ -24,7 +24,15 @@ public sealed class SentinelIncidentFormat : IAlertFormat
         var incident = Incident(payload, out var at);
         at = pointer + at;
 
-        var graph = EntityGraph.Build(Json.Structured(incident, "relatedEntities", out _), JsonPointer.Append(at, "relatedEntities"));
+        // An incident says what it is about in relatedEntities: one that lists none, or none readable, is not known to name no pod.
+        var entities = Json.Structured(incident, "relatedEntities", out var entitiesError);
+        if (entitiesError is not null || entities is not { ValueKind: JsonValueKind.Array })
+        {
+            sink.Problem(JsonPointer.Append(at, "relatedEntities"), entitiesError ?? "no pod named in the incident: it has no relatedEntities (send the incident with its entities)");
+            return;
+        }
+
+        var graph = EntityGraph.Build(entities, JsonPointer.Append(at, "relatedEntities"));
         if (graph.Problems.Count > 0)
         {
             sink.AddProblems(graph.Problems);

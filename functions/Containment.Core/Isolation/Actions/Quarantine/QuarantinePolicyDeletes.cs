@@ -6,8 +6,8 @@ namespace Containment.Isolation.Actions.Quarantine;
 /// <summary>
 /// Deletes a pod's quarantine policies: for a release, and for a quarantine refused after its fence was made ahead. A
 /// policy is deleted by the pod's name, which the pod's next quarantine reuses; given the quarantine it fences, a delete
-/// tried again after a try with no answer first reads the policy, and leaves one that fences another quarantine: the try
-/// before deleted this one, and the pod's next isolation has made its own since.
+/// tried again after a try that may have deleted it first reads the policy, and sends no delete unless it is still there
+/// and fences that quarantine: the try before deleted this one, and the pod's next isolation may make its own any moment.
 /// </summary>
 internal static class QuarantinePolicyDeletes
 {
@@ -20,8 +20,8 @@ internal static class QuarantinePolicyDeletes
             cancellationToken,
             quarantineId is null ? null : async ct =>
                 await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "networkpolicies", ns, name),
-                    c => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: c), ct) is not { } found
-                || Fences(found.Spec?.PodSelector?.MatchLabels, quarantineId));
+                    c => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: c), ct) is { } found
+                && Fences(found.Spec?.PodSelector?.MatchLabels, quarantineId));
 
     /// <summary>Whether the CiliumNetworkPolicy was there to delete.</summary>
     /// <param name="quarantineId">The quarantine the policy fences, when known.</param>
@@ -31,8 +31,8 @@ internal static class QuarantinePolicyDeletes
             ct => client.CustomObjects.DeleteNamespacedCustomObjectAsync(CiliumNetworkPolicies.Group, CiliumNetworkPolicies.Version, ns, CiliumNetworkPolicies.Plural, name, cancellationToken: ct),
             cancellationToken,
             quarantineId is null ? null : async ct =>
-                await QuarantinePolicyWrites.ReadCiliumPolicyAsync(calls, client, ns, name, ct) is not { } found
-                || (string?)found["spec"]?["endpointSelector"]?["matchLabels"]?[QuarantineNames.QuarantineLabel] == quarantineId);
+                await QuarantinePolicyWrites.ReadCiliumPolicyAsync(calls, client, ns, name, ct) is { } found
+                && (string?)found["spec"]?["endpointSelector"]?["matchLabels"]?[QuarantineNames.QuarantineLabel] == quarantineId);
 
     private static bool Fences(IDictionary<string, string>? selects, string quarantineId) =>
         selects is not null && selects.TryGetValue(QuarantineNames.QuarantineLabel, out var fenced) && fenced == quarantineId;
