@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using k8s.Models;
 
@@ -25,6 +26,14 @@ public static partial class QuarantineNames
     /// <summary>The quarantine id the pod's quarantine label carries; null when the pod is gone or carries none.</summary>
     public static string? QuarantineIdOf(V1Pod? pod) =>
         pod?.Metadata.Labels is { } labels && labels.TryGetValue(QuarantineLabel, out var id) ? id : null;
+
+    /// <summary>The quarantine id a NetworkPolicy's pod selector names; null when it names none.</summary>
+    public static string? FencedBy(V1NetworkPolicy? policy) =>
+        policy?.Spec?.PodSelector?.MatchLabels is { } selects && selects.TryGetValue(QuarantineLabel, out var id) ? id : null;
+
+    /// <summary>The quarantine id a CiliumNetworkPolicy's endpoint selector names; null when it names none.</summary>
+    public static string? FencedBy(JsonNode? ciliumPolicy) =>
+        ciliumPolicy?["spec"]?["endpointSelector"]?["matchLabels"]?[QuarantineLabel] is JsonValue id && id.TryGetValue(out string? value) ? value : null;
 
     /// <summary>Deterministic policy name for a pod: a DNS-1123 subdomain of at most 253 characters.</summary>
     public static string PolicyName(string pod)

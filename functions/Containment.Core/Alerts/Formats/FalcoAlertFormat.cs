@@ -35,8 +35,9 @@ public sealed class FalcoAlertFormat : IAlertFormat
         var fields = Json.TryGet(payload, Fields, out var value) && value.ValueKind == JsonValueKind.Object ? value : default;
         var fieldsPointer = JsonPointer.Append(pointer, Fields);
         var rule = Json.String(payload, "rule");
+        var refusal = Refusal(fields);
         var read = Field(fields, "k8s.pod.name") is null && IsAudit(payload, fields)
-            ? AuditTarget(pointer, rule, fields, fieldsPointer, sink)
+            ? AuditTarget(pointer, rule, fields, fieldsPointer, refusal, sink)
             : SyscallTarget(payload, pointer, fields, fieldsPointer, sink);
         if (read is not var (target, where, noPod))
         {
@@ -72,7 +73,7 @@ public sealed class FalcoAlertFormat : IAlertFormat
             Description = Json.String(payload, "output"),
             Rule = rule,
             Target = target with { Cluster = Field(fields, "k8smeta.cluster.name", "k8s.cluster.name", "cluster") },
-            NothingToIsolate = Refusal(fields) ?? noPod,
+            NothingToIsolate = refusal ?? noPod,
             Raw = payload.Clone(),
         },
         where with
@@ -142,7 +143,8 @@ public sealed class FalcoAlertFormat : IAlertFormat
     /// name the API server generated, <c>ka.resp.name</c> (the plugin's Create ... Pod rules print only that one). No container,
     /// and no node: the event names the whole pod, and the Falco that read the audit log runs on any node.
     /// </summary>
-    private static TargetRead? AuditTarget(string pointer, string? rule, JsonElement fields, string fieldsPointer, AlertSink sink)
+    /// <param name="refusal">The API server's refusal of the request, when the output says (<see cref="Refusal"/>).</param>
+    private static TargetRead? AuditTarget(string pointer, string? rule, JsonElement fields, string fieldsPointer, string? refusal, AlertSink sink)
     {
         var resource = Field(fields, "ka.target.resource") ?? (AuditPodRules.Contains(rule?.Trim() ?? string.Empty) ? "pods" : null);
         var targetName = Field(fields, "ka.target.name");
@@ -164,10 +166,10 @@ public sealed class FalcoAlertFormat : IAlertFormat
 
         if (name is null)
         {
-            // A create the API server refused has no name in its answer; the refusal is then the reason (Read).
-            if (Refusal(fields) is not null)
+            // A create the API server refused has no name in its answer: the refusal is why there is nothing to isolate.
+            if (refusal is not null)
             {
-                return new(new AlertTarget { Namespace = ns ?? string.Empty, Pod = string.Empty }, where, "the alert names no pod");
+                return new(new AlertTarget { Namespace = ns ?? string.Empty, Pod = string.Empty }, where, refusal);
             }
 
             sink.Problem(fieldsPointer, "no pod named in the alert (looked in output_fields ka.target.name, ka.resp.name)");

@@ -75,9 +75,7 @@ public sealed partial class LedgerDriftCheck(
         var fences = new List<(V1NetworkPolicy Policy, string QuarantineId)>();
         foreach (var policy in policies)
         {
-            if (policy.Spec?.PodSelector?.MatchLabels is { } selects
-                && selects.TryGetValue(QuarantineNames.QuarantineLabel, out var fencedId)
-                && QuarantinePolicyWrites.IsDenyAll(policy, fencedId))
+            if (QuarantineNames.FencedBy(policy) is { } fencedId && QuarantinePolicyWrites.IsDenyAll(policy, fencedId))
             {
                 fences.Add((policy, fencedId));
             }
@@ -106,7 +104,7 @@ public sealed partial class LedgerDriftCheck(
             }
 
             var id = record?.Id ?? RunInstanceId.ForTarget(alias, ns, name);
-            if (NotIsolatedBy(record) && await StillDisagreesAsync(id, record, NotIsolatedBy, cancellationToken))
+            if (NotIsolatedBy(record) && await StillDisagreesAsync(id, record, cancellationToken))
             {
                 findings.Add(new DriftFinding(DriftKind.QuarantinedWithoutIsolation, alias, ns, name, id,
                     $"the pod carries quarantine {quarantineId}, and {RecordSays(record)}", record?.Status, since));
@@ -127,7 +125,7 @@ public sealed partial class LedgerDriftCheck(
             var (kind, podSays) = pod is null
                 ? (DriftKind.IsolatedButPodGone, "the pod no longer exists")
                 : (DriftKind.IsolatedButNotQuarantined, "the pod carries no quarantine: it has its network");
-            if (!QuarantineNames.IsQuarantined(pod) && await StillDisagreesAsync(record.Id, record, IsolatedBy, cancellationToken))
+            if (!QuarantineNames.IsQuarantined(pod) && await StillDisagreesAsync(record.Id, record, cancellationToken))
             {
                 findings.Add(new DriftFinding(kind, alias, record.Namespace, record.Pod, record.Id,
                     $"the record says isolated since {record.ChangedAt:u}, and {podSays}", record.Status, record.ChangedAt));
@@ -226,7 +224,7 @@ public sealed partial class LedgerDriftCheck(
     /// acts and ends only once its record is written, so a check that finds the run past it finds the record written.
     /// A run waiting (for an approval, say) changes nothing meanwhile, and is no reason to stay silent.
     /// </summary>
-    private async Task<bool> StillDisagreesAsync(string id, IsolationRecord? record, Func<IsolationRecord?, bool> disagrees, CancellationToken cancellationToken)
+    private async Task<bool> StillDisagreesAsync(string id, IsolationRecord? record, CancellationToken cancellationToken)
     {
         if (await runtime.GetStatusAsync(id, cancellationToken) is { Phase: not RunPhase.Finished } run && HeldIsolation.ChangingNetwork(run.History))
         {
@@ -234,10 +232,8 @@ public sealed partial class LedgerDriftCheck(
         }
 
         var now = await isolations.GetAsync(id, cancellationToken);
-        return disagrees(now) && now?.ChangedAt == record?.ChangedAt;
+        return now?.Status == record?.Status && now?.ChangedAt == record?.ChangedAt;
     }
-
-    private static bool IsolatedBy(IsolationRecord? record) => record is { Status: LedgerStatus.Isolated };
 
     /// <summary>Whether the ledger holds the pod not isolated: released, failed, or no record at all (isolating and releasing are under way).</summary>
     private static bool NotIsolatedBy(IsolationRecord? record) => record is null or { Status: LedgerStatus.Released or LedgerStatus.Failed };

@@ -13,7 +13,7 @@ public static class HeldIsolation
         for (var index = history.Count - 1; index >= 0; index--)
         {
             var step = history[index];
-            if (step.Type is IsolateStep.TypeName or ReleaseStep.TypeName or DeletePodStep.TypeName && step.Outcome != StepOutcome.Skipped)
+            if (ChangesNetwork(step) && step.Outcome != StepOutcome.Skipped)
             {
                 return step is { Type: IsolateStep.TypeName, Outcome: StepOutcome.Succeeded } ? step : null;
             }
@@ -27,7 +27,9 @@ public static class HeldIsolation
     /// stored, its record not yet written.
     /// </summary>
     public static bool ChangingNetwork(IReadOnlyList<StepRecord> history) =>
-        history is [.., { Type: IsolateStep.TypeName or ReleaseStep.TypeName or DeletePodStep.TypeName, Outcome: StepOutcome.Running }];
+        history is [.., { Outcome: StepOutcome.Running } last] && ChangesNetwork(last);
+
+    private static bool ChangesNetwork(StepRecord step) => step.Type is IsolateStep.TypeName or ReleaseStep.TypeName or DeletePodStep.TypeName;
 
     /// <summary>
     /// What the held isolation could not guarantee, as its outcome said (connections established before it kept by

@@ -21,7 +21,7 @@ internal static class QuarantinePolicyDeletes
             quarantineId is null ? null : async ct =>
                 await calls.ExecuteOrDefaultAsync(new KubernetesOperation("get", "networkpolicies", ns, name),
                     c => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: c), ct) is { } found
-                && Fences(found.Spec?.PodSelector?.MatchLabels, quarantineId));
+                && QuarantineNames.FencedBy(found) == quarantineId);
 
     /// <summary>Whether the CiliumNetworkPolicy was there to delete.</summary>
     /// <param name="quarantineId">The quarantine the policy fences, when known.</param>
@@ -32,8 +32,5 @@ internal static class QuarantinePolicyDeletes
             cancellationToken,
             quarantineId is null ? null : async ct =>
                 await QuarantinePolicyWrites.ReadCiliumPolicyAsync(calls, client, ns, name, ct) is { } found
-                && (string?)found["spec"]?["endpointSelector"]?["matchLabels"]?[QuarantineNames.QuarantineLabel] == quarantineId);
-
-    private static bool Fences(IDictionary<string, string>? selects, string quarantineId) =>
-        selects is not null && selects.TryGetValue(QuarantineNames.QuarantineLabel, out var fenced) && fenced == quarantineId;
+                && QuarantineNames.FencedBy(found) == quarantineId);
 }

@@ -39,7 +39,7 @@ public sealed class ReleasePod(
         "the pod carries the labels its quarantine saved, which come back exactly (a quarantine label with none saved beside it was put on by hand: only it comes off)",
         "the labels are back before the quarantine policies are deleted, so no moment leaves the pod selected by no policy",
         "once the policies are deleted, the pod is read again: one another run has quarantined meanwhile gets its fence back",
-        "a delete tried again after a try that got no answer leaves a policy that fences another quarantine: another run made it since",
+        "a delete tried again after a try that may have deleted the policy (no answer, a server error) is sent only if the policy is still there and fences this quarantine: another run may make its own meanwhile",
         "a pod that is gone has only its quarantine policies deleted",
     ];
 
