@@ -223,7 +223,7 @@ public sealed class EndedRunStepTests(LocalHostFixture host)
         var pod = host.TakePod();
         var isolate = Isolate(pod, EarlierRun);
         Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(isolate, CancellationToken.None)).Succeeded);
-        var restored = await host.Get<Containment.Isolation.Actions.Release.ReleasePod>().ReleaseAsync(ActivityTargets.Pod(isolate.Alert.Target), LaterRun, CancellationToken.None);
+        var restored = await host.Get<Containment.Isolation.Actions.Release.ReleasePod>().ReleaseAsync(ActivityTargets.Pod(isolate.Alert.Target), LaterRun, runQuarantineId: null, CancellationToken.None);
         var delete = ActivityCalls.Request("ended-runs", pod, new DeletePodStep { Id = "delete" }) with { RunStartedAt = EarlierRun };
 
         var stale = await host.Activity(ActivityNames.DeletePod).RunAsync(delete, CancellationToken.None);

@@ -190,6 +190,85 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
         Assert.Equal(nextRun.RunStartedAt, again.IsolatingRunStartedAt);
     }
 
+    /// <param name="podReplaced">
+    /// The pod is deleted before the release and made again under its name (a StatefulSet's) once the release's delete
+    /// went out: the release reads no pod, so its own run tells it which quarantine the fence it deletes belongs to.
+    /// </param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Release_FenceDeletedButItsAnswerLost_ThePodsNextRunFencesMeanwhile_TheRetryLeavesThatFence(bool podReplaced)
+    {
+        // The release's fence delete is carried out and its answer lost (held past the client's timeout); its retry is
+        // held (at the read that guards it, or the delete itself where none does). Meanwhile the pod's next run (another alert) isolates the pod: its fence is
+        // created (201), and its relabel held until the release is done. The retried delete must not take that fence:
+        // the pod would be quarantined and selected by no policy, open to all traffic.
+        var pod = host.TakePod();
+        var asMade = (await host.KubeSim.Store.GetAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, pod, CancellationToken.None))!;
+        var isolateRequest = ActivityCalls.Request("step-activities", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false }) with { RunStartedAt = DateTimeOffset.UtcNow.AddMinutes(-5) };
+        Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(isolateRequest, CancellationToken.None)).Succeeded);
+        if (podReplaced)
+        {
+            await host.KubeSim.Store.DeleteAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, pod, CancellationToken.None);
+        }
+
+        var fencePath = $"{PoliciesPath}/{QuarantineNames.PolicyName(pod)}";
+        var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var letRetry = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var letRelabel = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lostAnswer = new FaultRule { Method = "DELETE", PathPrefix = fencePath, DelayResponse = true, Until = letGo.Task };
+        var heldGuardRead = new FaultRule { Method = "GET", PathPrefix = fencePath, Until = letRetry.Task };
+        var heldRetry = new FaultRule { Method = "DELETE", PathPrefix = fencePath, Until = letRetry.Task };
+        var heldRelabel = new FaultRule { Method = "PATCH", PathPrefix = $"/api/v1/namespaces/{LocalHostFixture.Namespace}/pods/{pod}", Until = letRelabel.Task };
+        host.KubeSim.Faults.Add(lostAnswer);
+        host.KubeSim.Faults.Add(heldGuardRead);
+        host.KubeSim.Faults.Add(heldRetry);
+        try
+        {
+            var releasing = host.Activity(ActivityNames.ReleasePod).RunAsync(
+                ActivityCalls.Request("step-activities", pod, new ReleaseStep { Id = "release" }) with { RunStartedAt = isolateRequest.RunStartedAt }, CancellationToken.None);
+            await WhileAsync(() => host.KubeSim.Faults.Fired(heldGuardRead) + host.KubeSim.Faults.Fired(heldRetry) == 0 && !releasing.IsCompleted);
+            if (podReplaced)
+            {
+                var again = (JsonObject)asMade.DeepClone();
+                var metadata = again["metadata"]!.AsObject();
+                metadata.Remove("uid");
+                metadata.Remove("resourceVersion");
+                metadata.Remove("creationTimestamp");
+                await host.KubeSim.Store.CreateAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, again, CancellationToken.None);
+            }
+
+            host.KubeSim.Faults.Add(heldRelabel);
+            var nextRun = isolateRequest with { Alert = isolateRequest.Alert with { Id = isolateRequest.Alert.Id + "-next" }, RunStartedAt = DateTimeOffset.UtcNow };
+            var isolating = host.Activity(ActivityNames.IsolatePod).RunAsync(nextRun, CancellationToken.None);
+            await WhileAsync(() => host.KubeSim.Faults.Fired(heldRelabel) == 0 && !isolating.IsCompleted);
+            letRetry.SetResult();
+
+            // The release itself ends as the next run's record leaves it; what matters here is the cluster.
+            await releasing;
+            letRelabel.SetResult();
+            var isolated = await isolating;
+
+            Assert.True(isolated.Succeeded, isolated.Reason);
+            Assert.Equal((1, 1), (host.KubeSim.Faults.Fired(lostAnswer), host.KubeSim.Faults.Fired(heldRelabel)));
+            var carried = (string?)(await host.KubeSim.Store.GetAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, pod, CancellationToken.None))!["metadata"]!["labels"]![QuarantineNames.QuarantineLabel];
+            var fence = await host.KubeSim.Store.GetAsync(ResourceCatalog.NetworkPolicies, LocalHostFixture.Namespace, QuarantineNames.PolicyName(pod), CancellationToken.None);
+            Assert.NotNull(carried);
+            Assert.NotNull(fence);
+            Assert.Equal(carried, (string?)fence["spec"]!["podSelector"]!["matchLabels"]![QuarantineNames.QuarantineLabel]);
+        }
+        finally
+        {
+            host.KubeSim.Faults.Remove(lostAnswer);
+            host.KubeSim.Faults.Remove(heldGuardRead);
+            host.KubeSim.Faults.Remove(heldRetry);
+            host.KubeSim.Faults.Remove(heldRelabel);
+            letGo.TrySetResult();
+            letRetry.TrySetResult();
+            letRelabel.TrySetResult();
+        }
+    }
+
     [Fact]
     public async Task Release_CallMadeAgainAfterItsRecordWasWritten_WritesNoSecondEntry()
     {
@@ -561,7 +640,7 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
         var types = egress is null ? """["Ingress"]""" : """["Ingress","Egress"]""";
         var policy = $$$"""
             {"metadata":{"name":"{{{name}}}-{{{request.Alert.Target.Pod}}}"},
-             "spec":{"podSelector":{"matchLabels":{"containment.io/quarantine":"{{{ActivityTargets.QuarantineId(request.Alert.Target)}}}"}},
+             "spec":{"podSelector":{"matchLabels":{"containment.io/quarantine":"{{{ActivityTargets.QuarantineId(request)}}}"}},
                      "policyTypes":{{{types}}},"ingress":{{{ingress}}},"egress":{{{egress ?? "[]"}}}}}
             """;
         await host.KubeSim.Store.CreateAsync(ResourceCatalog.NetworkPolicies, LocalHostFixture.Namespace, JsonNode.Parse(policy)!.AsObject(), CancellationToken.None);
@@ -576,6 +655,16 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
     }
 
     private Task<(string Pod, string Node)> PodOnOwnNodeAsync() => host.PodOnOwnNodeAsync();
+
+    private static async Task WhileAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition still held after 30 s");
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
+        }
+    }
 
     private const string PoliciesPath = "/apis/networking.k8s.io/v1/namespaces/" + LocalHostFixture.Namespace + "/networkpolicies";
 }

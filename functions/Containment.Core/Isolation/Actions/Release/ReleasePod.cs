@@ -52,8 +52,12 @@ public sealed class ReleasePod(
     ];
 
     /// <param name="runStartedAt">The start of the run that releases, when known: a pod a later run has isolated since is left as it is (<see cref="RunStamp"/>).</param>
+    /// <param name="runQuarantineId">
+    /// The quarantine id the releasing run's isolation gives the pod, when known: whose fence a retried delete may take
+    /// where the pod, read, carries no quarantine (it is gone, or an earlier try gave its labels back).
+    /// </param>
     /// <exception cref="SupersededByLaterRunException">A later run of the pod has isolated it since; nothing was changed.</exception>
-    public async Task<ReleaseOutcome> ReleaseAsync(PodReference target, DateTimeOffset? runStartedAt, CancellationToken cancellationToken)
+    public async Task<ReleaseOutcome> ReleaseAsync(PodReference target, DateTimeOffset? runStartedAt, string? runQuarantineId, CancellationToken cancellationToken)
     {
         var connection = await clusters.ConnectAsync(target.Cluster, cancellationToken);
         var client = connection.Client;
@@ -70,7 +74,8 @@ public sealed class ReleasePod(
         List<string> deleted;
         try
         {
-            deleted = await DeletePoliciesAsync(connection, ns, policyName, QuarantineNames.QuarantineIdOf(read), cancellationToken);
+            var fenced = QuarantineNames.QuarantineIdOf(read) ?? (runQuarantineId is null ? null : QuarantineNames.LabelValue(runQuarantineId));
+            deleted = await DeletePoliciesAsync(connection, ns, policyName, fenced, cancellationToken);
         }
         catch (KubernetesOperationException e) when (saved is not null)
         {
@@ -139,7 +144,7 @@ public sealed class ReleasePod(
     }
 
     /// <summary>Deletes the NetworkPolicy and, where served, the Cilium policy; names those that were there.</summary>
-    /// <param name="quarantineId">The quarantine the pod carried when read, whose fence this is; null when it carried none.</param>
+    /// <param name="quarantineId">The quarantine whose fence this is (the one the pod carried when read, else the run's); null when not known.</param>
     private async Task<List<string>> DeletePoliciesAsync(ClusterConnection connection, string ns, string policyName, string? quarantineId, CancellationToken cancellationToken)
     {
         var deleted = new List<string>();
