@@ -8,4 +8,11 @@ public static class PlaybookLimits
     /// waits are moments in its state; one past the calendar's end cannot be kept, and one years away is a slip.
     /// </summary>
     public static readonly TimeSpan LongestDelay = TimeSpan.FromDays(366);
+
+    /// <summary>
+    /// The longest a playbook may be as a run keeps it (its JSON, in characters). A run's row holds the playbook beside the
+    /// run's state, and Table Storage holds a row to 1 MiB at two bytes a character: the longest state a row takes
+    /// (<see cref="TableJson.MaxCharacters"/>, the longest alert admission accepts among it) leaves room for this much.
+    /// </summary>
+    public const int LongestStoredCharacters = 64_000;
 }

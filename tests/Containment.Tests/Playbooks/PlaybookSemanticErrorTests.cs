@@ -25,6 +25,32 @@ public sealed class PlaybookSemanticErrorTests
         Assert.Equal(["/steps/1/onRejected/0/id: duplicate step id 'isolate' (first used at /steps/0)"], PlaybookText.Problems(json));
     }
 
+    /// <summary>
+    /// A run's row keeps its playbook beside its state, within the row's 1 MiB: a playbook longer than the room left
+    /// beside the longest state is refused when it loads, rather than failing the first run that meets a long alert.
+    /// </summary>
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(1, false)]
+    public void Validate_PlaybookLongerThanARunsRowKeeps_RefusedSayingHowLong(int past, bool loads)
+    {
+        var json = NotifyWithMessageStoredAs(PlaybookLimits.LongestStoredCharacters + past);
+
+        var problems = PlaybookText.Problems(json);
+
+        Assert.Equal(
+            loads ? [] : [string.Create(System.Globalization.CultureInfo.InvariantCulture, $"/: the playbook is {PlaybookLimits.LongestStoredCharacters + past:N0} characters as a run keeps it, and a run's row has room for {PlaybookLimits.LongestStoredCharacters:N0} beside the run's state; shorten its messages or split it")],
+            problems);
+    }
+
+    /// <summary>A valid playbook whose notify message makes it <paramref name="stored"/> characters as a run keeps it.</summary>
+    private static string NotifyWithMessageStoredAs(int stored)
+    {
+        static string With(int message) => PlaybookText.With($$"""[{ "id": "tell", "type": "notify", "channels": ["soc-teams"], "template": "isolated", "message": "{{new string('m', message)}}" }]""");
+        var rest = System.Text.Json.JsonSerializer.Serialize(PlaybookText.Parse(With(1)).Playbook!, ContainmentJson.Options).Length - 1;
+        return With(stored - rest);
+    }
+
     [Fact]
     public void Validate_UnknownChannel_ReportsConfiguredChannels()
     {

@@ -18,8 +18,23 @@ internal static class RunAlerts
         return longest;
     }
 
-    /// <summary>A playbook whose one step notifies <paramref name="channels"/> channels.</summary>
-    public static Playbook NotifyTo(int channels) => MachineDriver.FromSteps($$"""
-        [{ "id": "tell", "type": "notify", "template": "isolated", "channels": [{{string.Join(", ", Enumerable.Range(1, channels).Select(channel => $"\"soc-{channel}\""))}}] }]
-        """);
+    /// <summary>
+    /// A playbook whose one step notifies <paramref name="channels"/> channels; given <paramref name="storedCharacters"/>,
+    /// its message makes the playbook that long as a run keeps it.
+    /// </summary>
+    public static Playbook NotifyTo(int channels, int storedCharacters = 0)
+    {
+        Playbook With(string message) => MachineDriver.FromSteps($$"""
+            [{ "id": "tell", "type": "notify", "template": "isolated", "message": "{{message}}", "channels": [{{string.Join(", ", Enumerable.Range(1, channels).Select(channel => $"\"soc-{channel}\""))}}] }]
+            """);
+        var shortest = With("m");
+        if (storedCharacters == 0)
+        {
+            return shortest;
+        }
+
+        var playbook = With(new string('m', storedCharacters - JsonSerializer.Serialize(shortest, ContainmentJson.Options).Length + 1));
+        Assert.Equal(storedCharacters, JsonSerializer.Serialize(playbook, ContainmentJson.Options).Length);
+        return playbook;
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Containment.Playbooks.Validation;
@@ -56,7 +57,13 @@ public static class PlaybookParser
             return PlaybookParseResult.Failed(new PlaybookProblem(file, JsonPointer.Root, "expected a playbook object, got null"));
         }
 
-        var problems = PlaybookValidator.Validate(playbook, context).Select(problem => new PlaybookProblem(file, problem.Pointer, problem.Message)).ToArray();
+        var problems = PlaybookValidator.Validate(playbook, context).Select(problem => new PlaybookProblem(file, problem.Pointer, problem.Message)).ToList();
+        if (JsonSerializer.Serialize(playbook, ContainmentJson.Options).Length is var stored and > PlaybookLimits.LongestStoredCharacters)
+        {
+            problems.Add(new PlaybookProblem(file, JsonPointer.Root, string.Create(CultureInfo.InvariantCulture,
+                $"the playbook is {stored:N0} characters as a run keeps it, and a run's row has room for {PlaybookLimits.LongestStoredCharacters:N0} beside the run's state; shorten its messages or split it")));
+        }
+
         return new PlaybookParseResult(problems, playbook);
     }
 }
