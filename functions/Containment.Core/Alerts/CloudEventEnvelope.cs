@@ -36,6 +36,7 @@ internal static class CloudEventEnvelope
         }
 
         SubscriptionValidation? validation = null;
+        var validationAt = string.Empty;
         var isArray = root.ValueKind == JsonValueKind.Array;
         for (var i = 0; i < events.Length; i++)
         {
@@ -66,7 +67,7 @@ internal static class CloudEventEnvelope
                 // As in the Event Grid schema: a code that cannot be read is a problem, not a silent ignore.
                 if (EventGridEnvelope.Validation(data) is { } found)
                 {
-                    validation = found;
+                    (validation, validationAt) = (found, at);
                 }
                 else
                 {
@@ -79,7 +80,7 @@ internal static class CloudEventEnvelope
             read(data, dataAt, sink);
         }
 
-        return validation;
+        return SubscriptionValidation.Alone(validation, validationAt, events.Length, sink);
     }
 
     internal static bool TryJson(BinaryData data, out JsonElement element)

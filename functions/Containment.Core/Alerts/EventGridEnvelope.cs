@@ -32,6 +32,7 @@ internal static class EventGridEnvelope
         }
 
         SubscriptionValidation? validation = null;
+        var validationAt = string.Empty;
         var isArray = root.ValueKind == JsonValueKind.Array;
         for (var i = 0; i < events.Length; i++)
         {
@@ -43,7 +44,7 @@ internal static class EventGridEnvelope
                 if (gridEvent.TryGetSystemEventData(out var system) && system is Azure.Messaging.EventGrid.SystemEvents.SubscriptionValidationEventData data
                     && data.ValidationCode is { Length: > 0 })
                 {
-                    validation = new SubscriptionValidation(data.ValidationCode, data.ValidationUrl);
+                    (validation, validationAt) = (new SubscriptionValidation(data.ValidationCode, data.ValidationUrl), at);
                 }
                 else
                 {
@@ -62,7 +63,7 @@ internal static class EventGridEnvelope
             read(payload, JsonPointer.Append(at, "data"), sink);
         }
 
-        return validation;
+        return SubscriptionValidation.Alone(validation, validationAt, events.Length, sink);
     }
 
     /// <summary>A validation code in the data of a subscription-validation event, when present.</summary>
