@@ -33,12 +33,12 @@ public static class ActivityTargets
     public static PodReference Pod(AlertTarget target) => new(target.ClusterName, target.Namespace, target.Pod);
 
     /// <summary>
-    /// The quarantine label's value a run gives the pod: a hash of the pod's id and the alert that started the run (label
-    /// values allow 63 characters of [A-Za-z0-9-_.]). Each run of a pod has its own, so that a fence tells the runs apart:
-    /// a release's retried delete leaves a fence the pod's next run has made meanwhile under the same name.
+    /// The quarantine label's value: label values allow 63 characters of [A-Za-z0-9-_.], so a hash of the pod's id. Every
+    /// run of a pod gives it the same one, so a run that finds another's fence in its way takes it up as it is; which run
+    /// made a fence its run stamp says (<see cref="RunStamp"/>).
     /// </summary>
-    public static string QuarantineId(ActivityRequest request) =>
-        "q-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{IsolationId(request.Alert.Target)}\n{EventId(request.Alert)}")))[..20];
+    public static string QuarantineId(AlertTarget target) =>
+        "q-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(IsolationId(target))))[..20];
 
     /// <summary>The actor of what the product does by itself.</summary>
     public const string ProductActor = "containment";

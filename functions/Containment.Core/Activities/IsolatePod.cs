@@ -123,7 +123,7 @@ public sealed class IsolatePod(
     private static QuarantineRequest QuarantineRequestOf(ActivityRequest request)
     {
         var target = request.Alert.Target;
-        return new(target.ClusterName, target.Namespace, target.Pod, ActivityTargets.QuarantineId(request), request.RunStartedAt);
+        return new(target.ClusterName, target.Namespace, target.Pod, ActivityTargets.QuarantineId(target), request.RunStartedAt);
     }
 
     private static string Describe(IsolationOutcome outcome)

@@ -58,7 +58,7 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
         var reason = ReasonOf(request);
         try
         {
-            return (await release.ReleaseAsync(ActivityTargets.Pod(target), request.RunStartedAt, ActivityTargets.QuarantineId(request), cancellationToken), null);
+            return (await release.ReleaseAsync(ActivityTargets.Pod(target), request.RunStartedAt, cancellationToken), null);
         }
         catch (KubernetesOperationException exception) when (ActivityTargets.Failure(exception) is { Retryable: true } failure && request.WillRetry)
         {

@@ -81,15 +81,16 @@ public sealed class KubernetesCallPipeline
     /// the one to delete (false when it is gone, or another has taken its name since, which the next try would delete).
     /// False stops, and the delete counts as made.
     /// </param>
+    /// <param name="askFirst">Ask <paramref name="stillTheOne"/> before the first try too; false then stops, and no delete was made.</param>
     public async Task<bool> DeleteAsync<T>(KubernetesOperation operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken,
-        Func<CancellationToken, Task<bool>>? stillTheOne = null)
+        Func<CancellationToken, Task<bool>>? stillTheOne = null, bool askFirst = false)
     {
         var unanswered = false;
         var answer = await ExecuteOrDefaultAsync(
             operation,
             async ct =>
             {
-                if (unanswered && stillTheOne is not null && !await stillTheOne(ct))
+                if ((unanswered || askFirst) && stillTheOne is not null && !await stillTheOne(ct))
                 {
                     return default;
                 }

@@ -21,8 +21,11 @@ public static class RunStamp
     /// not left by a run (copied with a manifest, or set by hand), and it must not stop an isolation.
     /// </summary>
     public static DateTimeOffset? On(V1Pod pod) =>
-        pod.Metadata?.Annotations is { } annotations
-        && annotations.ContainsKey(QuarantineNames.SavedLabelsAnnotation)
+        pod.Metadata?.Annotations is { } annotations && annotations.ContainsKey(QuarantineNames.SavedLabelsAnnotation) ? In(annotations) : null;
+
+    /// <summary>The start of the run the annotations name (a pod's, or a quarantine policy's: the run that made it); null when they name none.</summary>
+    public static DateTimeOffset? In(IDictionary<string, string>? annotations) =>
+        annotations is not null
         && annotations.TryGetValue(QuarantineNames.RunAnnotation, out var value)
         && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var startedAt)
             ? startedAt

@@ -59,7 +59,7 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
     public async Task Check_IsolatedRecordOfAPodGivenBack_IsIsolatedButNotQuarantined()
     {
         var pod = await IsolateSettledAsync(IsolationStatus.Isolated);
-        await host.Get<ReleaseAction>().ReleaseAsync(ActivityTargets.Pod(Isolate(pod).Alert.Target), RunStartedAt.AddMinutes(1), runQuarantineId: null, CancellationToken.None);
+        await host.Get<ReleaseAction>().ReleaseAsync(ActivityTargets.Pod(Isolate(pod).Alert.Target), RunStartedAt.AddMinutes(1), CancellationToken.None);
 
         var finding = Assert.Single(Of(await host.Get<LedgerDriftCheck>().CheckAsync(CancellationToken.None), pod));
 
@@ -101,7 +101,7 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
         // A release restores the pod a moment before it writes its record.
         var pod = host.TakePod();
         Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(Isolate(pod), CancellationToken.None)).Succeeded);
-        await host.Get<ReleaseAction>().ReleaseAsync(ActivityTargets.Pod(Isolate(pod).Alert.Target), RunStartedAt.AddMinutes(1), runQuarantineId: null, CancellationToken.None);
+        await host.Get<ReleaseAction>().ReleaseAsync(ActivityTargets.Pod(Isolate(pod).Alert.Target), RunStartedAt.AddMinutes(1), CancellationToken.None);
 
         Assert.Empty(Of(await host.Get<LedgerDriftCheck>().CheckAsync(CancellationToken.None), pod));
     }
@@ -180,7 +180,7 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
     {
         using var flow = new FlowClient(host);
         var pod = await IsolateSettledAsync(IsolationStatus.Isolated);
-        await host.Get<ReleaseAction>().ReleaseAsync(ActivityTargets.Pod(Isolate(pod).Alert.Target), RunStartedAt.AddMinutes(1), runQuarantineId: null, CancellationToken.None);
+        await host.Get<ReleaseAction>().ReleaseAsync(ActivityTargets.Pod(Isolate(pod).Alert.Target), RunStartedAt.AddMinutes(1), CancellationToken.None);
 
         // A run of the pod's that asks a person first: it waits, and changes nothing on the cluster meanwhile.
         var (status, body) = await flow.PostAsync("api/alerts", $$"""
@@ -359,7 +359,7 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
     public async Task IsolateByHand_IsolatedRecordOfAPodGivenBack_CutsItOffAgain()
     {
         var pod = await IsolateSettledAsync(IsolationStatus.Isolated);
-        await host.Get<ReleaseAction>().ReleaseAsync(ActivityTargets.Pod(Isolate(pod).Alert.Target), RunStartedAt.AddMinutes(1), runQuarantineId: null, CancellationToken.None);
+        await host.Get<ReleaseAction>().ReleaseAsync(ActivityTargets.Pod(Isolate(pod).Alert.Target), RunStartedAt.AddMinutes(1), CancellationToken.None);
         var id = ActivityTargets.IsolationId(Isolate(pod).Alert.Target);
         using var flow = new FlowClient(host);
         var before = Of(await NothingLeftToSettle().CheckAsync(CancellationToken.None), pod);
@@ -384,7 +384,7 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
         Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(isolate, CancellationToken.None)).Succeeded);
         Assert.True((await host.Activity(ActivityNames.CordonNode).RunAsync(isolate with { Step = new CordonNodeStep { Id = "cordon" } }, CancellationToken.None)).Succeeded);
         var whileIsolated = Of(await NothingLeftToSettle().CheckAsync(CancellationToken.None), pod);
-        await host.Get<ReleaseAction>().ReleaseAsync(ActivityTargets.Pod(isolate.Alert.Target), RunStartedAt, runQuarantineId: null, CancellationToken.None);
+        await host.Get<ReleaseAction>().ReleaseAsync(ActivityTargets.Pod(isolate.Alert.Target), RunStartedAt, CancellationToken.None);
         await isolations.ChangeAsync(id, current => current! with { Status = IsolationStatus.Released, ChangedAt = settled }, CancellationToken.None);
         using var flow = new FlowClient(host);
 
@@ -424,7 +424,7 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
         // Made a moment ago, the fence is left to settle: one made ahead of its relabel looks the same.
         Assert.Empty(young);
         Assert.Equal(DriftKind.FenceWithoutQuarantine, finding.Kind);
-        Assert.Equal($"NetworkPolicy {QuarantineNames.PolicyName(pod)} fences quarantine {ActivityTargets.QuarantineId(isolate)}, which no pod in {LocalHostFixture.Namespace} carries, and its record says released since {settled:u}", finding.Detail);
+        Assert.Equal($"NetworkPolicy {QuarantineNames.PolicyName(pod)} fences quarantine {ActivityTargets.QuarantineId(isolate.Alert.Target)}, which no pod in {LocalHostFixture.Namespace} carries, and its record says released since {settled:u}", finding.Detail);
         Assert.Equal(202, release.Status);
         Assert.DoesNotContain(QuarantineNames.PolicyName(pod), await flow.PolicyNamesAsync());
         Assert.Empty(Of(await NothingLeftToSettle().CheckAsync(CancellationToken.None), pod));

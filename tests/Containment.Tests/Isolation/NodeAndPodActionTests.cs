@@ -67,7 +67,7 @@ public sealed class NodeAndPodActionTests
         // A later run (a release by hand) restored the pod; its record, written after the restore, has not landed yet.
         await using var harness = await IsolationHarness.StartAsync();
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None);
-        await harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.LaterRun, runQuarantineId: null, CancellationToken.None);
+        await harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.LaterRun, CancellationToken.None);
 
         var outcome = await harness.DeletePod.DeleteAsync(IsolationHarness.Pod(), gracePeriodSeconds: 0, IsolationHarness.EarlierRun, isolatedByThisRun: true, CancellationToken.None);
 

@@ -409,6 +409,22 @@ public sealed class QuarantinePodTests
         Assert.Equal(before!.ToJsonString(), (await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None))!.ToJsonString());
     }
 
+    [Fact]
+    public async Task IsolateAsync_FenceCreateMetAConflictAndThePolicyIsGoneWhenRead_FailsAsTheConflict_PodUntouched()
+    {
+        // A policy in the way of the create (409), deleted before it is read (a release under way): the isolation fails
+        // as the conflict, which the step tries again, rather than as "not found", which it would not.
+        await using var harness = await IsolationHarness.StartAsync();
+        var before = await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None);
+        harness.Sim.Faults.Add(new FaultRule { Method = "POST", PathPrefix = IsolationHarness.PoliciesPath, StatusCode = 409 });
+
+        var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
+
+        Assert.Equal(KubernetesFailureReason.Conflict, error.Failure.Reason);
+        Assert.Equal(0, harness.Sim.Requests.Count("PATCH", "/api/v1/namespaces/shop/pods"));
+        Assert.Equal(before!.ToJsonString(), (await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None))!.ToJsonString());
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

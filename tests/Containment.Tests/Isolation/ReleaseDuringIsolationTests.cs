@@ -30,7 +30,7 @@ public sealed class ReleaseDuringIsolationTests
         var isolating = harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
         await HeldAsync(harness, relabel, isolating);
 
-        var released = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, runQuarantineId: null, CancellationToken.None);
+        var released = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None);
         letGo.SetResult();
         var isolated = await isolating;
 
@@ -54,7 +54,7 @@ public sealed class ReleaseDuringIsolationTests
 
         // The release has given the labels back; its delete of the fence is held.
         var (delete, letDeleteGo) = Hold(harness, "DELETE", IsolationHarness.PoliciesPath);
-        var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, runQuarantineId: null, CancellationToken.None);
+        var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None);
         await HeldAsync(harness, delete, releasing);
 
         // The later run reads the pod given back, and its create (its own, or the one made ahead) meets the released fence:
@@ -94,7 +94,7 @@ public sealed class ReleaseDuringIsolationTests
 
         // The release has given the labels back; its delete of the fence is held while the later run isolates the pod whole.
         var (delete, letDeleteGo) = Hold(harness, "DELETE", IsolationHarness.PoliciesPath);
-        var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, runQuarantineId: null, CancellationToken.None);
+        var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None);
         await HeldAsync(harness, delete, releasing);
         var isolated = await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
 
@@ -121,7 +121,7 @@ public sealed class ReleaseDuringIsolationTests
         var isolated = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
         var isolation = harness.Sim.Requests.Snapshot();
         harness.Sim.Requests.Reset();
-        var released = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, runQuarantineId: null, CancellationToken.None);
+        var released = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
         var release = harness.Sim.Requests.Snapshot();
 
         var isolationExpected = new Dictionary<string, int>

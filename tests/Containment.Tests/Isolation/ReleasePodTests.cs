@@ -16,7 +16,7 @@ public sealed class ReleasePodTests
         var before = await MetadataJsonAsync(http);
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
 
-        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, runQuarantineId: null, CancellationToken.None);
+        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
         var after = await MetadataJsonAsync(http);
 
         Assert.Equal(ReleaseStatus.Released, outcome.Status);
@@ -36,7 +36,7 @@ public sealed class ReleasePodTests
         await LabelByHandAsync(http);
         harness.Sim.Requests.Reset();
 
-        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, runQuarantineId: null, CancellationToken.None);
+        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
 
         Assert.Equal(ReleaseStatus.Released, outcome.Status);
         Assert.Contains("put on by hand", Assert.Single(outcome.Notes), StringComparison.Ordinal);
@@ -62,7 +62,7 @@ public sealed class ReleasePodTests
         }
 
         var isolated = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
-        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, runQuarantineId: null, CancellationToken.None);
+        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
         var (labelsAfter, annotationsAfter) = await MetadataJsonAsync(http);
 
         Assert.Equal(IsolationStatus.Isolated, isolated.Status);
@@ -82,7 +82,7 @@ public sealed class ReleasePodTests
         var before = await MetadataJsonAsync(http);
         harness.Sim.Requests.Reset();
 
-        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, runQuarantineId: null, CancellationToken.None);
+        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
 
         Assert.Equal(ReleaseStatus.NotIsolated, outcome.Status);
         Assert.Empty(outcome.RestoredLabels);
@@ -107,7 +107,7 @@ public sealed class ReleasePodTests
         var before = await MetadataJsonAsync(http);
         harness.Sim.Requests.Reset();
 
-        var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, runQuarantineId: null, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None));
 
         Assert.Equal(KubernetesFailureReason.Invalid, error.Failure.Reason);
         Assert.Equal(
@@ -128,7 +128,7 @@ public sealed class ReleasePodTests
         await LabelByHandAsync(http);
 
         var isolated = await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
-        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, runQuarantineId: null, CancellationToken.None);
+        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
 
         Assert.DoesNotContain(QuarantineNames.QuarantineLabel, isolated.SavedLabels.Keys);
         Assert.Equal(ReleaseStatus.Released, outcome.Status);
@@ -148,7 +148,7 @@ public sealed class ReleasePodTests
         // carrying the resourceVersion read before, meets a 409.
         var lost = new FaultRule { Method = "PATCH", PathPrefix = IsolationHarness.PodPath, Delay = TimeSpan.FromSeconds(3), DelayResponse = true, Count = 1 };
         harness.Sim.Faults.Add(lost);
-        var outcome = await harness.DriveAsync(harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, runQuarantineId: null, CancellationToken.None));
+        var outcome = await harness.DriveAsync(harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None));
         var after = await MetadataJsonAsync(http);
 
         Assert.Equal(1, harness.Sim.Faults.Fired(lost));
@@ -170,7 +170,7 @@ public sealed class ReleasePodTests
         // The API server deletes the policy and its answer comes after the client has given up: the retried delete meets a 404.
         var lost = new FaultRule { Method = "DELETE", PathPrefix = collection, Delay = TimeSpan.FromSeconds(3), DelayResponse = true, Count = 1 };
         harness.Sim.Faults.Add(lost);
-        var outcome = await harness.DriveAsync(harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, runQuarantineId: null, CancellationToken.None));
+        var outcome = await harness.DriveAsync(harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None));
 
         // The retry reads the policy first and, finding it gone, sends no second delete.
         Assert.Equal(1, harness.Sim.Faults.Fired(lost));
@@ -193,23 +193,24 @@ public sealed class ReleasePodTests
         try
         {
             // The release's delete is carried out and its answer held; a later run's isolation makes its own fence
-            // meanwhile (201, before its relabel), under the same name, for its own quarantine.
-            var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, runQuarantineId: null, CancellationToken.None);
+            // meanwhile (201, before its relabel), under the same name, stamped with its start.
+            var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None);
             while (harness.Sim.Requests.CarriedOut("DELETE", fencePath) == 0 && !releasing.IsCompleted)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
             }
 
             await harness.Sim.Store.CreateAsync(ResourceCatalog.NetworkPolicies, "shop", JsonNode.Parse("""
-                {"metadata":{"name":"containment-quarantine-web-7d9f-abcde","labels":{"app.kubernetes.io/managed-by":"containment"}},
-                 "spec":{"podSelector":{"matchLabels":{"containment.io/quarantine":"later-run"}},"policyTypes":["Ingress","Egress"]}}
-                """)!.AsObject(), CancellationToken.None);
+                {"metadata":{"name":"containment-quarantine-web-7d9f-abcde","labels":{"app.kubernetes.io/managed-by":"containment"},
+                             "annotations":{"containment.io/pod":"web-7d9f-abcde","containment.io/run":"LATER"}},
+                 "spec":{"podSelector":{"matchLabels":{"containment.io/quarantine":"iso-42"}},"policyTypes":["Ingress","Egress"]}}
+                """.Replace("LATER", RunStamp.Of(IsolationHarness.LaterRun), StringComparison.Ordinal))!.AsObject(), CancellationToken.None);
             var outcome = await harness.DriveAsync(releasing);
 
             Assert.Equal(ReleaseStatus.Released, outcome.Status);
             Assert.Equal(["NetworkPolicy/containment-quarantine-web-7d9f-abcde"], outcome.DeletedPolicies);
             var left = await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None);
-            Assert.Equal("later-run", (string?)left?["spec"]!["podSelector"]!["matchLabels"]![QuarantineNames.QuarantineLabel]);
+            Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), (string?)left?["metadata"]!["annotations"]![QuarantineNames.RunAnnotation]);
         }
         finally
         {
@@ -222,10 +223,10 @@ public sealed class ReleasePodTests
     {
         await using var harness = await IsolationHarness.StartAsync();
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
-        await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, runQuarantineId: null, CancellationToken.None);
+        await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
         harness.Sim.Requests.Reset();
 
-        var second = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, runQuarantineId: null, CancellationToken.None);
+        var second = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
 
         Assert.Equal(ReleaseStatus.NotIsolated, second.Status);
         Assert.Empty(second.DeletedPolicies);
@@ -239,7 +240,7 @@ public sealed class ReleasePodTests
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
         await harness.Sim.Store.DeleteAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None);
 
-        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, runQuarantineId: null, CancellationToken.None);
+        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
 
         Assert.Equal(ReleaseStatus.PodGone, outcome.Status);
         Assert.Contains("no longer exists", Assert.Single(outcome.Notes), StringComparison.Ordinal);
@@ -256,14 +257,14 @@ public sealed class ReleasePodTests
         var forbidden = new FaultRule { Method = "PATCH", PathPrefix = IsolationHarness.PodPath, StatusCode = 403, Count = 1 };
         harness.Sim.Faults.Add(forbidden);
 
-        var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, runQuarantineId: null, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None));
 
         Assert.Equal(KubernetesFailureReason.Forbidden, error.Failure.Reason);
         Assert.Equal("forbidden: the identity may not patch pods \"web-7d9f-abcde\" in namespace shop" + ReleasePod.StillFenced, error.Failure.Message);
         Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
         Assert.Equal([QuarantineNames.QuarantineLabel], await LabelKeysAsync(harness));
 
-        var retried = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, runQuarantineId: null, CancellationToken.None);
+        var retried = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
 
         Assert.Equal(ReleaseStatus.Released, retried.Status);
         Assert.Equal(["NetworkPolicy/containment-quarantine-web-7d9f-abcde"], retried.DeletedPolicies);
@@ -279,13 +280,13 @@ public sealed class ReleasePodTests
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
         harness.Sim.Faults.Add(new FaultRule { Method = "DELETE", PathPrefix = IsolationHarness.PoliciesPath, StatusCode = 403, Count = 1 });
 
-        var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, runQuarantineId: null, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None));
 
         Assert.Equal("forbidden: the identity may not delete networkpolicies \"containment-quarantine-web-7d9f-abcde\" in namespace shop" + ReleasePod.RestoredPolicyLeft, error.Failure.Message);
         Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
         Assert.Equal(before, await MetadataJsonAsync(http));
 
-        var retried = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, runQuarantineId: null, CancellationToken.None);
+        var retried = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
 
         Assert.Equal(ReleaseStatus.Released, retried.Status);
         Assert.Equal(["NetworkPolicy/containment-quarantine-web-7d9f-abcde"], retried.DeletedPolicies);
@@ -301,7 +302,7 @@ public sealed class ReleasePodTests
         var held = new FaultRule { Method = "DELETE", PathPrefix = IsolationHarness.PoliciesPath, Delay = TimeSpan.FromSeconds(2), Count = 1 };
         harness.Sim.Faults.Add(held);
 
-        var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, runQuarantineId: null, CancellationToken.None);
+        var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (harness.Sim.Faults.Fired(held) == 0 && DateTime.UtcNow < deadline && !releasing.IsCompleted)
         {
@@ -327,7 +328,7 @@ public sealed class ReleasePodTests
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None);
         var stamped = await harness.RunAnnotationAsync();
 
-        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, runQuarantineId: null, CancellationToken.None);
+        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None);
         var after = await MetadataJsonAsync(http);
 
         Assert.Equal(RunStamp.Of(IsolationHarness.EarlierRun), stamped);
@@ -346,7 +347,7 @@ public sealed class ReleasePodTests
         var later = await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
         harness.Sim.Requests.Reset();
 
-        var stopped = await Assert.ThrowsAsync<SupersededByLaterRunException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, runQuarantineId: null, CancellationToken.None));
+        var stopped = await Assert.ThrowsAsync<SupersededByLaterRunException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None));
 
         Assert.Equal(IsolationStatus.AlreadyIsolated, later.Status);
         Assert.Equal(IsolationHarness.LaterRun, stopped.LaterRunStartedAt);
@@ -366,7 +367,7 @@ public sealed class ReleasePodTests
         // The release's read is answered as the pod was, 5 s (of the harness's time) late; the later run stamps it meanwhile.
         var heldRead = new FaultRule { Method = "GET", PathPrefix = IsolationHarness.PodPath, Delay = TimeSpan.FromSeconds(5), DelayResponse = true };
         harness.Sim.Faults.Add(heldRead);
-        var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, runQuarantineId: null, CancellationToken.None);
+        var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None);
 
         // Carried out (the pod read as it was), its answer still held: only then does the later run stamp the pod.
         while (harness.Sim.Requests.CarriedOut("GET", IsolationHarness.PodPath) == 0 && !releasing.IsCompleted)

@@ -223,7 +223,7 @@ public sealed class EndedRunStepTests(LocalHostFixture host)
         var pod = host.TakePod();
         var isolate = Isolate(pod, EarlierRun);
         Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(isolate, CancellationToken.None)).Succeeded);
-        var restored = await host.Get<Containment.Isolation.Actions.Release.ReleasePod>().ReleaseAsync(ActivityTargets.Pod(isolate.Alert.Target), LaterRun, runQuarantineId: null, CancellationToken.None);
+        var restored = await host.Get<Containment.Isolation.Actions.Release.ReleasePod>().ReleaseAsync(ActivityTargets.Pod(isolate.Alert.Target), LaterRun, CancellationToken.None);
         var delete = ActivityCalls.Request("ended-runs", pod, new DeletePodStep { Id = "delete" }) with { RunStartedAt = EarlierRun };
 
         var stale = await host.Activity(ActivityNames.DeletePod).RunAsync(delete, CancellationToken.None);
@@ -238,12 +238,13 @@ public sealed class EndedRunStepTests(LocalHostFixture host)
     [Fact]
     public async Task Release_AnEndedRunIsolatesThePodAfterTheReleaseReadIt_TheReleaseLooksAgainAndGivesItBack()
     {
-        // The release reads the pod unquarantined; its policy delete is held while the ended run's isolation lands whole. The
-        // delete takes that isolation's fence, and the release, reading the pod again, puts it back; the second look releases.
+        // The release reads the pod unquarantined, so it reads the policy before it deletes it; that read is held while the
+        // ended run's isolation lands whole. The earlier run's fence is deleted, and the release, reading the pod again,
+        // puts it back; the second look releases.
         var pod = host.TakePod();
         var original = await cluster.MetadataAsync(pod);
         var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var held = new FaultRule { Method = "DELETE", PathPrefix = $"{Policies}/{QuarantineNames.PolicyName(pod)}", Until = letGo.Task };
+        var held = new FaultRule { Method = "GET", PathPrefix = $"{Policies}/{QuarantineNames.PolicyName(pod)}", Until = letGo.Task };
         host.KubeSim.Faults.Add(held);
         var releasing = host.Activity(ActivityNames.ReleasePod).RunAsync(Release(pod, LaterRun), CancellationToken.None);
         await WhileAsync(() => host.KubeSim.Faults.Fired(held) == 0 && !releasing.IsCompleted);

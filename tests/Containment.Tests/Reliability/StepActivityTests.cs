@@ -221,12 +221,13 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
         var heldRetry = new FaultRule { Method = "DELETE", PathPrefix = fencePath, Until = letRetry.Task };
         var heldRelabel = new FaultRule { Method = "PATCH", PathPrefix = $"/api/v1/namespaces/{LocalHostFixture.Namespace}/pods/{pod}", Until = letRelabel.Task };
         host.KubeSim.Faults.Add(lostAnswer);
-        host.KubeSim.Faults.Add(heldGuardRead);
-        host.KubeSim.Faults.Add(heldRetry);
         try
         {
             var releasing = host.Activity(ActivityNames.ReleasePod).RunAsync(
                 ActivityCalls.Request("step-activities", pod, new ReleaseStep { Id = "release" }) with { RunStartedAt = isolateRequest.RunStartedAt }, CancellationToken.None);
+            await WhileAsync(() => host.KubeSim.Faults.Fired(lostAnswer) == 0 && !releasing.IsCompleted);
+            host.KubeSim.Faults.Add(heldGuardRead);
+            host.KubeSim.Faults.Add(heldRetry);
             await WhileAsync(() => host.KubeSim.Faults.Fired(heldGuardRead) + host.KubeSim.Faults.Fired(heldRetry) == 0 && !releasing.IsCompleted);
             if (podReplaced)
             {
@@ -251,11 +252,7 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
 
             Assert.True(isolated.Succeeded, isolated.Reason);
             Assert.Equal((1, 1), (host.KubeSim.Faults.Fired(lostAnswer), host.KubeSim.Faults.Fired(heldRelabel)));
-            var carried = (string?)(await host.KubeSim.Store.GetAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, pod, CancellationToken.None))!["metadata"]!["labels"]![QuarantineNames.QuarantineLabel];
-            var fence = await host.KubeSim.Store.GetAsync(ResourceCatalog.NetworkPolicies, LocalHostFixture.Namespace, QuarantineNames.PolicyName(pod), CancellationToken.None);
-            Assert.NotNull(carried);
-            Assert.NotNull(fence);
-            Assert.Equal(carried, (string?)fence["spec"]!["podSelector"]!["matchLabels"]![QuarantineNames.QuarantineLabel]);
+            await AssertFencedAsQuarantinedAsync(pod);
         }
         finally
         {
@@ -265,6 +262,41 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
             host.KubeSim.Faults.Remove(heldRelabel);
             letGo.TrySetResult();
             letRetry.TrySetResult();
+            letRelabel.TrySetResult();
+        }
+    }
+
+    [Fact]
+    public async Task Release_CallMadeAgainWhileThePodsNextRunIsolates_LeavesThatRunsFence()
+    {
+        // The release has given the labels back and deleted the fence; its result is lost, so the call is made again. By
+        // then the pod's next run has created its fence (201) and not yet relabelled the pod. The call again finds the pod
+        // unquarantined: the fence under the pod's name is the next run's, and must stay.
+        var pod = host.TakePod();
+        var isolateRequest = ActivityCalls.Request("step-activities", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false }) with { RunStartedAt = DateTimeOffset.UtcNow.AddMinutes(-5) };
+        var release = ActivityCalls.Request("step-activities", pod, new ReleaseStep { Id = "release" }) with { RunStartedAt = isolateRequest.RunStartedAt };
+        Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(isolateRequest, CancellationToken.None)).Succeeded);
+        Assert.True((await host.Activity(ActivityNames.ReleasePod).RunAsync(release, CancellationToken.None)).Succeeded);
+        var letRelabel = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heldRelabel = new FaultRule { Method = "PATCH", PathPrefix = $"/api/v1/namespaces/{LocalHostFixture.Namespace}/pods/{pod}", Until = letRelabel.Task };
+        host.KubeSim.Faults.Add(heldRelabel);
+        try
+        {
+            var nextRun = isolateRequest with { Alert = isolateRequest.Alert with { Id = isolateRequest.Alert.Id + "-next" }, RunStartedAt = DateTimeOffset.UtcNow };
+            var isolating = host.Activity(ActivityNames.IsolatePod).RunAsync(nextRun, CancellationToken.None);
+            await WhileAsync(() => host.KubeSim.Faults.Fired(heldRelabel) == 0 && !isolating.IsCompleted);
+
+            var again = await host.Activity(ActivityNames.ReleasePod).RunAsync(release, CancellationToken.None);
+            letRelabel.SetResult();
+            var isolated = await isolating;
+
+            Assert.True(again.Succeeded, again.Reason);
+            Assert.True(isolated.Succeeded, isolated.Reason);
+            await AssertFencedAsQuarantinedAsync(pod);
+        }
+        finally
+        {
+            host.KubeSim.Faults.Remove(heldRelabel);
             letRelabel.TrySetResult();
         }
     }
@@ -640,7 +672,7 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
         var types = egress is null ? """["Ingress"]""" : """["Ingress","Egress"]""";
         var policy = $$$"""
             {"metadata":{"name":"{{{name}}}-{{{request.Alert.Target.Pod}}}"},
-             "spec":{"podSelector":{"matchLabels":{"containment.io/quarantine":"{{{ActivityTargets.QuarantineId(request)}}}"}},
+             "spec":{"podSelector":{"matchLabels":{"containment.io/quarantine":"{{{ActivityTargets.QuarantineId(request.Alert.Target)}}}"}},
                      "policyTypes":{{{types}}},"ingress":{{{ingress}}},"egress":{{{egress ?? "[]"}}}}}
             """;
         await host.KubeSim.Store.CreateAsync(ResourceCatalog.NetworkPolicies, LocalHostFixture.Namespace, JsonNode.Parse(policy)!.AsObject(), CancellationToken.None);
@@ -655,6 +687,16 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
     }
 
     private Task<(string Pod, string Node)> PodOnOwnNodeAsync() => host.PodOnOwnNodeAsync();
+
+    /// <summary>The pod carries a quarantine label, and its fence selects that label: no moment leaves it open.</summary>
+    private async Task AssertFencedAsQuarantinedAsync(string pod)
+    {
+        var carried = (string?)(await host.KubeSim.Store.GetAsync(ResourceCatalog.Pods, LocalHostFixture.Namespace, pod, CancellationToken.None))!["metadata"]!["labels"]![QuarantineNames.QuarantineLabel];
+        var fence = await host.KubeSim.Store.GetAsync(ResourceCatalog.NetworkPolicies, LocalHostFixture.Namespace, QuarantineNames.PolicyName(pod), CancellationToken.None);
+        Assert.NotNull(carried);
+        Assert.NotNull(fence);
+        Assert.Equal(carried, (string?)fence["spec"]!["podSelector"]!["matchLabels"]![QuarantineNames.QuarantineLabel]);
+    }
 
     private static async Task WhileAsync(Func<bool> condition)
     {

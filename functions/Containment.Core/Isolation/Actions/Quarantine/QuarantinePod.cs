@@ -93,11 +93,12 @@ public sealed class QuarantinePod(
         var ns = request.Namespace;
         var quarantineId = QuarantineNames.LabelValue(request.QuarantineId);
         var name = QuarantineNames.PolicyName(request.Pod);
+        var owner = new FenceOwner(request.Pod, quarantineId, request.RunStartedAt);
         return new QuarantineFence(
             quarantineId,
-            WhereEnforcedAsync(connecting, async connection => await QuarantinePolicyWrites.CreateNetworkPolicyAsync(calls, connection.Client, ns, name, request.Pod, quarantineId, cancellationToken)),
+            WhereEnforcedAsync(connecting, async connection => await QuarantinePolicyWrites.CreateNetworkPolicyAsync(calls, connection.Client, ns, name, owner, cancellationToken)),
             WhereEnforcedAsync(connecting, async connection => connection.Facts.ServesCiliumNetworkPolicies
-                ? await QuarantinePolicyWrites.CreateCiliumPolicyAsync(calls, connection.Client, ns, name, request.Pod, quarantineId, cancellationToken)
+                ? await QuarantinePolicyWrites.CreateCiliumPolicyAsync(calls, connection.Client, ns, name, owner, cancellationToken)
                 : null));
     }
 
@@ -143,7 +144,7 @@ public sealed class QuarantinePod(
         var read = await AheadOrAgainAsync(podAhead, () => calls.ReadPodOrDefaultAsync(client, ns, request.Pod, cancellationToken), cancellationToken);
         if (QuarantinePreflight.Check(ns, request.Pod, read, connection.Facts, options.Value) is { } refusal)
         {
-            await TakeDownAsync(client, ns, fenceAhead, cancellationToken);
+            await TakeDownAsync(client, ns, fenceAhead, request.RunStartedAt, cancellationToken);
             return Refused(connection, request, refusal);
         }
 
@@ -170,7 +171,8 @@ public sealed class QuarantinePod(
             await fenceAhead.AnsweredAsync();
         }
 
-        var fence = await FenceAsync(client, ns, request.Pod, policyName, ciliumName, quarantineId, likelyExists: previousId is not null,
+        var owner = new FenceOwner(request.Pod, quarantineId, request.RunStartedAt);
+        var fence = await FenceAsync(client, ns, policyName, ciliumName, owner, likelyExists: previousId is not null,
             fenceAhead?.QuarantineId == quarantineId ? fenceAhead : null, cancellationToken);
         var relabel = await RelabelFencedAsync(client, pod, request, quarantineId, cancellationToken);
 
@@ -181,7 +183,7 @@ public sealed class QuarantinePod(
         var wrote = fence.Wrote | relabel.Changed;
         if (relabel.Changed && (!fence.Created || relabel.MetAChange))
         {
-            fence = await FenceAgainAsync(client, ns, request.Pod, policyName, ciliumName, quarantineId, cancellationToken);
+            fence = await FenceAgainAsync(client, ns, policyName, ciliumName, owner, cancellationToken);
             wrote |= fence.Wrote;
         }
 
@@ -250,32 +252,32 @@ public sealed class QuarantinePod(
 
     /// <summary>Applies the pod's deny-all policy, and the Cilium one where served, side by side, but for those created ahead.</summary>
     private async Task<Fence> FenceAsync(
-        IKubernetes client, string ns, string pod, string policyName, string? ciliumName, string quarantineId, bool likelyExists, QuarantineFence? ahead, CancellationToken cancellationToken)
+        IKubernetes client, string ns, string policyName, string? ciliumName, FenceOwner owner, bool likelyExists, QuarantineFence? ahead, CancellationToken cancellationToken)
     {
         if (ahead is null)
         {
-            var (applied, appliedCilium) = await QuarantinePolicyWrites.ApplyFenceAsync(calls, client, ns, policyName, pod, quarantineId, ciliumName is not null, likelyExists, cancellationToken);
+            var (applied, appliedCilium) = await QuarantinePolicyWrites.ApplyFenceAsync(calls, client, ns, policyName, owner, ciliumName is not null, likelyExists, cancellationToken);
             return Fence.Of(applied, appliedCilium);
         }
 
-        var network = AfterCreateAheadAsync(ahead, ahead.Policy, exists => QuarantinePolicyWrites.ApplyNetworkPolicyAsync(calls, client, ns, policyName, pod, quarantineId, exists, cancellationToken), likelyExists, cancellationToken);
+        var network = AfterCreateAheadAsync(ahead, ahead.Policy, exists => QuarantinePolicyWrites.ApplyNetworkPolicyAsync(calls, client, ns, policyName, owner, exists, cancellationToken), likelyExists, cancellationToken);
         var cilium = ciliumName is null
             ? Task.FromResult(QuarantinePolicyWrites.NoCiliumPolicy)
-            : AfterCreateAheadAsync<JsonNode?>(ahead, ahead.Cilium, exists => QuarantinePolicyWrites.ApplyCiliumPolicyAsync(calls, client, ns, ciliumName, pod, quarantineId, exists, cancellationToken), likelyExists, cancellationToken);
+            : AfterCreateAheadAsync<JsonNode?>(ahead, ahead.Cilium, exists => QuarantinePolicyWrites.ApplyCiliumPolicyAsync(calls, client, ns, ciliumName, owner, exists, cancellationToken), likelyExists, cancellationToken);
         await Task.WhenAll(network, cilium);
         return Fence.Of(await network, await cilium);
     }
 
     /// <summary>The fence read again after the relabel, and put back where it is missing or changed.</summary>
     private async Task<Fence> FenceAgainAsync(
-        IKubernetes client, string ns, string pod, string policyName, string? ciliumName, string quarantineId, CancellationToken cancellationToken)
+        IKubernetes client, string ns, string policyName, string? ciliumName, FenceOwner owner, CancellationToken cancellationToken)
     {
         try
         {
-            var fence = await FenceAsync(client, ns, pod, policyName, ciliumName, quarantineId, likelyExists: true, ahead: null, cancellationToken);
+            var fence = await FenceAsync(client, ns, policyName, ciliumName, owner, likelyExists: true, ahead: null, cancellationToken);
             if (fence.Wrote)
             {
-                logger.LogWarning("The fence of {Namespace}/{Pod} was missing or changed once the pod was relabelled (a release under way, most likely); it was put back", ns, pod);
+                logger.LogWarning("The fence of {Namespace}/{Pod} was missing or changed once the pod was relabelled (a release under way, most likely); it was put back", ns, owner.Pod);
             }
 
             return fence;
@@ -349,7 +351,7 @@ public sealed class QuarantinePod(
     }
 
     /// <summary>Deletes the policies created ahead for a pod that is not to be quarantined, so that a refusal leaves the cluster as it was.</summary>
-    private async Task TakeDownAsync(IKubernetes client, string ns, QuarantineFence? ahead, CancellationToken cancellationToken)
+    private async Task TakeDownAsync(IKubernetes client, string ns, QuarantineFence? ahead, DateTimeOffset? runStartedAt, CancellationToken cancellationToken)
     {
         if (ahead is null)
         {
@@ -359,12 +361,12 @@ public sealed class QuarantinePod(
         await ahead.AnsweredAsync();
         if (ahead.Policy.IsCompletedSuccessfully && ahead.Policy.Result?.Metadata.Name is { } policyName)
         {
-            await QuarantinePolicyDeletes.DeleteNetworkPolicyAsync(calls, client, ns, policyName, ahead.QuarantineId, cancellationToken);
+            await QuarantinePolicyDeletes.DeleteNetworkPolicyAsync(calls, client, ns, policyName, new FenceGuard(runStartedAt), cancellationToken);
         }
 
         if (ahead.Cilium.IsCompletedSuccessfully && ahead.Cilium.Result?["metadata"]?["name"]?.GetValue<string>() is { } ciliumName)
         {
-            await QuarantinePolicyDeletes.DeleteCiliumPolicyAsync(calls, client, ns, ciliumName, ahead.QuarantineId, cancellationToken);
+            await QuarantinePolicyDeletes.DeleteCiliumPolicyAsync(calls, client, ns, ciliumName, new FenceGuard(runStartedAt), cancellationToken);
         }
     }
 

@@ -14,6 +14,10 @@ namespace Containment.Isolation.Actions.Quarantine;
 /// </param>
 internal readonly record struct PolicyApplied<T>(bool Wrote, bool Created, T Policy);
 
+/// <summary>Whose fence a quarantine policy is: the pod's, for a quarantine id, made by the run that started at <paramref name="RunStartedAt"/> (when known).</summary>
+/// <param name="RunStartedAt">Kept on the policy as its run stamp (<see cref="RunStamp"/>): a release of an earlier run leaves a fence a later run made.</param>
+internal sealed record FenceOwner(string Pod, string QuarantineId, DateTimeOffset? RunStartedAt);
+
 /// <summary>
 /// A pod's quarantine policies, the deny-all NetworkPolicy and the CiliumNetworkPolicy with deny rules, as Containment
 /// writes them: created, or made what they should be where they are found otherwise.
@@ -25,12 +29,12 @@ internal static class QuarantinePolicyWrites
 
     /// <summary>The pod's fence, the NetworkPolicy and (where served) the Cilium policy, applied side by side.</summary>
     public static async Task<(PolicyApplied<V1NetworkPolicy> Policy, PolicyApplied<JsonNode?> Cilium)> ApplyFenceAsync(
-        KubernetesCallPipeline calls, IKubernetes client, string ns, string name, string pod, string quarantineId, bool servesCilium, bool likelyExists,
+        KubernetesCallPipeline calls, IKubernetes client, string ns, string name, FenceOwner owner, bool servesCilium, bool likelyExists,
         CancellationToken cancellationToken)
     {
-        var network = ApplyNetworkPolicyAsync(calls, client, ns, name, pod, quarantineId, likelyExists, cancellationToken);
+        var network = ApplyNetworkPolicyAsync(calls, client, ns, name, owner, likelyExists, cancellationToken);
         var cilium = servesCilium
-            ? ApplyCiliumPolicyAsync(calls, client, ns, name, pod, quarantineId, likelyExists, cancellationToken)
+            ? ApplyCiliumPolicyAsync(calls, client, ns, name, owner, likelyExists, cancellationToken)
             : Task.FromResult(NoCiliumPolicy);
         await Task.WhenAll(network, cilium);
         return (await network, await cilium);
@@ -38,7 +42,7 @@ internal static class QuarantinePolicyWrites
 
     /// <summary>What it did, and the policy as the API server answered the write or the read.</summary>
     /// <param name="likelyExists">The pod was quarantined already, so the policy is probably there: read before writing, so a repeat writes nothing.</param>
-    public static async Task<PolicyApplied<V1NetworkPolicy>> ApplyNetworkPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
+    public static async Task<PolicyApplied<V1NetworkPolicy>> ApplyNetworkPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, FenceOwner owner, bool likelyExists, CancellationToken cancellationToken)
     {
         // A new quarantine (the common case) creates without reading: one request; an existing policy answers 409.
         var read = new KubernetesOperation("get", "networkpolicies", ns, name);
@@ -50,35 +54,42 @@ internal static class QuarantinePolicyWrites
         {
             try
             {
-                return new(Wrote: true, Created: true, await CreateNetworkPolicyAsync(calls, client, ns, name, pod, quarantineId, cancellationToken));
+                return new(Wrote: true, Created: true, await CreateNetworkPolicyAsync(calls, client, ns, name, owner, cancellationToken));
             }
             catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
             {
                 // AlreadyExists: most often this very create, retried after its answer was lost, else left by an
-                // earlier try or made by someone else. Go on with what is there.
-                existing = await calls.ExecuteAsync(read,
+                // earlier try or made by someone else. Go on with what is there; gone again since (a release deleted
+                // it), the conflict stands, and the step's next try creates it.
+                var found = await calls.ExecuteOrDefaultAsync(read,
                     ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
+                if (found is null)
+                {
+                    throw;
+                }
+
+                existing = found;
                 wrote = true;
             }
         }
 
-        if (IsDenyAll(existing, quarantineId))
+        if (IsDenyAll(existing, owner.QuarantineId))
         {
             return new(wrote, Created: false, existing);
         }
 
-        var desired = DenyAllPolicy(ns, name, pod, quarantineId);
+        var desired = DenyAllPolicy(ns, name, owner);
         desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
         var replaced = await calls.ExecuteAsync(new KubernetesOperation("update", "networkpolicies", ns, name),
             ct => client.NetworkingV1.ReplaceNamespacedNetworkPolicyAsync(desired, name, ns, cancellationToken: ct), cancellationToken);
         return new(Wrote: true, Created: false, replaced);
     }
 
-    public static Task<V1NetworkPolicy> CreateNetworkPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, string pod, string quarantineId, CancellationToken cancellationToken) =>
+    public static Task<V1NetworkPolicy> CreateNetworkPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, FenceOwner owner, CancellationToken cancellationToken) =>
         calls.ExecuteAsync(new KubernetesOperation("create", "networkpolicies", ns, name),
-            ct => client.NetworkingV1.CreateNamespacedNetworkPolicyAsync(DenyAllPolicy(ns, name, pod, quarantineId), ns, cancellationToken: ct), cancellationToken);
+            ct => client.NetworkingV1.CreateNamespacedNetworkPolicyAsync(DenyAllPolicy(ns, name, owner), ns, cancellationToken: ct), cancellationToken);
 
-    private static V1NetworkPolicy DenyAllPolicy(string ns, string name, string pod, string quarantineId) => new()
+    private static V1NetworkPolicy DenyAllPolicy(string ns, string name, FenceOwner owner) => new()
     {
         ApiVersion = "networking.k8s.io/v1",
         Kind = "NetworkPolicy",
@@ -87,14 +98,19 @@ internal static class QuarantinePolicyWrites
             Name = name,
             NamespaceProperty = ns,
             Labels = new Dictionary<string, string> { [QuarantineNames.ManagedByLabel] = QuarantineNames.ManagedByValue },
-            Annotations = new Dictionary<string, string> { [QuarantineNames.PodAnnotation] = pod },
+            Annotations = Annotations(owner),
         },
         Spec = new V1NetworkPolicySpec
         {
-            PodSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [QuarantineNames.QuarantineLabel] = quarantineId } },
+            PodSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [QuarantineNames.QuarantineLabel] = owner.QuarantineId } },
             PolicyTypes = ["Ingress", "Egress"],
         },
     };
+
+    /// <summary>The pod the policy fences, and the run that made it where known.</summary>
+    private static Dictionary<string, string> Annotations(FenceOwner owner) => RunStamp.Of(owner.RunStartedAt) is { } stamp
+        ? new() { [QuarantineNames.PodAnnotation] = owner.Pod, [QuarantineNames.RunAnnotation] = stamp }
+        : new() { [QuarantineNames.PodAnnotation] = owner.Pod };
 
     public static bool IsDenyAll(V1NetworkPolicy policy, string quarantineId)
     {
@@ -117,7 +133,7 @@ internal static class QuarantinePolicyWrites
     };
 
     /// <summary>What it did, and the policy as the API server answered the write or the read; as for the NetworkPolicy.</summary>
-    public static async Task<PolicyApplied<JsonNode?>> ApplyCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, string pod, string quarantineId, bool likelyExists, CancellationToken cancellationToken)
+    public static async Task<PolicyApplied<JsonNode?>> ApplyCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, FenceOwner owner, bool likelyExists, CancellationToken cancellationToken)
     {
         // A new quarantine creates without reading, as for the NetworkPolicy; an existing policy answers 409.
         var existing = likelyExists ? await ReadCiliumPolicyAsync(calls, client, ns, name, cancellationToken) : null;
@@ -126,7 +142,7 @@ internal static class QuarantinePolicyWrites
         {
             try
             {
-                return new(Wrote: true, Created: true, await CreateCiliumPolicyAsync(calls, client, ns, name, pod, quarantineId, cancellationToken));
+                return new(Wrote: true, Created: true, await CreateCiliumPolicyAsync(calls, client, ns, name, owner, cancellationToken));
             }
             catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
             {
@@ -142,26 +158,26 @@ internal static class QuarantinePolicyWrites
             }
         }
 
-        if (JsonNode.DeepEquals(existing["spec"], CiliumSpec(quarantineId)))
+        if (JsonNode.DeepEquals(existing["spec"], CiliumSpec(owner.QuarantineId)))
         {
             return new(wrote, Created: false, existing);
         }
 
-        var body = CiliumPolicy(ns, name, pod, quarantineId);
+        var body = CiliumPolicy(ns, name, owner);
         body["metadata"]!["resourceVersion"] = existing["metadata"]?["resourceVersion"]?.DeepClone();
         var replaced = await calls.ExecuteAsync(new KubernetesOperation("update", CiliumNetworkPolicies.Resource, ns, name),
             ct => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, CiliumNetworkPolicies.Group, CiliumNetworkPolicies.Version, ns, CiliumNetworkPolicies.Plural, name, cancellationToken: ct), cancellationToken);
         return new(Wrote: true, Created: false, JsonSerializer.SerializeToNode(replaced)!);
     }
 
-    public static async Task<JsonNode> CreateCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, string pod, string quarantineId, CancellationToken cancellationToken)
+    public static async Task<JsonNode> CreateCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, FenceOwner owner, CancellationToken cancellationToken)
     {
         var stored = await calls.ExecuteAsync(new KubernetesOperation("create", CiliumNetworkPolicies.Resource, ns, name),
-            ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(CiliumPolicy(ns, name, pod, quarantineId), CiliumNetworkPolicies.Group, CiliumNetworkPolicies.Version, ns, CiliumNetworkPolicies.Plural, cancellationToken: ct), cancellationToken);
+            ct => client.CustomObjects.CreateNamespacedCustomObjectAsync(CiliumPolicy(ns, name, owner), CiliumNetworkPolicies.Group, CiliumNetworkPolicies.Version, ns, CiliumNetworkPolicies.Plural, cancellationToken: ct), cancellationToken);
         return JsonSerializer.SerializeToNode(stored)!;
     }
 
-    private static JsonObject CiliumPolicy(string ns, string name, string pod, string quarantineId) => new()
+    private static JsonObject CiliumPolicy(string ns, string name, FenceOwner owner) => new()
     {
         ["apiVersion"] = $"{CiliumNetworkPolicies.Group}/{CiliumNetworkPolicies.Version}",
         ["kind"] = "CiliumNetworkPolicy",
@@ -170,9 +186,9 @@ internal static class QuarantinePolicyWrites
             ["name"] = name,
             ["namespace"] = ns,
             ["labels"] = new JsonObject { [QuarantineNames.ManagedByLabel] = QuarantineNames.ManagedByValue },
-            ["annotations"] = new JsonObject { [QuarantineNames.PodAnnotation] = pod },
+            ["annotations"] = new JsonObject(Annotations(owner).Select(annotation => KeyValuePair.Create(annotation.Key, (JsonNode?)annotation.Value))),
         },
-        ["spec"] = CiliumSpec(quarantineId),
+        ["spec"] = CiliumSpec(owner.QuarantineId),
     };
 
     public static async Task<JsonNode?> ReadCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, CancellationToken cancellationToken)

@@ -39,7 +39,7 @@ public sealed class ReleasePod(
         "the pod carries the labels its quarantine saved, which come back exactly (a quarantine label with none saved beside it was put on by hand: only it comes off)",
         "the labels are back before the quarantine policies are deleted, so no moment leaves the pod selected by no policy",
         "once the policies are deleted, the pod is read again: one another run has quarantined meanwhile gets its fence back",
-        "a delete tried again after a try that may have deleted the policy (no answer, a server error) is sent only if the policy is still there and fences this quarantine: another run may make its own meanwhile",
+        "a delete tried again after a try that may have deleted the policy (no answer, a server error), or one made when the pod carries no quarantine, is sent only if the policy is there and no later run made it: a later run may make its own meanwhile",
         "a pod that is gone has only its quarantine policies deleted",
     ];
 
@@ -52,12 +52,8 @@ public sealed class ReleasePod(
     ];
 
     /// <param name="runStartedAt">The start of the run that releases, when known: a pod a later run has isolated since is left as it is (<see cref="RunStamp"/>).</param>
-    /// <param name="runQuarantineId">
-    /// The quarantine id the releasing run's isolation gives the pod, when known: whose fence a retried delete may take
-    /// where the pod, read, carries no quarantine (it is gone, or an earlier try gave its labels back).
-    /// </param>
     /// <exception cref="SupersededByLaterRunException">A later run of the pod has isolated it since; nothing was changed.</exception>
-    public async Task<ReleaseOutcome> ReleaseAsync(PodReference target, DateTimeOffset? runStartedAt, string? runQuarantineId, CancellationToken cancellationToken)
+    public async Task<ReleaseOutcome> ReleaseAsync(PodReference target, DateTimeOffset? runStartedAt, CancellationToken cancellationToken)
     {
         var connection = await clusters.ConnectAsync(target.Cluster, cancellationToken);
         var client = connection.Client;
@@ -74,8 +70,11 @@ public sealed class ReleasePod(
         List<string> deleted;
         try
         {
-            var fenced = QuarantineNames.QuarantineIdOf(read) ?? (runQuarantineId is null ? null : QuarantineNames.LabelValue(runQuarantineId));
-            deleted = await DeletePoliciesAsync(connection, ns, policyName, fenced, cancellationToken);
+            // A pod read without its quarantine (gone, or given back by an earlier try) says nothing of the fence under its
+            // name, which may be the one a later run has just made for its isolation, not yet relabelled: that fence is
+            // read first, and left when a later run made it.
+            var fenceUnknown = !QuarantineNames.IsQuarantined(read);
+            deleted = await DeletePoliciesAsync(connection, ns, policyName, runStartedAt, fenceUnknown, cancellationToken);
         }
         catch (KubernetesOperationException e) when (saved is not null)
         {
@@ -144,16 +143,18 @@ public sealed class ReleasePod(
     }
 
     /// <summary>Deletes the NetworkPolicy and, where served, the Cilium policy; names those that were there.</summary>
-    /// <param name="quarantineId">The quarantine whose fence this is (the one the pod carried when read, else the run's); null when not known.</param>
-    private async Task<List<string>> DeletePoliciesAsync(ClusterConnection connection, string ns, string policyName, string? quarantineId, CancellationToken cancellationToken)
+    /// <param name="runStartedAt">The start of the releasing run: a policy a later run made is not deleted once it may be there.</param>
+    /// <param name="readFirst">Whether the policy is read before the first delete too, not only before a delete tried again.</param>
+    private async Task<List<string>> DeletePoliciesAsync(ClusterConnection connection, string ns, string policyName, DateTimeOffset? runStartedAt, bool readFirst, CancellationToken cancellationToken)
     {
         var deleted = new List<string>();
-        if (await QuarantinePolicyDeletes.DeleteNetworkPolicyAsync(calls, connection.Client, ns, policyName, quarantineId, cancellationToken))
+        var guard = new FenceGuard(runStartedAt, readFirst);
+        if (await QuarantinePolicyDeletes.DeleteNetworkPolicyAsync(calls, connection.Client, ns, policyName, guard, cancellationToken))
         {
             deleted.Add($"NetworkPolicy/{policyName}");
         }
 
-        if (connection.Facts.ServesCiliumNetworkPolicies && await QuarantinePolicyDeletes.DeleteCiliumPolicyAsync(calls, connection.Client, ns, policyName, quarantineId, cancellationToken))
+        if (connection.Facts.ServesCiliumNetworkPolicies && await QuarantinePolicyDeletes.DeleteCiliumPolicyAsync(calls, connection.Client, ns, policyName, guard, cancellationToken))
         {
             deleted.Add($"CiliumNetworkPolicy/{policyName}");
         }
@@ -178,7 +179,7 @@ public sealed class ReleasePod(
                 return false;
             }
 
-            await QuarantinePolicyWrites.ApplyFenceAsync(calls, connection.Client, target.Namespace, policyName, target.Pod, quarantineId,
+            await QuarantinePolicyWrites.ApplyFenceAsync(calls, connection.Client, target.Namespace, policyName, new FenceOwner(target.Pod, quarantineId, RunStamp.On(pod!)),
                 connection.Facts.ServesCiliumNetworkPolicies, likelyExists: false, cancellationToken);
             logger.LogWarning("Release of {Namespace}/{Pod}: another run quarantined the pod ({QuarantineId}) while it ran; put back {Policy}",
                 target.Namespace, target.Pod, quarantineId, policyName);
