@@ -20,7 +20,7 @@ public static class TableJson
 
     /// <exception cref="RowTooLargeException">
     /// The document is longer than a row holds, or the row, with what was written to it before, would be past
-    /// <see cref="TableEntitySize.MaxBytes"/>; what this call wrote to the entity is taken out again.
+    /// <see cref="TableEntitySize.MaxBytes"/>: the entity cannot be stored.
     /// </exception>
     public static void Write(TableEntity entity, string name, string json)
     {
@@ -29,17 +29,13 @@ public static class TableJson
             throw new RowTooLargeException($"{name} is {json.Length} characters; a table row holds at most {MaxCharacters}");
         }
 
-        var written = new List<string>();
         for (var (offset, index) = (0, 0); offset < json.Length || index == 0; offset += ChunkCharacters, index++)
         {
-            var property = index == 0 ? name : name + index;
-            entity[property] = json.Substring(offset, Math.Min(ChunkCharacters, json.Length - offset));
-            written.Add(property);
+            entity[index == 0 ? name : name + index] = json.Substring(offset, Math.Min(ChunkCharacters, json.Length - offset));
         }
 
         if (TableEntitySize.Of(entity) is var size and > TableEntitySize.MaxBytes)
         {
-            written.ForEach(property => entity.Remove(property));
             throw new RowTooLargeException(string.Create(CultureInfo.InvariantCulture,
                 $"{name} is {json.Length} characters; beside the rest of its row that makes {size:N0} bytes as Table Storage counts them, and a row holds at most {TableEntitySize.MaxBytes:N0}"));
         }

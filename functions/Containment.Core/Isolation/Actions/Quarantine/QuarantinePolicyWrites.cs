@@ -14,10 +14,6 @@ namespace Containment.Isolation.Actions.Quarantine;
 /// </param>
 internal readonly record struct PolicyApplied<T>(bool Wrote, bool Created, T Policy);
 
-/// <summary>Whose fence a quarantine policy is: the pod's, for a quarantine id, made by the run that started at <paramref name="RunStartedAt"/> (when known).</summary>
-/// <param name="RunStartedAt">Kept on the policy as its run stamp (<see cref="RunStamp"/>): a release of an earlier run leaves a fence a later run made.</param>
-internal sealed record FenceOwner(string Pod, string QuarantineId, DateTimeOffset? RunStartedAt);
-
 /// <summary>
 /// A pod's quarantine policies, the deny-all NetworkPolicy and the CiliumNetworkPolicy with deny rules, as Containment
 /// writes them: created, or made what they should be where they are found otherwise.
