@@ -233,6 +233,9 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         time.Advance(Term / 3);
         var renewedUntil = takenAt + (Term / 3 * 2) + Term;
         await UntilAsync(async () => await HeldUntilAsync() == renewedUntil);
+
+        // The row is written before the renewal's answer reaches the lease.
+        await UntilAsync(() => lease.OpenUntil == renewedUntil - Margin);
         time.SetUtcNow(takenAt + Term - Margin);
         var closedWhenTheFirstTermWouldHaveEnded = lease.Closed;
         await stop.CancelAsync();

@@ -92,6 +92,9 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
 
     public string? Closed => closed ?? LapseIfDue();
 
+    /// <summary>When the gate closes unless a renewal goes through first: the held term, less <see cref="Margin"/>.</summary>
+    internal DateTimeOffset OpenUntil => new(Volatile.Read(ref openUntilTicks), TimeSpan.Zero);
+
     public Task WhenOpenAsync(CancellationToken cancellationToken)
     {
         // Every step of every run asks: while the tables are held, no lock.
