@@ -65,7 +65,7 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
             // Partly released, perhaps: Isolated would say less, Failed more than is known before the last try.
             var failedAt = time.GetUtcNow();
             var entry = ActivityTargets.AttemptFailedAudit(request, AuditAction.ReleaseAttemptFailed, failedAt, exception.Failure.Message);
-            await SetAsync(
+            await UnlessLaterRunsAsync(SetAsync(
                 request,
                 id,
                 current => current.Status == LedgerStatus.Released
@@ -73,20 +73,37 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
                     : current with { Status = LedgerStatus.Releasing, ChangedBy = actor, ChangedAt = failedAt, Reason = reason, FailureReason = entry.Detail },
                 madeBefore: null,
                 entry,
-                cancellationToken);
+                cancellationToken));
             return (null, failure);
         }
         catch (KubernetesOperationException exception)
         {
             var failedAt = time.GetUtcNow();
-            await SetAsync(
+            await UnlessLaterRunsAsync(SetAsync(
                 request,
                 id,
                 current => current with { Status = LedgerStatus.Failed, ChangedBy = actor, ChangedAt = failedAt, Reason = reason, FailureReason = exception.Failure.Message },
                 madeBefore: current => current.Status == LedgerStatus.Failed,
                 ActivityTargets.PodAudit(request, AuditAction.ReleaseFailed, failedAt, exception.Failure.Message),
-                cancellationToken);
+                cancellationToken));
             return (null, ActivityTargets.Failure(exception));
+        }
+    }
+
+    /// <summary>
+    /// A failure's record change, left unmade where a later run has changed the record since: the failure is still the
+    /// step's answer, and a retryable one is tried again. What the cluster said (a later run's fence this release may have
+    /// deleted, say) matters more than whose the record is, and the next try stops once it finds the later run's quarantine.
+    /// </summary>
+    private static async Task UnlessLaterRunsAsync(Task recording)
+    {
+        try
+        {
+            await recording;
+        }
+        catch (SupersededByLaterRunException)
+        {
+            // The record is the later run's to change.
         }
     }
 

@@ -23,8 +23,8 @@ public sealed class ReleasePodTests
         Assert.Equal(before.Labels, after.Labels);
         Assert.Equal(before.Annotations, after.Annotations);
         Assert.Equal(["NetworkPolicy/containment-quarantine-web-7d9f-abcde", "CiliumNetworkPolicy/containment-quarantine-web-7d9f-abcde"], outcome.DeletedPolicies);
-        Assert.Null(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
-        Assert.Null(await harness.Sim.Store.GetAsync(ResourceCatalog.CiliumNetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
+        Assert.Null(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, CancellationToken.None));
+        Assert.Null(await harness.Sim.Store.GetAsync(ResourceCatalog.CiliumNetworkPolicies, "shop", PolicyName, CancellationToken.None));
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class ReleasePodTests
             + ReleasePod.StillFenced,
             error.Failure.Message);
         Assert.Equal(before, await MetadataJsonAsync(http));
-        Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
+        Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, CancellationToken.None));
         Assert.Equal(0, harness.Sim.Requests.Writes);
     }
 
@@ -209,7 +209,7 @@ public sealed class ReleasePodTests
 
             Assert.Equal(ReleaseStatus.Released, outcome.Status);
             Assert.Equal(["NetworkPolicy/containment-quarantine-web-7d9f-abcde"], outcome.DeletedPolicies);
-            var left = await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None);
+            var left = await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, CancellationToken.None);
             Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), (string?)left?["metadata"]!["annotations"]![QuarantineNames.RunAnnotation]);
         }
         finally
@@ -261,7 +261,7 @@ public sealed class ReleasePodTests
 
         Assert.Equal(KubernetesFailureReason.Forbidden, error.Failure.Reason);
         Assert.Equal("forbidden: the identity may not patch pods \"web-7d9f-abcde\" in namespace shop" + ReleasePod.StillFenced, error.Failure.Message);
-        Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
+        Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, CancellationToken.None));
         Assert.Equal([QuarantineNames.QuarantineLabel], await LabelKeysAsync(harness));
 
         var retried = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
@@ -283,14 +283,14 @@ public sealed class ReleasePodTests
         var error = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None));
 
         Assert.Equal("forbidden: the identity may not delete networkpolicies \"containment-quarantine-web-7d9f-abcde\" in namespace shop" + ReleasePod.RestoredPolicyLeft, error.Failure.Message);
-        Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
+        Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, CancellationToken.None));
         Assert.Equal(before, await MetadataJsonAsync(http));
 
         var retried = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
 
         Assert.Equal(ReleaseStatus.Released, retried.Status);
         Assert.Equal(["NetworkPolicy/containment-quarantine-web-7d9f-abcde"], retried.DeletedPolicies);
-        Assert.Null(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
+        Assert.Null(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, CancellationToken.None));
         Assert.Equal(before, await MetadataJsonAsync(http));
     }
 
@@ -354,7 +354,50 @@ public sealed class ReleasePodTests
         Assert.Equal(0, harness.Sim.Requests.Count("PATCH", "/api/v1"));
         Assert.Equal(0, harness.Sim.Requests.Count("DELETE", "/apis"));
         Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), await harness.RunAnnotationAsync());
-        Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", "containment-quarantine-web-7d9f-abcde", CancellationToken.None));
+        Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_ALaterRunIsolatedThePodAndItsFenceIsGone_PutsThatRunsFenceBackAndStops()
+    {
+        // What an earlier try of this release leaves when it deleted the fence the later run had taken up, and then
+        // failed to put it back: the pod quarantined, and selected by no policy.
+        await using var harness = await IsolationHarness.StartAsync(cilium: true);
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None);
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
+        await harness.Sim.Store.DeleteAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, CancellationToken.None);
+        await harness.Sim.Store.DeleteAsync(ResourceCatalog.CiliumNetworkPolicies, "shop", PolicyName, CancellationToken.None);
+        harness.Sim.Requests.Reset();
+
+        var stopped = await Assert.ThrowsAsync<SupersededByLaterRunException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None));
+
+        var carried = (string?)(await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None))!["metadata"]!["labels"]![QuarantineNames.QuarantineLabel];
+        var fence = await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, CancellationToken.None);
+        var cilium = await harness.Sim.Store.GetAsync(ResourceCatalog.CiliumNetworkPolicies, "shop", PolicyName, CancellationToken.None);
+        Assert.Equal(IsolationHarness.LaterRun, stopped.LaterRunStartedAt);
+        Assert.NotNull(carried);
+        Assert.Equal(carried, (string?)fence!["spec"]!["podSelector"]!["matchLabels"]![QuarantineNames.QuarantineLabel]);
+        Assert.Equal(carried, (string?)cilium!["spec"]!["endpointSelector"]!["matchLabels"]![QuarantineNames.QuarantineLabel]);
+        Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), (string?)fence["metadata"]!["annotations"]![QuarantineNames.RunAnnotation]);
+        Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), (string?)cilium["metadata"]!["annotations"]![QuarantineNames.RunAnnotation]);
+        Assert.Equal(0, harness.Sim.Requests.Count("PATCH", "/api/v1"));
+        Assert.Equal(0, harness.Sim.Requests.Count("DELETE", "/apis"));
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_ALaterRunIsolatedThePodAndItsFenceCannotBeRead_FailsSayingWhetherTheFenceStandsIsNotKnown()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None);
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
+        harness.Sim.Faults.Add(new FaultRule { Method = "GET", PathPrefix = "/apis/networking.k8s.io", StatusCode = 403 });
+
+        var failed = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None));
+
+        Assert.Equal(KubernetesFailureReason.Forbidden, failed.Failure.Reason);
+        Assert.EndsWith(ReleasePod.LaterFenceUnknown, failed.Failure.Message, StringComparison.Ordinal);
+        Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), await harness.RunAnnotationAsync());
+        Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, CancellationToken.None));
     }
 
     [Fact]
@@ -410,4 +453,6 @@ public sealed class ReleasePodTests
         var pod = JsonNode.Parse(await http.GetStringAsync(IsolationHarness.PodPath))!;
         return (pod["metadata"]!["labels"]!.ToJsonString(), pod["metadata"]!["annotations"]!.ToJsonString());
     }
+
+    private const string PolicyName = "containment-quarantine-web-7d9f-abcde";
 }

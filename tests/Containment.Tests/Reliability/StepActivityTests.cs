@@ -302,6 +302,53 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
     }
 
     [Fact]
+    public async Task Release_PutBackOfTheNextRunsFenceFails_TheNextTryPutsItBack()
+    {
+        // The release has given the labels back; its fence delete is held. Meanwhile the pod's next run isolates it,
+        // taking up the fence that is there. The delete then lands, and the release, reading the pod quarantined again,
+        // fails to put the fence back (the API server answers 500 past the call's retries). The pod is quarantined and
+        // selected by no policy: the release's next try, which finds the next run's quarantine and so leaves the pod,
+        // must put that fence back first.
+        var pod = host.TakePod();
+        var isolateRequest = ActivityCalls.Request("step-activities", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false }) with { RunStartedAt = DateTimeOffset.UtcNow.AddMinutes(-5) };
+        var release = ActivityCalls.Request("step-activities", pod, new ReleaseStep { Id = "release" }) with { RunStartedAt = isolateRequest.RunStartedAt, MaxAttempts = 2 };
+        Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(isolateRequest, CancellationToken.None)).Succeeded);
+        var letDelete = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heldDelete = new FaultRule { Method = "DELETE", PathPrefix = $"{PoliciesPath}/{QuarantineNames.PolicyName(pod)}", Until = letDelete.Task };
+        var refusedPutBack = new FaultRule { Method = "POST", PathPrefix = PoliciesPath, StatusCode = 500, Count = int.MaxValue };
+        host.KubeSim.Faults.Add(heldDelete);
+        try
+        {
+            var releasing = host.Activity(ActivityNames.ReleasePod).RunAsync(release, CancellationToken.None);
+            await WhileAsync(() => host.KubeSim.Faults.Fired(heldDelete) == 0 && !releasing.IsCompleted);
+            var nextRun = isolateRequest with { Alert = isolateRequest.Alert with { Id = isolateRequest.Alert.Id + "-next" }, RunStartedAt = DateTimeOffset.UtcNow };
+            var isolated = await host.Activity(ActivityNames.IsolatePod).RunAsync(nextRun, CancellationToken.None);
+            Assert.True(isolated.Succeeded, isolated.Reason);
+            host.KubeSim.Faults.Add(refusedPutBack);
+            letDelete.SetResult();
+
+            var first = await releasing;
+            Assert.False(first.Succeeded);
+            Assert.True(first.Retryable, first.Reason);
+            Assert.True(host.KubeSim.Faults.Fired(refusedPutBack) > 0);
+            host.KubeSim.Faults.Remove(refusedPutBack);
+
+            var next = await host.Activity(ActivityNames.ReleasePod).RunAsync(release with { Attempt = 2 }, CancellationToken.None);
+
+            Assert.False(next.Succeeded);
+            Assert.False(next.Retryable);
+            await AssertFencedAsQuarantinedAsync(pod);
+            Assert.Equal(IsolationStatus.Isolated, (await isolations.GetAsync(ActivityTargets.IsolationId(release.Alert.Target), CancellationToken.None))?.Status);
+        }
+        finally
+        {
+            host.KubeSim.Faults.Remove(heldDelete);
+            host.KubeSim.Faults.Remove(refusedPutBack);
+            letDelete.TrySetResult();
+        }
+    }
+
+    [Fact]
     public async Task Release_CallMadeAgainAfterItsRecordWasWritten_WritesNoSecondEntry()
     {
         var pod = host.TakePod();

@@ -29,6 +29,10 @@ public sealed class ReleasePod(
 
     internal const string FencePutBack = "another run quarantined the pod while this release ran; its fence was put back";
 
+    internal const string LaterFenceUnknown =
+        "; a later run has isolated the pod since, and this release leaves that quarantine, but whether its fence stands is not known (an earlier try of this release may have deleted it):"
+        + " if no policy selects the pod, isolate it again";
+
     private const int MaxConflictRetries = 3;
 
     public static string StepType => Playbooks.ReleaseStep.TypeName;
@@ -39,6 +43,7 @@ public sealed class ReleasePod(
         "the pod carries the labels its quarantine saved, which come back exactly (a quarantine label with none saved beside it was put on by hand: only it comes off)",
         "the labels are back before the quarantine policies are deleted, so no moment leaves the pod selected by no policy",
         "once the policies are deleted, the pod is read again: one another run has quarantined meanwhile gets its fence back",
+        "a pod a later run has isolated is left to that run with its fence standing: an earlier try of this release may have deleted that fence and failed to put it back",
         "a delete tried again after a try that may have deleted the policy (no answer, a server error), or one made when the pod carries no quarantine, is sent only if the policy is there and no later run made it: a later run may make its own meanwhile",
         "a pod that is gone has only its quarantine policies deleted",
     ];
@@ -64,9 +69,19 @@ public sealed class ReleasePod(
         // Services and allow policies. The other order leaves a pod that no policy selects, open to all traffic,
         // until its labels are back; and a release that stopped half way would leave it so.
         var read = await calls.ReadPodOrDefaultAsync(client, target.Namespace, target.Pod, cancellationToken);
-        var (pod, saved, markOnly) = read is null ? new LabelsBack(null, null) : await RestoreFencedAsync(client, read, target, runStartedAt, cancellationToken);
-
         var policyName = QuarantineNames.PolicyName(target.Pod);
+        LabelsBack labelsBack;
+        try
+        {
+            labelsBack = read is null ? new LabelsBack(null, null) : await RestoreFencedAsync(client, read, target, runStartedAt, cancellationToken);
+        }
+        catch (SupersededByLaterRunException)
+        {
+            await KeepLaterRunsFenceAsync(connection, target, policyName, cancellationToken);
+            throw;
+        }
+
+        var (pod, saved, markOnly) = labelsBack;
         List<string> deleted;
         try
         {
@@ -173,22 +188,50 @@ public sealed class ReleasePod(
     {
         try
         {
-            var pod = await calls.ReadPodOrDefaultAsync(connection.Client, target.Namespace, target.Pod, cancellationToken);
-            if (QuarantineNames.QuarantineIdOf(pod) is not { } quarantineId)
-            {
-                return false;
-            }
-
-            await QuarantinePolicyWrites.ApplyFenceAsync(calls, connection.Client, target.Namespace, policyName, new FenceOwner(target.Pod, quarantineId, RunStamp.On(pod!)),
-                connection.Facts.ServesCiliumNetworkPolicies, likelyExists: false, cancellationToken);
-            logger.LogWarning("Release of {Namespace}/{Pod}: another run quarantined the pod ({QuarantineId}) while it ran; put back {Policy}",
-                target.Namespace, target.Pod, quarantineId, policyName);
-            return true;
+            return await FenceAsQuarantinedAsync(connection, target, policyName, likelyExists: false, cancellationToken);
         }
         catch (KubernetesOperationException e)
         {
             throw e.WithNote(FenceNotPutBack);
         }
+    }
+
+    /// <summary>
+    /// Makes sure the fence of the later run that has isolated the pod stands, before the release stops and leaves that
+    /// quarantine: an earlier try of this release may have deleted it after the later run took it up, and then failed to
+    /// put it back, leaving the pod quarantined and selected by no policy. Only a release that meets a later run pays this read.
+    /// </summary>
+    private async Task KeepLaterRunsFenceAsync(ClusterConnection connection, PodReference target, string policyName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FenceAsQuarantinedAsync(connection, target, policyName, likelyExists: true, cancellationToken);
+        }
+        catch (KubernetesOperationException e)
+        {
+            throw e.WithNote(LaterFenceUnknown);
+        }
+    }
+
+    /// <summary>Reads the pod and, when it carries a quarantine, applies the fence for it, stamped with the run the pod names.</summary>
+    /// <returns>Whether the pod carries a quarantine (false: it does not, or is gone).</returns>
+    private async Task<bool> FenceAsQuarantinedAsync(ClusterConnection connection, PodReference target, string policyName, bool likelyExists, CancellationToken cancellationToken)
+    {
+        var pod = await calls.ReadPodOrDefaultAsync(connection.Client, target.Namespace, target.Pod, cancellationToken);
+        if (QuarantineNames.QuarantineIdOf(pod) is not { } quarantineId)
+        {
+            return false;
+        }
+
+        var (policy, cilium) = await QuarantinePolicyWrites.ApplyFenceAsync(calls, connection.Client, target.Namespace, policyName,
+            new FenceOwner(target.Pod, quarantineId, RunStamp.On(pod!)), connection.Facts.ServesCiliumNetworkPolicies, likelyExists, cancellationToken);
+        if (policy.Wrote || cilium.Wrote)
+        {
+            logger.LogWarning("Release of {Namespace}/{Pod}: another run has quarantined the pod ({QuarantineId}) and its fence was missing; put back {Policy}",
+                target.Namespace, target.Pod, quarantineId, policyName);
+        }
+
+        return true;
     }
 
     /// <summary>The restore, with what a failure leaves said: the pod keeps its quarantine, lest "failed" be read as "released".</summary>
