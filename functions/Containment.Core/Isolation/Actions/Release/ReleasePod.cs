@@ -199,7 +199,7 @@ public sealed class ReleasePod(
     /// <summary>
     /// Makes sure the fence of the later run that has isolated the pod stands, before the release stops and leaves that
     /// quarantine: an earlier try of this release may have deleted it after the later run took it up, and then failed to
-    /// put it back, leaving the pod quarantined and selected by no policy. Only a release that meets a later run pays this read.
+    /// put it back, leaving the pod quarantined and selected by no policy. Only a release that meets a later run pays these reads.
     /// </summary>
     private async Task KeepLaterRunsFenceAsync(ClusterConnection connection, PodReference target, string policyName, CancellationToken cancellationToken)
     {
