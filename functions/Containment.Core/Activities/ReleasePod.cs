@@ -65,7 +65,7 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
             // Partly released, perhaps: Isolated would say less, Failed more than is known before the last try.
             var failedAt = time.GetUtcNow();
             var entry = ActivityTargets.AttemptFailedAudit(request, AuditAction.ReleaseAttemptFailed, failedAt, exception.Failure.Message);
-            await UnlessLaterRunsAsync(SetAsync(
+            await RecordFailureAsync(
                 request,
                 id,
                 current => current.Status == LedgerStatus.Released
@@ -73,37 +73,38 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
                     : current with { Status = LedgerStatus.Releasing, ChangedBy = actor, ChangedAt = failedAt, Reason = reason, FailureReason = entry.Detail },
                 madeBefore: null,
                 entry,
-                cancellationToken));
+                cancellationToken);
             return (null, failure);
         }
         catch (KubernetesOperationException exception)
         {
             var failedAt = time.GetUtcNow();
-            await UnlessLaterRunsAsync(SetAsync(
+            await RecordFailureAsync(
                 request,
                 id,
                 current => current with { Status = LedgerStatus.Failed, ChangedBy = actor, ChangedAt = failedAt, Reason = reason, FailureReason = exception.Failure.Message },
                 madeBefore: current => current.Status == LedgerStatus.Failed,
                 ActivityTargets.PodAudit(request, AuditAction.ReleaseFailed, failedAt, exception.Failure.Message),
-                cancellationToken));
+                cancellationToken);
             return (null, ActivityTargets.Failure(exception));
         }
     }
 
     /// <summary>
-    /// A failure's record change, left unmade where a later run has changed the record since: the failure is still the
-    /// step's answer, and a retryable one is tried again. What the cluster said (a later run's fence this release may have
-    /// deleted, say) matters more than whose the record is, and the next try stops once it finds the later run's quarantine.
+    /// Records a failed try. Where a later run has changed the record since, the record stays that run's and the entry is
+    /// kept on its own: what the cluster said (that this release deleted the later run's fence and could not put it back,
+    /// say) is still the step's answer, and the audit trail keeps it.
     /// </summary>
-    private static async Task UnlessLaterRunsAsync(Task recording)
+    private async Task RecordFailureAsync(
+        ActivityRequest request, string id, Func<IsolationRecord, IsolationRecord> change, Func<IsolationRecord, bool>? madeBefore, AuditEntry entry, CancellationToken cancellationToken)
     {
         try
         {
-            await recording;
+            await SetAsync(request, id, change, madeBefore, entry, cancellationToken);
         }
         catch (SupersededByLaterRunException)
         {
-            // The record is the later run's to change.
+            await audit.AppendAsync(AuditSubject.Isolation, entry, cancellationToken);
         }
     }
 

@@ -57,7 +57,7 @@ public sealed class ReleasePod(
     ];
 
     /// <param name="runStartedAt">The start of the run that releases, when known: a pod a later run has isolated since is left as it is (<see cref="RunStamp"/>).</param>
-    /// <exception cref="SupersededByLaterRunException">A later run of the pod has isolated it since; nothing was changed.</exception>
+    /// <exception cref="SupersededByLaterRunException">A later run of the pod has isolated it since; nothing was changed but to put back that run's fence where it was missing.</exception>
     public async Task<ReleaseOutcome> ReleaseAsync(PodReference target, DateTimeOffset? runStartedAt, CancellationToken cancellationToken)
     {
         var connection = await clusters.ConnectAsync(target.Cluster, cancellationToken);
