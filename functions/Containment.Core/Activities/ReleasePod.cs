@@ -122,8 +122,7 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
         {
             ReleaseStatus.PodGone => "the pod no longer exists; its quarantine policies were removed",
             ReleaseStatus.NotIsolated => "the pod was not isolated; nothing changed",
-            _ => $"labels restored ({outcome.RestoredLabels.Count}), "
-                + (outcome.DeletedPolicies.Count == 0 ? "no quarantine policy left to delete" : $"policies deleted: {string.Join(", ", outcome.DeletedPolicies)}"),
+            _ => $"labels restored ({outcome.RestoredLabels.Count}), policies deleted: {string.Join(", ", outcome.DeletedPolicies)}",
         };
         try
         {
@@ -152,6 +151,8 @@ public sealed class ReleasePod(ReleaseAction release, IsolationLedger isolations
     private static string LookedAgain(ReleaseOutcome? firstLook) => firstLook switch
     {
         null => string.Empty,
+        _ when firstLook.Notes.Contains(ReleaseAction.FencePutBack) =>
+            "read again, as the record said isolated (the first look found the pod unquarantined, then quarantined by another run while it deleted the fence, and put the fence back): ",
         { DeletedPolicies.Count: 0 } => "read again, as the record said isolated (the first look found the pod unquarantined): ",
         _ => $"read again, as the record said isolated (the first look found the pod unquarantined and deleted {string.Join(", ", firstLook.DeletedPolicies)}): ",
     };

@@ -74,16 +74,27 @@ public sealed class KubernetesCallPipeline
     /// <summary>
     /// A delete: whether the object was there and is gone now. A try that got no answer (the client's timeout, a lost
     /// connection) or a server error may have deleted it, and the next try then meets a 404: that too is a delete this
-    /// call made. A delete that may meet another object under the name on its next try carries preconditions (uid,
-    /// resourceVersion), which that object answers with 409.
+    /// call made.
     /// </summary>
-    public async Task<bool> DeleteAsync<T>(KubernetesOperation operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    /// <param name="stillTheOne">
+    /// Asked before a try that follows one that may have deleted the object: whether the object under the name is still
+    /// the one to delete (false when it is gone, or another has taken its name since, which the next try would delete).
+    /// False stops, and the delete counts as made.
+    /// </param>
+    /// <param name="askFirst">Ask <paramref name="stillTheOne"/> before the first try too; false then stops, and no delete was made.</param>
+    public async Task<bool> DeleteAsync<T>(KubernetesOperation operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken,
+        Func<CancellationToken, Task<bool>>? stillTheOne = null, bool askFirst = false)
     {
         var unanswered = false;
         var answer = await ExecuteOrDefaultAsync(
             operation,
             async ct =>
             {
+                if ((unanswered || askFirst) && stillTheOne is not null && !await stillTheOne(ct))
+                {
+                    return default;
+                }
+
                 try
                 {
                     return await call(ct);

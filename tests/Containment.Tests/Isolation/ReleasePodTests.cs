@@ -172,9 +172,9 @@ public sealed class ReleasePodTests
         harness.Sim.Faults.Add(lost);
         var outcome = await harness.DriveAsync(harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None));
 
-        // The retry is sent as the policy was read (its uid and resourceVersion as preconditions), and meets a 404.
+        // The retry reads the policy first and, finding it gone, sends no second delete.
         Assert.Equal(1, harness.Sim.Faults.Fired(lost));
-        Assert.Equal(2, harness.Sim.Requests.Count("DELETE", collection));
+        Assert.Equal(1, harness.Sim.Requests.Count("DELETE", collection));
         Assert.Equal(1, harness.Sim.Requests.Count("GET", $"{collection}/containment-quarantine-web-7d9f-abcde"));
         Assert.Equal(ReleaseStatus.Released, outcome.Status);
         Assert.Contains($"{kind}/containment-quarantine-web-7d9f-abcde", outcome.DeletedPolicies);
@@ -182,7 +182,7 @@ public sealed class ReleasePodTests
     }
 
     [Fact]
-    public async Task ReleaseAsync_FenceDeletedButItsAnswerLost_ALaterQuarantinesFenceMadeMeanwhile_TheRetryMeetsItsUidAndLeavesIt()
+    public async Task ReleaseAsync_FenceDeletedButItsAnswerLost_ALaterQuarantinesFenceMadeMeanwhile_TheRetryLeavesIt()
     {
         await using var harness = await IsolationHarness.StartAsync(requestTimeout: "00:00:01");
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
@@ -207,11 +207,8 @@ public sealed class ReleasePodTests
                 """.Replace("LATER", RunStamp.Of(IsolationHarness.LaterRun), StringComparison.Ordinal))!.AsObject(), CancellationToken.None);
             var outcome = await harness.DriveAsync(releasing);
 
-            // The retry's precondition names the policy deleted: the new one answers 409, is read, and is the later run's.
-            // The outcome cannot tell that the first try deleted a policy, so it names none.
             Assert.Equal(ReleaseStatus.Released, outcome.Status);
-            Assert.Empty(outcome.DeletedPolicies);
-            Assert.Equal(1, harness.Sim.Requests.Conflicts("DELETE", fencePath));
+            Assert.Equal(["NetworkPolicy/containment-quarantine-web-7d9f-abcde"], outcome.DeletedPolicies);
             var left = await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, CancellationToken.None);
             Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), (string?)left?["metadata"]!["annotations"]![QuarantineNames.RunAnnotation]);
         }
@@ -356,6 +353,49 @@ public sealed class ReleasePodTests
         Assert.Equal(IsolationHarness.LaterRun, stopped.LaterRunStartedAt);
         Assert.Equal(0, harness.Sim.Requests.Count("PATCH", "/api/v1"));
         Assert.Equal(0, harness.Sim.Requests.Count("DELETE", "/apis"));
+        Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), await harness.RunAnnotationAsync());
+        Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_ALaterRunIsolatedThePodAndItsFenceIsGone_PutsThatRunsFenceBackAndStops()
+    {
+        // What an earlier try of this release leaves when it deleted the fence the later run had taken up, and then
+        // failed to put it back: the pod quarantined, and selected by no policy.
+        await using var harness = await IsolationHarness.StartAsync(cilium: true);
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None);
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
+        await harness.Sim.Store.DeleteAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, CancellationToken.None);
+        await harness.Sim.Store.DeleteAsync(ResourceCatalog.CiliumNetworkPolicies, "shop", PolicyName, CancellationToken.None);
+        harness.Sim.Requests.Reset();
+
+        var stopped = await Assert.ThrowsAsync<SupersededByLaterRunException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None));
+
+        var carried = (string?)(await harness.Sim.Store.GetAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None))!["metadata"]!["labels"]![QuarantineNames.QuarantineLabel];
+        var fence = await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, CancellationToken.None);
+        var cilium = await harness.Sim.Store.GetAsync(ResourceCatalog.CiliumNetworkPolicies, "shop", PolicyName, CancellationToken.None);
+        Assert.Equal(IsolationHarness.LaterRun, stopped.LaterRunStartedAt);
+        Assert.NotNull(carried);
+        Assert.Equal(carried, (string?)fence!["spec"]!["podSelector"]!["matchLabels"]![QuarantineNames.QuarantineLabel]);
+        Assert.Equal(carried, (string?)cilium!["spec"]!["endpointSelector"]!["matchLabels"]![QuarantineNames.QuarantineLabel]);
+        Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), (string?)fence["metadata"]!["annotations"]![QuarantineNames.RunAnnotation]);
+        Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), (string?)cilium["metadata"]!["annotations"]![QuarantineNames.RunAnnotation]);
+        Assert.Equal(0, harness.Sim.Requests.Count("PATCH", "/api/v1"));
+        Assert.Equal(0, harness.Sim.Requests.Count("DELETE", "/apis"));
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_ALaterRunIsolatedThePodAndItsFenceCannotBeRead_FailsSayingWhetherTheFenceStandsIsNotKnown()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None);
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
+        harness.Sim.Faults.Add(new FaultRule { Method = "GET", PathPrefix = "/apis/networking.k8s.io", StatusCode = 403 });
+
+        var failed = await Assert.ThrowsAsync<KubernetesOperationException>(() => harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None));
+
+        Assert.Equal(KubernetesFailureReason.Forbidden, failed.Failure.Reason);
+        Assert.EndsWith(ReleasePod.LaterFenceUnknown, failed.Failure.Message, StringComparison.Ordinal);
         Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), await harness.RunAnnotationAsync());
         Assert.NotNull(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, CancellationToken.None));
     }

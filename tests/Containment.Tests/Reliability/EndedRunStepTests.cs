@@ -238,9 +238,9 @@ public sealed class EndedRunStepTests(LocalHostFixture host)
     [Fact]
     public async Task Release_AnEndedRunIsolatesThePodAfterTheReleaseReadIt_TheReleaseLooksAgainAndGivesItBack()
     {
-        // The release reads the pod unquarantined, then the policy before it deletes it; that read is held while the
-        // ended run's isolation lands whole. The earlier run's fence is the later run's release's to delete, and the
-        // second look, as the record says isolated, gives the pod its labels back.
+        // The release reads the pod unquarantined, so it reads the policy before it deletes it; that read is held while the
+        // ended run's isolation lands whole. The earlier run's fence is deleted, and the release, reading the pod again,
+        // puts it back; the second look releases.
         var pod = host.TakePod();
         var original = await cluster.MetadataAsync(pod);
         var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -263,8 +263,8 @@ public sealed class EndedRunStepTests(LocalHostFixture host)
         var last = (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None))[^1];
         Assert.Equal(AuditAction.Released, last.Action);
         Assert.Equal(
-            $"read again, as the record said isolated (the first look found the pod unquarantined and deleted NetworkPolicy/{QuarantineNames.PolicyName(pod)}): "
-            + "labels restored (2), no quarantine policy left to delete",
+            "read again, as the record said isolated (the first look found the pod unquarantined, then quarantined by another run while it deleted the fence, and put the fence back): "
+            + $"labels restored (2), policies deleted: NetworkPolicy/{QuarantineNames.PolicyName(pod)}",
             last.Detail);
     }
 

@@ -302,18 +302,23 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
     }
 
     [Fact]
-    public async Task Release_ThePodsNextRunTakesUpTheFenceWhileTheDeleteIsUnderWay_TheDeleteLeavesIt()
+    public async Task Release_PutBackOfTheNextRunsFenceFails_TheAuditTrailSays_TheCallMadeAgainPutsItBack()
     {
         // Under Durable Functions a run ended while its release runs (a takeover) leaves that call going on. It has given
-        // the labels back and read the fence; its delete is held. Meanwhile the pod's next run isolates the pod, taking up
-        // the fence that is there. The delete, sent as the fence was read, must not take it: the pod would be quarantined
-        // and selected by no policy, open to all traffic.
+        // the labels back; its fence delete is held. Meanwhile the pod's next run isolates it, taking up the fence that is
+        // there. The delete then lands, and the release, reading the pod quarantined again, fails to put the fence back
+        // (the API server answers 500 past the call's retries): the pod is quarantined and selected by no policy. The
+        // failure is the step's answer and stays in the pod's audit trail, though the record is the next run's. A call
+        // made again (its worker died before its answer was kept) finds the next run's quarantine, and puts that fence
+        // back before it leaves the pod to that run.
         var pod = host.TakePod();
         var isolateRequest = ActivityCalls.Request("step-activities", pod, new IsolateStep { Id = "isolate", MarkEventProcessed = false }) with { RunStartedAt = DateTimeOffset.UtcNow.AddMinutes(-5) };
         var release = ActivityCalls.Request("step-activities", pod, new ReleaseStep { Id = "release" }) with { RunStartedAt = isolateRequest.RunStartedAt };
+        var id = ActivityTargets.IsolationId(release.Alert.Target);
         Assert.True((await host.Activity(ActivityNames.IsolatePod).RunAsync(isolateRequest, CancellationToken.None)).Succeeded);
         var letDelete = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var heldDelete = new FaultRule { Method = "DELETE", PathPrefix = $"{PoliciesPath}/{QuarantineNames.PolicyName(pod)}", Until = letDelete.Task };
+        var refusedPutBack = new FaultRule { Method = "POST", PathPrefix = PoliciesPath, StatusCode = 500, Count = int.MaxValue };
         host.KubeSim.Faults.Add(heldDelete);
         try
         {
@@ -321,17 +326,29 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
             await WhileAsync(() => host.KubeSim.Faults.Fired(heldDelete) == 0 && !releasing.IsCompleted);
             var nextRun = isolateRequest with { Alert = isolateRequest.Alert with { Id = isolateRequest.Alert.Id + "-next" }, RunStartedAt = DateTimeOffset.UtcNow };
             var isolated = await host.Activity(ActivityNames.IsolatePod).RunAsync(nextRun, CancellationToken.None);
-            letDelete.SetResult();
-            await releasing;
-
             Assert.True(isolated.Succeeded, isolated.Reason);
-            Assert.Equal(1, host.KubeSim.Faults.Fired(heldDelete));
+            host.KubeSim.Faults.Add(refusedPutBack);
+            letDelete.SetResult();
+
+            var first = await releasing;
+            Assert.False(first.Succeeded);
+            Assert.EndsWith(Containment.Isolation.Actions.Release.ReleasePod.FenceNotPutBack, first.Reason, StringComparison.Ordinal);
+            Assert.True(host.KubeSim.Faults.Fired(refusedPutBack) > 0);
+            var failed = (await audit.ListAsync(AuditSubject.Isolation, id, CancellationToken.None))[^1];
+            Assert.Equal((AuditAction.ReleaseFailed, release.InstanceId, first.Reason), (failed.Action, failed.RunInstanceId, failed.Detail));
+            host.KubeSim.Faults.Remove(refusedPutBack);
+
+            var again = await host.Activity(ActivityNames.ReleasePod).RunAsync(release, CancellationToken.None);
+
+            Assert.False(again.Succeeded);
+            Assert.False(again.Retryable);
             await AssertFencedAsQuarantinedAsync(pod);
-            Assert.Equal(IsolationStatus.Isolated, (await isolations.GetAsync(ActivityTargets.IsolationId(release.Alert.Target), CancellationToken.None))?.Status);
+            Assert.Equal(IsolationStatus.Isolated, (await isolations.GetAsync(id, CancellationToken.None))?.Status);
         }
         finally
         {
             host.KubeSim.Faults.Remove(heldDelete);
+            host.KubeSim.Faults.Remove(refusedPutBack);
             letDelete.TrySetResult();
         }
     }

@@ -1,14 +1,16 @@
 namespace Containment.Isolation.Actions.Quarantine;
 
 /// <summary>
-/// Which quarantine policy a delete leaves: one a later run than <see cref="RunStartedAt"/> made or took up. A run stamps
-/// the fence it takes up before it relabels the pod, so a release of an earlier run never deletes a fence a later run
-/// relies on.
+/// When a delete of a pod's quarantine policy reads the policy first, and which it then leaves: a policy is deleted by
+/// the pod's name, which the pod's next quarantine reuses, so a delete that may meet a later run's fence (tried again
+/// after a try that may have deleted the policy, or made without knowing the pod's quarantine) reads the policy, and
+/// sends no delete when it is gone or a later run than <see cref="RunStartedAt"/> made it.
 /// </summary>
 /// <param name="RunStartedAt">The start of the run that deletes; null when not known (the policy is then judged by being there alone).</param>
-internal sealed record FenceGuard(DateTimeOffset? RunStartedAt)
+/// <param name="ReadFirst">Whether the first delete is guarded too, not only one tried again.</param>
+internal sealed record FenceGuard(DateTimeOffset? RunStartedAt, bool ReadFirst = false)
 {
-    /// <summary>Whether a policy with these annotations may be deleted: no later run than the deleting one stamped it.</summary>
+    /// <summary>Whether a policy with these annotations may be deleted: no later run than the deleting one made it.</summary>
     public bool MayDelete(IDictionary<string, string>? annotations) =>
         RunStartedAt is not { } ours || RunStamp.In(annotations) is not { } madeBy || madeBy <= ours;
 }

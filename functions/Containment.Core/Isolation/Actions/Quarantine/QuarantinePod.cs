@@ -40,7 +40,6 @@ public sealed class QuarantinePod(
     [
         .. QuarantinePreflight.Checks,
         "no later run of the pod has isolated it since",
-        "a fence found there is stamped with this run before the pod is relabelled, so an earlier run's release still under way leaves it",
         "once relabelled, the pod carries exactly the quarantine label, and its quarantine policies are as written (else the isolation is partial)",
         "no other NetworkPolicy that selects the pod allows traffic (else the isolation is partial; a partial isolation fails the step unless allowPartial)",
     ];

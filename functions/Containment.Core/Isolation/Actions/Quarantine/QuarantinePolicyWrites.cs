@@ -40,58 +40,45 @@ internal static class QuarantinePolicyWrites
     /// <param name="likelyExists">The pod was quarantined already, so the policy is probably there: read before writing, so a repeat writes nothing.</param>
     public static async Task<PolicyApplied<V1NetworkPolicy>> ApplyNetworkPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, FenceOwner owner, bool likelyExists, CancellationToken cancellationToken)
     {
+        // A new quarantine (the common case) creates without reading: one request; an existing policy answers 409.
         var read = new KubernetesOperation("get", "networkpolicies", ns, name);
-        for (var attempt = 0; ; attempt++)
+        var existing = likelyExists
+            ? await calls.ExecuteOrDefaultAsync(read, ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken)
+            : null;
+        var wrote = false;
+        if (existing is null)
         {
-            // A new quarantine (the common case) creates without reading: one request; an existing policy answers 409.
-            var existing = likelyExists || attempt > 0
-                ? await calls.ExecuteOrDefaultAsync(read, ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken)
-                : null;
-            var wrote = false;
-            if (existing is null)
-            {
-                try
-                {
-                    return new(Wrote: true, Created: true, await CreateNetworkPolicyAsync(calls, client, ns, name, owner, cancellationToken));
-                }
-                catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
-                {
-                    // AlreadyExists: most often this very create, retried after its answer was lost, else left by an
-                    // earlier try or made by someone else. Go on with what is there; gone again since (a release deleted
-                    // it), the conflict stands, and the step's next try creates it.
-                    var found = await calls.ExecuteOrDefaultAsync(read,
-                        ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
-                    if (found is null)
-                    {
-                        throw;
-                    }
-
-                    existing = found;
-                    wrote = true;
-                }
-            }
-
-            var denyAll = IsDenyAll(existing, owner.QuarantineId);
-            if (denyAll && !owner.StampsLaterThan(existing.Metadata.Annotations))
-            {
-                return new(wrote, Created: false, existing);
-            }
-
-            // Made what it should be, or only stamped with this run: a fence taken up is this run's before the pod is
-            // relabelled for it, so an earlier run's release, which deletes only a policy no later run stamped, leaves it.
-            var desired = DenyAllPolicy(ns, name, owner);
-            desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
             try
             {
-                var replaced = await calls.ExecuteAsync(new KubernetesOperation("update", "networkpolicies", ns, name),
-                    ct => client.NetworkingV1.ReplaceNamespacedNetworkPolicyAsync(desired, name, ns, cancellationToken: ct), cancellationToken);
-                return new(Wrote: wrote || !denyAll, Created: false, replaced);
+                return new(Wrote: true, Created: true, await CreateNetworkPolicyAsync(calls, client, ns, name, owner, cancellationToken));
             }
-            catch (KubernetesOperationException e) when (IsChangedSinceRead(e) && attempt < MaxRereads)
+            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
             {
-                // Changed or deleted since it was read (a release under way, most often): read again and judge again.
+                // AlreadyExists: most often this very create, retried after its answer was lost, else left by an
+                // earlier try or made by someone else. Go on with what is there; gone again since (a release deleted
+                // it), the conflict stands, and the step's next try creates it.
+                var found = await calls.ExecuteOrDefaultAsync(read,
+                    ct => client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct), cancellationToken);
+                if (found is null)
+                {
+                    throw;
+                }
+
+                existing = found;
+                wrote = true;
             }
         }
+
+        if (IsDenyAll(existing, owner.QuarantineId))
+        {
+            return new(wrote, Created: false, existing);
+        }
+
+        var desired = DenyAllPolicy(ns, name, owner);
+        desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+        var replaced = await calls.ExecuteAsync(new KubernetesOperation("update", "networkpolicies", ns, name),
+            ct => client.NetworkingV1.ReplaceNamespacedNetworkPolicyAsync(desired, name, ns, cancellationToken: ct), cancellationToken);
+        return new(Wrote: true, Created: false, replaced);
     }
 
     public static Task<V1NetworkPolicy> CreateNetworkPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, FenceOwner owner, CancellationToken cancellationToken) =>
@@ -144,64 +131,40 @@ internal static class QuarantinePolicyWrites
     /// <summary>What it did, and the policy as the API server answered the write or the read; as for the NetworkPolicy.</summary>
     public static async Task<PolicyApplied<JsonNode?>> ApplyCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, FenceOwner owner, bool likelyExists, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        // A new quarantine creates without reading, as for the NetworkPolicy; an existing policy answers 409.
+        var existing = likelyExists ? await ReadCiliumPolicyAsync(calls, client, ns, name, cancellationToken) : null;
+        var wrote = false;
+        if (existing is null)
         {
-            // A new quarantine creates without reading, as for the NetworkPolicy; an existing policy answers 409.
-            var existing = likelyExists || attempt > 0 ? await ReadCiliumPolicyAsync(calls, client, ns, name, cancellationToken) : null;
-            var wrote = false;
-            if (existing is null)
-            {
-                try
-                {
-                    return new(Wrote: true, Created: true, await CreateCiliumPolicyAsync(calls, client, ns, name, owner, cancellationToken));
-                }
-                catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
-                {
-                    // AlreadyExists, as for the NetworkPolicy: most often a retried create whose first answer was lost.
-                    var found = await ReadCiliumPolicyAsync(calls, client, ns, name, cancellationToken);
-                    if (found is null)
-                    {
-                        throw;
-                    }
-
-                    existing = found;
-                    wrote = true;
-                }
-            }
-
-            var denyAll = JsonNode.DeepEquals(existing["spec"], CiliumSpec(owner.QuarantineId));
-            if (denyAll && !owner.StampsLaterThan(AnnotationsOf(existing)))
-            {
-                return new(wrote, Created: false, existing);
-            }
-
-            // Made what it should be, or only stamped with this run, as for the NetworkPolicy.
-            var body = CiliumPolicy(ns, name, owner);
-            body["metadata"]!["resourceVersion"] = existing["metadata"]?["resourceVersion"]?.DeepClone();
             try
             {
-                var replaced = await calls.ExecuteAsync(new KubernetesOperation("update", CiliumNetworkPolicies.Resource, ns, name),
-                    ct => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, CiliumNetworkPolicies.Group, CiliumNetworkPolicies.Version, ns, CiliumNetworkPolicies.Plural, name, cancellationToken: ct), cancellationToken);
-                return new(Wrote: wrote || !denyAll, Created: false, JsonSerializer.SerializeToNode(replaced)!);
+                return new(Wrote: true, Created: true, await CreateCiliumPolicyAsync(calls, client, ns, name, owner, cancellationToken));
             }
-            catch (KubernetesOperationException e) when (IsChangedSinceRead(e) && attempt < MaxRereads)
+            catch (KubernetesOperationException e) when (e.Failure.Reason == KubernetesFailureReason.Conflict)
             {
-                // Changed or deleted since it was read: read again and judge again.
+                // AlreadyExists, as for the NetworkPolicy: most often a retried create whose first answer was lost.
+                var found = await ReadCiliumPolicyAsync(calls, client, ns, name, cancellationToken);
+                if (found is null)
+                {
+                    throw;
+                }
+
+                existing = found;
+                wrote = true;
             }
         }
+
+        if (JsonNode.DeepEquals(existing["spec"], CiliumSpec(owner.QuarantineId)))
+        {
+            return new(wrote, Created: false, existing);
+        }
+
+        var body = CiliumPolicy(ns, name, owner);
+        body["metadata"]!["resourceVersion"] = existing["metadata"]?["resourceVersion"]?.DeepClone();
+        var replaced = await calls.ExecuteAsync(new KubernetesOperation("update", CiliumNetworkPolicies.Resource, ns, name),
+            ct => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, CiliumNetworkPolicies.Group, CiliumNetworkPolicies.Version, ns, CiliumNetworkPolicies.Plural, name, cancellationToken: ct), cancellationToken);
+        return new(Wrote: true, Created: false, JsonSerializer.SerializeToNode(replaced)!);
     }
-
-    /// <summary>A Cilium policy's annotations (string values only), as a typed policy's are.</summary>
-    public static Dictionary<string, string>? AnnotationsOf(JsonNode policy) =>
-        policy["metadata"]?["annotations"] is JsonObject annotations
-            ? annotations.Where(pair => pair.Value is JsonValue).ToDictionary(pair => pair.Key, pair => pair.Value!.ToString())
-            : null;
-
-    // A replace that carried the resourceVersion read meets 409 when the policy changed since, 404 when it was deleted.
-    private static bool IsChangedSinceRead(KubernetesOperationException e) =>
-        e.Failure.Reason is KubernetesFailureReason.Conflict or KubernetesFailureReason.NotFound;
-
-    private const int MaxRereads = 3;
 
     public static async Task<JsonNode> CreateCiliumPolicyAsync(KubernetesCallPipeline calls, IKubernetes client, string ns, string name, FenceOwner owner, CancellationToken cancellationToken)
     {

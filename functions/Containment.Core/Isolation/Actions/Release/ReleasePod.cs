@@ -9,7 +9,7 @@ namespace Containment.Isolation.Actions.Release;
 
 /// <summary>
 /// Undoes a quarantine exactly: restores the saved label map and removes the annotation, then deletes the
-/// policies that no later run has stamped, so that a pod another run has quarantined meanwhile keeps its fence.
+/// policies, and reads the pod once more, so that one another run has quarantined meanwhile keeps its fence.
 /// Idempotent; a pod that no longer exists releases cleanly with a note.
 /// </summary>
 public sealed class ReleasePod(
@@ -23,6 +23,16 @@ public sealed class ReleasePod(
     internal const string RestoredPolicyLeft =
         "; the pod's labels are restored, so it is no longer isolated, but its quarantine policy is left (it selects no pod): release it again to delete it";
 
+    internal const string FenceNotPutBack =
+        "; its quarantine policies were deleted, but whether another run quarantined the pod meanwhile is not known, and if one did its fence was not put back:"
+        + " if the pod carries a quarantine label, no policy selects it; isolate it again";
+
+    internal const string FencePutBack = "another run quarantined the pod while this release ran; its fence was put back";
+
+    internal const string LaterFenceUnknown =
+        "; a later run has isolated the pod since, and this release leaves that quarantine, but whether its fence stands is not known (an earlier try of this release may have deleted it):"
+        + " if no policy selects the pod, isolate it again";
+
     private const int MaxConflictRetries = 3;
 
     public static string StepType => Playbooks.ReleaseStep.TypeName;
@@ -32,7 +42,9 @@ public sealed class ReleasePod(
         "no later run of the pod has isolated it since",
         "the pod carries the labels its quarantine saved, which come back exactly (a quarantine label with none saved beside it was put on by hand: only it comes off)",
         "the labels are back before the quarantine policies are deleted, so no moment leaves the pod selected by no policy",
-        "a policy is deleted only as read, and only when no later run has stamped it: a later run stamps the fence it takes up before it relabels the pod, so its fence stays",
+        "once the policies are deleted, the pod is read again: one another run has quarantined meanwhile gets its fence back",
+        "a pod a later run has isolated is left to that run with its fence standing: an earlier try of this release may have deleted that fence and failed to put it back",
+        "a delete tried again after a try that may have deleted the policy (no answer, a server error), or one made when the pod carries no quarantine, is sent only if the policy is there and no later run made it: a later run may make its own meanwhile",
         "a pod that is gone has only its quarantine policies deleted",
     ];
 
@@ -45,7 +57,7 @@ public sealed class ReleasePod(
     ];
 
     /// <param name="runStartedAt">The start of the run that releases, when known: a pod a later run has isolated since is left as it is (<see cref="RunStamp"/>).</param>
-    /// <exception cref="SupersededByLaterRunException">A later run of the pod has isolated it since; nothing was changed.</exception>
+    /// <exception cref="SupersededByLaterRunException">A later run of the pod has isolated it since; nothing was changed but to put back that run's fence where it was missing.</exception>
     public async Task<ReleaseOutcome> ReleaseAsync(PodReference target, DateTimeOffset? runStartedAt, CancellationToken cancellationToken)
     {
         var connection = await clusters.ConnectAsync(target.Cluster, cancellationToken);
@@ -57,17 +69,38 @@ public sealed class ReleasePod(
         // Services and allow policies. The other order leaves a pod that no policy selects, open to all traffic,
         // until its labels are back; and a release that stopped half way would leave it so.
         var read = await calls.ReadPodOrDefaultAsync(client, target.Namespace, target.Pod, cancellationToken);
-        var (pod, saved, markOnly) = read is null ? new LabelsBack(null, null) : await RestoreFencedAsync(client, read, target, runStartedAt, cancellationToken);
-
         var policyName = QuarantineNames.PolicyName(target.Pod);
+        LabelsBack labelsBack;
+        try
+        {
+            labelsBack = read is null ? new LabelsBack(null, null) : await RestoreFencedAsync(client, read, target, runStartedAt, cancellationToken);
+        }
+        catch (SupersededByLaterRunException)
+        {
+            await KeepLaterRunsFenceAsync(connection, target, policyName, cancellationToken);
+            throw;
+        }
+
+        var (pod, saved, markOnly) = labelsBack;
         List<string> deleted;
         try
         {
-            deleted = await DeletePoliciesAsync(connection, ns, policyName, runStartedAt, cancellationToken);
+            // A pod read without its quarantine (gone, or given back by an earlier try) says nothing of the fence under its
+            // name, which may be the one a later run has just made for its isolation, not yet relabelled: that fence is
+            // read first, and left when a later run made it.
+            var fenceUnknown = !QuarantineNames.IsQuarantined(read);
+            deleted = await DeletePoliciesAsync(connection, ns, policyName, runStartedAt, fenceUnknown, cancellationToken);
         }
         catch (KubernetesOperationException e) when (saved is not null)
         {
             throw e.WithNote(RestoredPolicyLeft);
+        }
+
+        // Every policy deleted is put back: none of them stays deleted.
+        if (deleted.Count > 0 && await FenceIfQuarantinedAgainAsync(connection, target, policyName, cancellationToken))
+        {
+            deleted.Clear();
+            notes.Add(FencePutBack);
         }
 
         if (pod is null)
@@ -125,11 +158,12 @@ public sealed class ReleasePod(
     }
 
     /// <summary>Deletes the NetworkPolicy and, where served, the Cilium policy; names those that were there.</summary>
-    /// <param name="runStartedAt">The start of the releasing run: a policy a later run stamped is not deleted.</param>
-    private async Task<List<string>> DeletePoliciesAsync(ClusterConnection connection, string ns, string policyName, DateTimeOffset? runStartedAt, CancellationToken cancellationToken)
+    /// <param name="runStartedAt">The start of the releasing run: a policy a later run made is not deleted once it may be there.</param>
+    /// <param name="readFirst">Whether the policy is read before the first delete too, not only before a delete tried again.</param>
+    private async Task<List<string>> DeletePoliciesAsync(ClusterConnection connection, string ns, string policyName, DateTimeOffset? runStartedAt, bool readFirst, CancellationToken cancellationToken)
     {
         var deleted = new List<string>();
-        var guard = new FenceGuard(runStartedAt);
+        var guard = new FenceGuard(runStartedAt, readFirst);
         if (await QuarantinePolicyDeletes.DeleteNetworkPolicyAsync(calls, connection.Client, ns, policyName, guard, cancellationToken))
         {
             deleted.Add($"NetworkPolicy/{policyName}");
@@ -141,6 +175,63 @@ public sealed class ReleasePod(
         }
 
         return deleted;
+    }
+
+    /// <summary>
+    /// Reads the pod once its fence is down: another run that relabelled it into quarantine while this release ran (after
+    /// the restore, before the delete) has lost the fence just deleted, and the pod, selected by no policy, is open to all
+    /// traffic. Its fence is put back, for the quarantine id the pod carries. For the other order, the isolation reads its
+    /// fence again after its relabel.
+    /// </summary>
+    /// <returns>Whether the fence was put back (false: the pod is not quarantined, or gone).</returns>
+    private async Task<bool> FenceIfQuarantinedAgainAsync(ClusterConnection connection, PodReference target, string policyName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await FenceAsQuarantinedAsync(connection, target, policyName, likelyExists: false, cancellationToken);
+        }
+        catch (KubernetesOperationException e)
+        {
+            throw e.WithNote(FenceNotPutBack);
+        }
+    }
+
+    /// <summary>
+    /// Makes sure the fence of the later run that has isolated the pod stands, before the release stops and leaves that
+    /// quarantine: an earlier try of this release may have deleted it after the later run took it up, and then failed to
+    /// put it back, leaving the pod quarantined and selected by no policy. Only a release that meets a later run pays these reads.
+    /// </summary>
+    private async Task KeepLaterRunsFenceAsync(ClusterConnection connection, PodReference target, string policyName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FenceAsQuarantinedAsync(connection, target, policyName, likelyExists: true, cancellationToken);
+        }
+        catch (KubernetesOperationException e)
+        {
+            throw e.WithNote(LaterFenceUnknown);
+        }
+    }
+
+    /// <summary>Reads the pod and, when it carries a quarantine, applies the fence for it, stamped with the run the pod names.</summary>
+    /// <returns>Whether the pod carries a quarantine (false: it does not, or is gone).</returns>
+    private async Task<bool> FenceAsQuarantinedAsync(ClusterConnection connection, PodReference target, string policyName, bool likelyExists, CancellationToken cancellationToken)
+    {
+        var pod = await calls.ReadPodOrDefaultAsync(connection.Client, target.Namespace, target.Pod, cancellationToken);
+        if (QuarantineNames.QuarantineIdOf(pod) is not { } quarantineId)
+        {
+            return false;
+        }
+
+        var (policy, cilium) = await QuarantinePolicyWrites.ApplyFenceAsync(calls, connection.Client, target.Namespace, policyName,
+            new FenceOwner(target.Pod, quarantineId, RunStamp.On(pod!)), connection.Facts.ServesCiliumNetworkPolicies, likelyExists, cancellationToken);
+        if (policy.Wrote || cilium.Wrote)
+        {
+            logger.LogWarning("Release of {Namespace}/{Pod}: another run has quarantined the pod ({QuarantineId}) and its fence was missing; put back {Policy}",
+                target.Namespace, target.Pod, quarantineId, policyName);
+        }
+
+        return true;
     }
 
     /// <summary>The restore, with what a failure leaves said: the pod keeps its quarantine, lest "failed" be read as "released".</summary>
