@@ -35,15 +35,11 @@ public static class RunStamp
     /// <exception cref="SupersededByLaterRunException">The pod names a later run.</exception>
     public static void ThrowIfLaterRun(V1Pod pod, DateTimeOffset? runStartedAt)
     {
-        if (LaterThan(pod, runStartedAt) is { } named)
+        if (runStartedAt is { } ours && On(pod) is { } named && named > ours)
         {
             throw new SupersededByLaterRunException(named);
         }
     }
-
-    /// <summary>The start of the run the pod names when it is later than <paramref name="runStartedAt"/>; null otherwise, or when the caller's run is not known.</summary>
-    public static DateTimeOffset? LaterThan(V1Pod pod, DateTimeOffset? runStartedAt) =>
-        runStartedAt is { } ours && On(pod) is { } named && named > ours ? named : null;
 
     /// <summary>Whether the pod should be stamped with <paramref name="runStartedAt"/>: it names no run, or an earlier one.</summary>
     public static bool IsBehind(V1Pod pod, DateTimeOffset? runStartedAt) =>

@@ -26,8 +26,7 @@ internal sealed class AnswerLostOnce(string pathEnd, bool armed = true) : HttpPi
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
         await ProcessNextAsync(message, pipeline);
-        if (message.Request.Method != RequestMethod.Get && message.Request.Method != RequestMethod.Head
-            && message.Request.Uri.Path.EndsWith(pathEnd, StringComparison.Ordinal) && Interlocked.CompareExchange(ref lost, 1, 0) == 0)
+        if (StorageWrites.IsWriteTo(message, pathEnd) && Interlocked.CompareExchange(ref lost, 1, 0) == 0)
         {
             throw new RequestFailedException(0, $"the answer to {message.Request.Method} {message.Request.Uri.Path} was lost", new IOException("Connection reset by peer"));
         }

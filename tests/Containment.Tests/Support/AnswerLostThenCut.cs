@@ -44,8 +44,7 @@ internal sealed class AnswerLostThenCut(string pathEnd, bool armed = true) : Htt
         }
 
         await ProcessNextAsync(message, pipeline);
-        if (message.Request.Method != RequestMethod.Get && message.Request.Method != RequestMethod.Head
-            && message.Request.Uri.Path.EndsWith(pathEnd, StringComparison.Ordinal) && Interlocked.CompareExchange(ref state, Cut, Armed) == Armed)
+        if (StorageWrites.IsWriteTo(message, pathEnd) && Interlocked.CompareExchange(ref state, Cut, Armed) == Armed)
         {
             throw Failure($"the answer to {request} was lost");
         }

@@ -20,8 +20,7 @@ internal sealed class HangUpAfterWrite(string pathEnd, CancellationTokenSource c
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
         await ProcessNextAsync(message, pipeline);
-        if (message.Request.Method != RequestMethod.Get && message.Request.Method != RequestMethod.Head
-            && message.Request.Uri.Path.EndsWith(pathEnd, StringComparison.Ordinal) && Interlocked.CompareExchange(ref hungUp, 1, 0) == 0)
+        if (StorageWrites.IsWriteTo(message, pathEnd) && Interlocked.CompareExchange(ref hungUp, 1, 0) == 0)
         {
             await caller.CancelAsync();
             throw new OperationCanceledException("the sender hung up", caller.Token);

@@ -22,8 +22,7 @@ internal sealed class WriteRefusedOnce(string pathEnd) : HttpPipelinePolicy
 
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        if (message.Request.Method != RequestMethod.Get && message.Request.Method != RequestMethod.Head
-            && message.Request.Uri.Path.EndsWith(pathEnd, StringComparison.Ordinal) && Interlocked.CompareExchange(ref state, 1, 0) == 0)
+        if (StorageWrites.IsWriteTo(message, pathEnd) && Interlocked.CompareExchange(ref state, 1, 0) == 0)
         {
             throw new RequestFailedException(503, "The server is busy.", "ServerBusy", innerException: null);
         }
