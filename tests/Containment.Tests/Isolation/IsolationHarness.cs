@@ -5,6 +5,7 @@ using Containment.Isolation.Actions.DeletePod;
 using Containment.Isolation.Actions.Quarantine;
 using Containment.Isolation.Actions.Release;
 using Containment.Tests.KubeSim;
+using Containment.Tests.Support;
 using global::KubeSim;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -88,8 +89,10 @@ internal sealed class IsolationHarness : IAsyncDisposable
     /// <summary>Moves fake time on while the task waits on retry delays; I/O runs on real time.</summary>
     public async Task<T> DriveAsync<T>(Task<T> task, TimeSpan? step = null)
     {
+        var limit = RealTimeLimit.Start();
         while (!task.IsCompleted)
         {
+            limit.Check("the call did not end");
             await Task.WhenAny(task, Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System));
             if (!task.IsCompleted)
             {

@@ -1,3 +1,4 @@
+using Containment.Tests.Support;
 using global::KubeSim;
 
 namespace Containment.Tests.Isolation;
@@ -101,10 +102,7 @@ public sealed class NodeAndPodActionTests
         var deleting = harness.DeletePod.DeleteAsync(IsolationHarness.Pod(), gracePeriodSeconds: 0, IsolationHarness.EarlierRun, isolatedByThisRun: false, CancellationToken.None);
 
         // Read as it was, its answer held: only then does the later run isolate the pod.
-        while (harness.Sim.Requests.CarriedOut("GET", IsolationHarness.PodPath) == 0 && !deleting.IsCompleted)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
-        }
+        await RealTimeLimit.UntilAsync(() => harness.Sim.Requests.CarriedOut("GET", IsolationHarness.PodPath) > 0 || deleting.IsCompleted, "the pod read was not carried out");
 
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
         letGo.SetResult();

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Containment.Clusters;
 using Containment.Isolation;
 using Containment.Isolation.Actions.Release;
+using Containment.Tests.Support;
 using global::KubeSim;
 
 namespace Containment.Tests.Isolation;
@@ -195,10 +196,7 @@ public sealed class ReleasePodTests
             // The release's delete is carried out and its answer held; a later run's isolation makes its own fence
             // meanwhile (201, before its relabel), under the same name, stamped with its start.
             var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None);
-            while (harness.Sim.Requests.CarriedOut("DELETE", fencePath) == 0 && !releasing.IsCompleted)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
-            }
+            await RealTimeLimit.UntilAsync(() => harness.Sim.Requests.CarriedOut("DELETE", fencePath) > 0 || releasing.IsCompleted, "the fence delete was not carried out");
 
             await harness.Sim.Store.CreateAsync(ResourceCatalog.NetworkPolicies, "shop", JsonNode.Parse("""
                 {"metadata":{"name":"containment-quarantine-web-7d9f-abcde","labels":{"app.kubernetes.io/managed-by":"containment"},
@@ -413,10 +411,7 @@ public sealed class ReleasePodTests
         var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None);
 
         // Carried out (the pod read as it was), its answer still held: only then does the later run stamp the pod.
-        while (harness.Sim.Requests.CarriedOut("GET", IsolationHarness.PodPath) == 0 && !releasing.IsCompleted)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
-        }
+        await RealTimeLimit.UntilAsync(() => harness.Sim.Requests.CarriedOut("GET", IsolationHarness.PodPath) > 0 || releasing.IsCompleted, "the pod read was not carried out");
 
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.LaterRun }, CancellationToken.None);
         var stopped = await Assert.ThrowsAsync<SupersededByLaterRunException>(() => harness.DriveAsync(releasing));

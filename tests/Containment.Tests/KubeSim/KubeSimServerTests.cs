@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Containment.Tests.Support;
 using global::KubeSim;
 
 namespace Containment.Tests.KubeSim;
@@ -288,8 +289,10 @@ public sealed class KubeSimServerTests
         var start = time.GetUtcNow();
         var pending = http.GetStringAsync(new Uri("/api/v1/nodes", UriKind.Relative));
         var early = await Task.WhenAny(pending, Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System));
+        var limit = RealTimeLimit.Start();
         while (!pending.IsCompleted)
         {
+            limit.Check("the delayed request was not answered");
             time.Advance(TimeSpan.FromSeconds(1));
             await Task.WhenAny(pending, Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System));
         }

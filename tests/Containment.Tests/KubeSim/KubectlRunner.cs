@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Containment.Tests.Support;
 
 namespace Containment.Tests.KubeSim;
 
@@ -25,7 +26,17 @@ internal static class KubectlRunner
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        using var limit = new CancellationTokenSource(RealTimeLimit.Patience);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"kubectl {string.Join(' ', args)} did not exit within {RealTimeLimit.Patience}");
+        }
+
         return (process.ExitCode, await stdout, await stderr);
     }
 }

@@ -1,4 +1,5 @@
 using Containment.Notifications;
+using Containment.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -36,8 +37,10 @@ internal sealed class NotificationHarness : IDisposable
     public async Task<NotificationResult> SendAsync(NotificationRequest request)
     {
         var send = Sender.SendAsync(request, CancellationToken.None);
+        var limit = RealTimeLimit.Start();
         while (!send.IsCompleted)
         {
+            limit.Check("the send did not end");
             await Task.WhenAny(send, Task.Delay(5));
             Time.Advance(TimeSpan.FromSeconds(1));
         }

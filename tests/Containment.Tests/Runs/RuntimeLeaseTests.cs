@@ -113,8 +113,10 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
 
         // Another host took the row over (this one was frozen past its term, say).
         await WriteHolderAsync(new LeaseHolder("elsewhere", 4242, time.GetUtcNow(), "their-runtime"), time.GetUtcNow() + Term);
+        var limit = RealTimeLimit.Start();
         while (!lifetime.ApplicationStopping.IsCancellationRequested)
         {
+            limit.Check("the host was not stopped");
             time.Advance(Term / 3);
             await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
         }
