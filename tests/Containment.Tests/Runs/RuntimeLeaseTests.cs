@@ -20,6 +20,9 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
 
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(1);
 
+    // The lease's row, as the path of a request that writes it ends.
+    private const string LeaseRowPath = "(PartitionKey='runtime',RowKey='lease')";
+
     private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 24, 3, 0, 0, TimeSpan.Zero));
     private readonly string prefix = AzuriteFixture.NewTablePrefix();
 
@@ -124,7 +127,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         await stop.CancelAsync();
         await keeping;
 
-        Assert.Equal("another host took the runtime's tables", lease.Closed);
+        Assert.StartsWith("another host holds the runtime's tables (process 4242 on elsewhere, started ", lease.Closed, StringComparison.Ordinal);
         Assert.False(lease.WhenOpenAsync(CancellationToken.None).IsCompleted);
     }
 
@@ -247,6 +250,39 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task RenewalLandedButItsAnswerWasLost_TheSdksRetryMeetsItsOwnWrite_TheTablesAreKept()
+    {
+        // The renewal's write lands and its answer is lost; the SDK tries it again with the ETag the row had, and meets
+        // the renewal's own write (412). No other host holds the tables: this one goes on holding them, and its next
+        // renewal goes through.
+        var lostAnswer = new AnswerLostOnce(LeaseRowPath, armed: false);
+        using var lease = LeaseLosing(lostAnswer, out var lifetime);
+        await lease.AcquireAsync(CancellationToken.None);
+        var takenAt = time.GetUtcNow();
+        using var stop = new CancellationTokenSource();
+        var keeping = KeepAsync(lease, stop.Token);
+
+        lostAnswer.Arm();
+        time.Advance(Term / 3);
+        var firstRenewalUntil = takenAt + (Term / 3) + Term;
+        await UntilAsync(() => lease.OpenUntil == firstRenewalUntil - Margin || lifetime.ApplicationStopping.IsCancellationRequested);
+        var closedAfterTheLostAnswer = lease.Closed;
+        var stoppedAfterTheLostAnswer = lifetime.ApplicationStopping.IsCancellationRequested;
+        time.Advance(Term / 3);
+        var secondRenewalUntil = takenAt + (Term / 3 * 2) + Term;
+        await UntilAsync(async () => await HeldUntilAsync() == secondRenewalUntil || lifetime.ApplicationStopping.IsCancellationRequested);
+        await UntilAsync(() => lease.OpenUntil == secondRenewalUntil - Margin || lifetime.ApplicationStopping.IsCancellationRequested);
+        await stop.CancelAsync();
+        await keeping;
+
+        Assert.Equal(1, lostAnswer.Lost);
+        Assert.Null(closedAfterTheLostAnswer);
+        Assert.False(stoppedAfterTheLostAnswer);
+        Assert.False(lifetime.ApplicationStopping.IsCancellationRequested);
+        Assert.Equal(secondRenewalUntil, await HeldUntilAsync());
+    }
+
+    [Fact]
     public async Task GiveUp_OfALeaseNeverTaken_LeavesTheHoldersRow()
     {
         using var holder = Lease(out _);
@@ -348,6 +384,15 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         var options = new TableClientOptions();
         options.Retry.MaxRetries = 0;
         return Lease(out lifetime, new TableServiceClient(relay.AzuriteConnectionString, options));
+    }
+
+    /// <summary>A lease whose storage requests pass <paramref name="policy"/> on every try, with the SDK's retries close together.</summary>
+    private RuntimeLease LeaseLosing(Azure.Core.Pipeline.HttpPipelinePolicy policy, out ApplicationLifetime lifetime)
+    {
+        var options = new TableClientOptions();
+        options.Retry.Delay = TimeSpan.FromMilliseconds(10);
+        options.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerRetry);
+        return Lease(out lifetime, new TableServiceClient(azurite.ConnectionString, options));
     }
 
     private async Task WriteHolderAsync(LeaseHolder holder, DateTimeOffset until)

@@ -64,7 +64,7 @@ public sealed class AnswerLosingProxy : IAsyncDisposable
     /// <summary>Every request that was not a read, in the order received, with how it was answered: for a test's failure message.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> WriteLog { get; } = new();
 
-    public static AnswerLosingProxy Start(int azuritePort)
+    public static async Task<AnswerLosingProxy> StartAsync(int azuritePort)
     {
         var port = FreePort.Next();
         var builder = WebApplication.CreateSlimBuilder();
@@ -73,7 +73,7 @@ public sealed class AnswerLosingProxy : IAsyncDisposable
         var app = builder.Build();
         var proxy = new AnswerLosingProxy(app, azuritePort, port);
         app.Run(proxy.ForwardAsync);
-        app.StartAsync().GetAwaiter().GetResult();
+        await app.StartAsync();
         return proxy;
     }
 

@@ -121,6 +121,7 @@ public class LocalHostFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         azurite = await AzuriteServer.StartAsync(RepositoryRoot.Path);
+        await StorageStartedAsync();
         KubeSim = await KubeSimServer.StartAsync(ClusterOptions(new KubeSimOptions { SeedFile = RepositoryRoot.Combine("tools", "KubeSim", "seeds", "demo.yaml") }), CancellationToken.None);
         await KubeSim.SeedAsync(VictimPods(), CancellationToken.None);
         await WriteKubeconfigAsync(Path.Combine(folder.FullName, "kubeconfig"));
@@ -130,6 +131,12 @@ public class LocalHostFixture : IAsyncLifetime
         await host.StartAsync();
         await WarmUpAsync();
     }
+
+    /// <summary>What a differently configured fixture starts once Azurite serves, before the host's settings are read.</summary>
+    protected virtual Task StorageStartedAsync() => Task.CompletedTask;
+
+    /// <summary>What a differently configured fixture stops once the host has stopped, before Azurite and KubeSim do.</summary>
+    protected virtual ValueTask HostStoppedAsync() => ValueTask.CompletedTask;
 
     /// <summary>What a differently configured host does once started, before its first test.</summary>
     protected virtual Task WarmUpAsync() => Task.CompletedTask;
@@ -148,6 +155,7 @@ public class LocalHostFixture : IAsyncLifetime
             await host.DisposeAsync();
         }
 
+        await HostStoppedAsync();
         if (azurite is not null)
         {
             await azurite.DisposeAsync();

@@ -244,23 +244,46 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
         {
             if (now < HeldUntil)
             {
-                var renewed = await table.UpdateEntityAsync(Entity(now + term), held, TableUpdateMode.Replace, call.Token);
-                Taken(renewed.Headers.ETag!.Value, now + term, stale: false);
+                try
+                {
+                    var renewed = await table.UpdateEntityAsync(Entity(now + term), held, TableUpdateMode.Replace, call.Token);
+                    Taken(renewed.Headers.ETag!.Value, now + term, stale: false);
+                }
+                catch (RequestFailedException exception) when (exception.Status is 412 or 404)
+                {
+                    await JudgeChangedRowAsync(call.Token);
+                }
             }
             else if (await AcquireAsync(call.Token) is { } heldBy)
             {
                 Lost(heldBy);
             }
         }
-        catch (RequestFailedException exception) when (exception.Status is 412 or 404)
-        {
-            Lost("another host took the runtime's tables");
-        }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             // Whatever failed (storage, the deadline, the SDK's own timeout), the next tick tries again: the gate closes
             // on time by itself meanwhile.
             LogRenewalFailed(logger, exception, HeldUntil, HeldUntil - Margin);
+        }
+    }
+
+    /// <summary>
+    /// The row changed since this host last wrote it. A row naming this host was written by its own renewal: the SDK
+    /// tried it again after its answer was lost, and the try met the write (412). No other host held the tables
+    /// meanwhile, since every renewal is made on the row as this host last left it. Any other row is judged as a take.
+    /// </summary>
+    private async Task JudgeChangedRowAsync(CancellationToken cancellationToken)
+    {
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(Partition, Row, cancellationToken: cancellationToken);
+        if (found.HasValue && HolderOf(found.Value!).Instance == self.Instance && found.Value!.GetDateTimeOffset(UntilColumn) is { } until)
+        {
+            Taken(found.Value.ETag, until, stale: false);
+            return;
+        }
+
+        if (await AcquireAsync(cancellationToken) is { } heldBy)
+        {
+            Lost(heldBy);
         }
     }
 
