@@ -68,7 +68,10 @@ public sealed class AzuriteServer : IAsyncDisposable
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+
+            // Bounded: the wait also reads the redirected output to its end, which an orphan holding the pipe would put off.
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(limit.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         process.Dispose();

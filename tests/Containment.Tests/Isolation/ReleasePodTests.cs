@@ -142,7 +142,7 @@ public sealed class ReleasePodTests
         await using var harness = await IsolationHarness.StartAsync(requestTimeout: "00:00:01");
         using var http = new HttpClient { BaseAddress = harness.Sim.BaseUrl };
         var before = await MetadataJsonAsync(http);
-        await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        await harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
         harness.Sim.Requests.Reset();
 
         // The API server restores the labels and its answer comes after the client has given up: the retried patch,
@@ -166,7 +166,7 @@ public sealed class ReleasePodTests
     public async Task ReleaseAsync_PolicyDeletedButItsAnswerLost_TheRetrysNotFound_StillSaysItWasDeleted(bool cilium, string collection, string kind)
     {
         await using var harness = await IsolationHarness.StartAsync(cilium, requestTimeout: "00:00:01");
-        await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        await harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
 
         // The API server deletes the policy and its answer comes after the client has given up: the retried delete meets a 404.
         var lost = new FaultRule { Method = "DELETE", PathPrefix = collection, Delay = TimeSpan.FromSeconds(3), DelayResponse = true, Count = 1 };
@@ -186,7 +186,7 @@ public sealed class ReleasePodTests
     public async Task ReleaseAsync_FenceDeletedButItsAnswerLost_ALaterQuarantinesFenceMadeMeanwhile_TheRetryLeavesIt()
     {
         await using var harness = await IsolationHarness.StartAsync(requestTimeout: "00:00:01");
-        await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        await harness.DriveAsync(harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None));
         var fencePath = $"{IsolationHarness.PoliciesPath}/containment-quarantine-web-7d9f-abcde";
         var letGo = new TaskCompletionSource();
         var heldAnswer = new FaultRule { Method = "DELETE", PathPrefix = fencePath, DelayResponse = true, Until = letGo.Task, Count = 1 };

@@ -85,21 +85,33 @@ internal sealed class LoopbackReceiver : IDisposable
                 return;
             }
 
-            using var body = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(body);
-            var headers = context.Request.Headers.AllKeys.Where(key => key is not null)
-                .ToDictionary(key => key!, key => context.Request.Headers[key] ?? string.Empty, StringComparer.OrdinalIgnoreCase);
-            Requests.Enqueue(new ReceivedRequest(context.Request.HttpMethod, context.Request.Url!.PathAndQuery, headers, body.ToArray(), Clock()));
-            arrived.Release();
-
-            var (status, retryAfter) = script.TryDequeue(out var next) ? next : (200, null);
-            context.Response.StatusCode = status;
-            if (retryAfter is not null)
+            try
             {
-                context.Response.Headers["Retry-After"] = retryAfter;
+                await AnswerAsync(context);
             }
-
-            context.Response.Close();
+            catch (Exception exception) when (exception is HttpListenerException or IOException or ObjectDisposedException)
+            {
+                // The sender hung up mid-request: the next request is served all the same.
+            }
         }
+    }
+
+    private async Task AnswerAsync(HttpListenerContext context)
+    {
+        using var body = new MemoryStream();
+        await context.Request.InputStream.CopyToAsync(body);
+        var headers = context.Request.Headers.AllKeys.Where(key => key is not null)
+            .ToDictionary(key => key!, key => context.Request.Headers[key] ?? string.Empty, StringComparer.OrdinalIgnoreCase);
+        Requests.Enqueue(new ReceivedRequest(context.Request.HttpMethod, context.Request.Url!.PathAndQuery, headers, body.ToArray(), Clock()));
+        arrived.Release();
+
+        var (status, retryAfter) = script.TryDequeue(out var next) ? next : (200, null);
+        context.Response.StatusCode = status;
+        if (retryAfter is not null)
+        {
+            context.Response.Headers["Retry-After"] = retryAfter;
+        }
+
+        context.Response.Close();
     }
 }

@@ -140,7 +140,7 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite) : IDisposable
         public void Kill()
         {
             process.Kill(entireProcessTree: true);
-            process.WaitForExit();
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "the runtime host did not exit within 30 s of SIGKILL");
         }
 
         public async Task<int> WaitForExitAsync(TimeSpan timeout)
