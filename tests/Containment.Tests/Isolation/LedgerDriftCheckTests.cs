@@ -210,15 +210,8 @@ public sealed class LedgerDriftCheckTests(LocalHostFixture host)
         return (string)body["alerts"]![0]!["instanceId"]!;
     }
 
-    private static async Task UntilAsync(Func<bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!done())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the cluster request did not come");
-            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
-        }
-    }
+    private static Task UntilAsync(Func<bool> done) =>
+        RealTimeLimit.UntilAsync(done, "the cluster request did not come", TimeSpan.FromSeconds(30));
 
     [Fact]
     public async Task GetDrift_OverHttp_NamesTheKindAndTheRecordInWireForm()

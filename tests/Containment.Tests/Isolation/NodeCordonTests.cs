@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Containment.Isolation;
 using Containment.Isolation.Actions.UncordonNode;
+using Containment.Tests.Support;
 using global::KubeSim;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -278,13 +279,6 @@ public sealed class NodeCordonTests
         return copy;
     }
 
-    private static async Task UntilAsync(Func<bool> condition, Task running)
-    {
-        var giveUp = TimeProvider.System.GetTimestamp() + TimeProvider.System.TimestampFrequency * 10;
-        while (!condition() && !running.IsCompleted)
-        {
-            Assert.True(TimeProvider.System.GetTimestamp() < giveUp, "the request to hold was not made within 10 s");
-            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
-        }
-    }
+    private static Task UntilAsync(Func<bool> condition, Task running) =>
+        RealTimeLimit.UntilAsync(() => condition() || running.IsCompleted, "the request to hold was not made", TimeSpan.FromSeconds(10));
 }

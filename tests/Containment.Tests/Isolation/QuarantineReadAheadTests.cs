@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Containment.Isolation;
 using Containment.Isolation.Actions.Quarantine;
+using Containment.Tests.Support;
 using global::KubeSim;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -267,15 +268,8 @@ public sealed class QuarantineReadAheadTests
     }
 
     /// <summary>Waits (on real time: this is I/O) until KubeSim has answered a <paramref name="method"/> under <paramref name="path"/>.</summary>
-    private static async Task CarriedOutAsync(IsolationHarness harness, string method, string path)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (harness.Sim.Requests.CarriedOut(method, path) == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{method} {path} was not answered");
-            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
-        }
-    }
+    private static Task CarriedOutAsync(IsolationHarness harness, string method, string path) =>
+        RealTimeLimit.UntilAsync(() => harness.Sim.Requests.CarriedOut(method, path) > 0, $"{method} {path} was not answered", TimeSpan.FromSeconds(30));
 
     /// <summary>The pod as an earlier quarantine left it (label and saved labels), its fence since deleted.</summary>
     private static async Task QuarantineEarlierAsync(IsolationHarness harness) =>

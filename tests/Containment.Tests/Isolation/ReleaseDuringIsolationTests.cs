@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Containment.Isolation;
 using Containment.Isolation.Actions.Quarantine;
+using Containment.Tests.Support;
 using global::KubeSim;
 using k8s.Models;
 
@@ -192,13 +193,6 @@ public sealed class ReleaseDuringIsolationTests
         Assert.False(call.IsCompleted, "the call ended before its request was held");
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "waited 10 s in vain");
-            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) =>
+        RealTimeLimit.UntilAsync(condition, "waited in vain", TimeSpan.FromSeconds(10));
 }

@@ -317,13 +317,6 @@ public sealed class EndedRunStepTests(LocalHostFixture host)
         return (isolating, heldRead);
     }
 
-    private static async Task WhileAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition still held after 30 s");
-            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
-        }
-    }
+    private static Task WhileAsync(Func<bool> condition) =>
+        RealTimeLimit.UntilAsync(() => !condition(), "the condition still held", TimeSpan.FromSeconds(30));
 }

@@ -750,15 +750,8 @@ public sealed class StepActivityTests(ReliabilityHostFixture host)
         Assert.Equal(carried, (string?)fence["spec"]!["podSelector"]!["matchLabels"]![QuarantineNames.QuarantineLabel]);
     }
 
-    private static async Task WhileAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition still held after 30 s");
-            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
-        }
-    }
+    private static Task WhileAsync(Func<bool> condition) =>
+        RealTimeLimit.UntilAsync(() => !condition(), "the condition still held", TimeSpan.FromSeconds(30));
 
     private const string PoliciesPath = "/apis/networking.k8s.io/v1/namespaces/" + LocalHostFixture.Namespace + "/networkpolicies";
 }
