@@ -89,7 +89,7 @@ internal sealed partial class BenchHost : IAsyncDisposable
     public static async Task<BenchHost> StartAsync(string repositoryRoot, int pods, TimeSpan oneWay, CancellationToken cancellationToken)
     {
         var folder = Directory.CreateTempSubdirectory("bench-");
-        var azurite = await AzuriteServer.StartAsync(repositoryRoot);
+        var azurite = await AzuriteServer.StartAsync(repositoryRoot, cancellationToken);
         var kube = await KubeSimServer.StartAsync(new KubeSimOptions { Seed = Seed(pods) }, cancellationToken);
         var network = Network.Over(azurite, kube, oneWay);
         var kubeconfig = Path.Combine(folder.FullName, "kubeconfig");

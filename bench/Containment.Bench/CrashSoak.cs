@@ -25,7 +25,7 @@ internal static class CrashSoak
         var random = new Random(seed);
         try
         {
-            await using var azurite = await AzuriteServer.StartAsync(repositoryRoot);
+            await using var azurite = await AzuriteServer.StartAsync(repositoryRoot, cancellationToken);
             await using var kube = await KubeSimServer.StartAsync(new KubeSimOptions { Seed = BenchHost.SeedOwnedByReplicaSets(runs), Rbac = true }, cancellationToken);
             var kubeconfig = Path.Combine(folder.FullName, "kubeconfig");
             await LeastPrivilegeKubeconfig.WriteAsync(kube, kubeconfig, cancellationToken);

@@ -19,7 +19,7 @@ internal static class WaitingBenchmark
         var folder = Directory.CreateTempSubdirectory("bench-waiting-");
         try
         {
-            await using var azurite = await AzuriteServer.StartAsync(repositoryRoot);
+            await using var azurite = await AzuriteServer.StartAsync(repositoryRoot, cancellationToken);
             await using var kube = await KubeSimServer.StartAsync(new KubeSimOptions(), cancellationToken);
             var kubeconfig = Path.Combine(folder.FullName, "kubeconfig");
             await kube.WriteKubeconfigAsync(kubeconfig, cancellationToken);

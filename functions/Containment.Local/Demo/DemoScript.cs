@@ -29,7 +29,7 @@ internal sealed partial class DemoScript(TextWriter output)
         var root = RepositoryPaths.Root;
         var work = Directory.CreateTempSubdirectory("containment-demo-");
         Say("starting Azurite (Table Storage), KubeSim (the cluster) and the local host");
-        await using var azurite = await AzuriteServer.StartAsync(root);
+        await using var azurite = await AzuriteServer.StartAsync(root, cancellationToken);
         await using var cluster = await KubeSimServer.StartAsync(new KubeSimOptions { SeedFile = Path.Combine(root, "tools", "KubeSim", "seeds", "demo.yaml"), Rbac = true }, cancellationToken);
         using var kube = new HttpClient { BaseAddress = cluster.BaseUrl };
         kube.DefaultRequestHeaders.Authorization = new("Bearer", KubeSimServer.AdminToken);

@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Net.Sockets;
+using System.Globalization;
 
 namespace Containment.Local.Hosting;
 
@@ -8,28 +7,17 @@ public sealed class AzuriteServer : IAsyncDisposable
 {
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private readonly Process process;
+    private readonly PortBoundProcess server;
 
-    private AzuriteServer(Process process, int port)
-    {
-        this.process = process;
-        Port = port;
-    }
+    private AzuriteServer(PortBoundProcess server) => this.server = server;
 
-    public int Port { get; }
+    public int Port => server.Ports[0];
 
     /// <summary>Azurite's node process: its main thread runs every request, one at a time.</summary>
-    public int ProcessId => process.Id;
+    public int ProcessId => server.ProcessId;
 
     /// <summary>The CPU time Azurite has used so far (benchmarks tell its share of the work from the product's).</summary>
-    public TimeSpan ProcessorTime
-    {
-        get
-        {
-            process.Refresh();
-            return process.TotalProcessorTime;
-        }
-    }
+    public TimeSpan ProcessorTime => server.ProcessorTime;
 
     public string ConnectionString => ConnectionStringOn(Port);
 
@@ -37,7 +25,7 @@ public sealed class AzuriteServer : IAsyncDisposable
     public static string ConnectionStringOn(int port) =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
 
-    public static async Task<AzuriteServer> StartAsync(string repositoryRoot)
+    public static async Task<AzuriteServer> StartAsync(string repositoryRoot, CancellationToken cancellationToken = default)
     {
         var executable = Path.Combine(repositoryRoot, "node_modules", ".bin", "azurite-table");
         if (!File.Exists(executable))
@@ -45,60 +33,15 @@ public sealed class AzuriteServer : IAsyncDisposable
             throw new InvalidOperationException($"{executable} is missing: run ./test.sh, which installs Azurite");
         }
 
-        var port = FreePort.Next();
-        var start = new ProcessStartInfo(executable)
-        {
-            ArgumentList = { "--tableHost", "127.0.0.1", "--tablePort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var azurite = new AzuriteServer(process, port);
-        await azurite.WaitUntilListeningAsync();
-        return azurite;
+        // Azurite prints this once its listen has succeeded, and prints the port asked for, so port 0 would not tell where.
+        return new AzuriteServer(await PortBoundProcess.StartAsync(
+            "Azurite",
+            executable,
+            portCount: 1,
+            ports => ["--tableHost", "127.0.0.1", "--tablePort", ports[0].ToString(CultureInfo.InvariantCulture), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose"],
+            readyLines: ["Azurite Table service successfully started"],
+            cancellationToken));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-
-            // Bounded: the wait also reads the redirected output to its end, which an orphan holding the pipe would put off.
-            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await process.WaitForExitAsync(limit.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        process.Dispose();
-    }
-
-    private async Task WaitUntilListeningAsync()
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"Azurite exited with code {process.ExitCode}");
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50);
-            }
-        }
-
-        throw new TimeoutException($"Azurite did not listen on port {Port} within 30 seconds");
-    }
+    public ValueTask DisposeAsync() => server.DisposeAsync();
 }

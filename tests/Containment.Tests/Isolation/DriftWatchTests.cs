@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Containment.Api;
 using Containment.Isolation.Drift;
+using Containment.Local.Hosting;
 using Containment.Notifications;
 using Containment.Tests.Notifications;
 using Containment.Tests.Support;
@@ -129,7 +130,7 @@ public sealed class DriftWatchTests(LocalHostFixture host)
         await using var rig = new DriftWatchRig(host);
         var options = new Azure.Data.Tables.TableClientOptions();
         options.Retry.MaxRetries = 0;
-        var nowhere = new Azure.Data.Tables.TableServiceClient(new Uri($"http://127.0.0.1:{LoopbackReceiver.FreePort()}/devstoreaccount1"), new Azure.Data.Tables.TableSharedKeyCredential("devstoreaccount1", Convert.ToBase64String(new byte[64])), options);
+        var nowhere = new Azure.Data.Tables.TableServiceClient(new Uri($"http://127.0.0.1:{FreePort.Next()}/devstoreaccount1"), new Azure.Data.Tables.TableSharedKeyCredential("devstoreaccount1", Convert.ToBase64String(new byte[64])), options);
         using var unreachable = new ReportedDrift(nowhere, Options.Create(new Containment.Ledger.LedgerOptions()));
         var watch = new DriftWatch(host.Get<LedgerDriftCheck>(), unreachable, host.Get<INotificationSender>(), Options.Create(new DriftOptions()), NullLogger<DriftWatch>.Instance);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Containment.Local.Hosting;
 using Containment.Notifications;
 using Containment.Playbooks;
 
@@ -61,7 +62,7 @@ public sealed class EmailChannelTests(MaildevFixture maildev) : IClassFixture<Ma
     [Fact]
     public async Task Send_NoServer_FailsAfterRetriesNamingTheChannel()
     {
-        var port = LoopbackReceiver.FreePort();
+        var port = FreePort.Next();
         using var harness = EmailHarness(port, "soc@example.com", from: null, maxAttempts: 3);
 
         var result = await harness.SendAsync(HttpChannelTests.Request("soc-email", NotificationTemplate.Failed));

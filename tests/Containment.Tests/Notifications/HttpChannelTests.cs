@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Containment.Local.Hosting;
 using Containment.Notifications;
 using Containment.Notifications.Channels;
 using Containment.Playbooks;
@@ -221,7 +222,7 @@ public sealed class HttpChannelTests : IDisposable
     [Fact]
     public async Task Send_Unreachable_FailsAfterRetriesWithReason()
     {
-        var port = LoopbackReceiver.FreePort();
+        var port = FreePort.Next();
         using var harness = new NotificationHarness(new Dictionary<string, string?>
         {
             ["Containment:Notifications:Channels:dead:Type"] = "webhook",

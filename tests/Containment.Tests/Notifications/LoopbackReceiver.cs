@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Containment.Local.Hosting;
 
 namespace Containment.Tests.Notifications;
 
@@ -14,7 +15,7 @@ internal sealed class LoopbackReceiver : IDisposable
 
     public LoopbackReceiver()
     {
-        var port = FreePort();
+        var port = FreePort.Next();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
 
@@ -56,13 +57,6 @@ internal sealed class LoopbackReceiver : IDisposable
     }
 
     public void Answer(int status, string? retryAfter = null) => script.Enqueue((status, retryAfter));
-
-    public static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
 
     public void Dispose()
     {

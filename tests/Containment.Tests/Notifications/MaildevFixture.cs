@@ -1,6 +1,7 @@
-using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Containment.Local.Hosting;
 using Containment.Tests.Support;
 
 namespace Containment.Tests.Notifications;
@@ -11,13 +12,13 @@ namespace Containment.Tests.Notifications;
 /// </summary>
 public sealed class MaildevFixture : IAsyncLifetime
 {
-    private Process? process;
+    private PortBoundProcess? maildev;
 
-    public int SmtpPort { get; } = LoopbackReceiver.FreePort();
-
-    public int WebPort { get; } = LoopbackReceiver.FreePort();
+    public int SmtpPort => Started.Ports[0];
 
     public HttpClient Api { get; } = new();
+
+    private PortBoundProcess Started => maildev ?? throw new InvalidOperationException("maildev has not started");
 
     public async Task InitializeAsync()
     {
@@ -27,63 +28,29 @@ public sealed class MaildevFixture : IAsyncLifetime
             throw new InvalidOperationException($"{executable} is missing: run ./test.sh (or npm ci) at the repository root first");
         }
 
-        var start = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "--smtp", SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--web", WebPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--ip", "127.0.0.1", "--web-ip", "127.0.0.1", "--silent" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        process = Process.Start(start) ?? throw new InvalidOperationException("maildev did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        Api.BaseAddress = new Uri($"http://127.0.0.1:{WebPort}/");
-
-        // Waiting on an external process to listen; the product's own time is never slept on.
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            try
-            {
-                using var response = await Api.GetAsync(new Uri("api/email", UriKind.Relative), deadline.Token);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"maildev exited with {process.ExitCode}");
-            }
-
-            await Task.Delay(200, deadline.Token);
-        }
+        // maildev prints its banner once both its servers listen.
+        maildev = await PortBoundProcess.StartAsync(
+            "maildev",
+            executable,
+            portCount: 2,
+            ports => ["--smtp", Text(ports[0]), "--web", Text(ports[1]), "--ip", "127.0.0.1", "--web-ip", "127.0.0.1"],
+            readyLines: ["Press Ctrl+C to stop"]);
+        Api.BaseAddress = new Uri($"http://127.0.0.1:{maildev.Ports[1]}/");
     }
 
     /// <summary>Every stored email, as maildev's API returns it (<c>GET /api/email</c> in maildev 3).</summary>
     public async Task<List<JsonElement>> EmailsAsync() =>
         await Api.GetFromJsonAsync<List<JsonElement>>(new Uri("api/email", UriKind.Relative)) ?? [];
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
-        if (process is { HasExited: false })
+        if (maildev is not null)
         {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(10_000);
+            await maildev.DisposeAsync();
         }
 
-        process?.Dispose();
         Api.Dispose();
-        return Task.CompletedTask;
     }
+
+    private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
 }

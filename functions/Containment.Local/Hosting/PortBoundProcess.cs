@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Containment.Local.Hosting;
+
+/// <summary>
+/// A child server (Azurite, maildev) on loopback ports free when picked. Another process may bind a port between the
+/// pick and the child's own bind, and a probe of the port would then find that other listener: the child counts as
+/// ready only once it says on its standard output that it listens, and a child that found a port taken is started
+/// again on fresh ones.
+/// </summary>
+public sealed class PortBoundProcess : IAsyncDisposable
+{
+    private const int MaxStarts = 5;
+
+    private static readonly TimeSpan Readiness = TimeSpan.FromSeconds(60);
+
+    private readonly Process process;
+
+    private PortBoundProcess(Process process, IReadOnlyList<int> ports)
+    {
+        this.process = process;
+        Ports = ports;
+    }
+
+    public IReadOnlyList<int> Ports { get; }
+
+    public int ProcessId => process.Id;
+
+    /// <summary>The CPU time the child has used so far.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
+    }
+
+    /// <param name="name">The server's name, for errors.</param>
+    /// <param name="executable">The server's executable.</param>
+    /// <param name="portCount">How many ports it takes.</param>
+    /// <param name="arguments">Its arguments, given its ports.</param>
+    /// <param name="readyLines">What its standard output says once it listens: every one of them, in any order.</param>
+    public static Task<PortBoundProcess> StartAsync(
+        string name, string executable, int portCount, Func<IReadOnlyList<int>, IEnumerable<string>> arguments, IReadOnlyList<string> readyLines, CancellationToken cancellationToken = default) =>
+        StartAsync(name, executable, portCount, arguments, readyLines, FreePort.Next, cancellationToken);
+
+    /// <param name="pickPort">Gives a port free when picked.</param>
+    internal static async Task<PortBoundProcess> StartAsync(
+        string name, string executable, int portCount, Func<IReadOnlyList<int>, IEnumerable<string>> arguments, IReadOnlyList<string> readyLines, Func<int> pickPort, CancellationToken cancellationToken)
+    {
+        for (var start = 1; ; start++)
+        {
+            var ports = Enumerable.Range(0, portCount).Select(_ => pickPort()).ToArray();
+            var info = new ProcessStartInfo(executable)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var argument in arguments(ports))
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+            var output = new ConcurrentQueue<string>();
+            var awaited = new ConcurrentDictionary<string, bool>(readyLines.Select(line => KeyValuePair.Create(line, false)));
+            var ready = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            process.OutputDataReceived += (_, line) => Heard(line.Data);
+            process.ErrorDataReceived += (_, line) => Heard(line.Data);
+            process.Exited += (_, _) => ready.TrySetResult(false);
+            if (!process.Start())
+            {
+                throw new InvalidOperationException($"{name} did not start ({executable})");
+            }
+
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var server = new PortBoundProcess(process, ports);
+            bool listening;
+            try
+            {
+                listening = await ready.Task.WaitAsync(Readiness, cancellationToken);
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            {
+                await server.DisposeAsync();
+                throw e is TimeoutException
+                    ? new TimeoutException($"{name} did not say it listens on ports {string.Join(", ", ports)} within {Readiness.TotalSeconds:0} s; it said: {Said(output)}")
+                    : e;
+            }
+
+            if (listening)
+            {
+                return server;
+            }
+
+            // Exited: the output is read to its end before it is judged.
+            await server.DisposeAsync();
+            var said = Said(output);
+            if (!said.Contains("EADDRINUSE", StringComparison.Ordinal) || start == MaxStarts)
+            {
+                throw new InvalidOperationException($"{name} exited before it listened on ports {string.Join(", ", ports)}; it said: {said}");
+            }
+
+            void Heard(string? line)
+            {
+                if (line is null)
+                {
+                    return;
+                }
+
+                output.Enqueue(line);
+                foreach (var expected in readyLines.Where(expected => line.Contains(expected, StringComparison.Ordinal)))
+                {
+                    awaited[expected] = true;
+                }
+
+                if (awaited.Values.All(heard => heard))
+                {
+                    ready.TrySetResult(true);
+                }
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        // Bounded: the wait also reads the redirected output to its end, which an orphan holding the pipe would put off.
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(limit.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        process.Dispose();
+    }
+
+    private static string Said(ConcurrentQueue<string> output) =>
+        output.IsEmpty ? "nothing" : string.Join(" | ", output.Where(line => line.Length > 0).TakeLast(8));
+}
