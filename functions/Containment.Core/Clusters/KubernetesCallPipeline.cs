@@ -1,5 +1,6 @@
 using System.Net;
 using k8s.Autorest;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -14,6 +15,9 @@ namespace Containment.Clusters;
 /// </summary>
 public sealed class KubernetesCallPipeline
 {
+    // A guarded delete judges an object that keeps changing under it at most this many times.
+    private const int MaxJudgements = 3;
+
     private readonly ResiliencePipeline pipeline;
     private readonly ILogger<KubernetesCallPipeline> logger;
 
@@ -76,35 +80,52 @@ public sealed class KubernetesCallPipeline
     /// connection) or a server error may have deleted it, and the next try then meets a 404: that too is a delete this
     /// call made.
     /// </summary>
+    public Task<bool> DeleteAsync<T>(KubernetesOperation operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        DeleteAsync(operation, (_, ct) => call(ct), cancellationToken);
+
+    /// <summary>
+    /// A delete guarded by a read: whether the object was there and is gone now. Before a try that follows one that may
+    /// have deleted the object (<paramref name="askFirst"/>: before the first too), <paramref name="stillTheOne"/> reads
+    /// the object and judges it; the delete then carries the uid and resourceVersion read as its preconditions, so it
+    /// deletes the object judged or nothing: one changed or made again under the name since (409) is read and judged again.
+    /// </summary>
+    /// <param name="call">The delete, given the preconditions to send (null: none, the try is not guarded).</param>
     /// <param name="stillTheOne">
-    /// Asked before a try that follows one that may have deleted the object: whether the object under the name is still
-    /// the one to delete (false when it is gone, or another has taken its name since, which the next try would delete).
-    /// False stops, and the delete counts as made.
+    /// Reads the object: its preconditions when it is still the one to delete; null when it is gone, or another has taken
+    /// its name, which the next try would delete. Null stops, and the delete counts as made when an earlier try may have made it.
     /// </param>
-    /// <param name="askFirst">Ask <paramref name="stillTheOne"/> before the first try too; false then stops, and no delete was made.</param>
-    public async Task<bool> DeleteAsync<T>(KubernetesOperation operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken,
-        Func<CancellationToken, Task<bool>>? stillTheOne = null, bool askFirst = false)
+    /// <param name="askFirst">Guard the first try too: a first null stops, and no delete was made.</param>
+    public async Task<bool> DeleteAsync<T>(KubernetesOperation operation, Func<V1Preconditions?, CancellationToken, Task<T>> call, CancellationToken cancellationToken,
+        Func<CancellationToken, Task<V1Preconditions?>>? stillTheOne = null, bool askFirst = false)
     {
         var unanswered = false;
         var answer = await ExecuteOrDefaultAsync(
             operation,
             async ct =>
             {
-                if ((unanswered || askFirst) && stillTheOne is not null && !await stillTheOne(ct))
+                for (var judged = 1; ; judged++)
                 {
-                    return default;
-                }
+                    V1Preconditions? exactly = null;
+                    if ((unanswered || askFirst) && stillTheOne is not null && (exactly = await stillTheOne(ct)) is null)
+                    {
+                        return default;
+                    }
 
-                try
-                {
-                    return await call(ct);
-                }
-                catch (Exception e) when (e is HttpRequestException or TimeoutException
-                    || (e is OperationCanceledException && !ct.IsCancellationRequested)
-                    || (e is HttpOperationException http && (int)http.Response.StatusCode >= 500))
-                {
-                    unanswered = true;
-                    throw;
+                    try
+                    {
+                        return await call(exactly, ct);
+                    }
+                    catch (HttpOperationException http) when (exactly is not null && http.Response.StatusCode == HttpStatusCode.Conflict && judged < MaxJudgements)
+                    {
+                        // Changed or made again since it was read: read and judge it again.
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TimeoutException
+                        || (e is OperationCanceledException && !ct.IsCancellationRequested)
+                        || (e is HttpOperationException http && (int)http.Response.StatusCode >= 500))
+                    {
+                        unanswered = true;
+                        throw;
+                    }
                 }
             },
             cancellationToken);

@@ -217,6 +217,39 @@ public sealed class ReleasePodTests
     }
 
     [Fact]
+    public async Task ReleaseAsync_PodGone_ALaterRunRewritesTheFenceBetweenTheGuardsReadAndItsDelete_TheDeleteLeavesIt()
+    {
+        await using var harness = await IsolationHarness.StartAsync();
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None);
+        await harness.Sim.Store.DeleteAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None);
+        var fencePath = $"{IsolationHarness.PoliciesPath}/{PolicyName}";
+        var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Sim.Faults.Add(new FaultRule { Method = "GET", PathPrefix = fencePath, DelayResponse = true, Until = letGo.Task });
+        try
+        {
+            // The guard reads the fence as the earlier run left it, its answer held; meanwhile a later run's isolation
+            // writes the fence again, stamped with its start.
+            var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None);
+            await RealTimeLimit.UntilAsync(() => harness.Sim.Requests.CarriedOut("GET", fencePath) > 0 || releasing.IsCompleted, "the guard's fence read was not carried out");
+            await harness.Sim.Store.PatchAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, "application/merge-patch+json",
+                new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [QuarantineNames.RunAnnotation] = RunStamp.Of(IsolationHarness.LaterRun) } } },
+                CancellationToken.None);
+            letGo.SetResult();
+            var outcome = await harness.DriveAsync(releasing);
+
+            Assert.Equal(ReleaseStatus.PodGone, outcome.Status);
+            Assert.Empty(outcome.DeletedPolicies);
+            Assert.Equal(1, harness.Sim.Requests.Conflicts("DELETE", fencePath));
+            var left = await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, CancellationToken.None);
+            Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), (string?)left?["metadata"]!["annotations"]![QuarantineNames.RunAnnotation]);
+        }
+        finally
+        {
+            letGo.TrySetResult();
+        }
+    }
+
+    [Fact]
     public async Task ReleaseAsync_SecondCall_NotIsolatedAndNoPodWrite()
     {
         await using var harness = await IsolationHarness.StartAsync();
@@ -231,18 +264,24 @@ public sealed class ReleasePodTests
         Assert.Equal(0, harness.Sim.Requests.Count("PATCH", "/api/v1"));
     }
 
-    [Fact]
-    public async Task ReleaseAsync_PodVanished_PodGoneWithNoteAndPoliciesDeleted()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ReleaseAsync_PodVanished_PodGoneWithNoteAndPoliciesDeleted(bool cilium)
     {
-        await using var harness = await IsolationHarness.StartAsync();
-        await harness.Quarantine.IsolateAsync(IsolationHarness.Request(), CancellationToken.None);
+        await using var harness = await IsolationHarness.StartAsync(cilium);
+        await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None);
         await harness.Sim.Store.DeleteAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None);
 
-        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), runStartedAt: null, CancellationToken.None);
+        // Each delete is guarded (the pod says nothing of its fence) and carries the uid and version its read found.
+        var outcome = await harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None);
 
         Assert.Equal(ReleaseStatus.PodGone, outcome.Status);
         Assert.Contains("no longer exists", Assert.Single(outcome.Notes), StringComparison.Ordinal);
-        Assert.Equal(["NetworkPolicy/containment-quarantine-web-7d9f-abcde"], outcome.DeletedPolicies);
+        Assert.Equal(cilium ? [$"NetworkPolicy/{PolicyName}", $"CiliumNetworkPolicy/{PolicyName}"] : [$"NetworkPolicy/{PolicyName}"], outcome.DeletedPolicies);
+        Assert.Null(await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, CancellationToken.None));
+        Assert.Null(await harness.Sim.Store.GetAsync(ResourceCatalog.CiliumNetworkPolicies, "shop", PolicyName, CancellationToken.None));
+        Assert.Equal(0, harness.Sim.Requests.Conflicts("DELETE", "/apis"));
     }
 
     [Fact]

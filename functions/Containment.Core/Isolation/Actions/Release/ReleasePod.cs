@@ -44,7 +44,7 @@ public sealed class ReleasePod(
         "the labels are back before the quarantine policies are deleted, so no moment leaves the pod selected by no policy",
         "once the policies are deleted, the pod is read again: one another run has quarantined meanwhile gets its fence back",
         "a pod a later run has isolated is left to that run with its fence standing: an earlier try of this release may have deleted that fence and failed to put it back",
-        "a delete tried again after a try that may have deleted the policy (no answer, a server error), or one made when the pod carries no quarantine, is sent only if the policy is there and no later run made it: a later run may make its own meanwhile",
+        "a delete tried again after a try that may have deleted the policy (no answer, a server error), or one made when the pod carries no quarantine, is sent only if the policy is there and no later run made it, with the uid and version read as its preconditions: a later run may make or write its own meanwhile",
         "a pod that is gone has only its quarantine policies deleted",
     ];
 
