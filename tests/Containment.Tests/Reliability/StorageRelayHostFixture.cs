@@ -12,13 +12,19 @@ public sealed class StorageRelayHostFixture : LocalHostFixture, IDisposable
     public void CutStorage() => relay.Cut();
 
     /// <summary>
-    /// Storage answers again, and the host holds the runtime's tables again: a cut long enough lapses its lease, and
-    /// until a renewal takes them back it answers 503 (a sender delivers again), as a test's next request would meet.
+    /// Storage answers again, and the host holds the runtime's tables again with at least half a term ahead: a cut long
+    /// enough lapses its lease, and one that failed a renewal leaves it near its end; until a renewal goes through it
+    /// answers 503 (a sender delivers again), as a test's next request would meet.
     /// </summary>
     public async Task RestoreStorageAsync()
     {
         relay.RelayTo(AzuritePort);
-        await Get<IRuntimeGate>().WhenOpenAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+        var lease = Get<RuntimeLease>();
+        var halfATerm = Get<Microsoft.Extensions.Options.IOptions<EmbeddedRuntimeOptions>>().Value.LeaseTerm / 2;
+        await RealTimeLimit.UntilAsync(
+            () => lease.Closed is null && lease.OpenUntil - TimeProvider.System.GetUtcNow() >= halfATerm,
+            "the host did not hold the runtime's tables again once storage answered",
+            TimeSpan.FromSeconds(60));
     }
 
     /// <summary>After the host has stopped (xunit disposes a fixture's <see cref="IAsyncLifetime"/> side first).</summary>

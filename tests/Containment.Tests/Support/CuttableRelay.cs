@@ -19,6 +19,7 @@ public sealed class CuttableRelay : IDisposable
     private int? target;
     private volatile bool silent;
     private long swallowed;
+    private long refused;
 
     /// <param name="target">The port to relay to; null to start cut.</param>
     public CuttableRelay(int? target = null)
@@ -37,6 +38,9 @@ public sealed class CuttableRelay : IDisposable
 
     /// <summary>How many bytes clients sent while the relay was silenced.</summary>
     public long Swallowed => Interlocked.Read(ref swallowed);
+
+    /// <summary>How many connections were reset as they were made, the relay being cut.</summary>
+    public long Refused => Interlocked.Read(ref refused);
 
     /// <summary>Relays to <paramref name="port"/>, and no longer silenced; a request sent while silenced stays unanswered.</summary>
     public void RelayTo(int port)
@@ -105,6 +109,7 @@ public sealed class CuttableRelay : IDisposable
             {
                 if (to is null)
                 {
+                    Interlocked.Increment(ref refused);
                     throw new SocketException((int)SocketError.ConnectionRefused);
                 }
 
@@ -122,6 +127,7 @@ public sealed class CuttableRelay : IDisposable
                 // Cut while this connection was being made: it is reset like the others.
                 if (target is null)
                 {
+                    Interlocked.Increment(ref refused);
                     Reset(client);
                     Reset(upstream);
                     continue;

@@ -38,7 +38,7 @@ public sealed class EmbeddedRuntimeOptions
     /// How long a host's hold on the runtime's tables lasts unless renewed (<see cref="RuntimeLease"/>): how long another
     /// host waits to take over from one that stopped without letting go, on another machine, plus a sixth of it as a
     /// margin; the holder drives no run from a sixth of it before its hold ends. Renewed every third of it, each renewal
-    /// given a third of it to go through.
+    /// given a third of it to go through, and one that failed tried again a thirtieth of it later.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:03", "00:10:00")]
     public TimeSpan LeaseTerm { get; set; } = TimeSpan.FromSeconds(30);

@@ -34,6 +34,7 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     private readonly TimeProvider time;
     private readonly TimeSpan term;
     private readonly TimeSpan interval;
+    private readonly TimeSpan retry;
     private readonly IHostApplicationLifetime lifetime;
     private readonly ILogger<RuntimeLease> logger;
     private readonly LeaseHolder self = LeaseHolder.ThisProcess();
@@ -55,6 +56,9 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     private Task pickingUp = Task.CompletedTask;
     private volatile bool lost;
 
+    // Renewals that failed since the last that went through.
+    private int failedInARow;
+
     public RuntimeLease(RunStore store, IOptions<EmbeddedRuntimeOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<RuntimeLease> logger)
     {
         // The row lives in the runs table, which the store creates once for both.
@@ -63,6 +67,7 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
         this.time = time;
         term = options.Value.LeaseTerm;
         interval = term / 3;
+        retry = interval / 10;
         Margin = term / 6;
         this.lifetime = lifetime;
         this.logger = logger;
@@ -156,8 +161,10 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
 
     /// <summary>
     /// Renews the lease every third of its term while the host runs, from the start of one renewal to the next's, each
-    /// given a third of the term to go through. A renewal storage does not answer is tried at the next tick; the gate
-    /// closes on time whatever the renewal does, and opens again once one goes through. A lease another host has taken
+    /// given a third of the term to go through. A renewal that fails is tried again a tenth of that later (1 s of the
+    /// default term), until one goes through: waiting the whole third would leave one more try, a sixth of the term before
+    /// the gate closes, and a host whose hold lapsed would take alerts again only up to a third of the term after storage
+    /// came back. The gate closes on time whatever the renewal does, and opens again once one goes through. A lease another host has taken
     /// stops this host. A lease taken back after another host held it has its runs picked up again by
     /// <paramref name="pickUpAgain"/>, which is called after each renewal until it has (<see cref="PickedUp"/>).
     /// </summary>
@@ -165,10 +172,9 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     {
         try
         {
-            var due = time.GetUtcNow();
+            var due = time.GetUtcNow() + interval;
             while (!lost)
             {
-                due += interval;
                 var wait = due - time.GetUtcNow();
                 if (wait > TimeSpan.Zero)
                 {
@@ -180,7 +186,7 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
                     due = time.GetUtcNow();
                 }
 
-                await RenewAsync(cancellationToken);
+                due += await RenewAsync(cancellationToken) ? interval : retry;
                 if (!lost && PickUpDue is not null && pickingUp.IsCompleted)
                 {
                     // Not awaited: renewals go on while the runs are read.
@@ -233,7 +239,8 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
 
     public void Dispose() => LiveHere.TryRemove(self.Instance, out _);
 
-    private async Task RenewAsync(CancellationToken cancellationToken)
+    /// <returns>Whether the renewal went through (or found the tables taken, and the host stops).</returns>
+    private async Task<bool> RenewAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
 
@@ -258,12 +265,16 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
             {
                 Lost(heldBy);
             }
+
+            failedInARow = 0;
+            return true;
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            // Whatever failed (storage, the deadline, the SDK's own timeout), the next tick tries again: the gate closes
-            // on time by itself meanwhile.
-            LogRenewalFailed(logger, exception, HeldUntil, HeldUntil - Margin);
+            // Whatever failed (storage, the deadline, the SDK's own timeout), the next try goes out soon: the gate closes
+            // on time by itself meanwhile. An outage is logged once as a warning, not once a second.
+            LogRenewalFailed(logger, failedInARow++ == 0 ? LogLevel.Warning : LogLevel.Debug, exception, HeldUntil, HeldUntil - Margin);
+            return false;
         }
     }
 
@@ -373,6 +384,6 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     [LoggerMessage(Level = LogLevel.Critical, Message = "Lost the runtime's tables: {Reason}; the host stops")]
     private static partial void LogLost(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the lease of the runtime's tables failed; it holds until {Until}, and the host drives runs until {GateCloses} unless a renewal goes through")]
-    private static partial void LogRenewalFailed(ILogger logger, Exception exception, DateTimeOffset until, DateTimeOffset gateCloses);
+    [LoggerMessage(Message = "Renewing the lease of the runtime's tables failed; it holds until {Until}, and the host drives runs until {GateCloses} unless a renewal goes through")]
+    private static partial void LogRenewalFailed(ILogger logger, LogLevel level, Exception exception, DateTimeOffset until, DateTimeOffset gateCloses);
 }
