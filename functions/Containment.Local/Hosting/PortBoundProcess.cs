@@ -84,12 +84,15 @@ public sealed class PortBoundProcess : IAsyncDisposable
             {
                 listening = await ready.Task.WaitAsync(Readiness, cancellationToken);
             }
-            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            catch (TimeoutException)
             {
                 await server.DisposeAsync();
-                throw e is TimeoutException
-                    ? new TimeoutException($"{name} did not say it listens on ports {string.Join(", ", ports)} within {Readiness.TotalSeconds:0} s; it said: {Said(output)}")
-                    : e;
+                throw new TimeoutException($"{name} did not say it listens on ports {string.Join(", ", ports)} within {Readiness.TotalSeconds:0} s; it said: {Said(output)}");
+            }
+            catch (OperationCanceledException)
+            {
+                await server.DisposeAsync();
+                throw;
             }
 
             if (listening)
