@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace Containment.Local.Hosting;
@@ -52,7 +51,7 @@ public sealed class PortBoundProcess : IAsyncDisposable
     {
         for (var start = 1; ; start++)
         {
-            var ports = Enumerable.Range(0, portCount).Select(_ => pickPort()).ToArray();
+            var ports = DistinctPorts(portCount, pickPort);
             var info = new ProcessStartInfo(executable)
             {
                 RedirectStandardOutput = true,
@@ -65,12 +64,10 @@ public sealed class PortBoundProcess : IAsyncDisposable
             }
 
             var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-            var output = new ConcurrentQueue<string>();
-            var awaited = new ConcurrentDictionary<string, bool>(readyLines.Select(line => KeyValuePair.Create(line, false)));
-            var ready = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            process.OutputDataReceived += (_, line) => Heard(line.Data);
-            process.ErrorDataReceived += (_, line) => Heard(line.Data);
-            process.Exited += (_, _) => ready.TrySetResult(false);
+            var output = new StartupOutput(readyLines);
+            process.OutputDataReceived += (_, line) => output.Heard(line.Data);
+            process.ErrorDataReceived += (_, line) => output.Heard(line.Data);
+            process.Exited += (_, _) => output.Exited();
             if (!process.Start())
             {
                 throw new InvalidOperationException($"{name} did not start ({executable})");
@@ -82,12 +79,12 @@ public sealed class PortBoundProcess : IAsyncDisposable
             bool listening;
             try
             {
-                listening = await ready.Task.WaitAsync(Readiness, cancellationToken);
+                listening = await output.Ready.WaitAsync(Readiness, cancellationToken);
             }
             catch (TimeoutException)
             {
                 await server.DisposeAsync();
-                throw new TimeoutException($"{name} did not say it listens on ports {string.Join(", ", ports)} within {Readiness.TotalSeconds:0} s; it said: {Said(output)}");
+                throw new TimeoutException($"{name} did not say it listens on ports {string.Join(", ", ports)} within {Readiness.TotalSeconds:0} s; it said: {output.Said}");
             }
             catch (OperationCanceledException)
             {
@@ -102,29 +99,9 @@ public sealed class PortBoundProcess : IAsyncDisposable
 
             // Exited: the output is read to its end before it is judged.
             await server.DisposeAsync();
-            var said = Said(output);
-            if (!said.Contains("EADDRINUSE", StringComparison.Ordinal) || start == MaxStarts)
+            if (!output.Mentions("EADDRINUSE") || start == MaxStarts)
             {
-                throw new InvalidOperationException($"{name} exited before it listened on ports {string.Join(", ", ports)}; it said: {said}");
-            }
-
-            void Heard(string? line)
-            {
-                if (line is null)
-                {
-                    return;
-                }
-
-                output.Enqueue(line);
-                foreach (var expected in readyLines.Where(expected => line.Contains(expected, StringComparison.Ordinal)))
-                {
-                    awaited[expected] = true;
-                }
-
-                if (awaited.Values.All(heard => heard))
-                {
-                    ready.TrySetResult(true);
-                }
+                throw new InvalidOperationException($"{name} exited before it listened on ports {string.Join(", ", ports)}; it said: {output.Said}");
             }
         }
     }
@@ -142,6 +119,78 @@ public sealed class PortBoundProcess : IAsyncDisposable
         process.Dispose();
     }
 
-    private static string Said(ConcurrentQueue<string> output) =>
-        output.IsEmpty ? "nothing" : string.Join(" | ", output.Where(line => line.Length > 0).TakeLast(8));
+    // Two picks may give the same port, the first listener being closed before the second is made.
+    private static int[] DistinctPorts(int count, Func<int> pickPort)
+    {
+        var ports = new List<int>(count);
+        while (ports.Count < count)
+        {
+            var port = pickPort();
+            if (!ports.Contains(port))
+            {
+                ports.Add(port);
+            }
+        }
+
+        return [.. ports];
+    }
+
+    /// <summary>
+    /// What the child says until it listens, to judge a failed start by; no more once it listens, as a server's
+    /// access log would grow without end.
+    /// </summary>
+    private sealed class StartupOutput(IReadOnlyList<string> readyLines)
+    {
+        private readonly Lock gate = new();
+        private readonly List<string> lines = [];
+        private readonly HashSet<string> unheard = new(readyLines, StringComparer.Ordinal);
+        private readonly TaskCompletionSource<bool> ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private bool listening;
+
+        /// <summary>True once every ready line was said; false if the child exited first.</summary>
+        public Task<bool> Ready => ready.Task;
+
+        public string Said
+        {
+            get
+            {
+                lock (gate)
+                {
+                    var said = lines.Where(line => line.Length > 0).TakeLast(8).ToList();
+                    return said.Count == 0 ? "nothing" : string.Join(" | ", said);
+                }
+            }
+        }
+
+        public void Heard(string? line)
+        {
+            lock (gate)
+            {
+                if (line is null || listening)
+                {
+                    return;
+                }
+
+                lines.Add(line);
+                unheard.RemoveWhere(expected => line.Contains(expected, StringComparison.Ordinal));
+                listening = unheard.Count == 0;
+            }
+
+            if (listening)
+            {
+                ready.TrySetResult(true);
+            }
+        }
+
+        // The last lines may still come after this: they are kept, and judged once the output has ended.
+        public void Exited() => ready.TrySetResult(false);
+
+        public bool Mentions(string text)
+        {
+            lock (gate)
+            {
+                return lines.Exists(line => line.Contains(text, StringComparison.Ordinal));
+            }
+        }
+    }
 }

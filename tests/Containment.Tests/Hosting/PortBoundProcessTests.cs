@@ -61,20 +61,45 @@ public sealed class PortBoundProcessTests
     [Fact]
     public async Task AServerIsReadyOnlyOnceItHasSaidEveryReadyLine_InAnyOrder()
     {
-        // The second line comes only when the test has seen the start still waiting after the first.
+        // The script says its first line, marks that it has, and says the second only once the test lets it.
+        var said = Path.Combine(Path.GetTempPath(), $"said-{Guid.NewGuid():N}");
         var gate = Path.Combine(Path.GetTempPath(), $"gate-{Guid.NewGuid():N}");
         var starting = PortBoundProcess.StartAsync(
             "two servers", "/bin/sh", portCount: 2,
-            ports => ["-c", $"echo 'web on {ports[1]}'; while [ ! -e '{gate}' ]; do sleep 0.05; done; echo 'smtp on {ports[0]}'; exec sleep 600"],
+            ports => ["-c", $"echo 'web on {ports[1]}'; touch '{said}'; while [ ! -e '{gate}' ]; do sleep 0.05; done; echo 'smtp on {ports[0]}'; exec sleep 600"],
             ["smtp on", "web on"], CancellationToken.None);
-        await Task.Delay(TimeSpan.FromMilliseconds(500), TimeProvider.System);
-        var waitedAfterTheFirst = !starting.IsCompleted;
-        await File.WriteAllTextAsync(gate, "");
+        bool waitedAfterTheFirst;
+        try
+        {
+            await RealTimeLimit.UntilAsync(() => File.Exists(said), "the script did not say its first line");
+
+            // Its output reaches the reader a moment after the mark: time for a start that took one line as enough to end.
+            await Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System);
+            waitedAfterTheFirst = !starting.IsCompleted;
+        }
+        finally
+        {
+            await File.WriteAllTextAsync(gate, "");
+        }
+
         await using var servers = await starting.WaitAsync(RealTimeLimit.Patience);
+        File.Delete(said);
         File.Delete(gate);
 
         Assert.True(waitedAfterTheFirst, "the start was over before the second ready line");
         Assert.Equal(2, servers.Ports.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task TwoPortsPickedAlike_TheServerIsGivenTwoDistinctOnes()
+    {
+        var picks = new Queue<int>([41001, 41001, 41002]);
+
+        await using var server = await PortBoundProcess.StartAsync(
+            "two servers", "/bin/sh", portCount: 2, ports => ["-c", $"echo 'on {ports[0]} and {ports[1]}'; exec sleep 600"], ["on "],
+            picks.Dequeue, CancellationToken.None);
+
+        Assert.Equal([41001, 41002], server.Ports);
     }
 
     private static string[] AzuriteOn(IReadOnlyList<int> ports) =>

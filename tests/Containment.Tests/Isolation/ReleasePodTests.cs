@@ -216,13 +216,18 @@ public sealed class ReleasePodTests
         }
     }
 
-    [Fact]
-    public async Task ReleaseAsync_PodGone_ALaterRunRewritesTheFenceBetweenTheGuardsReadAndItsDelete_TheDeleteLeavesIt()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ReleaseAsync_PodGone_ALaterRunRewritesTheFenceBetweenTheGuardsReadAndItsDelete_TheDeleteLeavesIt(bool cilium)
     {
-        await using var harness = await IsolationHarness.StartAsync();
+        // The NetworkPolicy, or where Cilium is served the CiliumNetworkPolicy (the NetworkPolicy then goes as usual).
+        await using var harness = await IsolationHarness.StartAsync(cilium);
         await harness.Quarantine.IsolateAsync(IsolationHarness.Request() with { RunStartedAt = IsolationHarness.EarlierRun }, CancellationToken.None);
         await harness.Sim.Store.DeleteAsync(ResourceCatalog.Pods, "shop", "web-7d9f-abcde", CancellationToken.None);
-        var fencePath = $"{IsolationHarness.PoliciesPath}/{PolicyName}";
+        var (kind, fencePath) = cilium
+            ? (ResourceCatalog.CiliumNetworkPolicies, $"/apis/cilium.io/v2/namespaces/shop/ciliumnetworkpolicies/{PolicyName}")
+            : (ResourceCatalog.NetworkPolicies, $"{IsolationHarness.PoliciesPath}/{PolicyName}");
         var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         harness.Sim.Faults.Add(new FaultRule { Method = "GET", PathPrefix = fencePath, DelayResponse = true, Until = letGo.Task });
         try
@@ -231,16 +236,16 @@ public sealed class ReleasePodTests
             // writes the fence again, stamped with its start.
             var releasing = harness.Release.ReleaseAsync(IsolationHarness.Pod(), IsolationHarness.EarlierRun, CancellationToken.None);
             await RealTimeLimit.UntilAsync(() => harness.Sim.Requests.CarriedOut("GET", fencePath) > 0 || releasing.IsCompleted, "the guard's fence read was not carried out");
-            await harness.Sim.Store.PatchAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, "application/merge-patch+json",
+            await harness.Sim.Store.PatchAsync(kind, "shop", PolicyName, "application/merge-patch+json",
                 new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [QuarantineNames.RunAnnotation] = RunStamp.Of(IsolationHarness.LaterRun) } } },
                 CancellationToken.None);
             letGo.SetResult();
             var outcome = await harness.DriveAsync(releasing);
 
             Assert.Equal(ReleaseStatus.PodGone, outcome.Status);
-            Assert.Empty(outcome.DeletedPolicies);
+            Assert.Equal(cilium ? [$"NetworkPolicy/{PolicyName}"] : [], outcome.DeletedPolicies);
             Assert.Equal(1, harness.Sim.Requests.Conflicts("DELETE", fencePath));
-            var left = await harness.Sim.Store.GetAsync(ResourceCatalog.NetworkPolicies, "shop", PolicyName, CancellationToken.None);
+            var left = await harness.Sim.Store.GetAsync(kind, "shop", PolicyName, CancellationToken.None);
             Assert.Equal(RunStamp.Of(IsolationHarness.LaterRun), (string?)left?["metadata"]!["annotations"]![QuarantineNames.RunAnnotation]);
         }
         finally

@@ -8,20 +8,27 @@ internal sealed class RecordingLoggerProvider : ILoggerProvider
 {
     public ConcurrentQueue<string> Lines { get; } = new();
 
-    public ILogger CreateLogger(string categoryName) => new Logger(Lines);
+    /// <summary>The same lines, each with its level.</summary>
+    public ConcurrentQueue<(LogLevel Level, string Line)> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(ConcurrentQueue<string> lines) : ILogger
+    private sealed class Logger(RecordingLoggerProvider provider) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue(formatter(state, exception) + (exception is null ? string.Empty : " " + exception));
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var line = formatter(state, exception) + (exception is null ? string.Empty : " " + exception);
+            provider.Lines.Enqueue(line);
+            provider.Entries.Enqueue((logLevel, line));
+        }
     }
 }

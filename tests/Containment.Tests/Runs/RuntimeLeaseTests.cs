@@ -2,7 +2,9 @@ using System.Diagnostics;
 using Azure.Data.Tables;
 using Containment.Runs.Embedded;
 using Containment.Tests.Support;
+using Containment.Tests.Notifications;
 using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -135,7 +137,8 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
     public async Task StorageSilentPastTheTerm_ClosesTheGate_AndTheHoldResumesOnceItAnswers()
     {
         using var relay = new CuttableRelay(azurite.Port);
-        using var lease = LeaseThrough(relay, out var lifetime);
+        using var logs = new RecordingLoggerProvider();
+        using var lease = LeaseThrough(relay, out var lifetime, logs);
         await lease.AcquireAsync(CancellationToken.None);
         using var stop = new CancellationTokenSource();
         var keeping = KeepAsync(lease, stop.Token);
@@ -153,6 +156,15 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         Assert.Equal("its lease of the runtime's tables lapsed while storage did not answer", closedWhileSilent);
         Assert.InRange(resumed, 1, 2);
         Assert.False(lifetime.ApplicationStopping.IsCancellationRequested);
+
+        // The outage is told once as it starts, once as the gate closes, and once as it ends, not once a renewal.
+        var failed = logs.Entries.Count(entry => entry.Line.StartsWith("Renewing the lease of the runtime's tables failed;", StringComparison.Ordinal));
+        Assert.InRange(failed, 3, 6);
+        Assert.Collection(
+            logs.Entries.Where(entry => entry.Level >= LogLevel.Information),
+            entry => Assert.Equal((LogLevel.Warning, true), (entry.Level, entry.Line.StartsWith("Renewing the lease of the runtime's tables failed;", StringComparison.Ordinal))),
+            entry => Assert.Equal((LogLevel.Warning, true), (entry.Level, entry.Line.StartsWith("The lease of the runtime's tables, held until ", StringComparison.Ordinal))),
+            entry => Assert.Equal((LogLevel.Information, $"Renewed the lease of the runtime's tables after {failed} renewals failed"), entry));
     }
 
     [Fact]
@@ -398,7 +410,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         throw new TimeoutException("the lease did not change in 20 renewal intervals");
     }
 
-    private RuntimeLease Lease(out ApplicationLifetime lifetime, TableServiceClient? service = null)
+    private RuntimeLease Lease(out ApplicationLifetime lifetime, TableServiceClient? service = null, ILoggerProvider? logs = null)
     {
         lifetime = new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance);
         var options = Options.Create(new EmbeddedRuntimeOptions { TablePrefix = prefix, LeaseTerm = Term });
@@ -407,15 +419,15 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
             options,
             time,
             lifetime,
-            NullLogger<RuntimeLease>.Instance);
+            logs is null ? NullLogger<RuntimeLease>.Instance : new Logger<RuntimeLease>(new LoggerFactory([logs])));
     }
 
     /// <summary>A lease whose storage is reached through <paramref name="relay"/>, with no SDK retries: each renewal is one try.</summary>
-    private RuntimeLease LeaseThrough(CuttableRelay relay, out ApplicationLifetime lifetime)
+    private RuntimeLease LeaseThrough(CuttableRelay relay, out ApplicationLifetime lifetime, ILoggerProvider? logs = null)
     {
         var options = new TableClientOptions();
         options.Retry.MaxRetries = 0;
-        return Lease(out lifetime, new TableServiceClient(relay.AzuriteConnectionString, options));
+        return Lease(out lifetime, new TableServiceClient(relay.AzuriteConnectionString, options), logs);
     }
 
     /// <summary>A lease whose storage requests pass <paramref name="policy"/> on every try, with the SDK's retries close together.</summary>

@@ -164,9 +164,10 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
     /// given a third of the term to go through. A renewal that fails is tried again a tenth of that later (1 s of the
     /// default term), until one goes through: waiting the whole third would leave one more try, a sixth of the term before
     /// the gate closes, and a host whose hold lapsed would take alerts again only up to a third of the term after storage
-    /// came back. The gate closes on time whatever the renewal does, and opens again once one goes through. A lease another host has taken
-    /// stops this host. A lease taken back after another host held it has its runs picked up again by
-    /// <paramref name="pickUpAgain"/>, which is called after each renewal until it has (<see cref="PickedUp"/>).
+    /// came back. The gate closes on time whatever the renewal does, and opens again once one goes through. A lease
+    /// another host has taken stops this host. A lease taken back after another host held it has its runs picked up
+    /// again by <paramref name="pickUpAgain"/>, which is called after each renewal that goes through until it has
+    /// (<see cref="PickedUp"/>).
     /// </summary>
     public async Task KeepAsync(Func<CancellationToken, Task> pickUpAgain, CancellationToken cancellationToken)
     {
@@ -180,14 +181,12 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
                 {
                     await Task.Delay(wait, time, cancellationToken);
                 }
-                else
-                {
-                    // A renewal that hung until its deadline: the next goes out at once.
-                    due = time.GetUtcNow();
-                }
 
-                due += await RenewAsync(cancellationToken) ? interval : retry;
-                if (!lost && PickUpDue is not null && pickingUp.IsCompleted)
+                // Late (a renewal that hung until its deadline, a host paused): this one goes out now, the next is timed from it.
+                due = time.GetUtcNow();
+                var renewed = await RenewAsync(cancellationToken);
+                due += renewed ? interval : retry;
+                if (renewed && !lost && PickUpDue is not null && pickingUp.IsCompleted)
                 {
                     // Not awaited: renewals go on while the runs are read.
                     pickingUp = pickUpAgain(cancellationToken);
@@ -266,7 +265,12 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
                 Lost(heldBy);
             }
 
-            failedInARow = 0;
+            if (failedInARow > 0)
+            {
+                LogRenewedAgain(logger, failedInARow);
+                failedInARow = 0;
+            }
+
             return true;
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
@@ -339,6 +343,7 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
             if (closed is null && time.GetUtcNow().UtcTicks >= openUntilTicks)
             {
                 CloseLocked(Lapsed);
+                LogLapsed(logger, HeldUntil);
             }
 
             return closed;
@@ -383,6 +388,12 @@ public sealed partial class RuntimeLease : IRuntimeGate, IDisposable
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Lost the runtime's tables: {Reason}; the host stops")]
     private static partial void LogLost(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Renewed the lease of the runtime's tables after {Failed} renewals failed")]
+    private static partial void LogRenewedAgain(ILogger logger, int failed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The lease of the runtime's tables, held until {Until}, is near its end with no renewal through: the host takes no alert and drives no run until one goes through")]
+    private static partial void LogLapsed(ILogger logger, DateTimeOffset until);
 
     [LoggerMessage(Message = "Renewing the lease of the runtime's tables failed; it holds until {Until}, and the host drives runs until {GateCloses} unless a renewal goes through")]
     private static partial void LogRenewalFailed(ILogger logger, LogLevel level, Exception exception, DateTimeOffset until, DateTimeOffset gateCloses);
