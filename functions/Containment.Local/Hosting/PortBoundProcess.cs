@@ -15,6 +15,7 @@ public sealed class PortBoundProcess : IAsyncDisposable
     private static readonly TimeSpan Readiness = TimeSpan.FromSeconds(60);
 
     private readonly Process process;
+    private int disposed;
 
     private PortBoundProcess(Process process, IReadOnlyList<int> ports)
     {
@@ -108,6 +109,11 @@ public sealed class PortBoundProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);

@@ -28,6 +28,10 @@ public sealed class PortBoundProcessTests
         using var client = new HttpClient();
         using var answer = await client.GetAsync(new Uri($"http://127.0.0.1:{azurite.Ports[0]}/devstoreaccount1/Tables"));
         Assert.StartsWith("Azurite-Table", answer.Headers.Server.ToString(), StringComparison.Ordinal);
+
+        // Stopped, it no longer answers; stopping it again (as an await using does after a test's own stop) is no error.
+        await azurite.DisposeAsync();
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(new Uri($"http://127.0.0.1:{azurite.Ports[0]}/devstoreaccount1/Tables")));
     }
 
     [Fact]
