@@ -49,7 +49,12 @@ internal sealed class IsolationHarness : IAsyncDisposable
     public CordonNode CordonNode => Services.GetRequiredService<CordonNode>();
 
     /// <param name="engine">The cluster's configured engine; null: none configured, as for a kubeconfig cluster nobody set it for.</param>
-    public static async Task<IsolationHarness> StartAsync(bool cilium = false, string? engine = nameof(NetworkPolicyEngine.Calico), string requestTimeout = "00:00:30")
+    /// <param name="requestTimeout">
+    /// The client's timeout of each Kubernetes request, on real time. By default past any stall of a loaded machine: a
+    /// request it timed out would be tried again after a delay on the fake clock, which nothing moves in a test that
+    /// awaits the call rather than driving it (<see cref="DriveAsync{T}"/>).
+    /// </param>
+    public static async Task<IsolationHarness> StartAsync(bool cilium = false, string? engine = nameof(NetworkPolicyEngine.Calico), string requestTimeout = "00:04:00")
     {
         var sim = await KubeSimFixture.StartAsync(cilium);
         var kubeconfig = Path.Combine(Path.GetTempPath(), $"kubesim-{Guid.NewGuid():N}.kubeconfig");

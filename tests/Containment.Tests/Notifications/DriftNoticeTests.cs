@@ -131,7 +131,7 @@ public sealed class DriftNoticeTests : IDisposable
             ["Containment:Notifications:Channels:soc-oncall:Secret"] = "a-shared-secret-of-some-length",
         });
 
-        var result = await harness.Sender.SendAsync(Notice([Finding("api-1")], new ClusterChecked("aks-gone", 0, 0, "refused")), CancellationToken.None);
+        var result = await harness.DriveAsync(harness.Sender.SendAsync(Notice([Finding("api-1")], new ClusterChecked("aks-gone", 0, 0, "refused")), CancellationToken.None));
 
         Assert.True(result.AllSent, result.Channels[0].Reason);
         var request = Assert.Single(receiver.Requests);

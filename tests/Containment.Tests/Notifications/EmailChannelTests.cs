@@ -49,7 +49,7 @@ public sealed class EmailChannelTests(MaildevFixture maildev) : IClassFixture<Ma
         using var harness = Harness(recipient);
         var notice = DriftNoticeTests.Notice([DriftNoticeTests.Finding("api-1"), DriftNoticeTests.Finding("api-2")]) with { Channels = ["soc-email"] };
 
-        var result = await harness.Sender.SendAsync(notice, CancellationToken.None);
+        var result = await harness.DriveAsync(harness.Sender.SendAsync(notice, CancellationToken.None));
 
         Assert.True(result.AllSent, result.Channels[0].Reason);
         var email = await FindAsync(recipient);

@@ -34,9 +34,11 @@ internal sealed class NotificationHarness : IDisposable
         where T : notnull => provider.GetRequiredService<T>();
 
     /// <summary>Sends, advancing fake time while the send waits between attempts.</summary>
-    public async Task<NotificationResult> SendAsync(NotificationRequest request)
+    public Task<NotificationResult> SendAsync(NotificationRequest request) => DriveAsync(Sender.SendAsync(request, CancellationToken.None));
+
+    /// <summary>Advances fake time while <paramref name="send"/> waits between attempts, until it ends.</summary>
+    public async Task<T> DriveAsync<T>(Task<T> send)
     {
-        var send = Sender.SendAsync(request, CancellationToken.None);
         var limit = RealTimeLimit.Start();
         while (!send.IsCompleted)
         {
