@@ -37,7 +37,7 @@ public sealed partial class EmbeddedRuntime
         {
             runLock = handoff?.Lock ?? await locks.EnterAsync(instanceId, cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             return null;
         }
@@ -53,9 +53,11 @@ public sealed partial class EmbeddedRuntime
             retries.Succeeded(instanceId);
             return null;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            // Stopping: the stored state is where the next process goes on from.
+            // Stopping: the stored state is where the next process goes on from. A caller that hung up (an ending
+            // asked for over HTTP) is a failure like any other: its write may have landed, and what this process
+            // knows of the run is put right by a drive from the row.
             return null;
         }
         catch (UnstorableRunException exception)

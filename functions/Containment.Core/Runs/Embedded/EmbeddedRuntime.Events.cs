@@ -124,12 +124,21 @@ public sealed partial class EmbeddedRuntime
             return RaiseEventResult.PastWait;
         }
 
-        await store.AddEventAsync(instanceId, existing.State.StartedAt, eventName, payload, cancellationToken);
-        buffered.Mark(instanceId);
+        try
+        {
+            await store.AddEventAsync(instanceId, existing.State.StartedAt, eventName, payload, cancellationToken);
+        }
+        finally
+        {
+            // Also when the add failed: it may have landed all the same (its answer lost, its caller hung up), and the
+            // run would not list its events again. A mark for a row that never landed costs one listing.
+            buffered.Mark(instanceId);
 
-        // The drive started here reads the row: this process may not have seen the latest state (another
-        // process may be driving the run), and a drive that writes nothing would not find that out.
-        Kick(instanceId, input: null, readRow: true);
+            // The drive started here reads the row: this process may not have seen the latest state (another
+            // process may be driving the run), and a drive that writes nothing would not find that out.
+            Kick(instanceId, input: null, readRow: true);
+        }
+
         return RaiseEventResult.Accepted;
     }
 

@@ -122,6 +122,7 @@ public sealed partial class EmbeddedRuntime : IPlaybookRuntime, IAsyncDisposable
         // The machine checks the playbook again under the run's lock, against the state the drive writes over.
         if (await DriveAsync(instanceId, request, handoff: null, readRow: false, Volatile.Read(ref forgotten), cancellationToken) is { } failure)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             throw new InvalidOperationException($"run {instanceId} could not be ended: {failure.Message}", failure);
         }
 
