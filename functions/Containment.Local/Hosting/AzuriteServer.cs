@@ -27,21 +27,23 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     public static async Task<AzuriteServer> StartAsync(string repositoryRoot, CancellationToken cancellationToken = default)
     {
-        var executable = Path.Combine(repositoryRoot, "node_modules", ".bin", "azurite-table");
+        var executable = Executable(repositoryRoot);
         if (!File.Exists(executable))
         {
             throw new InvalidOperationException($"{executable} is missing: run ./test.sh, which installs Azurite");
         }
 
-        // Azurite prints this once its listen has succeeded, and prints the port asked for, so port 0 would not tell where.
-        return new AzuriteServer(await PortBoundProcess.StartAsync(
-            "Azurite",
-            executable,
-            portCount: 1,
-            ports => ["--tableHost", "127.0.0.1", "--tablePort", ports[0].ToString(CultureInfo.InvariantCulture), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose"],
-            readyLines: ["Azurite Table service successfully started"],
-            cancellationToken));
+        return new AzuriteServer(await PortBoundProcess.StartAsync("Azurite", executable, portCount: 1, Arguments, [ReadyLine], cancellationToken));
     }
+
+    /// <summary>Azurite's executable in a checkout.</summary>
+    internal static string Executable(string repositoryRoot) => Path.Combine(repositoryRoot, "node_modules", ".bin", "azurite-table");
+
+    /// <summary>Printed once its listen has succeeded; with the port asked for, so port 0 would not tell where.</summary>
+    internal const string ReadyLine = "Azurite Table service successfully started";
+
+    internal static string[] Arguments(IReadOnlyList<int> ports) =>
+        ["--tableHost", "127.0.0.1", "--tablePort", ports[0].ToString(CultureInfo.InvariantCulture), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose"];
 
     public ValueTask DisposeAsync() => server.DisposeAsync();
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Containment.Local.Hosting;
@@ -9,7 +8,7 @@ namespace Containment.Tests.Hosting;
 /// <summary>Child servers on picked ports: ready only on their own word, started again when a port was taken first.</summary>
 public sealed class PortBoundProcessTests
 {
-    private static readonly string Azurite = RepositoryRoot.Combine("node_modules", ".bin", "azurite-table");
+    private static readonly string Azurite = AzuriteServer.Executable(RepositoryRoot.Path);
 
     [Fact]
     public async Task APortTakenBeforeAzuriteBindsIt_AzuriteStartsAgainOnAnother_AndItIsAzuriteThatAnswers()
@@ -21,7 +20,7 @@ public sealed class PortBoundProcessTests
         var picks = new Queue<int>([taken]);
 
         await using var azurite = await PortBoundProcess.StartAsync(
-            "Azurite", Azurite, portCount: 1, AzuriteOn, ["Azurite Table service successfully started"],
+            "Azurite", Azurite, portCount: 1, AzuriteServer.Arguments, [AzuriteServer.ReadyLine],
             () => picks.TryDequeue(out var port) ? port : FreePort.Next(), CancellationToken.None);
 
         Assert.NotEqual(taken, azurite.Ports[0]);
@@ -105,9 +104,6 @@ public sealed class PortBoundProcessTests
 
         Assert.Equal([41001, 41002], server.Ports);
     }
-
-    private static string[] AzuriteOn(IReadOnlyList<int> ports) =>
-        ["--tableHost", "127.0.0.1", "--tablePort", ports[0].ToString(CultureInfo.InvariantCulture), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose"];
 
     private static string[] NodeListenerOn(IReadOnlyList<int> ports) =>
         ["-e", $"require('net').createServer().listen({ports[0]}, '127.0.0.1', () => console.log('listening'))"];

@@ -6,10 +6,10 @@ namespace Containment.Tests.Notifications;
 /// <summary>Keeps every formatted log line, so tests can check that no URL or secret is logged.</summary>
 internal sealed class RecordingLoggerProvider : ILoggerProvider
 {
-    public ConcurrentQueue<string> Lines { get; } = new();
-
-    /// <summary>The same lines, each with its level.</summary>
+    /// <summary>Every line, with its level.</summary>
     public ConcurrentQueue<(LogLevel Level, string Line)> Entries { get; } = new();
+
+    public IEnumerable<string> Lines => Entries.Select(entry => entry.Line);
 
     public ILogger CreateLogger(string categoryName) => new Logger(this);
 
@@ -24,11 +24,7 @@ internal sealed class RecordingLoggerProvider : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var line = formatter(state, exception) + (exception is null ? string.Empty : " " + exception);
-            provider.Lines.Enqueue(line);
-            provider.Entries.Enqueue((logLevel, line));
-        }
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            provider.Entries.Enqueue((logLevel, formatter(state, exception) + (exception is null ? string.Empty : " " + exception)));
     }
 }

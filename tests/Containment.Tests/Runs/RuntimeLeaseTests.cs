@@ -113,8 +113,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
     {
         using var lease = Lease(out var lifetime);
         await lease.AcquireAsync(CancellationToken.None);
-        using var stop = new CancellationTokenSource();
-        var keeping = KeepAsync(lease, stop.Token);
+        await using var keeping = new Keeping(lease);
 
         // Another host took the row over (this one was frozen past its term, say).
         await WriteHolderAsync(new LeaseHolder("elsewhere", 4242, time.GetUtcNow(), "their-runtime"), time.GetUtcNow() + Term);
@@ -126,8 +125,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
             await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
         }
 
-        await stop.CancelAsync();
-        await keeping;
+        await keeping.StopAsync();
 
         Assert.StartsWith("another host holds the runtime's tables (process 4242 on elsewhere, started ", lease.Closed, StringComparison.Ordinal);
         Assert.False(lease.WhenOpenAsync(CancellationToken.None).IsCompleted);
@@ -140,16 +138,14 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         using var logs = new RecordingLoggerProvider();
         using var lease = LeaseThrough(relay, out var lifetime, logs);
         await lease.AcquireAsync(CancellationToken.None);
-        using var stop = new CancellationTokenSource();
-        var keeping = KeepAsync(lease, stop.Token);
+        await using var keeping = new Keeping(lease);
 
         relay.Cut();
         var lapsed = await TicksUntilAsync(() => lease.Closed is not null);
         var closedWhileSilent = lease.Closed;
         relay.RelayTo(azurite.Port);
         var resumed = await TicksUntilAsync(() => lease.Closed is null);
-        await stop.CancelAsync();
-        await keeping;
+        await keeping.StopAsync();
 
         // Renewed every 10 s of a 30 s term: the third renewal that storage does not answer finds the hold lapsed.
         Assert.Equal(3, lapsed);
@@ -175,8 +171,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         using var relay = new CuttableRelay(azurite.Port);
         using var lease = LeaseThrough(relay, out var lifetime);
         await lease.AcquireAsync(CancellationToken.None);
-        using var stop = new CancellationTokenSource();
-        var keeping = KeepAsync(lease, stop.Token);
+        await using var keeping = new Keeping(lease);
 
         relay.Cut();
         await TicksUntilAsync(() => lease.Closed is not null);
@@ -185,8 +180,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         await WriteHolderAsync(other, otherUntil);
         relay.RelayTo(azurite.Port);
         await TicksUntilAsync(() => lifetime.ApplicationStopping.IsCancellationRequested);
-        await stop.CancelAsync();
-        await keeping;
+        await keeping.StopAsync();
 
         Assert.True(lifetime.ApplicationStopping.IsCancellationRequested);
         Assert.Equal($"another host holds the runtime's tables ({other}) until {otherUntil:u}", lease.Closed);
@@ -203,8 +197,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         using var other = Lease(out _);
         await lease.AcquireAsync(CancellationToken.None);
         var termEnds = time.GetUtcNow() + Term;
-        using var stop = new CancellationTokenSource();
-        var keeping = KeepAsync(lease, stop.Token);
+        await using var keeping = new Keeping(lease);
 
         relay.Silence();
         time.Advance(Term / 3);
@@ -218,8 +211,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         var otherRefusedJustBefore = await AcquireAtAsync(other, termEnds + Margin - Tick);
         var otherTakes = await AcquireAtAsync(other, termEnds + Margin);
         var closedWhenTaken = lease.Closed;
-        await stop.CancelAsync();
-        await keeping;
+        await keeping.StopAsync();
 
         Assert.Null(closedJustBefore);
         Assert.Equal("its lease of the runtime's tables lapsed while storage did not answer", closedAt);
@@ -240,8 +232,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         using var lease = LeaseThrough(relay, out _);
         await lease.AcquireAsync(CancellationToken.None);
         var takenAt = time.GetUtcNow();
-        using var stop = new CancellationTokenSource();
-        var keeping = KeepAsync(lease, stop.Token);
+        await using var keeping = new Keeping(lease);
 
         relay.Silence();
         time.Advance(Term / 3);
@@ -249,8 +240,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         relay.RelayTo(azurite.Port);
         time.Advance(Term / 3);
         var closedWhenTheFirstTermWouldHaveEnded = await ClosedWhenTheFirstTermWouldHaveEndedAsync(lease, takenAt, renewedAt: takenAt + (Term / 3 * 2));
-        await stop.CancelAsync();
-        await keeping;
+        await keeping.StopAsync();
 
         Assert.Null(closedWhenTheFirstTermWouldHaveEnded);
     }
@@ -264,8 +254,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         using var lease = LeaseThrough(relay, out _);
         await lease.AcquireAsync(CancellationToken.None);
         var takenAt = time.GetUtcNow();
-        using var stop = new CancellationTokenSource();
-        var keeping = KeepAsync(lease, stop.Token);
+        await using var keeping = new Keeping(lease);
 
         relay.Cut();
         time.Advance(Term / 3);
@@ -273,8 +262,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         relay.RelayTo(azurite.Port);
         time.Advance(Term / 30);
         var closedWhenTheFirstTermWouldHaveEnded = await ClosedWhenTheFirstTermWouldHaveEndedAsync(lease, takenAt, renewedAt: takenAt + (Term / 3) + (Term / 30));
-        await stop.CancelAsync();
-        await keeping;
+        await keeping.StopAsync();
 
         Assert.Null(closedWhenTheFirstTermWouldHaveEnded);
     }
@@ -289,8 +277,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         using var lease = LeaseLosing(lostAnswer, out var lifetime);
         await lease.AcquireAsync(CancellationToken.None);
         var takenAt = time.GetUtcNow();
-        using var stop = new CancellationTokenSource();
-        var keeping = KeepAsync(lease, stop.Token);
+        await using var keeping = new Keeping(lease);
 
         lostAnswer.Arm();
         time.Advance(Term / 3);
@@ -302,8 +289,7 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         var secondRenewalUntil = takenAt + (Term / 3 * 2) + Term;
         await UntilAsync(async () => await HeldUntilAsync() == secondRenewalUntil || lifetime.ApplicationStopping.IsCancellationRequested);
         await UntilAsync(() => lease.OpenUntil == secondRenewalUntil - Margin || lifetime.ApplicationStopping.IsCancellationRequested);
-        await stop.CancelAsync();
-        await keeping;
+        await keeping.StopAsync();
 
         Assert.Equal(1, lostAnswer.Lost);
         Assert.Null(closedAfterTheLostAnswer);
@@ -374,9 +360,13 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
         return row.Value.GetDateTimeOffset("Until");
     }
 
-    /// <summary>Keeps the lease as a host does; there is no runtime here, so runs to pick up again are picked up at once.</summary>
-    private static Task KeepAsync(RuntimeLease lease, CancellationToken cancellationToken) =>
-        lease.KeepAsync(
+    /// <summary>Keeps the lease as a host does until stopped; there is no runtime here, so runs to pick up again are picked up at once.</summary>
+    private sealed class Keeping : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource stop = new();
+        private readonly Task keeping;
+
+        public Keeping(RuntimeLease lease) => keeping = lease.KeepAsync(
             _ =>
             {
                 if (lease.PickUpDue is { } take)
@@ -386,7 +376,20 @@ public sealed class RuntimeLeaseTests(AzuriteFixture azurite)
 
                 return Task.CompletedTask;
             },
-            cancellationToken);
+            stop.Token);
+
+        public async Task StopAsync()
+        {
+            await stop.CancelAsync();
+            await keeping;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await StopAsync();
+            stop.Dispose();
+        }
+    }
 
     /// <summary>Moves time on a renewal's interval at a time until <paramref name="done"/> holds; how many intervals that took.</summary>
     private async Task<int> TicksUntilAsync(Func<bool> done)
